@@ -1,0 +1,55 @@
+//! `App`: what every operation needs (configuration, store, clock, password
+//! hasher, sign-in limits), built once by `serve` or by a management command
+//! that runs offline, and passed to whoever carries out an operation.
+
+use crate::auth::passwords::Passwords;
+use crate::auth::ratelimit::LoginLimiter;
+use crate::clock::SharedClock;
+use crate::config::Config;
+use crate::store::Store;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct App {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub clock: SharedClock,
+    pub passwords: Passwords,
+    pub limiter: Arc<LoginLimiter>,
+}
+
+impl App {
+    /// Creates the data directory (owner-only) and opens the database in it.
+    pub fn open(config: Config, clock: SharedClock) -> anyhow::Result<App> {
+        ensure_private_dir(&config.data_dir)?;
+        let store = Store::open(&config.data_dir.join("latchkey.redb"))?;
+        let passwords = Passwords::new(&config.argon2)?;
+        let limiter = Arc::new(LoginLimiter::new(
+            clock.clone(),
+            config.login_attempts_per_ip_per_minute,
+            config.login_max_failures,
+            config.login_lockout,
+        ));
+        Ok(App {
+            config: Arc::new(config),
+            store,
+            clock,
+            passwords,
+            limiter,
+        })
+    }
+
+    pub fn now(&self) -> crate::clock::Timestamp {
+        self.clock.now_ts()
+    }
+}
+
+/// Makes `dir` if needed and keeps it readable by its owner alone.
+pub fn ensure_private_dir(dir: &std::path::Path) -> anyhow::Result<()> {
+    use anyhow::Context;
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+        .with_context(|| format!("cannot restrict {}", dir.display()))?;
+    Ok(())
+}

@@ -1,0 +1,354 @@
+//! Member operations: create, change password, disable, delete, sign in.
+//! The pages, the command line and the management socket all call these.
+
+use super::passwords::{self, PasswordError};
+use crate::app::App;
+use crate::clock::rfc3339;
+use crate::store::audit::{self, Who};
+use crate::store::users::{self, User};
+use crate::store::{StoreError, UserId, sessions};
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MemberError {
+    #[error("{field}: {message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    #[error("the username {0:?} is already taken")]
+    Taken(String),
+    #[error("there is no member named {0:?}")]
+    NotFound(String),
+    #[error("that would leave the site without an enabled admin")]
+    LastAdmin,
+    #[error("{0}")]
+    Internal(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<PasswordError> for MemberError {
+    fn from(e: PasswordError) -> Self {
+        match e {
+            PasswordError::Hashing(m) => MemberError::Internal(m),
+            e => MemberError::Invalid {
+                field: "password",
+                message: e.to_string(),
+            },
+        }
+    }
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> MemberError {
+    MemberError::Invalid {
+        field,
+        message: message.into(),
+    }
+}
+
+pub fn check_username(name: &str) -> Result<(), MemberError> {
+    let ok_chars = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if name.len() < 2 || name.len() > 32 {
+        return Err(invalid("username", "must be 2 to 32 characters long"));
+    }
+    if !ok_chars || !name.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return Err(invalid(
+            "username",
+            "may hold letters, digits, '.', '-' and '_', and must start with a letter or digit",
+        ));
+    }
+    Ok(())
+}
+
+pub fn check_email(email: &str) -> Result<(), MemberError> {
+    if email.is_empty() {
+        return Ok(());
+    }
+    let parts: Vec<&str> = email.split('@').collect();
+    let ok = email.len() <= 254
+        && parts.len() == 2
+        && !parts[0].is_empty()
+        && parts[1].contains('.')
+        && !parts[1].starts_with('.')
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    if !ok {
+        return Err(invalid("email", "is not an e-mail address"));
+    }
+    Ok(())
+}
+
+fn check_display_name(name: &str) -> Result<(), MemberError> {
+    if name.chars().count() > 100 || name.chars().any(|c| c.is_control()) {
+        return Err(invalid(
+            "display_name",
+            "must be at most 100 printable characters",
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+pub struct NewMember {
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    pub password: String,
+    pub admin: bool,
+}
+
+/// What a member looks like to the command line and the admin pages.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+pub struct MemberView {
+    pub id: String,
+    pub username: String,
+    pub display_name: String,
+    pub email: String,
+    pub admin: bool,
+    pub disabled: bool,
+    pub created_at: String,
+}
+
+impl From<&User> for MemberView {
+    fn from(u: &User) -> Self {
+        MemberView {
+            id: u.id.to_string(),
+            username: u.username.clone(),
+            display_name: u.display_name.clone(),
+            email: u.email.clone(),
+            admin: u.admin,
+            disabled: u.disabled,
+            created_at: rfc3339(u.created_at),
+        }
+    }
+}
+
+/// Validates `new` and hashes its password (outside any transaction).
+pub async fn prepare(app: &App, new: &NewMember) -> Result<User, MemberError> {
+    let username = new.username.trim().to_string();
+    check_username(&username)?;
+    check_email(new.email.trim())?;
+    check_display_name(new.display_name.trim())?;
+    passwords::check_policy(&new.password, &username)?;
+    let hash = app.passwords.hash(new.password.clone()).await?;
+    let now = app.now();
+    let display_name = match new.display_name.trim() {
+        "" => username.clone(),
+        d => d.to_string(),
+    };
+    Ok(User {
+        id: UserId(0),
+        username,
+        display_name,
+        email: new.email.trim().to_string(),
+        password_hash: hash,
+        admin: new.admin,
+        disabled: false,
+        created_at: now,
+        password_changed_at: now,
+    })
+}
+
+/// Inserts a prepared member in `tx` after checking the name is free.
+pub fn insert(
+    tx: &crate::store::WriteTransaction,
+    user: &User,
+    who: &Who,
+    now: i64,
+) -> Result<User, MemberError> {
+    if users::by_name_for_update(tx, &user.username)?.is_some() {
+        return Err(MemberError::Taken(user.username.clone()));
+    }
+    let user = users::insert(tx, user.clone())?;
+    let what = if user.admin { "admin" } else { "member" };
+    audit::record(tx, now, who, "user.create", &user.username, what)?;
+    Ok(user)
+}
+
+pub async fn create(app: &App, new: NewMember, who: Who) -> Result<User, MemberError> {
+    let user = prepare(app, &new).await?;
+    let now = app.now();
+    app.store
+        .write(move |tx| insert(tx, &user, &who, now))
+        .await
+}
+
+pub fn list(app: &App) -> Result<Vec<User>, MemberError> {
+    Ok(app.store.read(|tx| users::list(tx))?)
+}
+
+pub fn find(app: &App, username: &str) -> Result<User, MemberError> {
+    app.store
+        .read(|tx| users::by_name(tx, username))?
+        .ok_or_else(|| MemberError::NotFound(username.to_string()))
+}
+
+fn load_for_update(
+    tx: &crate::store::WriteTransaction,
+    username: &str,
+) -> Result<User, MemberError> {
+    users::by_name_for_update(tx, username)?
+        .ok_or_else(|| MemberError::NotFound(username.to_string()))
+}
+
+/// Whether someone other than `except` is an enabled admin.
+fn other_admin_exists(
+    tx: &crate::store::WriteTransaction,
+    except: UserId,
+) -> Result<bool, MemberError> {
+    Ok(users::list_for_update(tx)?
+        .iter()
+        .any(|u| u.id != except && u.admin && !u.disabled))
+}
+
+/// Sets a new password and ends every session of the member except `keep`.
+pub async fn set_password(
+    app: &App,
+    username: &str,
+    password: String,
+    who: Who,
+    keep: Option<[u8; 32]>,
+) -> Result<User, MemberError> {
+    let user = find(app, username)?;
+    passwords::check_policy(&password, &user.username)?;
+    let hash = app.passwords.hash(password).await?;
+    let now = app.now();
+    let name = user.username.clone();
+    app.store
+        .write(move |tx| {
+            let mut u = load_for_update(tx, &name)?;
+            u.password_hash = hash.clone();
+            u.password_changed_at = now;
+            users::put(tx, &u)?;
+            let id = u.id;
+            let kept = keep;
+            sessions::delete_where_keyed(tx, |k, s| s.user == id && Some(k) != kept.as_ref())?;
+            audit::record(tx, now, &who, "user.password", &u.username, "")?;
+            Ok(u)
+        })
+        .await
+}
+
+pub async fn set_disabled(
+    app: &App,
+    username: &str,
+    disabled: bool,
+    who: Who,
+) -> Result<User, MemberError> {
+    let now = app.now();
+    let name = username.to_string();
+    app.store
+        .write(move |tx| {
+            let mut u = load_for_update(tx, &name)?;
+            if disabled && u.admin && !other_admin_exists(tx, u.id)? {
+                return Err(MemberError::LastAdmin);
+            }
+            u.disabled = disabled;
+            users::put(tx, &u)?;
+            if disabled {
+                let id = u.id;
+                sessions::delete_where(tx, |s| s.user == id)?;
+            }
+            let action = if disabled {
+                "user.disable"
+            } else {
+                "user.enable"
+            };
+            audit::record(tx, now, &who, action, &u.username, "")?;
+            Ok(u)
+        })
+        .await
+}
+
+pub async fn delete(app: &App, username: &str, who: Who) -> Result<User, MemberError> {
+    let now = app.now();
+    let name = username.to_string();
+    app.store
+        .write(move |tx| {
+            let u = load_for_update(tx, &name)?;
+            if u.admin && !u.disabled && !other_admin_exists(tx, u.id)? {
+                return Err(MemberError::LastAdmin);
+            }
+            users::delete(tx, &u)?;
+            let id = u.id;
+            sessions::delete_where(tx, |s| s.user == id)?;
+            audit::record(tx, now, &who, "user.delete", &u.username, "")?;
+            Ok(u)
+        })
+        .await
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    #[error("wrong username or password")]
+    Wrong,
+    #[error("too many attempts; try again in {0} seconds")]
+    Limited(u64),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Checks a username and password, applying the rate limits and writing the
+/// outcome to the audit log. A disabled member fails like a wrong password.
+pub async fn authenticate(
+    app: &App,
+    username: &str,
+    password: &str,
+    ip: std::net::IpAddr,
+) -> Result<User, LoginError> {
+    let username = username.trim();
+    let now = app.now();
+    let anon = Who::anonymous(ip.to_string());
+    if let Err(r) = app.limiter.attempt_from(ip) {
+        return Err(LoginError::Limited(r.0));
+    }
+    if let Err(r) = app.limiter.check_user(username) {
+        return Err(LoginError::Limited(r.0));
+    }
+    let user = if username.is_empty() || username.len() > 64 {
+        None
+    } else {
+        app.store.read(|tx| users::by_name(tx, username))?
+    };
+    let ok = app
+        .passwords
+        .verify(
+            password.to_string(),
+            user.as_ref().map(|u| u.password_hash.clone()),
+        )
+        .await;
+    match user {
+        Some(u) if ok && !u.disabled => {
+            app.limiter.succeeded(username);
+            Ok(u)
+        }
+        other => {
+            let reason = match &other {
+                None => "unknown username",
+                Some(u) if u.disabled => "member is disabled",
+                Some(_) => "wrong password",
+            };
+            let locked = app.limiter.failed(username);
+            let target = username.chars().take(64).collect::<String>();
+            app.store
+                .write(move |tx| {
+                    audit::record(tx, now, &anon, "login.failure", &target, reason)?;
+                    if locked {
+                        audit::record(
+                            tx,
+                            now,
+                            &anon,
+                            "login.lockout",
+                            &target,
+                            "too many failures",
+                        )?;
+                    }
+                    Ok::<_, StoreError>(())
+                })
+                .await?;
+            Err(LoginError::Wrong)
+        }
+    }
+}

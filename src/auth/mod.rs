@@ -1,0 +1,10 @@
+//! Who is calling: members and their passwords, browser sessions, CSRF,
+//! sign-in rate limits, and the secrets behind them.
+
+pub mod csrf;
+pub mod members;
+pub mod passwords;
+pub mod ratelimit;
+pub mod secrets;
+pub mod session;
+pub mod setup;

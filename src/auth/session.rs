@@ -1,0 +1,132 @@
+//! Browser sessions: the cookie holds only a random id; the record (keyed by
+//! its digest) holds who is signed in, when, and the session's CSRF token.
+
+use super::secrets;
+use crate::app::App;
+use crate::clock::Timestamp;
+use crate::store::audit::{self, Who};
+use crate::store::sessions::{self, Session};
+use crate::store::users::{self, User};
+use crate::store::{StoreError, links};
+
+/// `last_seen` is written at most this often, so browsing is not a write per page.
+const TOUCH_EVERY: i64 = 60;
+
+pub fn cookie_name(app: &App) -> &'static str {
+    if app.config.secure_cookies() {
+        "__Host-latchkey"
+    } else {
+        "latchkey"
+    }
+}
+
+pub fn csrf_cookie_name(app: &App) -> &'static str {
+    if app.config.secure_cookies() {
+        "__Host-latchkey-csrf"
+    } else {
+        "latchkey-csrf"
+    }
+}
+
+/// A live session with its member.
+#[derive(Debug, Clone)]
+pub struct Active {
+    pub digest: [u8; 32],
+    pub session: Session,
+    pub user: User,
+}
+
+/// Starts a session for `user` and returns the cookie value.
+pub async fn start(app: &App, user: &User, who: Who) -> Result<String, StoreError> {
+    let id = secrets::token();
+    let digest = secrets::digest(&id);
+    let now = app.now();
+    let session = Session {
+        user: user.id,
+        csrf: secrets::token(),
+        created_at: now,
+        last_seen: now,
+        auth_time: now,
+    };
+    let name = user.username.clone();
+    app.store
+        .write(move |tx| {
+            sessions::put(tx, &digest, &session)?;
+            audit::record(tx, now, &who, "login.success", &name, "")?;
+            Ok::<_, StoreError>(())
+        })
+        .await?;
+    Ok(id)
+}
+
+fn expired(app: &App, s: &Session, now: Timestamp) -> bool {
+    now - s.last_seen >= app.config.session_idle_timeout.as_secs() as i64
+        || now - s.created_at >= app.config.session_absolute_timeout.as_secs() as i64
+}
+
+/// The session behind a cookie value, if it is live and its member enabled.
+pub async fn resolve(app: &App, cookie: &str) -> Result<Option<Active>, StoreError> {
+    let digest = secrets::digest(cookie);
+    let now = app.now();
+    let found = app.store.read(|tx| {
+        let Some(s) = sessions::get(tx, &digest)? else {
+            return Ok(None);
+        };
+        let user = users::get(tx, s.user)?;
+        Ok(Some((s, user)))
+    })?;
+    let Some((session, user)) = found else {
+        return Ok(None);
+    };
+    let user = match user {
+        Some(u) if !u.disabled && !expired(app, &session, now) => u,
+        _ => {
+            app.store
+                .write(move |tx| sessions::delete(tx, &digest))
+                .await?;
+            return Ok(None);
+        }
+    };
+    let mut session = session;
+    if now - session.last_seen >= TOUCH_EVERY {
+        session.last_seen = now;
+        let s = session.clone();
+        app.store
+            .write(move |tx| sessions::put(tx, &digest, &s))
+            .await?;
+    }
+    Ok(Some(Active {
+        digest,
+        session,
+        user,
+    }))
+}
+
+pub async fn end(app: &App, active: &Active, who: Who) -> Result<(), StoreError> {
+    let digest = active.digest;
+    let now = app.now();
+    let name = active.user.username.clone();
+    app.store
+        .write(move |tx| {
+            sessions::delete(tx, &digest)?;
+            audit::record(tx, now, &who, "logout", &name, "")?;
+            Ok::<_, StoreError>(())
+        })
+        .await
+}
+
+/// Removes expired sessions and one-time links; run in the background.
+pub async fn sweep(app: &App) -> Result<usize, StoreError> {
+    let now = app.now();
+    let idle = app.config.session_idle_timeout.as_secs() as i64;
+    let absolute = app.config.session_absolute_timeout.as_secs() as i64;
+    app.store
+        .write(move |tx| {
+            let s = sessions::delete_where(tx, |s| {
+                now - s.last_seen >= idle || now - s.created_at >= absolute
+            })?;
+            let l = links::delete_where(tx, now, |_| false)?;
+            Ok(s + l)
+        })
+        .await
+}

@@ -1,0 +1,129 @@
+//! The command line. Each command group has its file; each calls the same
+//! operations the pages and the management socket call.
+
+mod check;
+mod serve;
+mod user;
+
+use crate::app::App;
+use crate::clock::SystemClock;
+use crate::config::{Config, Settings};
+use crate::manage::{self, Reply, Request};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "latchkey",
+    version,
+    about = "OAuth 1.0a and OAuth 2.0 / OpenID Connect provider for a small community site"
+)]
+pub struct Cli {
+    /// Where the database, TLS material and keys live.
+    #[arg(
+        long,
+        global = true,
+        env = "LATCHKEY_DATA_DIR",
+        default_value = "./latchkey-data"
+    )]
+    pub data_dir: PathBuf,
+    /// A TOML configuration file (default: DATA_DIR/latchkey.toml when it exists).
+    #[arg(long, global = true, env = "LATCHKEY_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (the default command).
+    Serve(serve::ServeArgs),
+    /// Print a fresh one-time link to create the first admin.
+    Setup {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Manage members.
+    #[command(subcommand)]
+    User(user::UserCommand),
+    /// Validate the configuration and print the effective settings.
+    Check,
+}
+
+/// Exit codes: 0 done, 1 the operation failed, 2 bad usage or configuration.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        None => serve::run(&cli, &serve::ServeArgs::default()),
+        Some(Command::Serve(ref args)) => serve::run(&cli, args),
+        Some(Command::Check) => check::run(&cli),
+        Some(Command::Setup { json }) => {
+            let reply = call(&cli, Request::SetupLink);
+            print_reply(reply, json, |v| {
+                format!(
+                    "Open this one-time link within the hour to create the first admin:\n  {}\n",
+                    v["url"].as_str().unwrap_or_default()
+                )
+            })
+        }
+        Some(Command::User(ref cmd)) => user::run(&cli, cmd),
+    }
+}
+
+/// Loads the configuration (file, environment, `flags`), or says why not.
+pub fn load_config(cli: &Cli, flags: Settings) -> Result<Config, String> {
+    Config::load(
+        cli.data_dir.clone(),
+        cli.config.as_deref(),
+        std::env::vars(),
+        flags,
+    )
+    .map_err(|e| format!("configuration error: {e}"))
+}
+
+/// Carries out `req` in the running server, or here when none runs.
+pub fn call(cli: &Cli, req: Request) -> Result<Reply, String> {
+    if let Some(answer) = manage::socket::call(&cli.data_dir, &req) {
+        return answer;
+    }
+    let config = load_config(cli, Settings::default())?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let app = App::open(config, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
+    let reply = rt.block_on(manage::execute(&app, req));
+    app.store.close();
+    Ok(reply)
+}
+
+/// Prints a reply as JSON or as text; the exit code says how it went.
+pub fn print_reply(
+    reply: Result<Reply, String>,
+    json: bool,
+    text: impl FnOnce(&serde_json::Value) -> String,
+) -> ExitCode {
+    match reply {
+        Ok(Reply::Ok(v)) => {
+            if json {
+                println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            } else {
+                print!("{}", text(&v));
+            }
+            ExitCode::SUCCESS
+        }
+        Ok(Reply::Err(e)) => {
+            if json {
+                println!("{}", serde_json::json!({ "error": e }));
+            }
+            eprintln!("latchkey: {e}");
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("latchkey: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

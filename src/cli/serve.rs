@@ -1,0 +1,62 @@
+//! `latchkey serve`.
+
+use super::{Cli, load_config};
+use crate::clock::SystemClock;
+use crate::config::Settings;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Debug, Default, clap::Args)]
+pub struct ServeArgs {
+    /// The HTTPS listener (config `https`), default 127.0.0.1:8443.
+    #[arg(long, value_name = "ADDR")]
+    pub https: Option<String>,
+    /// An extra plain-HTTP listener for use behind a TLS-terminating proxy (config `http`).
+    #[arg(long, value_name = "ADDR")]
+    pub http: Option<String>,
+    /// The issuer and base of every link (config `public_url`), default https://localhost:8443.
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
+}
+
+pub fn run(cli: &Cli, args: &ServeArgs) -> ExitCode {
+    let flags = Settings {
+        https: args.https.clone(),
+        http: args.http.clone(),
+        public_url: args.public_url.clone(),
+        ..Default::default()
+    };
+    let config = match load_config(cli, flags) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("latchkey: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&config.log));
+    use std::io::IsTerminal;
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr)
+        .init();
+    let printed = config.clone();
+    let result = actix_web::rt::System::new().block_on(crate::server::run(
+        config,
+        Arc::new(SystemClock),
+        move |ready, _handle| {
+            use std::io::Write;
+            let mut out = std::io::stdout();
+            let _ = write!(out, "{}", crate::server::banner(&printed, &ready));
+            let _ = out.flush();
+        },
+    ));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("latchkey: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

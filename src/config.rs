@@ -1,0 +1,507 @@
+//! The typed, validated configuration: a TOML file, `LATCHKEY_*` variables and
+//! command-line flags, in that order of precedence. Every key has a default.
+//! The `Config` is built once and passed in; nothing reads it from a global.
+
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use url::Url;
+
+/// Settings as written in a file or the environment: every key optional, no
+/// unknown key accepted.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub public_url: Option<String>,
+    pub https: Option<String>,
+    pub http: Option<String>,
+    pub trusted_proxies: Option<Vec<String>>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    pub log: Option<String>,
+    pub argon2_memory_kib: Option<u32>,
+    pub argon2_iterations: Option<u32>,
+    pub argon2_parallelism: Option<u32>,
+    pub session_idle_timeout: Option<String>,
+    pub session_absolute_timeout: Option<String>,
+    pub login_max_failures: Option<u32>,
+    pub login_lockout: Option<String>,
+    pub login_attempts_per_ip_per_minute: Option<u32>,
+    pub shutdown_timeout: Option<String>,
+}
+
+/// The keys a file or `LATCHKEY_<KEY>` may set, for messages.
+pub const KEYS: &[&str] = &[
+    "public_url",
+    "https",
+    "http",
+    "trusted_proxies",
+    "tls_cert",
+    "tls_key",
+    "log",
+    "argon2_memory_kib",
+    "argon2_iterations",
+    "argon2_parallelism",
+    "session_idle_timeout",
+    "session_absolute_timeout",
+    "login_max_failures",
+    "login_lockout",
+    "login_attempts_per_ip_per_minute",
+    "shutdown_timeout",
+];
+
+/// Variables that are read elsewhere and are not configuration keys.
+const NON_KEY_VARS: &[&str] = &[
+    "LATCHKEY_DATA_DIR",
+    "LATCHKEY_CONFIG",
+    "LATCHKEY_BROWSER_TESTS",
+];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Argon2Params {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+/// The effective configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub public_url: Url,
+    pub https: SocketAddr,
+    pub http: Option<SocketAddr>,
+    pub trusted_proxies: Vec<IpNet>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    pub log: String,
+    pub argon2: Argon2Params,
+    pub session_idle_timeout: Duration,
+    pub session_absolute_timeout: Duration,
+    pub login_max_failures: u32,
+    pub login_lockout: Duration,
+    pub login_attempts_per_ip_per_minute: u32,
+    pub shutdown_timeout: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+fn err(msg: impl Into<String>) -> ConfigError {
+    ConfigError(msg.into())
+}
+
+impl Settings {
+    /// Later settings win.
+    pub fn overlay(self, top: Settings) -> Settings {
+        Settings {
+            public_url: top.public_url.or(self.public_url),
+            https: top.https.or(self.https),
+            http: top.http.or(self.http),
+            trusted_proxies: top.trusted_proxies.or(self.trusted_proxies),
+            tls_cert: top.tls_cert.or(self.tls_cert),
+            tls_key: top.tls_key.or(self.tls_key),
+            log: top.log.or(self.log),
+            argon2_memory_kib: top.argon2_memory_kib.or(self.argon2_memory_kib),
+            argon2_iterations: top.argon2_iterations.or(self.argon2_iterations),
+            argon2_parallelism: top.argon2_parallelism.or(self.argon2_parallelism),
+            session_idle_timeout: top.session_idle_timeout.or(self.session_idle_timeout),
+            session_absolute_timeout: top
+                .session_absolute_timeout
+                .or(self.session_absolute_timeout),
+            login_max_failures: top.login_max_failures.or(self.login_max_failures),
+            login_lockout: top.login_lockout.or(self.login_lockout),
+            login_attempts_per_ip_per_minute: top
+                .login_attempts_per_ip_per_minute
+                .or(self.login_attempts_per_ip_per_minute),
+            shutdown_timeout: top.shutdown_timeout.or(self.shutdown_timeout),
+        }
+    }
+
+    /// Reads a TOML file; unknown keys and wrong types are errors naming the key.
+    pub fn from_file(path: &Path) -> Result<Settings, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            err(format!(
+                "cannot read configuration file {}: {e}",
+                path.display()
+            ))
+        })?;
+        Self::from_toml(&text).map_err(|e| err(format!("{}: {e}", path.display())))
+    }
+
+    pub fn from_toml(text: &str) -> Result<Settings, ConfigError> {
+        toml::from_str(text).map_err(|e| err(explain_toml_error(&e)))
+    }
+
+    /// Reads `LATCHKEY_<KEY>` variables from the given list (the process
+    /// environment in production). A variable that names no key is an error.
+    pub fn from_env<I: IntoIterator<Item = (String, String)>>(
+        vars: I,
+    ) -> Result<Settings, ConfigError> {
+        let mut settings = Settings::default();
+        for (name, raw) in vars {
+            let Some(key) = name.strip_prefix("LATCHKEY_") else {
+                continue;
+            };
+            if NON_KEY_VARS.contains(&name.as_str()) {
+                continue;
+            }
+            let key = key.to_ascii_lowercase();
+            if !KEYS.contains(&key.as_str()) {
+                return Err(err(format!(
+                    "{name} is not a configuration variable; allowed: {}",
+                    KEYS.iter()
+                        .map(|k| format!("LATCHKEY_{}", k.to_ascii_uppercase()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+            // Numbers and arrays parse as TOML; anything else is taken as a string.
+            let one = toml::from_str::<Settings>(&format!("{key} = {raw}"))
+                .or_else(|_| toml::from_str::<Settings>(&format!("{key} = {}", toml_string(&raw))));
+            let one = one.map_err(|e| err(format!("{name}: {}", explain_toml_error(&e))))?;
+            settings = settings.overlay(one);
+        }
+        Ok(settings)
+    }
+}
+
+fn toml_string(raw: &str) -> String {
+    toml::Value::String(raw.to_string()).to_string()
+}
+
+fn explain_toml_error(e: &toml::de::Error) -> String {
+    let msg = e.message().trim().to_string();
+    if msg.starts_with("unknown field") {
+        format!("{msg} (allowed keys: {})", KEYS.join(", "))
+    } else {
+        msg.replace('\n', " ")
+    }
+}
+
+fn duration(key: &str, value: Option<String>, default: &str) -> Result<Duration, ConfigError> {
+    let text = value.unwrap_or_else(|| default.to_string());
+    let d = humantime::parse_duration(&text).map_err(|e| {
+        err(format!(
+            "{key}: {text:?} is not a duration ({e}); write for example \"30s\", \"15m\", \"12h\""
+        ))
+    })?;
+    if d.is_zero() {
+        return Err(err(format!("{key}: must be longer than zero")));
+    }
+    Ok(d)
+}
+
+fn addr(key: &str, value: &str) -> Result<SocketAddr, ConfigError> {
+    value.parse().map_err(|_| {
+        err(format!(
+            "{key}: {value:?} is not an address; write IP:PORT, for example \"127.0.0.1:8443\" or \"[::]:443\""
+        ))
+    })
+}
+
+fn in_range(key: &str, v: u32, min: u32, max: u32) -> Result<u32, ConfigError> {
+    if v < min || v > max {
+        return Err(err(format!(
+            "{key}: {v} is out of range; allowed {min}..={max}"
+        )));
+    }
+    Ok(v)
+}
+
+impl Config {
+    pub fn resolve(data_dir: PathBuf, s: Settings) -> Result<Config, ConfigError> {
+        let https = addr("https", s.https.as_deref().unwrap_or("127.0.0.1:8443"))?;
+        // Without a public URL, links point at the HTTPS listener on localhost.
+        let public_url_text = s
+            .public_url
+            .unwrap_or_else(|| format!("https://localhost:{}", https.port()));
+        let mut public_url = Url::parse(&public_url_text).map_err(|e| {
+            err(format!(
+                "public_url: {public_url_text:?} is not a URL ({e}); write for example \"https://example.org\""
+            ))
+        })?;
+        if !matches!(public_url.scheme(), "https" | "http") || public_url.host_str().is_none() {
+            return Err(err(format!(
+                "public_url: {public_url_text:?} must be an http or https URL with a host"
+            )));
+        }
+        if public_url.query().is_some() || public_url.fragment().is_some() {
+            return Err(err("public_url: must not have a query or fragment"));
+        }
+        if !public_url.path().ends_with('/') {
+            let p = format!("{}/", public_url.path());
+            public_url.set_path(&p);
+        }
+        let http = match s.http.as_deref() {
+            None | Some("") => None,
+            Some(v) => Some(addr("http", v)?),
+        };
+        let trusted_proxies = s
+            .trusted_proxies
+            .unwrap_or_default()
+            .iter()
+            .map(|p| {
+                p.parse::<IpNet>()
+                    .or_else(|_| p.parse::<std::net::IpAddr>().map(IpNet::from))
+                    .map_err(|_| {
+                        err(format!(
+                            "trusted_proxies: {p:?} is not an IP address or CIDR range (for example \"10.0.0.0/8\")"
+                        ))
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if s.tls_cert.is_some() != s.tls_key.is_some() {
+            return Err(err("tls_cert and tls_key must be given together"));
+        }
+        for (key, path) in [("tls_cert", &s.tls_cert), ("tls_key", &s.tls_key)] {
+            if let Some(p) = path {
+                if !p.is_file() {
+                    return Err(err(format!(
+                        "{key}: {} is not a readable file",
+                        p.display()
+                    )));
+                }
+            }
+        }
+        let log = s.log.unwrap_or_else(|| "info".to_string());
+        tracing_subscriber::EnvFilter::try_new(&log).map_err(|e| {
+            err(format!(
+                "log: {log:?} is not a log filter ({e}); write for example \"info\" or \"latchkey=debug,info\""
+            ))
+        })?;
+        let argon2 = Argon2Params {
+            // OWASP: argon2id, 19 MiB, 2 iterations, 1 lane.
+            memory_kib: in_range(
+                "argon2_memory_kib",
+                s.argon2_memory_kib.unwrap_or(19456),
+                8192,
+                4 * 1024 * 1024,
+            )?,
+            iterations: in_range(
+                "argon2_iterations",
+                s.argon2_iterations.unwrap_or(2),
+                1,
+                100,
+            )?,
+            parallelism: in_range(
+                "argon2_parallelism",
+                s.argon2_parallelism.unwrap_or(1),
+                1,
+                64,
+            )?,
+        };
+        let session_idle_timeout = duration("session_idle_timeout", s.session_idle_timeout, "30m")?;
+        let session_absolute_timeout = duration(
+            "session_absolute_timeout",
+            s.session_absolute_timeout,
+            "12h",
+        )?;
+        if session_absolute_timeout < session_idle_timeout {
+            return Err(err(
+                "session_absolute_timeout must not be shorter than session_idle_timeout",
+            ));
+        }
+        Ok(Config {
+            data_dir,
+            public_url,
+            https,
+            http,
+            trusted_proxies,
+            tls_cert: s.tls_cert,
+            tls_key: s.tls_key,
+            log,
+            argon2,
+            session_idle_timeout,
+            session_absolute_timeout,
+            login_max_failures: in_range(
+                "login_max_failures",
+                s.login_max_failures.unwrap_or(5),
+                1,
+                1000,
+            )?,
+            login_lockout: duration("login_lockout", s.login_lockout, "15m")?,
+            login_attempts_per_ip_per_minute: in_range(
+                "login_attempts_per_ip_per_minute",
+                s.login_attempts_per_ip_per_minute.unwrap_or(30),
+                1,
+                100_000,
+            )?,
+            shutdown_timeout: duration("shutdown_timeout", s.shutdown_timeout, "30s")?,
+        })
+    }
+
+    /// Loads file (explicit, or `DATA_DIR/latchkey.toml` when it exists), then
+    /// the environment, then `flags`.
+    pub fn load(
+        data_dir: PathBuf,
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+        flags: Settings,
+    ) -> Result<Config, ConfigError> {
+        let default_file = data_dir.join("latchkey.toml");
+        let file_settings = match file {
+            Some(p) => Settings::from_file(p)?,
+            None if default_file.is_file() => Settings::from_file(&default_file)?,
+            None => Settings::default(),
+        };
+        let env_settings = Settings::from_env(env)?;
+        Config::resolve(data_dir, file_settings.overlay(env_settings).overlay(flags))
+    }
+
+    /// The origin of `public_url` without a trailing slash, e.g. `https://example.org`.
+    pub fn origin(&self) -> String {
+        self.public_url.origin().ascii_serialization()
+    }
+
+    /// An absolute URL for a path under the public URL (`path` without a leading slash).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.public_url, path.trim_start_matches('/'))
+    }
+
+    /// The path of the public URL without its trailing slash, for links in pages.
+    pub fn base_path(&self) -> String {
+        self.public_url.path().trim_end_matches('/').to_string()
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+
+    /// The effective configuration as TOML, for `latchkey check`. Secret
+    /// values (none are file settings today besides key paths) are redacted.
+    pub fn to_toml(&self) -> String {
+        let mut t = toml::Table::new();
+        let s = |v: &str| toml::Value::String(v.to_string());
+        t.insert("data_dir".into(), s(&self.data_dir.display().to_string()));
+        t.insert("public_url".into(), s(self.public_url.as_str()));
+        t.insert("https".into(), s(&self.https.to_string()));
+        t.insert(
+            "http".into(),
+            s(&self.http.map(|a| a.to_string()).unwrap_or_default()),
+        );
+        t.insert(
+            "trusted_proxies".into(),
+            toml::Value::Array(
+                self.trusted_proxies
+                    .iter()
+                    .map(|p| s(&p.to_string()))
+                    .collect(),
+            ),
+        );
+        let cert = self
+            .tls_cert
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "(self-signed, made in DATA_DIR/tls)".into());
+        t.insert("tls_cert".into(), s(&cert));
+        t.insert(
+            "tls_key".into(),
+            s(if self.tls_key.is_some() {
+                "(redacted)"
+            } else {
+                "(self-signed, made in DATA_DIR/tls)"
+            }),
+        );
+        t.insert("log".into(), s(&self.log));
+        t.insert("argon2_memory_kib".into(), self.argon2.memory_kib.into());
+        t.insert("argon2_iterations".into(), self.argon2.iterations.into());
+        t.insert("argon2_parallelism".into(), self.argon2.parallelism.into());
+        let d = |d: Duration| s(&humantime::format_duration(d).to_string());
+        t.insert("session_idle_timeout".into(), d(self.session_idle_timeout));
+        t.insert(
+            "session_absolute_timeout".into(),
+            d(self.session_absolute_timeout),
+        );
+        t.insert("login_max_failures".into(), self.login_max_failures.into());
+        t.insert("login_lockout".into(), d(self.login_lockout));
+        t.insert(
+            "login_attempts_per_ip_per_minute".into(),
+            self.login_attempts_per_ip_per_minute.into(),
+        );
+        t.insert("shutdown_timeout".into(), d(self.shutdown_timeout));
+        toml::to_string(&t).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolve(toml: &str) -> Result<Config, ConfigError> {
+        Config::resolve(PathBuf::from("/tmp/x"), Settings::from_toml(toml)?)
+    }
+
+    #[test]
+    fn defaults_need_no_file() {
+        let c = resolve("").unwrap();
+        assert_eq!(c.https.to_string(), "127.0.0.1:8443");
+        assert_eq!(c.public_url.as_str(), "https://localhost:8443/");
+        assert_eq!(c.argon2.memory_kib, 19456);
+        assert!(c.http.is_none());
+    }
+
+    #[test]
+    fn unknown_key_is_named_with_the_allowed_ones() {
+        let e = resolve("publik_url = \"https://x\"")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("publik_url"), "{e}");
+        assert!(e.contains("allowed keys"), "{e}");
+    }
+
+    #[test]
+    fn bad_values_name_the_key() {
+        for (toml, key) in [
+            ("https = \"nonsense\"", "https"),
+            ("session_idle_timeout = \"soon\"", "session_idle_timeout"),
+            ("argon2_iterations = 0", "argon2_iterations"),
+            ("trusted_proxies = [\"x.y\"]", "trusted_proxies"),
+            ("public_url = \"ftp://x\"", "public_url"),
+        ] {
+            let e = resolve(toml).unwrap_err().to_string();
+            assert!(e.contains(key), "{toml}: {e}");
+        }
+        let e = resolve("argon2_iterations = \"two\"")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("invalid type"), "{e}");
+    }
+
+    #[test]
+    fn env_overrides_file_and_flags_override_env() {
+        let file = Settings::from_toml("https = \"127.0.0.1:1\"\nlogin_max_failures = 3").unwrap();
+        let env = Settings::from_env([
+            ("LATCHKEY_HTTPS".to_string(), "127.0.0.1:2".to_string()),
+            ("LATCHKEY_LOGIN_MAX_FAILURES".to_string(), "7".to_string()),
+            (
+                "LATCHKEY_TRUSTED_PROXIES".to_string(),
+                "[\"10.0.0.0/8\"]".to_string(),
+            ),
+            ("LATCHKEY_DATA_DIR".to_string(), "/ignored".to_string()),
+        ])
+        .unwrap();
+        let flags = Settings {
+            https: Some("127.0.0.1:3".into()),
+            ..Default::default()
+        };
+        let c = Config::resolve("/d".into(), file.overlay(env).overlay(flags)).unwrap();
+        assert_eq!(c.https.port(), 3);
+        assert_eq!(c.login_max_failures, 7);
+        assert_eq!(c.trusted_proxies.len(), 1);
+    }
+
+    #[test]
+    fn unknown_env_variable_is_refused() {
+        let e = Settings::from_env([("LATCHKEY_PUBLICURL".to_string(), "x".to_string())])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("LATCHKEY_PUBLICURL") && e.contains("LATCHKEY_PUBLIC_URL"),
+            "{e}"
+        );
+    }
+}

@@ -1,0 +1,123 @@
+//! Management operations: what `latchkey user ...` and `latchkey setup` ask
+//! for. A request is carried out by `execute`, either in the running server
+//! (reached over the Unix socket in `socket`) or by the command itself when
+//! no server runs. One code path per operation, two transports.
+
+pub mod socket;
+
+use crate::app::App;
+use crate::auth::members::{self, MemberError, MemberView, NewMember};
+use crate::auth::setup::{self, SetupError};
+use crate::store::audit::Who;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Request {
+    UserAdd {
+        username: String,
+        display_name: String,
+        email: String,
+        password: String,
+        admin: bool,
+    },
+    UserList,
+    UserPasswd {
+        username: String,
+        password: String,
+    },
+    UserDisable {
+        username: String,
+        disabled: bool,
+    },
+    UserDelete {
+        username: String,
+    },
+    SetupLink,
+}
+
+impl Request {
+    /// What the audit log and the server's log call this request.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Request::UserAdd { .. } => "user add",
+            Request::UserList => "user list",
+            Request::UserPasswd { .. } => "user passwd",
+            Request::UserDisable { .. } => "user disable",
+            Request::UserDelete { .. } => "user delete",
+            Request::SetupLink => "setup",
+        }
+    }
+}
+
+/// The answer: a JSON value on success, or a message for the operator.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Reply {
+    Ok(serde_json::Value),
+    Err(String),
+}
+
+fn member(u: &crate::store::users::User) -> serde_json::Value {
+    serde_json::to_value(MemberView::from(u)).unwrap_or_default()
+}
+
+fn msg(e: MemberError) -> String {
+    e.to_string()
+}
+
+pub async fn execute(app: &App, req: Request) -> Reply {
+    let who = Who::cli();
+    let result: Result<serde_json::Value, String> = match req {
+        Request::UserAdd {
+            username,
+            display_name,
+            email,
+            password,
+            admin,
+        } => members::create(
+            app,
+            NewMember {
+                username,
+                display_name,
+                email,
+                password,
+                admin,
+            },
+            who,
+        )
+        .await
+        .map(|u| member(&u))
+        .map_err(msg),
+        Request::UserList => members::list(app)
+            .map(|us| serde_json::Value::Array(us.iter().map(member).collect()))
+            .map_err(msg),
+        Request::UserPasswd { username, password } => {
+            members::set_password(app, &username, password, who, None)
+                .await
+                .map(|u| member(&u))
+                .map_err(msg)
+        }
+        Request::UserDisable { username, disabled } => {
+            members::set_disabled(app, &username, disabled, who)
+                .await
+                .map(|u| member(&u))
+                .map_err(msg)
+        }
+        Request::UserDelete { username } => members::delete(app, &username, who)
+            .await
+            .map(|u| member(&u))
+            .map_err(msg),
+        Request::SetupLink => match setup::new_link(app, who).await {
+            Ok(url) => Ok(serde_json::json!({ "url": url, "expires_in": setup::LIFETIME_SECS })),
+            Err(SetupError::AdminExists) => Err(
+                "this site already has an admin; sign in, or add members with `latchkey user add`"
+                    .into(),
+            ),
+            Err(e) => Err(e.to_string()),
+        },
+    };
+    match result {
+        Ok(v) => Reply::Ok(v),
+        Err(e) => Reply::Err(e),
+    }
+}

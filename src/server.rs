@@ -1,0 +1,145 @@
+//! `latchkey serve`: open the app, make TLS material, listen on HTTPS (and
+//! optionally plain HTTP for a TLS-terminating proxy) and on the management
+//! socket, run the background sweeps, and on SIGTERM / Ctrl-C stop
+//! accepting, finish in-flight requests, drain the writer and close the file.
+
+use crate::app::App;
+use crate::auth::{session, setup};
+use crate::clock::SharedClock;
+use crate::config::Config;
+use crate::manage;
+use crate::store::audit::Who;
+use crate::tls::Certificates;
+use actix_web::{App as ActixApp, HttpServer, middleware, web};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// How often expired sessions and links are swept and certificates checked.
+const SWEEP_EVERY: Duration = Duration::from_secs(600);
+const TLS_CHECK_EVERY: Duration = Duration::from_secs(12 * 3600);
+
+/// Told to whoever started the server once it listens.
+#[derive(Debug, Clone)]
+pub struct Ready {
+    pub https: SocketAddr,
+    pub http: Option<SocketAddr>,
+    pub setup_link: Option<String>,
+}
+
+/// The route table, shared by `serve` and the tests.
+pub fn configure(cfg: &mut web::ServiceConfig, app: App) {
+    cfg.app_data(web::Data::new(app))
+        .configure(crate::web::routes);
+}
+
+/// Serves until a signal (or `handle.stop`) ends it. `on_ready` hears the
+/// bound addresses; `clock` is the system clock outside tests.
+pub async fn run(
+    config: Config,
+    clock: SharedClock,
+    on_ready: impl FnOnce(Ready, actix_web::dev::ServerHandle),
+) -> anyhow::Result<()> {
+    let app = App::open(config, clock.clone())?;
+    let cfg = app.config.clone();
+    let certs = Certificates::open(&cfg, clock.now())?;
+    let tls = certs.server_config()?;
+    let listener = manage::socket::bind(&cfg.data_dir)?;
+
+    let setup_link = if setup::admin_exists(&app)? {
+        None
+    } else {
+        Some(setup::new_link(&app, Who::system()).await?)
+    };
+
+    let state = app.clone();
+    let mut server = HttpServer::new(move || {
+        ActixApp::new()
+            .wrap(middleware::Compress::default())
+            .wrap(middleware::from_fn(crate::web::middleware::headers_and_log))
+            .configure(|c| configure(c, state.clone()))
+    })
+    .shutdown_timeout(cfg.shutdown_timeout.as_secs())
+    .bind_rustls_0_23(cfg.https, tls)?;
+    if let Some(http) = cfg.http {
+        server = server.bind(http)?;
+    }
+    let addrs = server.addrs();
+    let https = addrs.first().copied().unwrap_or(cfg.https);
+    let http = cfg.http.and_then(|_| addrs.get(1).copied());
+    let server = server.run();
+    let handle = server.handle();
+
+    let socket_task = actix_web::rt::spawn(manage::socket::serve(app.clone(), listener));
+    let sweeper = {
+        let app = app.clone();
+        actix_web::rt::spawn(async move {
+            loop {
+                actix_web::rt::time::sleep(SWEEP_EVERY).await;
+                match session::sweep(&app).await {
+                    Ok(n) if n > 0 => {
+                        tracing::info!(removed = n, "swept expired sessions and links")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "sweep failed"),
+                }
+            }
+        })
+    };
+    let renewer = {
+        let (cfg, clock, certs) = (cfg.clone(), clock.clone(), certs.clone());
+        actix_web::rt::spawn(async move {
+            loop {
+                actix_web::rt::time::sleep(TLS_CHECK_EVERY).await;
+                if let Err(e) = certs.refresh(&cfg, clock.now()) {
+                    tracing::warn!(error = %e, "certificate refresh failed; the current one stays");
+                }
+            }
+        })
+    };
+
+    tracing::info!(%https, http = ?http, public_url = %cfg.public_url, "latchkey is listening");
+    on_ready(
+        Ready {
+            https,
+            http,
+            setup_link,
+        },
+        handle,
+    );
+    let result = server.await;
+
+    // Stopped: no new management requests, no more background work, then
+    // every write already handed in is committed before the file closes.
+    socket_task.abort();
+    sweeper.abort();
+    renewer.abort();
+    let _ = std::fs::remove_file(manage::socket::path(&cfg.data_dir));
+    app.store.close();
+    tracing::info!("latchkey stopped; the database is closed");
+    result?;
+    Ok(())
+}
+
+/// What `serve` prints for the person who started it.
+pub fn banner(config: &Config, ready: &Ready) -> String {
+    let mut out = format!("latchkey is serving {}\n", config.public_url);
+    out.push_str(&format!("  HTTPS on {}", ready.https));
+    if let Some(h) = ready.http {
+        out.push_str(&format!(
+            ", plain HTTP on {h} (for a TLS-terminating proxy)"
+        ));
+    }
+    out.push('\n');
+    if config.tls_cert.is_none() {
+        out.push_str(&format!(
+            "  self-signed certificate: trust {} once to silence browser warnings\n",
+            crate::tls::dir(&config.data_dir).join("ca.pem").display()
+        ));
+    }
+    if let Some(link) = &ready.setup_link {
+        out.push_str(&format!(
+            "\nNo admin yet. Open this one-time link within the hour to create the first admin:\n  {link}\n"
+        ));
+    }
+    out
+}

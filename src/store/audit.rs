@@ -1,0 +1,105 @@
+//! The audit log: who did what to what, from where, and when. Written inside
+//! the same transaction as the change it records, so neither exists alone.
+
+use super::codec::{Record, decode, encode};
+use super::schema::AUDIT;
+use super::{AuditId, ReadTransaction, StoreError, WriteTransaction, next_id};
+use crate::clock::Timestamp;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AuditEvent {
+    pub at: Timestamp,
+    /// `user:ID:NAME`, `cli`, `system`, or `anonymous`.
+    pub actor: String,
+    /// A dotted verb, e.g. `login.success`, `user.create`.
+    pub action: String,
+    pub target: String,
+    pub ip: String,
+    pub detail: String,
+}
+
+impl Record for AuditEvent {
+    const KIND: &'static str = "audit event";
+    const VERSION: u8 = 1;
+}
+
+pub fn append(tx: &WriteTransaction, event: &AuditEvent) -> Result<AuditId, StoreError> {
+    let id = AuditId(next_id(tx, AuditId::SEQUENCE)?);
+    tx.open_table(AUDIT)?
+        .insert(id.0, encode(event)?.as_slice())?;
+    Ok(id)
+}
+
+/// Newest first, starting below `before` when given.
+pub fn recent(
+    tx: &ReadTransaction,
+    before: Option<AuditId>,
+    limit: usize,
+) -> Result<Vec<(AuditId, AuditEvent)>, StoreError> {
+    let t = tx.open_table(AUDIT)?;
+    let upper = before.map(|b| b.0).unwrap_or(u64::MAX);
+    let mut out = vec![];
+    for row in t.range(..upper)?.rev().take(limit) {
+        let (k, v) = row?;
+        out.push((AuditId(k.value()), decode(v.value())?));
+    }
+    Ok(out)
+}
+
+/// Who did something and from where; the one thing every feature passes to
+/// `record`.
+#[derive(Debug, Clone)]
+pub struct Who {
+    pub actor: String,
+    pub ip: String,
+}
+
+impl Who {
+    pub fn user(id: super::UserId, username: &str, ip: impl Into<String>) -> Who {
+        Who {
+            actor: format!("user:{id}:{username}"),
+            ip: ip.into(),
+        }
+    }
+    pub fn anonymous(ip: impl Into<String>) -> Who {
+        Who {
+            actor: "anonymous".into(),
+            ip: ip.into(),
+        }
+    }
+    pub fn cli() -> Who {
+        Who {
+            actor: "cli".into(),
+            ip: "local".into(),
+        }
+    }
+    pub fn system() -> Who {
+        Who {
+            actor: "system".into(),
+            ip: String::new(),
+        }
+    }
+}
+
+/// Appends one event in the caller's transaction.
+pub fn record(
+    tx: &WriteTransaction,
+    at: Timestamp,
+    who: &Who,
+    action: &str,
+    target: &str,
+    detail: &str,
+) -> Result<AuditId, StoreError> {
+    append(
+        tx,
+        &AuditEvent {
+            at,
+            actor: who.actor.clone(),
+            action: action.to_string(),
+            target: target.to_string(),
+            ip: who.ip.clone(),
+            detail: detail.to_string(),
+        },
+    )
+}

@@ -1,0 +1,81 @@
+//! One-time links (first-admin setup, and later password resets and sign-in
+//! links): stored as the SHA-256 of the token, consumed on use.
+
+use super::codec::{Record, decode, encode};
+use super::schema::ONE_TIME_LINKS;
+use super::{ReadTransaction, ReadableTable, StoreError, UserId, WriteTransaction};
+use crate::clock::Timestamp;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Purpose {
+    /// Create the first admin.
+    Setup,
+    /// Set a new password for this member.
+    PasswordReset(UserId),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Link {
+    pub purpose: Purpose,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+impl Record for Link {
+    const KIND: &'static str = "one-time link";
+    const VERSION: u8 = 1;
+}
+
+pub fn put(tx: &WriteTransaction, digest: &[u8; 32], link: &Link) -> Result<(), StoreError> {
+    tx.open_table(ONE_TIME_LINKS)?
+        .insert(digest.as_slice(), encode(link)?.as_slice())?;
+    Ok(())
+}
+
+/// The link if it exists and has not expired (it stays unused).
+pub fn peek(
+    tx: &ReadTransaction,
+    digest: &[u8; 32],
+    now: Timestamp,
+) -> Result<Option<Link>, StoreError> {
+    let t = tx.open_table(ONE_TIME_LINKS)?;
+    let v = t.get(digest.as_slice())?;
+    let link: Option<Link> = v.map(|v| decode(v.value())).transpose()?;
+    Ok(link.filter(|l| l.expires_at > now))
+}
+
+/// Removes the link and returns it if it was still valid.
+pub fn take(
+    tx: &WriteTransaction,
+    digest: &[u8; 32],
+    now: Timestamp,
+) -> Result<Option<Link>, StoreError> {
+    let mut t = tx.open_table(ONE_TIME_LINKS)?;
+    let v = t.remove(digest.as_slice())?;
+    let link: Option<Link> = v.map(|v| decode(v.value())).transpose()?;
+    Ok(link.filter(|l| l.expires_at > now))
+}
+
+/// Removes expired links and every link `also` picks.
+pub fn delete_where(
+    tx: &WriteTransaction,
+    now: Timestamp,
+    also: impl Fn(&Link) -> bool,
+) -> Result<usize, StoreError> {
+    let mut t = tx.open_table(ONE_TIME_LINKS)?;
+    let mut doomed = vec![];
+    for row in t.iter()? {
+        let (k, v) = row?;
+        let gone = decode::<Link>(v.value())
+            .map(|l| l.expires_at <= now || also(&l))
+            .unwrap_or(true);
+        if gone {
+            doomed.push(k.value().to_vec());
+        }
+    }
+    for k in &doomed {
+        t.remove(k.as_slice())?;
+    }
+    Ok(doomed.len())
+}

@@ -1,0 +1,283 @@
+//! The redb store: open and migrate the one database file, MVCC reads, and
+//! writes through a single writer thread with group commit.
+//!
+//! `write` hands a closure to the writer. The writer takes every closure that
+//! is waiting, runs them in one transaction and commits once with
+//! `Durability::Immediate`, so many concurrent writers share one fsync. A
+//! closure that fails leaves no trace: the transaction is aborted and the
+//! others are run again without it. Nothing is acknowledged before the commit
+//! that holds it is on disk.
+
+pub mod audit;
+pub mod codec;
+pub mod ids;
+pub mod links;
+mod migrate;
+pub mod schema;
+pub mod sessions;
+pub mod users;
+mod writer;
+
+pub use ids::{AuditId, UserId};
+pub use redb::{ReadTransaction, ReadableTable, WriteTransaction};
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum StoreError {
+    #[error("storage error: {0}")]
+    Storage(String),
+    #[error("stored data is damaged: {0}")]
+    Corrupt(String),
+    #[error("the database {0} is in use by another process (is the server running?)")]
+    Locked(String),
+    #[error(
+        "the database was written by a newer latchkey (schema {found}); this one knows up to {known}"
+    )]
+    TooNew { found: u32, known: u32 },
+    #[error("the store is closed")]
+    Closed,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+macro_rules! from_redb {
+    ($($t:ty),*) => {$(
+        impl From<$t> for StoreError {
+            fn from(e: $t) -> Self {
+                StoreError::Storage(e.to_string())
+            }
+        }
+    )*};
+}
+from_redb!(
+    redb::Error,
+    redb::StorageError,
+    redb::TableError,
+    redb::TransactionError,
+    redb::CommitError,
+    redb::DatabaseError
+);
+
+/// A handle to the database; cheap to clone, closed when the last clone is
+/// dropped or `close` is called.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Arc<redb::Database>,
+    writer: Mutex<Option<writer::Writer>>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let Ok(mut w) = self.writer.lock() {
+            if let Some(w) = w.take() {
+                w.shutdown();
+            }
+        }
+    }
+}
+
+impl Store {
+    /// Opens (or creates) the database file and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let db = redb::Database::create(path).map_err(|e| match e {
+            redb::DatabaseError::DatabaseAlreadyOpen => {
+                StoreError::Locked(path.display().to_string())
+            }
+            e => StoreError::Storage(format!("cannot open {}: {e}", path.display())),
+        })?;
+        migrate::run(&db)?;
+        let db = Arc::new(db);
+        let writer = writer::Writer::start(db.clone());
+        Ok(Store {
+            inner: Arc::new(Inner {
+                db,
+                writer: Mutex::new(Some(writer)),
+            }),
+        })
+    }
+
+    /// Runs `f` on a consistent snapshot.
+    pub fn read<T>(
+        &self,
+        f: impl FnOnce(&ReadTransaction) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let tx = self.inner.db.begin_read()?;
+        f(&tx)
+    }
+
+    fn submit<T, E, F>(&self, f: F) -> Result<tokio::sync::oneshot::Receiver<writer::Outcome>, E>
+    where
+        F: Fn(&WriteTransaction) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let guard = self.inner.writer.lock().map_err(|_| StoreError::Closed)?;
+        let w = guard.as_ref().ok_or(StoreError::Closed)?;
+        Ok(w.submit(f)?)
+    }
+
+    /// Runs `f` in the next group commit and returns once it is durable. `f`
+    /// may be run more than once (when another closure in its batch fails),
+    /// so it must only act through the transaction it is given.
+    pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: Fn(&WriteTransaction) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let rx = self.submit(f)?;
+        writer::unpack(rx.await.unwrap_or(writer::Outcome::closed()))
+    }
+
+    /// `write` for code that is not async (the command line, benchmarks).
+    pub fn write_blocking<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: Fn(&WriteTransaction) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let rx = self.submit(f)?;
+        writer::unpack(rx.blocking_recv().unwrap_or(writer::Outcome::closed()))
+    }
+
+    /// Finishes every write already handed in, then stops the writer. Later
+    /// writes fail with `StoreError::Closed`; the file is closed when the
+    /// last handle is dropped.
+    pub fn close(&self) {
+        let w = self.inner.writer.lock().ok().and_then(|mut w| w.take());
+        if let Some(w) = w {
+            w.shutdown();
+        }
+    }
+
+    /// The number of commits the writer has made, for metrics and benchmarks.
+    pub fn commits(&self) -> u64 {
+        self.inner
+            .writer
+            .lock()
+            .ok()
+            .and_then(|w| w.as_ref().map(|w| w.commits()))
+            .unwrap_or(0)
+    }
+}
+
+/// Opens the file alone and runs redb's integrity check (repairing the
+/// allocator state if it must). Used by tests and `latchkey check`.
+pub fn check_integrity(path: &Path) -> Result<bool, StoreError> {
+    let mut db = redb::Database::create(path)?;
+    Ok(db.check_integrity()?)
+}
+
+/// Takes the next value of an id sequence kept in `meta`.
+pub fn next_id(tx: &WriteTransaction, sequence: &str) -> Result<u64, StoreError> {
+    let mut meta = tx.open_table(schema::META)?;
+    let next = match meta.get(sequence)? {
+        Some(v) => {
+            let b: [u8; 8] = v
+                .value()
+                .try_into()
+                .map_err(|_| StoreError::Corrupt(format!("sequence {sequence}")))?;
+            u64::from_be_bytes(b) + 1
+        }
+        None => 1,
+    };
+    meta.insert(sequence, next.to_be_bytes().as_slice())?;
+    Ok(next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    enum TestError {
+        #[error("refused")]
+        Refused,
+        #[error(transparent)]
+        Store(#[from] StoreError),
+    }
+
+    fn put(store: &Store, key: &'static str, fail: bool) -> Result<u64, TestError> {
+        store.write_blocking(move |tx| {
+            let mut t = tx.open_table(schema::META)?;
+            t.insert(key, b"v".as_slice()).map_err(StoreError::from)?;
+            if fail {
+                return Err(TestError::Refused);
+            }
+            Ok(next_id(tx, "seq:test")?)
+        })
+    }
+
+    fn has(store: &Store, key: &str) -> bool {
+        store
+            .read(|tx| Ok(tx.open_table(schema::META)?.get(key)?.is_some()))
+            .unwrap()
+    }
+
+    #[test]
+    fn failed_closure_leaves_no_trace_and_others_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let handles: Vec<_> = (0..32)
+            .map(|i| {
+                let s = store.clone();
+                let key: &'static str = Box::leak(format!("k{i}").into_boxed_str());
+                std::thread::spawn(move || (key, i % 3 == 0, put(&s, key, i % 3 == 0)))
+            })
+            .collect();
+        let mut ids = vec![];
+        for h in handles {
+            let (key, fail, r) = h.join().unwrap();
+            if fail {
+                assert!(matches!(r, Err(TestError::Refused)));
+                assert!(!has(&store, key), "{key} should not exist");
+            } else {
+                ids.push(r.unwrap());
+                assert!(has(&store, key));
+            }
+        }
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), 21, "every successful write got its own id");
+    }
+
+    #[test]
+    fn panicking_closure_is_an_error_and_writer_survives() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let r: Result<(), StoreError> = store.write_blocking(|_tx| panic!("boom"));
+        assert!(matches!(r, Err(StoreError::Internal(_))));
+        put(&store, "after", false).unwrap();
+        assert!(has(&store, "after"));
+    }
+
+    #[test]
+    fn closed_store_refuses_writes_and_reopens_with_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let store = Store::open(&path).unwrap();
+        put(&store, "kept", false).unwrap();
+        store.close();
+        assert!(matches!(
+            put(&store, "late", false),
+            Err(TestError::Store(StoreError::Closed))
+        ));
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        assert!(has(&store, "kept"));
+    }
+
+    #[test]
+    fn second_open_of_same_file_is_locked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let _store = Store::open(&path).unwrap();
+        assert!(matches!(Store::open(&path), Err(StoreError::Locked(_))));
+    }
+}

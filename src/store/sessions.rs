@@ -1,0 +1,86 @@
+//! Browser sessions, keyed by the SHA-256 of the cookie so that a copy of the
+//! database holds nothing a browser could present.
+
+use super::codec::{Record, decode, encode};
+use super::schema::SESSIONS;
+use super::{ReadTransaction, ReadableTable, StoreError, UserId, WriteTransaction};
+use crate::clock::Timestamp;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Session {
+    pub user: UserId,
+    /// The token every form of this session carries.
+    pub csrf: String,
+    pub created_at: Timestamp,
+    pub last_seen: Timestamp,
+    pub auth_time: Timestamp,
+}
+
+impl Record for Session {
+    const KIND: &'static str = "session";
+    const VERSION: u8 = 1;
+}
+
+pub fn get(tx: &ReadTransaction, digest: &[u8; 32]) -> Result<Option<Session>, StoreError> {
+    let t = tx.open_table(SESSIONS)?;
+    let v = t.get(digest.as_slice())?;
+    v.map(|v| decode(v.value())).transpose()
+}
+
+pub fn put(tx: &WriteTransaction, digest: &[u8; 32], s: &Session) -> Result<(), StoreError> {
+    tx.open_table(SESSIONS)?
+        .insert(digest.as_slice(), encode(s)?.as_slice())?;
+    Ok(())
+}
+
+pub fn delete(tx: &WriteTransaction, digest: &[u8; 32]) -> Result<(), StoreError> {
+    tx.open_table(SESSIONS)?.remove(digest.as_slice())?;
+    Ok(())
+}
+
+/// Removes the sessions `dead` picks; returns how many went.
+pub fn delete_where(
+    tx: &WriteTransaction,
+    dead: impl Fn(&Session) -> bool,
+) -> Result<usize, StoreError> {
+    let mut t = tx.open_table(SESSIONS)?;
+    let mut doomed = vec![];
+    for row in t.iter()? {
+        let (k, v) = row?;
+        // A record that cannot be read is of no use to anyone: sweep it too.
+        let gone = decode::<Session>(v.value())
+            .map(|s| dead(&s))
+            .unwrap_or(true);
+        if gone {
+            doomed.push(k.value().to_vec());
+        }
+    }
+    for k in &doomed {
+        t.remove(k.as_slice())?;
+    }
+    Ok(doomed.len())
+}
+
+/// Like `delete_where`, with the key passed too.
+pub fn delete_where_keyed(
+    tx: &WriteTransaction,
+    dead: impl Fn(&[u8; 32], &Session) -> bool,
+) -> Result<usize, StoreError> {
+    let mut t = tx.open_table(SESSIONS)?;
+    let mut doomed = vec![];
+    for row in t.iter()? {
+        let (k, v) = row?;
+        let key: [u8; 32] = k.value().try_into().unwrap_or([0; 32]);
+        let gone = decode::<Session>(v.value())
+            .map(|s| dead(&key, &s))
+            .unwrap_or(true);
+        if gone {
+            doomed.push(k.value().to_vec());
+        }
+    }
+    for k in &doomed {
+        t.remove(k.as_slice())?;
+    }
+    Ok(doomed.len())
+}

@@ -1,0 +1,167 @@
+//! The single writer thread and its group commit.
+
+use super::StoreError;
+use redb::{Database, Durability, WriteTransaction};
+use std::any::Any;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use tokio::sync::oneshot;
+
+/// The most closures one commit takes; more wait for the next one.
+const MAX_BATCH: usize = 1024;
+
+type Boxed = Box<dyn Any + Send>;
+type Run = Box<dyn Fn(&WriteTransaction) -> Result<Boxed, Boxed> + Send>;
+
+pub enum Outcome {
+    Done(Boxed),
+    Refused(Boxed),
+    Storage(StoreError),
+}
+
+impl Outcome {
+    pub fn closed() -> Outcome {
+        Outcome::Storage(StoreError::Closed)
+    }
+}
+
+pub fn unpack<T: 'static, E: From<StoreError> + 'static>(o: Outcome) -> Result<T, E> {
+    match o {
+        Outcome::Done(v) => v
+            .downcast::<T>()
+            .map(|v| *v)
+            .map_err(|_| StoreError::Internal("writer returned the wrong type".into()).into()),
+        Outcome::Refused(e) => Err(e.downcast::<E>().map(|e| *e).unwrap_or_else(|_| {
+            StoreError::Internal("writer returned the wrong error type".into()).into()
+        })),
+        Outcome::Storage(e) => Err(e.into()),
+    }
+}
+
+struct Job {
+    run: Run,
+    reply: oneshot::Sender<Outcome>,
+}
+
+pub struct Writer {
+    jobs: mpsc::Sender<Job>,
+    thread: JoinHandle<()>,
+    commits: Arc<AtomicU64>,
+}
+
+impl Writer {
+    pub fn start(db: Arc<Database>) -> Writer {
+        let (jobs, rx) = mpsc::channel::<Job>();
+        let commits = Arc::new(AtomicU64::new(0));
+        let c = commits.clone();
+        let thread = std::thread::Builder::new()
+            .name("latchkey-writer".into())
+            .spawn(move || run(db, rx, c))
+            .expect("cannot start the writer thread");
+        Writer {
+            jobs,
+            thread,
+            commits,
+        }
+    }
+
+    pub fn submit<T, E, F>(&self, f: F) -> Result<oneshot::Receiver<Outcome>, StoreError>
+    where
+        F: Fn(&WriteTransaction) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: Send + 'static,
+    {
+        let (reply, rx) = oneshot::channel();
+        let run: Run = Box::new(move |tx| match f(tx) {
+            Ok(v) => Ok(Box::new(v) as Boxed),
+            Err(e) => Err(Box::new(e) as Boxed),
+        });
+        self.jobs
+            .send(Job { run, reply })
+            .map_err(|_| StoreError::Closed)?;
+        Ok(rx)
+    }
+
+    pub fn commits(&self) -> u64 {
+        self.commits.load(Ordering::Relaxed)
+    }
+
+    /// Drains what was handed in and joins the thread.
+    pub fn shutdown(self) {
+        drop(self.jobs);
+        let _ = self.thread.join();
+    }
+}
+
+fn run(db: Arc<Database>, rx: mpsc::Receiver<Job>, commits: Arc<AtomicU64>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        commit_batch(&db, batch, &commits);
+    }
+}
+
+fn commit_batch(db: &Database, batch: Vec<Job>, commits: &AtomicU64) {
+    let mut outcomes: Vec<Option<Outcome>> = batch.iter().map(|_| None).collect();
+    let mut live: Vec<usize> = (0..batch.len()).collect();
+    while !live.is_empty() {
+        let mut tx = match db.begin_write() {
+            Ok(tx) => tx,
+            Err(e) => {
+                let e = StoreError::from(e);
+                for &i in &live {
+                    outcomes[i] = Some(Outcome::Storage(e.clone()));
+                }
+                break;
+            }
+        };
+        tx.set_durability(Durability::Immediate);
+        let mut refused = false;
+        for &i in &live {
+            let result = catch_unwind(AssertUnwindSafe(|| (batch[i].run)(&tx)));
+            outcomes[i] = Some(match result {
+                Ok(Ok(v)) => Outcome::Done(v),
+                Ok(Err(e)) => {
+                    refused = true;
+                    Outcome::Refused(e)
+                }
+                Err(_) => {
+                    refused = true;
+                    tracing::error!("a write operation panicked; it was rolled back");
+                    Outcome::Storage(StoreError::Internal(
+                        "the operation failed unexpectedly".into(),
+                    ))
+                }
+            });
+        }
+        if !refused {
+            if let Err(e) = tx.commit() {
+                tracing::error!(error = %e, "commit failed");
+                let e = StoreError::from(e);
+                for &i in &live {
+                    outcomes[i] = Some(Outcome::Storage(e.clone()));
+                }
+            } else {
+                commits.fetch_add(1, Ordering::Relaxed);
+            }
+            break;
+        }
+        // Roll back everything and run the batch again without the closures
+        // that failed; their failure is final.
+        if let Err(e) = tx.abort() {
+            tracing::error!(error = %e, "abort failed");
+        }
+        live.retain(|&i| matches!(outcomes[i], Some(Outcome::Done(_))));
+    }
+    for (job, outcome) in batch.into_iter().zip(outcomes) {
+        let _ = job.reply.send(outcome.unwrap_or(Outcome::closed()));
+    }
+}

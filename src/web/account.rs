@@ -1,0 +1,134 @@
+//! `/account`: the member's own details and password.
+
+use super::{Chrome, Visitor};
+use crate::auth::members::{self, MemberError};
+use crate::clock::rfc3339;
+use crate::error::PageError;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/account", web::get().to(show))
+        .route("/account/password", web::post().to(change_password));
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountView {
+    c: Chrome,
+    username: String,
+    display_name: String,
+    email: String,
+    admin: bool,
+    created_at: String,
+    signed_in_at: String,
+    notice: Option<String>,
+    errors: Vec<(String, String)>,
+}
+
+impl AccountView {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+fn view(v: &Visitor, notice: Option<String>, errors: Vec<(String, String)>) -> Option<AccountView> {
+    let a = v.active.as_ref()?;
+    Some(AccountView {
+        c: v.chrome("Your account", false),
+        username: a.user.username.clone(),
+        display_name: a.user.display_name.clone(),
+        email: a.user.email.clone(),
+        admin: a.user.admin,
+        created_at: rfc3339(a.user.created_at),
+        signed_in_at: rfc3339(a.session.auth_time),
+        notice,
+        errors,
+    })
+}
+
+#[derive(Deserialize)]
+struct AccountQuery {
+    #[serde(default)]
+    changed: Option<String>,
+}
+
+async fn show(v: Visitor, q: web::Query<AccountQuery>) -> HttpResponse {
+    let notice = q
+        .changed
+        .is_some()
+        .then(|| "Your password was changed. Other sessions were signed out.".to_string());
+    match view(&v, notice, vec![]) {
+        Some(page) => v.render(StatusCode::OK, &page),
+        None => v.to_login("/account"),
+    }
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+async fn change_password(
+    v: Visitor,
+    form: web::Form<PasswordForm>,
+) -> Result<HttpResponse, PageError> {
+    let Some(active) = v.active.clone() else {
+        return Ok(v.to_login("/account"));
+    };
+    v.check_csrf(&form.csrf)?;
+    let again = |field: &str, message: &str| match view(
+        &v,
+        None,
+        vec![(field.to_string(), message.to_string())],
+    ) {
+        Some(page) => v.render(StatusCode::BAD_REQUEST, &page),
+        None => v.to_login("/account"),
+    };
+    match members::authenticate(&v.app, &active.user.username, &form.current, v.conn.ip).await {
+        Ok(_) => {}
+        Err(members::LoginError::Wrong) => {
+            return Ok(again("current", "This is not your current password."));
+        }
+        Err(members::LoginError::Limited(s)) => {
+            return Ok(again(
+                "current",
+                &format!(
+                    "Too many attempts. Try again in {} minute(s).",
+                    s.div_ceil(60)
+                ),
+            ));
+        }
+        Err(members::LoginError::Store(e)) => return Err(e.into()),
+    }
+    if form.new != form.confirm {
+        return Ok(again("confirm", "The two new passwords differ."));
+    }
+    match members::set_password(
+        &v.app,
+        &active.user.username,
+        form.new.clone(),
+        v.who(),
+        Some(active.digest),
+    )
+    .await
+    {
+        Ok(_) => Ok(v.redirect("/account?changed=1")),
+        Err(MemberError::Invalid { message, .. }) => {
+            Ok(again("new", &super::setup::capitalise(&message)))
+        }
+        Err(e) => Err(PageError::internal(e)),
+    }
+}

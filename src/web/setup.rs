@@ -1,0 +1,170 @@
+//! `/setup`: the one-time page that creates the first admin.
+
+use super::{Chrome, Visitor};
+use crate::auth::members::{MemberError, NewMember};
+use crate::auth::session;
+use crate::auth::setup::{self, SetupError};
+use crate::error::PageError;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/setup", web::get().to(show))
+        .route("/setup", web::post().to(submit));
+}
+
+#[derive(Template)]
+#[template(path = "setup.html")]
+struct SetupView {
+    c: Chrome,
+    token: String,
+    username: String,
+    display_name: String,
+    email: String,
+    errors: Vec<(String, String)>,
+}
+
+impl SetupView {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "setup_done.html")]
+struct SetupDoneView {
+    c: Chrome,
+}
+
+#[derive(Deserialize)]
+struct SetupQuery {
+    #[serde(default)]
+    token: String,
+}
+
+fn bad_link() -> PageError {
+    PageError::new(
+        StatusCode::BAD_REQUEST,
+        "This setup link is not valid",
+        "It was used already, has expired (links last one hour), or a newer one replaced it. Run `latchkey setup` on the server for a fresh link.",
+    )
+}
+
+fn done(v: &Visitor) -> HttpResponse {
+    v.render(
+        StatusCode::OK,
+        &SetupDoneView {
+            c: v.chrome("Already set up", true),
+        },
+    )
+}
+
+async fn show(v: Visitor, q: web::Query<SetupQuery>) -> Result<HttpResponse, PageError> {
+    if setup::admin_exists(&v.app)? {
+        return Ok(done(&v));
+    }
+    if !setup::link_is_valid(&v.app, &q.token)? {
+        return Err(bad_link());
+    }
+    Ok(v.render(
+        StatusCode::OK,
+        &SetupView {
+            c: v.chrome("Create the first admin", true),
+            token: q.token.clone(),
+            username: String::new(),
+            display_name: String::new(),
+            email: String::new(),
+            errors: vec![],
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+struct SetupForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirm: String,
+}
+
+async fn submit(v: Visitor, form: web::Form<SetupForm>) -> Result<HttpResponse, PageError> {
+    v.check_csrf(&form.csrf)?;
+    let form = form.into_inner();
+    let again = |errors: Vec<(String, String)>| {
+        v.render(
+            StatusCode::BAD_REQUEST,
+            &SetupView {
+                c: v.chrome("Create the first admin", true),
+                token: form.token.clone(),
+                username: form.username.clone(),
+                display_name: form.display_name.clone(),
+                email: form.email.clone(),
+                errors,
+            },
+        )
+    };
+    if form.password != form.password_confirm {
+        return Ok(again(vec![(
+            "password_confirm".into(),
+            "The two passwords differ.".into(),
+        )]));
+    }
+    let new = NewMember {
+        username: form.username.clone(),
+        display_name: form.display_name.clone(),
+        email: form.email.clone(),
+        password: form.password.clone(),
+        admin: true,
+    };
+    match setup::complete(&v.app, &form.token, new, v.who()).await {
+        Ok(user) => {
+            let who =
+                crate::store::audit::Who::user(user.id, &user.username, v.conn.ip.to_string());
+            let cookie = session::start(&v.app, &user, who).await?;
+            let c = v.session_cookie(cookie);
+            Ok(v.redirect_with("/account", |b| {
+                b.cookie(c);
+            }))
+        }
+        Err(SetupError::AdminExists) => Ok(done(&v)),
+        Err(SetupError::BadLink) => Err(bad_link()),
+        Err(SetupError::Member(MemberError::Invalid { field, message })) => {
+            Ok(again(vec![(field.to_string(), capitalise(&message))]))
+        }
+        Err(SetupError::Member(MemberError::Taken(_))) => Ok(again(vec![(
+            "username".into(),
+            "This username is taken.".into(),
+        )])),
+        Err(SetupError::Member(e)) => Err(PageError::internal(e)),
+    }
+}
+
+pub fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => {
+            let mut out: String = f.to_uppercase().collect();
+            out.push_str(c.as_str());
+            if !out.ends_with('.') {
+                out.push('.');
+            }
+            out
+        }
+        None => String::new(),
+    }
+}
