@@ -133,7 +133,7 @@ impl Settings {
     }
 
     pub fn from_toml(text: &str) -> Result<Settings, ConfigError> {
-        toml::from_str(text).map_err(|e| err(explain_toml_error(&e)))
+        toml::from_str(text).map_err(|e| err(explain_toml_error(&e, text)))
     }
 
     /// Reads `LATCHKEY_<KEY>` variables from the given list (the process
@@ -162,7 +162,7 @@ impl Settings {
             // Numbers and arrays parse as TOML; anything else is taken as a string.
             let one = toml::from_str::<Settings>(&format!("{key} = {raw}"))
                 .or_else(|_| toml::from_str::<Settings>(&format!("{key} = {}", toml_string(&raw))));
-            let one = one.map_err(|e| err(format!("{name}: {}", explain_toml_error(&e))))?;
+            let one = one.map_err(|e| err(format!("{name}: {}", e.message().trim().replace('\n', " "))))?;
             settings = settings.overlay(one);
         }
         Ok(settings)
@@ -173,12 +173,22 @@ fn toml_string(raw: &str) -> String {
     toml::Value::String(raw.to_string()).to_string()
 }
 
-fn explain_toml_error(e: &toml::de::Error) -> String {
-    let msg = e.message().trim().to_string();
-    if msg.starts_with("unknown field") {
+/// One line: where the error is (with the offending line, which names the
+/// key) and what is wrong.
+fn explain_toml_error(e: &toml::de::Error, text: &str) -> String {
+    let msg = e.message().trim().replace('\n', " ");
+    let msg = if msg.starts_with("unknown field") {
         format!("{msg} (allowed keys: {})", KEYS.join(", "))
     } else {
-        msg.replace('\n', " ")
+        msg
+    };
+    match e.span() {
+        Some(span) => {
+            let line_no = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            let line = text.lines().nth(line_no - 1).unwrap_or_default().trim();
+            format!("line {line_no} `{line}`: {msg}")
+        }
+        None => msg,
     }
 }
 

@@ -141,5 +141,6 @@ pub fn banner(config: &Config, ready: &Ready) -> String {
             "\nNo admin yet. Open this one-time link within the hour to create the first admin:\n  {link}\n"
         ));
     }
+    out.push_str("\nStop with Ctrl-C.\n");
     out
 }

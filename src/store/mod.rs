@@ -205,8 +205,9 @@ mod tests {
 
     fn put(store: &Store, key: &'static str, fail: bool) -> Result<u64, TestError> {
         store.write_blocking(move |tx| {
-            let mut t = tx.open_table(schema::META)?;
+            let mut t = tx.open_table(schema::META).map_err(StoreError::from)?;
             t.insert(key, b"v".as_slice()).map_err(StoreError::from)?;
+            drop(t);
             if fail {
                 return Err(TestError::Refused);
             }

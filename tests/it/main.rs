@@ -1,1 +1,10 @@
+//! The integration tests: one binary, each test with its own server on a
+//! free port and its own temporary data directory.
 
+mod browser;
+mod config;
+mod durability;
+mod harness;
+mod manage;
+mod pages;
+mod session_expiry;

@@ -1,0 +1,236 @@
+//! Starting real servers: the `latchkey` binary as a child process (for
+//! what a user sees: banner, signals, restarts) or the library in-process
+//! with a test clock (for expiry).
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// Settings that keep password hashing quick in tests.
+pub const FAST_HASH: &[(&str, &str)] = &[("LATCHKEY_ARGON2_MEMORY_KIB", "8192"), ("LATCHKEY_ARGON2_ITERATIONS", "1")];
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+pub fn bin() -> &'static str {
+    env!("CARGO_BIN_EXE_latchkey")
+}
+
+pub struct Server {
+    pub dir: PathBuf,
+    _tmp: Option<tempfile::TempDir>,
+    pub child: Option<Child>,
+    pub port: u16,
+    pub base: String,
+    pub setup_link: Option<String>,
+    pub banner: String,
+    env: Vec<(String, String)>,
+}
+
+impl Server {
+    pub fn start() -> Server {
+        Self::start_with(&[])
+    }
+
+    pub fn start_with(env: &[(&str, &str)]) -> Server {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("data");
+        let mut s = Self::launch(dir, env.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect());
+        s._tmp = Some(tmp);
+        s
+    }
+
+    fn launch(dir: PathBuf, env: Vec<(String, String)>) -> Server {
+        let port = free_port();
+        let base = format!("https://localhost:{port}");
+        std::fs::create_dir_all(&dir).unwrap();
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("server.log")).unwrap();
+        let mut cmd = Command::new(bin());
+        cmd.arg("--data-dir")
+            .arg(&dir)
+            .arg("serve")
+            .arg("--https")
+            .arg(format!("127.0.0.1:{port}"))
+            .env_remove("LATCHKEY_DATA_DIR")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log))
+            .stdin(Stdio::null());
+        for (k, v) in FAST_HASH {
+            cmd.env(k, v);
+        }
+        for (k, v) in &env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("start latchkey");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut banner = String::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) => {
+                    banner.push_str(&line);
+                    banner.push('\n');
+                    if line.contains("Stop with Ctrl-C") {
+                        break;
+                    }
+                }
+                Err(_) => {
+                    let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
+                    panic!("server did not start; stdout:\n{banner}\nlog:\n{log}");
+                }
+            }
+        }
+        let setup_link = banner
+            .lines()
+            .map(str::trim)
+            .find(|l| l.starts_with("https://") && l.contains("/setup?token="))
+            .map(str::to_string);
+        Server { dir, _tmp: None, child: Some(child), port, base, setup_link, banner, env }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A client that trusts exactly the CA this server made, keeps cookies
+    /// and does not follow redirects.
+    pub fn client(&self) -> reqwest::blocking::Client {
+        client_for(&self.dir)
+    }
+
+    /// Runs `latchkey ARGS` against this data directory.
+    pub fn cli(&self, args: &[&str], stdin: Option<&str>) -> std::process::Output {
+        cli(&self.dir, args, stdin)
+    }
+
+    /// SIGTERM, then wait for a clean exit.
+    pub fn stop(&mut self) -> std::process::ExitStatus {
+        let mut child = self.child.take().expect("running");
+        Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
+        wait_with_deadline(&mut child, Duration::from_secs(30))
+    }
+
+    /// Stops and starts again on the same data directory (a new port).
+    pub fn restart(mut self) -> Server {
+        assert!(self.stop().success(), "clean stop");
+        let mut next = Self::launch(self.dir.clone(), self.env.clone());
+        next._tmp = self._tmp.take();
+        next
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+pub fn wait_with_deadline(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("process did not exit in {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+pub fn client_for(data_dir: &Path) -> reqwest::blocking::Client {
+    let ca = std::fs::read(data_dir.join("tls/ca.pem")).unwrap();
+    reqwest::blocking::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap()
+}
+
+pub fn cli(data_dir: &Path, args: &[&str], stdin: Option<&str>) -> std::process::Output {
+    use std::io::Write;
+    let mut cmd = Command::new(bin());
+    cmd.arg("--data-dir").arg(data_dir).args(args).env_remove("LATCHKEY_DATA_DIR");
+    for (k, v) in FAST_HASH {
+        cmd.env(k, v);
+    }
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    {
+        let mut input = child.stdin.take().unwrap();
+        if let Some(s) = stdin {
+            input.write_all(s.as_bytes()).unwrap();
+        }
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// The value of the hidden `csrf` field in a page.
+pub fn csrf(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).unwrap_or_else(|| panic!("no csrf field in:\n{html}")) + marker.len();
+    html[start..].split('"').next().unwrap().to_string()
+}
+
+/// The path and query of a redirect's `Location`.
+pub fn location(r: &reqwest::blocking::Response) -> String {
+    r.headers().get("location").unwrap().to_str().unwrap().to_string()
+}
+
+/// Creates the first admin through the setup link; returns the client, signed in.
+pub fn setup_admin(s: &Server, username: &str) -> reqwest::blocking::Client {
+    let c = s.client();
+    let link = s.setup_link.clone().expect("setup link");
+    let page = c.get(&link).send().unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().unwrap();
+    let token = link.split("token=").nth(1).unwrap();
+    let r = c
+        .post(s.url("/setup"))
+        .form(&[
+            ("csrf", csrf(&html).as_str()),
+            ("token", token),
+            ("username", username),
+            ("display_name", "The Admin"),
+            ("email", "admin@example.org"),
+            ("password", PASSWORD),
+            ("password_confirm", PASSWORD),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().unwrap_or_default());
+    assert_eq!(location(&r), s.url("/account"));
+    c
+}
+
+/// Signs in with a fresh client; returns the response to the POST.
+pub fn sign_in(s: &Server, c: &reqwest::blocking::Client, user: &str, pw: &str, return_to: &str) -> reqwest::blocking::Response {
+    let html = c.get(s.url("/login")).send().unwrap().text().unwrap();
+    c.post(s.url("/login"))
+        .form(&[("csrf", csrf(&html).as_str()), ("username", user), ("password", pw), ("return_to", return_to)])
+        .send()
+        .unwrap()
+}

@@ -1,0 +1,273 @@
+//! Setup, sign-in, sign-out, CSRF, rate limits, headers, restarts: the
+//! browser-facing flows over real HTTPS.
+
+use crate::harness::*;
+
+#[test]
+fn first_start_prints_a_working_setup_link_then_setup_refuses() {
+    let s = Server::start();
+    assert!(s.banner.contains(&format!("latchkey is serving https://localhost:{}/", s.port)), "{}", s.banner);
+    let link = s.setup_link.clone().expect("a setup link on first start");
+    assert!(link.starts_with(&s.base));
+    let admin = setup_admin(&s, "root");
+    let account = admin.get(s.url("/account")).send().unwrap().text().unwrap();
+    assert!(account.contains("root") && account.contains("Admin"), "{account}");
+
+    // The link is single-use, and with an admin the page does nothing.
+    let again = s.client().get(&link).send().unwrap();
+    assert_eq!(again.status(), 200);
+    assert!(again.text().unwrap().contains("This site is set up"));
+    let fresh = s.client();
+    let html = fresh.get(s.url("/login")).send().unwrap().text().unwrap();
+    let r = fresh
+        .post(s.url("/setup"))
+        .form(&[
+            ("csrf", csrf(&html).as_str()),
+            ("token", link.split("token=").nth(1).unwrap()),
+            ("username", "intruder"),
+            ("password", PASSWORD),
+            ("password_confirm", PASSWORD),
+        ])
+        .send()
+        .unwrap();
+    assert!(r.text().unwrap().contains("This site is set up"));
+    let out = s.cli(&["user", "list", "--json"], None);
+    let users: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(users.as_array().unwrap().len(), 1, "no second admin");
+
+    // `latchkey setup` refuses too, once an admin exists.
+    let out = s.cli(&["setup"], None);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already has an admin"));
+}
+
+#[test]
+fn setup_link_rejects_bad_tokens_and_keeps_the_form_on_errors() {
+    let s = Server::start();
+    let c = s.client();
+    let r = c.get(s.url("/setup?token=nope")).send().unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().unwrap().contains("latchkey setup"));
+
+    let link = s.setup_link.clone().unwrap();
+    let html = c.get(&link).send().unwrap().text().unwrap();
+    let token = link.split("token=").nth(1).unwrap();
+    let r = c
+        .post(s.url("/setup"))
+        .form(&[
+            ("csrf", csrf(&html).as_str()),
+            ("token", token),
+            ("username", "ad min"),
+            ("display_name", "Kept Name"),
+            ("password", PASSWORD),
+            ("password_confirm", PASSWORD),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body = r.text().unwrap();
+    assert!(body.contains("May hold letters"), "{body}");
+    assert!(body.contains("value=\"Kept Name\""), "the form keeps what was typed");
+    let r = c
+        .post(s.url("/setup"))
+        .form(&[
+            ("csrf", csrf(&html).as_str()),
+            ("token", token),
+            ("username", "admin"),
+            ("password", "short"),
+            ("password_confirm", "short"),
+        ])
+        .send()
+        .unwrap();
+    assert!(r.text().unwrap().contains("at least 10 characters"));
+
+    // A fresh link from the command line replaces the printed one.
+    let out = s.cli(&["setup", "--json"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fresh = v["url"].as_str().unwrap();
+    assert_eq!(c.get(&link).send().unwrap().status(), 400, "old link replaced");
+    assert_eq!(c.get(fresh).send().unwrap().status(), 200);
+}
+
+#[test]
+fn sign_in_wrong_password_sign_out_and_return_to() {
+    let s = Server::start();
+    setup_admin(&s, "admin");
+    let out = s.cli(&["user", "add", "alice", "--password-stdin"], Some(&format!("{PASSWORD}\n")));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // /account without a session goes to sign-in and comes back.
+    let c = s.client();
+    let r = c.get(s.url("/account")).send().unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), s.url("/login?return_to=%2Faccount"));
+
+    let r = sign_in(&s, &c, "alice", "not the password", "/account");
+    assert_eq!(r.status(), 401);
+    assert!(r.text().unwrap().contains("Wrong username or password"));
+    let r = sign_in(&s, &c, "nobody", PASSWORD, "/account");
+    assert_eq!(r.status(), 401);
+
+    let r = sign_in(&s, &c, "ALICE", PASSWORD, "/account");
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), s.url("/account"));
+    let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
+    assert!(cookie.starts_with("__Host-latchkey="), "{cookie}");
+    for attr in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(attr), "{attr} in {cookie}");
+    }
+    let html = c.get(s.url("/account")).send().unwrap().text().unwrap();
+    assert!(html.contains("id=\"account-username\">alice<"));
+
+    // Sign out needs the session's CSRF token, then the session is gone.
+    let r = c.post(s.url("/logout")).form(&[("csrf", csrf(&html).as_str())]).send().unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(c.get(s.url("/account")).send().unwrap().status(), 303);
+
+    // return_to to another origin is never followed.
+    for evil in ["https://evil.example/", "//evil.example/x", "/\\evil.example"] {
+        let c = s.client();
+        let r = sign_in(&s, &c, "alice", PASSWORD, evil);
+        assert_eq!(r.status(), 303);
+        assert_eq!(location(&r), s.url("/account"), "{evil}");
+    }
+    let page = s.client().get(s.url("/login?return_to=https%3A%2F%2Fevil.example%2F")).send().unwrap().text().unwrap();
+    assert!(page.contains("asked to return to another site"));
+    assert!(!page.contains("evil.example"));
+
+    let log = s.log();
+    assert!(!log.contains(PASSWORD), "no password in the log");
+}
+
+#[test]
+fn forms_without_a_valid_csrf_token_are_refused() {
+    let s = Server::start();
+    let admin = setup_admin(&s, "admin");
+    let c = s.client();
+    // No token, a made-up token, and a token from another browser.
+    let other = s.client();
+    let other_html = other.get(s.url("/login")).send().unwrap().text().unwrap();
+    for token in ["", "x", &"A".repeat(43), &csrf(&other_html)] {
+        let r = c
+            .post(s.url("/login"))
+            .form(&[("csrf", token), ("username", "admin"), ("password", PASSWORD)])
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 403, "token {token:?}");
+        assert!(r.text().unwrap().contains("This form has expired"));
+    }
+    let r = admin
+        .post(s.url("/account/password"))
+        .form(&[("csrf", "wrong"), ("current", PASSWORD), ("new", "another long pass"), ("confirm", "another long pass")])
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = admin.post(s.url("/logout")).form(&[("csrf", "")]).send().unwrap();
+    assert_eq!(r.status(), 403);
+    assert_eq!(admin.get(s.url("/account")).send().unwrap().status(), 200, "still signed in");
+}
+
+#[test]
+fn sign_in_rate_limits_answer_429_with_retry_after() {
+    let mut s = Server::start_with(&[("LATCHKEY_LOGIN_MAX_FAILURES", "3"), ("LATCHKEY_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE", "8")]);
+    setup_admin(&s, "admin");
+    let c = s.client();
+    for _ in 0..3 {
+        assert_eq!(sign_in(&s, &c, "admin", "wrong password!", "/").status(), 401);
+    }
+    // Locked out: even the right password waits.
+    let r = sign_in(&s, &c, "admin", PASSWORD, "/");
+    assert_eq!(r.status(), 429);
+    let retry: u64 = r.headers().get("retry-after").unwrap().to_str().unwrap().parse().unwrap();
+    assert!(retry > 0 && retry <= 900, "{retry}");
+    assert!(r.text().unwrap().contains("Too many sign-in attempts"));
+    // Per IP: other usernames run out of the minute's budget too.
+    let mut last = 0;
+    for i in 0..6 {
+        last = sign_in(&s, &c, &format!("someone{i}"), "wrong password!", "/").status().as_u16();
+    }
+    assert_eq!(last, 429);
+
+    let log = audit_actions(&mut s);
+    assert!(log.contains("login.lockout"), "{log}");
+    assert!(log.contains("login.failure"));
+}
+
+/// Stops the server and reads its audit log through the library.
+fn audit_actions(s: &mut Server) -> String {
+    assert!(s.stop().success());
+    let store = latchkey::store::Store::open(&s.dir.join("latchkey.redb")).unwrap();
+    let events = store.read(|tx| latchkey::store::audit::recent(tx, None, 1000)).unwrap();
+    events.iter().map(|(_, e)| format!("{} {} {}\n", e.action, e.target, e.detail)).collect()
+}
+
+#[test]
+fn security_headers_and_static_assets() {
+    let s = Server::start();
+    let c = s.client();
+    let r = c.get(s.url("/login")).send().unwrap();
+    let h = r.headers().clone();
+    let html = r.text().unwrap();
+    assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    assert!(!h["content-security-policy"].to_str().unwrap().contains("unsafe-inline"));
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["referrer-policy"], "no-referrer");
+    assert!(h["strict-transport-security"].to_str().unwrap().starts_with("max-age="));
+    assert!(h.contains_key("x-request-id"));
+    assert!(!html.contains("<script"), "no script at all");
+    let css = html.split("rel=\"stylesheet\" href=\"").nth(1).unwrap().split('"').next().unwrap();
+    let r = c.get(s.url(css)).send().unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
+    let r = c.get(s.url("/healthz")).send().unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<serde_json::Value>().unwrap()["status"], "ok");
+    let r = c.get(s.url("/no/such/page")).send().unwrap();
+    assert_eq!(r.status(), 404);
+    let r = c.post(s.url("/login")).header("content-type", "application/x-www-form-urlencoded").body("%%%").send().unwrap();
+    assert!(r.status().is_client_error(), "{}", r.status());
+}
+
+#[test]
+fn restart_keeps_members_sessions_and_the_certificate() {
+    let s = Server::start();
+    let c = setup_admin(&s, "admin");
+    let cert = std::fs::read(s.dir.join("tls/cert.pem")).unwrap();
+    let s = s.restart();
+    assert!(s.setup_link.is_none(), "no setup link once an admin exists:\n{}", s.banner);
+    assert_eq!(cert, std::fs::read(s.dir.join("tls/cert.pem")).unwrap(), "certificate reused");
+    // The old client's cookie still works on the new port (same host).
+    let html = c.get(s.url("/account")).send().unwrap();
+    assert_eq!(html.status(), 200);
+    assert_eq!(sign_in(&s, &s.client(), "admin", PASSWORD, "/account").status(), 303);
+}
+
+#[test]
+fn account_password_change_checks_the_current_one_and_ends_other_sessions() {
+    let mut s = Server::start();
+    let a = setup_admin(&s, "admin");
+    let b = s.client();
+    assert_eq!(sign_in(&s, &b, "admin", PASSWORD, "/account").status(), 303);
+    let html = a.get(s.url("/account")).send().unwrap().text().unwrap();
+    let token = csrf(&html);
+    let r = a
+        .post(s.url("/account/password"))
+        .form(&[("csrf", token.as_str()), ("current", "not it at all"), ("new", "a brand new secret"), ("confirm", "a brand new secret")])
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().unwrap().contains("not your current password"));
+    let r = a
+        .post(s.url("/account/password"))
+        .form(&[("csrf", token.as_str()), ("current", PASSWORD), ("new", "a brand new secret"), ("confirm", "a brand new secret")])
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(a.get(s.url("/account")).send().unwrap().status(), 200, "this session stays");
+    assert_eq!(b.get(s.url("/account")).send().unwrap().status(), 303, "the other one ended");
+    assert_eq!(sign_in(&s, &s.client(), "admin", PASSWORD, "/").status(), 401);
+    assert_eq!(sign_in(&s, &s.client(), "admin", "a brand new secret", "/").status(), 303);
+    assert!(audit_actions(&mut s).contains("user.password admin"));
+}
