@@ -61,6 +61,19 @@ pub fn rfc3339(ts: Timestamp) -> String {
         .unwrap_or_else(|| ts.to_string())
 }
 
+/// A stored timestamp for people: `2026-11-23 15:54 UTC`.
+pub fn human(ts: Timestamp) -> String {
+    OffsetDateTime::from_unix_timestamp(ts)
+        .ok()
+        .and_then(|t| {
+            t.format(time::macros::format_description!(
+                "[year]-[month]-[day] [hour]:[minute] UTC"
+            ))
+            .ok()
+        })
+        .unwrap_or_else(|| ts.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,5 +89,6 @@ mod tests {
     #[test]
     fn formats_rfc3339() {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(human(90), "1970-01-01 00:01 UTC");
     }
 }

@@ -162,7 +162,8 @@ impl Settings {
             // Numbers and arrays parse as TOML; anything else is taken as a string.
             let one = toml::from_str::<Settings>(&format!("{key} = {raw}"))
                 .or_else(|_| toml::from_str::<Settings>(&format!("{key} = {}", toml_string(&raw))));
-            let one = one.map_err(|e| err(format!("{name}: {}", e.message().trim().replace('\n', " "))))?;
+            let one =
+                one.map_err(|e| err(format!("{name}: {}", e.message().trim().replace('\n', " "))))?;
             settings = settings.overlay(one);
         }
         Ok(settings)

@@ -57,6 +57,7 @@ pub async fn run(
             .wrap(middleware::Compress::default())
             .wrap(middleware::from_fn(crate::web::middleware::headers_and_log))
             .configure(|c| configure(c, state.clone()))
+            .default_service(web::to(crate::web::not_found))
     })
     .shutdown_timeout(cfg.shutdown_timeout.as_secs())
     .bind_rustls_0_23(cfg.https, tls)?;

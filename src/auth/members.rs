@@ -176,7 +176,7 @@ pub async fn create(app: &App, new: NewMember, who: Who) -> Result<User, MemberE
 }
 
 pub fn list(app: &App) -> Result<Vec<User>, MemberError> {
-    Ok(app.store.read(|tx| users::list(tx))?)
+    Ok(app.store.read(users::list)?)
 }
 
 pub fn find(app: &App, username: &str) -> Result<User, MemberError> {

@@ -30,7 +30,7 @@ impl From<StoreError> for SetupError {
 }
 
 pub fn admin_exists(app: &App) -> Result<bool, StoreError> {
-    app.store.read(|tx| users::admin_exists(tx))
+    app.store.read(users::admin_exists)
 }
 
 /// Makes a fresh link (older setup links stop working) and returns its URL.

@@ -7,7 +7,9 @@ use redb::{Database, ReadableTable, WriteTransaction};
 pub const CURRENT: u32 = 1;
 
 /// `LADDER[i]` takes a file from version `i + 1` to `i + 2`.
-const LADDER: &[fn(&WriteTransaction) -> Result<(), StoreError>] = &[];
+type Step = fn(&WriteTransaction) -> Result<(), StoreError>;
+
+const LADDER: &[Step] = &[];
 
 const _: () = assert!(LADDER.len() as u32 == CURRENT - 1);
 

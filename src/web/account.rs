@@ -2,7 +2,7 @@
 
 use super::{Chrome, Visitor};
 use crate::auth::members::{self, MemberError};
-use crate::clock::rfc3339;
+use crate::clock::{human, rfc3339};
 use crate::error::PageError;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -23,7 +23,9 @@ struct AccountView {
     email: String,
     admin: bool,
     created_at: String,
+    created_at_human: String,
     signed_in_at: String,
+    signed_in_at_human: String,
     notice: Option<String>,
     errors: Vec<(String, String)>,
 }
@@ -46,7 +48,9 @@ fn view(v: &Visitor, notice: Option<String>, errors: Vec<(String, String)>) -> O
         email: a.user.email.clone(),
         admin: a.user.admin,
         created_at: rfc3339(a.user.created_at),
+        created_at_human: human(a.user.created_at),
         signed_in_at: rfc3339(a.session.auth_time),
+        signed_in_at_human: human(a.session.auth_time),
         notice,
         errors,
     })

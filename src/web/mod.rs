@@ -56,6 +56,11 @@ async fn index(v: Visitor) -> HttpResponse {
     }
 }
 
+/// Anything no route matched.
+pub async fn not_found() -> HttpResponse {
+    actix_web::ResponseError::error_response(&PageError::not_found())
+}
+
 async fn healthz(app: web::Data<App>) -> HttpResponse {
     let ok = app
         .store

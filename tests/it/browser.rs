@@ -3,18 +3,25 @@
 //! (as CI does) to make a missing browser a failure instead of a loud skip.
 
 use crate::harness::*;
-use fantoccini::{ClientBuilder, Locator};
+use crate::webdriver::Browser;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 fn find(names: &[&str]) -> Option<String> {
-    names.iter().find(|p| std::path::Path::new(p).exists()).map(|s| s.to_string())
+    names
+        .iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .map(|s| s.to_string())
 }
 
 /// Chromium and ChromeDriver, or `None` (after saying so loudly) when they
 /// are missing and not required.
 pub fn tools() -> Option<(String, String)> {
-    let chromium = find(&["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]);
+    let chromium = find(&[
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ]);
     let driver = find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]);
     match (chromium, driver) {
         (Some(c), Some(d)) => Some((c, d)),
@@ -62,16 +69,14 @@ pub fn start_driver(path: &str) -> Driver {
 
 /// A browser session that trusts exactly this server's certificate (by its
 /// public-key pin), sized `width` x `height`.
-pub async fn browser(
+pub fn browser(
     chromium: &str,
     driver: &Driver,
     data_dir: &std::path::Path,
     profile: &std::path::Path,
     width: u32,
     height: u32,
-) -> fantoccini::Client {
-    // fantoccini's TLS stack needs a process-wide provider; latchkey uses ring.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+) -> Browser {
     let pin = latchkey::tls::spki_pin(data_dir).unwrap();
     let args = vec![
         "--headless=new".to_string(),
@@ -87,17 +92,10 @@ pub async fn browser(
         format!("--window-size={width},{height}"),
         format!("--ignore-certificate-errors-spki-list={pin}"),
     ];
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({ "binary": chromium, "args": args }),
-    );
-    ClientBuilder::rustls()
-        .unwrap()
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .expect("connect to chromedriver")
+    Browser::new(
+        driver.port,
+        serde_json::json!({ "browserName": "chrome", "goog:chromeOptions": { "binary": chromium, "args": args } }),
+    )
 }
 
 pub fn screenshot_dir() -> std::path::PathBuf {
@@ -106,17 +104,8 @@ pub fn screenshot_dir() -> std::path::PathBuf {
     d
 }
 
-pub async fn shot(c: &fantoccini::Client, name: &str) {
-    let png = c.screenshot().await.unwrap();
-    std::fs::write(screenshot_dir().join(format!("{name}.png")), png).unwrap();
-}
-
-async fn fill(c: &fantoccini::Client, id: &str, value: &str) {
-    c.find(Locator::Id(id)).await.unwrap().send_keys(value).await.unwrap();
-}
-
-async fn submit(c: &fantoccini::Client) {
-    c.find(Locator::Css("button[type=submit].primary")).await.unwrap().click().await.unwrap();
+pub fn shot(b: &Browser, name: &str) {
+    b.screenshot(&screenshot_dir().join(format!("{name}.png")));
 }
 
 #[test]
@@ -127,49 +116,48 @@ fn browser_setup_sign_in_and_account() {
     let s = Server::start();
     let driver = start_driver(&driver_path);
     let profile = tempfile::tempdir().unwrap();
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    rt.block_on(async {
-        let c = browser(&chromium, &driver, &s.dir, profile.path(), 1280, 900).await;
-        c.goto(s.setup_link.as_ref().unwrap()).await.unwrap();
-        assert_eq!(c.title().await.unwrap(), "Create the first admin · latchkey");
-        shot(&c, "01-setup-desktop").await;
-        fill(&c, "username", "admin").await;
-        fill(&c, "display_name", "Ada Admin").await;
-        fill(&c, "email", "ada@example.org").await;
-        fill(&c, "password", PASSWORD).await;
-        fill(&c, "password_confirm", PASSWORD).await;
-        submit(&c).await;
-        c.wait().for_element(Locator::Id("account-username")).await.unwrap();
-        assert_eq!(c.current_url().await.unwrap().path(), "/account");
-        shot(&c, "02-account-desktop").await;
+    let b = browser(&chromium, &driver, &s.dir, profile.path(), 1280, 900);
+    b.goto(s.setup_link.as_ref().unwrap());
+    assert_eq!(b.title(), "Create the first admin · latchkey");
+    shot(&b, "01-setup-desktop");
+    b.fill("#username", "admin");
+    b.fill("#display_name", "Ada Admin");
+    b.fill("#email", "ada@example.org");
+    b.fill("#password", PASSWORD);
+    b.fill("#password_confirm", PASSWORD);
+    b.click("button[type=submit].primary");
+    b.find("#account-username");
+    assert_eq!(b.url().path(), "/account");
+    shot(&b, "02-account-desktop");
 
-        // Sign out, then sign in again with a wrong and a right password.
-        c.find(Locator::Css("button.link")).await.unwrap().click().await.unwrap();
-        c.wait().for_element(Locator::Id("username")).await.unwrap();
-        fill(&c, "username", "admin").await;
-        fill(&c, "password", "not the password").await;
-        submit(&c).await;
-        let err = c.wait().for_element(Locator::Id("login-error")).await.unwrap();
-        assert!(err.text().await.unwrap().contains("Wrong username or password"));
-        shot(&c, "03-login-error-desktop").await;
-        fill(&c, "password", PASSWORD).await;
-        submit(&c).await;
-        let name = c.wait().for_element(Locator::Id("account-username")).await.unwrap();
-        assert_eq!(name.text().await.unwrap(), "admin");
+    // Sign out, then sign in again with a wrong and a right password.
+    b.click("button.link");
+    b.find("#password");
+    assert!(b.text(".notice").contains("You are signed out"));
+    b.fill("#username", "admin");
+    b.fill("#password", "not the password");
+    b.click("button[type=submit].primary");
+    assert!(
+        b.text("#login-error")
+            .contains("Wrong username or password")
+    );
+    shot(&b, "03-login-error-desktop");
+    b.fill("#password", PASSWORD);
+    b.click("button[type=submit].primary");
+    assert_eq!(b.text("#account-username"), "admin");
 
-        // The same pages at phone width.
-        c.set_window_size(360, 780).await.unwrap();
-        shot(&c, "04-account-phone").await;
-        let width: serde_json::Value = c
-            .execute("return document.documentElement.scrollWidth", vec![])
-            .await
-            .unwrap();
-        assert!(width.as_u64().unwrap() <= 360, "no horizontal scrolling on a phone: {width}");
-        c.close().await.unwrap();
+    // The account page at phone width: nothing wider than the screen.
+    b.resize(360, 780);
+    shot(&b, "04-account-phone");
+    let width = b.execute("return document.documentElement.scrollWidth");
+    assert!(
+        width.as_u64().unwrap() <= 360,
+        "no horizontal scrolling on a phone: {width}"
+    );
+    drop(b);
 
-        let c = browser(&chromium, &driver, &s.dir, tempfile::tempdir().unwrap().path(), 360, 780).await;
-        c.goto(&s.url("/login")).await.unwrap();
-        shot(&c, "05-login-phone").await;
-        c.close().await.unwrap();
-    });
+    let other = tempfile::tempdir().unwrap();
+    let b = browser(&chromium, &driver, &s.dir, other.path(), 360, 780);
+    b.goto(&s.url("/login"));
+    shot(&b, "05-login-phone");
 }

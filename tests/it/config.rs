@@ -41,18 +41,35 @@ fn bad_configuration_is_refused_with_a_clear_message() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("LATCHKEY_LOGIN_LOCKOUT") || String::from_utf8_lossy(&out.stderr).contains("login_lockout"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("LATCHKEY_LOGIN_LOCKOUT")
+            || String::from_utf8_lossy(&out.stderr).contains("login_lockout")
+    );
 }
 
 #[test]
 fn check_prints_the_effective_configuration() {
     let d = tempfile::tempdir().unwrap();
-    std::fs::write(d.path().join("latchkey.toml"), "public_url = \"https://auth.example.org/\"\nlogin_max_failures = 7\n").unwrap();
+    std::fs::write(
+        d.path().join("latchkey.toml"),
+        "public_url = \"https://auth.example.org/\"\nlogin_max_failures = 7\n",
+    )
+    .unwrap();
     let out = cli(d.path(), &["check"], None);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("public_url = \"https://auth.example.org/\""), "{text}");
+    assert!(
+        text.contains("public_url = \"https://auth.example.org/\""),
+        "{text}"
+    );
     assert!(text.contains("login_max_failures = 7"));
     assert!(text.contains("https = \"127.0.0.1:8443\""));
-    assert!(text.contains("argon2_memory_kib = 8192"), "environment applies: {text}");
+    assert!(
+        text.contains("argon2_memory_kib = 8192"),
+        "environment applies: {text}"
+    );
 }

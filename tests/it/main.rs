@@ -8,3 +8,4 @@ mod harness;
 mod manage;
 mod pages;
 mod session_expiry;
+mod webdriver;
