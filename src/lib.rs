@@ -12,6 +12,8 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod manage;
+pub mod oauth1;
+pub mod oauth2;
 pub mod server;
 pub mod store;
 pub mod tls;
