@@ -4,8 +4,10 @@
 
 use crate::auth::passwords::Passwords;
 use crate::auth::ratelimit::LoginLimiter;
+use crate::auth::usage::Usage;
 use crate::clock::SharedClock;
 use crate::config::Config;
+use crate::oauth2::keyring::Keyring;
 use crate::store::Store;
 use std::sync::Arc;
 
@@ -16,6 +18,9 @@ pub struct App {
     pub clock: SharedClock,
     pub passwords: Passwords,
     pub limiter: Arc<LoginLimiter>,
+    /// JWT signing keys; empty until `oauth2::keyring::load` runs.
+    pub keyring: Arc<Keyring>,
+    pub usage: Arc<Usage>,
 }
 
 impl App {
@@ -36,6 +41,8 @@ impl App {
             clock,
             passwords,
             limiter,
+            keyring: Arc::new(Keyring::default()),
+            usage: Arc::new(Usage::default()),
         })
     }
 

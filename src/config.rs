@@ -30,6 +30,11 @@ pub struct Settings {
     pub login_lockout: Option<String>,
     pub login_attempts_per_ip_per_minute: Option<u32>,
     pub shutdown_timeout: Option<String>,
+    pub access_token_lifetime: Option<String>,
+    pub refresh_token_lifetime: Option<String>,
+    pub code_lifetime: Option<String>,
+    pub refresh_reuse_grace: Option<String>,
+    pub bearer_in_query: Option<bool>,
 }
 
 /// The keys a file or `LATCHKEY_<KEY>` may set, for messages.
@@ -50,6 +55,11 @@ pub const KEYS: &[&str] = &[
     "login_lockout",
     "login_attempts_per_ip_per_minute",
     "shutdown_timeout",
+    "access_token_lifetime",
+    "refresh_token_lifetime",
+    "code_lifetime",
+    "refresh_reuse_grace",
+    "bearer_in_query",
 ];
 
 /// Variables that are read elsewhere and are not configuration keys.
@@ -84,6 +94,14 @@ pub struct Config {
     pub login_lockout: Duration,
     pub login_attempts_per_ip_per_minute: u32,
     pub shutdown_timeout: Duration,
+    pub access_token_lifetime: Duration,
+    pub refresh_token_lifetime: Duration,
+    pub code_lifetime: Duration,
+    /// A rotated refresh token used again within this window is refused
+    /// without revoking the grant (a client's own concurrent retry).
+    pub refresh_reuse_grace: Duration,
+    /// Accept `?access_token=` on the API (RFC 6750 §2.3; off by default).
+    pub bearer_in_query: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -118,6 +136,11 @@ impl Settings {
                 .login_attempts_per_ip_per_minute
                 .or(self.login_attempts_per_ip_per_minute),
             shutdown_timeout: top.shutdown_timeout.or(self.shutdown_timeout),
+            access_token_lifetime: top.access_token_lifetime.or(self.access_token_lifetime),
+            refresh_token_lifetime: top.refresh_token_lifetime.or(self.refresh_token_lifetime),
+            code_lifetime: top.code_lifetime.or(self.code_lifetime),
+            refresh_reuse_grace: top.refresh_reuse_grace.or(self.refresh_reuse_grace),
+            bearer_in_query: top.bearer_in_query.or(self.bearer_in_query),
         }
     }
 
@@ -342,6 +365,19 @@ impl Config {
                 100_000,
             )?,
             shutdown_timeout: duration("shutdown_timeout", s.shutdown_timeout, "30s")?,
+            access_token_lifetime: duration(
+                "access_token_lifetime",
+                s.access_token_lifetime,
+                "1h",
+            )?,
+            refresh_token_lifetime: duration(
+                "refresh_token_lifetime",
+                s.refresh_token_lifetime,
+                "30days",
+            )?,
+            code_lifetime: duration("code_lifetime", s.code_lifetime, "60s")?,
+            refresh_reuse_grace: duration("refresh_reuse_grace", s.refresh_reuse_grace, "10s")?,
+            bearer_in_query: s.bearer_in_query.unwrap_or(false),
         })
     }
 
@@ -434,6 +470,17 @@ impl Config {
             self.login_attempts_per_ip_per_minute.into(),
         );
         t.insert("shutdown_timeout".into(), d(self.shutdown_timeout));
+        t.insert(
+            "access_token_lifetime".into(),
+            d(self.access_token_lifetime),
+        );
+        t.insert(
+            "refresh_token_lifetime".into(),
+            d(self.refresh_token_lifetime),
+        );
+        t.insert("code_lifetime".into(), d(self.code_lifetime));
+        t.insert("refresh_reuse_grace".into(), d(self.refresh_reuse_grace));
+        t.insert("bearer_in_query".into(), self.bearer_in_query.into());
         toml::to_string(&t).unwrap_or_default()
     }
 }

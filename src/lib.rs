@@ -5,6 +5,7 @@
 //! Dependencies point one way: `web` and `manage` call `auth`, which calls
 //! `store`; `config`, `clock` and `error` sit at the bottom.
 
+pub mod api;
 pub mod app;
 pub mod auth;
 pub mod cli;

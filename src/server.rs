@@ -16,6 +16,7 @@ use std::time::Duration;
 
 /// How often expired sessions and links are swept and certificates checked.
 const SWEEP_EVERY: Duration = Duration::from_secs(600);
+const USAGE_EVERY: Duration = Duration::from_secs(5);
 const TLS_CHECK_EVERY: Duration = Duration::from_secs(12 * 3600);
 
 /// Told to whoever started the server once it listens.
@@ -29,7 +30,10 @@ pub struct Ready {
 /// The route table, shared by `serve` and the tests.
 pub fn configure(cfg: &mut web::ServiceConfig, app: App) {
     cfg.app_data(web::Data::new(app))
-        .configure(crate::web::routes);
+        .configure(crate::web::routes)
+        .configure(crate::oauth2::endpoints::routes)
+        .configure(crate::oauth2::authorize::routes)
+        .configure(crate::api::routes);
 }
 
 /// Serves until a signal (or `handle.stop`) ends it. `on_ready` hears the
@@ -41,6 +45,7 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let app = App::open(config, clock.clone())?;
     let cfg = app.config.clone();
+    crate::oauth2::keyring::load(&app).await?;
     let certs = Certificates::open(&cfg, clock.now())?;
     let tls = certs.server_config()?;
     let listener = manage::socket::bind(&cfg.data_dir)?;
@@ -76,12 +81,28 @@ pub async fn run(
         actix_web::rt::spawn(async move {
             loop {
                 actix_web::rt::time::sleep(SWEEP_EVERY).await;
+                match crate::oauth2::sweep(&app).await {
+                    Ok(n) if n > 0 => tracing::info!(removed = n, "swept expired tokens"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "token sweep failed"),
+                }
                 match session::sweep(&app).await {
                     Ok(n) if n > 0 => {
                         tracing::info!(removed = n, "swept expired sessions and links")
                     }
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "sweep failed"),
+                }
+            }
+        })
+    };
+    let usage = {
+        let app = app.clone();
+        actix_web::rt::spawn(async move {
+            loop {
+                actix_web::rt::time::sleep(USAGE_EVERY).await;
+                if let Err(e) = crate::auth::usage::flush(&app).await {
+                    tracing::warn!(error = %e, "writing last-used times failed");
                 }
             }
         })
@@ -114,6 +135,8 @@ pub async fn run(
     socket_task.abort();
     sweeper.abort();
     renewer.abort();
+    usage.abort();
+    let _ = crate::auth::usage::flush(&app).await;
     let _ = std::fs::remove_file(manage::socket::path(&cfg.data_dir));
     app.store.close();
     tracing::info!("latchkey stopped; the database is closed");

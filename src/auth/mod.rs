@@ -1,6 +1,8 @@
 //! Who is calling: members and their passwords, browser sessions, CSRF,
 //! sign-in rate limits, and the secrets behind them.
 
+pub mod caller;
+pub mod clients;
 pub mod csrf;
 pub mod members;
 pub mod passwords;
@@ -8,3 +10,4 @@ pub mod ratelimit;
 pub mod secrets;
 pub mod session;
 pub mod setup;
+pub mod usage;

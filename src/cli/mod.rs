@@ -2,6 +2,7 @@
 //! operations the pages and the management socket call.
 
 mod check;
+mod client;
 mod serve;
 mod user;
 
@@ -48,6 +49,12 @@ pub enum Command {
     /// Manage members.
     #[command(subcommand)]
     User(user::UserCommand),
+    /// Manage applications (OAuth 2.0 clients).
+    #[command(subcommand)]
+    Client(client::ClientCommand),
+    /// JWT signing keys.
+    #[command(subcommand)]
+    Keys(client::KeysCommand),
     /// Validate the configuration and print the effective settings.
     Check,
 }
@@ -69,6 +76,8 @@ pub fn main() -> ExitCode {
             })
         }
         Some(Command::User(ref cmd)) => user::run(&cli, cmd),
+        Some(Command::Client(ref cmd)) => client::run(&cli, cmd),
+        Some(Command::Keys(ref cmd)) => client::run_keys(&cli, cmd),
     }
 }
 

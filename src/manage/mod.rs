@@ -6,8 +6,10 @@
 pub mod socket;
 
 use crate::app::App;
+use crate::auth::clients::{self, ClientError, ClientView};
 use crate::auth::members::{self, MemberError, MemberView, NewMember};
 use crate::auth::setup::{self, SetupError};
+use crate::oauth2::keyring;
 use crate::store::audit::Who;
 use serde::{Deserialize, Serialize};
 
@@ -34,6 +36,23 @@ pub enum Request {
         username: String,
     },
     SetupLink,
+    ClientAdd(Box<crate::auth::clients::NewClient>),
+    ClientList,
+    ClientShow {
+        client: String,
+    },
+    ClientRotateSecret {
+        client: String,
+    },
+    ClientEnable {
+        client: String,
+        enabled: bool,
+    },
+    ClientDelete {
+        client: String,
+    },
+    KeysList,
+    KeysRotate,
 }
 
 impl Request {
@@ -46,6 +65,14 @@ impl Request {
             Request::UserDisable { .. } => "user disable",
             Request::UserDelete { .. } => "user delete",
             Request::SetupLink => "setup",
+            Request::ClientAdd(_) => "client add",
+            Request::ClientList => "client list",
+            Request::ClientShow { .. } => "client show",
+            Request::ClientRotateSecret { .. } => "client rotate-secret",
+            Request::ClientEnable { .. } => "client enable/disable",
+            Request::ClientDelete { .. } => "client delete",
+            Request::KeysList => "keys list",
+            Request::KeysRotate => "keys rotate",
         }
     }
 }
@@ -63,6 +90,22 @@ fn member(u: &crate::store::users::User) -> serde_json::Value {
 
 fn msg(e: MemberError) -> String {
     e.to_string()
+}
+
+fn cmsg(e: ClientError) -> String {
+    e.to_string()
+}
+
+fn json(v: impl Serialize) -> serde_json::Value {
+    serde_json::to_value(v).unwrap_or_default()
+}
+
+/// Offline, the keyring starts empty: load it before answering.
+async fn keys_loaded(app: &App) -> Result<(), String> {
+    if app.keyring.published().is_empty() {
+        keyring::load(app).await.map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }
 
 pub async fn execute(app: &App, req: Request) -> Reply {
@@ -115,6 +158,22 @@ pub async fn execute(app: &App, req: Request) -> Reply {
             ),
             Err(e) => Err(e.to_string()),
         },
+        Request::ClientAdd(new) => clients::register(app, *new, who).await.map(json).map_err(cmsg),
+        Request::ClientList => clients::list(app)
+            .map(|cs| serde_json::Value::Array(cs.iter().map(|c| json(ClientView::from(c))).collect()))
+            .map_err(cmsg),
+        Request::ClientShow { client } => clients::find(app, &client).map(|c| json(ClientView::from(&c))).map_err(cmsg),
+        Request::ClientRotateSecret { client } => clients::rotate_secret(app, &client, who).await.map(json).map_err(cmsg),
+        Request::ClientEnable { client, enabled } => clients::set_enabled(app, &client, enabled, who)
+            .await
+            .map(|c| json(ClientView::from(&c)))
+            .map_err(cmsg),
+        Request::ClientDelete { client } => clients::delete(app, &client, who)
+            .await
+            .map(|(c, g, t)| serde_json::json!({ "application": ClientView::from(&c), "grants_removed": g, "tokens_removed": t }))
+            .map_err(cmsg),
+        Request::KeysList => keys_loaded(app).await.map(|()| json(app.keyring.views())),
+        Request::KeysRotate => keyring::rotate(app, who).await.map(json).map_err(|e| e.to_string()),
     };
     match result {
         Ok(v) => Reply::Ok(v),

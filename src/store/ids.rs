@@ -33,3 +33,5 @@ macro_rules! id_type {
 
 id_type!(UserId, "seq:user");
 id_type!(AuditId, "seq:audit");
+id_type!(ClientId, "seq:client");
+id_type!(GrantId, "seq:grant");

@@ -9,8 +9,11 @@
 //! that holds it is on disk.
 
 pub mod audit;
+pub mod clients;
 pub mod codec;
+pub mod grants;
 pub mod ids;
+pub mod keys;
 pub mod links;
 mod migrate;
 pub mod schema;
@@ -18,7 +21,7 @@ pub mod sessions;
 pub mod users;
 mod writer;
 
-pub use ids::{AuditId, UserId};
+pub use ids::{AuditId, ClientId, GrantId, UserId};
 pub use redb::{ReadTransaction, ReadableTable, WriteTransaction};
 
 use std::path::Path;

@@ -21,6 +21,24 @@ pub const ONE_TIME_LINKS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("
 /// AuditId (ascending with time) -> AuditEvent record.
 pub const AUDIT: TableDefinition<u64, &[u8]> = TableDefinition::new("audit");
 
+/// ClientId -> Client record (one per application, both protocols).
+pub const CLIENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("clients");
+/// Public identifier (OAuth 2.0 `client_id`, OAuth 1.0a consumer key) -> ClientId.
+pub const CLIENT_KEYS: TableDefinition<&str, u64> = TableDefinition::new("client_keys");
+
+/// GrantId -> Grant record: one member's authorization of one application.
+pub const GRANTS: TableDefinition<u64, &[u8]> = TableDefinition::new("grants");
+/// UserId (8 bytes, 0 for the application's own grant) ++ ClientId (8) -> GrantId.
+pub const GRANTS_BY_MEMBER: TableDefinition<&[u8], u64> = TableDefinition::new("grants_by_member");
+
+/// SHA-256 of a token or code -> Token record.
+pub const TOKENS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tokens");
+/// GrantId (8 bytes) ++ token digest (32) -> (), so a grant's tokens die with it.
+pub const TOKENS_BY_GRANT: TableDefinition<&[u8], ()> = TableDefinition::new("tokens_by_grant");
+
+/// kid -> signing key record (JWT access tokens and id_tokens).
+pub const SIGNING_KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("signing_keys");
+
 /// Every table, so that `migrate` can create them all in a new file and a
 /// read transaction never meets a missing table.
 pub fn create_all(tx: &redb::WriteTransaction) -> Result<(), redb::TableError> {
@@ -30,5 +48,12 @@ pub fn create_all(tx: &redb::WriteTransaction) -> Result<(), redb::TableError> {
     tx.open_table(SESSIONS)?;
     tx.open_table(ONE_TIME_LINKS)?;
     tx.open_table(AUDIT)?;
+    tx.open_table(CLIENTS)?;
+    tx.open_table(CLIENT_KEYS)?;
+    tx.open_table(GRANTS)?;
+    tx.open_table(GRANTS_BY_MEMBER)?;
+    tx.open_table(TOKENS)?;
+    tx.open_table(TOKENS_BY_GRANT)?;
+    tx.open_table(SIGNING_KEYS)?;
     Ok(())
 }

@@ -6,6 +6,7 @@ mod config;
 mod durability;
 mod harness;
 mod manage;
+mod oauth2;
 mod pages;
 mod session_expiry;
 mod webdriver;

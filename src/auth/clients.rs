@@ -1,0 +1,440 @@
+//! The application registry's operations: register, rotate the secret,
+//! disable and enable, delete (with every grant and token), and client
+//! authentication. The admin pages, the command line and the management
+//! socket all call these.
+
+use super::secrets;
+use crate::app::App;
+use crate::clock::rfc3339;
+use crate::oauth2::keys::Algorithm;
+use crate::oauth2::redirect;
+use crate::oauth2::scopes::ScopeSet;
+use crate::store::audit::{self, Who};
+use crate::store::clients::{self, Client, OAuth2App, TokenFormat};
+use crate::store::{ClientId, StoreError, grants};
+use serde::{Deserialize, Serialize};
+
+pub const GRANT_TYPES: &[&str] = &[
+    "authorization_code",
+    "implicit",
+    "password",
+    "client_credentials",
+    "refresh_token",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("{field}: {message}")]
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
+    #[error("there is no application {0:?}")]
+    NotFound(String),
+    #[error("{0}")]
+    Internal(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> ClientError {
+    ClientError::Invalid {
+        field,
+        message: message.into(),
+    }
+}
+
+/// What an admin fills in to register an OAuth 2.0 application.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewClient {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub homepage: String,
+    #[serde(default)]
+    pub logo_url: String,
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
+    #[serde(default)]
+    pub public: bool,
+    /// Empty: authorization_code and refresh_token.
+    #[serde(default)]
+    pub grants: Vec<String>,
+    /// Empty: openid profile email offline_access read.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    #[serde(default)]
+    pub token_format: Option<String>,
+    #[serde(default)]
+    pub signing_alg: Option<String>,
+    #[serde(default)]
+    pub access_ttl: Option<u64>,
+    #[serde(default)]
+    pub refresh_ttl: Option<u64>,
+    /// PKCE is always required of public clients; `false` lets a
+    /// confidential client skip it.
+    #[serde(default = "yes")]
+    pub pkce_required: bool,
+    #[serde(default)]
+    pub pkce_plain_allowed: bool,
+    #[serde(default)]
+    pub first_party: bool,
+    #[serde(default)]
+    pub cors_origins: Vec<String>,
+    #[serde(default)]
+    pub introspect_any: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Credentials shown once, right after registration or rotation.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Credentials {
+    pub client_id: String,
+    pub client_secret: Option<String>,
+    pub application: ClientView,
+}
+
+/// An application as the command line and the admin pages show it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ClientView {
+    pub id: String,
+    pub client_id: String,
+    pub name: String,
+    pub description: String,
+    pub homepage: String,
+    pub public: bool,
+    pub redirect_uris: Vec<String>,
+    pub grants: Vec<String>,
+    pub scopes: String,
+    pub token_format: String,
+    pub signing_alg: String,
+    pub pkce_required: bool,
+    pub first_party: bool,
+    pub cors_origins: Vec<String>,
+    pub enabled: bool,
+    pub created_at: String,
+}
+
+impl From<&Client> for ClientView {
+    fn from(c: &Client) -> Self {
+        let o = c.oauth2.as_ref();
+        ClientView {
+            id: c.id.to_string(),
+            client_id: o.map(|o| o.client_id.clone()).unwrap_or_default(),
+            name: c.name.clone(),
+            description: c.description.clone(),
+            homepage: c.homepage.clone(),
+            public: c.is_public(),
+            redirect_uris: o.map(|o| o.redirect_uris.clone()).unwrap_or_default(),
+            grants: o.map(|o| o.grants.clone()).unwrap_or_default(),
+            scopes: c.scopes.clone(),
+            token_format: match o.map(|o| o.token_format) {
+                Some(TokenFormat::Jwt) => "jwt".into(),
+                _ => "opaque".into(),
+            },
+            signing_alg: o.map(|o| o.signing_alg.clone()).unwrap_or_default(),
+            pkce_required: o.is_some_and(|o| o.pkce_required),
+            first_party: c.first_party,
+            cors_origins: o.map(|o| o.cors_origins.clone()).unwrap_or_default(),
+            enabled: c.enabled,
+            created_at: rfc3339(c.created_at),
+        }
+    }
+}
+
+fn check_url(field: &'static str, v: &str) -> Result<(), ClientError> {
+    if v.is_empty() {
+        return Ok(());
+    }
+    match url::Url::parse(v) {
+        Ok(u) if matches!(u.scheme(), "https" | "http") => Ok(()),
+        _ => Err(invalid(field, "must be an http or https URL")),
+    }
+}
+
+fn check_origin(o: &str) -> Result<(), ClientError> {
+    let u = url::Url::parse(o)
+        .map_err(|_| invalid("cors_origins", format!("{o:?} is not an origin")))?;
+    if u.origin().ascii_serialization() != o.trim_end_matches('/') {
+        return Err(invalid(
+            "cors_origins",
+            format!("{o:?} must be scheme://host[:port] only"),
+        ));
+    }
+    Ok(())
+}
+
+/// Validates `new` into the stored OAuth 2.0 settings (without identifiers).
+fn settings(new: &NewClient) -> Result<(OAuth2App, String), ClientError> {
+    let name = new.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(invalid("name", "must be 1 to 100 characters"));
+    }
+    check_url("homepage", new.homepage.trim())?;
+    check_url("logo_url", new.logo_url.trim())?;
+    let mut grants: Vec<String> = if new.grants.is_empty() {
+        vec!["authorization_code".into(), "refresh_token".into()]
+    } else {
+        new.grants.iter().map(|g| g.trim().to_string()).collect()
+    };
+    grants.sort();
+    grants.dedup();
+    for g in &grants {
+        if !GRANT_TYPES.contains(&g.as_str()) {
+            return Err(invalid(
+                "grants",
+                format!(
+                    "{g:?} is not a grant type; allowed: {}",
+                    GRANT_TYPES.join(", ")
+                ),
+            ));
+        }
+    }
+    if new.public && grants.iter().any(|g| g == "client_credentials") {
+        return Err(invalid(
+            "grants",
+            "a public client has no secret, so it cannot use client_credentials",
+        ));
+    }
+    let needs_redirect = grants
+        .iter()
+        .any(|g| g == "authorization_code" || g == "implicit");
+    let redirect_uris: Vec<String> = new
+        .redirect_uris
+        .iter()
+        .map(|u| u.trim().to_string())
+        .filter(|u| !u.is_empty())
+        .collect();
+    if needs_redirect && redirect_uris.is_empty() {
+        return Err(invalid(
+            "redirect_uris",
+            "authorization_code and implicit need at least one redirect URI",
+        ));
+    }
+    for u in &redirect_uris {
+        redirect::validate_registered(u)
+            .map_err(|e| invalid("redirect_uris", format!("{u}: {e}")))?;
+    }
+    let scope_text = if new.scopes.is_empty() {
+        "openid profile email offline_access read".to_string()
+    } else {
+        new.scopes.join(" ")
+    };
+    let scopes = ScopeSet::parse(&scope_text)
+        .map_err(|e| invalid("scopes", e.to_string()))?
+        .expand();
+    let token_format = match new.token_format.as_deref().unwrap_or("opaque") {
+        "opaque" => TokenFormat::Opaque,
+        "jwt" => TokenFormat::Jwt,
+        other => {
+            return Err(invalid(
+                "token_format",
+                format!("{other:?}: write opaque or jwt"),
+            ));
+        }
+    };
+    let alg_text = new.signing_alg.clone().unwrap_or_else(|| "EdDSA".into());
+    let alg: Algorithm = alg_text.parse().map_err(|_| {
+        invalid(
+            "signing_alg",
+            format!("{alg_text:?}: write EdDSA, ES256 or RS256"),
+        )
+    })?;
+    for (field, ttl) in [
+        ("access_ttl", new.access_ttl),
+        ("refresh_ttl", new.refresh_ttl),
+    ] {
+        if ttl.is_some_and(|t| t == 0 || t > 365 * 86_400) {
+            return Err(invalid(field, "must be between 1 second and 365 days"));
+        }
+    }
+    for o in &new.cors_origins {
+        check_origin(o.trim())?;
+    }
+    Ok((
+        OAuth2App {
+            client_id: String::new(),
+            secret_digest: None,
+            redirect_uris,
+            grants,
+            token_format,
+            signing_alg: alg.to_string(),
+            access_ttl: new.access_ttl,
+            refresh_ttl: new.refresh_ttl,
+            pkce_required: new.public || new.pkce_required,
+            pkce_plain_allowed: new.pkce_plain_allowed,
+            cors_origins: new
+                .cors_origins
+                .iter()
+                .map(|o| o.trim().trim_end_matches('/').to_string())
+                .collect(),
+            introspect_any: new.introspect_any,
+        },
+        scopes.to_string(),
+    ))
+}
+
+/// A public identifier: 128 random bits, URL-safe.
+fn new_client_id() -> String {
+    format!("lk_{}", &secrets::token()[..22])
+}
+
+pub async fn register(app: &App, new: NewClient, who: Who) -> Result<Credentials, ClientError> {
+    let (mut oauth2, scopes) = settings(&new)?;
+    oauth2.client_id = new_client_id();
+    let secret = (!new.public).then(secrets::token);
+    oauth2.secret_digest = secret.as_deref().map(secrets::digest);
+    let client = Client {
+        id: ClientId(0),
+        name: new.name.trim().to_string(),
+        description: new.description.trim().to_string(),
+        homepage: new.homepage.trim().to_string(),
+        logo_url: new.logo_url.trim().to_string(),
+        scopes,
+        first_party: new.first_party,
+        enabled: true,
+        created_at: app.now(),
+        oauth2: Some(oauth2),
+    };
+    let now = app.now();
+    let client = app
+        .store
+        .write(move |tx| {
+            let c = clients::insert(tx, client.clone())?;
+            audit::record(
+                tx,
+                now,
+                &who,
+                "client.create",
+                &c.name,
+                &format!("id {}", c.id),
+            )?;
+            Ok::<_, StoreError>(c)
+        })
+        .await?;
+    Ok(Credentials {
+        client_id: client
+            .oauth2
+            .as_ref()
+            .map(|o| o.client_id.clone())
+            .unwrap_or_default(),
+        client_secret: secret,
+        application: ClientView::from(&client),
+    })
+}
+
+/// Finds an application by its `client_id` or its numeric id.
+pub fn find(app: &App, key: &str) -> Result<Client, ClientError> {
+    let found = app.store.read(|tx| match key.parse::<u64>() {
+        Ok(n) => clients::get(tx, ClientId(n)),
+        Err(_) => clients::by_key(tx, key),
+    })?;
+    found.ok_or_else(|| ClientError::NotFound(key.to_string()))
+}
+
+pub fn list(app: &App) -> Result<Vec<Client>, ClientError> {
+    Ok(app.store.read(clients::list)?)
+}
+
+async fn update(
+    app: &App,
+    key: &str,
+    who: Who,
+    action: &'static str,
+    change: impl Fn(&mut Client) + Send + 'static,
+) -> Result<Client, ClientError> {
+    let id = find(app, key)?.id;
+    let now = app.now();
+    let key = key.to_string();
+    app.store
+        .write(move |tx| {
+            let mut c = clients::get_for_update(tx, id)?
+                .ok_or_else(|| ClientError::NotFound(key.clone()))?;
+            change(&mut c);
+            clients::put(tx, &c)?;
+            audit::record(tx, now, &who, action, &c.name, &format!("id {}", c.id))?;
+            Ok(c)
+        })
+        .await
+}
+
+/// A new secret; the old one stops working at once.
+pub async fn rotate_secret(app: &App, key: &str, who: Who) -> Result<Credentials, ClientError> {
+    let client = find(app, key)?;
+    if client.is_public() || client.oauth2.is_none() {
+        return Err(invalid("client", "a public client has no secret to rotate"));
+    }
+    let secret = secrets::token();
+    let digest = secrets::digest(&secret);
+    let client = update(app, key, who, "client.rotate_secret", move |c| {
+        if let Some(o) = c.oauth2.as_mut() {
+            o.secret_digest = Some(digest);
+        }
+    })
+    .await?;
+    Ok(Credentials {
+        client_id: client
+            .oauth2
+            .as_ref()
+            .map(|o| o.client_id.clone())
+            .unwrap_or_default(),
+        client_secret: Some(secret),
+        application: ClientView::from(&client),
+    })
+}
+
+pub async fn set_enabled(
+    app: &App,
+    key: &str,
+    enabled: bool,
+    who: Who,
+) -> Result<Client, ClientError> {
+    let action = if enabled {
+        "client.enable"
+    } else {
+        "client.disable"
+    };
+    update(app, key, who, action, move |c| c.enabled = enabled).await
+}
+
+/// Deletes the application with every grant and token; returns it and how
+/// many grants and tokens went with it.
+pub async fn delete(app: &App, key: &str, who: Who) -> Result<(Client, usize, usize), ClientError> {
+    let id = find(app, key)?.id;
+    let now = app.now();
+    let key = key.to_string();
+    app.store
+        .write(move |tx| {
+            let c = clients::get_for_update(tx, id)?
+                .ok_or_else(|| ClientError::NotFound(key.clone()))?;
+            let mut n_grants = 0;
+            let mut n_tokens = 0;
+            for g in grants::list_for_update(tx)?
+                .into_iter()
+                .filter(|g| g.client == id)
+            {
+                n_tokens += grants::revoke(tx, &g)?;
+                n_grants += 1;
+            }
+            clients::delete(tx, &c)?;
+            let detail = format!(
+                "id {}, {n_grants} grants and {n_tokens} tokens removed",
+                c.id
+            );
+            audit::record(tx, now, &who, "client.delete", &c.name, &detail)?;
+            Ok((c, n_grants, n_tokens))
+        })
+        .await
+}
+
+/// Whether `secret` is this confidential client's secret (constant time).
+pub fn secret_matches(client: &Client, secret: &str) -> bool {
+    match client.oauth2.as_ref().and_then(|o| o.secret_digest) {
+        Some(d) => secrets::constant_time_eq(&d, &secrets::digest(secret)),
+        None => false,
+    }
+}

@@ -1,0 +1,409 @@
+//! `/oauth2/authorize` (RFC 6749 §4.1.1, OpenID Connect Core §3.1.2):
+//! check the application and redirect URI first (an error before that is a
+//! page for the member, never a redirect), then everything else (errors go
+//! back to the application with `state` and RFC 9207 `iss`), sign-in when
+//! needed, the consent page, and the code.
+
+use super::error::{ErrorResponse, OAuthError};
+use super::grants::{allowed_scopes, upsert_grant};
+use super::pkce::{self, CodeChallengeMethod};
+use super::redirect;
+use super::request::Params;
+use super::scopes::ScopeSet;
+use super::tokens::issuer;
+use crate::app::App;
+use crate::auth::secrets;
+use crate::error::PageError;
+use crate::store::StoreError;
+use crate::store::clients::{self, Client};
+use crate::store::grants::{self, Token, TokenKind};
+use crate::web::{Chrome, Visitor};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/oauth2/authorize", web::get().to(get))
+        .route("/oauth2/authorize", web::post().to(post));
+}
+
+/// A request that passed every check.
+struct Checked {
+    client: Client,
+    /// Where to send the answer.
+    redirect_uri: String,
+    /// The `redirect_uri` parameter as sent (the token request must repeat it).
+    redirect_param: Option<String>,
+    state: Option<String>,
+    scopes: ScopeSet,
+    pkce: Option<(String, String)>,
+    nonce: Option<String>,
+    prompt: Option<String>,
+}
+
+/// Either a page for the member (the application or redirect URI is not
+/// valid) or a redirect back to the application with an error.
+enum Refusal {
+    Page(PageError),
+    Redirect(HttpResponse),
+}
+
+fn page(title: &str, message: &str) -> Refusal {
+    Refusal::Page(PageError::new(StatusCode::BAD_REQUEST, title, message))
+}
+
+fn back(app: &App, redirect_uri: &str, state: Option<&str>, e: ErrorResponse) -> HttpResponse {
+    let mut params = e.redirect_params();
+    if let Some(s) = state {
+        params.push(("state", s.to_string()));
+    }
+    params.push(("iss", issuer(app)));
+    found(&redirect::append_params(redirect_uri, params, false))
+}
+
+fn found(location: &str) -> HttpResponse {
+    HttpResponse::Found()
+        .insert_header(("Location", location))
+        .insert_header(("Cache-Control", "no-store"))
+        .finish()
+}
+
+fn check(app: &App, p: &Params) -> Result<Checked, Refusal> {
+    let client_id = p
+        .get("client_id")
+        .ok_or_else(|| page("The application is not identified", "The link that brought you here has no client_id. Go back to the application and try again."))?;
+    let client = app
+        .store
+        .read(|tx| clients::by_key(tx, client_id))
+        .map_err(|e| Refusal::Page(PageError::internal(e)))?
+        .filter(|c| c.oauth2.is_some())
+        .ok_or_else(|| {
+            page(
+                "Unknown application",
+                "No application with this client_id is registered here.",
+            )
+        })?;
+    let Some(o) = client.oauth2.clone() else {
+        return Err(page(
+            "Unknown application",
+            "No application with this client_id is registered here.",
+        ));
+    };
+    let redirect_uri = match p.get("redirect_uri") {
+        Some(r) if redirect::matches(&o.redirect_uris, r) => r.to_string(),
+        Some(_) => {
+            return Err(page(
+                "This application's request is not valid",
+                "The address it asked to return to is not one it registered, so you were not sent there.",
+            ));
+        }
+        None if o.redirect_uris.len() == 1 => o.redirect_uris[0].clone(),
+        None => {
+            return Err(page(
+                "This application's request is not valid",
+                "It did not say where to return to.",
+            ));
+        }
+    };
+    let state = p.get("state").map(str::to_string);
+    let err = |e: OAuthError, d: &str| {
+        Refusal::Redirect(back(
+            app,
+            &redirect_uri,
+            state.as_deref(),
+            ErrorResponse::new(e, d),
+        ))
+    };
+    if !client.enabled {
+        return Err(err(
+            OAuthError::UnauthorizedClient,
+            "this application is disabled",
+        ));
+    }
+    match p.get("response_type") {
+        Some("code") => {}
+        None => return Err(err(OAuthError::InvalidRequest, "response_type is missing")),
+        Some(_) => {
+            return Err(err(
+                OAuthError::UnsupportedResponseType,
+                "only response_type=code is supported",
+            ));
+        }
+    }
+    if !o.grants.iter().any(|g| g == "authorization_code") {
+        return Err(err(
+            OAuthError::UnauthorizedClient,
+            "this application may not use the authorization_code grant",
+        ));
+    }
+    let scopes = match p.get("scope") {
+        Some(s) => ScopeSet::parse(s)
+            .map_err(|e| err(OAuthError::InvalidScope, &e.to_string()))?
+            .expand(),
+        None => allowed_scopes(&client),
+    };
+    if !scopes.is_subset(&allowed_scopes(&client)) {
+        return Err(err(
+            OAuthError::InvalidScope,
+            "the request asks for scopes this application is not registered for",
+        ));
+    }
+    let pkce = match p.get("code_challenge") {
+        Some(challenge) => {
+            let method_text = p.get("code_challenge_method").unwrap_or("plain");
+            let method: CodeChallengeMethod = method_text.parse().map_err(|_| {
+                err(
+                    OAuthError::InvalidRequest,
+                    "code_challenge_method must be S256 or plain",
+                )
+            })?;
+            if method == CodeChallengeMethod::Plain && !o.pkce_plain_allowed {
+                return Err(err(
+                    OAuthError::InvalidRequest,
+                    "this application must use code_challenge_method=S256",
+                ));
+            }
+            pkce::validate_challenge(method, challenge)
+                .map_err(|e| err(OAuthError::InvalidRequest, &e.to_string()))?;
+            Some((method.as_str().to_string(), challenge.to_string()))
+        }
+        None if o.pkce_required => {
+            return Err(err(
+                OAuthError::InvalidRequest,
+                "code_challenge is required (PKCE)",
+            ));
+        }
+        None => None,
+    };
+    let prompt = p.get("prompt").map(str::to_string);
+    if let Some(pr) = &prompt {
+        if !matches!(pr.as_str(), "none" | "login" | "consent") {
+            return Err(err(
+                OAuthError::InvalidRequest,
+                "prompt must be none, login or consent",
+            ));
+        }
+    }
+    Ok(Checked {
+        client,
+        redirect_param: p.get("redirect_uri").map(str::to_string),
+        redirect_uri,
+        state,
+        scopes,
+        pkce,
+        nonce: p.get("nonce").map(str::to_string),
+        prompt,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "consent.html")]
+struct ConsentView {
+    c: Chrome,
+    name: String,
+    description: String,
+    homepage: String,
+    scopes: Vec<(String, String)>,
+    hidden: Vec<(String, String)>,
+    switch_url: String,
+}
+
+/// The query or form without the parameters the page adds itself.
+fn carried(raw: &[u8]) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(raw)
+        .filter(|(k, _)| !matches!(k.as_ref(), "csrf" | "decision"))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// Issues a code under the member's grant (created or widened: consent is
+/// remembered) and redirects back.
+async fn approve(v: &Visitor, c: Checked) -> Result<HttpResponse, PageError> {
+    let Some(active) = &v.active else {
+        return Err(PageError::internal("approve without a session"));
+    };
+    let code = format!("lkac_{}", secrets::token());
+    let digest = secrets::digest(&code);
+    let now = v.app.now();
+    let token = Token {
+        kind: TokenKind::Code,
+        grant: crate::store::GrantId(0),
+        client: c.client.id,
+        user: Some(active.user.id),
+        scopes: c.scopes.to_string(),
+        issued_at: now,
+        expires_at: Some(now + v.app.config.code_lifetime.as_secs() as i64),
+        redirect_uri: c.redirect_param.clone(),
+        pkce: c.pkce.clone(),
+        nonce: c.nonce.clone(),
+        auth_time: active.session.auth_time,
+        used_at: None,
+    };
+    let (user, client, scopes) = (active.user.id, c.client.id, c.scopes.clone());
+    let who = v.who();
+    v.app
+        .store
+        .write(move |tx| {
+            let grant = upsert_grant(tx, Some(user), client, &scopes, now)?;
+            let mut t = token.clone();
+            t.grant = grant.id;
+            grants::put_token(tx, &digest, &t)?;
+            crate::store::audit::record(
+                tx,
+                now,
+                &who,
+                "grant.approve",
+                &format!("client {client}"),
+                &scopes.to_string(),
+            )?;
+            Ok::<_, StoreError>(())
+        })
+        .await?;
+    let mut params = vec![("code", code)];
+    if let Some(s) = &c.state {
+        params.push(("state", s.clone()));
+    }
+    params.push(("iss", issuer(&v.app)));
+    Ok(found(&redirect::append_params(
+        &c.redirect_uri,
+        params,
+        false,
+    )))
+}
+
+async fn decide(
+    v: Visitor,
+    req: HttpRequest,
+    raw: Vec<u8>,
+    decision: Option<String>,
+) -> Result<HttpResponse, PageError> {
+    let p = Params::parse(&raw).map_err(|e| {
+        PageError::new(
+            StatusCode::BAD_REQUEST,
+            "This application's request is not valid",
+            e.description,
+        )
+    })?;
+    let c = match check(&v.app, &p) {
+        Ok(c) => c,
+        Err(Refusal::Page(e)) => return Err(e),
+        Err(Refusal::Redirect(r)) => return Ok(r),
+    };
+    let here = format!("/oauth2/authorize?{}", String::from_utf8_lossy(&raw));
+    let Some(active) = v.active.clone() else {
+        if c.prompt.as_deref() == Some("none") {
+            return Ok(back(
+                &v.app,
+                &c.redirect_uri,
+                c.state.as_deref(),
+                ErrorResponse::new(OAuthError::LoginRequired, "the member is not signed in"),
+            ));
+        }
+        return Ok(v.to_login(&here));
+    };
+    if c.prompt.as_deref() == Some("login") && decision.is_none() {
+        // Sign in again, then come back without prompt=login.
+        let without: Vec<(String, String)> = carried(&raw)
+            .into_iter()
+            .filter(|(k, _)| k != "prompt")
+            .collect();
+        let q = serde_urlencoded::to_string(&without).unwrap_or_default();
+        let ret = serde_urlencoded::to_string([
+            ("return_to", format!("/oauth2/authorize?{q}")),
+            ("switch", "1".into()),
+        ])
+        .unwrap_or_default();
+        return Ok(v.redirect(&format!("/login?{ret}")));
+    }
+    match decision.as_deref() {
+        Some("approve") => return approve(&v, c).await,
+        Some(_) => {
+            return Ok(back(
+                &v.app,
+                &c.redirect_uri,
+                c.state.as_deref(),
+                ErrorResponse::new(OAuthError::AccessDenied, "the member declined"),
+            ));
+        }
+        None => {}
+    }
+    let existing = v
+        .app
+        .store
+        .read(|tx| grants::find(tx, Some(active.user.id), c.client.id))?;
+    let covered = existing.is_some_and(|g| {
+        c.scopes
+            .is_subset(&ScopeSet::parse(&g.scopes).unwrap_or_default())
+    });
+    let ask = c.prompt.as_deref() == Some("consent") || !(covered || c.client.first_party);
+    if !ask {
+        return approve(&v, c).await;
+    }
+    if c.prompt.as_deref() == Some("none") {
+        return Ok(back(
+            &v.app,
+            &c.redirect_uri,
+            c.state.as_deref(),
+            ErrorResponse::new(
+                OAuthError::ConsentRequired,
+                "the member has not approved these scopes",
+            ),
+        ));
+    }
+    let _ = req;
+    let switch = serde_urlencoded::to_string([("return_to", here.as_str()), ("switch", "1")])
+        .unwrap_or_default();
+    let view = ConsentView {
+        c: v.chrome("Allow access?", false),
+        name: c.client.name.clone(),
+        description: c.client.description.clone(),
+        homepage: c.client.homepage.clone(),
+        scopes: c
+            .scopes
+            .descriptions()
+            .iter()
+            .map(|s| (s.name.to_string(), s.description.to_string()))
+            .collect(),
+        hidden: carried(&raw),
+        switch_url: format!("{}/login?{switch}", v.app.config.base_path()),
+    };
+    let mut r = v.render(StatusCode::OK, &view);
+    // The approval form's answer is a redirect to the application; the
+    // policy must allow that one destination.
+    let target = url::Url::parse(&c.redirect_uri).ok();
+    let dest = match target {
+        Some(u) if matches!(u.scheme(), "http" | "https") => u.origin().ascii_serialization(),
+        Some(u) => format!("{}:", u.scheme()),
+        None => String::new(),
+    };
+    let csp = crate::web::middleware::CSP
+        .replace("form-action 'self'", &format!("form-action 'self' {dest}"));
+    if let Ok(h) = actix_web::http::header::HeaderValue::from_str(&csp) {
+        r.headers_mut()
+            .insert(actix_web::http::header::CONTENT_SECURITY_POLICY, h);
+    }
+    Ok(r)
+}
+
+async fn get(v: Visitor, req: HttpRequest) -> Result<HttpResponse, PageError> {
+    let raw = req.query_string().as_bytes().to_vec();
+    decide(v, req, raw, None).await
+}
+
+async fn post(v: Visitor, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, PageError> {
+    let form: Vec<(String, String)> = url::form_urlencoded::parse(&body)
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let field = |n: &str| form.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+    v.check_csrf(&field("csrf").unwrap_or_default())?;
+    if v.active.is_none() {
+        return Err(PageError::forbidden(
+            "Your session ended; go back to the application and start again.",
+        ));
+    }
+    let decision = Some(field("decision").unwrap_or_else(|| "deny".into()));
+    let raw = serde_urlencoded::to_string(carried(&body))
+        .unwrap_or_default()
+        .into_bytes();
+    decide(v, req, raw, decision).await
+}

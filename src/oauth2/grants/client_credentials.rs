@@ -1,0 +1,50 @@
+//! `client_credentials` (RFC 6749 §4.4): a confidential application acting
+//! for itself, under its own grant with no member. No refresh token.
+
+use super::{allowed_scopes, requested_scopes, server_error, upsert_grant};
+use crate::app::App;
+use crate::oauth2::error::{ErrorResponse, OAuthError};
+use crate::oauth2::request::{ClientAuth, Params, allow_grant};
+use crate::oauth2::scopes::ScopeSet;
+use crate::oauth2::tokens::{self, Issuer, TokenResponse};
+use crate::store::StoreError;
+
+/// Scopes that only make sense with a member behind them.
+const MEMBER_ONLY: &[&str] = &["openid", "offline_access", "email"];
+
+pub async fn exchange(
+    app: &App,
+    auth: &ClientAuth,
+    p: &Params,
+) -> Result<TokenResponse, ErrorResponse> {
+    allow_grant(&auth.client, "client_credentials")?;
+    if !auth.confidential {
+        return Err(ErrorResponse::new(
+            OAuthError::UnauthorizedClient,
+            "client_credentials needs a confidential client",
+        ));
+    }
+    let default: ScopeSet = allowed_scopes(&auth.client)
+        .iter()
+        .filter(|s| !MEMBER_ONLY.contains(s))
+        .collect::<Vec<_>>()
+        .join(" ")
+        .parse()
+        .unwrap_or_default();
+    let scopes = requested_scopes(&auth.client, p.get("scope"), default)?;
+    if let Some(s) = MEMBER_ONLY.iter().find(|s| scopes.contains(s)) {
+        return Err(ErrorResponse::new(
+            OAuthError::InvalidScope,
+            format!("{s} needs a member; client_credentials has none"),
+        ));
+    }
+    let iss = Issuer::new(app, &auth.client)?;
+    let client = auth.client.id;
+    app.store
+        .write(move |tx| {
+            let grant = upsert_grant(tx, None, client, &scopes, iss.now)?;
+            tokens::issue(tx, &iss, &grant, &scopes, false, None)
+        })
+        .await
+        .map_err(|e: StoreError| server_error(e))
+}

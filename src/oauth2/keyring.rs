@@ -1,0 +1,169 @@
+//! The signing keys in memory: loaded from the store at start, one active
+//! key per algorithm (the newest), older ones still published in the JWKS
+//! until every token they signed has expired. `rotate` makes new keys that
+//! sign at once.
+
+use super::keys::{self, Algorithm, SigningKey};
+use crate::app::App;
+use crate::store::StoreError;
+use crate::store::audit::{self, Who};
+use crate::store::keys::{self as stored, StoredKey};
+use std::sync::RwLock;
+
+const ALGORITHMS: [Algorithm; 3] = [Algorithm::EdDSA, Algorithm::ES256, Algorithm::RS256];
+
+#[derive(Default)]
+pub struct Keyring {
+    keys: RwLock<Vec<StoredKey>>,
+}
+
+#[derive(Debug, serde::Serialize, serde::Deserialize, Clone)]
+pub struct KeyView {
+    pub kid: String,
+    pub alg: String,
+    pub created_at: String,
+    pub active: bool,
+    pub retired_at: Option<String>,
+}
+
+impl Keyring {
+    fn snapshot(&self) -> Vec<StoredKey> {
+        self.keys.read().map(|k| k.clone()).unwrap_or_default()
+    }
+
+    fn set(&self, keys: Vec<StoredKey>) {
+        if let Ok(mut k) = self.keys.write() {
+            *k = keys;
+        }
+    }
+
+    /// The key that signs new tokens for `alg`.
+    pub fn active(&self, alg: Algorithm) -> Option<SigningKey> {
+        let ks = self.snapshot();
+        let live: Vec<SigningKey> = ks
+            .iter()
+            .filter(|k| k.retired_at.is_none())
+            .map(|k| k.key.clone())
+            .collect();
+        keys::newest(&live, alg).cloned()
+    }
+
+    /// Every published key (active and retired-but-still-valid).
+    pub fn published(&self) -> Vec<SigningKey> {
+        self.snapshot().into_iter().map(|k| k.key).collect()
+    }
+
+    pub fn views(&self) -> Vec<KeyView> {
+        let mut ks = self.snapshot();
+        ks.sort_by_key(|k| std::cmp::Reverse(k.key.created_at));
+        ks.iter()
+            .map(|k| KeyView {
+                kid: k.key.kid.clone(),
+                alg: k.key.alg.as_str().to_string(),
+                created_at: crate::clock::rfc3339(k.key.created_at),
+                active: k.retired_at.is_none(),
+                retired_at: k.retired_at.map(crate::clock::rfc3339),
+            })
+            .collect()
+    }
+}
+
+fn generate_all(now: i64) -> Result<Vec<StoredKey>, StoreError> {
+    ALGORITHMS
+        .iter()
+        .map(|&alg| {
+            SigningKey::generate(alg, keys::generate_kid(), now)
+                .map(|key| StoredKey {
+                    key,
+                    retired_at: None,
+                })
+                .map_err(|e| {
+                    StoreError::Internal(format!("cannot make a {} key: {e}", alg.as_str()))
+                })
+        })
+        .collect()
+}
+
+/// Loads the keys, making the first ones on a new database, and drops
+/// retired keys whose tokens have all expired.
+pub async fn load(app: &App) -> Result<(), StoreError> {
+    let now = app.now();
+    let existing = app.store.read(stored::list)?;
+    let missing: Vec<Algorithm> = ALGORITHMS
+        .into_iter()
+        .filter(|alg| {
+            !existing
+                .iter()
+                .any(|k| k.key.alg == *alg && k.retired_at.is_none())
+        })
+        .collect();
+    let keep_retired = max_token_lifetime(app);
+    let fresh: Vec<StoredKey> = generate_all(now)?
+        .into_iter()
+        .filter(|k| missing.contains(&k.key.alg))
+        .collect();
+    let keys = app
+        .store
+        .write(move |tx| {
+            for k in &fresh {
+                stored::put(tx, k)?;
+            }
+            for k in stored::list_for_update(tx)? {
+                if k.retired_at.is_some_and(|r| r + keep_retired < now) {
+                    stored::delete(tx, &k.key.kid)?;
+                }
+            }
+            stored::list_for_update(tx)
+        })
+        .await?;
+    app.keyring.set(keys);
+    Ok(())
+}
+
+/// How long a retired key must stay published: the longest access-token
+/// lifetime any application may have.
+fn max_token_lifetime(app: &App) -> i64 {
+    let default = app.config.access_token_lifetime.as_secs() as i64;
+    let per_client = app
+        .store
+        .read(crate::store::clients::list)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|c| c.oauth2.as_ref().and_then(|o| o.access_ttl))
+        .max()
+        .unwrap_or(0) as i64;
+    default.max(per_client) + 300
+}
+
+/// New keys for every algorithm; they sign from now on, the old ones stay
+/// published until their tokens have expired.
+pub async fn rotate(app: &App, who: Who) -> Result<Vec<KeyView>, StoreError> {
+    let now = app.now();
+    let fresh = generate_all(now)?;
+    let keys = app
+        .store
+        .write(move |tx| {
+            for mut k in stored::list_for_update(tx)? {
+                if k.retired_at.is_none() {
+                    k.retired_at = Some(now);
+                    stored::put(tx, &k)?;
+                }
+            }
+            for k in &fresh {
+                stored::put(tx, k)?;
+            }
+            let kids: Vec<&str> = fresh.iter().map(|k| k.key.kid.as_str()).collect();
+            audit::record(
+                tx,
+                now,
+                &who,
+                "keys.rotate",
+                "",
+                &format!("new keys {}", kids.join(", ")),
+            )?;
+            stored::list_for_update(tx)
+        })
+        .await?;
+    app.keyring.set(keys);
+    Ok(app.keyring.views())
+}

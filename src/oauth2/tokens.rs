@@ -1,0 +1,311 @@
+//! Issuing and checking tokens. Access tokens are opaque (a random value
+//! whose digest is stored, revocable at once) or RFC 9068 JWTs (signed with
+//! the application's algorithm, not stored; the API still refuses them once
+//! their grant is revoked). Refresh tokens and codes are always opaque.
+
+use super::error::{ErrorResponse, OAuthError};
+use super::keys::{self, Algorithm, SigningKey, VerifyOptions};
+use super::scopes::ScopeSet;
+use crate::app::App;
+use crate::auth::secrets;
+use crate::clock::Timestamp;
+use crate::store::clients::{self, Client, TokenFormat};
+use crate::store::grants::{self, Grant, Token, TokenKind};
+use crate::store::users::User;
+use crate::store::{ClientId, GrantId, StoreError, UserId, WriteTransaction};
+use serde::{Deserialize, Serialize};
+
+/// RFC 6749 §5.1, plus OpenID Connect's `id_token`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: String,
+    pub expires_in: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    pub scope: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+}
+
+/// Everything issuing needs, owned, so it can move into a write closure.
+#[derive(Clone)]
+pub struct Issuer {
+    pub iss: String,
+    pub audience: String,
+    pub now: Timestamp,
+    pub access_ttl: u64,
+    pub refresh_ttl: u64,
+    pub format: TokenFormat,
+    pub key: Option<SigningKey>,
+    pub client_id: String,
+}
+
+/// What an id_token needs besides the grant.
+#[derive(Clone)]
+pub struct IdTokenInput {
+    pub user: User,
+    pub nonce: Option<String>,
+    pub auth_time: Timestamp,
+    pub code: Option<String>,
+    pub profile: bool,
+    pub email: bool,
+}
+
+impl Issuer {
+    pub fn new(app: &App, client: &Client) -> Result<Issuer, ErrorResponse> {
+        let o = client.oauth2.as_ref().ok_or_else(|| {
+            ErrorResponse::new(
+                OAuthError::UnauthorizedClient,
+                "this application has no OAuth 2.0 registration",
+            )
+        })?;
+        let alg: Algorithm = o.signing_alg.parse().unwrap_or(Algorithm::EdDSA);
+        Ok(Issuer {
+            iss: issuer(app),
+            audience: app.config.url("api"),
+            now: app.now(),
+            access_ttl: o
+                .access_ttl
+                .unwrap_or(app.config.access_token_lifetime.as_secs()),
+            refresh_ttl: o
+                .refresh_ttl
+                .unwrap_or(app.config.refresh_token_lifetime.as_secs()),
+            format: o.token_format,
+            key: app.keyring.active(alg),
+            client_id: o.client_id.clone(),
+        })
+    }
+}
+
+/// The issuer identifier: the public URL without its trailing slash.
+pub fn issuer(app: &App) -> String {
+    app.config
+        .public_url
+        .as_str()
+        .trim_end_matches('/')
+        .to_string()
+}
+
+#[derive(Serialize)]
+struct AccessClaims<'a> {
+    iss: &'a str,
+    sub: String,
+    aud: &'a str,
+    client_id: &'a str,
+    scope: &'a str,
+    jti: String,
+    exp: Timestamp,
+    iat: Timestamp,
+    /// The grant, so the API can refuse the token once the grant is revoked.
+    gid: String,
+}
+
+fn internal(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Internal(e.to_string())
+}
+
+/// Makes an access token (and a refresh token when asked) under `grant`.
+pub fn issue(
+    tx: &WriteTransaction,
+    iss: &Issuer,
+    grant: &Grant,
+    scopes: &ScopeSet,
+    refresh: bool,
+    id_token: Option<&IdTokenInput>,
+) -> Result<TokenResponse, StoreError> {
+    let scope = scopes.to_string();
+    let access_token = match iss.format {
+        TokenFormat::Opaque => {
+            let value = format!("lkat_{}", secrets::token());
+            let token = Token {
+                kind: TokenKind::Access,
+                grant: grant.id,
+                client: grant.client,
+                user: grant.user,
+                scopes: scope.clone(),
+                issued_at: iss.now,
+                expires_at: Some(iss.now + iss.access_ttl as i64),
+                redirect_uri: None,
+                pkce: None,
+                nonce: None,
+                auth_time: iss.now,
+                used_at: None,
+            };
+            grants::put_token(tx, &secrets::digest(&value), &token)?;
+            value
+        }
+        TokenFormat::Jwt => {
+            let key = iss
+                .key
+                .as_ref()
+                .ok_or_else(|| internal("no signing key is loaded"))?;
+            let claims = AccessClaims {
+                iss: &iss.iss,
+                sub: grant
+                    .user
+                    .map(|u| u.to_string())
+                    .unwrap_or_else(|| iss.client_id.clone()),
+                aud: &iss.audience,
+                client_id: &iss.client_id,
+                scope: &scope,
+                jti: secrets::token(),
+                exp: iss.now + iss.access_ttl as i64,
+                iat: iss.now,
+                gid: grant.id.to_string(),
+            };
+            key.sign("at+jwt", &claims).map_err(internal)?
+        }
+    };
+    let refresh_token = if refresh {
+        let value = format!("lkrt_{}", secrets::token());
+        let token = Token {
+            kind: TokenKind::Refresh,
+            grant: grant.id,
+            client: grant.client,
+            user: grant.user,
+            scopes: scope.clone(),
+            issued_at: iss.now,
+            expires_at: Some(iss.now + iss.refresh_ttl as i64),
+            redirect_uri: None,
+            pkce: None,
+            nonce: None,
+            auth_time: iss.now,
+            used_at: None,
+        };
+        grants::put_token(tx, &secrets::digest(&value), &token)?;
+        Some(value)
+    } else {
+        None
+    };
+    let id_token = match id_token {
+        Some(input) => Some(make_id_token(iss, input, &access_token)?),
+        None => None,
+    };
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer".into(),
+        expires_in: iss.access_ttl,
+        refresh_token,
+        scope,
+        id_token,
+    })
+}
+
+fn make_id_token(
+    iss: &Issuer,
+    input: &IdTokenInput,
+    access_token: &str,
+) -> Result<String, StoreError> {
+    let key = iss
+        .key
+        .as_ref()
+        .ok_or_else(|| internal("no signing key is loaded"))?;
+    let mut claims = serde_json::json!({
+        "iss": iss.iss,
+        "sub": input.user.id.to_string(),
+        "aud": iss.client_id,
+        "azp": iss.client_id,
+        "exp": iss.now + iss.access_ttl as i64,
+        "iat": iss.now,
+        "auth_time": input.auth_time,
+        "at_hash": keys::at_hash(key.alg, access_token),
+    });
+    if let Some(n) = &input.nonce {
+        claims["nonce"] = n.clone().into();
+    }
+    if let Some(c) = &input.code {
+        claims["c_hash"] = keys::c_hash(key.alg, c).into();
+    }
+    if input.profile {
+        claims["name"] = input.user.display_name.clone().into();
+        claims["preferred_username"] = input.user.username.clone().into();
+    }
+    if input.email && !input.user.email.is_empty() {
+        claims["email"] = input.user.email.clone().into();
+    }
+    key.sign("JWT", &claims).map_err(internal)
+}
+
+/// What a valid access token stands for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccessInfo {
+    pub grant: GrantId,
+    pub client: ClientId,
+    pub client_id: String,
+    pub user: Option<UserId>,
+    pub scopes: String,
+    pub issued_at: Timestamp,
+    pub expires_at: Option<Timestamp>,
+    pub jwt: bool,
+}
+
+/// Checks an access token of either format. `None`: not a live token.
+pub fn check_access(app: &App, token: &str) -> Result<Option<AccessInfo>, StoreError> {
+    let now = app.now();
+    if token.len() > 4096 {
+        return Ok(None);
+    }
+    if token.split('.').count() == 3 {
+        let iss = issuer(app);
+        let options = VerifyOptions {
+            now,
+            issuer: &iss,
+            audience: None,
+            typ: Some("at+jwt"),
+            leeway: 0,
+        };
+        let Ok(claims) = keys::verify(token, &app.keyring.published(), &options) else {
+            return Ok(None);
+        };
+        let Some(gid) = claims["gid"].as_str().and_then(|g| g.parse::<u64>().ok()) else {
+            return Ok(None);
+        };
+        return app.store.read(|tx| {
+            let Some(grant) = grants::get(tx, GrantId(gid))? else {
+                return Ok(None);
+            };
+            let Some(client) = clients::get(tx, grant.client)? else {
+                return Ok(None);
+            };
+            if !client.enabled {
+                return Ok(None);
+            }
+            Ok(Some(AccessInfo {
+                grant: grant.id,
+                client: client.id,
+                client_id: claims["client_id"].as_str().unwrap_or_default().to_string(),
+                user: grant.user,
+                scopes: claims["scope"].as_str().unwrap_or_default().to_string(),
+                issued_at: claims["iat"].as_i64().unwrap_or(0),
+                expires_at: claims["exp"].as_i64(),
+                jwt: true,
+            }))
+        });
+    }
+    let digest = secrets::digest(token);
+    app.store.read(|tx| {
+        let Some(t) = grants::token(tx, &digest)? else {
+            return Ok(None);
+        };
+        if t.kind != TokenKind::Access || t.expired(now) {
+            return Ok(None);
+        }
+        let Some(client) = clients::get(tx, t.client)? else {
+            return Ok(None);
+        };
+        if !client.enabled {
+            return Ok(None);
+        }
+        Ok(Some(AccessInfo {
+            grant: t.grant,
+            client: t.client,
+            client_id: client.oauth2.map(|o| o.client_id).unwrap_or_default(),
+            user: t.user,
+            scopes: t.scopes,
+            issued_at: t.issued_at,
+            expires_at: t.expires_at,
+            jwt: false,
+        }))
+    })
+}

@@ -1,0 +1,284 @@
+//! Grants and the tokens under them. Every token (authorization code,
+//! access token, refresh token) names its grant and is indexed under it, so
+//! revoking a grant removes every token at once. Tokens are keyed by the
+//! SHA-256 of their value: the database never holds a usable token.
+
+use super::codec::{Record, decode, encode};
+use super::schema::{GRANTS, GRANTS_BY_MEMBER, TOKENS, TOKENS_BY_GRANT};
+use super::{
+    ClientId, GrantId, ReadTransaction, ReadableTable, StoreError, UserId, WriteTransaction,
+    next_id,
+};
+use crate::clock::Timestamp;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Grant {
+    pub id: GrantId,
+    pub client: ClientId,
+    /// `None` for an application's own grant (client credentials).
+    pub user: Option<UserId>,
+    /// What the member consented to, space-separated.
+    pub scopes: String,
+    pub created_at: Timestamp,
+    pub last_used: Timestamp,
+}
+
+impl Record for Grant {
+    const KIND: &'static str = "grant";
+    const VERSION: u8 = 1;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TokenKind {
+    Code,
+    Access,
+    Refresh,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Token {
+    pub kind: TokenKind,
+    pub grant: GrantId,
+    pub client: ClientId,
+    pub user: Option<UserId>,
+    pub scopes: String,
+    pub issued_at: Timestamp,
+    pub expires_at: Option<Timestamp>,
+    /// Codes: the redirect URI the code was issued for.
+    pub redirect_uri: Option<String>,
+    /// Codes: (method, challenge).
+    pub pkce: Option<(String, String)>,
+    /// Codes: the OpenID Connect nonce to put in the id_token.
+    pub nonce: Option<String>,
+    /// When the member authenticated (OpenID `auth_time`).
+    pub auth_time: Timestamp,
+    /// Codes and refresh tokens: when they were used (a second use is an attack).
+    pub used_at: Option<Timestamp>,
+}
+
+impl Record for Token {
+    const KIND: &'static str = "token";
+    const VERSION: u8 = 1;
+}
+
+impl Token {
+    pub fn expired(&self, now: Timestamp) -> bool {
+        self.expires_at.is_some_and(|e| e <= now)
+    }
+}
+
+fn member_key(user: Option<UserId>, client: ClientId) -> [u8; 16] {
+    let mut k = [0u8; 16];
+    k[..8].copy_from_slice(&user.map(|u| u.0).unwrap_or(0).to_be_bytes());
+    k[8..].copy_from_slice(&client.0.to_be_bytes());
+    k
+}
+
+fn grant_in(
+    t: &impl ReadableTable<u64, &'static [u8]>,
+    id: GrantId,
+) -> Result<Option<Grant>, StoreError> {
+    t.get(id.0)?.map(|v| decode(v.value())).transpose()
+}
+
+pub fn get(tx: &ReadTransaction, id: GrantId) -> Result<Option<Grant>, StoreError> {
+    grant_in(&tx.open_table(GRANTS)?, id)
+}
+
+pub fn get_for_update(tx: &WriteTransaction, id: GrantId) -> Result<Option<Grant>, StoreError> {
+    grant_in(&tx.open_table(GRANTS)?, id)
+}
+
+/// The grant of `user` (or the application itself) to `client`, if any.
+pub fn find(
+    tx: &ReadTransaction,
+    user: Option<UserId>,
+    client: ClientId,
+) -> Result<Option<Grant>, StoreError> {
+    let id = tx
+        .open_table(GRANTS_BY_MEMBER)?
+        .get(member_key(user, client).as_slice())?
+        .map(|v| GrantId(v.value()));
+    match id {
+        Some(id) => get(tx, id),
+        None => Ok(None),
+    }
+}
+
+pub fn find_for_update(
+    tx: &WriteTransaction,
+    user: Option<UserId>,
+    client: ClientId,
+) -> Result<Option<Grant>, StoreError> {
+    let id = tx
+        .open_table(GRANTS_BY_MEMBER)?
+        .get(member_key(user, client).as_slice())?
+        .map(|v| GrantId(v.value()));
+    match id {
+        Some(id) => get_for_update(tx, id),
+        None => Ok(None),
+    }
+}
+
+pub fn insert(tx: &WriteTransaction, mut grant: Grant) -> Result<Grant, StoreError> {
+    grant.id = GrantId(next_id(tx, GrantId::SEQUENCE)?);
+    tx.open_table(GRANTS_BY_MEMBER)?
+        .insert(member_key(grant.user, grant.client).as_slice(), grant.id.0)?;
+    put(tx, &grant)?;
+    Ok(grant)
+}
+
+pub fn put(tx: &WriteTransaction, grant: &Grant) -> Result<(), StoreError> {
+    tx.open_table(GRANTS)?
+        .insert(grant.id.0, encode(grant)?.as_slice())?;
+    Ok(())
+}
+
+fn token_index_key(grant: GrantId, digest: &[u8; 32]) -> [u8; 40] {
+    let mut k = [0u8; 40];
+    k[..8].copy_from_slice(&grant.0.to_be_bytes());
+    k[8..].copy_from_slice(digest);
+    k
+}
+
+/// The digests of every token under `grant`.
+fn token_digests(tx: &WriteTransaction, grant: GrantId) -> Result<Vec<[u8; 32]>, StoreError> {
+    let idx = tx.open_table(TOKENS_BY_GRANT)?;
+    let lo = token_index_key(grant, &[0; 32]);
+    let hi = token_index_key(grant, &[0xff; 32]);
+    let mut out = vec![];
+    for row in idx.range(lo.as_slice()..=hi.as_slice())? {
+        let (k, _) = row?;
+        let mut d = [0u8; 32];
+        d.copy_from_slice(&k.value()[8..]);
+        out.push(d);
+    }
+    Ok(out)
+}
+
+/// Counts the live tokens of a grant (for pages that say what goes with it).
+pub fn token_count(tx: &ReadTransaction, grant: GrantId) -> Result<usize, StoreError> {
+    let idx = tx.open_table(TOKENS_BY_GRANT)?;
+    let lo = token_index_key(grant, &[0; 32]);
+    let hi = token_index_key(grant, &[0xff; 32]);
+    Ok(idx.range(lo.as_slice()..=hi.as_slice())?.count())
+}
+
+/// Removes the grant and every token under it; returns how many tokens went.
+pub fn revoke(tx: &WriteTransaction, grant: &Grant) -> Result<usize, StoreError> {
+    let digests = token_digests(tx, grant.id)?;
+    {
+        let mut tokens = tx.open_table(TOKENS)?;
+        let mut idx = tx.open_table(TOKENS_BY_GRANT)?;
+        for d in &digests {
+            tokens.remove(d.as_slice())?;
+            idx.remove(token_index_key(grant.id, d).as_slice())?;
+        }
+    }
+    tx.open_table(GRANTS)?.remove(grant.id.0)?;
+    tx.open_table(GRANTS_BY_MEMBER)?
+        .remove(member_key(grant.user, grant.client).as_slice())?;
+    Ok(digests.len())
+}
+
+/// Every grant, in id order.
+pub fn list(tx: &ReadTransaction) -> Result<Vec<Grant>, StoreError> {
+    let t = tx.open_table(GRANTS)?;
+    let mut out = vec![];
+    for row in t.iter()? {
+        out.push(decode(row?.1.value())?);
+    }
+    Ok(out)
+}
+
+pub fn list_for_update(tx: &WriteTransaction) -> Result<Vec<Grant>, StoreError> {
+    let t = tx.open_table(GRANTS)?;
+    let mut out = vec![];
+    for row in t.iter()? {
+        out.push(decode(row?.1.value())?);
+    }
+    Ok(out)
+}
+
+pub fn put_token(
+    tx: &WriteTransaction,
+    digest: &[u8; 32],
+    token: &Token,
+) -> Result<(), StoreError> {
+    tx.open_table(TOKENS)?
+        .insert(digest.as_slice(), encode(token)?.as_slice())?;
+    tx.open_table(TOKENS_BY_GRANT)?
+        .insert(token_index_key(token.grant, digest).as_slice(), ())?;
+    Ok(())
+}
+
+fn token_in(
+    t: &impl ReadableTable<&'static [u8], &'static [u8]>,
+    digest: &[u8; 32],
+) -> Result<Option<Token>, StoreError> {
+    t.get(digest.as_slice())?
+        .map(|v| decode(v.value()))
+        .transpose()
+}
+
+pub fn token(tx: &ReadTransaction, digest: &[u8; 32]) -> Result<Option<Token>, StoreError> {
+    token_in(&tx.open_table(TOKENS)?, digest)
+}
+
+pub fn token_for_update(
+    tx: &WriteTransaction,
+    digest: &[u8; 32],
+) -> Result<Option<Token>, StoreError> {
+    token_in(&tx.open_table(TOKENS)?, digest)
+}
+
+pub fn delete_token(
+    tx: &WriteTransaction,
+    digest: &[u8; 32],
+    grant: GrantId,
+) -> Result<(), StoreError> {
+    tx.open_table(TOKENS)?.remove(digest.as_slice())?;
+    tx.open_table(TOKENS_BY_GRANT)?
+        .remove(token_index_key(grant, digest).as_slice())?;
+    Ok(())
+}
+
+/// Removes tokens that expired before `before`; returns how many.
+pub fn sweep_expired(tx: &WriteTransaction, before: Timestamp) -> Result<usize, StoreError> {
+    let mut doomed = vec![];
+    {
+        let t = tx.open_table(TOKENS)?;
+        for row in t.iter()? {
+            let (k, v) = row?;
+            let mut d = [0u8; 32];
+            if k.value().len() != 32 {
+                continue;
+            }
+            d.copy_from_slice(k.value());
+            match decode::<Token>(v.value()) {
+                Ok(tok) if tok.expires_at.is_some_and(|e| e < before) => {
+                    doomed.push((d, tok.grant))
+                }
+                _ => {}
+            }
+        }
+    }
+    for (d, g) in &doomed {
+        delete_token(tx, d, *g)?;
+    }
+    Ok(doomed.len())
+}
+
+/// Writes the batched "last used" times.
+pub fn touch(tx: &WriteTransaction, seen: &[(GrantId, Timestamp)]) -> Result<(), StoreError> {
+    for &(id, at) in seen {
+        if let Some(mut g) = get_for_update(tx, id)? {
+            if at > g.last_used {
+                g.last_used = at;
+                put(tx, &g)?;
+            }
+        }
+    }
+    Ok(())
+}

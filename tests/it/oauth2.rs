@@ -1,0 +1,750 @@
+//! OAuth 2.0 / OpenID Connect against the real server: each grant's success
+//! and its refusals, consent, revocation, introspection, discovery.
+
+use crate::harness::*;
+use base64::Engine;
+use reqwest::blocking::Client as Http;
+use serde_json::Value;
+
+fn register(s: &Server, args: &[&str]) -> (String, Option<String>) {
+    let mut all = vec!["client", "add", "--json"];
+    all.extend_from_slice(args);
+    let out = s.cli(&all, None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    (
+        v["client_id"].as_str().unwrap().to_string(),
+        v["client_secret"].as_str().map(str::to_string),
+    )
+}
+
+fn token(
+    s: &Server,
+    http: &Http,
+    id: &str,
+    secret: Option<&str>,
+    form: &[(&str, &str)],
+) -> (u16, Value) {
+    let mut req = http.post(s.url("/oauth2/token")).form(form);
+    if let Some(sec) = secret {
+        req = req.basic_auth(id, Some(sec));
+    }
+    let r = req.send().unwrap();
+    let status = r.status().as_u16();
+    if status == 200 {
+        assert_eq!(r.headers()["cache-control"], "no-store");
+    }
+    (status, r.json().unwrap())
+}
+
+fn me(s: &Server, http: &Http, access: &str) -> reqwest::blocking::Response {
+    http.get(s.url("/api/v1/me"))
+        .bearer_auth(access)
+        .send()
+        .unwrap()
+}
+
+fn add_member(s: &Server, name: &str) {
+    let out = s.cli(
+        &[
+            "user",
+            "add",
+            name,
+            "--email",
+            &format!("{name}@example.org"),
+            "--password-stdin",
+        ],
+        Some(PASSWORD),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn client_credentials_introspection_and_errors() {
+    let s = Server::start();
+    let http = s.client();
+    let (id, secret) = register(
+        &s,
+        &[
+            "--name",
+            "Robot",
+            "--grant",
+            "client_credentials",
+            "--scope",
+            "read",
+        ],
+    );
+    let secret = secret.unwrap();
+
+    let (st, t) = token(
+        &s,
+        &http,
+        &id,
+        Some(&secret),
+        &[("grant_type", "client_credentials")],
+    );
+    assert_eq!(st, 200, "{t}");
+    assert_eq!(t["token_type"], "Bearer");
+    assert!(t.get("refresh_token").is_none());
+    assert!(t["scope"].as_str().unwrap().contains("posts:read"));
+    let access = t["access_token"].as_str().unwrap();
+
+    // Introspection sees it; an application's token is not a member's.
+    let r: Value = http
+        .post(s.url("/oauth2/introspect"))
+        .basic_auth(&id, Some(&secret))
+        .form(&[("token", access)])
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(r["active"], true);
+    assert_eq!(r["client_id"], id.as_str());
+    let r = me(&s, &http, access);
+    assert_eq!(r.status(), 403);
+
+    // Refusals, each in RFC 6749 §5.2 JSON.
+    let (st, e) = token(
+        &s,
+        &http,
+        &id,
+        Some("wrong"),
+        &[("grant_type", "client_credentials")],
+    );
+    assert_eq!((st, e["error"].as_str()), (401, Some("invalid_client")));
+    let (st, e) = token(&s, &http, &id, Some(&secret), &[("grant_type", "magic")]);
+    assert_eq!(
+        (st, e["error"].as_str()),
+        (400, Some("unsupported_grant_type"))
+    );
+    let (st, e) = token(
+        &s,
+        &http,
+        &id,
+        Some(&secret),
+        &[
+            ("grant_type", "password"),
+            ("username", "a"),
+            ("password", "b"),
+        ],
+    );
+    assert_eq!(
+        (st, e["error"].as_str()),
+        (400, Some("unauthorized_client"))
+    );
+    let (st, e) = token(
+        &s,
+        &http,
+        &id,
+        Some(&secret),
+        &[
+            ("grant_type", "client_credentials"),
+            ("scope", "groups:write"),
+        ],
+    );
+    assert_eq!((st, e["error"].as_str()), (400, Some("invalid_scope")));
+    let r = http
+        .post(s.url("/oauth2/token"))
+        .basic_auth(&id, Some(&secret))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("grant_type=client_credentials&grant_type=client_credentials")
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(r.json::<Value>().unwrap()["error"], "invalid_request");
+    let r = http
+        .post(s.url("/oauth2/token"))
+        .basic_auth(&id, Some(&secret))
+        .json(&serde_json::json!({"grant_type": "client_credentials"}))
+        .send()
+        .unwrap();
+    assert_eq!(r.json::<Value>().unwrap()["error"], "invalid_request");
+
+    // A disabled application gets unauthorized_client and its tokens die.
+    assert!(s.cli(&["client", "disable", &id], None).status.success());
+    let (st, e) = token(
+        &s,
+        &http,
+        &id,
+        Some(&secret),
+        &[("grant_type", "client_credentials")],
+    );
+    assert_eq!(
+        (st, e["error"].as_str()),
+        (400, Some("unauthorized_client"))
+    );
+    let r = me(&s, &http, access);
+    assert_eq!(r.status(), 401);
+    assert!(
+        r.headers()["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .contains("invalid_token")
+    );
+
+    // A rotated secret replaces the old one at once.
+    assert!(s.cli(&["client", "enable", &id], None).status.success());
+    let out = s.cli(&["client", "rotate-secret", &id, "--json"], None);
+    let fresh: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let fresh = fresh["client_secret"].as_str().unwrap();
+    assert_eq!(
+        token(
+            &s,
+            &http,
+            &id,
+            Some(&secret),
+            &[("grant_type", "client_credentials")]
+        )
+        .0,
+        401
+    );
+    assert_eq!(
+        token(
+            &s,
+            &http,
+            &id,
+            Some(fresh),
+            &[("grant_type", "client_credentials")]
+        )
+        .0,
+        200
+    );
+}
+
+#[test]
+fn password_grant_and_refresh_rotation_with_reuse_detection() {
+    let s = Server::start_with(&[("LATCHKEY_REFRESH_REUSE_GRACE", "1s")]);
+    add_member(&s, "mia");
+    let http = s.client();
+    let (id, secret) = register(
+        &s,
+        &[
+            "--name",
+            "Phone app",
+            "--grant",
+            "password",
+            "--grant",
+            "refresh_token",
+            "--scope",
+            "profile",
+            "--scope",
+            "read",
+        ],
+    );
+    let secret = secret.unwrap();
+    let (st, e) = token(
+        &s,
+        &http,
+        &id,
+        Some(&secret),
+        &[
+            ("grant_type", "password"),
+            ("username", "mia"),
+            ("password", "nope nope nope"),
+        ],
+    );
+    assert_eq!((st, e["error"].as_str()), (400, Some("invalid_grant")));
+    let (st, t) = token(
+        &s,
+        &http,
+        &id,
+        Some(&secret),
+        &[
+            ("grant_type", "password"),
+            ("username", "mia"),
+            ("password", PASSWORD),
+        ],
+    );
+    assert_eq!(st, 200, "{t}");
+    let access = t["access_token"].as_str().unwrap().to_string();
+    let r1 = t["refresh_token"].as_str().unwrap().to_string();
+    let r = me(&s, &http, &access);
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().unwrap()["username"], "mia");
+
+    // Narrower scope on refresh is fine, wider is refused.
+    let (st, e) = token(
+        &s,
+        &http,
+        &id,
+        Some(&secret),
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &r1),
+            ("scope", "groups:write"),
+        ],
+    );
+    assert_eq!((st, e["error"].as_str()), (400, Some("invalid_scope")));
+    let (st, t2) = token(
+        &s,
+        &http,
+        &id,
+        Some(&secret),
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", &r1),
+            ("scope", "profile"),
+        ],
+    );
+    assert_eq!(st, 200, "{t2}");
+    assert_eq!(t2["scope"], "profile");
+    let r2 = t2["refresh_token"].as_str().unwrap().to_string();
+    assert_ne!(r1, r2, "rotated");
+    let (st, t3) = token(
+        &s,
+        &http,
+        &id,
+        Some(&secret),
+        &[("grant_type", "refresh_token"), ("refresh_token", &r2)],
+    );
+    assert_eq!(st, 200, "{t3}");
+    let access3 = t3["access_token"].as_str().unwrap().to_string();
+    assert_eq!(me(&s, &http, &access3).status(), 200);
+
+    // The first refresh token again, after the grace window: the grant dies.
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let (st, e) = token(
+        &s,
+        &http,
+        &id,
+        Some(&secret),
+        &[("grant_type", "refresh_token"), ("refresh_token", &r1)],
+    );
+    assert_eq!((st, e["error"].as_str()), (400, Some("invalid_grant")));
+    assert!(e["error_description"].as_str().unwrap().contains("revoked"));
+    assert_eq!(
+        me(&s, &http, &access3).status(),
+        401,
+        "every token of the grant is gone"
+    );
+    assert_eq!(me(&s, &http, &access).status(), 401);
+    let r3 = t3["refresh_token"].as_str().unwrap();
+    assert_eq!(
+        token(
+            &s,
+            &http,
+            &id,
+            Some(&secret),
+            &[("grant_type", "refresh_token"), ("refresh_token", r3)]
+        )
+        .0,
+        400
+    );
+}
+
+fn b64url(data: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(data)
+}
+
+fn s256(verifier: &str) -> String {
+    use sha2::Digest;
+    b64url(&sha2::Sha256::digest(verifier.as_bytes()))
+}
+
+/// Runs the browser side of the code flow with a signed-in client; returns
+/// the redirect's query parameters.
+fn authorize(
+    s: &Server,
+    browser: &Http,
+    query: &[(&str, &str)],
+    decision: &str,
+) -> Vec<(String, String)> {
+    let q = serde_urlencoded::to_string(query).unwrap();
+    let r = browser
+        .get(s.url(&format!("/oauth2/authorize?{q}")))
+        .send()
+        .unwrap();
+    let loc = if r.status() == 200 {
+        let html = r.text().unwrap();
+        assert!(html.contains("Allow"), "{html}");
+        let mut form: Vec<(String, String)> = vec![
+            ("csrf".into(), csrf(&html)),
+            ("decision".into(), decision.into()),
+        ];
+        form.extend(query.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let r = browser
+            .post(s.url("/oauth2/authorize"))
+            .form(&form)
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 302, "{}", r.text().unwrap_or_default());
+        location(&r)
+    } else {
+        assert_eq!(r.status(), 302);
+        location(&r)
+    };
+    let u = url::Url::parse(&loc).unwrap();
+    u.query_pairs()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn param<'a>(ps: &'a [(String, String)], k: &str) -> Option<&'a str> {
+    ps.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str())
+}
+
+#[test]
+fn authorization_code_with_pkce_consent_and_openid() {
+    let s = Server::start();
+    add_member(&s, "noor");
+    let http = s.client();
+    let cb = "http://127.0.0.1/callback";
+    let (id, _) = register(
+        &s,
+        &[
+            "--name",
+            "Desk app",
+            "--public",
+            "--redirect-uri",
+            cb,
+            "--scope",
+            "openid",
+            "--scope",
+            "profile",
+            "--scope",
+            "email",
+            "--scope",
+            "offline_access",
+            "--scope",
+            "read",
+        ],
+    );
+    let browser = s.client();
+
+    // Not signed in: off to sign in, coming back to the request.
+    let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk-and-more";
+    let challenge = s256(verifier);
+    let redirect = "http://127.0.0.1:53117/callback";
+    let query = [
+        ("response_type", "code"),
+        ("client_id", id.as_str()),
+        ("redirect_uri", redirect),
+        ("scope", "openid profile email offline_access"),
+        ("state", "xyz"),
+        ("nonce", "n-0S6_WzA2Mj"),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ];
+    let q = serde_urlencoded::to_string(query).unwrap();
+    let r = browser
+        .get(s.url(&format!("/oauth2/authorize?{q}")))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(location(&r).contains("/login?return_to=%2Foauth2%2Fauthorize"));
+    assert_eq!(
+        sign_in(&s, &browser, "noor", PASSWORD, "/account").status(),
+        303
+    );
+
+    // Consent page names the app and the scopes in plain words.
+    let page = browser
+        .get(s.url(&format!("/oauth2/authorize?{q}")))
+        .send()
+        .unwrap();
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        csp.contains("form-action 'self' http://127.0.0.1:53117"),
+        "{csp}"
+    );
+    let html = page.text().unwrap();
+    assert!(
+        html.contains("Desk app") && html.contains("Not you? Switch user"),
+        "{html}"
+    );
+
+    // Deny goes back with access_denied, state and iss.
+    let denied = authorize(&s, &browser, &query, "deny");
+    assert_eq!(param(&denied, "error"), Some("access_denied"));
+    assert_eq!(param(&denied, "state"), Some("xyz"));
+    assert_eq!(param(&denied, "iss").unwrap(), s.base);
+
+    let ok = authorize(&s, &browser, &query, "approve");
+    assert_eq!(param(&ok, "state"), Some("xyz"));
+    assert_eq!(param(&ok, "iss").unwrap(), s.base);
+    let code = param(&ok, "code").unwrap().to_string();
+
+    // Wrong verifier, then the right one.
+    let (st, e) = token(
+        &s,
+        &http,
+        &id,
+        None,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", &id),
+            ("code", &code),
+            ("redirect_uri", redirect),
+            ("code_verifier", &format!("{verifier}x")),
+        ],
+    );
+    assert_eq!((st, e["error"].as_str()), (400, Some("invalid_grant")));
+    let ok2 = authorize(&s, &browser, &query, "approve");
+    assert!(!ok2.is_empty());
+    let code2 = param(&ok2, "code").unwrap().to_string();
+    let (st, t) = token(
+        &s,
+        &http,
+        &id,
+        None,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", &id),
+            ("code", &code2),
+            ("redirect_uri", redirect),
+            ("code_verifier", verifier),
+        ],
+    );
+    assert_eq!(st, 200, "{t}");
+    assert!(
+        t["refresh_token"].is_string(),
+        "offline_access gives a refresh token"
+    );
+    let id_token = t["id_token"].as_str().unwrap();
+    let access = t["access_token"].as_str().unwrap().to_string();
+
+    // The id_token verifies against the published JWKS.
+    let jwks: Value = http
+        .get(s.url("/oauth2/jwks"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert!(jwks["keys"].as_array().unwrap().len() >= 3);
+    let published: Vec<String> = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap().to_string())
+        .collect();
+    let header: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(id_token.split('.').next().unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(published.contains(&header["kid"].as_str().unwrap().to_string()));
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(id_token.split('.').nth(1).unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(claims["aud"], id.as_str());
+    assert_eq!(claims["nonce"], "n-0S6_WzA2Mj");
+    assert_eq!(claims["iss"], s.base.as_str());
+    assert!(claims["at_hash"].is_string());
+    let ui: Value = http
+        .get(s.url("/oauth2/userinfo"))
+        .bearer_auth(&access)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(ui["preferred_username"], "noor");
+    assert_eq!(ui["email"], "noor@example.org");
+
+    // Consent is remembered: the next request goes straight back with a code.
+    let again = authorize(&s, &browser, &query, "approve");
+    assert!(param(&again, "code").is_some());
+
+    // A code used twice revokes the grant: the access token dies with it.
+    let (st, _) = token(
+        &s,
+        &http,
+        &id,
+        None,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", &id),
+            ("code", &code2),
+            ("redirect_uri", redirect),
+            ("code_verifier", verifier),
+        ],
+    );
+    assert_eq!(st, 400);
+    assert_eq!(me(&s, &http, &access).status(), 401);
+
+    // An unregistered redirect URI is a page, never a redirect.
+    let bad = [
+        ("response_type", "code"),
+        ("client_id", id.as_str()),
+        ("redirect_uri", "https://evil.example/cb"),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ];
+    let r = browser
+        .get(s.url(&format!(
+            "/oauth2/authorize?{}",
+            serde_urlencoded::to_string(bad).unwrap()
+        )))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.headers().get("location").is_none());
+    // Missing PKCE for a public client goes back as invalid_request.
+    let nopkce = [
+        ("response_type", "code"),
+        ("client_id", id.as_str()),
+        ("redirect_uri", redirect),
+        ("state", "s1"),
+    ];
+    let r = browser
+        .get(s.url(&format!(
+            "/oauth2/authorize?{}",
+            serde_urlencoded::to_string(nopkce).unwrap()
+        )))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 302);
+    assert!(location(&r).contains("error=invalid_request"));
+    assert!(location(&r).contains("state=s1"));
+}
+
+#[test]
+fn jwt_access_tokens_revocation_and_discovery() {
+    let s = Server::start();
+    add_member(&s, "ola");
+    let http = s.client();
+    let (id, secret) = register(
+        &s,
+        &[
+            "--name",
+            "Jwt app",
+            "--grant",
+            "password",
+            "--grant",
+            "refresh_token",
+            "--token-format",
+            "jwt",
+            "--signing-alg",
+            "ES256",
+            "--scope",
+            "profile",
+        ],
+    );
+    let secret = secret.unwrap();
+    let (st, t) = token(
+        &s,
+        &http,
+        &id,
+        Some(&secret),
+        &[
+            ("grant_type", "password"),
+            ("username", "ola"),
+            ("password", PASSWORD),
+        ],
+    );
+    assert_eq!(st, 200, "{t}");
+    let access = t["access_token"].as_str().unwrap().to_string();
+    assert_eq!(access.split('.').count(), 3);
+    let header: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(access.split('.').next().unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(header["typ"], "at+jwt");
+    assert_eq!(header["alg"], "ES256");
+    assert_eq!(me(&s, &http, &access).status(), 200);
+
+    // Revoking the refresh token ends the grant: the JWT is refused at once.
+    let r = http
+        .post(s.url("/oauth2/revoke"))
+        .basic_auth(&id, Some(&secret))
+        .form(&[("token", t["refresh_token"].as_str().unwrap())])
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(me(&s, &http, &access).status(), 401);
+    let r: Value = http
+        .post(s.url("/oauth2/introspect"))
+        .basic_auth(&id, Some(&secret))
+        .form(&[("token", access.as_str())])
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(r["active"], false);
+
+    // No token, a bad scheme: RFC 6750 challenges.
+    let r = http.get(s.url("/api/v1/me")).send().unwrap();
+    assert_eq!(r.status(), 401);
+    assert_eq!(r.headers()["www-authenticate"], "Bearer realm=\"latchkey\"");
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/problem+json")
+    );
+
+    // Discovery lists the endpoints; keys rotate and the old key stays published.
+    let meta: Value = http
+        .get(s.url("/.well-known/openid-configuration"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(meta["issuer"], s.base.as_str());
+    assert_eq!(meta["token_endpoint"], s.url("/oauth2/token"));
+    assert_eq!(meta["authorization_response_iss_parameter_supported"], true);
+    let before: Value = http
+        .get(s.url("/oauth2/jwks"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let out = s.cli(&["keys", "rotate", "--json"], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let after: Value = http
+        .get(s.url("/oauth2/jwks"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(
+        after["keys"].as_array().unwrap().len(),
+        before["keys"].as_array().unwrap().len() + 3
+    );
+    let (st, t2) = token(
+        &s,
+        &http,
+        &id,
+        Some(&secret),
+        &[
+            ("grant_type", "password"),
+            ("username", "ola"),
+            ("password", PASSWORD),
+        ],
+    );
+    assert_eq!(st, 200);
+    assert_eq!(
+        me(&s, &http, t2["access_token"].as_str().unwrap()).status(),
+        200,
+        "signed with the new key"
+    );
+
+    // Deleting the application removes its grants and tokens.
+    let out = s.cli(&["client", "delete", &id, "--json"], None);
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["grants_removed"], 1);
+    assert_eq!(
+        me(&s, &http, t2["access_token"].as_str().unwrap()).status(),
+        401
+    );
+}
