@@ -19,10 +19,7 @@ fn event(i: u64) -> AuditEvent {
 }
 
 fn write(store: &Store, i: u64) {
-    store
-        .write_blocking(move |tx| audit::append(tx, &event(i)).map(|_| ()))
-        .map_err(|e: StoreError| e)
-        .unwrap();
+    store.write_blocking(move |tx| audit::append(tx, &event(i)).map(|_| ())).map_err(|e: StoreError| e).unwrap();
 }
 
 fn main() {
@@ -60,15 +57,10 @@ fn main() {
     let group_commits = store.commits() - c0;
 
     println!("store commit benchmark (every write durable before it is acknowledged)");
-    println!(
-        "  1 writer, commit per write : {single:>9.0} writes/s  ({n_single} writes, {single_commits} commits)"
-    );
+    println!("  1 writer, commit per write : {single:>9.0} writes/s  ({n_single} writes, {single_commits} commits)");
     println!(
         "  {writers} writers, group commit  : {group:>9.0} writes/s  ({total} writes, {group_commits} commits, {:.1} writes/commit)",
         total as f64 / group_commits.max(1) as f64
     );
-    println!(
-        "  group commit speed-up      : {:>9.1}x (target: at least 10x)",
-        group / single
-    );
+    println!("  group commit speed-up      : {:>9.1}x (target: at least 10x)", group / single);
 }

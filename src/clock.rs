@@ -39,8 +39,7 @@ impl TestClock {
     }
 
     pub fn advance(&self, by: std::time::Duration) {
-        self.offset_secs
-            .fetch_add(by.as_secs() as i64, Ordering::SeqCst);
+        self.offset_secs.fetch_add(by.as_secs() as i64, Ordering::SeqCst);
     }
 }
 
@@ -54,10 +53,7 @@ impl Clock for TestClock {
 pub fn rfc3339(ts: Timestamp) -> String {
     OffsetDateTime::from_unix_timestamp(ts)
         .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
         .unwrap_or_else(|| ts.to_string())
 }
 
@@ -65,12 +61,7 @@ pub fn rfc3339(ts: Timestamp) -> String {
 pub fn human(ts: Timestamp) -> String {
     OffsetDateTime::from_unix_timestamp(ts)
         .ok()
-        .and_then(|t| {
-            t.format(time::macros::format_description!(
-                "[year]-[month]-[day] [hour]:[minute] UTC"
-            ))
-            .ok()
-        })
+        .and_then(|t| t.format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC")).ok())
         .unwrap_or_else(|| ts.to_string())
 }
 

@@ -63,11 +63,7 @@ pub const KEYS: &[&str] = &[
 ];
 
 /// Variables that are read elsewhere and are not configuration keys.
-const NON_KEY_VARS: &[&str] = &[
-    "LATCHKEY_DATA_DIR",
-    "LATCHKEY_CONFIG",
-    "LATCHKEY_BROWSER_TESTS",
-];
+const NON_KEY_VARS: &[&str] = &["LATCHKEY_DATA_DIR", "LATCHKEY_CONFIG", "LATCHKEY_BROWSER_TESTS"];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Argon2Params {
@@ -127,9 +123,7 @@ impl Settings {
             argon2_iterations: top.argon2_iterations.or(self.argon2_iterations),
             argon2_parallelism: top.argon2_parallelism.or(self.argon2_parallelism),
             session_idle_timeout: top.session_idle_timeout.or(self.session_idle_timeout),
-            session_absolute_timeout: top
-                .session_absolute_timeout
-                .or(self.session_absolute_timeout),
+            session_absolute_timeout: top.session_absolute_timeout.or(self.session_absolute_timeout),
             login_max_failures: top.login_max_failures.or(self.login_max_failures),
             login_lockout: top.login_lockout.or(self.login_lockout),
             login_attempts_per_ip_per_minute: top
@@ -146,12 +140,8 @@ impl Settings {
 
     /// Reads a TOML file; unknown keys and wrong types are errors naming the key.
     pub fn from_file(path: &Path) -> Result<Settings, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            err(format!(
-                "cannot read configuration file {}: {e}",
-                path.display()
-            ))
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| err(format!("cannot read configuration file {}: {e}", path.display())))?;
         Self::from_toml(&text).map_err(|e| err(format!("{}: {e}", path.display())))
     }
 
@@ -161,9 +151,7 @@ impl Settings {
 
     /// Reads `LATCHKEY_<KEY>` variables from the given list (the process
     /// environment in production). A variable that names no key is an error.
-    pub fn from_env<I: IntoIterator<Item = (String, String)>>(
-        vars: I,
-    ) -> Result<Settings, ConfigError> {
+    pub fn from_env<I: IntoIterator<Item = (String, String)>>(vars: I) -> Result<Settings, ConfigError> {
         let mut settings = Settings::default();
         for (name, raw) in vars {
             let Some(key) = name.strip_prefix("LATCHKEY_") else {
@@ -176,17 +164,13 @@ impl Settings {
             if !KEYS.contains(&key.as_str()) {
                 return Err(err(format!(
                     "{name} is not a configuration variable; allowed: {}",
-                    KEYS.iter()
-                        .map(|k| format!("LATCHKEY_{}", k.to_ascii_uppercase()))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    KEYS.iter().map(|k| format!("LATCHKEY_{}", k.to_ascii_uppercase())).collect::<Vec<_>>().join(", ")
                 )));
             }
             // Numbers and arrays parse as TOML; anything else is taken as a string.
             let one = toml::from_str::<Settings>(&format!("{key} = {raw}"))
                 .or_else(|_| toml::from_str::<Settings>(&format!("{key} = {}", toml_string(&raw))));
-            let one =
-                one.map_err(|e| err(format!("{name}: {}", e.message().trim().replace('\n', " "))))?;
+            let one = one.map_err(|e| err(format!("{name}: {}", e.message().trim().replace('\n', " "))))?;
             settings = settings.overlay(one);
         }
         Ok(settings)
@@ -201,11 +185,7 @@ fn toml_string(raw: &str) -> String {
 /// key) and what is wrong.
 fn explain_toml_error(e: &toml::de::Error, text: &str) -> String {
     let msg = e.message().trim().replace('\n', " ");
-    let msg = if msg.starts_with("unknown field") {
-        format!("{msg} (allowed keys: {})", KEYS.join(", "))
-    } else {
-        msg
-    };
+    let msg = if msg.starts_with("unknown field") { format!("{msg} (allowed keys: {})", KEYS.join(", ")) } else { msg };
     match e.span() {
         Some(span) => {
             let line_no = text[..span.start.min(text.len())].matches('\n').count() + 1;
@@ -219,9 +199,7 @@ fn explain_toml_error(e: &toml::de::Error, text: &str) -> String {
 fn duration(key: &str, value: Option<String>, default: &str) -> Result<Duration, ConfigError> {
     let text = value.unwrap_or_else(|| default.to_string());
     let d = humantime::parse_duration(&text).map_err(|e| {
-        err(format!(
-            "{key}: {text:?} is not a duration ({e}); write for example \"30s\", \"15m\", \"12h\""
-        ))
+        err(format!("{key}: {text:?} is not a duration ({e}); write for example \"30s\", \"15m\", \"12h\""))
     })?;
     if d.is_zero() {
         return Err(err(format!("{key}: must be longer than zero")));
@@ -239,9 +217,7 @@ fn addr(key: &str, value: &str) -> Result<SocketAddr, ConfigError> {
 
 fn in_range(key: &str, v: u32, min: u32, max: u32) -> Result<u32, ConfigError> {
     if v < min || v > max {
-        return Err(err(format!(
-            "{key}: {v} is out of range; allowed {min}..={max}"
-        )));
+        return Err(err(format!("{key}: {v} is out of range; allowed {min}..={max}")));
     }
     Ok(v)
 }
@@ -250,18 +226,14 @@ impl Config {
     pub fn resolve(data_dir: PathBuf, s: Settings) -> Result<Config, ConfigError> {
         let https = addr("https", s.https.as_deref().unwrap_or("127.0.0.1:8443"))?;
         // Without a public URL, links point at the HTTPS listener on localhost.
-        let public_url_text = s
-            .public_url
-            .unwrap_or_else(|| format!("https://localhost:{}", https.port()));
+        let public_url_text = s.public_url.unwrap_or_else(|| format!("https://localhost:{}", https.port()));
         let mut public_url = Url::parse(&public_url_text).map_err(|e| {
             err(format!(
                 "public_url: {public_url_text:?} is not a URL ({e}); write for example \"https://example.org\""
             ))
         })?;
         if !matches!(public_url.scheme(), "https" | "http") || public_url.host_str().is_none() {
-            return Err(err(format!(
-                "public_url: {public_url_text:?} must be an http or https URL with a host"
-            )));
+            return Err(err(format!("public_url: {public_url_text:?} must be an http or https URL with a host")));
         }
         if public_url.query().is_some() || public_url.fragment().is_some() {
             return Err(err("public_url: must not have a query or fragment"));
@@ -279,13 +251,11 @@ impl Config {
             .unwrap_or_default()
             .iter()
             .map(|p| {
-                p.parse::<IpNet>()
-                    .or_else(|_| p.parse::<std::net::IpAddr>().map(IpNet::from))
-                    .map_err(|_| {
-                        err(format!(
-                            "trusted_proxies: {p:?} is not an IP address or CIDR range (for example \"10.0.0.0/8\")"
-                        ))
-                    })
+                p.parse::<IpNet>().or_else(|_| p.parse::<std::net::IpAddr>().map(IpNet::from)).map_err(|_| {
+                    err(format!(
+                        "trusted_proxies: {p:?} is not an IP address or CIDR range (for example \"10.0.0.0/8\")"
+                    ))
+                })
             })
             .collect::<Result<Vec<_>, _>>()?;
         if s.tls_cert.is_some() != s.tls_key.is_some() {
@@ -294,10 +264,7 @@ impl Config {
         for (key, path) in [("tls_cert", &s.tls_cert), ("tls_key", &s.tls_key)] {
             if let Some(p) = path {
                 if !p.is_file() {
-                    return Err(err(format!(
-                        "{key}: {} is not a readable file",
-                        p.display()
-                    )));
+                    return Err(err(format!("{key}: {} is not a readable file", p.display())));
                 }
             }
         }
@@ -309,35 +276,14 @@ impl Config {
         })?;
         let argon2 = Argon2Params {
             // OWASP: argon2id, 19 MiB, 2 iterations, 1 lane.
-            memory_kib: in_range(
-                "argon2_memory_kib",
-                s.argon2_memory_kib.unwrap_or(19456),
-                8192,
-                4 * 1024 * 1024,
-            )?,
-            iterations: in_range(
-                "argon2_iterations",
-                s.argon2_iterations.unwrap_or(2),
-                1,
-                100,
-            )?,
-            parallelism: in_range(
-                "argon2_parallelism",
-                s.argon2_parallelism.unwrap_or(1),
-                1,
-                64,
-            )?,
+            memory_kib: in_range("argon2_memory_kib", s.argon2_memory_kib.unwrap_or(19456), 8192, 4 * 1024 * 1024)?,
+            iterations: in_range("argon2_iterations", s.argon2_iterations.unwrap_or(2), 1, 100)?,
+            parallelism: in_range("argon2_parallelism", s.argon2_parallelism.unwrap_or(1), 1, 64)?,
         };
         let session_idle_timeout = duration("session_idle_timeout", s.session_idle_timeout, "30m")?;
-        let session_absolute_timeout = duration(
-            "session_absolute_timeout",
-            s.session_absolute_timeout,
-            "12h",
-        )?;
+        let session_absolute_timeout = duration("session_absolute_timeout", s.session_absolute_timeout, "12h")?;
         if session_absolute_timeout < session_idle_timeout {
-            return Err(err(
-                "session_absolute_timeout must not be shorter than session_idle_timeout",
-            ));
+            return Err(err("session_absolute_timeout must not be shorter than session_idle_timeout"));
         }
         Ok(Config {
             data_dir,
@@ -351,12 +297,7 @@ impl Config {
             argon2,
             session_idle_timeout,
             session_absolute_timeout,
-            login_max_failures: in_range(
-                "login_max_failures",
-                s.login_max_failures.unwrap_or(5),
-                1,
-                1000,
-            )?,
+            login_max_failures: in_range("login_max_failures", s.login_max_failures.unwrap_or(5), 1, 1000)?,
             login_lockout: duration("login_lockout", s.login_lockout, "15m")?,
             login_attempts_per_ip_per_minute: in_range(
                 "login_attempts_per_ip_per_minute",
@@ -365,16 +306,8 @@ impl Config {
                 100_000,
             )?,
             shutdown_timeout: duration("shutdown_timeout", s.shutdown_timeout, "30s")?,
-            access_token_lifetime: duration(
-                "access_token_lifetime",
-                s.access_token_lifetime,
-                "1h",
-            )?,
-            refresh_token_lifetime: duration(
-                "refresh_token_lifetime",
-                s.refresh_token_lifetime,
-                "30days",
-            )?,
+            access_token_lifetime: duration("access_token_lifetime", s.access_token_lifetime, "1h")?,
+            refresh_token_lifetime: duration("refresh_token_lifetime", s.refresh_token_lifetime, "30days")?,
             code_lifetime: duration("code_lifetime", s.code_lifetime, "60s")?,
             refresh_reuse_grace: duration("refresh_reuse_grace", s.refresh_reuse_grace, "10s")?,
             bearer_in_query: s.bearer_in_query.unwrap_or(false),
@@ -426,18 +359,10 @@ impl Config {
         t.insert("data_dir".into(), s(&self.data_dir.display().to_string()));
         t.insert("public_url".into(), s(self.public_url.as_str()));
         t.insert("https".into(), s(&self.https.to_string()));
-        t.insert(
-            "http".into(),
-            s(&self.http.map(|a| a.to_string()).unwrap_or_default()),
-        );
+        t.insert("http".into(), s(&self.http.map(|a| a.to_string()).unwrap_or_default()));
         t.insert(
             "trusted_proxies".into(),
-            toml::Value::Array(
-                self.trusted_proxies
-                    .iter()
-                    .map(|p| s(&p.to_string()))
-                    .collect(),
-            ),
+            toml::Value::Array(self.trusted_proxies.iter().map(|p| s(&p.to_string())).collect()),
         );
         let cert = self
             .tls_cert
@@ -447,11 +372,7 @@ impl Config {
         t.insert("tls_cert".into(), s(&cert));
         t.insert(
             "tls_key".into(),
-            s(if self.tls_key.is_some() {
-                "(redacted)"
-            } else {
-                "(self-signed, made in DATA_DIR/tls)"
-            }),
+            s(if self.tls_key.is_some() { "(redacted)" } else { "(self-signed, made in DATA_DIR/tls)" }),
         );
         t.insert("log".into(), s(&self.log));
         t.insert("argon2_memory_kib".into(), self.argon2.memory_kib.into());
@@ -459,25 +380,13 @@ impl Config {
         t.insert("argon2_parallelism".into(), self.argon2.parallelism.into());
         let d = |d: Duration| s(&humantime::format_duration(d).to_string());
         t.insert("session_idle_timeout".into(), d(self.session_idle_timeout));
-        t.insert(
-            "session_absolute_timeout".into(),
-            d(self.session_absolute_timeout),
-        );
+        t.insert("session_absolute_timeout".into(), d(self.session_absolute_timeout));
         t.insert("login_max_failures".into(), self.login_max_failures.into());
         t.insert("login_lockout".into(), d(self.login_lockout));
-        t.insert(
-            "login_attempts_per_ip_per_minute".into(),
-            self.login_attempts_per_ip_per_minute.into(),
-        );
+        t.insert("login_attempts_per_ip_per_minute".into(), self.login_attempts_per_ip_per_minute.into());
         t.insert("shutdown_timeout".into(), d(self.shutdown_timeout));
-        t.insert(
-            "access_token_lifetime".into(),
-            d(self.access_token_lifetime),
-        );
-        t.insert(
-            "refresh_token_lifetime".into(),
-            d(self.refresh_token_lifetime),
-        );
+        t.insert("access_token_lifetime".into(), d(self.access_token_lifetime));
+        t.insert("refresh_token_lifetime".into(), d(self.refresh_token_lifetime));
         t.insert("code_lifetime".into(), d(self.code_lifetime));
         t.insert("refresh_reuse_grace".into(), d(self.refresh_reuse_grace));
         t.insert("bearer_in_query".into(), self.bearer_in_query.into());
@@ -504,9 +413,7 @@ mod tests {
 
     #[test]
     fn unknown_key_is_named_with_the_allowed_ones() {
-        let e = resolve("publik_url = \"https://x\"")
-            .unwrap_err()
-            .to_string();
+        let e = resolve("publik_url = \"https://x\"").unwrap_err().to_string();
         assert!(e.contains("publik_url"), "{e}");
         assert!(e.contains("allowed keys"), "{e}");
     }
@@ -523,9 +430,7 @@ mod tests {
             let e = resolve(toml).unwrap_err().to_string();
             assert!(e.contains(key), "{toml}: {e}");
         }
-        let e = resolve("argon2_iterations = \"two\"")
-            .unwrap_err()
-            .to_string();
+        let e = resolve("argon2_iterations = \"two\"").unwrap_err().to_string();
         assert!(e.contains("invalid type"), "{e}");
     }
 
@@ -535,17 +440,11 @@ mod tests {
         let env = Settings::from_env([
             ("LATCHKEY_HTTPS".to_string(), "127.0.0.1:2".to_string()),
             ("LATCHKEY_LOGIN_MAX_FAILURES".to_string(), "7".to_string()),
-            (
-                "LATCHKEY_TRUSTED_PROXIES".to_string(),
-                "[\"10.0.0.0/8\"]".to_string(),
-            ),
+            ("LATCHKEY_TRUSTED_PROXIES".to_string(), "[\"10.0.0.0/8\"]".to_string()),
             ("LATCHKEY_DATA_DIR".to_string(), "/ignored".to_string()),
         ])
         .unwrap();
-        let flags = Settings {
-            https: Some("127.0.0.1:3".into()),
-            ..Default::default()
-        };
+        let flags = Settings { https: Some("127.0.0.1:3".into()), ..Default::default() };
         let c = Config::resolve("/d".into(), file.overlay(env).overlay(flags)).unwrap();
         assert_eq!(c.https.port(), 3);
         assert_eq!(c.login_max_failures, 7);
@@ -554,12 +453,7 @@ mod tests {
 
     #[test]
     fn unknown_env_variable_is_refused() {
-        let e = Settings::from_env([("LATCHKEY_PUBLICURL".to_string(), "x".to_string())])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("LATCHKEY_PUBLICURL") && e.contains("LATCHKEY_PUBLIC_URL"),
-            "{e}"
-        );
+        let e = Settings::from_env([("LATCHKEY_PUBLICURL".to_string(), "x".to_string())]).unwrap_err().to_string();
+        assert!(e.contains("LATCHKEY_PUBLICURL") && e.contains("LATCHKEY_PUBLIC_URL"), "{e}");
     }
 }

@@ -27,12 +27,7 @@ pub struct PageError {
 
 impl PageError {
     pub fn new(status: StatusCode, title: impl Into<String>, message: impl Into<String>) -> Self {
-        PageError {
-            status,
-            title: title.into(),
-            message: message.into(),
-            retry_after: None,
-        }
+        PageError { status, title: title.into(), message: message.into(), retry_after: None }
     }
 
     pub fn csrf() -> Self {
@@ -48,11 +43,7 @@ impl PageError {
     }
 
     pub fn not_found() -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "Page not found",
-            "There is nothing at this address.",
-        )
+        Self::new(StatusCode::NOT_FOUND, "Page not found", "There is nothing at this address.")
     }
 
     pub fn internal(e: impl std::fmt::Display) -> Self {
@@ -86,8 +77,7 @@ impl ResponseError for PageError {
         };
         let body = view.render().unwrap_or_else(|_| self.message.clone());
         let mut r = HttpResponse::build(self.status);
-        r.content_type("text/html; charset=utf-8")
-            .insert_header(("Cache-Control", "no-store"));
+        r.content_type("text/html; charset=utf-8").insert_header(("Cache-Control", "no-store"));
         if let Some(s) = self.retry_after {
             r.insert_header(("Retry-After", s.to_string()));
         }

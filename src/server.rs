@@ -50,16 +50,13 @@ pub async fn run(
     let tls = certs.server_config()?;
     let listener = manage::socket::bind(&cfg.data_dir)?;
 
-    let setup_link = if setup::admin_exists(&app)? {
-        None
-    } else {
-        Some(setup::new_link(&app, Who::system()).await?)
-    };
+    let setup_link = if setup::admin_exists(&app)? { None } else { Some(setup::new_link(&app, Who::system()).await?) };
 
     let state = app.clone();
     let mut server = HttpServer::new(move || {
         ActixApp::new()
             .wrap(middleware::Compress::default())
+            .wrap(middleware::from_fn(crate::web::cors::cors))
             .wrap(middleware::from_fn(crate::web::middleware::headers_and_log))
             .configure(|c| configure(c, state.clone()))
             .default_service(web::to(crate::web::not_found))
@@ -120,14 +117,7 @@ pub async fn run(
     };
 
     tracing::info!(%https, http = ?http, public_url = %cfg.public_url, "latchkey is listening");
-    on_ready(
-        Ready {
-            https,
-            http,
-            setup_link,
-        },
-        handle,
-    );
+    on_ready(Ready { https, http, setup_link }, handle);
     let result = server.await;
 
     // Stopped: no new management requests, no more background work, then
@@ -149,9 +139,7 @@ pub fn banner(config: &Config, ready: &Ready) -> String {
     let mut out = format!("latchkey is serving {}\n", config.public_url);
     out.push_str(&format!("  HTTPS on {}", ready.https));
     if let Some(h) = ready.http {
-        out.push_str(&format!(
-            ", plain HTTP on {h} (for a TLS-terminating proxy)"
-        ));
+        out.push_str(&format!(", plain HTTP on {h} (for a TLS-terminating proxy)"));
     }
     out.push('\n');
     if config.tls_cert.is_none() {

@@ -9,8 +9,8 @@
 use crate::config::Config;
 use anyhow::{Context, Result, bail};
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
-    KeyPair, KeyUsagePurpose,
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
+    KeyUsagePurpose,
 };
 use rustls::server::{ClientHello, ResolvesServerCert};
 use rustls::sign::CertifiedKey;
@@ -38,16 +38,9 @@ struct LeafInfo {
 
 /// The names the self-signed certificate must cover.
 pub fn names(config: &Config) -> Vec<String> {
-    let mut names = vec![
-        "localhost".to_string(),
-        "127.0.0.1".to_string(),
-        "::1".to_string(),
-    ];
+    let mut names = vec!["localhost".to_string(), "127.0.0.1".to_string(), "::1".to_string()];
     if let Some(host) = config.public_url.host_str() {
-        let host = host
-            .trim_start_matches('[')
-            .trim_end_matches(']')
-            .to_string();
+        let host = host.trim_start_matches('[').trim_end_matches(']').to_string();
         if !names.contains(&host) {
             names.push(host);
         }
@@ -79,11 +72,7 @@ fn ca_params(now: OffsetDateTime) -> Result<CertificateParams> {
     dn.push(DnType::OrganizationName, "latchkey");
     p.distinguished_name = dn;
     p.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
-    p.key_usages = vec![
-        KeyUsagePurpose::KeyCertSign,
-        KeyUsagePurpose::CrlSign,
-        KeyUsagePurpose::DigitalSignature,
-    ];
+    p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
     p.not_before = now - Duration::days(1);
     p.not_after = now + Duration::days(365 * CA_YEARS);
     Ok(p)
@@ -97,8 +86,7 @@ pub fn ensure_self_signed(config: &Config, now: OffsetDateTime) -> Result<bool> 
     let ca_key_path = dir.join("ca-key.pem");
     let ca_path = dir.join("ca.pem");
     let ca_key = if ca_key_path.is_file() && ca_path.is_file() {
-        KeyPair::from_pem(&std::fs::read_to_string(&ca_key_path)?)
-            .context("tls/ca-key.pem is damaged")?
+        KeyPair::from_pem(&std::fs::read_to_string(&ca_key_path)?).context("tls/ca-key.pem is damaged")?
     } else {
         let key = KeyPair::generate()?;
         let ca = ca_params(now)?.self_signed(&key)?;
@@ -108,12 +96,10 @@ pub fn ensure_self_signed(config: &Config, now: OffsetDateTime) -> Result<bool> 
     };
     let wanted = names(config);
     let info_path = dir.join("cert.json");
-    let info: Option<LeafInfo> = std::fs::read(&info_path)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok());
-    let fresh = info.is_some_and(|i| {
-        i.names == wanted && i.not_after - now.unix_timestamp() > RENEW_BEFORE_DAYS * 86_400
-    }) && dir.join("cert.pem").is_file()
+    let info: Option<LeafInfo> = std::fs::read(&info_path).ok().and_then(|b| serde_json::from_slice(&b).ok());
+    let fresh = info
+        .is_some_and(|i| i.names == wanted && i.not_after - now.unix_timestamp() > RENEW_BEFORE_DAYS * 86_400)
+        && dir.join("cert.pem").is_file()
         && dir.join("key.pem").is_file();
     if fresh {
         return Ok(false);
@@ -123,10 +109,7 @@ pub fn ensure_self_signed(config: &Config, now: OffsetDateTime) -> Result<bool> 
     let issuer = ca_params(now)?.self_signed(&ca_key)?;
     let mut p = CertificateParams::new(wanted.clone())?;
     let mut dn = DistinguishedName::new();
-    dn.push(
-        DnType::CommonName,
-        wanted.last().cloned().unwrap_or_else(|| "localhost".into()),
-    );
+    dn.push(DnType::CommonName, wanted.last().cloned().unwrap_or_else(|| "localhost".into()));
     p.distinguished_name = dn;
     p.is_ca = IsCa::ExplicitNoCa;
     p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
@@ -139,13 +122,7 @@ pub fn ensure_self_signed(config: &Config, now: OffsetDateTime) -> Result<bool> 
     let cert = p.signed_by(&key, &issuer, &ca_key)?;
     write_private(&dir.join("key.pem"), &key.serialize_pem())?;
     write_private(&dir.join("cert.pem"), &cert.pem())?;
-    write_private(
-        &info_path,
-        &serde_json::to_string(&LeafInfo {
-            names: wanted,
-            not_after,
-        })?,
-    )?;
+    write_private(&info_path, &serde_json::to_string(&LeafInfo { names: wanted, not_after })?)?;
     Ok(true)
 }
 
@@ -157,10 +134,10 @@ fn load(cert: &Path, key: &Path) -> Result<Arc<CertifiedKey>> {
     if chain.is_empty() {
         bail!("{} holds no certificate", cert.display());
     }
-    let key = PrivateKeyDer::from_pem_file(key)
-        .with_context(|| format!("cannot read private key {}", key.display()))?;
-    let signing = rustls::crypto::ring::sign::any_supported_type(&key)
-        .context("the private key's type is not supported")?;
+    let key =
+        PrivateKeyDer::from_pem_file(key).with_context(|| format!("cannot read private key {}", key.display()))?;
+    let signing =
+        rustls::crypto::ring::sign::any_supported_type(&key).context("the private key's type is not supported")?;
     Ok(Arc::new(CertifiedKey::new(chain, signing)))
 }
 
@@ -189,11 +166,7 @@ impl Certificates {
             }
         };
         let current = load(&files.0, &files.1)?;
-        Ok(Arc::new(Certificates {
-            current: RwLock::new(current),
-            files,
-            self_signed,
-        }))
+        Ok(Arc::new(Certificates { current: RwLock::new(current), files, self_signed }))
     }
 
     /// Renews the self-signed certificate when due, or re-reads configured
@@ -227,10 +200,7 @@ pub fn spki_pin(data_dir: &Path) -> Result<String> {
     use base64::Engine;
     use sha2::Digest;
     let key = KeyPair::from_pem(&std::fs::read_to_string(dir(data_dir).join("key.pem"))?)?;
-    Ok(
-        base64::engine::general_purpose::STANDARD
-            .encode(sha2::Sha256::digest(key.public_key_der())),
-    )
+    Ok(base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(key.public_key_der())))
 }
 
 #[cfg(test)]
@@ -239,10 +209,7 @@ mod tests {
     use crate::config::{Config, Settings};
 
     fn config(dir: &Path) -> Config {
-        let s = Settings {
-            public_url: Some("https://auth.example.org".into()),
-            ..Default::default()
-        };
+        let s = Settings { public_url: Some("https://auth.example.org".into()), ..Default::default() };
         Config::resolve(dir.to_path_buf(), s).unwrap()
     }
 
@@ -254,32 +221,14 @@ mod tests {
         assert!(ensure_self_signed(&c, now).unwrap());
         let first = std::fs::read(dir(d.path()).join("cert.pem")).unwrap();
         let ca = std::fs::read(dir(d.path()).join("ca.pem")).unwrap();
-        assert!(
-            !ensure_self_signed(&c, now + Duration::days(30)).unwrap(),
-            "still fresh"
-        );
-        assert!(
-            ensure_self_signed(&c, now + Duration::days(61)).unwrap(),
-            "renewed before expiry"
-        );
-        assert_ne!(
-            first,
-            std::fs::read(dir(d.path()).join("cert.pem")).unwrap()
-        );
-        assert_eq!(
-            ca,
-            std::fs::read(dir(d.path()).join("ca.pem")).unwrap(),
-            "the CA stays"
-        );
-        let info: LeafInfo =
-            serde_json::from_slice(&std::fs::read(dir(d.path()).join("cert.json")).unwrap())
-                .unwrap();
+        assert!(!ensure_self_signed(&c, now + Duration::days(30)).unwrap(), "still fresh");
+        assert!(ensure_self_signed(&c, now + Duration::days(61)).unwrap(), "renewed before expiry");
+        assert_ne!(first, std::fs::read(dir(d.path()).join("cert.pem")).unwrap());
+        assert_eq!(ca, std::fs::read(dir(d.path()).join("ca.pem")).unwrap(), "the CA stays");
+        let info: LeafInfo = serde_json::from_slice(&std::fs::read(dir(d.path()).join("cert.json")).unwrap()).unwrap();
         assert!(info.names.contains(&"auth.example.org".to_string()));
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(dir(d.path()).join("key.pem"))
-            .unwrap()
-            .permissions()
-            .mode();
+        let mode = std::fs::metadata(dir(d.path()).join("key.pem")).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
         let certs = Certificates::open(&c, now).unwrap();
         certs.server_config().unwrap();

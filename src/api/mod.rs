@@ -7,8 +7,7 @@ use crate::clock::rfc3339;
 use actix_web::{HttpResponse, web};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api", web::get().to(index))
-        .route("/api/v1/me", web::get().to(me));
+    cfg.route("/api", web::get().to(index)).route("/api/v1/me", web::get().to(me));
 }
 
 async fn index(app: web::Data<App>) -> HttpResponse {
@@ -31,12 +30,10 @@ async fn index(app: web::Data<App>) -> HttpResponse {
 async fn me(caller: Caller) -> Result<HttpResponse, BearerError> {
     caller.require("profile")?;
     let u = caller.member()?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(serde_json::json!({
-            "id": u.id.to_string(),
-            "username": u.username,
-            "display_name": u.display_name,
-            "created_at": rfc3339(u.created_at),
-        })))
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(serde_json::json!({
+        "id": u.id.to_string(),
+        "username": u.username,
+        "display_name": u.display_name,
+        "created_at": rfc3339(u.created_at),
+    })))
 }

@@ -1,5 +1,6 @@
 //! Who is calling the API: the `Caller` extractor. An OAuth 2.0 bearer
-//! token from the `Authorization` header (RFC 6750 §2.1), or from the query
+//! token from the `Authorization` header (RFC 6750 §2.1), a form body
+//! (§2.2, on requests with a form-encoded body), or from the query
 //! (§2.3) only when `bearer_in_query` is configured. (OAuth 1.0a signed
 //! requests join here with that issue.) A missing or dead token is a 401
 //! with `WWW-Authenticate: Bearer`; a missing scope a 403.
@@ -46,8 +47,7 @@ impl ResponseError for BearerError {
             // No credentials at all: RFC 6750 §3.1 says no error code.
             crate::oauth2::error::bearer_challenge(&self.realm)
         } else {
-            self.inner
-                .www_authenticate_with_scope(&self.realm, self.scope.as_deref())
+            self.inner.www_authenticate_with_scope(&self.realm, self.scope.as_deref())
         };
         let status = self.status_code();
         HttpResponse::build(status)
@@ -92,31 +92,20 @@ impl Caller {
         if held.contains(scope) {
             Ok(())
         } else {
-            Err(self.error(
-                OAuthError::InsufficientScope,
-                &format!("this needs the {scope} scope"),
-                Some(scope),
-            ))
+            Err(self.error(OAuthError::InsufficientScope, &format!("this needs the {scope} scope"), Some(scope)))
         }
     }
 
     /// The member behind the token; 403 for an application's own token.
     pub fn member(&self) -> Result<&User, BearerError> {
         self.user.as_ref().ok_or_else(|| {
-            self.error(
-                OAuthError::InsufficientScope,
-                "this needs a member's token, not an application's",
-                None,
-            )
+            self.error(OAuthError::InsufficientScope, "this needs a member's token, not an application's", None)
         })
     }
 }
 
 fn bearer_from(req: &HttpRequest, allow_query: bool) -> Result<Option<String>, ErrorResponse> {
-    let header = req
-        .headers()
-        .get("authorization")
-        .and_then(|v| v.to_str().ok());
+    let header = req.headers().get("authorization").and_then(|v| v.to_str().ok());
     let from_query = allow_query
         .then(|| {
             url::form_urlencoded::parse(req.query_string().as_bytes())
@@ -125,14 +114,9 @@ fn bearer_from(req: &HttpRequest, allow_query: bool) -> Result<Option<String>, E
         })
         .flatten();
     match (header, from_query) {
-        (Some(_), Some(_)) => Err(ErrorResponse::new(
-            OAuthError::InvalidRequest,
-            "send the token in one place only",
-        )),
+        (Some(_), Some(_)) => Err(ErrorResponse::new(OAuthError::InvalidRequest, "send the token in one place only")),
         (Some(h), None) => match h.split_once(' ') {
-            Some((scheme, token))
-                if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
-            {
+            Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() => {
                 Ok(Some(token.trim().to_string()))
             }
             _ => Err(ErrorResponse::new(
@@ -148,30 +132,53 @@ impl FromRequest for Caller {
     type Error = BearerError;
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
-    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let app = req
-            .app_data::<web::Data<App>>()
-            .map(|a| a.get_ref().clone());
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let app = req.app_data::<web::Data<App>>().map(|a| a.get_ref().clone());
         let req = req.clone();
+        // RFC 6750 §2.2: a form body may carry the token instead of the header.
+        let form_body = (!req.headers().contains_key("authorization")
+            && req.method() != actix_web::http::Method::GET
+            && req
+                .headers()
+                .get("content-type")
+                .and_then(|c| c.to_str().ok())
+                .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded")))
+        .then(|| payload.take());
         Box::pin(async move {
             let realm = "latchkey".to_string();
-            let fail = |inner: ErrorResponse| BearerError {
-                inner,
-                scope: None,
-                realm: realm.clone(),
-            };
-            let app =
-                app.ok_or_else(|| fail(ErrorResponse::new(OAuthError::ServerError, "no state")))?;
-            let token = bearer_from(&req, app.config.bearer_in_query)
-                .map_err(fail)?
-                .ok_or_else(|| fail(ErrorResponse::new(OAuthError::InvalidRequest, "")))?;
+            let fail = |inner: ErrorResponse| BearerError { inner, scope: None, realm: realm.clone() };
+            let app = app.ok_or_else(|| fail(ErrorResponse::new(OAuthError::ServerError, "no state")))?;
+            let mut token = bearer_from(&req, app.config.bearer_in_query).map_err(fail)?;
+            if let Some(mut body) = form_body {
+                use futures_util::StreamExt;
+                let mut bytes = Vec::new();
+                while let Some(chunk) = body.next().await {
+                    let chunk = chunk.map_err(|_| {
+                        fail(ErrorResponse::new(OAuthError::InvalidRequest, "the body could not be read"))
+                    })?;
+                    if bytes.len() + chunk.len() > 64 * 1024 {
+                        return Err(fail(ErrorResponse::new(OAuthError::InvalidRequest, "the body is too large")));
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                let from_body: Vec<String> = url::form_urlencoded::parse(&bytes)
+                    .filter(|(k, _)| k == "access_token")
+                    .map(|(_, v)| v.to_string())
+                    .collect();
+                match (from_body.len(), &token) {
+                    (0, _) => {}
+                    (1, None) => token = from_body.into_iter().next(),
+                    _ => {
+                        return Err(fail(ErrorResponse::new(
+                            OAuthError::InvalidRequest,
+                            "send the token in one place only",
+                        )));
+                    }
+                }
+            }
+            let token = token.ok_or_else(|| fail(ErrorResponse::new(OAuthError::InvalidRequest, "")))?;
             let info = tokens::check_access(&app, &token)
-                .map_err(|_| {
-                    fail(ErrorResponse::new(
-                        OAuthError::TemporarilyUnavailable,
-                        "try again",
-                    ))
-                })?
+                .map_err(|_| fail(ErrorResponse::new(OAuthError::TemporarilyUnavailable, "try again")))?
                 .ok_or_else(|| {
                     fail(ErrorResponse::new(
                         OAuthError::InvalidToken,
@@ -180,12 +187,10 @@ impl FromRequest for Caller {
                 })?;
             let user = match info.user {
                 Some(id) => {
-                    let u = app.store.read(|tx| users::get(tx, id)).map_err(|_| {
-                        fail(ErrorResponse::new(
-                            OAuthError::TemporarilyUnavailable,
-                            "try again",
-                        ))
-                    })?;
+                    let u = app
+                        .store
+                        .read(|tx| users::get(tx, id))
+                        .map_err(|_| fail(ErrorResponse::new(OAuthError::TemporarilyUnavailable, "try again")))?;
                     match u {
                         Some(u) if !u.disabled => Some(u),
                         _ => {

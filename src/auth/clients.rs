@@ -14,21 +14,12 @@ use crate::store::clients::{self, Client, OAuth2App, TokenFormat};
 use crate::store::{ClientId, StoreError, grants};
 use serde::{Deserialize, Serialize};
 
-pub const GRANT_TYPES: &[&str] = &[
-    "authorization_code",
-    "implicit",
-    "password",
-    "client_credentials",
-    "refresh_token",
-];
+pub const GRANT_TYPES: &[&str] = &["authorization_code", "implicit", "password", "client_credentials", "refresh_token"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
     #[error("{field}: {message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
+    Invalid { field: &'static str, message: String },
     #[error("there is no application {0:?}")]
     NotFound(String),
     #[error("{0}")]
@@ -38,10 +29,7 @@ pub enum ClientError {
 }
 
 fn invalid(field: &'static str, message: impl Into<String>) -> ClientError {
-    ClientError::Invalid {
-        field,
-        message: message.into(),
-    }
+    ClientError::Invalid { field, message: message.into() }
 }
 
 /// What an admin fills in to register an OAuth 2.0 application.
@@ -157,13 +145,9 @@ fn check_url(field: &'static str, v: &str) -> Result<(), ClientError> {
 }
 
 fn check_origin(o: &str) -> Result<(), ClientError> {
-    let u = url::Url::parse(o)
-        .map_err(|_| invalid("cors_origins", format!("{o:?} is not an origin")))?;
+    let u = url::Url::parse(o).map_err(|_| invalid("cors_origins", format!("{o:?} is not an origin")))?;
     if u.origin().ascii_serialization() != o.trim_end_matches('/') {
-        return Err(invalid(
-            "cors_origins",
-            format!("{o:?} must be scheme://host[:port] only"),
-        ));
+        return Err(invalid("cors_origins", format!("{o:?} must be scheme://host[:port] only")));
     }
     Ok(())
 }
@@ -185,69 +169,38 @@ fn settings(new: &NewClient) -> Result<(OAuth2App, String), ClientError> {
     grants.dedup();
     for g in &grants {
         if !GRANT_TYPES.contains(&g.as_str()) {
-            return Err(invalid(
-                "grants",
-                format!(
-                    "{g:?} is not a grant type; allowed: {}",
-                    GRANT_TYPES.join(", ")
-                ),
-            ));
+            return Err(invalid("grants", format!("{g:?} is not a grant type; allowed: {}", GRANT_TYPES.join(", "))));
         }
     }
     if new.public && grants.iter().any(|g| g == "client_credentials") {
-        return Err(invalid(
-            "grants",
-            "a public client has no secret, so it cannot use client_credentials",
-        ));
+        return Err(invalid("grants", "a public client has no secret, so it cannot use client_credentials"));
     }
-    let needs_redirect = grants
-        .iter()
-        .any(|g| g == "authorization_code" || g == "implicit");
-    let redirect_uris: Vec<String> = new
-        .redirect_uris
-        .iter()
-        .map(|u| u.trim().to_string())
-        .filter(|u| !u.is_empty())
-        .collect();
+    let needs_redirect = grants.iter().any(|g| g == "authorization_code" || g == "implicit");
+    let redirect_uris: Vec<String> =
+        new.redirect_uris.iter().map(|u| u.trim().to_string()).filter(|u| !u.is_empty()).collect();
     if needs_redirect && redirect_uris.is_empty() {
-        return Err(invalid(
-            "redirect_uris",
-            "authorization_code and implicit need at least one redirect URI",
-        ));
+        return Err(invalid("redirect_uris", "authorization_code and implicit need at least one redirect URI"));
     }
     for u in &redirect_uris {
-        redirect::validate_registered(u)
-            .map_err(|e| invalid("redirect_uris", format!("{u}: {e}")))?;
+        redirect::validate_registered(u).map_err(|e| invalid("redirect_uris", format!("{u}: {e}")))?;
     }
     let scope_text = if new.scopes.is_empty() {
         "openid profile email offline_access read".to_string()
     } else {
         new.scopes.join(" ")
     };
-    let scopes = ScopeSet::parse(&scope_text)
-        .map_err(|e| invalid("scopes", e.to_string()))?
-        .expand();
+    let scopes = ScopeSet::parse(&scope_text).map_err(|e| invalid("scopes", e.to_string()))?.expand();
     let token_format = match new.token_format.as_deref().unwrap_or("opaque") {
         "opaque" => TokenFormat::Opaque,
         "jwt" => TokenFormat::Jwt,
         other => {
-            return Err(invalid(
-                "token_format",
-                format!("{other:?}: write opaque or jwt"),
-            ));
+            return Err(invalid("token_format", format!("{other:?}: write opaque or jwt")));
         }
     };
     let alg_text = new.signing_alg.clone().unwrap_or_else(|| "EdDSA".into());
-    let alg: Algorithm = alg_text.parse().map_err(|_| {
-        invalid(
-            "signing_alg",
-            format!("{alg_text:?}: write EdDSA, ES256 or RS256"),
-        )
-    })?;
-    for (field, ttl) in [
-        ("access_ttl", new.access_ttl),
-        ("refresh_ttl", new.refresh_ttl),
-    ] {
+    let alg: Algorithm =
+        alg_text.parse().map_err(|_| invalid("signing_alg", format!("{alg_text:?}: write EdDSA, ES256 or RS256")))?;
+    for (field, ttl) in [("access_ttl", new.access_ttl), ("refresh_ttl", new.refresh_ttl)] {
         if ttl.is_some_and(|t| t == 0 || t > 365 * 86_400) {
             return Err(invalid(field, "must be between 1 second and 365 days"));
         }
@@ -267,11 +220,7 @@ fn settings(new: &NewClient) -> Result<(OAuth2App, String), ClientError> {
             refresh_ttl: new.refresh_ttl,
             pkce_required: new.public || new.pkce_required,
             pkce_plain_allowed: new.pkce_plain_allowed,
-            cors_origins: new
-                .cors_origins
-                .iter()
-                .map(|o| o.trim().trim_end_matches('/').to_string())
-                .collect(),
+            cors_origins: new.cors_origins.iter().map(|o| o.trim().trim_end_matches('/').to_string()).collect(),
             introspect_any: new.introspect_any,
         },
         scopes.to_string(),
@@ -305,23 +254,12 @@ pub async fn register(app: &App, new: NewClient, who: Who) -> Result<Credentials
         .store
         .write(move |tx| {
             let c = clients::insert(tx, client.clone())?;
-            audit::record(
-                tx,
-                now,
-                &who,
-                "client.create",
-                &c.name,
-                &format!("id {}", c.id),
-            )?;
+            audit::record(tx, now, &who, "client.create", &c.name, &format!("id {}", c.id))?;
             Ok::<_, StoreError>(c)
         })
         .await?;
     Ok(Credentials {
-        client_id: client
-            .oauth2
-            .as_ref()
-            .map(|o| o.client_id.clone())
-            .unwrap_or_default(),
+        client_id: client.oauth2.as_ref().map(|o| o.client_id.clone()).unwrap_or_default(),
         client_secret: secret,
         application: ClientView::from(&client),
     })
@@ -352,8 +290,7 @@ async fn update(
     let key = key.to_string();
     app.store
         .write(move |tx| {
-            let mut c = clients::get_for_update(tx, id)?
-                .ok_or_else(|| ClientError::NotFound(key.clone()))?;
+            let mut c = clients::get_for_update(tx, id)?.ok_or_else(|| ClientError::NotFound(key.clone()))?;
             change(&mut c);
             clients::put(tx, &c)?;
             audit::record(tx, now, &who, action, &c.name, &format!("id {}", c.id))?;
@@ -377,27 +314,14 @@ pub async fn rotate_secret(app: &App, key: &str, who: Who) -> Result<Credentials
     })
     .await?;
     Ok(Credentials {
-        client_id: client
-            .oauth2
-            .as_ref()
-            .map(|o| o.client_id.clone())
-            .unwrap_or_default(),
+        client_id: client.oauth2.as_ref().map(|o| o.client_id.clone()).unwrap_or_default(),
         client_secret: Some(secret),
         application: ClientView::from(&client),
     })
 }
 
-pub async fn set_enabled(
-    app: &App,
-    key: &str,
-    enabled: bool,
-    who: Who,
-) -> Result<Client, ClientError> {
-    let action = if enabled {
-        "client.enable"
-    } else {
-        "client.disable"
-    };
+pub async fn set_enabled(app: &App, key: &str, enabled: bool, who: Who) -> Result<Client, ClientError> {
+    let action = if enabled { "client.enable" } else { "client.disable" };
     update(app, key, who, action, move |c| c.enabled = enabled).await
 }
 
@@ -409,22 +333,15 @@ pub async fn delete(app: &App, key: &str, who: Who) -> Result<(Client, usize, us
     let key = key.to_string();
     app.store
         .write(move |tx| {
-            let c = clients::get_for_update(tx, id)?
-                .ok_or_else(|| ClientError::NotFound(key.clone()))?;
+            let c = clients::get_for_update(tx, id)?.ok_or_else(|| ClientError::NotFound(key.clone()))?;
             let mut n_grants = 0;
             let mut n_tokens = 0;
-            for g in grants::list_for_update(tx)?
-                .into_iter()
-                .filter(|g| g.client == id)
-            {
+            for g in grants::list_for_update(tx)?.into_iter().filter(|g| g.client == id) {
                 n_tokens += grants::revoke(tx, &g)?;
                 n_grants += 1;
             }
             clients::delete(tx, &c)?;
-            let detail = format!(
-                "id {}, {n_grants} grants and {n_tokens} tokens removed",
-                c.id
-            );
+            let detail = format!("id {}, {n_grants} grants and {n_tokens} tokens removed", c.id);
             audit::record(tx, now, &who, "client.delete", &c.name, &detail)?;
             Ok((c, n_grants, n_tokens))
         })

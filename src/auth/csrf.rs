@@ -9,8 +9,7 @@ pub fn verify(form_token: &str, session_token: Option<&str>, cookie_token: Optio
     if form_token.len() < 32 {
         return false;
     }
-    let matches =
-        |t: Option<&str>| t.is_some_and(|t| constant_time_eq(t.as_bytes(), form_token.as_bytes()));
+    let matches = |t: Option<&str>| t.is_some_and(|t| constant_time_eq(t.as_bytes(), form_token.as_bytes()));
     matches(session_token) || matches(cookie_token)
 }
 

@@ -12,10 +12,7 @@ use serde::Serialize;
 #[derive(Debug, thiserror::Error)]
 pub enum MemberError {
     #[error("{field}: {message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
+    Invalid { field: &'static str, message: String },
     #[error("the username {0:?} is already taken")]
     Taken(String),
     #[error("there is no member named {0:?}")]
@@ -32,25 +29,17 @@ impl From<PasswordError> for MemberError {
     fn from(e: PasswordError) -> Self {
         match e {
             PasswordError::Hashing(m) => MemberError::Internal(m),
-            e => MemberError::Invalid {
-                field: "password",
-                message: e.to_string(),
-            },
+            e => MemberError::Invalid { field: "password", message: e.to_string() },
         }
     }
 }
 
 fn invalid(field: &'static str, message: impl Into<String>) -> MemberError {
-    MemberError::Invalid {
-        field,
-        message: message.into(),
-    }
+    MemberError::Invalid { field, message: message.into() }
 }
 
 pub fn check_username(name: &str) -> Result<(), MemberError> {
-    let ok_chars = name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    let ok_chars = name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
     if name.len() < 2 || name.len() > 32 {
         return Err(invalid("username", "must be 2 to 32 characters long"));
     }
@@ -82,10 +71,7 @@ pub fn check_email(email: &str) -> Result<(), MemberError> {
 
 fn check_display_name(name: &str) -> Result<(), MemberError> {
     if name.chars().count() > 100 || name.chars().any(|c| c.is_control()) {
-        return Err(invalid(
-            "display_name",
-            "must be at most 100 printable characters",
-        ));
+        return Err(invalid("display_name", "must be at most 100 printable characters"));
     }
     Ok(())
 }
@@ -152,12 +138,7 @@ pub async fn prepare(app: &App, new: &NewMember) -> Result<User, MemberError> {
 }
 
 /// Inserts a prepared member in `tx` after checking the name is free.
-pub fn insert(
-    tx: &crate::store::WriteTransaction,
-    user: &User,
-    who: &Who,
-    now: i64,
-) -> Result<User, MemberError> {
+pub fn insert(tx: &crate::store::WriteTransaction, user: &User, who: &Who, now: i64) -> Result<User, MemberError> {
     if users::by_name_for_update(tx, &user.username)?.is_some() {
         return Err(MemberError::Taken(user.username.clone()));
     }
@@ -170,9 +151,7 @@ pub fn insert(
 pub async fn create(app: &App, new: NewMember, who: Who) -> Result<User, MemberError> {
     let user = prepare(app, &new).await?;
     let now = app.now();
-    app.store
-        .write(move |tx| insert(tx, &user, &who, now))
-        .await
+    app.store.write(move |tx| insert(tx, &user, &who, now)).await
 }
 
 pub fn list(app: &App) -> Result<Vec<User>, MemberError> {
@@ -180,27 +159,16 @@ pub fn list(app: &App) -> Result<Vec<User>, MemberError> {
 }
 
 pub fn find(app: &App, username: &str) -> Result<User, MemberError> {
-    app.store
-        .read(|tx| users::by_name(tx, username))?
-        .ok_or_else(|| MemberError::NotFound(username.to_string()))
+    app.store.read(|tx| users::by_name(tx, username))?.ok_or_else(|| MemberError::NotFound(username.to_string()))
 }
 
-fn load_for_update(
-    tx: &crate::store::WriteTransaction,
-    username: &str,
-) -> Result<User, MemberError> {
-    users::by_name_for_update(tx, username)?
-        .ok_or_else(|| MemberError::NotFound(username.to_string()))
+fn load_for_update(tx: &crate::store::WriteTransaction, username: &str) -> Result<User, MemberError> {
+    users::by_name_for_update(tx, username)?.ok_or_else(|| MemberError::NotFound(username.to_string()))
 }
 
 /// Whether someone other than `except` is an enabled admin.
-fn other_admin_exists(
-    tx: &crate::store::WriteTransaction,
-    except: UserId,
-) -> Result<bool, MemberError> {
-    Ok(users::list_for_update(tx)?
-        .iter()
-        .any(|u| u.id != except && u.admin && !u.disabled))
+fn other_admin_exists(tx: &crate::store::WriteTransaction, except: UserId) -> Result<bool, MemberError> {
+    Ok(users::list_for_update(tx)?.iter().any(|u| u.id != except && u.admin && !u.disabled))
 }
 
 /// Sets a new password and ends every session of the member except `keep`.
@@ -231,12 +199,7 @@ pub async fn set_password(
         .await
 }
 
-pub async fn set_disabled(
-    app: &App,
-    username: &str,
-    disabled: bool,
-    who: Who,
-) -> Result<User, MemberError> {
+pub async fn set_disabled(app: &App, username: &str, disabled: bool, who: Who) -> Result<User, MemberError> {
     let now = app.now();
     let name = username.to_string();
     app.store
@@ -251,11 +214,7 @@ pub async fn set_disabled(
                 let id = u.id;
                 sessions::delete_where(tx, |s| s.user == id)?;
             }
-            let action = if disabled {
-                "user.disable"
-            } else {
-                "user.enable"
-            };
+            let action = if disabled { "user.disable" } else { "user.enable" };
             audit::record(tx, now, &who, action, &u.username, "")?;
             Ok(u)
         })
@@ -292,12 +251,7 @@ pub enum LoginError {
 
 /// Checks a username and password, applying the rate limits and writing the
 /// outcome to the audit log. A disabled member fails like a wrong password.
-pub async fn authenticate(
-    app: &App,
-    username: &str,
-    password: &str,
-    ip: std::net::IpAddr,
-) -> Result<User, LoginError> {
+pub async fn authenticate(app: &App, username: &str, password: &str, ip: std::net::IpAddr) -> Result<User, LoginError> {
     let username = username.trim();
     let now = app.now();
     let anon = Who::anonymous(ip.to_string());
@@ -312,13 +266,7 @@ pub async fn authenticate(
     } else {
         app.store.read(|tx| users::by_name(tx, username))?
     };
-    let ok = app
-        .passwords
-        .verify(
-            password.to_string(),
-            user.as_ref().map(|u| u.password_hash.clone()),
-        )
-        .await;
+    let ok = app.passwords.verify(password.to_string(), user.as_ref().map(|u| u.password_hash.clone())).await;
     match user {
         Some(u) if ok && !u.disabled => {
             app.limiter.succeeded(username);
@@ -336,14 +284,7 @@ pub async fn authenticate(
                 .write(move |tx| {
                     audit::record(tx, now, &anon, "login.failure", &target, reason)?;
                     if locked {
-                        audit::record(
-                            tx,
-                            now,
-                            &anon,
-                            "login.lockout",
-                            &target,
-                            "too many failures",
-                        )?;
+                        audit::record(tx, now, &anon, "login.lockout", &target, "too many failures")?;
                     }
                     Ok::<_, StoreError>(())
                 })

@@ -51,14 +51,8 @@ impl Passwords {
     pub fn new(p: &Argon2Params) -> Result<Passwords, PasswordError> {
         let params = Params::new(p.memory_kib, p.iterations, p.parallelism, None)
             .map_err(|e| PasswordError::Hashing(e.to_string()))?;
-        let width = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2);
-        let mut me = Passwords {
-            params,
-            permits: Arc::new(Semaphore::new(width)),
-            dummy: Arc::new(String::new()),
-        };
+        let width = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let mut me = Passwords { params, permits: Arc::new(Semaphore::new(width)), dummy: Arc::new(String::new()) };
         me.dummy = Arc::new(me.hash_now("latchkey-dummy-password")?);
         Ok(me)
     }
@@ -79,20 +73,13 @@ impl Passwords {
         match PasswordHash::new(phc) {
             // The parameters stored in the hash are used, so a change of
             // configuration does not lock anyone out.
-            Ok(h) => self
-                .argon()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok(),
+            Ok(h) => self.argon().verify_password(password.as_bytes(), &h).is_ok(),
             Err(_) => false,
         }
     }
 
     pub async fn hash(&self, password: String) -> Result<String, PasswordError> {
-        let _permit = self
-            .permits
-            .acquire()
-            .await
-            .map_err(|e| PasswordError::Hashing(e.to_string()))?;
+        let _permit = self.permits.acquire().await.map_err(|e| PasswordError::Hashing(e.to_string()))?;
         let me = self.clone();
         tokio::task::spawn_blocking(move || me.hash_now(&password))
             .await
@@ -108,9 +95,7 @@ impl Passwords {
         let me = self.clone();
         let real = phc.is_some();
         let phc = phc.unwrap_or_else(|| me.dummy.as_ref().clone());
-        let ok = tokio::task::spawn_blocking(move || me.verify_now(&password, &phc))
-            .await
-            .unwrap_or(false);
+        let ok = tokio::task::spawn_blocking(move || me.verify_now(&password, &phc)).await.unwrap_or(false);
         ok && real
     }
 }
@@ -120,12 +105,7 @@ mod tests {
     use super::*;
 
     fn quick() -> Passwords {
-        Passwords::new(&Argon2Params {
-            memory_kib: 8192,
-            iterations: 1,
-            parallelism: 1,
-        })
-        .unwrap()
+        Passwords::new(&Argon2Params { memory_kib: 8192, iterations: 1, parallelism: 1 }).unwrap()
     }
 
     #[tokio::test]
@@ -140,14 +120,8 @@ mod tests {
 
     #[test]
     fn policy() {
-        assert!(matches!(
-            check_policy("short", "bob"),
-            Err(PasswordError::TooShort)
-        ));
-        assert!(matches!(
-            check_policy("Alice12345", "alice12345"),
-            Err(PasswordError::IsUsername)
-        ));
+        assert!(matches!(check_policy("short", "bob"), Err(PasswordError::TooShort)));
+        assert!(matches!(check_policy("Alice12345", "alice12345"), Err(PasswordError::IsUsername)));
         assert!(check_policy("a long passphrase", "bob").is_ok());
     }
 }

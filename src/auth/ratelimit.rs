@@ -35,12 +35,7 @@ pub struct LoginLimiter {
 }
 
 impl LoginLimiter {
-    pub fn new(
-        clock: SharedClock,
-        per_ip_per_minute: u32,
-        max_failures: u32,
-        lockout: Duration,
-    ) -> Self {
+    pub fn new(clock: SharedClock, per_ip_per_minute: u32, max_failures: u32, lockout: Duration) -> Self {
         LoginLimiter {
             clock,
             per_ip_per_minute,
@@ -58,15 +53,9 @@ impl LoginLimiter {
         if ips.len() > PRUNE_AT {
             ips.retain(|_, w| now - w.start < 60);
         }
-        let w = ips.entry(ip).or_insert(Window {
-            start: now,
-            count: 0,
-        });
+        let w = ips.entry(ip).or_insert(Window { start: now, count: 0 });
         if now - w.start >= 60 {
-            *w = Window {
-                start: now,
-                count: 0,
-            };
+            *w = Window { start: now, count: 0 };
         }
         if w.count >= self.per_ip_per_minute {
             return Err(RetryAfter((60 - (now - w.start)).max(1) as u64));
@@ -93,18 +82,10 @@ impl LoginLimiter {
             let lockout = self.lockout;
             users.retain(|_, f| f.locked_until > now || now - f.first < lockout);
         }
-        let f = users.entry(username.to_lowercase()).or_insert(Failures {
-            first: now,
-            count: 0,
-            locked_until: 0,
-        });
+        let f = users.entry(username.to_lowercase()).or_insert(Failures { first: now, count: 0, locked_until: 0 });
         // Failures count within one lock-out period.
         if now - f.first >= self.lockout {
-            *f = Failures {
-                first: now,
-                count: 0,
-                locked_until: 0,
-            };
+            *f = Failures { first: now, count: 0, locked_until: 0 };
         }
         f.count += 1;
         if f.count >= self.max_failures && f.locked_until <= now {

@@ -13,19 +13,11 @@ use crate::store::{StoreError, links};
 const TOUCH_EVERY: i64 = 60;
 
 pub fn cookie_name(app: &App) -> &'static str {
-    if app.config.secure_cookies() {
-        "__Host-latchkey"
-    } else {
-        "latchkey"
-    }
+    if app.config.secure_cookies() { "__Host-latchkey" } else { "latchkey" }
 }
 
 pub fn csrf_cookie_name(app: &App) -> &'static str {
-    if app.config.secure_cookies() {
-        "__Host-latchkey-csrf"
-    } else {
-        "latchkey-csrf"
-    }
+    if app.config.secure_cookies() { "__Host-latchkey-csrf" } else { "latchkey-csrf" }
 }
 
 /// A live session with its member.
@@ -41,13 +33,7 @@ pub async fn start(app: &App, user: &User, who: Who) -> Result<String, StoreErro
     let id = secrets::token();
     let digest = secrets::digest(&id);
     let now = app.now();
-    let session = Session {
-        user: user.id,
-        csrf: secrets::token(),
-        created_at: now,
-        last_seen: now,
-        auth_time: now,
-    };
+    let session = Session { user: user.id, csrf: secrets::token(), created_at: now, last_seen: now, auth_time: now };
     let name = user.username.clone();
     app.store
         .write(move |tx| {
@@ -81,9 +67,7 @@ pub async fn resolve(app: &App, cookie: &str) -> Result<Option<Active>, StoreErr
     let user = match user {
         Some(u) if !u.disabled && !expired(app, &session, now) => u,
         _ => {
-            app.store
-                .write(move |tx| sessions::delete(tx, &digest))
-                .await?;
+            app.store.write(move |tx| sessions::delete(tx, &digest)).await?;
             return Ok(None);
         }
     };
@@ -91,15 +75,9 @@ pub async fn resolve(app: &App, cookie: &str) -> Result<Option<Active>, StoreErr
     if now - session.last_seen >= TOUCH_EVERY {
         session.last_seen = now;
         let s = session.clone();
-        app.store
-            .write(move |tx| sessions::put(tx, &digest, &s))
-            .await?;
+        app.store.write(move |tx| sessions::put(tx, &digest, &s)).await?;
     }
-    Ok(Some(Active {
-        digest,
-        session,
-        user,
-    }))
+    Ok(Some(Active { digest, session, user }))
 }
 
 pub async fn end(app: &App, active: &Active, who: Who) -> Result<(), StoreError> {
@@ -122,9 +100,7 @@ pub async fn sweep(app: &App) -> Result<usize, StoreError> {
     let absolute = app.config.session_absolute_timeout.as_secs() as i64;
     app.store
         .write(move |tx| {
-            let s = sessions::delete_where(tx, |s| {
-                now - s.last_seen >= idle || now - s.created_at >= absolute
-            })?;
+            let s = sessions::delete_where(tx, |s| now - s.last_seen >= idle || now - s.created_at >= absolute)?;
             let l = links::delete_where(tx, now, |_| false)?;
             Ok(s + l)
         })

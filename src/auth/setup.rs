@@ -15,9 +15,7 @@ pub const LIFETIME_SECS: i64 = 3600;
 pub enum SetupError {
     #[error("this site already has an admin; sign in instead")]
     AdminExists,
-    #[error(
-        "this setup link is not valid: it was used already, has expired, or was replaced by a newer one"
-    )]
+    #[error("this setup link is not valid: it was used already, has expired, or was replaced by a newer one")]
     BadLink,
     #[error(transparent)]
     Member(#[from] MemberError),
@@ -47,20 +45,9 @@ pub async fn new_link(app: &App, who: Who) -> Result<String, SetupError> {
             links::put(
                 tx,
                 &digest,
-                &Link {
-                    purpose: Purpose::Setup,
-                    created_at: now,
-                    expires_at: now + LIFETIME_SECS,
-                },
+                &Link { purpose: Purpose::Setup, created_at: now, expires_at: now + LIFETIME_SECS },
             )?;
-            audit::record(
-                tx,
-                now,
-                &who,
-                "setup.link",
-                "",
-                "one-time setup link issued",
-            )?;
+            audit::record(tx, now, &who, "setup.link", "", "one-time setup link issued")?;
             Ok::<_, StoreError>(())
         })
         .await?;
@@ -70,19 +57,11 @@ pub async fn new_link(app: &App, who: Who) -> Result<String, SetupError> {
 pub fn link_is_valid(app: &App, token: &str) -> Result<bool, StoreError> {
     let digest = secrets::digest(token);
     let now = app.now();
-    Ok(app
-        .store
-        .read(|tx| links::peek(tx, &digest, now))?
-        .is_some_and(|l| l.purpose == Purpose::Setup))
+    Ok(app.store.read(|tx| links::peek(tx, &digest, now))?.is_some_and(|l| l.purpose == Purpose::Setup))
 }
 
 /// Uses the link to create the first admin, all in one transaction.
-pub async fn complete(
-    app: &App,
-    token: &str,
-    mut new: NewMember,
-    who: Who,
-) -> Result<User, SetupError> {
+pub async fn complete(app: &App, token: &str, mut new: NewMember, who: Who) -> Result<User, SetupError> {
     if admin_exists(app)? {
         return Err(SetupError::AdminExists);
     }
@@ -95,10 +74,7 @@ pub async fn complete(
     let now = app.now();
     app.store
         .write(move |tx| {
-            if users::list_for_update(tx)?
-                .iter()
-                .any(|u| u.admin && !u.disabled)
-            {
+            if users::list_for_update(tx)?.iter().any(|u| u.admin && !u.disabled) {
                 return Err(SetupError::AdminExists);
             }
             match links::take(tx, &digest, now)? {
@@ -106,14 +82,7 @@ pub async fn complete(
                 _ => return Err(SetupError::BadLink),
             }
             let user = members::insert(tx, &prepared, &who, now)?;
-            audit::record(
-                tx,
-                now,
-                &who,
-                "setup.complete",
-                &user.username,
-                "first admin created",
-            )?;
+            audit::record(tx, now, &who, "setup.complete", &user.username, "first admin created")?;
             Ok(user)
         })
         .await

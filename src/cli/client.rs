@@ -99,9 +99,7 @@ fn credentials(v: &serde_json::Value) -> String {
         v["client_id"].as_str().unwrap_or_default()
     );
     match v["client_secret"].as_str() {
-        Some(s) => out.push_str(&format!(
-            "  client_secret: {s}\nThe secret is shown this once; store it now.\n"
-        )),
+        Some(s) => out.push_str(&format!("  client_secret: {s}\nThe secret is shown this once; store it now.\n")),
         None => out.push_str("  (public client: no secret; PKCE is required)\n"),
     }
     out
@@ -109,30 +107,15 @@ fn credentials(v: &serde_json::Value) -> String {
 
 fn show(v: &serde_json::Value) -> String {
     let list = |k: &str| {
-        v[k].as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .unwrap_or_default()
+        v[k].as_array().map(|a| a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(" ")).unwrap_or_default()
     };
     format!(
         "{} (id {}, {})\n  client_id:     {}\n  type:          {}\n  redirect URIs: {}\n  grants:        {}\n  scopes:        {}\n  tokens:        {} ({})\n  created:       {}\n",
         v["name"].as_str().unwrap_or_default(),
         v["id"].as_str().unwrap_or_default(),
-        if v["enabled"].as_bool() == Some(true) {
-            "enabled"
-        } else {
-            "disabled"
-        },
+        if v["enabled"].as_bool() == Some(true) { "enabled" } else { "disabled" },
         v["client_id"].as_str().unwrap_or_default(),
-        if v["public"].as_bool() == Some(true) {
-            "public"
-        } else {
-            "confidential"
-        },
+        if v["public"].as_bool() == Some(true) { "public" } else { "confidential" },
         list("redirect_uris"),
         list("grants"),
         v["scopes"].as_str().unwrap_or_default(),
@@ -183,96 +166,44 @@ pub fn run(cli: &Cli, cmd: &ClientCommand) -> ExitCode {
                 cors_origins: cors_origins.clone(),
                 introspect_any: *introspect_any,
             };
-            print_reply(
-                call(cli, Request::ClientAdd(Box::new(new))),
-                *json,
-                credentials,
-            )
+            print_reply(call(cli, Request::ClientAdd(Box::new(new))), *json, credentials)
         }
         ClientCommand::List { json } => print_reply(call(cli, Request::ClientList), *json, |v| {
-            let mut out = format!(
-                "{:<5} {:<26} {:<24} {:<12} {}\n",
-                "ID", "CLIENT_ID", "NAME", "TYPE", "STATUS"
-            );
+            let mut out = format!("{:<5} {:<26} {:<24} {:<12} {}\n", "ID", "CLIENT_ID", "NAME", "TYPE", "STATUS");
             for c in v.as_array().into_iter().flatten() {
                 out.push_str(&format!(
                     "{:<5} {:<26} {:<24} {:<12} {}\n",
                     c["id"].as_str().unwrap_or_default(),
                     c["client_id"].as_str().unwrap_or_default(),
                     c["name"].as_str().unwrap_or_default(),
-                    if c["public"].as_bool() == Some(true) {
-                        "public"
-                    } else {
-                        "confidential"
-                    },
-                    if c["enabled"].as_bool() == Some(true) {
-                        "enabled"
-                    } else {
-                        "disabled"
-                    },
+                    if c["public"].as_bool() == Some(true) { "public" } else { "confidential" },
+                    if c["enabled"].as_bool() == Some(true) { "enabled" } else { "disabled" },
                 ));
             }
             out
         }),
-        ClientCommand::Show { client, json } => print_reply(
-            call(
-                cli,
-                Request::ClientShow {
-                    client: client.clone(),
-                },
-            ),
-            *json,
-            show,
-        ),
-        ClientCommand::RotateSecret { client, json } => print_reply(
-            call(
-                cli,
-                Request::ClientRotateSecret {
-                    client: client.clone(),
-                },
-            ),
-            *json,
-            credentials,
-        ),
-        ClientCommand::Disable { client, json } => print_reply(
-            call(
-                cli,
-                Request::ClientEnable {
-                    client: client.clone(),
-                    enabled: false,
-                },
-            ),
-            *json,
-            show,
-        ),
-        ClientCommand::Enable { client, json } => print_reply(
-            call(
-                cli,
-                Request::ClientEnable {
-                    client: client.clone(),
-                    enabled: true,
-                },
-            ),
-            *json,
-            show,
-        ),
-        ClientCommand::Delete { client, json } => print_reply(
-            call(
-                cli,
-                Request::ClientDelete {
-                    client: client.clone(),
-                },
-            ),
-            *json,
-            |v| {
+        ClientCommand::Show { client, json } => {
+            print_reply(call(cli, Request::ClientShow { client: client.clone() }), *json, show)
+        }
+        ClientCommand::RotateSecret { client, json } => {
+            print_reply(call(cli, Request::ClientRotateSecret { client: client.clone() }), *json, credentials)
+        }
+        ClientCommand::Disable { client, json } => {
+            print_reply(call(cli, Request::ClientEnable { client: client.clone(), enabled: false }), *json, show)
+        }
+        ClientCommand::Enable { client, json } => {
+            print_reply(call(cli, Request::ClientEnable { client: client.clone(), enabled: true }), *json, show)
+        }
+        ClientCommand::Delete { client, json } => {
+            print_reply(call(cli, Request::ClientDelete { client: client.clone() }), *json, |v| {
                 format!(
                     "Deleted {:?} with {} grants and {} tokens.\n",
                     v["application"]["name"].as_str().unwrap_or_default(),
                     v["grants_removed"],
                     v["tokens_removed"]
                 )
-            },
-        ),
+            })
+        }
     }
 }
 
@@ -299,11 +230,7 @@ pub fn run_keys(cli: &Cli, cmd: &KeysCommand) -> ExitCode {
                 "{:<24} {:<6} {:<9} {}\n",
                 k["kid"].as_str().unwrap_or_default(),
                 k["alg"].as_str().unwrap_or_default(),
-                if k["active"].as_bool() == Some(true) {
-                    "active"
-                } else {
-                    "retired"
-                },
+                if k["active"].as_bool() == Some(true) { "active" } else { "retired" },
                 k["created_at"].as_str().unwrap_or_default(),
             ));
         }

@@ -23,12 +23,7 @@ use std::sync::Arc;
 )]
 pub struct Cli {
     /// Where the database, TLS material and keys live.
-    #[arg(
-        long,
-        global = true,
-        env = "LATCHKEY_DATA_DIR",
-        default_value = "./latchkey-data"
-    )]
+    #[arg(long, global = true, env = "LATCHKEY_DATA_DIR", default_value = "./latchkey-data")]
     pub data_dir: PathBuf,
     /// A TOML configuration file (default: DATA_DIR/latchkey.toml when it exists).
     #[arg(long, global = true, env = "LATCHKEY_CONFIG")]
@@ -83,13 +78,8 @@ pub fn main() -> ExitCode {
 
 /// Loads the configuration (file, environment, `flags`), or says why not.
 pub fn load_config(cli: &Cli, flags: Settings) -> Result<Config, String> {
-    Config::load(
-        cli.data_dir.clone(),
-        cli.config.as_deref(),
-        std::env::vars(),
-        flags,
-    )
-    .map_err(|e| format!("configuration error: {e}"))
+    Config::load(cli.data_dir.clone(), cli.config.as_deref(), std::env::vars(), flags)
+        .map_err(|e| format!("configuration error: {e}"))
 }
 
 /// Carries out `req` in the running server, or here when none runs.
@@ -98,10 +88,7 @@ pub fn call(cli: &Cli, req: Request) -> Result<Reply, String> {
         return answer;
     }
     let config = load_config(cli, Settings::default())?;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
     let app = App::open(config, Arc::new(SystemClock)).map_err(|e| e.to_string())?;
     let reply = rt.block_on(manage::execute(&app, req));
     app.store.close();

@@ -58,10 +58,7 @@ pub enum UserCommand {
 fn read_password(from_stdin: bool) -> Result<String, String> {
     if from_stdin {
         let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .map_err(|e| e.to_string())?;
+        std::io::stdin().lock().read_line(&mut line).map_err(|e| e.to_string())?;
         let pw = line.trim_end_matches(['\n', '\r']).to_string();
         if pw.is_empty() {
             return Err("no password on standard input".into());
@@ -84,35 +81,21 @@ fn one(v: &serde_json::Value, verb: &str) -> String {
         "{verb} {} (id {}{})\n",
         v["username"].as_str().unwrap_or_default(),
         v["id"].as_str().unwrap_or_default(),
-        if v["admin"].as_bool() == Some(true) {
-            ", admin"
-        } else {
-            ""
-        }
+        if v["admin"].as_bool() == Some(true) { ", admin" } else { "" }
     )
 }
 
 fn table(v: &serde_json::Value) -> String {
-    let mut out = format!(
-        "{:<6} {:<20} {:<24} {:<7} {:<9} {}\n",
-        "ID", "USERNAME", "NAME", "ROLE", "STATUS", "CREATED"
-    );
+    let mut out =
+        format!("{:<6} {:<20} {:<24} {:<7} {:<9} {}\n", "ID", "USERNAME", "NAME", "ROLE", "STATUS", "CREATED");
     for u in v.as_array().into_iter().flatten() {
         out.push_str(&format!(
             "{:<6} {:<20} {:<24} {:<7} {:<9} {}\n",
             u["id"].as_str().unwrap_or_default(),
             u["username"].as_str().unwrap_or_default(),
             u["display_name"].as_str().unwrap_or_default(),
-            if u["admin"].as_bool() == Some(true) {
-                "admin"
-            } else {
-                "member"
-            },
-            if u["disabled"].as_bool() == Some(true) {
-                "disabled"
-            } else {
-                "active"
-            },
+            if u["admin"].as_bool() == Some(true) { "admin" } else { "member" },
+            if u["disabled"].as_bool() == Some(true) { "disabled" } else { "active" },
             u["created_at"].as_str().unwrap_or_default(),
         ));
     }
@@ -125,14 +108,7 @@ pub fn run(cli: &Cli, cmd: &UserCommand) -> ExitCode {
         ExitCode::from(2)
     };
     match cmd {
-        UserCommand::Add {
-            username,
-            admin,
-            display_name,
-            email,
-            password_stdin,
-            json,
-        } => {
+        UserCommand::Add { username, admin, display_name, email, password_stdin, json } => {
             let password = match read_password(*password_stdin) {
                 Ok(p) => p,
                 Err(e) => return fail(e),
@@ -147,39 +123,24 @@ pub fn run(cli: &Cli, cmd: &UserCommand) -> ExitCode {
             print_reply(call(cli, req), *json, |v| one(v, "created"))
         }
         UserCommand::List { json } => print_reply(call(cli, Request::UserList), *json, table),
-        UserCommand::Passwd {
-            username,
-            password_stdin,
-            json,
-        } => {
+        UserCommand::Passwd { username, password_stdin, json } => {
             let password = match read_password(*password_stdin) {
                 Ok(p) => p,
                 Err(e) => return fail(e),
             };
-            let req = Request::UserPasswd {
-                username: username.clone(),
-                password,
-            };
+            let req = Request::UserPasswd { username: username.clone(), password };
             print_reply(call(cli, req), *json, |v| one(v, "new password set for"))
         }
         UserCommand::Disable { username, json } => {
-            let req = Request::UserDisable {
-                username: username.clone(),
-                disabled: true,
-            };
+            let req = Request::UserDisable { username: username.clone(), disabled: true };
             print_reply(call(cli, req), *json, |v| one(v, "disabled"))
         }
         UserCommand::Enable { username, json } => {
-            let req = Request::UserDisable {
-                username: username.clone(),
-                disabled: false,
-            };
+            let req = Request::UserDisable { username: username.clone(), disabled: false };
             print_reply(call(cli, req), *json, |v| one(v, "enabled"))
         }
         UserCommand::Delete { username, json } => {
-            let req = Request::UserDelete {
-                username: username.clone(),
-            };
+            let req = Request::UserDelete { username: username.clone() };
             print_reply(call(cli, req), *json, |v| one(v, "deleted"))
         }
     }

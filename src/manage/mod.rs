@@ -16,41 +16,18 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Request {
-    UserAdd {
-        username: String,
-        display_name: String,
-        email: String,
-        password: String,
-        admin: bool,
-    },
+    UserAdd { username: String, display_name: String, email: String, password: String, admin: bool },
     UserList,
-    UserPasswd {
-        username: String,
-        password: String,
-    },
-    UserDisable {
-        username: String,
-        disabled: bool,
-    },
-    UserDelete {
-        username: String,
-    },
+    UserPasswd { username: String, password: String },
+    UserDisable { username: String, disabled: bool },
+    UserDelete { username: String },
     SetupLink,
     ClientAdd(Box<crate::auth::clients::NewClient>),
     ClientList,
-    ClientShow {
-        client: String,
-    },
-    ClientRotateSecret {
-        client: String,
-    },
-    ClientEnable {
-        client: String,
-        enabled: bool,
-    },
-    ClientDelete {
-        client: String,
-    },
+    ClientShow { client: String },
+    ClientRotateSecret { client: String },
+    ClientEnable { client: String, enabled: bool },
+    ClientDelete { client: String },
     KeysList,
     KeysRotate,
 }

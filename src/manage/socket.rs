@@ -20,10 +20,7 @@ pub fn bind(data_dir: &Path) -> anyhow::Result<tokio::net::UnixListener> {
     let p = path(data_dir);
     if p.exists() {
         if std::os::unix::net::UnixStream::connect(&p).is_ok() {
-            anyhow::bail!(
-                "another latchkey server is running on {}",
-                data_dir.display()
-            );
+            anyhow::bail!("another latchkey server is running on {}", data_dir.display());
         }
         std::fs::remove_file(&p)?;
     }

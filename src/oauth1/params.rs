@@ -67,33 +67,25 @@ pub fn parse_authorization_header(value: &str) -> Result<Vec<(String, String)>, 
         let name_end = rest.find(|c| !is_tchar(c)).unwrap_or(rest.len());
         let (raw_name, after_name) = rest.split_at(name_end);
         if raw_name.is_empty() {
-            return Err(ParamError::MalformedHeader(
-                "expected a parameter name (name=\"value\")",
-            ));
+            return Err(ParamError::MalformedHeader("expected a parameter name (name=\"value\")"));
         }
         let after_eq = after_name
             .trim_start_matches(is_ows)
             .strip_prefix('=')
-            .ok_or(ParamError::MalformedHeader(
-                "each parameter needs `=` and a quoted value (name=\"value\")",
-            ))?;
+            .ok_or(ParamError::MalformedHeader("each parameter needs `=` and a quoted value (name=\"value\")"))?;
         let quoted = after_eq
             .trim_start_matches(is_ows)
             .strip_prefix('"')
-            .ok_or(ParamError::MalformedHeader(
-                "parameter values must be in double quotes (name=\"value\")",
-            ))?;
+            .ok_or(ParamError::MalformedHeader("parameter values must be in double quotes (name=\"value\")"))?;
         // Values are percent-encoded, so they never need a quoted-pair; a
         // backslash is just an unencoded character.
-        let close = quoted.find('"').ok_or(ParamError::MalformedHeader(
-            "a quoted value is missing its closing double quote",
-        ))?;
+        let close = quoted
+            .find('"')
+            .ok_or(ParamError::MalformedHeader("a quoted value is missing its closing double quote"))?;
         let (raw_value, after_value) = quoted.split_at(close);
         rest = after_value[1..].trim_start_matches(is_ows);
         if !rest.is_empty() && !rest.starts_with(',') {
-            return Err(ParamError::MalformedHeader(
-                "parameters must be separated by commas",
-            ));
+            return Err(ParamError::MalformedHeader("parameters must be separated by commas"));
         }
 
         let name = percent_decode(raw_name, false)?;
@@ -166,10 +158,7 @@ fn percent_decode(input: &str, plus_is_space: bool) -> Result<String, ParamError
 /// The offending escape for an error message: the `%` and at most two
 /// following characters, so that a hostile input is not echoed back whole.
 fn escape_excerpt(from_percent: &[u8]) -> String {
-    String::from_utf8_lossy(from_percent)
-        .chars()
-        .take(3)
-        .collect()
+    String::from_utf8_lossy(from_percent).chars().take(3).collect()
 }
 
 /// Builds an `OAuth` Authorization header value (§3.5.1) from decoded pairs;
@@ -179,11 +168,7 @@ pub fn authorization_header(realm: Option<&str>, pairs: &[(&str, &str)]) -> Stri
     if let Some(realm) = realm {
         parts.push(format!("realm=\"{}\"", percent_encode(realm)));
     }
-    parts.extend(
-        pairs
-            .iter()
-            .map(|(name, value)| format!("{}=\"{}\"", percent_encode(name), percent_encode(value))),
-    );
+    parts.extend(pairs.iter().map(|(name, value)| format!("{}=\"{}\"", percent_encode(name), percent_encode(value))));
     format!("OAuth {}", parts.join(", "))
 }
 
@@ -217,11 +202,7 @@ impl RequestParams {
     /// `OAuth` Authorization header (see [`is_oauth_scheme`]), `query` without
     /// the `?`, and `form_body` only when the content type is
     /// `application/x-www-form-urlencoded`; other bodies are never signed.
-    pub fn collect(
-        header: Option<&str>,
-        query: Option<&str>,
-        form_body: Option<&str>,
-    ) -> Result<Self, ParamError> {
+    pub fn collect(header: Option<&str>, query: Option<&str>, form_body: Option<&str>) -> Result<Self, ParamError> {
         let header = header.map(parse_authorization_header).transpose()?;
         let query = query.map(parse_form_urlencoded).transpose()?;
         let body = form_body.map(parse_form_urlencoded).transpose()?;
@@ -231,9 +212,7 @@ impl RequestParams {
     /// Assembles already-decoded pairs (header pairs without `realm`). An
     /// `oauth_*` name seen twice, in one source or across sources, is
     /// [`ParamError::Duplicate`]; other names may repeat.
-    pub fn from_sources(
-        pairs: impl IntoIterator<Item = (String, String)>,
-    ) -> Result<Self, ParamError> {
+    pub fn from_sources(pairs: impl IntoIterator<Item = (String, String)>) -> Result<Self, ParamError> {
         let mut signed = Vec::new();
         let mut protocol = BTreeMap::new();
         for (name, value) in pairs {
@@ -270,11 +249,7 @@ impl RequestParams {
     /// empty value counts as present: the RFC lets a client send an empty
     /// `oauth_token`, and an empty value fails its own check later.
     pub fn missing<'a>(&self, required: &[&'a str]) -> Vec<&'a str> {
-        required
-            .iter()
-            .copied()
-            .filter(|name| !self.protocol.contains_key(*name))
-            .collect()
+        required.iter().copied().filter(|name| !self.protocol.contains_key(*name)).collect()
     }
 
     /// The pairs that are signed (all but `realm` and `oauth_signature`).
@@ -295,9 +270,7 @@ mod tests {
     use rand::{Rng, SeedableRng};
 
     fn owned(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter()
-            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-            .collect()
+        list.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect()
     }
 
     const RFC_HEADER: &str = "OAuth realm=\"Example\",\n        \
@@ -313,8 +286,7 @@ mod tests {
         // The request of RFC 5849 §3.4.1.1 and §3.4.1.3.1. HTTP folding is
         // undone by the HTTP layer; the header arrives on one line.
         let header = RFC_HEADER.replace("\n        ", " ");
-        let url =
-            url::Url::parse("http://example.com/request?b5=%3D%253D&a3=a&c%40=&a2=r%20b").unwrap();
+        let url = url::Url::parse("http://example.com/request?b5=%3D%253D&a3=a&c%40=&a2=r%20b").unwrap();
         let params = RequestParams::collect(Some(&header), url.query(), Some("c2&a3=2+q")).unwrap();
 
         // The decoded table of §3.4.1.3.1, in collection order.
@@ -335,10 +307,7 @@ mod tests {
             ])
         );
         assert_eq!(params.signature(), Some("djosJKDKJSD8743243/jdk33klY="));
-        assert_eq!(
-            params.protocol(names::CONSUMER_KEY),
-            Some("9djdj82h48djs9d2")
-        );
+        assert_eq!(params.protocol(names::CONSUMER_KEY), Some("9djdj82h48djs9d2"));
         assert_eq!(params.protocol("realm"), None);
 
         let normalized = params.normalized();
@@ -367,27 +336,17 @@ mod tests {
             "  OAuth oauth_token=\"a%20b\",, x=\"\"",
             "OAuth realm=\"r\", oauth_token=\"a%20b\", x=\"\"",
         ] {
-            assert_eq!(
-                parse_authorization_header(header),
-                Ok(expected.clone()),
-                "{header}"
-            );
+            assert_eq!(parse_authorization_header(header), Ok(expected.clone()), "{header}");
         }
         assert_eq!(parse_authorization_header("OAuth"), Ok(vec![]));
-        assert_eq!(
-            parse_authorization_header("OAuth realm=\"only\""),
-            Ok(vec![])
-        );
+        assert_eq!(parse_authorization_header("OAuth realm=\"only\""), Ok(vec![]));
         // §3.6 encoding, not form encoding: `+` stays a plus.
         assert_eq!(
             parse_authorization_header("OAuth oauth_signature=\"ab+c/d=\""),
             Ok(owned(&[("oauth_signature", "ab+c/d=")]))
         );
         // Lowercase escapes, UTF-8 and an encoded name.
-        assert_eq!(
-            parse_authorization_header("OAuth n%c3%bc=\"%e2%82%ac%F0%9F%98%80\""),
-            Ok(owned(&[("nü", "€😀")]))
-        );
+        assert_eq!(parse_authorization_header("OAuth n%c3%bc=\"%e2%82%ac%F0%9F%98%80\""), Ok(owned(&[("nü", "€😀")])));
     }
 
     #[test]
@@ -396,63 +355,25 @@ mod tests {
             ("Bearer abc", ParamError::NotOAuthScheme),
             ("OAuthx a=\"b\"", ParamError::NotOAuthScheme),
             ("", ParamError::NotOAuthScheme),
-            (
-                "OAuth a=b",
-                ParamError::MalformedHeader(
-                    "parameter values must be in double quotes (name=\"value\")",
-                ),
-            ),
-            (
-                "OAuth a",
-                ParamError::MalformedHeader(
-                    "each parameter needs `=` and a quoted value (name=\"value\")",
-                ),
-            ),
-            (
-                "OAuth a=\"b",
-                ParamError::MalformedHeader("a quoted value is missing its closing double quote"),
-            ),
-            (
-                "OAuth a=\"b\" c=\"d\"",
-                ParamError::MalformedHeader("parameters must be separated by commas"),
-            ),
-            (
-                "OAuth =\"b\"",
-                ParamError::MalformedHeader("expected a parameter name (name=\"value\")"),
-            ),
-            (
-                "OAuth a=\"%zz\"",
-                ParamError::BadPercentEncoding("%zz".into()),
-            ),
-            (
-                "OAuth a=\"%4\"",
-                ParamError::BadPercentEncoding("%4".into()),
-            ),
+            ("OAuth a=b", ParamError::MalformedHeader("parameter values must be in double quotes (name=\"value\")")),
+            ("OAuth a", ParamError::MalformedHeader("each parameter needs `=` and a quoted value (name=\"value\")")),
+            ("OAuth a=\"b", ParamError::MalformedHeader("a quoted value is missing its closing double quote")),
+            ("OAuth a=\"b\" c=\"d\"", ParamError::MalformedHeader("parameters must be separated by commas")),
+            ("OAuth =\"b\"", ParamError::MalformedHeader("expected a parameter name (name=\"value\")")),
+            ("OAuth a=\"%zz\"", ParamError::BadPercentEncoding("%zz".into())),
+            ("OAuth a=\"%4\"", ParamError::BadPercentEncoding("%4".into())),
             ("OAuth a=\"%\"", ParamError::BadPercentEncoding("%".into())),
             ("OAuth a=\"%C3\"", ParamError::InvalidUtf8),
             ("OAuth a=\"%FF%FE\"", ParamError::InvalidUtf8),
             ("OAuth a=\"1\", a=\"1\"", ParamError::Duplicate("a".into())),
             ("OAuth a=\"1\", a=\"2\"", ParamError::Duplicate("a".into())),
-            (
-                "OAuth a%3D=\"1\", a%3d=\"2\"",
-                ParamError::Duplicate("a=".into()),
-            ),
-            (
-                "OAuth realm=\"a\", realm=\"b\"",
-                ParamError::Duplicate("realm".into()),
-            ),
+            ("OAuth a%3D=\"1\", a%3d=\"2\"", ParamError::Duplicate("a=".into())),
+            ("OAuth realm=\"a\", realm=\"b\"", ParamError::Duplicate("realm".into())),
         ] {
-            assert_eq!(
-                parse_authorization_header(header),
-                Err(expected),
-                "{header}"
-            );
+            assert_eq!(parse_authorization_header(header), Err(expected), "{header}");
         }
         // A multi-byte character right after `%` must not split a char.
-        assert!(matches!(
-            parse_authorization_header("OAuth a=\"%€\""),
-            Err(ParamError::BadPercentEncoding(_))
-        ));
+        assert!(matches!(parse_authorization_header("OAuth a=\"%€\""), Err(ParamError::BadPercentEncoding(_))));
         assert!(is_oauth_scheme("oAuTh x=\"1\""));
         assert!(!is_oauth_scheme("Basic Zm9v"));
     }
@@ -461,32 +382,16 @@ mod tests {
     fn form_parsing_keeps_order_repeats_and_empties() {
         assert_eq!(
             parse_form_urlencoded("b=2&a=1&a=&a&c=x=y&&d=%2B+%20"),
-            Ok(owned(&[
-                ("b", "2"),
-                ("a", "1"),
-                ("a", ""),
-                ("a", ""),
-                ("c", "x=y"),
-                ("d", "+  "),
-            ]))
+            Ok(owned(&[("b", "2"), ("a", "1"), ("a", ""), ("a", ""), ("c", "x=y"), ("d", "+  "),]))
         );
         assert_eq!(parse_form_urlencoded(""), Ok(vec![]));
         assert_eq!(
             parse_form_urlencoded("q=caf%c3%a9+%E2%82%AC&%F0%9F%98%80=~"),
             Ok(owned(&[("q", "café €"), ("😀", "~")]))
         );
-        assert_eq!(
-            parse_form_urlencoded("a=%zz"),
-            Err(ParamError::BadPercentEncoding("%zz".into()))
-        );
-        assert_eq!(
-            parse_form_urlencoded("a=%C3%28"),
-            Err(ParamError::InvalidUtf8)
-        );
-        assert_eq!(
-            parse_form_urlencoded("ok=1&bad=%2"),
-            Err(ParamError::BadPercentEncoding("%2".into()))
-        );
+        assert_eq!(parse_form_urlencoded("a=%zz"), Err(ParamError::BadPercentEncoding("%zz".into())));
+        assert_eq!(parse_form_urlencoded("a=%C3%28"), Err(ParamError::InvalidUtf8));
+        assert_eq!(parse_form_urlencoded("ok=1&bad=%2"), Err(ParamError::BadPercentEncoding("%2".into())));
     }
 
     #[test]
@@ -522,11 +427,7 @@ mod tests {
         for (query, body, dup) in [
             (Some("oauth_nonce=m"), None, "oauth_nonce"),
             (None, Some("oauth_consumer_key=k"), "oauth_consumer_key"),
-            (
-                Some("oauth_signature=x"),
-                Some("oauth_signature=x"),
-                "oauth_signature",
-            ),
+            (Some("oauth_signature=x"), Some("oauth_signature=x"), "oauth_signature"),
             (Some("oauth_extra=1&oauth_extra=1"), None, "oauth_extra"),
         ] {
             assert_eq!(
@@ -537,17 +438,11 @@ mod tests {
         }
         // Non-protocol names may repeat across and within sources.
         let ok = RequestParams::collect(Some(header), Some("a=1&a=2"), Some("a=3")).unwrap();
-        assert_eq!(
-            ok.signed_pairs().iter().filter(|(n, _)| n == "a").count(),
-            3
-        );
+        assert_eq!(ok.signed_pairs().iter().filter(|(n, _)| n == "a").count(), 3);
         // Protocol parameters may come from the query or body instead.
-        let body_only = RequestParams::collect(
-            None,
-            Some("oauth_token=t"),
-            Some("oauth_consumer_key=k&oauth_signature=s%3D"),
-        )
-        .unwrap();
+        let body_only =
+            RequestParams::collect(None, Some("oauth_token=t"), Some("oauth_consumer_key=k&oauth_signature=s%3D"))
+                .unwrap();
         assert_eq!(body_only.protocol(names::TOKEN), Some("t"));
         assert_eq!(body_only.signature(), Some("s="));
         assert_eq!(body_only.normalized(), "oauth_consumer_key=k&oauth_token=t");
@@ -570,43 +465,26 @@ mod tests {
             names::TIMESTAMP,
             names::NONCE,
         ];
-        assert_eq!(
-            params.missing(&required),
-            vec![names::SIGNATURE_METHOD, names::TIMESTAMP, names::NONCE]
-        );
+        assert_eq!(params.missing(&required), vec![names::SIGNATURE_METHOD, names::TIMESTAMP, names::NONCE]);
         assert_eq!(params.missing(&[names::CONSUMER_KEY]), Vec::<&str>::new());
         // oauth_signature is a protocol parameter but is never signed.
-        assert!(
-            params
-                .signed_pairs()
-                .iter()
-                .all(|(n, _)| n != "oauth_signature")
-        );
+        assert!(params.signed_pairs().iter().all(|(n, _)| n != "oauth_signature"));
     }
 
     #[test]
     fn parse_errors_propagate_from_every_source() {
-        assert_eq!(
-            RequestParams::collect(Some("Bearer x"), None, None),
-            Err(ParamError::NotOAuthScheme)
-        );
+        assert_eq!(RequestParams::collect(Some("Bearer x"), None, None), Err(ParamError::NotOAuthScheme));
         assert_eq!(
             RequestParams::collect(None, Some("a=%g0"), None),
             Err(ParamError::BadPercentEncoding("%g0".into()))
         );
-        assert_eq!(
-            RequestParams::collect(None, None, Some("a=%FF")),
-            Err(ParamError::InvalidUtf8)
-        );
+        assert_eq!(RequestParams::collect(None, None, Some("a=%FF")), Err(ParamError::InvalidUtf8));
     }
 
     #[test]
     fn authorization_header_round_trips() {
         let pairs = [
-            (
-                "oauth_callback",
-                "http://printer.example.com/ready?x=1&y=a b",
-            ),
+            ("oauth_callback", "http://printer.example.com/ready?x=1&y=a b"),
             ("oauth_signature", "74KNZJeDHnMBp0EMJ9ZHt/XKycU="),
             ("ü", "\"quoted\", €"),
         ];
@@ -623,9 +501,8 @@ mod tests {
     #[test]
     fn parsers_survive_random_input() {
         const ALPHABET: &[&str] = &[
-            "O", "A", "u", "t", "h", "OAuth ", "oauth_", "a", "Z", "0", "9", "=", "\"", ",", " ",
-            "\t", "%", "%2", "%C3", "%BC", "%e2%82", "%zz", "+", "&", "\\", "ü", "€", "😀", "\n",
-            "realm", "\u{0}",
+            "O", "A", "u", "t", "h", "OAuth ", "oauth_", "a", "Z", "0", "9", "=", "\"", ",", " ", "\t", "%", "%2",
+            "%C3", "%BC", "%e2%82", "%zz", "+", "&", "\\", "ü", "€", "😀", "\n", "realm", "\u{0}",
         ];
         let mut rng = rand::rngs::StdRng::seed_from_u64(0x5849);
         let mut accepted = 0usize;
@@ -635,26 +512,20 @@ mod tests {
                 String::from_utf8_lossy(&bytes).into_owned()
             } else {
                 let prefix = if round % 2 == 0 { "OAuth " } else { "" };
-                let body: String = (0..rng.gen_range(0..24))
-                    .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())])
-                    .collect();
+                let body: String =
+                    (0..rng.gen_range(0..24)).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())]).collect();
                 format!("{prefix}{body}")
             };
 
             if let Ok(pairs) = parse_authorization_header(&input) {
                 accepted += 1;
-                let borrowed: Vec<(&str, &str)> = pairs
-                    .iter()
-                    .map(|(n, v)| (n.as_str(), v.as_str()))
-                    .collect();
+                let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
                 let again = parse_authorization_header(&authorization_header(None, &borrowed));
                 assert_eq!(again.as_ref(), Ok(&pairs), "{input:?}");
             }
             if let Ok(pairs) = parse_form_urlencoded(&input) {
-                let encoded: Vec<String> = pairs
-                    .iter()
-                    .map(|(n, v)| format!("{}={}", percent_encode(n), percent_encode(v)))
-                    .collect();
+                let encoded: Vec<String> =
+                    pairs.iter().map(|(n, v)| format!("{}={}", percent_encode(n), percent_encode(v))).collect();
                 let again = parse_form_urlencoded(&encoded.join("&"));
                 // Empty-named, empty-valued pairs ("=") re-encode to "=",
                 // which the parser keeps, so the round trip is exact.

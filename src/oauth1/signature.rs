@@ -47,10 +47,7 @@ pub fn base_string_uri(url: &url::Url) -> String {
     let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
     // `Url` already leaves out the scheme's default port (80 for http, 443
     // for https) even when the request spelled it, as §3.4.1.2 requires.
-    let port = url
-        .port()
-        .map(|port| format!(":{port}"))
-        .unwrap_or_default();
+    let port = url.port().map(|port| format!(":{port}")).unwrap_or_default();
     let path = match url.path() {
         "" => "/",
         path => path,
@@ -63,10 +60,8 @@ pub fn base_string_uri(url: &url::Url) -> String {
 /// `name=value` with `&`. The caller must already have left out
 /// `oauth_signature` (and `realm`).
 pub fn normalize_parameters(pairs: &[(String, String)]) -> String {
-    let mut encoded: Vec<(String, String)> = pairs
-        .iter()
-        .map(|(name, value)| (percent_encode(name), percent_encode(value)))
-        .collect();
+    let mut encoded: Vec<(String, String)> =
+        pairs.iter().map(|(name, value)| (percent_encode(name), percent_encode(value))).collect();
     // Sorting the encoded forms, not the decoded ones, is what the RFC asks
     // for; the two orders differ, e.g. `/` (`%2F`) sorts before `.` once encoded.
     encoded.sort_unstable();
@@ -105,12 +100,8 @@ pub enum SignatureMethod {
 
 impl SignatureMethod {
     /// Every method, in the order a discovery document would list them.
-    pub const ALL: [SignatureMethod; 4] = [
-        SignatureMethod::HmacSha1,
-        SignatureMethod::HmacSha256,
-        SignatureMethod::RsaSha1,
-        SignatureMethod::Plaintext,
-    ];
+    pub const ALL: [SignatureMethod; 4] =
+        [SignatureMethod::HmacSha1, SignatureMethod::HmacSha256, SignatureMethod::RsaSha1, SignatureMethod::Plaintext];
 
     /// The name on the wire.
     pub fn as_str(self) -> &'static str {
@@ -152,22 +143,13 @@ impl FromStr for SignatureMethod {
 /// The shared-secret key of §3.4.2 and §3.4.4: both secrets encoded, joined
 /// with `&`, which stays even when either secret is empty.
 pub fn signing_key(consumer_secret: &str, token_secret: &str) -> String {
-    format!(
-        "{}&{}",
-        percent_encode(consumer_secret),
-        percent_encode(token_secret)
-    )
+    format!("{}&{}", percent_encode(consumer_secret), percent_encode(token_secret))
 }
 
 /// Signs with a shared-secret method and returns the value for
 /// `oauth_signature` (before header encoding). `None` for RSA-SHA1, which
 /// needs the client's private key and is never computed by the server.
-pub fn sign(
-    method: SignatureMethod,
-    base_string: &str,
-    consumer_secret: &str,
-    token_secret: &str,
-) -> Option<String> {
+pub fn sign(method: SignatureMethod, base_string: &str, consumer_secret: &str, token_secret: &str) -> Option<String> {
     let key = signing_key(consumer_secret, token_secret);
     match method {
         SignatureMethod::HmacSha1 | SignatureMethod::HmacSha256 => {
@@ -207,10 +189,7 @@ pub fn verify(
     match method {
         SignatureMethod::HmacSha1 | SignatureMethod::HmacSha256 => {
             let key = signing_key(consumer_secret, token_secret);
-            let (Some(expected), Ok(given)) = (
-                hmac_digest(method, &key, base_string),
-                BASE64.decode(signature),
-            ) else {
+            let (Some(expected), Ok(given)) = (hmac_digest(method, &key, base_string), BASE64.decode(signature)) else {
                 return false;
             };
             bool::from(expected.ct_eq(&given))
@@ -219,9 +198,7 @@ pub fn verify(
             let expected = signing_key(consumer_secret, token_secret);
             bool::from(expected.as_bytes().ct_eq(signature.as_bytes()))
         }
-        SignatureMethod::RsaSha1 => {
-            rsa_public_key_pem.is_some_and(|pem| verify_rsa_sha1(base_string, signature, pem))
-        }
+        SignatureMethod::RsaSha1 => rsa_public_key_pem.is_some_and(|pem| verify_rsa_sha1(base_string, signature, pem)),
     }
 }
 
@@ -235,17 +212,13 @@ fn verify_rsa_sha1(base_string: &str, signature: &str, pem: &str) -> bool {
     let Ok(signature) = rsa::pkcs1v15::Signature::try_from(raw.as_slice()) else {
         return false;
     };
-    rsa::pkcs1v15::VerifyingKey::<sha1::Sha1>::new(key)
-        .verify(base_string.as_bytes(), &signature)
-        .is_ok()
+    rsa::pkcs1v15::VerifyingKey::<sha1::Sha1>::new(key).verify(base_string.as_bytes(), &signature).is_ok()
 }
 
 /// Why a consumer's RSA public key was refused at registration.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RsaKeyError {
-    #[error(
-        "this is a private key; register only the public key (\"BEGIN PUBLIC KEY\" or \"BEGIN RSA PUBLIC KEY\")"
-    )]
+    #[error("this is a private key; register only the public key (\"BEGIN PUBLIC KEY\" or \"BEGIN RSA PUBLIC KEY\")")]
     PrivateKey,
     #[error(
         "expected a PEM RSA public key starting with \"-----BEGIN PUBLIC KEY-----\" or \"-----BEGIN RSA PUBLIC KEY-----\""
@@ -292,9 +265,7 @@ mod tests {
     }
 
     fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter()
-            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
-            .collect()
+        list.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect()
     }
 
     #[test]
@@ -305,10 +276,7 @@ mod tests {
         assert_eq!(percent_encode("*"), "%2A");
         assert_eq!(percent_encode("%"), "%25");
         assert_eq!(percent_encode("!'()"), "%21%27%28%29");
-        assert_eq!(
-            percent_encode(":/?#[]@!$&'()*+,;="),
-            "%3A%2F%3F%23%5B%5D%40%21%24%26%27%28%29%2A%2B%2C%3B%3D"
-        );
+        assert_eq!(percent_encode(":/?#[]@!$&'()*+,;="), "%3A%2F%3F%23%5B%5D%40%21%24%26%27%28%29%2A%2B%2C%3B%3D");
         assert_eq!(percent_encode(""), "");
     }
 
@@ -326,34 +294,13 @@ mod tests {
     #[test]
     fn base_string_uri_follows_3_4_1_2() {
         // Both examples from RFC 5849 §3.4.1.2.
-        assert_eq!(
-            base_string_uri(&url("http://EXAMPLE.COM:80/r%20v/X?id=123")),
-            "http://example.com/r%20v/X"
-        );
-        assert_eq!(
-            base_string_uri(&url("https://www.example.net:8080/?q=1")),
-            "https://www.example.net:8080/"
-        );
-        assert_eq!(
-            base_string_uri(&url("HTTPS://Example.com:443")),
-            "https://example.com/"
-        );
-        assert_eq!(
-            base_string_uri(&url("http://example.com:443/a")),
-            "http://example.com:443/a"
-        );
-        assert_eq!(
-            base_string_uri(&url("https://example.com:80/a")),
-            "https://example.com:80/a"
-        );
-        assert_eq!(
-            base_string_uri(&url("https://user:pw@example.com/a/b/#frag")),
-            "https://example.com/a/b/"
-        );
-        assert_eq!(
-            base_string_uri(&url("http://[::1]:8443/x")),
-            "http://[::1]:8443/x"
-        );
+        assert_eq!(base_string_uri(&url("http://EXAMPLE.COM:80/r%20v/X?id=123")), "http://example.com/r%20v/X");
+        assert_eq!(base_string_uri(&url("https://www.example.net:8080/?q=1")), "https://www.example.net:8080/");
+        assert_eq!(base_string_uri(&url("HTTPS://Example.com:443")), "https://example.com/");
+        assert_eq!(base_string_uri(&url("http://example.com:443/a")), "http://example.com:443/a");
+        assert_eq!(base_string_uri(&url("https://example.com:80/a")), "https://example.com:80/a");
+        assert_eq!(base_string_uri(&url("https://user:pw@example.com/a/b/#frag")), "https://example.com/a/b/");
+        assert_eq!(base_string_uri(&url("http://[::1]:8443/x")), "http://[::1]:8443/x");
     }
 
     #[test]
@@ -383,10 +330,7 @@ mod tests {
     #[test]
     fn normalization_sorts_encoded_bytes() {
         // Repeated names sort by value; empty values keep their `=`.
-        assert_eq!(
-            normalize_parameters(&pairs(&[("a", "z"), ("a", ""), ("a", "b"), ("A", "1")])),
-            "A=1&a=&a=b&a=z"
-        );
+        assert_eq!(normalize_parameters(&pairs(&[("a", "z"), ("a", ""), ("a", "b"), ("A", "1")])), "A=1&a=&a=b&a=z");
         // Sorting happens after encoding, which differs from sorting the
         // decoded text: `.` < `/` and `u` < `ü` decoded, but `/` and `ü`
         // encode to `%2F` and `%C3%BC`, and `%` sorts before both.
@@ -394,10 +338,7 @@ mod tests {
             normalize_parameters(&pairs(&[("k", "."), ("k", "/"), ("k", "~"), ("k", " ")])),
             "k=%20&k=%2F&k=.&k=~"
         );
-        assert_eq!(
-            normalize_parameters(&pairs(&[("u", "😀"), ("ü", "€")])),
-            "%C3%BC=%E2%82%AC&u=%F0%9F%98%80"
-        );
+        assert_eq!(normalize_parameters(&pairs(&[("u", "😀"), ("ü", "€")])), "%C3%BC=%E2%82%AC&u=%F0%9F%98%80");
         assert_eq!(normalize_parameters(&[]), "");
     }
 
@@ -415,19 +356,12 @@ mod tests {
             assert_eq!(method.as_str().parse::<SignatureMethod>(), Ok(method));
             assert_eq!(method.to_string(), method.as_str());
         }
-        assert_eq!(
-            "HMAC-SHA1".parse::<SignatureMethod>(),
-            Ok(SignatureMethod::HmacSha1)
-        );
+        assert_eq!("HMAC-SHA1".parse::<SignatureMethod>(), Ok(SignatureMethod::HmacSha1));
         for bad in ["hmac-sha1", "HMAC-SHA1 ", "", "RSA-SHA256", "plaintext"] {
             let err = bad.parse::<SignatureMethod>().unwrap_err();
             assert_eq!(err, UnknownSignatureMethod(bad.to_owned()));
         }
-        assert!(
-            UnknownSignatureMethod("x".into())
-                .to_string()
-                .contains("HMAC-SHA1")
-        );
+        assert!(UnknownSignatureMethod("x".into()).to_string().contains("HMAC-SHA1"));
     }
 
     /// RFC 5849 §1.2, temporary credential request: HTTPS POST to
@@ -462,42 +396,11 @@ mod tests {
 
         let published = "74KNZJeDHnMBp0EMJ9ZHt/XKycU=";
         let method = SignatureMethod::HmacSha1;
-        assert_eq!(
-            sign(method, &base, "kd94hf93k423kf44", "").as_deref(),
-            Some(published)
-        );
-        assert!(verify(
-            method,
-            &base,
-            published,
-            "kd94hf93k423kf44",
-            "",
-            None
-        ));
-        assert!(!verify(
-            method,
-            &base,
-            "74KNZJeDHnMBp0EMJ9ZHt/XKycV=",
-            "kd94hf93k423kf44",
-            "",
-            None
-        ));
-        assert!(!verify(
-            method,
-            &base,
-            published,
-            "kd94hf93k423kf45",
-            "",
-            None
-        ));
-        assert!(!verify(
-            method,
-            &base.replace("wIjqoS", "wIjqoT"),
-            published,
-            "kd94hf93k423kf44",
-            "",
-            None
-        ));
+        assert_eq!(sign(method, &base, "kd94hf93k423kf44", "").as_deref(), Some(published));
+        assert!(verify(method, &base, published, "kd94hf93k423kf44", "", None));
+        assert!(!verify(method, &base, "74KNZJeDHnMBp0EMJ9ZHt/XKycV=", "kd94hf93k423kf44", "", None));
+        assert!(!verify(method, &base, published, "kd94hf93k423kf45", "", None));
+        assert!(!verify(method, &base.replace("wIjqoS", "wIjqoT"), published, "kd94hf93k423kf44", "", None));
     }
 
     #[test]
@@ -513,9 +416,7 @@ mod tests {
         ]);
         let base = signature_base_string(
             "GET",
-            &base_string_uri(&url(
-                "http://photos.example.net/photos?file=vacation.jpg&size=original",
-            )),
+            &base_string_uri(&url("http://photos.example.net/photos?file=vacation.jpg&size=original")),
             &normalize_parameters(&params),
         );
         assert_eq!(base, PHOTOS_BASE);
@@ -525,42 +426,14 @@ mod tests {
         let (cs, ts) = ("kd94hf93k423kf44", "pfkkdhi9sl3r4s00");
         assert_eq!(sign(method, &base, cs, ts).as_deref(), Some(published));
         assert!(verify(method, &base, published, cs, ts, None));
-        assert!(!verify(
-            method,
-            &base,
-            "MdpQcU8iPSUjWoN/UDMsK2sui9J=",
-            cs,
-            ts,
-            None
-        ));
-        assert!(!verify(
-            method,
-            &base,
-            published,
-            cs,
-            "pfkkdhi9sl3r4s01",
-            None
-        ));
+        assert!(!verify(method, &base, "MdpQcU8iPSUjWoN/UDMsK2sui9J=", cs, ts, None));
+        assert!(!verify(method, &base, published, cs, "pfkkdhi9sl3r4s01", None));
         assert!(!verify(method, &base, published, cs, "", None));
         assert!(!verify(method, &base, "not base64!", cs, ts, None));
         assert!(!verify(method, &base, "", cs, ts, None));
         // The same signature under another method name must not pass.
-        assert!(!verify(
-            SignatureMethod::HmacSha256,
-            &base,
-            published,
-            cs,
-            ts,
-            None
-        ));
-        assert!(!verify(
-            SignatureMethod::RsaSha1,
-            &base,
-            published,
-            cs,
-            ts,
-            None
-        ));
+        assert!(!verify(SignatureMethod::HmacSha256, &base, published, cs, ts, None));
+        assert!(!verify(SignatureMethod::RsaSha1, &base, published, cs, ts, None));
     }
 
     #[test]
@@ -573,22 +446,8 @@ mod tests {
         assert!(sig.ends_with('='));
         assert!(verify(method, base, &sig, "cs&€", "ts", None));
         assert!(!verify(method, base, &sig, "cs&€", "tS", None));
-        assert!(!verify(
-            method,
-            &base.replacen("GET", "PUT", 1),
-            &sig,
-            "cs&€",
-            "ts",
-            None
-        ));
-        assert!(!verify(
-            SignatureMethod::HmacSha1,
-            base,
-            &sig,
-            "cs&€",
-            "ts",
-            None
-        ));
+        assert!(!verify(method, &base.replacen("GET", "PUT", 1), &sig, "cs&€", "ts", None));
+        assert!(!verify(SignatureMethod::HmacSha1, base, &sig, "cs&€", "ts", None));
         let mut tampered = sig.into_bytes();
         tampered[0] = if tampered[0] == b'A' { b'B' } else { b'A' };
         let tampered = String::from_utf8(tampered).unwrap();
@@ -600,28 +459,11 @@ mod tests {
         let method = SignatureMethod::Plaintext;
         // RFC 5849 §2.1 example: client secret "ja893SD9", no token secret;
         // the header carries "ja893SD9%26", which decodes to "ja893SD9&".
-        assert_eq!(
-            sign(method, "ignored", "ja893SD9", "").as_deref(),
-            Some("ja893SD9&")
-        );
+        assert_eq!(sign(method, "ignored", "ja893SD9", "").as_deref(), Some("ja893SD9&"));
         assert!(verify(method, "ignored", "ja893SD9&", "ja893SD9", "", None));
-        assert!(!verify(
-            method,
-            "ignored",
-            "ja893SD9%26",
-            "ja893SD9",
-            "",
-            None
-        ));
+        assert!(!verify(method, "ignored", "ja893SD9%26", "ja893SD9", "", None));
         assert!(!verify(method, "ignored", "ja893SD9", "ja893SD9", "", None));
-        assert!(!verify(
-            method,
-            "ignored",
-            "ja893SD9&x",
-            "ja893SD9",
-            "",
-            None
-        ));
+        assert!(!verify(method, "ignored", "ja893SD9&x", "ja893SD9", "", None));
         // Secrets are encoded before joining, so an `&` inside a secret cannot
         // shift the boundary between the two.
         let sig = sign(method, "", "a&b", "c").unwrap();
@@ -634,14 +476,7 @@ mod tests {
     #[test]
     fn rsa_sign_is_not_available_without_a_private_key() {
         assert_eq!(sign(SignatureMethod::RsaSha1, PHOTOS_BASE, "a", "b"), None);
-        assert!(!verify(
-            SignatureMethod::RsaSha1,
-            PHOTOS_BASE,
-            "AAAA",
-            "a",
-            "b",
-            None
-        ));
+        assert!(!verify(SignatureMethod::RsaSha1, PHOTOS_BASE, "AAAA", "a", "b", None));
     }
 
     #[test]
@@ -675,21 +510,11 @@ mod tests {
         assert!(!verify(method, &tampered_base, &sig, "", "", Some(&spki)));
         let mut raw = BASE64.decode(&sig).unwrap();
         raw[10] ^= 1;
-        assert!(!verify(
-            method,
-            PHOTOS_BASE,
-            &BASE64.encode(&raw),
-            "",
-            "",
-            Some(&spki)
-        ));
+        assert!(!verify(method, PHOTOS_BASE, &BASE64.encode(&raw), "", "", Some(&spki)));
         assert!(!verify(method, PHOTOS_BASE, "%%%", "", "", Some(&spki)));
         assert!(!verify(method, PHOTOS_BASE, "", "", "", Some(&spki)));
         let other = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 1024).unwrap();
-        let other_pem = other
-            .to_public_key()
-            .to_public_key_pem(LineEnding::LF)
-            .unwrap();
+        let other_pem = other.to_public_key().to_public_key_pem(LineEnding::LF).unwrap();
         assert!(!verify(method, PHOTOS_BASE, &sig, "", "", Some(&other_pem)));
 
         // An RSA-SHA1 signature is not an RSA-SHA256 one: signing the same
@@ -709,32 +534,16 @@ mod tests {
             assert!(validate_rsa_public_key_pem(garbage).is_err());
         }
         let private_pem = private.to_pkcs8_pem(LineEnding::LF).unwrap();
-        assert_eq!(
-            validate_rsa_public_key_pem(&private_pem),
-            Err(RsaKeyError::PrivateKey)
-        );
-        assert!(!verify(
-            method,
-            PHOTOS_BASE,
-            &sig,
-            "",
-            "",
-            Some(&private_pem)
-        ));
-        assert_eq!(
-            validate_rsa_public_key_pem("hello"),
-            Err(RsaKeyError::NotPem)
-        );
+        assert_eq!(validate_rsa_public_key_pem(&private_pem), Err(RsaKeyError::PrivateKey));
+        assert!(!verify(method, PHOTOS_BASE, &sig, "", "", Some(&private_pem)));
+        assert_eq!(validate_rsa_public_key_pem("hello"), Err(RsaKeyError::NotPem));
     }
 
     #[test]
     fn rsa_keys_below_the_minimum_are_refused() {
         use rsa::pkcs8::{EncodePublicKey, LineEnding};
         let small = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 512).unwrap();
-        let pem = small
-            .to_public_key()
-            .to_public_key_pem(LineEnding::LF)
-            .unwrap();
+        let pem = small.to_public_key().to_public_key_pem(LineEnding::LF).unwrap();
         let err = validate_rsa_public_key_pem(&pem).unwrap_err();
         assert_eq!(err, RsaKeyError::TooShort { bits: 512 });
         assert!(err.to_string().contains("1024"));

@@ -10,7 +10,7 @@ use super::pkce::{self, CodeChallengeMethod};
 use super::redirect;
 use super::request::Params;
 use super::scopes::ScopeSet;
-use super::tokens::issuer;
+use super::tokens::{Issuer, issuer};
 use crate::app::App;
 use crate::auth::secrets;
 use crate::error::PageError;
@@ -23,8 +23,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/oauth2/authorize", web::get().to(get))
-        .route("/oauth2/authorize", web::post().to(post));
+    cfg.route("/oauth2/authorize", web::get().to(get)).route("/oauth2/authorize", web::post().to(post));
 }
 
 /// A request that passed every check.
@@ -39,6 +38,8 @@ struct Checked {
     pkce: Option<(String, String)>,
     nonce: Option<String>,
     prompt: Option<String>,
+    /// `response_type=token` (implicit): the answer goes in the fragment.
+    implicit: bool,
 }
 
 /// Either a page for the member (the application or redirect URI is not
@@ -52,42 +53,39 @@ fn page(title: &str, message: &str) -> Refusal {
     Refusal::Page(PageError::new(StatusCode::BAD_REQUEST, title, message))
 }
 
-fn back(app: &App, redirect_uri: &str, state: Option<&str>, e: ErrorResponse) -> HttpResponse {
+fn back(app: &App, redirect_uri: &str, state: Option<&str>, fragment: bool, e: ErrorResponse) -> HttpResponse {
     let mut params = e.redirect_params();
     if let Some(s) = state {
         params.push(("state", s.to_string()));
     }
     params.push(("iss", issuer(app)));
-    found(&redirect::append_params(redirect_uri, params, false))
+    found(&redirect::append_params(redirect_uri, params, fragment))
+}
+
+/// An error for a checked request, in the query or the fragment.
+fn refuse(app: &App, c: &Checked, error: OAuthError, description: &str) -> HttpResponse {
+    back(app, &c.redirect_uri, c.state.as_deref(), c.implicit, ErrorResponse::new(error, description))
 }
 
 fn found(location: &str) -> HttpResponse {
-    HttpResponse::Found()
-        .insert_header(("Location", location))
-        .insert_header(("Cache-Control", "no-store"))
-        .finish()
+    HttpResponse::Found().insert_header(("Location", location)).insert_header(("Cache-Control", "no-store")).finish()
 }
 
 fn check(app: &App, p: &Params) -> Result<Checked, Refusal> {
-    let client_id = p
-        .get("client_id")
-        .ok_or_else(|| page("The application is not identified", "The link that brought you here has no client_id. Go back to the application and try again."))?;
+    let client_id = p.get("client_id").ok_or_else(|| {
+        page(
+            "The application is not identified",
+            "The link that brought you here has no client_id. Go back to the application and try again.",
+        )
+    })?;
     let client = app
         .store
         .read(|tx| clients::by_key(tx, client_id))
         .map_err(|e| Refusal::Page(PageError::internal(e)))?
         .filter(|c| c.oauth2.is_some())
-        .ok_or_else(|| {
-            page(
-                "Unknown application",
-                "No application with this client_id is registered here.",
-            )
-        })?;
+        .ok_or_else(|| page("Unknown application", "No application with this client_id is registered here."))?;
     let Some(o) = client.oauth2.clone() else {
-        return Err(page(
-            "Unknown application",
-            "No application with this client_id is registered here.",
-        ));
+        return Err(page("Unknown application", "No application with this client_id is registered here."));
     };
     let redirect_uri = match p.get("redirect_uri") {
         Some(r) if redirect::matches(&o.redirect_uris, r) => r.to_string(),
@@ -99,47 +97,33 @@ fn check(app: &App, p: &Params) -> Result<Checked, Refusal> {
         }
         None if o.redirect_uris.len() == 1 => o.redirect_uris[0].clone(),
         None => {
-            return Err(page(
-                "This application's request is not valid",
-                "It did not say where to return to.",
-            ));
+            return Err(page("This application's request is not valid", "It did not say where to return to."));
         }
     };
     let state = p.get("state").map(str::to_string);
+    let implicit = p.get("response_type") == Some("token");
     let err = |e: OAuthError, d: &str| {
-        Refusal::Redirect(back(
-            app,
-            &redirect_uri,
-            state.as_deref(),
-            ErrorResponse::new(e, d),
-        ))
+        Refusal::Redirect(back(app, &redirect_uri, state.as_deref(), implicit, ErrorResponse::new(e, d)))
     };
     if !client.enabled {
-        return Err(err(
-            OAuthError::UnauthorizedClient,
-            "this application is disabled",
-        ));
+        return Err(err(OAuthError::UnauthorizedClient, "this application is disabled"));
     }
-    match p.get("response_type") {
-        Some("code") => {}
+    let grant = match p.get("response_type") {
+        Some("code") => "authorization_code",
+        Some("token") => "implicit",
         None => return Err(err(OAuthError::InvalidRequest, "response_type is missing")),
         Some(_) => {
             return Err(err(
                 OAuthError::UnsupportedResponseType,
-                "only response_type=code is supported",
+                "response_type must be code (or token, for applications registered for implicit)",
             ));
         }
-    }
-    if !o.grants.iter().any(|g| g == "authorization_code") {
-        return Err(err(
-            OAuthError::UnauthorizedClient,
-            "this application may not use the authorization_code grant",
-        ));
+    };
+    if !o.grants.iter().any(|g| g == grant) {
+        return Err(err(OAuthError::UnauthorizedClient, &format!("this application may not use the {grant} grant")));
     }
     let scopes = match p.get("scope") {
-        Some(s) => ScopeSet::parse(s)
-            .map_err(|e| err(OAuthError::InvalidScope, &e.to_string()))?
-            .expand(),
+        Some(s) => ScopeSet::parse(s).map_err(|e| err(OAuthError::InvalidScope, &e.to_string()))?.expand(),
         None => allowed_scopes(&client),
     };
     if !scopes.is_subset(&allowed_scopes(&client)) {
@@ -151,37 +135,25 @@ fn check(app: &App, p: &Params) -> Result<Checked, Refusal> {
     let pkce = match p.get("code_challenge") {
         Some(challenge) => {
             let method_text = p.get("code_challenge_method").unwrap_or("plain");
-            let method: CodeChallengeMethod = method_text.parse().map_err(|_| {
-                err(
-                    OAuthError::InvalidRequest,
-                    "code_challenge_method must be S256 or plain",
-                )
-            })?;
+            let method: CodeChallengeMethod = method_text
+                .parse()
+                .map_err(|_| err(OAuthError::InvalidRequest, "code_challenge_method must be S256 or plain"))?;
             if method == CodeChallengeMethod::Plain && !o.pkce_plain_allowed {
-                return Err(err(
-                    OAuthError::InvalidRequest,
-                    "this application must use code_challenge_method=S256",
-                ));
+                return Err(err(OAuthError::InvalidRequest, "this application must use code_challenge_method=S256"));
             }
-            pkce::validate_challenge(method, challenge)
-                .map_err(|e| err(OAuthError::InvalidRequest, &e.to_string()))?;
+            pkce::validate_challenge(method, challenge).map_err(|e| err(OAuthError::InvalidRequest, &e.to_string()))?;
             Some((method.as_str().to_string(), challenge.to_string()))
         }
-        None if o.pkce_required => {
-            return Err(err(
-                OAuthError::InvalidRequest,
-                "code_challenge is required (PKCE)",
-            ));
+        // PKCE protects a code; the implicit grant has none.
+        None if o.pkce_required && !implicit => {
+            return Err(err(OAuthError::InvalidRequest, "code_challenge is required (PKCE)"));
         }
         None => None,
     };
     let prompt = p.get("prompt").map(str::to_string);
     if let Some(pr) = &prompt {
         if !matches!(pr.as_str(), "none" | "login" | "consent") {
-            return Err(err(
-                OAuthError::InvalidRequest,
-                "prompt must be none, login or consent",
-            ));
+            return Err(err(OAuthError::InvalidRequest, "prompt must be none, login or consent"));
         }
     }
     Ok(Checked {
@@ -193,6 +165,7 @@ fn check(app: &App, p: &Params) -> Result<Checked, Refusal> {
         pkce,
         nonce: p.get("nonce").map(str::to_string),
         prompt,
+        implicit,
     })
 }
 
@@ -218,7 +191,51 @@ fn carried(raw: &[u8]) -> Vec<(String, String)> {
 
 /// Issues a code under the member's grant (created or widened: consent is
 /// remembered) and redirects back.
+/// Implicit: the access token itself goes back in the fragment. No
+/// refresh token, no id_token (RFC 6749 §4.2.2).
+async fn approve_implicit(v: &Visitor, c: Checked) -> Result<HttpResponse, PageError> {
+    let Some(active) = &v.active else {
+        return Err(PageError::internal("approve without a session"));
+    };
+    let iss = match Issuer::new(&v.app, &c.client) {
+        Ok(i) => i,
+        Err(e) => return Ok(refuse(&v.app, &c, e.error, &e.description)),
+    };
+    let (user, client, scopes) = (active.user.id, c.client.id, c.scopes.clone());
+    let who = v.who();
+    let t = v
+        .app
+        .store
+        .write(move |tx| {
+            let grant = upsert_grant(tx, Some(user), client, &scopes, iss.now)?;
+            crate::store::audit::record(
+                tx,
+                iss.now,
+                &who,
+                "grant.approve",
+                &format!("client {client}"),
+                &scopes.to_string(),
+            )?;
+            super::tokens::issue(tx, &iss, &grant, &scopes, false, None)
+        })
+        .await?;
+    let mut params = vec![
+        ("access_token", t.access_token),
+        ("token_type", t.token_type),
+        ("expires_in", t.expires_in.to_string()),
+        ("scope", t.scope),
+    ];
+    if let Some(s) = &c.state {
+        params.push(("state", s.clone()));
+    }
+    params.push(("iss", issuer(&v.app)));
+    Ok(found(&redirect::append_params(&c.redirect_uri, params, true)))
+}
+
 async fn approve(v: &Visitor, c: Checked) -> Result<HttpResponse, PageError> {
+    if c.implicit {
+        return approve_implicit(v, c).await;
+    }
     let Some(active) = &v.active else {
         return Err(PageError::internal("approve without a session"));
     };
@@ -264,11 +281,7 @@ async fn approve(v: &Visitor, c: Checked) -> Result<HttpResponse, PageError> {
         params.push(("state", s.clone()));
     }
     params.push(("iss", issuer(&v.app)));
-    Ok(found(&redirect::append_params(
-        &c.redirect_uri,
-        params,
-        false,
-    )))
+    Ok(found(&redirect::append_params(&c.redirect_uri, params, false)))
 }
 
 async fn decide(
@@ -278,11 +291,7 @@ async fn decide(
     decision: Option<String>,
 ) -> Result<HttpResponse, PageError> {
     let p = Params::parse(&raw).map_err(|e| {
-        PageError::new(
-            StatusCode::BAD_REQUEST,
-            "This application's request is not valid",
-            e.description,
-        )
+        PageError::new(StatusCode::BAD_REQUEST, "This application's request is not valid", e.description)
     })?;
     let c = match check(&v.app, &p) {
         Ok(c) => c,
@@ -292,78 +301,43 @@ async fn decide(
     let here = format!("/oauth2/authorize?{}", String::from_utf8_lossy(&raw));
     let Some(active) = v.active.clone() else {
         if c.prompt.as_deref() == Some("none") {
-            return Ok(back(
-                &v.app,
-                &c.redirect_uri,
-                c.state.as_deref(),
-                ErrorResponse::new(OAuthError::LoginRequired, "the member is not signed in"),
-            ));
+            return Ok(refuse(&v.app, &c, OAuthError::LoginRequired, "the member is not signed in"));
         }
         return Ok(v.to_login(&here));
     };
     if c.prompt.as_deref() == Some("login") && decision.is_none() {
         // Sign in again, then come back without prompt=login.
-        let without: Vec<(String, String)> = carried(&raw)
-            .into_iter()
-            .filter(|(k, _)| k != "prompt")
-            .collect();
+        let without: Vec<(String, String)> = carried(&raw).into_iter().filter(|(k, _)| k != "prompt").collect();
         let q = serde_urlencoded::to_string(&without).unwrap_or_default();
-        let ret = serde_urlencoded::to_string([
-            ("return_to", format!("/oauth2/authorize?{q}")),
-            ("switch", "1".into()),
-        ])
-        .unwrap_or_default();
+        let ret =
+            serde_urlencoded::to_string([("return_to", format!("/oauth2/authorize?{q}")), ("switch", "1".into())])
+                .unwrap_or_default();
         return Ok(v.redirect(&format!("/login?{ret}")));
     }
     match decision.as_deref() {
         Some("approve") => return approve(&v, c).await,
         Some(_) => {
-            return Ok(back(
-                &v.app,
-                &c.redirect_uri,
-                c.state.as_deref(),
-                ErrorResponse::new(OAuthError::AccessDenied, "the member declined"),
-            ));
+            return Ok(refuse(&v.app, &c, OAuthError::AccessDenied, "the member declined"));
         }
         None => {}
     }
-    let existing = v
-        .app
-        .store
-        .read(|tx| grants::find(tx, Some(active.user.id), c.client.id))?;
-    let covered = existing.is_some_and(|g| {
-        c.scopes
-            .is_subset(&ScopeSet::parse(&g.scopes).unwrap_or_default())
-    });
+    let existing = v.app.store.read(|tx| grants::find(tx, Some(active.user.id), c.client.id))?;
+    let covered = existing.is_some_and(|g| c.scopes.is_subset(&ScopeSet::parse(&g.scopes).unwrap_or_default()));
     let ask = c.prompt.as_deref() == Some("consent") || !(covered || c.client.first_party);
     if !ask {
         return approve(&v, c).await;
     }
     if c.prompt.as_deref() == Some("none") {
-        return Ok(back(
-            &v.app,
-            &c.redirect_uri,
-            c.state.as_deref(),
-            ErrorResponse::new(
-                OAuthError::ConsentRequired,
-                "the member has not approved these scopes",
-            ),
-        ));
+        return Ok(refuse(&v.app, &c, OAuthError::ConsentRequired, "the member has not approved these scopes"));
     }
     let _ = req;
-    let switch = serde_urlencoded::to_string([("return_to", here.as_str()), ("switch", "1")])
-        .unwrap_or_default();
+    let switch = serde_urlencoded::to_string([("return_to", here.as_str()), ("switch", "1")]).unwrap_or_default();
     let view = ConsentView {
         c: v.chrome("Allow access?", false),
         name: c.client.name.clone(),
         description: c.client.description.clone(),
         homepage: c.client.homepage.clone(),
-        scopes: c
-            .scopes
-            .descriptions()
-            .iter()
-            .map(|s| (s.name.to_string(), s.description.to_string()))
-            .collect(),
+        scopes: c.scopes.descriptions().iter().map(|s| (s.name.to_string(), s.description.to_string())).collect(),
         hidden: carried(&raw),
         switch_url: format!("{}/login?{switch}", v.app.config.base_path()),
     };
@@ -376,11 +350,9 @@ async fn decide(
         Some(u) => format!("{}:", u.scheme()),
         None => String::new(),
     };
-    let csp = crate::web::middleware::CSP
-        .replace("form-action 'self'", &format!("form-action 'self' {dest}"));
+    let csp = crate::web::middleware::CSP.replace("form-action 'self'", &format!("form-action 'self' {dest}"));
     if let Ok(h) = actix_web::http::header::HeaderValue::from_str(&csp) {
-        r.headers_mut()
-            .insert(actix_web::http::header::CONTENT_SECURITY_POLICY, h);
+        r.headers_mut().insert(actix_web::http::header::CONTENT_SECURITY_POLICY, h);
     }
     Ok(r)
 }
@@ -391,19 +363,14 @@ async fn get(v: Visitor, req: HttpRequest) -> Result<HttpResponse, PageError> {
 }
 
 async fn post(v: Visitor, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, PageError> {
-    let form: Vec<(String, String)> = url::form_urlencoded::parse(&body)
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let form: Vec<(String, String)> =
+        url::form_urlencoded::parse(&body).map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let field = |n: &str| form.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
     v.check_csrf(&field("csrf").unwrap_or_default())?;
     if v.active.is_none() {
-        return Err(PageError::forbidden(
-            "Your session ended; go back to the application and start again.",
-        ));
+        return Err(PageError::forbidden("Your session ended; go back to the application and start again."));
     }
     let decision = Some(field("decision").unwrap_or_else(|| "deny".into()));
-    let raw = serde_urlencoded::to_string(carried(&body))
-        .unwrap_or_default()
-        .into_bytes();
+    let raw = serde_urlencoded::to_string(carried(&body)).unwrap_or_default().into_bytes();
     decide(v, req, raw, decision).await
 }

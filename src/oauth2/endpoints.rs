@@ -22,10 +22,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/oauth2/jwks", web::get().to(jwks))
         .route("/oauth2/userinfo", web::get().to(userinfo))
         .route("/oauth2/userinfo", web::post().to(userinfo))
-        .route(
-            "/.well-known/oauth-authorization-server",
-            web::get().to(metadata),
-        )
+        .route("/.well-known/oauth-authorization-server", web::get().to(metadata))
         .route("/.well-known/openid-configuration", web::get().to(metadata));
 }
 
@@ -35,10 +32,8 @@ fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
 
 /// An RFC 6749 §5.2 error; `Basic` challenge when the client tried Basic.
 pub fn error_json(e: &ErrorResponse, basic: bool) -> HttpResponse {
-    let mut r =
-        HttpResponse::build(StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST));
-    r.insert_header(("Cache-Control", "no-store"))
-        .insert_header(("Pragma", "no-cache"));
+    let mut r = HttpResponse::build(StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST));
+    r.insert_header(("Cache-Control", "no-store")).insert_header(("Pragma", "no-cache"));
     if basic && e.error == OAuthError::InvalidClient {
         r.insert_header(("WWW-Authenticate", "Basic realm=\"latchkey\""));
     }
@@ -46,10 +41,7 @@ pub fn error_json(e: &ErrorResponse, basic: bool) -> HttpResponse {
 }
 
 fn no_store(body: impl serde::Serialize) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .insert_header(("Pragma", "no-cache"))
-        .json(body)
+    HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).insert_header(("Pragma", "no-cache")).json(body)
 }
 
 fn client_ip(req: &HttpRequest, app: &App) -> std::net::IpAddr {
@@ -67,18 +59,11 @@ async fn token(req: HttpRequest, body: web::Bytes, app: web::Data<App>) -> HttpR
     };
     let ip = client_ip(&req, &app);
     let result = match p.get("grant_type") {
-        None => Err(ErrorResponse::new(
-            OAuthError::InvalidRequest,
-            "the parameter \"grant_type\" is missing",
-        )),
-        Some("authorization_code") => {
-            grants::authorization_code::exchange(&app, &auth, &p, ip.to_string()).await
-        }
+        None => Err(ErrorResponse::new(OAuthError::InvalidRequest, "the parameter \"grant_type\" is missing")),
+        Some("authorization_code") => grants::authorization_code::exchange(&app, &auth, &p, ip.to_string()).await,
         Some("client_credentials") => grants::client_credentials::exchange(&app, &auth, &p).await,
         Some("password") => grants::password::exchange(&app, &auth, &p, ip).await,
-        Some("refresh_token") => {
-            grants::refresh_token::exchange(&app, &auth, &p, ip.to_string()).await
-        }
+        Some("refresh_token") => grants::refresh_token::exchange(&app, &auth, &p, ip.to_string()).await,
         Some(other) => Err(ErrorResponse::new(
             OAuthError::UnsupportedGrantType,
             format!("{other:?} is not a grant type this server supports"),
@@ -125,10 +110,7 @@ async fn revoke(req: HttpRequest, body: web::Bytes, app: web::Data<App>) -> Http
         None
     };
     let digest = secrets::digest(&value);
-    let who = crate::store::audit::Who {
-        actor: format!("client:{client}"),
-        ip: client_ip(&req, &app).to_string(),
-    };
+    let who = crate::store::audit::Who { actor: format!("client:{client}"), ip: client_ip(&req, &app).to_string() };
     let done = app
         .store
         .write(move |tx| {
@@ -174,9 +156,7 @@ async fn revoke(req: HttpRequest, body: web::Bytes, app: web::Data<App>) -> Http
         })
         .await;
     match done {
-        Ok(()) => HttpResponse::Ok()
-            .insert_header(("Cache-Control", "no-store"))
-            .finish(),
+        Ok(()) => HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).finish(),
         Err(e) => error_json(&grants::server_error(e), auth.basic),
     }
 }
@@ -193,40 +173,25 @@ async fn introspect(req: HttpRequest, body: web::Bytes, app: web::Data<App>) -> 
         Err(e) => return error_json(&e, header(&req, "authorization").is_some()),
     };
     if !auth.confidential {
-        let e = ErrorResponse::new(
-            OAuthError::InvalidClient,
-            "introspection needs a confidential client",
-        );
+        let e = ErrorResponse::new(OAuthError::InvalidClient, "introspection needs a confidential client");
         return error_json(&e, auth.basic);
     }
     let value = match p.require("token") {
         Ok(v) => v,
         Err(e) => return error_json(&e, auth.basic),
     };
-    let any = auth
-        .client
-        .oauth2
-        .as_ref()
-        .is_some_and(|o| o.introspect_any);
+    let any = auth.client.oauth2.as_ref().is_some_and(|o| o.introspect_any);
     let inactive = || no_store(serde_json::json!({ "active": false }));
     let iss = issuer(&app);
     let now = app.now();
     let found = match tokens::check_access(&app, value) {
-        Ok(Some(info)) => Some((
-            info.client,
-            info.client_id,
-            info.user,
-            info.scopes,
-            info.issued_at,
-            info.expires_at,
-            "access_token",
-        )),
+        Ok(Some(info)) => {
+            Some((info.client, info.client_id, info.user, info.scopes, info.issued_at, info.expires_at, "access_token"))
+        }
         Ok(None) => {
             let digest = secrets::digest(value);
             match app.store.read(|tx| stored::token(tx, &digest)) {
-                Ok(Some(t))
-                    if t.kind == TokenKind::Refresh && !t.expired(now) && t.used_at.is_none() =>
-                {
+                Ok(Some(t)) if t.kind == TokenKind::Refresh && !t.expired(now) && t.used_at.is_none() => {
                     let cid = app
                         .store
                         .read(|tx| crate::store::clients::get(tx, t.client))
@@ -234,15 +199,7 @@ async fn introspect(req: HttpRequest, body: web::Bytes, app: web::Data<App>) -> 
                         .flatten()
                         .and_then(|c| c.oauth2.map(|o| o.client_id))
                         .unwrap_or_default();
-                    Some((
-                        t.client,
-                        cid,
-                        t.user,
-                        t.scopes,
-                        t.issued_at,
-                        t.expires_at,
-                        "refresh_token",
-                    ))
+                    Some((t.client, cid, t.user, t.scopes, t.issued_at, t.expires_at, "refresh_token"))
                 }
                 _ => None,
             }
@@ -255,9 +212,7 @@ async fn introspect(req: HttpRequest, body: web::Bytes, app: web::Data<App>) -> 
     if client != auth.client.id && !any {
         return inactive();
     }
-    let username = user
-        .and_then(|u| app.store.read(|tx| users::get(tx, u)).ok().flatten())
-        .map(|u| u.username);
+    let username = user.and_then(|u| app.store.read(|tx| users::get(tx, u)).ok().flatten()).map(|u| u.username);
     let mut body = serde_json::json!({
         "active": true,
         "scope": scope,
@@ -287,9 +242,7 @@ async fn jwks(app: web::Data<App>) -> HttpResponse {
 }
 
 /// OpenID Connect userinfo: the claims the token's scopes allow.
-async fn userinfo(
-    caller: crate::auth::caller::Caller,
-) -> Result<HttpResponse, crate::auth::caller::BearerError> {
+async fn userinfo(caller: crate::auth::caller::Caller) -> Result<HttpResponse, crate::auth::caller::BearerError> {
     caller.require("openid")?;
     let user = caller.member()?;
     let scopes = ScopeSet::parse(&caller.info.scopes).unwrap_or_default();
@@ -318,9 +271,9 @@ async fn metadata(app: web::Data<App>) -> HttpResponse {
         "userinfo_endpoint": u("oauth2/userinfo"),
         "jwks_uri": u("oauth2/jwks"),
         "scopes_supported": scopes,
-        "response_types_supported": ["code"],
-        "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code", "password", "client_credentials", "refresh_token"],
+        "response_types_supported": ["code", "token"],
+        "response_modes_supported": ["query", "fragment"],
+        "grant_types_supported": ["authorization_code", "implicit", "password", "client_credentials", "refresh_token"],
         "code_challenge_methods_supported": ["S256", "plain"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
@@ -331,7 +284,5 @@ async fn metadata(app: web::Data<App>) -> HttpResponse {
         "prompt_values_supported": ["none", "login", "consent"],
         "authorization_response_iss_parameter_supported": true,
     });
-    HttpResponse::Ok()
-        .insert_header(("Cache-Control", "public, max-age=300"))
-        .json(body)
+    HttpResponse::Ok().insert_header(("Cache-Control", "public, max-age=300")).json(body)
 }

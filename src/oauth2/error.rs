@@ -117,10 +117,7 @@ impl FromStr for OAuthError {
     type Err = UnknownErrorCode;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|e| e.code() == s)
-            .ok_or(UnknownErrorCode)
+        Self::ALL.into_iter().find(|e| e.code() == s).ok_or(UnknownErrorCode)
     }
 }
 
@@ -156,11 +153,7 @@ pub struct ErrorResponse {
 
 impl ErrorResponse {
     pub fn new(error: OAuthError, description: impl Into<String>) -> Self {
-        Self {
-            error,
-            description: description.into(),
-            uri: None,
-        }
+        Self { error, description: description.into(), uri: None }
     }
 
     pub fn with_uri(mut self, uri: impl Into<String>) -> Self {
@@ -351,10 +344,7 @@ mod tests {
             assert_eq!(e.to_string(), code);
             assert_eq!(code.parse::<OAuthError>(), Ok(e));
             assert_eq!(serde_json::to_value(e).unwrap(), code);
-            assert_eq!(
-                serde_json::from_value::<OAuthError>(code.into()).unwrap(),
-                e
-            );
+            assert_eq!(serde_json::from_value::<OAuthError>(code.into()).unwrap(), e);
         }
         assert!("Invalid_Request".parse::<OAuthError>().is_err());
         assert!(serde_json::from_value::<OAuthError>("nope".into()).is_err());
@@ -384,12 +374,8 @@ mod tests {
             serde_json::json!({"error": "invalid_grant", "error_description": "the code has expired"})
         );
         let bare = ErrorResponse::from(OAuthError::InvalidClient);
-        assert_eq!(
-            bare.to_json(),
-            serde_json::json!({"error": "invalid_client"})
-        );
-        let with_uri =
-            ErrorResponse::new(OAuthError::InvalidRequest, "x").with_uri("https://example.com/e");
+        assert_eq!(bare.to_json(), serde_json::json!({"error": "invalid_client"}));
+        let with_uri = ErrorResponse::new(OAuthError::InvalidRequest, "x").with_uri("https://example.com/e");
         assert_eq!(with_uri.to_json()["error_uri"], "https://example.com/e");
         // Serializing the struct directly gives the same body.
         assert_eq!(serde_json::to_value(&with_uri).unwrap(), with_uri.to_json());
@@ -397,22 +383,15 @@ mod tests {
 
     #[test]
     fn json_description_is_sanitized() {
-        let e = ErrorResponse::new(
-            OAuthError::InvalidScope,
-            "unknown scope \"x\\y\"\n\u{e9}t\u{e9}",
-        );
-        let desc = e.to_json()["error_description"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let e = ErrorResponse::new(OAuthError::InvalidScope, "unknown scope \"x\\y\"\n\u{e9}t\u{e9}");
+        let desc = e.to_json()["error_description"].as_str().unwrap().to_owned();
         assert_eq!(desc, "unknown scope 'x/y' ?t?");
         assert!(desc.bytes().all(is_description_byte));
     }
 
     #[test]
     fn bad_error_uri_is_dropped() {
-        let e = ErrorResponse::new(OAuthError::InvalidRequest, "x")
-            .with_uri("https://example.com/a b\"");
+        let e = ErrorResponse::new(OAuthError::InvalidRequest, "x").with_uri("https://example.com/a b\"");
         assert!(e.to_json().get("error_uri").is_none());
         assert!(!e.www_authenticate("api").contains("error_uri"));
         assert!(e.redirect_params().iter().all(|(k, _)| *k != "error_uri"));
@@ -423,27 +402,16 @@ mod tests {
         let e = ErrorResponse::new(OAuthError::AccessDenied, "the member said no");
         assert_eq!(
             e.redirect_params(),
-            vec![
-                ("error", "access_denied".to_owned()),
-                ("error_description", "the member said no".to_owned()),
-            ]
+            vec![("error", "access_denied".to_owned()), ("error_description", "the member said no".to_owned()),]
         );
         let bare = ErrorResponse::from(OAuthError::LoginRequired);
-        assert_eq!(
-            bare.redirect_params(),
-            vec![("error", "login_required".to_owned())]
-        );
+        assert_eq!(bare.redirect_params(), vec![("error", "login_required".to_owned())]);
         let url = crate::oauth2::redirect::append_params(
             "https://client.example/cb",
-            e.redirect_params()
-                .into_iter()
-                .chain([("state", "xyz".to_owned())]),
+            e.redirect_params().into_iter().chain([("state", "xyz".to_owned())]),
             false,
         );
-        assert_eq!(
-            url,
-            "https://client.example/cb?error=access_denied&error_description=the+member+said+no&state=xyz"
-        );
+        assert_eq!(url, "https://client.example/cb?error=access_denied&error_description=the+member+said+no&state=xyz");
     }
 
     #[test]
@@ -466,10 +434,7 @@ mod tests {
 
     #[test]
     fn www_authenticate_escapes_and_sanitizes() {
-        let e = ErrorResponse::new(
-            OAuthError::InvalidToken,
-            "bad \"token\" \\ here\r\nX-Evil: 1",
-        );
+        let e = ErrorResponse::new(OAuthError::InvalidToken, "bad \"token\" \\ here\r\nX-Evil: 1");
         let header = e.www_authenticate("my \"realm\" \\ \u{e9}\n");
         assert_eq!(
             header,
@@ -488,9 +453,6 @@ mod tests {
     fn display_for_logs() {
         let e = ErrorResponse::new(OAuthError::InvalidGrant, "code reused");
         assert_eq!(e.to_string(), "invalid_grant: code reused");
-        assert_eq!(
-            ErrorResponse::from(OAuthError::ServerError).to_string(),
-            "server_error"
-        );
+        assert_eq!(ErrorResponse::from(OAuthError::ServerError).to_string(), "server_error");
     }
 }

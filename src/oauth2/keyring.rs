@@ -40,11 +40,7 @@ impl Keyring {
     /// The key that signs new tokens for `alg`.
     pub fn active(&self, alg: Algorithm) -> Option<SigningKey> {
         let ks = self.snapshot();
-        let live: Vec<SigningKey> = ks
-            .iter()
-            .filter(|k| k.retired_at.is_none())
-            .map(|k| k.key.clone())
-            .collect();
+        let live: Vec<SigningKey> = ks.iter().filter(|k| k.retired_at.is_none()).map(|k| k.key.clone()).collect();
         keys::newest(&live, alg).cloned()
     }
 
@@ -73,13 +69,8 @@ fn generate_all(now: i64) -> Result<Vec<StoredKey>, StoreError> {
         .iter()
         .map(|&alg| {
             SigningKey::generate(alg, keys::generate_kid(), now)
-                .map(|key| StoredKey {
-                    key,
-                    retired_at: None,
-                })
-                .map_err(|e| {
-                    StoreError::Internal(format!("cannot make a {} key: {e}", alg.as_str()))
-                })
+                .map(|key| StoredKey { key, retired_at: None })
+                .map_err(|e| StoreError::Internal(format!("cannot make a {} key: {e}", alg.as_str())))
         })
         .collect()
 }
@@ -91,17 +82,10 @@ pub async fn load(app: &App) -> Result<(), StoreError> {
     let existing = app.store.read(stored::list)?;
     let missing: Vec<Algorithm> = ALGORITHMS
         .into_iter()
-        .filter(|alg| {
-            !existing
-                .iter()
-                .any(|k| k.key.alg == *alg && k.retired_at.is_none())
-        })
+        .filter(|alg| !existing.iter().any(|k| k.key.alg == *alg && k.retired_at.is_none()))
         .collect();
     let keep_retired = max_token_lifetime(app);
-    let fresh: Vec<StoredKey> = generate_all(now)?
-        .into_iter()
-        .filter(|k| missing.contains(&k.key.alg))
-        .collect();
+    let fresh: Vec<StoredKey> = generate_all(now)?.into_iter().filter(|k| missing.contains(&k.key.alg)).collect();
     let keys = app
         .store
         .write(move |tx| {
@@ -153,14 +137,7 @@ pub async fn rotate(app: &App, who: Who) -> Result<Vec<KeyView>, StoreError> {
                 stored::put(tx, k)?;
             }
             let kids: Vec<&str> = fresh.iter().map(|k| k.key.kid.as_str()).collect();
-            audit::record(
-                tx,
-                now,
-                &who,
-                "keys.rotate",
-                "",
-                &format!("new keys {}", kids.join(", ")),
-            )?;
+            audit::record(tx, now, &who, "keys.rotate", "", &format!("new keys {}", kids.join(", ")))?;
             stored::list_for_update(tx)
         })
         .await?;

@@ -117,10 +117,7 @@ pub enum KeyError {
 impl KeyError {
     /// True when the token, not the server, is at fault.
     pub fn is_invalid_token(&self) -> bool {
-        !matches!(
-            self,
-            Self::UnknownAlgorithm(_) | Self::Generate(_) | Self::BadKey { .. } | Self::Sign(_)
-        )
+        !matches!(self, Self::UnknownAlgorithm(_) | Self::Generate(_) | Self::BadKey { .. } | Self::Sign(_))
     }
 }
 
@@ -141,10 +138,7 @@ impl fmt::Debug for SigningKey {
         f.debug_struct("SigningKey")
             .field("kid", &self.kid)
             .field("alg", &self.alg)
-            .field(
-                "private_der",
-                &format_args!("<{} bytes>", self.private_der.len()),
-            )
+            .field("private_der", &format_args!("<{} bytes>", self.private_der.len()))
             .field("created_at", &self.created_at)
             .finish()
     }
@@ -164,54 +158,32 @@ enum PublicKey {
 impl SigningKey {
     /// Makes a fresh key. Ed25519 and P-256 come from ring; RSA from the
     /// `rsa` crate, because ring cannot generate RSA keys.
-    pub fn generate(
-        alg: Algorithm,
-        kid: impl Into<String>,
-        created_at: i64,
-    ) -> Result<SigningKey, KeyError> {
+    pub fn generate(alg: Algorithm, kid: impl Into<String>, created_at: i64) -> Result<SigningKey, KeyError> {
         let rng = SystemRandom::new();
         let failed = |_| KeyError::Generate(alg);
         let private_der = match alg {
-            Algorithm::EdDSA => Ed25519KeyPair::generate_pkcs8(&rng)
-                .map_err(failed)?
-                .as_ref()
-                .to_vec(),
+            Algorithm::EdDSA => Ed25519KeyPair::generate_pkcs8(&rng).map_err(failed)?.as_ref().to_vec(),
             Algorithm::ES256 => {
-                EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
-                    .map_err(failed)?
-                    .as_ref()
-                    .to_vec()
+                EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).map_err(failed)?.as_ref().to_vec()
             }
             Algorithm::RS256 => {
-                let key = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, RSA_BITS)
-                    .map_err(|_| KeyError::Generate(alg))?;
-                key.to_pkcs8_der()
-                    .map_err(|_| KeyError::Generate(alg))?
-                    .as_bytes()
-                    .to_vec()
+                let key =
+                    rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, RSA_BITS).map_err(|_| KeyError::Generate(alg))?;
+                key.to_pkcs8_der().map_err(|_| KeyError::Generate(alg))?.as_bytes().to_vec()
             }
         };
-        Ok(SigningKey {
-            kid: kid.into(),
-            alg,
-            private_der,
-            created_at,
-        })
+        Ok(SigningKey { kid: kid.into(), alg, private_der, created_at })
     }
 
     fn bad_key(&self) -> KeyError {
-        KeyError::BadKey {
-            kid: self.kid.clone(),
-            alg: self.alg,
-        }
+        KeyError::BadKey { kid: self.kid.clone(), alg: self.alg }
     }
 
     /// The PKCS#1 `RSAPrivateKey` inside the PKCS#8 wrapper, which is what
     /// ring (and so `EncodingKey::from_rsa_der`) expects. No bignum parsing
     /// needed: PKCS#8 just carries it as an octet string.
     fn rsa_pkcs1(&self) -> Result<&[u8], KeyError> {
-        let info = rsa::pkcs8::PrivateKeyInfo::try_from(self.private_der.as_slice())
-            .map_err(|_| self.bad_key())?;
+        let info = rsa::pkcs8::PrivateKeyInfo::try_from(self.private_der.as_slice()).map_err(|_| self.bad_key())?;
         if info.algorithm.oid != rsa::pkcs1::ALGORITHM_OID {
             return Err(self.bad_key());
         }
@@ -223,20 +195,14 @@ impl SigningKey {
             Algorithm::EdDSA => Ed25519KeyPair::from_pkcs8_maybe_unchecked(&self.private_der)
                 .map(|pair| PublicKey::Ed25519(pair.public_key().as_ref().to_vec()))
                 .map_err(|_| self.bad_key()),
-            Algorithm::ES256 => EcdsaKeyPair::from_pkcs8(
-                &ECDSA_P256_SHA256_FIXED_SIGNING,
-                &self.private_der,
-                &SystemRandom::new(),
-            )
-            .map(|pair| PublicKey::P256(pair.public_key().as_ref().to_vec()))
-            .map_err(|_| self.bad_key()),
+            Algorithm::ES256 => {
+                EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &self.private_der, &SystemRandom::new())
+                    .map(|pair| PublicKey::P256(pair.public_key().as_ref().to_vec()))
+                    .map_err(|_| self.bad_key())
+            }
             Algorithm::RS256 => {
-                let key = rsa::pkcs1::RsaPrivateKey::try_from(self.rsa_pkcs1()?)
-                    .map_err(|_| self.bad_key())?;
-                Ok(PublicKey::Rsa {
-                    n: key.modulus.as_bytes().to_vec(),
-                    e: key.public_exponent.as_bytes().to_vec(),
-                })
+                let key = rsa::pkcs1::RsaPrivateKey::try_from(self.rsa_pkcs1()?).map_err(|_| self.bad_key())?;
+                Ok(PublicKey::Rsa { n: key.modulus.as_bytes().to_vec(), e: key.public_exponent.as_bytes().to_vec() })
             }
         }
     }
@@ -307,17 +273,12 @@ pub fn generate_kid() -> String {
 /// The key new tokens of `alg` are signed with: the newest one. Older keys
 /// stay in the list (and in the JWKS) until their tokens have expired.
 pub fn newest(keys: &[SigningKey], alg: Algorithm) -> Option<&SigningKey> {
-    keys.iter()
-        .filter(|k| k.alg == alg)
-        .max_by(|a, b| (a.created_at, &a.kid).cmp(&(b.created_at, &b.kid)))
+    keys.iter().filter(|k| k.alg == alg).max_by(|a, b| (a.created_at, &a.kid).cmp(&(b.created_at, &b.kid)))
 }
 
 /// The document served at `/oauth2/jwks`: `{"keys": [...]}`.
 pub fn jwks(keys: &[SigningKey]) -> Result<Value, KeyError> {
-    let keys = keys
-        .iter()
-        .map(SigningKey::public_jwk)
-        .collect::<Result<Vec<_>, _>>()?;
+    let keys = keys.iter().map(SigningKey::public_jwk).collect::<Result<Vec<_>, _>>()?;
     Ok(json!({ "keys": keys }))
 }
 
@@ -355,11 +316,7 @@ struct RawHeader {
 /// use exactly that key's algorithm: `none`, HMAC with a public key as the
 /// secret, or any other algorithm the token asks for is refused before a
 /// signature is even looked at.
-pub fn verify(
-    token: &str,
-    keys: &[SigningKey],
-    options: &VerifyOptions<'_>,
-) -> Result<Value, KeyError> {
+pub fn verify(token: &str, keys: &[SigningKey], options: &VerifyOptions<'_>) -> Result<Value, KeyError> {
     let header = parse_header(token)?;
     // RFC 7515 §4.1.11: a recipient that does not understand a critical
     // extension must reject the token; we understand none.
@@ -367,10 +324,7 @@ pub fn verify(
         return Err(KeyError::CriticalHeader);
     }
     let kid = header.kid.ok_or(KeyError::MissingKid)?;
-    let key = keys
-        .iter()
-        .find(|k| k.kid == kid)
-        .ok_or(KeyError::UnknownKid)?;
+    let key = keys.iter().find(|k| k.kid == kid).ok_or(KeyError::UnknownKid)?;
     if header.alg != key.alg.as_str() {
         return Err(KeyError::AlgorithmMismatch);
     }
@@ -389,27 +343,21 @@ pub fn verify(
     validation.validate_nbf = false;
     validation.validate_aud = false;
     validation.leeway = 0;
-    let data = jsonwebtoken::decode::<Value>(token, &key.decoding_key()?, &validation).map_err(
-        |e| match e.kind() {
-            ErrorKind::InvalidSignature => KeyError::BadSignature,
-            ErrorKind::InvalidAlgorithm => KeyError::AlgorithmMismatch,
-            _ => KeyError::Malformed,
-        },
-    )?;
+    let data = jsonwebtoken::decode::<Value>(token, &key.decoding_key()?, &validation).map_err(|e| match e.kind() {
+        ErrorKind::InvalidSignature => KeyError::BadSignature,
+        ErrorKind::InvalidAlgorithm => KeyError::AlgorithmMismatch,
+        _ => KeyError::Malformed,
+    })?;
     check_claims(&data.claims, options)?;
     Ok(data.claims)
 }
 
 fn parse_header(token: &str) -> Result<RawHeader, KeyError> {
     let mut parts = token.split('.');
-    let (Some(header), Some(_), Some(_), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let (Some(header), Some(_), Some(_), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
         return Err(KeyError::Malformed);
     };
-    let bytes = URL_SAFE_NO_PAD
-        .decode(header)
-        .map_err(|_| KeyError::Malformed)?;
+    let bytes = URL_SAFE_NO_PAD.decode(header).map_err(|_| KeyError::Malformed)?;
     serde_json::from_slice(&bytes).map_err(|_| KeyError::Malformed)
 }
 
@@ -567,33 +515,21 @@ mod tests {
         let jwk = k.public_jwk().unwrap();
         let s = |name: &str| jwk[name].as_str().unwrap().to_owned();
         let len = |name: &str| URL_SAFE_NO_PAD.decode(s(name)).unwrap().len();
-        assert_eq!(
-            (s("kid"), s("alg"), s("use")),
-            (k.kid.clone(), alg.to_string(), "sig".into())
-        );
+        assert_eq!((s("kid"), s("alg"), s("use")), (k.kid.clone(), alg.to_string(), "sig".into()));
         assert!(jwk.get("d").is_none(), "no private parts");
         let decoding = match alg {
             Algorithm::EdDSA => {
-                assert_eq!(
-                    (s("kty"), s("crv"), len("x")),
-                    ("OKP".into(), "Ed25519".into(), 32)
-                );
+                assert_eq!((s("kty"), s("crv"), len("x")), ("OKP".into(), "Ed25519".into(), 32));
                 DecodingKey::from_ed_components(&s("x")).unwrap()
             }
             Algorithm::ES256 => {
-                assert_eq!(
-                    (s("kty"), s("crv"), len("x")),
-                    ("EC".into(), "P-256".into(), 32)
-                );
+                assert_eq!((s("kty"), s("crv"), len("x")), ("EC".into(), "P-256".into(), 32));
                 assert_eq!(len("y"), 32);
                 DecodingKey::from_ec_components(&s("x"), &s("y")).unwrap()
             }
             Algorithm::RS256 => {
                 // 256 octets: no leading zero octet (RFC 7518 §6.3.1.1).
-                assert_eq!(
-                    (s("kty"), len("n"), s("e")),
-                    ("RSA".into(), 256, "AQAB".into())
-                );
+                assert_eq!((s("kty"), len("n"), s("e")), ("RSA".into(), 256, "AQAB".into()));
                 assert!(jwk.get("p").is_none());
                 DecodingKey::from_rsa_components(&s("n"), &s("e")).unwrap()
             }
@@ -794,17 +730,8 @@ mod tests {
 
     #[test]
     fn newest_key_per_algorithm() {
-        let mk = |alg, kid: &str, created_at| SigningKey {
-            kid: kid.into(),
-            alg,
-            private_der: Vec::new(),
-            created_at,
-        };
-        let keys = [
-            mk(Algorithm::EdDSA, "old", 1),
-            mk(Algorithm::EdDSA, "new", 5),
-            mk(Algorithm::ES256, "es", 9),
-        ];
+        let mk = |alg, kid: &str, created_at| SigningKey { kid: kid.into(), alg, private_der: Vec::new(), created_at };
+        let keys = [mk(Algorithm::EdDSA, "old", 1), mk(Algorithm::EdDSA, "new", 5), mk(Algorithm::ES256, "es", 9)];
         assert_eq!(newest(&keys, Algorithm::EdDSA).unwrap().kid, "new");
         assert_eq!(newest(&keys, Algorithm::ES256).unwrap().kid, "es");
         assert!(newest(&keys, Algorithm::RS256).is_none());

@@ -16,7 +16,5 @@ pub mod tokens;
 /// Removes expired codes and tokens; run in the background.
 pub async fn sweep(app: &crate::app::App) -> Result<usize, crate::store::StoreError> {
     let now = app.now();
-    app.store
-        .write(move |tx| crate::store::grants::sweep_expired(tx, now))
-        .await
+    app.store.write(move |tx| crate::store::grants::sweep_expired(tx, now)).await
 }

@@ -87,9 +87,7 @@ pub fn validate_challenge(method: CodeChallengeMethod, challenge: &str) -> Resul
     check_unreserved("code_challenge", challenge)?;
     if method == CodeChallengeMethod::S256
         && (challenge.len() != S256_CHALLENGE_LEN
-            || !challenge
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+            || !challenge.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
     {
         return Err(PkceError::MalformedS256);
     }
@@ -136,17 +134,7 @@ fn is_unreserved(b: u8) -> bool {
 /// Keeps an echoed value short and inside the characters an OAuth error
 /// description may carry (RFC 6749 §5.2).
 fn printable(value: &str) -> String {
-    value
-        .chars()
-        .take(32)
-        .map(|c| {
-            if c.is_ascii_graphic() && c != '"' && c != '\\' {
-                c
-            } else {
-                '?'
-            }
-        })
-        .collect()
+    value.chars().take(32).map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' { c } else { '?' }).collect()
 }
 
 #[cfg(test)]
@@ -160,11 +148,7 @@ mod tests {
     #[test]
     fn rfc7636_appendix_b() {
         assert_eq!(challenge_s256(RFC_VERIFIER), RFC_CHALLENGE);
-        assert!(verify(
-            CodeChallengeMethod::S256,
-            RFC_VERIFIER,
-            RFC_CHALLENGE
-        ));
+        assert!(verify(CodeChallengeMethod::S256, RFC_VERIFIER, RFC_CHALLENGE));
         assert!(validate_verifier(RFC_VERIFIER).is_ok());
         assert!(validate_challenge(CodeChallengeMethod::S256, RFC_CHALLENGE).is_ok());
     }
@@ -177,10 +161,7 @@ mod tests {
         assert!("PLAIN".parse::<CodeChallengeMethod>().is_err());
         assert!("".parse::<CodeChallengeMethod>().is_err());
         assert_eq!(CodeChallengeMethod::S256.to_string(), "S256");
-        assert_eq!(
-            serde_json::to_string(&CodeChallengeMethod::Plain).unwrap(),
-            "\"plain\""
-        );
+        assert_eq!(serde_json::to_string(&CodeChallengeMethod::Plain).unwrap(), "\"plain\"");
     }
 
     #[test]
@@ -196,26 +177,14 @@ mod tests {
         let other = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXj";
         assert!(!verify(CodeChallengeMethod::S256, other, RFC_CHALLENGE));
         // The challenge itself is not a verifier for it.
-        assert!(!verify(
-            CodeChallengeMethod::S256,
-            RFC_CHALLENGE,
-            RFC_CHALLENGE
-        ));
+        assert!(!verify(CodeChallengeMethod::S256, RFC_CHALLENGE, RFC_CHALLENGE));
         // Method mismatch: a plain comparison of verifier and S256 challenge.
-        assert!(!verify(
-            CodeChallengeMethod::Plain,
-            RFC_VERIFIER,
-            RFC_CHALLENGE
-        ));
+        assert!(!verify(CodeChallengeMethod::Plain, RFC_VERIFIER, RFC_CHALLENGE));
     }
 
     #[test]
     fn plain_compares_exactly() {
-        assert!(verify(
-            CodeChallengeMethod::Plain,
-            RFC_VERIFIER,
-            RFC_VERIFIER
-        ));
+        assert!(verify(CodeChallengeMethod::Plain, RFC_VERIFIER, RFC_VERIFIER));
         let upper = RFC_VERIFIER.to_uppercase();
         assert!(!verify(CodeChallengeMethod::Plain, RFC_VERIFIER, &upper));
         assert!(!verify(CodeChallengeMethod::Plain, RFC_VERIFIER, ""));
@@ -227,13 +196,7 @@ mod tests {
         let at_max = "a".repeat(128);
         assert!(validate_verifier(&at_min).is_ok());
         assert!(validate_verifier(&at_max).is_ok());
-        assert_eq!(
-            validate_verifier(&"a".repeat(42)),
-            Err(PkceError::Length {
-                what: "code_verifier",
-                len: 42
-            })
-        );
+        assert_eq!(validate_verifier(&"a".repeat(42)), Err(PkceError::Length { what: "code_verifier", len: 42 }));
         assert!(validate_verifier(&"a".repeat(129)).is_err());
         assert!(validate_verifier("").is_err());
         // A malformed verifier never verifies, even under plain.
@@ -248,10 +211,7 @@ mod tests {
             assert!(validate_verifier(&format!("{base}{ok}")).is_ok(), "{ok}");
         }
         for bad in ['+', '/', '=', ' ', '%', '\u{e9}', '\0', '\n'] {
-            assert!(
-                validate_verifier(&format!("{base}{bad}")).is_err(),
-                "{bad:?}"
-            );
+            assert!(validate_verifier(&format!("{base}{bad}")).is_err(), "{bad:?}");
         }
     }
 
@@ -261,15 +221,9 @@ mod tests {
         let padded = format!("{}=", &RFC_CHALLENGE[..42]);
         assert!(validate_challenge(CodeChallengeMethod::S256, &padded).is_err());
         let long = format!("{RFC_CHALLENGE}A");
-        assert_eq!(
-            validate_challenge(CodeChallengeMethod::S256, &long),
-            Err(PkceError::MalformedS256)
-        );
+        assert_eq!(validate_challenge(CodeChallengeMethod::S256, &long), Err(PkceError::MalformedS256));
         let tilde = format!("{}~", &RFC_CHALLENGE[..42]);
-        assert_eq!(
-            validate_challenge(CodeChallengeMethod::S256, &tilde),
-            Err(PkceError::MalformedS256)
-        );
+        assert_eq!(validate_challenge(CodeChallengeMethod::S256, &tilde), Err(PkceError::MalformedS256));
         // The same value is a fine plain challenge.
         assert!(validate_challenge(CodeChallengeMethod::Plain, &long).is_ok());
         assert!(validate_challenge(CodeChallengeMethod::Plain, "short").is_err());
@@ -278,9 +232,7 @@ mod tests {
     #[test]
     fn generated_challenges_always_pass_validation() {
         for len in [43, 64, 100, 128] {
-            let verifier: String = (0..len)
-                .map(|i| ['a', '-', '.', '_', '~', '7'][i % 6])
-                .collect();
+            let verifier: String = (0..len).map(|i| ['a', '-', '.', '_', '~', '7'][i % 6]).collect();
             let challenge = challenge_s256(&verifier);
             assert!(validate_challenge(CodeChallengeMethod::S256, &challenge).is_ok());
             assert!(verify(CodeChallengeMethod::S256, &verifier, &challenge));

@@ -53,9 +53,7 @@ pub enum RedirectError {
     UserInfo,
     #[error("the {0}: scheme cannot be used for a redirect URI")]
     ForbiddenScheme(String),
-    #[error(
-        "http is allowed only for a loopback address (127.0.0.1, [::1] or localhost); use https for \"{0}\""
-    )]
+    #[error("http is allowed only for a loopback address (127.0.0.1, [::1] or localhost); use https for \"{0}\"")]
     InsecureHttp(String),
     #[error(
         "the custom scheme {0}: must be a reverse domain name you control, such as com.example.app:/callback (RFC 8252 §7.1)"
@@ -119,9 +117,7 @@ fn is_loopback_host(url: &Url) -> bool {
 /// registered `http://127.0.0.1…` or `http://[::1]…` URI matches a request
 /// that differs from it only in the port.
 pub fn matches(registered: &[String], requested: &str) -> bool {
-    registered
-        .iter()
-        .any(|r| r == requested || loopback_matches(r, requested))
+    registered.iter().any(|r| r == requested || loopback_matches(r, requested))
 }
 
 fn loopback_matches(registered: &str, requested: &str) -> bool {
@@ -139,10 +135,7 @@ fn loopback_matches(registered: &str, requested: &str) -> bool {
 /// or nothing (e.g. `http://127.0.0.1@evil.example/`, or
 /// `http://127.0.0.1:80.evil.example/`) is not a loopback URI at all.
 fn split_loopback(uri: &str) -> Option<(&'static str, &str)> {
-    let origin = LOOPBACK_PREFIXES
-        .iter()
-        .copied()
-        .find(|prefix| uri.starts_with(prefix))?;
+    let origin = LOOPBACK_PREFIXES.iter().copied().find(|prefix| uri.starts_with(prefix))?;
     let mut rest = &uri[origin.len()..];
     if let Some(after_colon) = rest.strip_prefix(':') {
         let digits = after_colon.bytes().take_while(u8::is_ascii_digit).count();
@@ -152,11 +145,7 @@ fn split_loopback(uri: &str) -> Option<(&'static str, &str)> {
         }
         rest = &after_colon[digits..];
     }
-    if rest.is_empty() || rest.starts_with('/') || rest.starts_with('?') {
-        Some((origin, rest))
-    } else {
-        None
-    }
+    if rest.is_empty() || rest.starts_with('/') || rest.starts_with('?') { Some((origin, rest)) } else { None }
 }
 
 /// Adds response parameters to a redirect URI, form-urlencoded as RFC 6749
@@ -175,9 +164,7 @@ where
     K: AsRef<str>,
     V: AsRef<str>,
 {
-    let encoded = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(params)
-        .finish();
+    let encoded = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
     let (base, existing_fragment) = match uri.split_once('#') {
         Some((base, frag)) => (base, Some(frag)),
         None => (uri, None),
@@ -245,13 +232,7 @@ mod tests {
             "http://localhost.evil.example/cb",
             "http://evil.example/127.0.0.1",
         ] {
-            assert!(
-                matches!(
-                    validate_registered(bad),
-                    Err(RedirectError::InsecureHttp(_))
-                ),
-                "{bad}"
-            );
+            assert!(matches!(validate_registered(bad), Err(RedirectError::InsecureHttp(_))), "{bad}");
         }
     }
 
@@ -259,10 +240,7 @@ mod tests {
     fn private_use_schemes_need_a_dot() {
         assert_eq!(validate_registered("com.example.app:/callback"), Ok(()));
         assert_eq!(validate_registered("com.example.app://callback"), Ok(()));
-        assert_eq!(
-            validate_registered("myapp://callback"),
-            Err(RedirectError::CustomSchemeWithoutDot("myapp".into()))
-        );
+        assert_eq!(validate_registered("myapp://callback"), Err(RedirectError::CustomSchemeWithoutDot("myapp".into())));
         let msg = validate_registered("myapp:/cb").unwrap_err().to_string();
         assert!(msg.contains("reverse domain name"), "{msg}");
     }
@@ -286,30 +264,12 @@ mod tests {
     #[test]
     fn structural_refusals() {
         assert_eq!(validate_registered(""), Err(RedirectError::Empty));
-        assert!(matches!(
-            validate_registered("/relative/cb"),
-            Err(RedirectError::NotAbsolute(_))
-        ));
-        assert!(matches!(
-            validate_registered("example.com/cb"),
-            Err(RedirectError::NotAbsolute(_))
-        ));
-        assert_eq!(
-            validate_registered("https://example.com/cb#frag"),
-            Err(RedirectError::Fragment)
-        );
-        assert_eq!(
-            validate_registered("https://example.com/cb#"),
-            Err(RedirectError::Fragment)
-        );
-        assert_eq!(
-            validate_registered("https://user:pw@example.com/cb"),
-            Err(RedirectError::UserInfo)
-        );
-        assert_eq!(
-            validate_registered("https://example.com@evil.example/cb"),
-            Err(RedirectError::UserInfo)
-        );
+        assert!(matches!(validate_registered("/relative/cb"), Err(RedirectError::NotAbsolute(_))));
+        assert!(matches!(validate_registered("example.com/cb"), Err(RedirectError::NotAbsolute(_))));
+        assert_eq!(validate_registered("https://example.com/cb#frag"), Err(RedirectError::Fragment));
+        assert_eq!(validate_registered("https://example.com/cb#"), Err(RedirectError::Fragment));
+        assert_eq!(validate_registered("https://user:pw@example.com/cb"), Err(RedirectError::UserInfo));
+        assert_eq!(validate_registered("https://example.com@evil.example/cb"), Err(RedirectError::UserInfo));
         for bad in [
             " https://example.com/cb",
             "https://example.com/cb ",
@@ -317,11 +277,7 @@ mod tests {
             "https://example.com/cb\n",
             "https://example.com/caf\u{e9}",
         ] {
-            assert_eq!(
-                validate_registered(bad),
-                Err(RedirectError::Characters),
-                "{bad:?}"
-            );
+            assert_eq!(validate_registered(bad), Err(RedirectError::Characters), "{bad:?}");
         }
     }
 
@@ -413,11 +369,7 @@ mod tests {
 
     #[test]
     fn append_to_uri_without_query() {
-        let out = append_params(
-            "https://example.com/cb",
-            [("code", "abc"), ("state", "x y&z=1")],
-            false,
-        );
+        let out = append_params("https://example.com/cb", [("code", "abc"), ("state", "x y&z=1")], false);
         assert_eq!(out, "https://example.com/cb?code=abc&state=x+y%26z%3D1");
     }
 
@@ -428,54 +380,30 @@ mod tests {
             append_params("https://example.com/cb?tenant=a", params, false),
             "https://example.com/cb?tenant=a&code=abc"
         );
-        assert_eq!(
-            append_params("https://example.com/cb?", params, false),
-            "https://example.com/cb?code=abc"
-        );
-        assert_eq!(
-            append_params("https://example.com/cb?a=1&", params, false),
-            "https://example.com/cb?a=1&code=abc"
-        );
-        assert_eq!(
-            append_params("com.example.app:/callback", params, false),
-            "com.example.app:/callback?code=abc"
-        );
+        assert_eq!(append_params("https://example.com/cb?", params, false), "https://example.com/cb?code=abc");
+        assert_eq!(append_params("https://example.com/cb?a=1&", params, false), "https://example.com/cb?a=1&code=abc");
+        assert_eq!(append_params("com.example.app:/callback", params, false), "com.example.app:/callback?code=abc");
     }
 
     #[test]
     fn append_encodes_everything_that_needs_it() {
-        let out = append_params(
-            "https://example.com/cb",
-            [("error_description", "Ünïcode, #hash & 100% /?")],
-            false,
-        );
-        assert_eq!(
-            out,
-            "https://example.com/cb?error_description=%C3%9Cn%C3%AFcode%2C+%23hash+%26+100%25+%2F%3F"
-        );
+        let out = append_params("https://example.com/cb", [("error_description", "Ünïcode, #hash & 100% /?")], false);
+        assert_eq!(out, "https://example.com/cb?error_description=%C3%9Cn%C3%AFcode%2C+%23hash+%26+100%25+%2F%3F");
         // Round-trips through a form parser.
         let url = Url::parse(&out).unwrap();
         let (k, v) = url.query_pairs().next().unwrap();
-        assert_eq!(
-            (k.as_ref(), v.as_ref()),
-            ("error_description", "Ünïcode, #hash & 100% /?")
-        );
+        assert_eq!((k.as_ref(), v.as_ref()), ("error_description", "Ünïcode, #hash & 100% /?"));
     }
 
     #[test]
     fn append_to_fragment_for_implicit() {
-        let owned = vec![
-            ("access_token".to_owned(), "t/k+n".to_owned()),
-            ("token_type".to_owned(), "Bearer".to_owned()),
-        ];
+        let owned =
+            vec![("access_token".to_owned(), "t/k+n".to_owned()), ("token_type".to_owned(), "Bearer".to_owned())];
         assert_eq!(
             append_params("https://example.com/cb?tenant=a", &owned, true),
             "https://example.com/cb?tenant=a#access_token=t%2Fk%2Bn&token_type=Bearer"
         );
-        assert_eq!(
-            append_params("https://example.com/cb#old", [("a", "1")], true),
-            "https://example.com/cb#a=1"
-        );
+        assert_eq!(append_params("https://example.com/cb#old", [("a", "1")], true), "https://example.com/cb#a=1");
     }
 
     #[test]
@@ -489,9 +417,6 @@ mod tests {
     #[test]
     fn append_nothing_changes_nothing() {
         let none: [(&str, &str); 0] = [];
-        assert_eq!(
-            append_params("https://example.com/cb", none, false),
-            "https://example.com/cb"
-        );
+        assert_eq!(append_params("https://example.com/cb", none, false), "https://example.com/cb");
     }
 }

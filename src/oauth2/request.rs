@@ -36,10 +36,7 @@ impl Params {
     pub fn from_form(content_type: Option<&str>, body: &[u8]) -> Result<Params, ErrorResponse> {
         let ok = content_type
             .and_then(|c| c.split(';').next())
-            .is_some_and(|c| {
-                c.trim()
-                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-            });
+            .is_some_and(|c| c.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"));
         if !ok {
             return Err(bad("the body must be application/x-www-form-urlencoded"));
         }
@@ -51,8 +48,7 @@ impl Params {
     }
 
     pub fn require(&self, name: &str) -> Result<&str, ErrorResponse> {
-        self.get(name)
-            .ok_or_else(|| bad(format!("the parameter {name:?} is missing")))
+        self.get(name).ok_or_else(|| bad(format!("the parameter {name:?} is missing")))
     }
 
     pub fn merge_missing(&mut self, other: &Params) {
@@ -73,22 +69,14 @@ fn invalid_client(basic: bool) -> ErrorResponse {
 /// `Authorization: Basic` credentials, form-urldecoded per §2.3.1.
 fn basic(header: Option<&str>) -> Result<Option<(String, String)>, ErrorResponse> {
     let Some(h) = header else { return Ok(None) };
-    let Some(b64) = h
-        .strip_prefix("Basic ")
-        .or_else(|| h.strip_prefix("basic "))
-    else {
+    let Some(b64) = h.strip_prefix("Basic ").or_else(|| h.strip_prefix("basic ")) else {
         return Ok(None);
     };
-    let raw = base64::engine::general_purpose::STANDARD
-        .decode(b64.trim())
-        .map_err(|_| invalid_client(true))?;
+    let raw = base64::engine::general_purpose::STANDARD.decode(b64.trim()).map_err(|_| invalid_client(true))?;
     let text = String::from_utf8(raw).map_err(|_| invalid_client(true))?;
     let (id, secret) = text.split_once(':').ok_or_else(|| invalid_client(true))?;
     let dec = |s: &str| {
-        url::form_urlencoded::parse(format!("x={s}").as_bytes())
-            .next()
-            .map(|(_, v)| v.to_string())
-            .unwrap_or_default()
+        url::form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.to_string()).unwrap_or_default()
     };
     Ok(Some((dec(id), dec(secret))))
 }
@@ -102,11 +90,7 @@ pub struct ClientAuth {
     pub basic: bool,
 }
 
-pub fn authenticate(
-    app: &App,
-    authorization: Option<&str>,
-    p: &Params,
-) -> Result<ClientAuth, ErrorResponse> {
+pub fn authenticate(app: &App, authorization: Option<&str>, p: &Params) -> Result<ClientAuth, ErrorResponse> {
     let from_header = basic(authorization)?;
     let in_body = p.get("client_secret").is_some();
     if from_header.is_some() && in_body {
@@ -115,16 +99,12 @@ pub fn authenticate(
     let (id, secret, is_basic) = match from_header {
         Some((id, secret)) => {
             if p.get("client_id").is_some_and(|b| b != id) {
-                return Err(bad(
-                    "client_id in the body differs from the one in Authorization",
-                ));
+                return Err(bad("client_id in the body differs from the one in Authorization"));
             }
             (id, Some(secret), true)
         }
         None => (
-            p.get("client_id")
-                .ok_or_else(|| invalid_client(false))?
-                .to_string(),
+            p.get("client_id").ok_or_else(|| invalid_client(false))?.to_string(),
             p.get("client_secret").map(str::to_string),
             false,
         ),
@@ -147,24 +127,14 @@ pub fn authenticate(
         (None, false) => return Err(invalid_client(is_basic)),
     };
     if !client.enabled {
-        return Err(ErrorResponse::new(
-            OAuthError::UnauthorizedClient,
-            "this application is disabled",
-        ));
+        return Err(ErrorResponse::new(OAuthError::UnauthorizedClient, "this application is disabled"));
     }
-    Ok(ClientAuth {
-        client,
-        confidential,
-        basic: is_basic,
-    })
+    Ok(ClientAuth { client, confidential, basic: is_basic })
 }
 
 /// Refuses grant types the application was not registered for.
 pub fn allow_grant(client: &Client, grant: &str) -> Result<(), ErrorResponse> {
-    let allowed = client
-        .oauth2
-        .as_ref()
-        .is_some_and(|o| o.grants.iter().any(|g| g == grant));
+    let allowed = client.oauth2.as_ref().is_some_and(|o| o.grants.iter().any(|g| g == grant));
     if allowed {
         Ok(())
     } else {
@@ -188,25 +158,13 @@ mod tests {
         assert_eq!(p.get("c"), Some("x y"));
         assert!(Params::from_form(Some("application/json"), b"{}").is_err());
         assert!(Params::from_form(None, b"a=1").is_err());
-        assert!(
-            Params::from_form(
-                Some("application/x-www-form-urlencoded; charset=UTF-8"),
-                b"a=1"
-            )
-            .is_ok()
-        );
+        assert!(Params::from_form(Some("application/x-www-form-urlencoded; charset=UTF-8"), b"a=1").is_ok());
     }
 
     #[test]
     fn basic_credentials_are_form_decoded() {
-        let h = format!(
-            "Basic {}",
-            base64::engine::general_purpose::STANDARD.encode("my%20id:s%3Acret")
-        );
-        assert_eq!(
-            basic(Some(&h)).unwrap(),
-            Some(("my id".into(), "s:cret".into()))
-        );
+        let h = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode("my%20id:s%3Acret"));
+        assert_eq!(basic(Some(&h)).unwrap(), Some(("my id".into(), "s:cret".into())));
         assert!(basic(Some("Basic !!!")).is_err());
         assert_eq!(basic(Some("Bearer x")).unwrap(), None);
     }

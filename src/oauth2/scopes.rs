@@ -31,58 +31,31 @@ pub const SCOPES: &[Scope] = &[
     scope("openid", "Sign you in with your account"),
     scope("profile", "See your name and profile"),
     scope("email", "See your email address"),
-    scope(
-        "offline_access",
-        "Keep access to your account while you are not using the app",
-    ),
+    scope("offline_access", "Keep access to your account while you are not using the app"),
     scope("users:read", "See other members' names and profiles"),
     scope("groups:read", "See groups and who is in them"),
-    scope(
-        "posts:read",
-        "Read posts, comments and tags that you can see",
-    ),
+    scope("posts:read", "Read posts, comments and tags that you can see"),
     scope("events:read", "See events and who is going"),
     scope("files:read", "See and download files that you can see"),
-    scope(
-        "activity:read",
-        "See new activity in your groups and mark it as read",
-    ),
+    scope("activity:read", "See new activity in your groups and mark it as read"),
     scope("profile:write", "Change your profile, picture and password"),
-    scope(
-        "groups:write",
-        "Create and manage groups, and join or leave them for you",
-    ),
-    scope(
-        "posts:write",
-        "Write, edit and delete posts and comments, and like posts, as you",
-    ),
-    scope(
-        "events:write",
-        "Create and edit events, and sign you up for them",
-    ),
+    scope("groups:write", "Create and manage groups, and join or leave them for you"),
+    scope("posts:write", "Write, edit and delete posts and comments, and like posts, as you"),
+    scope("events:write", "Create and edit events, and sign you up for them"),
     scope("files:write", "Upload, change and delete files and folders"),
     scope("push", "Send notifications to your phone or browser"),
-    scope(
-        "applications",
-        "See and revoke the apps that have access to your account",
-    ),
+    scope("applications", "See and revoke the apps that have access to your account"),
 ];
 
 /// Shorthands (DESIGN.md "Scope shorthands"): `read` is every `:read` scope
 /// plus `profile`; `write` is every `:write` scope. Their members are derived
 /// from `SCOPES` by suffix, so a new `:read` or `:write` scope joins them
 /// without anyone remembering to.
-pub const SHORTHANDS: &[Scope] = &[
-    scope("read", "Read everything that you can see"),
-    scope("write", "Change everything that you can change"),
-];
+pub const SHORTHANDS: &[Scope] =
+    &[scope("read", "Read everything that you can see"), scope("write", "Change everything that you can change")];
 
 fn catalogue_name(name: &str) -> Option<&'static str> {
-    SCOPES
-        .iter()
-        .chain(SHORTHANDS)
-        .find(|s| s.name == name)
-        .map(|s| s.name)
+    SCOPES.iter().chain(SHORTHANDS).find(|s| s.name == name).map(|s| s.name)
 }
 
 /// The concrete scopes a name stands for: itself, or a shorthand's members.
@@ -93,10 +66,7 @@ fn members(name: &'static str) -> impl Iterator<Item = &'static str> {
         _ => None,
     };
     let shorthand = suffix.map(|suffix| {
-        SCOPES
-            .iter()
-            .map(|s| s.name)
-            .filter(move |n| n.ends_with(suffix) || (suffix == ":read" && *n == "profile"))
+        SCOPES.iter().map(|s| s.name).filter(move |n| n.ends_with(suffix) || (suffix == ":read" && *n == "profile"))
     });
     let concrete = suffix.is_none().then_some(name);
     shorthand.into_iter().flatten().chain(concrete)
@@ -139,9 +109,7 @@ impl ScopeSet {
 
     /// The same set with every shorthand replaced by its members.
     pub fn expand(&self) -> ScopeSet {
-        Self {
-            scopes: self.scopes.iter().copied().flat_map(members).collect(),
-        }
+        Self { scopes: self.scopes.iter().copied().flat_map(members).collect() }
     }
 
     /// Does this set grant `scope`? A shorthand is granted when all its
@@ -164,21 +132,12 @@ impl ScopeSet {
     /// down to what it is registered for.
     pub fn intersection(&self, other: &ScopeSet) -> ScopeSet {
         let other = other.expand();
-        Self {
-            scopes: self
-                .expand()
-                .scopes
-                .intersection(&other.scopes)
-                .copied()
-                .collect(),
-        }
+        Self { scopes: self.expand().scopes.intersection(&other.scopes).copied().collect() }
     }
 
     /// Everything either set grants, as written (shorthands kept).
     pub fn union(&self, other: &ScopeSet) -> ScopeSet {
-        Self {
-            scopes: self.scopes.union(&other.scopes).copied().collect(),
-        }
+        Self { scopes: self.scopes.union(&other.scopes).copied().collect() }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -198,10 +157,7 @@ impl ScopeSet {
     /// catalogue order, so a member sees exactly what `read` stands for.
     pub fn descriptions(&self) -> Vec<&'static Scope> {
         let expanded = self.expand();
-        SCOPES
-            .iter()
-            .filter(|s| expanded.scopes.contains(s.name))
-            .collect()
+        SCOPES.iter().filter(|s| expanded.scopes.contains(s.name)).collect()
     }
 }
 
@@ -304,24 +260,11 @@ mod tests {
 
     #[test]
     fn rfc6749_character_rules() {
-        for bad in [
-            "profile\"",
-            "pro\\file",
-            "profile\tpush",
-            "profile\npush",
-            "caf\u{e9}",
-        ] {
-            assert_eq!(
-                ScopeSet::parse(bad),
-                Err(ScopeError::InvalidCharacter),
-                "{bad:?}"
-            );
+        for bad in ["profile\"", "pro\\file", "profile\tpush", "profile\npush", "caf\u{e9}"] {
+            assert_eq!(ScopeSet::parse(bad), Err(ScopeError::InvalidCharacter), "{bad:?}");
         }
         // Allowed punctuation just makes an unknown name.
-        assert_eq!(
-            ScopeSet::parse("a!#[]~"),
-            Err(ScopeError::Unknown("a!#[]~".into()))
-        );
+        assert_eq!(ScopeSet::parse("a!#[]~"), Err(ScopeError::Unknown("a!#[]~".into())));
     }
 
     #[test]
@@ -371,44 +314,23 @@ mod tests {
     fn intersection_is_concrete() {
         let asked = set("read openid applications");
         let registered = set("posts:read groups:read openid write");
-        assert_eq!(
-            asked.intersection(&registered).to_string(),
-            "groups:read openid posts:read"
-        );
+        assert_eq!(asked.intersection(&registered).to_string(), "groups:read openid posts:read");
         assert!(set("push").intersection(&set("read")).is_empty());
     }
 
     #[test]
     fn union_keeps_shorthands() {
-        assert_eq!(
-            set("read").union(&set("push openid")).to_string(),
-            "openid push read"
-        );
+        assert_eq!(set("read").union(&set("push openid")).to_string(), "openid push read");
     }
 
     #[test]
     fn descriptions_follow_catalogue_order() {
-        let lines: Vec<_> = set("write profile openid")
-            .descriptions()
-            .into_iter()
-            .map(|s| s.name)
-            .collect();
+        let lines: Vec<_> = set("write profile openid").descriptions().into_iter().map(|s| s.name).collect();
         assert_eq!(
             lines,
-            [
-                "openid",
-                "profile",
-                "profile:write",
-                "groups:write",
-                "posts:write",
-                "events:write",
-                "files:write"
-            ]
+            ["openid", "profile", "profile:write", "groups:write", "posts:write", "events:write", "files:write"]
         );
-        assert_eq!(
-            set("profile").descriptions()[0].description,
-            "See your name and profile"
-        );
+        assert_eq!(set("profile").descriptions()[0].description, "See your name and profile");
     }
 
     #[test]

@@ -55,22 +55,15 @@ pub struct IdTokenInput {
 impl Issuer {
     pub fn new(app: &App, client: &Client) -> Result<Issuer, ErrorResponse> {
         let o = client.oauth2.as_ref().ok_or_else(|| {
-            ErrorResponse::new(
-                OAuthError::UnauthorizedClient,
-                "this application has no OAuth 2.0 registration",
-            )
+            ErrorResponse::new(OAuthError::UnauthorizedClient, "this application has no OAuth 2.0 registration")
         })?;
         let alg: Algorithm = o.signing_alg.parse().unwrap_or(Algorithm::EdDSA);
         Ok(Issuer {
             iss: issuer(app),
             audience: app.config.url("api"),
             now: app.now(),
-            access_ttl: o
-                .access_ttl
-                .unwrap_or(app.config.access_token_lifetime.as_secs()),
-            refresh_ttl: o
-                .refresh_ttl
-                .unwrap_or(app.config.refresh_token_lifetime.as_secs()),
+            access_ttl: o.access_ttl.unwrap_or(app.config.access_token_lifetime.as_secs()),
+            refresh_ttl: o.refresh_ttl.unwrap_or(app.config.refresh_token_lifetime.as_secs()),
             format: o.token_format,
             key: app.keyring.active(alg),
             client_id: o.client_id.clone(),
@@ -80,11 +73,7 @@ impl Issuer {
 
 /// The issuer identifier: the public URL without its trailing slash.
 pub fn issuer(app: &App) -> String {
-    app.config
-        .public_url
-        .as_str()
-        .trim_end_matches('/')
-        .to_string()
+    app.config.public_url.as_str().trim_end_matches('/').to_string()
 }
 
 #[derive(Serialize)]
@@ -136,16 +125,10 @@ pub fn issue(
             value
         }
         TokenFormat::Jwt => {
-            let key = iss
-                .key
-                .as_ref()
-                .ok_or_else(|| internal("no signing key is loaded"))?;
+            let key = iss.key.as_ref().ok_or_else(|| internal("no signing key is loaded"))?;
             let claims = AccessClaims {
                 iss: &iss.iss,
-                sub: grant
-                    .user
-                    .map(|u| u.to_string())
-                    .unwrap_or_else(|| iss.client_id.clone()),
+                sub: grant.user.map(|u| u.to_string()).unwrap_or_else(|| iss.client_id.clone()),
                 aud: &iss.audience,
                 client_id: &iss.client_id,
                 scope: &scope,
@@ -192,15 +175,8 @@ pub fn issue(
     })
 }
 
-fn make_id_token(
-    iss: &Issuer,
-    input: &IdTokenInput,
-    access_token: &str,
-) -> Result<String, StoreError> {
-    let key = iss
-        .key
-        .as_ref()
-        .ok_or_else(|| internal("no signing key is loaded"))?;
+fn make_id_token(iss: &Issuer, input: &IdTokenInput, access_token: &str) -> Result<String, StoreError> {
+    let key = iss.key.as_ref().ok_or_else(|| internal("no signing key is loaded"))?;
     let mut claims = serde_json::json!({
         "iss": iss.iss,
         "sub": input.user.id.to_string(),
@@ -248,13 +224,7 @@ pub fn check_access(app: &App, token: &str) -> Result<Option<AccessInfo>, StoreE
     }
     if token.split('.').count() == 3 {
         let iss = issuer(app);
-        let options = VerifyOptions {
-            now,
-            issuer: &iss,
-            audience: None,
-            typ: Some("at+jwt"),
-            leeway: 0,
-        };
+        let options = VerifyOptions { now, issuer: &iss, audience: None, typ: Some("at+jwt"), leeway: 0 };
         let Ok(claims) = keys::verify(token, &app.keyring.published(), &options) else {
             return Ok(None);
         };

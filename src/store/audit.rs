@@ -26,8 +26,7 @@ impl Record for AuditEvent {
 
 pub fn append(tx: &WriteTransaction, event: &AuditEvent) -> Result<AuditId, StoreError> {
     let id = AuditId(next_id(tx, AuditId::SEQUENCE)?);
-    tx.open_table(AUDIT)?
-        .insert(id.0, encode(event)?.as_slice())?;
+    tx.open_table(AUDIT)?.insert(id.0, encode(event)?.as_slice())?;
     Ok(id)
 }
 
@@ -57,28 +56,16 @@ pub struct Who {
 
 impl Who {
     pub fn user(id: super::UserId, username: &str, ip: impl Into<String>) -> Who {
-        Who {
-            actor: format!("user:{id}:{username}"),
-            ip: ip.into(),
-        }
+        Who { actor: format!("user:{id}:{username}"), ip: ip.into() }
     }
     pub fn anonymous(ip: impl Into<String>) -> Who {
-        Who {
-            actor: "anonymous".into(),
-            ip: ip.into(),
-        }
+        Who { actor: "anonymous".into(), ip: ip.into() }
     }
     pub fn cli() -> Who {
-        Who {
-            actor: "cli".into(),
-            ip: "local".into(),
-        }
+        Who { actor: "cli".into(), ip: "local".into() }
     }
     pub fn system() -> Who {
-        Who {
-            actor: "system".into(),
-            ip: String::new(),
-        }
+        Who { actor: "system".into(), ip: String::new() }
     }
 }
 

@@ -56,16 +56,11 @@ impl Record for Client {
 
 impl Client {
     pub fn is_public(&self) -> bool {
-        self.oauth2
-            .as_ref()
-            .is_some_and(|o| o.secret_digest.is_none())
+        self.oauth2.as_ref().is_some_and(|o| o.secret_digest.is_none())
     }
 }
 
-fn get_in(
-    t: &impl ReadableTable<u64, &'static [u8]>,
-    id: ClientId,
-) -> Result<Option<Client>, StoreError> {
+fn get_in(t: &impl ReadableTable<u64, &'static [u8]>, id: ClientId) -> Result<Option<Client>, StoreError> {
     t.get(id.0)?.map(|v| decode(v.value())).transpose()
 }
 
@@ -79,10 +74,7 @@ pub fn get_for_update(tx: &WriteTransaction, id: ClientId) -> Result<Option<Clie
 
 /// By OAuth 2.0 `client_id` (or, later, OAuth 1.0a consumer key).
 pub fn by_key(tx: &ReadTransaction, key: &str) -> Result<Option<Client>, StoreError> {
-    let id = tx
-        .open_table(CLIENT_KEYS)?
-        .get(key)?
-        .map(|v| ClientId(v.value()));
+    let id = tx.open_table(CLIENT_KEYS)?.get(key)?.map(|v| ClientId(v.value()));
     match id {
         Some(id) => get(tx, id),
         None => Ok(None),
@@ -90,10 +82,7 @@ pub fn by_key(tx: &ReadTransaction, key: &str) -> Result<Option<Client>, StoreEr
 }
 
 pub fn by_key_for_update(tx: &WriteTransaction, key: &str) -> Result<Option<Client>, StoreError> {
-    let id = tx
-        .open_table(CLIENT_KEYS)?
-        .get(key)?
-        .map(|v| ClientId(v.value()));
+    let id = tx.open_table(CLIENT_KEYS)?.get(key)?.map(|v| ClientId(v.value()));
     match id {
         Some(id) => get_for_update(tx, id),
         None => Ok(None),
@@ -116,8 +105,7 @@ pub fn insert(tx: &WriteTransaction, mut client: Client) -> Result<Client, Store
 }
 
 pub fn put(tx: &WriteTransaction, client: &Client) -> Result<(), StoreError> {
-    tx.open_table(CLIENTS)?
-        .insert(client.id.0, encode(client)?.as_slice())?;
+    tx.open_table(CLIENTS)?.insert(client.id.0, encode(client)?.as_slice())?;
     Ok(())
 }
 

@@ -15,25 +15,21 @@ pub trait Record: Serialize + DeserializeOwned {
 
     /// Reads a value written with an older `version`. The default knows none.
     fn upgrade(version: u8, _body: &[u8]) -> Result<Self, StoreError> {
-        Err(StoreError::Corrupt(format!(
-            "{} record has unknown version {version}",
-            Self::KIND
-        )))
+        Err(StoreError::Corrupt(format!("{} record has unknown version {version}", Self::KIND)))
     }
 }
 
 pub fn encode<R: Record>(record: &R) -> Result<Vec<u8>, StoreError> {
     let mut out = vec![R::VERSION];
-    let body = postcard::to_stdvec(record)
-        .map_err(|e| StoreError::Corrupt(format!("cannot encode {}: {e}", R::KIND)))?;
+    let body =
+        postcard::to_stdvec(record).map_err(|e| StoreError::Corrupt(format!("cannot encode {}: {e}", R::KIND)))?;
     out.extend_from_slice(&body);
     Ok(out)
 }
 
 pub fn decode<R: Record>(bytes: &[u8]) -> Result<R, StoreError> {
-    let (&version, body) = bytes
-        .split_first()
-        .ok_or_else(|| StoreError::Corrupt(format!("empty {} record", R::KIND)))?;
+    let (&version, body) =
+        bytes.split_first().ok_or_else(|| StoreError::Corrupt(format!("empty {} record", R::KIND)))?;
     if version == R::VERSION {
         postcard::from_bytes(body)
             .map_err(|e| StoreError::Corrupt(format!("cannot decode {} v{version}: {e}", R::KIND)))
@@ -66,12 +62,8 @@ mod tests {
         fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
             match version {
                 1 => {
-                    let old: OldThing = postcard::from_bytes(body)
-                        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                    Ok(Thing {
-                        a: old.a,
-                        b: String::new(),
-                    })
+                    let old: OldThing = postcard::from_bytes(body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    Ok(Thing { a: old.a, b: String::new() })
                 }
                 v => Err(StoreError::Corrupt(format!("thing v{v}"))),
             }
@@ -80,19 +72,10 @@ mod tests {
 
     #[test]
     fn round_trips_and_upgrades() {
-        let t = Thing {
-            a: 7,
-            b: "x".into(),
-        };
+        let t = Thing { a: 7, b: "x".into() };
         assert_eq!(decode::<Thing>(&encode(&t).unwrap()).unwrap(), t);
         let old = encode(&OldThing { a: 3 }).unwrap();
-        assert_eq!(
-            decode::<Thing>(&old).unwrap(),
-            Thing {
-                a: 3,
-                b: String::new()
-            }
-        );
+        assert_eq!(decode::<Thing>(&old).unwrap(), Thing { a: 3, b: String::new() });
     }
 
     #[test]

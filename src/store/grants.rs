@@ -5,10 +5,7 @@
 
 use super::codec::{Record, decode, encode};
 use super::schema::{GRANTS, GRANTS_BY_MEMBER, TOKENS, TOKENS_BY_GRANT};
-use super::{
-    ClientId, GrantId, ReadTransaction, ReadableTable, StoreError, UserId, WriteTransaction,
-    next_id,
-};
+use super::{ClientId, GrantId, ReadTransaction, ReadableTable, StoreError, UserId, WriteTransaction, next_id};
 use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -75,10 +72,7 @@ fn member_key(user: Option<UserId>, client: ClientId) -> [u8; 16] {
     k
 }
 
-fn grant_in(
-    t: &impl ReadableTable<u64, &'static [u8]>,
-    id: GrantId,
-) -> Result<Option<Grant>, StoreError> {
+fn grant_in(t: &impl ReadableTable<u64, &'static [u8]>, id: GrantId) -> Result<Option<Grant>, StoreError> {
     t.get(id.0)?.map(|v| decode(v.value())).transpose()
 }
 
@@ -91,15 +85,8 @@ pub fn get_for_update(tx: &WriteTransaction, id: GrantId) -> Result<Option<Grant
 }
 
 /// The grant of `user` (or the application itself) to `client`, if any.
-pub fn find(
-    tx: &ReadTransaction,
-    user: Option<UserId>,
-    client: ClientId,
-) -> Result<Option<Grant>, StoreError> {
-    let id = tx
-        .open_table(GRANTS_BY_MEMBER)?
-        .get(member_key(user, client).as_slice())?
-        .map(|v| GrantId(v.value()));
+pub fn find(tx: &ReadTransaction, user: Option<UserId>, client: ClientId) -> Result<Option<Grant>, StoreError> {
+    let id = tx.open_table(GRANTS_BY_MEMBER)?.get(member_key(user, client).as_slice())?.map(|v| GrantId(v.value()));
     match id {
         Some(id) => get(tx, id),
         None => Ok(None),
@@ -111,10 +98,7 @@ pub fn find_for_update(
     user: Option<UserId>,
     client: ClientId,
 ) -> Result<Option<Grant>, StoreError> {
-    let id = tx
-        .open_table(GRANTS_BY_MEMBER)?
-        .get(member_key(user, client).as_slice())?
-        .map(|v| GrantId(v.value()));
+    let id = tx.open_table(GRANTS_BY_MEMBER)?.get(member_key(user, client).as_slice())?.map(|v| GrantId(v.value()));
     match id {
         Some(id) => get_for_update(tx, id),
         None => Ok(None),
@@ -123,15 +107,13 @@ pub fn find_for_update(
 
 pub fn insert(tx: &WriteTransaction, mut grant: Grant) -> Result<Grant, StoreError> {
     grant.id = GrantId(next_id(tx, GrantId::SEQUENCE)?);
-    tx.open_table(GRANTS_BY_MEMBER)?
-        .insert(member_key(grant.user, grant.client).as_slice(), grant.id.0)?;
+    tx.open_table(GRANTS_BY_MEMBER)?.insert(member_key(grant.user, grant.client).as_slice(), grant.id.0)?;
     put(tx, &grant)?;
     Ok(grant)
 }
 
 pub fn put(tx: &WriteTransaction, grant: &Grant) -> Result<(), StoreError> {
-    tx.open_table(GRANTS)?
-        .insert(grant.id.0, encode(grant)?.as_slice())?;
+    tx.open_table(GRANTS)?.insert(grant.id.0, encode(grant)?.as_slice())?;
     Ok(())
 }
 
@@ -177,8 +159,7 @@ pub fn revoke(tx: &WriteTransaction, grant: &Grant) -> Result<usize, StoreError>
         }
     }
     tx.open_table(GRANTS)?.remove(grant.id.0)?;
-    tx.open_table(GRANTS_BY_MEMBER)?
-        .remove(member_key(grant.user, grant.client).as_slice())?;
+    tx.open_table(GRANTS_BY_MEMBER)?.remove(member_key(grant.user, grant.client).as_slice())?;
     Ok(digests.len())
 }
 
@@ -201,15 +182,9 @@ pub fn list_for_update(tx: &WriteTransaction) -> Result<Vec<Grant>, StoreError> 
     Ok(out)
 }
 
-pub fn put_token(
-    tx: &WriteTransaction,
-    digest: &[u8; 32],
-    token: &Token,
-) -> Result<(), StoreError> {
-    tx.open_table(TOKENS)?
-        .insert(digest.as_slice(), encode(token)?.as_slice())?;
-    tx.open_table(TOKENS_BY_GRANT)?
-        .insert(token_index_key(token.grant, digest).as_slice(), ())?;
+pub fn put_token(tx: &WriteTransaction, digest: &[u8; 32], token: &Token) -> Result<(), StoreError> {
+    tx.open_table(TOKENS)?.insert(digest.as_slice(), encode(token)?.as_slice())?;
+    tx.open_table(TOKENS_BY_GRANT)?.insert(token_index_key(token.grant, digest).as_slice(), ())?;
     Ok(())
 }
 
@@ -217,30 +192,20 @@ fn token_in(
     t: &impl ReadableTable<&'static [u8], &'static [u8]>,
     digest: &[u8; 32],
 ) -> Result<Option<Token>, StoreError> {
-    t.get(digest.as_slice())?
-        .map(|v| decode(v.value()))
-        .transpose()
+    t.get(digest.as_slice())?.map(|v| decode(v.value())).transpose()
 }
 
 pub fn token(tx: &ReadTransaction, digest: &[u8; 32]) -> Result<Option<Token>, StoreError> {
     token_in(&tx.open_table(TOKENS)?, digest)
 }
 
-pub fn token_for_update(
-    tx: &WriteTransaction,
-    digest: &[u8; 32],
-) -> Result<Option<Token>, StoreError> {
+pub fn token_for_update(tx: &WriteTransaction, digest: &[u8; 32]) -> Result<Option<Token>, StoreError> {
     token_in(&tx.open_table(TOKENS)?, digest)
 }
 
-pub fn delete_token(
-    tx: &WriteTransaction,
-    digest: &[u8; 32],
-    grant: GrantId,
-) -> Result<(), StoreError> {
+pub fn delete_token(tx: &WriteTransaction, digest: &[u8; 32], grant: GrantId) -> Result<(), StoreError> {
     tx.open_table(TOKENS)?.remove(digest.as_slice())?;
-    tx.open_table(TOKENS_BY_GRANT)?
-        .remove(token_index_key(grant, digest).as_slice())?;
+    tx.open_table(TOKENS_BY_GRANT)?.remove(token_index_key(grant, digest).as_slice())?;
     Ok(())
 }
 
@@ -257,9 +222,7 @@ pub fn sweep_expired(tx: &WriteTransaction, before: Timestamp) -> Result<usize, 
             }
             d.copy_from_slice(k.value());
             match decode::<Token>(v.value()) {
-                Ok(tok) if tok.expires_at.is_some_and(|e| e < before) => {
-                    doomed.push((d, tok.grant))
-                }
+                Ok(tok) if tok.expires_at.is_some_and(|e| e < before) => doomed.push((d, tok.grant)),
                 _ => {}
             }
         }

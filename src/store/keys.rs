@@ -39,8 +39,7 @@ pub fn list_for_update(tx: &WriteTransaction) -> Result<Vec<StoredKey>, StoreErr
 }
 
 pub fn put(tx: &WriteTransaction, k: &StoredKey) -> Result<(), StoreError> {
-    tx.open_table(SIGNING_KEYS)?
-        .insert(k.key.kid.as_str(), encode(k)?.as_slice())?;
+    tx.open_table(SIGNING_KEYS)?.insert(k.key.kid.as_str(), encode(k)?.as_slice())?;
     Ok(())
 }
 

@@ -28,17 +28,12 @@ impl Record for Link {
 }
 
 pub fn put(tx: &WriteTransaction, digest: &[u8; 32], link: &Link) -> Result<(), StoreError> {
-    tx.open_table(ONE_TIME_LINKS)?
-        .insert(digest.as_slice(), encode(link)?.as_slice())?;
+    tx.open_table(ONE_TIME_LINKS)?.insert(digest.as_slice(), encode(link)?.as_slice())?;
     Ok(())
 }
 
 /// The link if it exists and has not expired (it stays unused).
-pub fn peek(
-    tx: &ReadTransaction,
-    digest: &[u8; 32],
-    now: Timestamp,
-) -> Result<Option<Link>, StoreError> {
+pub fn peek(tx: &ReadTransaction, digest: &[u8; 32], now: Timestamp) -> Result<Option<Link>, StoreError> {
     let t = tx.open_table(ONE_TIME_LINKS)?;
     let v = t.get(digest.as_slice())?;
     let link: Option<Link> = v.map(|v| decode(v.value())).transpose()?;
@@ -46,11 +41,7 @@ pub fn peek(
 }
 
 /// Removes the link and returns it if it was still valid.
-pub fn take(
-    tx: &WriteTransaction,
-    digest: &[u8; 32],
-    now: Timestamp,
-) -> Result<Option<Link>, StoreError> {
+pub fn take(tx: &WriteTransaction, digest: &[u8; 32], now: Timestamp) -> Result<Option<Link>, StoreError> {
     let mut t = tx.open_table(ONE_TIME_LINKS)?;
     let v = t.remove(digest.as_slice())?;
     let link: Option<Link> = v.map(|v| decode(v.value())).transpose()?;
@@ -58,18 +49,12 @@ pub fn take(
 }
 
 /// Removes expired links and every link `also` picks.
-pub fn delete_where(
-    tx: &WriteTransaction,
-    now: Timestamp,
-    also: impl Fn(&Link) -> bool,
-) -> Result<usize, StoreError> {
+pub fn delete_where(tx: &WriteTransaction, now: Timestamp, also: impl Fn(&Link) -> bool) -> Result<usize, StoreError> {
     let mut t = tx.open_table(ONE_TIME_LINKS)?;
     let mut doomed = vec![];
     for row in t.iter()? {
         let (k, v) = row?;
-        let gone = decode::<Link>(v.value())
-            .map(|l| l.expires_at <= now || also(&l))
-            .unwrap_or(true);
+        let gone = decode::<Link>(v.value()).map(|l| l.expires_at <= now || also(&l)).unwrap_or(true);
         if gone {
             doomed.push(k.value().to_vec());
         }

@@ -24,19 +24,14 @@ pub fn run(db: &Database) -> Result<(), StoreError> {
         match v {
             None => None,
             Some(v) => Some(u32::from_be_bytes(
-                v.value()
-                    .try_into()
-                    .map_err(|_| StoreError::Corrupt("schema version".into()))?,
+                v.value().try_into().map_err(|_| StoreError::Corrupt("schema version".into()))?,
             )),
         }
     };
     let from = match found {
         None => CURRENT,
         Some(v) if v > CURRENT => {
-            return Err(StoreError::TooNew {
-                found: v,
-                known: CURRENT,
-            });
+            return Err(StoreError::TooNew { found: v, known: CURRENT });
         }
         Some(v) => v,
     };
@@ -45,8 +40,7 @@ pub fn run(db: &Database) -> Result<(), StoreError> {
         LADDER[(step - 1) as usize](&tx)?;
     }
     if found != Some(CURRENT) {
-        tx.open_table(schema::META)?
-            .insert(KEY, CURRENT.to_be_bytes().as_slice())?;
+        tx.open_table(schema::META)?.insert(KEY, CURRENT.to_be_bytes().as_slice())?;
     }
     tx.commit()?;
     Ok(())
@@ -62,10 +56,7 @@ mod tests {
         let db = Database::create(dir.path().join("db")).unwrap();
         run(&db).unwrap();
         let tx = db.begin_write().unwrap();
-        tx.open_table(schema::META)
-            .unwrap()
-            .insert(KEY, (CURRENT + 1).to_be_bytes().as_slice())
-            .unwrap();
+        tx.open_table(schema::META).unwrap().insert(KEY, (CURRENT + 1).to_be_bytes().as_slice()).unwrap();
         tx.commit().unwrap();
         assert!(matches!(run(&db), Err(StoreError::TooNew { .. })));
     }

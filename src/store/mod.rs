@@ -35,9 +35,7 @@ pub enum StoreError {
     Corrupt(String),
     #[error("the database {0} is in use by another process (is the server running?)")]
     Locked(String),
-    #[error(
-        "the database was written by a newer latchkey (schema {found}); this one knows up to {known}"
-    )]
+    #[error("the database was written by a newer latchkey (schema {found}); this one knows up to {known}")]
     TooNew { found: u32, known: u32 },
     #[error("the store is closed")]
     Closed,
@@ -89,27 +87,17 @@ impl Store {
     /// Opens (or creates) the database file and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let db = redb::Database::create(path).map_err(|e| match e {
-            redb::DatabaseError::DatabaseAlreadyOpen => {
-                StoreError::Locked(path.display().to_string())
-            }
+            redb::DatabaseError::DatabaseAlreadyOpen => StoreError::Locked(path.display().to_string()),
             e => StoreError::Storage(format!("cannot open {}: {e}", path.display())),
         })?;
         migrate::run(&db)?;
         let db = Arc::new(db);
         let writer = writer::Writer::start(db.clone());
-        Ok(Store {
-            inner: Arc::new(Inner {
-                db,
-                writer: Mutex::new(Some(writer)),
-            }),
-        })
+        Ok(Store { inner: Arc::new(Inner { db, writer: Mutex::new(Some(writer)) }) })
     }
 
     /// Runs `f` on a consistent snapshot.
-    pub fn read<T>(
-        &self,
-        f: impl FnOnce(&ReadTransaction) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
+    pub fn read<T>(&self, f: impl FnOnce(&ReadTransaction) -> Result<T, StoreError>) -> Result<T, StoreError> {
         let tx = self.inner.db.begin_read()?;
         f(&tx)
     }
@@ -161,12 +149,7 @@ impl Store {
 
     /// The number of commits the writer has made, for metrics and benchmarks.
     pub fn commits(&self) -> u64 {
-        self.inner
-            .writer
-            .lock()
-            .ok()
-            .and_then(|w| w.as_ref().map(|w| w.commits()))
-            .unwrap_or(0)
+        self.inner.writer.lock().ok().and_then(|w| w.as_ref().map(|w| w.commits())).unwrap_or(0)
     }
 }
 
@@ -182,10 +165,7 @@ pub fn next_id(tx: &WriteTransaction, sequence: &str) -> Result<u64, StoreError>
     let mut meta = tx.open_table(schema::META)?;
     let next = match meta.get(sequence)? {
         Some(v) => {
-            let b: [u8; 8] = v
-                .value()
-                .try_into()
-                .map_err(|_| StoreError::Corrupt(format!("sequence {sequence}")))?;
+            let b: [u8; 8] = v.value().try_into().map_err(|_| StoreError::Corrupt(format!("sequence {sequence}")))?;
             u64::from_be_bytes(b) + 1
         }
         None => 1,
@@ -219,9 +199,7 @@ mod tests {
     }
 
     fn has(store: &Store, key: &str) -> bool {
-        store
-            .read(|tx| Ok(tx.open_table(schema::META)?.get(key)?.is_some()))
-            .unwrap()
+        store.read(|tx| Ok(tx.open_table(schema::META)?.get(key)?.is_some())).unwrap()
     }
 
     #[test]
@@ -268,10 +246,7 @@ mod tests {
         let store = Store::open(&path).unwrap();
         put(&store, "kept", false).unwrap();
         store.close();
-        assert!(matches!(
-            put(&store, "late", false),
-            Err(TestError::Store(StoreError::Closed))
-        ));
+        assert!(matches!(put(&store, "late", false), Err(TestError::Store(StoreError::Closed))));
         drop(store);
         let store = Store::open(&path).unwrap();
         assert!(has(&store, "kept"));

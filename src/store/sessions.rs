@@ -29,8 +29,7 @@ pub fn get(tx: &ReadTransaction, digest: &[u8; 32]) -> Result<Option<Session>, S
 }
 
 pub fn put(tx: &WriteTransaction, digest: &[u8; 32], s: &Session) -> Result<(), StoreError> {
-    tx.open_table(SESSIONS)?
-        .insert(digest.as_slice(), encode(s)?.as_slice())?;
+    tx.open_table(SESSIONS)?.insert(digest.as_slice(), encode(s)?.as_slice())?;
     Ok(())
 }
 
@@ -40,18 +39,13 @@ pub fn delete(tx: &WriteTransaction, digest: &[u8; 32]) -> Result<(), StoreError
 }
 
 /// Removes the sessions `dead` picks; returns how many went.
-pub fn delete_where(
-    tx: &WriteTransaction,
-    dead: impl Fn(&Session) -> bool,
-) -> Result<usize, StoreError> {
+pub fn delete_where(tx: &WriteTransaction, dead: impl Fn(&Session) -> bool) -> Result<usize, StoreError> {
     let mut t = tx.open_table(SESSIONS)?;
     let mut doomed = vec![];
     for row in t.iter()? {
         let (k, v) = row?;
         // A record that cannot be read is of no use to anyone: sweep it too.
-        let gone = decode::<Session>(v.value())
-            .map(|s| dead(&s))
-            .unwrap_or(true);
+        let gone = decode::<Session>(v.value()).map(|s| dead(&s)).unwrap_or(true);
         if gone {
             doomed.push(k.value().to_vec());
         }
@@ -72,9 +66,7 @@ pub fn delete_where_keyed(
     for row in t.iter()? {
         let (k, v) = row?;
         let key: [u8; 32] = k.value().try_into().unwrap_or([0; 32]);
-        let gone = decode::<Session>(v.value())
-            .map(|s| dead(&key, &s))
-            .unwrap_or(true);
+        let gone = decode::<Session>(v.value()).map(|s| dead(&key, &s)).unwrap_or(true);
         if gone {
             doomed.push(k.value().to_vec());
         }

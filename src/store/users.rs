@@ -30,10 +30,7 @@ pub fn name_key(username: &str) -> String {
     username.to_lowercase()
 }
 
-fn get_in(
-    t: &impl ReadableTable<u64, &'static [u8]>,
-    id: UserId,
-) -> Result<Option<User>, StoreError> {
+fn get_in(t: &impl ReadableTable<u64, &'static [u8]>, id: UserId) -> Result<Option<User>, StoreError> {
     t.get(id.0)?.map(|v| decode(v.value())).transpose()
 }
 
@@ -45,12 +42,8 @@ pub fn get_for_update(tx: &WriteTransaction, id: UserId) -> Result<Option<User>,
     get_in(&tx.open_table(USERS)?, id)
 }
 
-fn id_by_name_in(
-    t: &impl ReadableTable<&'static str, u64>,
-    username: &str,
-) -> Result<Option<UserId>, StoreError> {
-    Ok(t.get(name_key(username).as_str())?
-        .map(|v| UserId(v.value())))
+fn id_by_name_in(t: &impl ReadableTable<&'static str, u64>, username: &str) -> Result<Option<UserId>, StoreError> {
+    Ok(t.get(name_key(username).as_str())?.map(|v| UserId(v.value())))
 }
 
 pub fn by_name(tx: &ReadTransaction, username: &str) -> Result<Option<User>, StoreError> {
@@ -60,10 +53,7 @@ pub fn by_name(tx: &ReadTransaction, username: &str) -> Result<Option<User>, Sto
     }
 }
 
-pub fn by_name_for_update(
-    tx: &WriteTransaction,
-    username: &str,
-) -> Result<Option<User>, StoreError> {
+pub fn by_name_for_update(tx: &WriteTransaction, username: &str) -> Result<Option<User>, StoreError> {
     match id_by_name_in(&tx.open_table(USERS_BY_NAME)?, username)? {
         Some(id) => get_for_update(tx, id),
         None => Ok(None),
@@ -73,23 +63,20 @@ pub fn by_name_for_update(
 /// Gives the user a new id and stores it. The caller has checked the name is free.
 pub fn insert(tx: &WriteTransaction, mut user: User) -> Result<User, StoreError> {
     user.id = UserId(next_id(tx, UserId::SEQUENCE)?);
-    tx.open_table(USERS_BY_NAME)?
-        .insert(name_key(&user.username).as_str(), user.id.0)?;
+    tx.open_table(USERS_BY_NAME)?.insert(name_key(&user.username).as_str(), user.id.0)?;
     put(tx, &user)?;
     Ok(user)
 }
 
 /// Replaces a stored user (the username never changes here).
 pub fn put(tx: &WriteTransaction, user: &User) -> Result<(), StoreError> {
-    tx.open_table(USERS)?
-        .insert(user.id.0, encode(user)?.as_slice())?;
+    tx.open_table(USERS)?.insert(user.id.0, encode(user)?.as_slice())?;
     Ok(())
 }
 
 pub fn delete(tx: &WriteTransaction, user: &User) -> Result<(), StoreError> {
     tx.open_table(USERS)?.remove(user.id.0)?;
-    tx.open_table(USERS_BY_NAME)?
-        .remove(name_key(&user.username).as_str())?;
+    tx.open_table(USERS_BY_NAME)?.remove(name_key(&user.username).as_str())?;
     Ok(())
 }
 

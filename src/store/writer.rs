@@ -34,9 +34,10 @@ pub fn unpack<T: 'static, E: From<StoreError> + 'static>(o: Outcome) -> Result<T
             .downcast::<T>()
             .map(|v| *v)
             .map_err(|_| StoreError::Internal("writer returned the wrong type".into()).into()),
-        Outcome::Refused(e) => Err(e.downcast::<E>().map(|e| *e).unwrap_or_else(|_| {
-            StoreError::Internal("writer returned the wrong error type".into()).into()
-        })),
+        Outcome::Refused(e) => Err(e
+            .downcast::<E>()
+            .map(|e| *e)
+            .unwrap_or_else(|_| StoreError::Internal("writer returned the wrong error type".into()).into())),
         Outcome::Storage(e) => Err(e.into()),
     }
 }
@@ -61,11 +62,7 @@ impl Writer {
             .name("latchkey-writer".into())
             .spawn(move || run(db, rx, c))
             .expect("cannot start the writer thread");
-        Writer {
-            jobs,
-            thread,
-            commits,
-        }
+        Writer { jobs, thread, commits }
     }
 
     pub fn submit<T, E, F>(&self, f: F) -> Result<oneshot::Receiver<Outcome>, StoreError>
@@ -79,9 +76,7 @@ impl Writer {
             Ok(v) => Ok(Box::new(v) as Boxed),
             Err(e) => Err(Box::new(e) as Boxed),
         });
-        self.jobs
-            .send(Job { run, reply })
-            .map_err(|_| StoreError::Closed)?;
+        self.jobs.send(Job { run, reply }).map_err(|_| StoreError::Closed)?;
         Ok(rx)
     }
 
@@ -136,9 +131,7 @@ fn commit_batch(db: &Database, batch: Vec<Job>, commits: &AtomicU64) {
                 Err(_) => {
                     refused = true;
                     tracing::error!("a write operation panicked; it was rolled back");
-                    Outcome::Storage(StoreError::Internal(
-                        "the operation failed unexpectedly".into(),
-                    ))
+                    Outcome::Storage(StoreError::Internal("the operation failed unexpectedly".into()))
                 }
             });
         }

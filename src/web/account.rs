@@ -10,8 +10,7 @@ use askama::Template;
 use serde::Deserialize;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/account", web::get().to(show))
-        .route("/account/password", web::post().to(change_password));
+    cfg.route("/account", web::get().to(show)).route("/account/password", web::post().to(change_password));
 }
 
 #[derive(Template)]
@@ -32,10 +31,7 @@ struct AccountView {
 
 impl AccountView {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
+        self.errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
     }
 }
 
@@ -63,10 +59,7 @@ struct AccountQuery {
 }
 
 async fn show(v: Visitor, q: web::Query<AccountQuery>) -> HttpResponse {
-    let notice = q
-        .changed
-        .is_some()
-        .then(|| "Your password was changed. Other sessions were signed out.".to_string());
+    let notice = q.changed.is_some().then(|| "Your password was changed. Other sessions were signed out.".to_string());
     match view(&v, notice, vec![]) {
         Some(page) => v.render(StatusCode::OK, &page),
         None => v.to_login("/account"),
@@ -85,19 +78,12 @@ struct PasswordForm {
     confirm: String,
 }
 
-async fn change_password(
-    v: Visitor,
-    form: web::Form<PasswordForm>,
-) -> Result<HttpResponse, PageError> {
+async fn change_password(v: Visitor, form: web::Form<PasswordForm>) -> Result<HttpResponse, PageError> {
     let Some(active) = v.active.clone() else {
         return Ok(v.to_login("/account"));
     };
     v.check_csrf(&form.csrf)?;
-    let again = |field: &str, message: &str| match view(
-        &v,
-        None,
-        vec![(field.to_string(), message.to_string())],
-    ) {
+    let again = |field: &str, message: &str| match view(&v, None, vec![(field.to_string(), message.to_string())]) {
         Some(page) => v.render(StatusCode::BAD_REQUEST, &page),
         None => v.to_login("/account"),
     };
@@ -107,32 +93,16 @@ async fn change_password(
             return Ok(again("current", "This is not your current password."));
         }
         Err(members::LoginError::Limited(s)) => {
-            return Ok(again(
-                "current",
-                &format!(
-                    "Too many attempts. Try again in {} minute(s).",
-                    s.div_ceil(60)
-                ),
-            ));
+            return Ok(again("current", &format!("Too many attempts. Try again in {} minute(s).", s.div_ceil(60))));
         }
         Err(members::LoginError::Store(e)) => return Err(e.into()),
     }
     if form.new != form.confirm {
         return Ok(again("confirm", "The two new passwords differ."));
     }
-    match members::set_password(
-        &v.app,
-        &active.user.username,
-        form.new.clone(),
-        v.who(),
-        Some(active.digest),
-    )
-    .await
-    {
+    match members::set_password(&v.app, &active.user.username, form.new.clone(), v.who(), Some(active.digest)).await {
         Ok(_) => Ok(v.redirect("/account?changed=1")),
-        Err(MemberError::Invalid { message, .. }) => {
-            Ok(again("new", &super::setup::capitalise(&message)))
-        }
+        Err(MemberError::Invalid { message, .. }) => Ok(again("new", &super::setup::capitalise(&message))),
         Err(e) => Err(PageError::internal(e)),
     }
 }

@@ -25,10 +25,7 @@ pub fn resolve(
     proxies: &[IpNet],
 ) -> Conn {
     if !trusted(peer, proxies) {
-        return Conn {
-            ip: peer,
-            https: tls,
-        };
+        return Conn { ip: peer, https: tls };
     }
     let mut ip = peer;
     if let Some(list) = forwarded_for {
@@ -52,18 +49,9 @@ pub fn resolve(
 }
 
 pub fn of(req: &HttpRequest, proxies: &[IpNet]) -> Conn {
-    let peer = req
-        .peer_addr()
-        .map(|a| a.ip())
-        .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+    let peer = req.peer_addr().map(|a| a.ip()).unwrap_or(IpAddr::from([127, 0, 0, 1]));
     let h = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
-    resolve(
-        peer,
-        req.app_config().secure(),
-        h("x-forwarded-for"),
-        h("x-forwarded-proto"),
-        proxies,
-    )
+    resolve(peer, req.app_config().secure(), h("x-forwarded-for"), h("x-forwarded-proto"), proxies)
 }
 
 #[cfg(test)]
@@ -76,20 +64,8 @@ mod tests {
 
     #[test]
     fn untrusted_peer_headers_are_ignored() {
-        let c = resolve(
-            "203.0.113.9".parse().unwrap(),
-            false,
-            Some("1.2.3.4"),
-            Some("https"),
-            &nets(&["10.0.0.0/8"]),
-        );
-        assert_eq!(
-            c,
-            Conn {
-                ip: "203.0.113.9".parse().unwrap(),
-                https: false
-            }
-        );
+        let c = resolve("203.0.113.9".parse().unwrap(), false, Some("1.2.3.4"), Some("https"), &nets(&["10.0.0.0/8"]));
+        assert_eq!(c, Conn { ip: "203.0.113.9".parse().unwrap(), https: false });
     }
 
     #[test]
@@ -101,30 +77,12 @@ mod tests {
             Some("https"),
             &nets(&["10.0.0.0/8"]),
         );
-        assert_eq!(
-            c,
-            Conn {
-                ip: "198.51.100.7".parse().unwrap(),
-                https: true
-            }
-        );
+        assert_eq!(c, Conn { ip: "198.51.100.7".parse().unwrap(), https: true });
     }
 
     #[test]
     fn garbage_stops_the_walk() {
-        let c = resolve(
-            "10.0.0.2".parse().unwrap(),
-            true,
-            Some("nonsense"),
-            None,
-            &nets(&["10.0.0.0/8"]),
-        );
-        assert_eq!(
-            c,
-            Conn {
-                ip: "10.0.0.2".parse().unwrap(),
-                https: true
-            }
-        );
+        let c = resolve("10.0.0.2".parse().unwrap(), true, Some("nonsense"), None, &nets(&["10.0.0.0/8"]));
+        assert_eq!(c, Conn { ip: "10.0.0.2".parse().unwrap(), https: true });
     }
 }

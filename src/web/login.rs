@@ -52,7 +52,10 @@ async fn show(v: Visitor, q: web::Query<LoginQuery>) -> HttpResponse {
             c: v.chrome("Sign in", true),
             return_to,
             username: String::new(),
-            error: refused.then(|| "The page that sent you here asked to return to another site; you will go to your account instead.".into()),
+            error: refused.then(|| {
+                "The page that sent you here asked to return to another site; you will go to your account instead."
+                    .into()
+            }),
             notice: q.signed_out.is_some().then(|| "You are signed out.".into()),
         },
     )
@@ -91,29 +94,21 @@ async fn submit(v: Visitor, form: web::Form<LoginForm>) -> Result<HttpResponse, 
             if let Some(old) = &v.active {
                 session::end(&v.app, old, v.who()).await?;
             }
-            let who =
-                crate::store::audit::Who::user(user.id, &user.username, v.conn.ip.to_string());
+            let who = crate::store::audit::Who::user(user.id, &user.username, v.conn.ip.to_string());
             let cookie = session::start(&v.app, &user, who).await?;
             let c = v.session_cookie(cookie);
             Ok(v.redirect_with(&return_to, |b| {
                 b.cookie(c);
             }))
         }
-        Err(LoginError::Wrong) => Ok(again(
-            StatusCode::UNAUTHORIZED,
-            "Wrong username or password.".into(),
-        )),
+        Err(LoginError::Wrong) => Ok(again(StatusCode::UNAUTHORIZED, "Wrong username or password.".into())),
         Err(LoginError::Limited(secs)) => {
             let mut r = again(
                 StatusCode::TOO_MANY_REQUESTS,
-                format!(
-                    "Too many sign-in attempts. Try again in {} minute(s).",
-                    secs.div_ceil(60)
-                ),
+                format!("Too many sign-in attempts. Try again in {} minute(s).", secs.div_ceil(60)),
             );
             if let Ok(v) = secs.to_string().parse() {
-                r.headers_mut()
-                    .insert(actix_web::http::header::RETRY_AFTER, v);
+                r.headers_mut().insert(actix_web::http::header::RETRY_AFTER, v);
             }
             Ok(r)
         }

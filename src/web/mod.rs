@@ -4,6 +4,7 @@
 pub mod account;
 pub mod assets;
 pub mod conn;
+pub mod cors;
 pub mod login;
 pub mod middleware;
 pub mod setup;
@@ -20,25 +21,11 @@ use askama::Template;
 use futures_util::future::LocalBoxFuture;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(
-        web::FormConfig::default()
-            .limit(64 * 1024)
-            .error_handler(|e, _| {
-                PageError::new(
-                    StatusCode::BAD_REQUEST,
-                    "The form could not be read",
-                    e.to_string(),
-                )
-                .into()
-            }),
-    )
+    cfg.app_data(web::FormConfig::default().limit(64 * 1024).error_handler(|e, _| {
+        PageError::new(StatusCode::BAD_REQUEST, "The form could not be read", e.to_string()).into()
+    }))
     .app_data(web::QueryConfig::default().error_handler(|e, _| {
-        PageError::new(
-            StatusCode::BAD_REQUEST,
-            "The address is not valid",
-            e.to_string(),
-        )
-        .into()
+        PageError::new(StatusCode::BAD_REQUEST, "The address is not valid", e.to_string()).into()
     }))
     .route("/", web::get().to(index))
     .route("/healthz", web::get().to(healthz))
@@ -49,11 +36,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 async fn index(v: Visitor) -> HttpResponse {
-    if v.active.is_some() {
-        v.redirect("/account")
-    } else {
-        v.redirect("/login")
-    }
+    if v.active.is_some() { v.redirect("/account") } else { v.redirect("/login") }
 }
 
 /// Anything no route matched.
@@ -62,19 +45,9 @@ pub async fn not_found() -> HttpResponse {
 }
 
 async fn healthz(app: web::Data<App>) -> HttpResponse {
-    let ok = app
-        .store
-        .read(|tx| {
-            Ok(redb::ReadableTableMetadata::len(
-                &tx.open_table(crate::store::schema::META)?,
-            )?)
-        })
-        .is_ok();
-    let mut r = if ok {
-        HttpResponse::Ok()
-    } else {
-        HttpResponse::ServiceUnavailable()
-    };
+    let ok =
+        app.store.read(|tx| Ok(redb::ReadableTableMetadata::len(&tx.open_table(crate::store::schema::META)?)?)).is_ok();
+    let mut r = if ok { HttpResponse::Ok() } else { HttpResponse::ServiceUnavailable() };
     r.insert_header(("Cache-Control", "no-store"))
         .json(serde_json::json!({ "status": if ok { "ok" } else { "unavailable" } }))
 }
@@ -110,35 +83,23 @@ impl FromRequest for Visitor {
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let app = req
-            .app_data::<web::Data<App>>()
-            .map(|a| a.get_ref().clone());
+        let app = req.app_data::<web::Data<App>>().map(|a| a.get_ref().clone());
         let req = req.clone();
         Box::pin(async move {
             let app = app.ok_or_else(|| PageError::internal("application state missing"))?;
             let conn = conn::of(&req, &app.config.trusted_proxies);
-            let cookie = req
-                .cookie(session::cookie_name(&app))
-                .map(|c| c.value().to_string());
+            let cookie = req.cookie(session::cookie_name(&app)).map(|c| c.value().to_string());
             let active = match cookie {
                 Some(c) if c.len() < 128 => session::resolve(&app, &c).await?,
                 _ => None,
             };
-            let existing = req
-                .cookie(session::csrf_cookie_name(&app))
-                .map(|c| c.value().to_string())
-                .filter(|v| v.len() == 43);
+            let existing =
+                req.cookie(session::csrf_cookie_name(&app)).map(|c| c.value().to_string()).filter(|v| v.len() == 43);
             let (anon_csrf, anon_csrf_is_new) = match existing {
                 Some(v) => (v, false),
                 None => (secrets::token(), true),
             };
-            Ok(Visitor {
-                app,
-                conn,
-                active,
-                anon_csrf,
-                anon_csrf_is_new,
-            })
+            Ok(Visitor { app, conn, active, anon_csrf, anon_csrf_is_new })
         })
     }
 }
@@ -174,11 +135,7 @@ impl Visitor {
     pub fn check_csrf(&self, token: &str) -> Result<(), PageError> {
         let session = self.active.as_ref().map(|a| a.session.csrf.as_str());
         let cookie = (!self.anon_csrf_is_new).then_some(self.anon_csrf.as_str());
-        if csrf::verify(token, session, cookie) {
-            Ok(())
-        } else {
-            Err(PageError::csrf())
-        }
+        if csrf::verify(token, session, cookie) { Ok(()) } else { Err(PageError::csrf()) }
     }
 
     fn cookie<'c>(&self, name: &'c str, value: String, same_site: SameSite) -> Cookie<'c> {
@@ -202,11 +159,7 @@ impl Visitor {
 
     fn finish(&self, mut b: actix_web::HttpResponseBuilder) -> actix_web::HttpResponseBuilder {
         if self.anon_csrf_is_new {
-            b.cookie(self.cookie(
-                session::csrf_cookie_name(&self.app),
-                self.anon_csrf.clone(),
-                SameSite::Strict,
-            ));
+            b.cookie(self.cookie(session::csrf_cookie_name(&self.app), self.anon_csrf.clone(), SameSite::Strict));
         }
         b
     }
@@ -227,14 +180,9 @@ impl Visitor {
         self.redirect_with(path, |_| {})
     }
 
-    pub fn redirect_with(
-        &self,
-        path: &str,
-        f: impl FnOnce(&mut actix_web::HttpResponseBuilder),
-    ) -> HttpResponse {
+    pub fn redirect_with(&self, path: &str, f: impl FnOnce(&mut actix_web::HttpResponseBuilder)) -> HttpResponse {
         let mut b = self.finish(HttpResponse::SeeOther());
-        b.insert_header(("Location", self.app.config.url(path)))
-            .insert_header(("Cache-Control", "no-store"));
+        b.insert_header(("Location", self.app.config.url(path))).insert_header(("Cache-Control", "no-store"));
         f(&mut b);
         b.finish()
     }
@@ -265,20 +213,10 @@ mod tests {
     #[test]
     fn return_to_stays_on_this_site() {
         assert_eq!(safe_return_to("/account").as_deref(), Some("/account"));
-        assert_eq!(
-            safe_return_to("/oauth2/authorize?a=b&c=d").as_deref(),
-            Some("/oauth2/authorize?a=b&c=d")
-        );
-        for bad in [
-            "//evil.example/x",
-            "https://evil.example/",
-            "/\\evil.example",
-            "evil",
-            "/a\nb",
-            "",
-            "/ /x",
-            "/\t/evil",
-        ] {
+        assert_eq!(safe_return_to("/oauth2/authorize?a=b&c=d").as_deref(), Some("/oauth2/authorize?a=b&c=d"));
+        for bad in
+            ["//evil.example/x", "https://evil.example/", "/\\evil.example", "evil", "/a\nb", "", "/ /x", "/\t/evil"]
+        {
             assert_eq!(safe_return_to(bad), None, "{bad:?}");
         }
     }

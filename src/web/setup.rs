@@ -11,8 +11,7 @@ use askama::Template;
 use serde::Deserialize;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/setup", web::get().to(show))
-        .route("/setup", web::post().to(submit));
+    cfg.route("/setup", web::get().to(show)).route("/setup", web::post().to(submit));
 }
 
 #[derive(Template)]
@@ -28,10 +27,7 @@ struct SetupView {
 
 impl SetupView {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.as_str())
+        self.errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
     }
 }
 
@@ -56,12 +52,7 @@ fn bad_link() -> PageError {
 }
 
 fn done(v: &Visitor) -> HttpResponse {
-    v.render(
-        StatusCode::OK,
-        &SetupDoneView {
-            c: v.chrome("Already set up", true),
-        },
-    )
+    v.render(StatusCode::OK, &SetupDoneView { c: v.chrome("Already set up", true) })
 }
 
 async fn show(v: Visitor, q: web::Query<SetupQuery>) -> Result<HttpResponse, PageError> {
@@ -119,10 +110,7 @@ async fn submit(v: Visitor, form: web::Form<SetupForm>) -> Result<HttpResponse, 
         )
     };
     if form.password != form.password_confirm {
-        return Ok(again(vec![(
-            "password_confirm".into(),
-            "The two passwords differ.".into(),
-        )]));
+        return Ok(again(vec![("password_confirm".into(), "The two passwords differ.".into())]));
     }
     let new = NewMember {
         username: form.username.clone(),
@@ -133,8 +121,7 @@ async fn submit(v: Visitor, form: web::Form<SetupForm>) -> Result<HttpResponse, 
     };
     match setup::complete(&v.app, &form.token, new, v.who()).await {
         Ok(user) => {
-            let who =
-                crate::store::audit::Who::user(user.id, &user.username, v.conn.ip.to_string());
+            let who = crate::store::audit::Who::user(user.id, &user.username, v.conn.ip.to_string());
             let cookie = session::start(&v.app, &user, who).await?;
             let c = v.session_cookie(cookie);
             Ok(v.redirect_with("/account", |b| {
@@ -146,10 +133,9 @@ async fn submit(v: Visitor, form: web::Form<SetupForm>) -> Result<HttpResponse, 
         Err(SetupError::Member(MemberError::Invalid { field, message })) => {
             Ok(again(vec![(field.to_string(), capitalise(&message))]))
         }
-        Err(SetupError::Member(MemberError::Taken(_))) => Ok(again(vec![(
-            "username".into(),
-            "This username is taken.".into(),
-        )])),
+        Err(SetupError::Member(MemberError::Taken(_))) => {
+            Ok(again(vec![("username".into(), "This username is taken.".into())]))
+        }
         Err(SetupError::Member(e)) => Err(PageError::internal(e)),
     }
 }

@@ -8,20 +8,13 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 fn find(names: &[&str]) -> Option<String> {
-    names
-        .iter()
-        .find(|p| std::path::Path::new(p).exists())
-        .map(|s| s.to_string())
+    names.iter().find(|p| std::path::Path::new(p).exists()).map(|s| s.to_string())
 }
 
 /// Chromium and ChromeDriver, or `None` (after saying so loudly) when they
 /// are missing and not required.
 pub fn tools() -> Option<(String, String)> {
-    let chromium = find(&[
-        "/usr/bin/chromium",
-        "/usr/bin/chromium-browser",
-        "/usr/bin/google-chrome",
-    ]);
+    let chromium = find(&["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]);
     let driver = find(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]);
     match (chromium, driver) {
         (Some(c), Some(d)) => Some((c, d)),
@@ -137,10 +130,7 @@ fn browser_setup_sign_in_and_account() {
     b.fill("#username", "admin");
     b.fill("#password", "not the password");
     b.click("button[type=submit].primary");
-    assert!(
-        b.text("#login-error")
-            .contains("Wrong username or password")
-    );
+    assert!(b.text("#login-error").contains("Wrong username or password"));
     shot(&b, "03-login-error-desktop");
     b.fill("#password", PASSWORD);
     b.click("button[type=submit].primary");
@@ -150,10 +140,7 @@ fn browser_setup_sign_in_and_account() {
     b.resize(360, 780);
     shot(&b, "04-account-phone");
     let width = b.execute("return document.documentElement.scrollWidth");
-    assert!(
-        width.as_u64().unwrap() <= 360,
-        "no horizontal scrolling on a phone: {width}"
-    );
+    assert!(width.as_u64().unwrap() <= 360, "no horizontal scrolling on a phone: {width}");
     drop(b);
 
     let other = tempfile::tempdir().unwrap();

@@ -7,13 +7,7 @@ use std::process::Command;
 fn serve_with_file(toml: &str) -> std::process::Output {
     let d = tempfile::tempdir().unwrap();
     std::fs::write(d.path().join("latchkey.toml"), toml).unwrap();
-    Command::new(bin())
-        .arg("--data-dir")
-        .arg(d.path())
-        .arg("serve")
-        .env_remove("LATCHKEY_DATA_DIR")
-        .output()
-        .unwrap()
+    Command::new(bin()).arg("--data-dir").arg(d.path()).arg("serve").env_remove("LATCHKEY_DATA_DIR").output().unwrap()
 }
 
 #[test]
@@ -56,20 +50,10 @@ fn check_prints_the_effective_configuration() {
     )
     .unwrap();
     let out = cli(d.path(), &["check"], None);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        text.contains("public_url = \"https://auth.example.org/\""),
-        "{text}"
-    );
+    assert!(text.contains("public_url = \"https://auth.example.org/\""), "{text}");
     assert!(text.contains("login_max_failures = 7"));
     assert!(text.contains("https = \"127.0.0.1:8443\""));
-    assert!(
-        text.contains("argon2_memory_kib = 8192"),
-        "environment applies: {text}"
-    );
+    assert!(text.contains("argon2_memory_kib = 8192"), "environment applies: {text}");
 }

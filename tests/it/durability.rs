@@ -59,12 +59,7 @@ fn acknowledged_writes_survive_sigkill() {
     let path = dir.path().join("latchkey.redb");
     for round in 0..3 {
         let mut child = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "--exact",
-                "durability::child_writer",
-                "--nocapture",
-                "--test-threads=1",
-            ])
+            .args(["--exact", "durability::child_writer", "--nocapture", "--test-threads=1"])
             .env(CHILD_ENV, &path)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -85,10 +80,7 @@ fn acknowledged_writes_survive_sigkill() {
         child.kill().unwrap();
         child.wait().unwrap();
 
-        assert!(
-            latchkey::store::check_integrity(&path).unwrap(),
-            "integrity check (round {round})"
-        );
+        assert!(latchkey::store::check_integrity(&path).unwrap(), "integrity check (round {round})");
         let store = Store::open(&path).unwrap();
         let missing: Vec<_> = store
             .read(|tx| {

@@ -12,17 +12,10 @@ use std::time::{Duration, Instant};
 pub const PASSWORD: &str = "correct horse battery";
 
 /// Settings that keep password hashing quick in tests.
-pub const FAST_HASH: &[(&str, &str)] = &[
-    ("LATCHKEY_ARGON2_MEMORY_KIB", "8192"),
-    ("LATCHKEY_ARGON2_ITERATIONS", "1"),
-];
+pub const FAST_HASH: &[(&str, &str)] = &[("LATCHKEY_ARGON2_MEMORY_KIB", "8192"), ("LATCHKEY_ARGON2_ITERATIONS", "1")];
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 pub fn bin() -> &'static str {
@@ -48,12 +41,7 @@ impl Server {
     pub fn start_with(env: &[(&str, &str)]) -> Server {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("data");
-        let mut s = Self::launch(
-            dir,
-            env.iter()
-                .map(|(a, b)| (a.to_string(), b.to_string()))
-                .collect(),
-        );
+        let mut s = Self::launch(dir, env.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect());
         s._tmp = Some(tmp);
         s
     }
@@ -62,11 +50,7 @@ impl Server {
         let port = free_port();
         let base = format!("https://localhost:{port}");
         std::fs::create_dir_all(&dir).unwrap();
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(dir.join("server.log"))
-            .unwrap();
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("server.log")).unwrap();
         let mut cmd = Command::new(bin());
         cmd.arg("--data-dir")
             .arg(&dir)
@@ -114,16 +98,7 @@ impl Server {
             .map(str::trim)
             .find(|l| l.starts_with("https://") && l.contains("/setup?token="))
             .map(str::to_string);
-        Server {
-            dir,
-            _tmp: None,
-            child: Some(child),
-            port,
-            base,
-            setup_link,
-            banner,
-            env,
-        }
+        Server { dir, _tmp: None, child: Some(child), port, base, setup_link, banner, env }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -144,11 +119,7 @@ impl Server {
     /// SIGTERM, then wait for a clean exit.
     pub fn stop(&mut self) -> std::process::ExitStatus {
         let mut child = self.child.take().expect("running");
-        Command::new("kill")
-            .arg("-TERM")
-            .arg(child.id().to_string())
-            .status()
-            .unwrap();
+        Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
         wait_with_deadline(&mut child, Duration::from_secs(30))
     }
 
@@ -202,16 +173,11 @@ pub fn client_for(data_dir: &Path) -> reqwest::blocking::Client {
 pub fn cli(data_dir: &Path, args: &[&str], stdin: Option<&str>) -> std::process::Output {
     use std::io::Write;
     let mut cmd = Command::new(bin());
-    cmd.arg("--data-dir")
-        .arg(data_dir)
-        .args(args)
-        .env_remove("LATCHKEY_DATA_DIR");
+    cmd.arg("--data-dir").arg(data_dir).args(args).env_remove("LATCHKEY_DATA_DIR");
     for (k, v) in FAST_HASH {
         cmd.env(k, v);
     }
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().unwrap();
     {
         let mut input = child.stdin.take().unwrap();
@@ -225,21 +191,13 @@ pub fn cli(data_dir: &Path, args: &[&str], stdin: Option<&str>) -> std::process:
 /// The value of the hidden `csrf` field in a page.
 pub fn csrf(html: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
-    let start = html
-        .find(marker)
-        .unwrap_or_else(|| panic!("no csrf field in:\n{html}"))
-        + marker.len();
+    let start = html.find(marker).unwrap_or_else(|| panic!("no csrf field in:\n{html}")) + marker.len();
     html[start..].split('"').next().unwrap().to_string()
 }
 
 /// The path and query of a redirect's `Location`.
 pub fn location(r: &reqwest::blocking::Response) -> String {
-    r.headers()
-        .get("location")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_string()
+    r.headers().get("location").unwrap().to_str().unwrap().to_string()
 }
 
 /// Creates the first admin through the setup link; returns the client, signed in.
@@ -278,12 +236,7 @@ pub fn sign_in(
 ) -> reqwest::blocking::Response {
     let html = c.get(s.url("/login")).send().unwrap().text().unwrap();
     c.post(s.url("/login"))
-        .form(&[
-            ("csrf", csrf(&html).as_str()),
-            ("username", user),
-            ("password", pw),
-            ("return_to", return_to),
-        ])
+        .form(&[("csrf", csrf(&html).as_str()), ("username", user), ("password", pw), ("return_to", return_to)])
         .send()
         .unwrap()
 }

@@ -10,25 +10,12 @@ fn register(s: &Server, args: &[&str]) -> (String, Option<String>) {
     let mut all = vec!["client", "add", "--json"];
     all.extend_from_slice(args);
     let out = s.cli(&all, None);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    (
-        v["client_id"].as_str().unwrap().to_string(),
-        v["client_secret"].as_str().map(str::to_string),
-    )
+    (v["client_id"].as_str().unwrap().to_string(), v["client_secret"].as_str().map(str::to_string))
 }
 
-fn token(
-    s: &Server,
-    http: &Http,
-    id: &str,
-    secret: Option<&str>,
-    form: &[(&str, &str)],
-) -> (u16, Value) {
+fn token(s: &Server, http: &Http, id: &str, secret: Option<&str>, form: &[(&str, &str)]) -> (u16, Value) {
     let mut req = http.post(s.url("/oauth2/token")).form(form);
     if let Some(sec) = secret {
         req = req.basic_auth(id, Some(sec));
@@ -42,55 +29,23 @@ fn token(
 }
 
 fn me(s: &Server, http: &Http, access: &str) -> reqwest::blocking::Response {
-    http.get(s.url("/api/v1/me"))
-        .bearer_auth(access)
-        .send()
-        .unwrap()
+    http.get(s.url("/api/v1/me")).bearer_auth(access).send().unwrap()
 }
 
 fn add_member(s: &Server, name: &str) {
-    let out = s.cli(
-        &[
-            "user",
-            "add",
-            name,
-            "--email",
-            &format!("{name}@example.org"),
-            "--password-stdin",
-        ],
-        Some(PASSWORD),
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out =
+        s.cli(&["user", "add", name, "--email", &format!("{name}@example.org"), "--password-stdin"], Some(PASSWORD));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]
 fn client_credentials_introspection_and_errors() {
     let s = Server::start();
     let http = s.client();
-    let (id, secret) = register(
-        &s,
-        &[
-            "--name",
-            "Robot",
-            "--grant",
-            "client_credentials",
-            "--scope",
-            "read",
-        ],
-    );
+    let (id, secret) = register(&s, &["--name", "Robot", "--grant", "client_credentials", "--scope", "read"]);
     let secret = secret.unwrap();
 
-    let (st, t) = token(
-        &s,
-        &http,
-        &id,
-        Some(&secret),
-        &[("grant_type", "client_credentials")],
-    );
+    let (st, t) = token(&s, &http, &id, Some(&secret), &[("grant_type", "client_credentials")]);
     assert_eq!(st, 200, "{t}");
     assert_eq!(t["token_type"], "Bearer");
     assert!(t.get("refresh_token").is_none());
@@ -112,44 +67,15 @@ fn client_credentials_introspection_and_errors() {
     assert_eq!(r.status(), 403);
 
     // Refusals, each in RFC 6749 §5.2 JSON.
-    let (st, e) = token(
-        &s,
-        &http,
-        &id,
-        Some("wrong"),
-        &[("grant_type", "client_credentials")],
-    );
+    let (st, e) = token(&s, &http, &id, Some("wrong"), &[("grant_type", "client_credentials")]);
     assert_eq!((st, e["error"].as_str()), (401, Some("invalid_client")));
     let (st, e) = token(&s, &http, &id, Some(&secret), &[("grant_type", "magic")]);
-    assert_eq!(
-        (st, e["error"].as_str()),
-        (400, Some("unsupported_grant_type"))
-    );
-    let (st, e) = token(
-        &s,
-        &http,
-        &id,
-        Some(&secret),
-        &[
-            ("grant_type", "password"),
-            ("username", "a"),
-            ("password", "b"),
-        ],
-    );
-    assert_eq!(
-        (st, e["error"].as_str()),
-        (400, Some("unauthorized_client"))
-    );
-    let (st, e) = token(
-        &s,
-        &http,
-        &id,
-        Some(&secret),
-        &[
-            ("grant_type", "client_credentials"),
-            ("scope", "groups:write"),
-        ],
-    );
+    assert_eq!((st, e["error"].as_str()), (400, Some("unsupported_grant_type")));
+    let (st, e) =
+        token(&s, &http, &id, Some(&secret), &[("grant_type", "password"), ("username", "a"), ("password", "b")]);
+    assert_eq!((st, e["error"].as_str()), (400, Some("unauthorized_client")));
+    let (st, e) =
+        token(&s, &http, &id, Some(&secret), &[("grant_type", "client_credentials"), ("scope", "groups:write")]);
     assert_eq!((st, e["error"].as_str()), (400, Some("invalid_scope")));
     let r = http
         .post(s.url("/oauth2/token"))
@@ -170,53 +96,19 @@ fn client_credentials_introspection_and_errors() {
 
     // A disabled application gets unauthorized_client and its tokens die.
     assert!(s.cli(&["client", "disable", &id], None).status.success());
-    let (st, e) = token(
-        &s,
-        &http,
-        &id,
-        Some(&secret),
-        &[("grant_type", "client_credentials")],
-    );
-    assert_eq!(
-        (st, e["error"].as_str()),
-        (400, Some("unauthorized_client"))
-    );
+    let (st, e) = token(&s, &http, &id, Some(&secret), &[("grant_type", "client_credentials")]);
+    assert_eq!((st, e["error"].as_str()), (400, Some("unauthorized_client")));
     let r = me(&s, &http, access);
     assert_eq!(r.status(), 401);
-    assert!(
-        r.headers()["www-authenticate"]
-            .to_str()
-            .unwrap()
-            .contains("invalid_token")
-    );
+    assert!(r.headers()["www-authenticate"].to_str().unwrap().contains("invalid_token"));
 
     // A rotated secret replaces the old one at once.
     assert!(s.cli(&["client", "enable", &id], None).status.success());
     let out = s.cli(&["client", "rotate-secret", &id, "--json"], None);
     let fresh: Value = serde_json::from_slice(&out.stdout).unwrap();
     let fresh = fresh["client_secret"].as_str().unwrap();
-    assert_eq!(
-        token(
-            &s,
-            &http,
-            &id,
-            Some(&secret),
-            &[("grant_type", "client_credentials")]
-        )
-        .0,
-        401
-    );
-    assert_eq!(
-        token(
-            &s,
-            &http,
-            &id,
-            Some(fresh),
-            &[("grant_type", "client_credentials")]
-        )
-        .0,
-        200
-    );
+    assert_eq!(token(&s, &http, &id, Some(&secret), &[("grant_type", "client_credentials")]).0, 401);
+    assert_eq!(token(&s, &http, &id, Some(fresh), &[("grant_type", "client_credentials")]).0, 200);
 }
 
 #[test]
@@ -245,11 +137,7 @@ fn password_grant_and_refresh_rotation_with_reuse_detection() {
         &http,
         &id,
         Some(&secret),
-        &[
-            ("grant_type", "password"),
-            ("username", "mia"),
-            ("password", "nope nope nope"),
-        ],
+        &[("grant_type", "password"), ("username", "mia"), ("password", "nope nope nope")],
     );
     assert_eq!((st, e["error"].as_str()), (400, Some("invalid_grant")));
     let (st, t) = token(
@@ -257,11 +145,7 @@ fn password_grant_and_refresh_rotation_with_reuse_detection() {
         &http,
         &id,
         Some(&secret),
-        &[
-            ("grant_type", "password"),
-            ("username", "mia"),
-            ("password", PASSWORD),
-        ],
+        &[("grant_type", "password"), ("username", "mia"), ("password", PASSWORD)],
     );
     assert_eq!(st, 200, "{t}");
     let access = t["access_token"].as_str().unwrap().to_string();
@@ -276,11 +160,7 @@ fn password_grant_and_refresh_rotation_with_reuse_detection() {
         &http,
         &id,
         Some(&secret),
-        &[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", &r1),
-            ("scope", "groups:write"),
-        ],
+        &[("grant_type", "refresh_token"), ("refresh_token", &r1), ("scope", "groups:write")],
     );
     assert_eq!((st, e["error"].as_str()), (400, Some("invalid_scope")));
     let (st, t2) = token(
@@ -288,56 +168,26 @@ fn password_grant_and_refresh_rotation_with_reuse_detection() {
         &http,
         &id,
         Some(&secret),
-        &[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", &r1),
-            ("scope", "profile"),
-        ],
+        &[("grant_type", "refresh_token"), ("refresh_token", &r1), ("scope", "profile")],
     );
     assert_eq!(st, 200, "{t2}");
     assert_eq!(t2["scope"], "profile");
     let r2 = t2["refresh_token"].as_str().unwrap().to_string();
     assert_ne!(r1, r2, "rotated");
-    let (st, t3) = token(
-        &s,
-        &http,
-        &id,
-        Some(&secret),
-        &[("grant_type", "refresh_token"), ("refresh_token", &r2)],
-    );
+    let (st, t3) = token(&s, &http, &id, Some(&secret), &[("grant_type", "refresh_token"), ("refresh_token", &r2)]);
     assert_eq!(st, 200, "{t3}");
     let access3 = t3["access_token"].as_str().unwrap().to_string();
     assert_eq!(me(&s, &http, &access3).status(), 200);
 
     // The first refresh token again, after the grace window: the grant dies.
     std::thread::sleep(std::time::Duration::from_millis(2100));
-    let (st, e) = token(
-        &s,
-        &http,
-        &id,
-        Some(&secret),
-        &[("grant_type", "refresh_token"), ("refresh_token", &r1)],
-    );
+    let (st, e) = token(&s, &http, &id, Some(&secret), &[("grant_type", "refresh_token"), ("refresh_token", &r1)]);
     assert_eq!((st, e["error"].as_str()), (400, Some("invalid_grant")));
     assert!(e["error_description"].as_str().unwrap().contains("revoked"));
-    assert_eq!(
-        me(&s, &http, &access3).status(),
-        401,
-        "every token of the grant is gone"
-    );
+    assert_eq!(me(&s, &http, &access3).status(), 401, "every token of the grant is gone");
     assert_eq!(me(&s, &http, &access).status(), 401);
     let r3 = t3["refresh_token"].as_str().unwrap();
-    assert_eq!(
-        token(
-            &s,
-            &http,
-            &id,
-            Some(&secret),
-            &[("grant_type", "refresh_token"), ("refresh_token", r3)]
-        )
-        .0,
-        400
-    );
+    assert_eq!(token(&s, &http, &id, Some(&secret), &[("grant_type", "refresh_token"), ("refresh_token", r3)]).0, 400);
 }
 
 fn b64url(data: &[u8]) -> String {
@@ -351,30 +201,15 @@ fn s256(verifier: &str) -> String {
 
 /// Runs the browser side of the code flow with a signed-in client; returns
 /// the redirect's query parameters.
-fn authorize(
-    s: &Server,
-    browser: &Http,
-    query: &[(&str, &str)],
-    decision: &str,
-) -> Vec<(String, String)> {
+fn authorize(s: &Server, browser: &Http, query: &[(&str, &str)], decision: &str) -> Vec<(String, String)> {
     let q = serde_urlencoded::to_string(query).unwrap();
-    let r = browser
-        .get(s.url(&format!("/oauth2/authorize?{q}")))
-        .send()
-        .unwrap();
+    let r = browser.get(s.url(&format!("/oauth2/authorize?{q}"))).send().unwrap();
     let loc = if r.status() == 200 {
         let html = r.text().unwrap();
         assert!(html.contains("Allow"), "{html}");
-        let mut form: Vec<(String, String)> = vec![
-            ("csrf".into(), csrf(&html)),
-            ("decision".into(), decision.into()),
-        ];
+        let mut form: Vec<(String, String)> = vec![("csrf".into(), csrf(&html)), ("decision".into(), decision.into())];
         form.extend(query.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        let r = browser
-            .post(s.url("/oauth2/authorize"))
-            .form(&form)
-            .send()
-            .unwrap();
+        let r = browser.post(s.url("/oauth2/authorize")).form(&form).send().unwrap();
         assert_eq!(r.status(), 302, "{}", r.text().unwrap_or_default());
         location(&r)
     } else {
@@ -382,9 +217,7 @@ fn authorize(
         location(&r)
     };
     let u = url::Url::parse(&loc).unwrap();
-    u.query_pairs()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+    u.query_pairs().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
 fn param<'a>(ps: &'a [(String, String)], k: &str) -> Option<&'a str> {
@@ -434,35 +267,17 @@ fn authorization_code_with_pkce_consent_and_openid() {
         ("code_challenge_method", "S256"),
     ];
     let q = serde_urlencoded::to_string(query).unwrap();
-    let r = browser
-        .get(s.url(&format!("/oauth2/authorize?{q}")))
-        .send()
-        .unwrap();
+    let r = browser.get(s.url(&format!("/oauth2/authorize?{q}"))).send().unwrap();
     assert_eq!(r.status(), 303);
     assert!(location(&r).contains("/login?return_to=%2Foauth2%2Fauthorize"));
-    assert_eq!(
-        sign_in(&s, &browser, "noor", PASSWORD, "/account").status(),
-        303
-    );
+    assert_eq!(sign_in(&s, &browser, "noor", PASSWORD, "/account").status(), 303);
 
     // Consent page names the app and the scopes in plain words.
-    let page = browser
-        .get(s.url(&format!("/oauth2/authorize?{q}")))
-        .send()
-        .unwrap();
-    let csp = page.headers()["content-security-policy"]
-        .to_str()
-        .unwrap()
-        .to_string();
-    assert!(
-        csp.contains("form-action 'self' http://127.0.0.1:53117"),
-        "{csp}"
-    );
+    let page = browser.get(s.url(&format!("/oauth2/authorize?{q}"))).send().unwrap();
+    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_string();
+    assert!(csp.contains("form-action 'self' http://127.0.0.1:53117"), "{csp}");
     let html = page.text().unwrap();
-    assert!(
-        html.contains("Desk app") && html.contains("Not you? Switch user"),
-        "{html}"
-    );
+    assert!(html.contains("Desk app") && html.contains("Not you? Switch user"), "{html}");
 
     // Deny goes back with access_denied, state and iss.
     let denied = authorize(&s, &browser, &query, "deny");
@@ -507,51 +322,29 @@ fn authorization_code_with_pkce_consent_and_openid() {
         ],
     );
     assert_eq!(st, 200, "{t}");
-    assert!(
-        t["refresh_token"].is_string(),
-        "offline_access gives a refresh token"
-    );
+    assert!(t["refresh_token"].is_string(), "offline_access gives a refresh token");
     let id_token = t["id_token"].as_str().unwrap();
     let access = t["access_token"].as_str().unwrap().to_string();
 
     // The id_token verifies against the published JWKS.
-    let jwks: Value = http
-        .get(s.url("/oauth2/jwks"))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let jwks: Value = http.get(s.url("/oauth2/jwks")).send().unwrap().json().unwrap();
     assert!(jwks["keys"].as_array().unwrap().len() >= 3);
-    let published: Vec<String> = jwks["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k["kid"].as_str().unwrap().to_string())
-        .collect();
+    let published: Vec<String> =
+        jwks["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap().to_string()).collect();
     let header: Value = serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(id_token.split('.').next().unwrap())
-            .unwrap(),
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(id_token.split('.').next().unwrap()).unwrap(),
     )
     .unwrap();
     assert!(published.contains(&header["kid"].as_str().unwrap().to_string()));
     let claims: Value = serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(id_token.split('.').nth(1).unwrap())
-            .unwrap(),
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(id_token.split('.').nth(1).unwrap()).unwrap(),
     )
     .unwrap();
     assert_eq!(claims["aud"], id.as_str());
     assert_eq!(claims["nonce"], "n-0S6_WzA2Mj");
     assert_eq!(claims["iss"], s.base.as_str());
     assert!(claims["at_hash"].is_string());
-    let ui: Value = http
-        .get(s.url("/oauth2/userinfo"))
-        .bearer_auth(&access)
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let ui: Value = http.get(s.url("/oauth2/userinfo")).bearer_auth(&access).send().unwrap().json().unwrap();
     assert_eq!(ui["preferred_username"], "noor");
     assert_eq!(ui["email"], "noor@example.org");
 
@@ -584,27 +377,14 @@ fn authorization_code_with_pkce_consent_and_openid() {
         ("code_challenge", challenge.as_str()),
         ("code_challenge_method", "S256"),
     ];
-    let r = browser
-        .get(s.url(&format!(
-            "/oauth2/authorize?{}",
-            serde_urlencoded::to_string(bad).unwrap()
-        )))
-        .send()
-        .unwrap();
+    let r =
+        browser.get(s.url(&format!("/oauth2/authorize?{}", serde_urlencoded::to_string(bad).unwrap()))).send().unwrap();
     assert_eq!(r.status(), 400);
     assert!(r.headers().get("location").is_none());
     // Missing PKCE for a public client goes back as invalid_request.
-    let nopkce = [
-        ("response_type", "code"),
-        ("client_id", id.as_str()),
-        ("redirect_uri", redirect),
-        ("state", "s1"),
-    ];
+    let nopkce = [("response_type", "code"), ("client_id", id.as_str()), ("redirect_uri", redirect), ("state", "s1")];
     let r = browser
-        .get(s.url(&format!(
-            "/oauth2/authorize?{}",
-            serde_urlencoded::to_string(nopkce).unwrap()
-        )))
+        .get(s.url(&format!("/oauth2/authorize?{}", serde_urlencoded::to_string(nopkce).unwrap())))
         .send()
         .unwrap();
     assert_eq!(r.status(), 302);
@@ -640,19 +420,13 @@ fn jwt_access_tokens_revocation_and_discovery() {
         &http,
         &id,
         Some(&secret),
-        &[
-            ("grant_type", "password"),
-            ("username", "ola"),
-            ("password", PASSWORD),
-        ],
+        &[("grant_type", "password"), ("username", "ola"), ("password", PASSWORD)],
     );
     assert_eq!(st, 200, "{t}");
     let access = t["access_token"].as_str().unwrap().to_string();
     assert_eq!(access.split('.').count(), 3);
     let header: Value = serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(access.split('.').next().unwrap())
-            .unwrap(),
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(access.split('.').next().unwrap()).unwrap(),
     )
     .unwrap();
     assert_eq!(header["typ"], "at+jwt");
@@ -682,69 +456,123 @@ fn jwt_access_tokens_revocation_and_discovery() {
     let r = http.get(s.url("/api/v1/me")).send().unwrap();
     assert_eq!(r.status(), 401);
     assert_eq!(r.headers()["www-authenticate"], "Bearer realm=\"latchkey\"");
-    assert!(
-        r.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("application/problem+json")
-    );
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/problem+json"));
 
     // Discovery lists the endpoints; keys rotate and the old key stays published.
-    let meta: Value = http
-        .get(s.url("/.well-known/openid-configuration"))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let meta: Value = http.get(s.url("/.well-known/openid-configuration")).send().unwrap().json().unwrap();
     assert_eq!(meta["issuer"], s.base.as_str());
     assert_eq!(meta["token_endpoint"], s.url("/oauth2/token"));
     assert_eq!(meta["authorization_response_iss_parameter_supported"], true);
-    let before: Value = http
-        .get(s.url("/oauth2/jwks"))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let before: Value = http.get(s.url("/oauth2/jwks")).send().unwrap().json().unwrap();
     let out = s.cli(&["keys", "rotate", "--json"], None);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let after: Value = http
-        .get(s.url("/oauth2/jwks"))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    assert_eq!(
-        after["keys"].as_array().unwrap().len(),
-        before["keys"].as_array().unwrap().len() + 3
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let after: Value = http.get(s.url("/oauth2/jwks")).send().unwrap().json().unwrap();
+    assert_eq!(after["keys"].as_array().unwrap().len(), before["keys"].as_array().unwrap().len() + 3);
     let (st, t2) = token(
         &s,
         &http,
         &id,
         Some(&secret),
-        &[
-            ("grant_type", "password"),
-            ("username", "ola"),
-            ("password", PASSWORD),
-        ],
+        &[("grant_type", "password"), ("username", "ola"), ("password", PASSWORD)],
     );
     assert_eq!(st, 200);
-    assert_eq!(
-        me(&s, &http, t2["access_token"].as_str().unwrap()).status(),
-        200,
-        "signed with the new key"
-    );
+    assert_eq!(me(&s, &http, t2["access_token"].as_str().unwrap()).status(), 200, "signed with the new key");
 
     // Deleting the application removes its grants and tokens.
     let out = s.cli(&["client", "delete", &id, "--json"], None);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["grants_removed"], 1);
-    assert_eq!(
-        me(&s, &http, t2["access_token"].as_str().unwrap()).status(),
-        401
+    assert_eq!(me(&s, &http, t2["access_token"].as_str().unwrap()).status(), 401);
+}
+
+#[test]
+fn implicit_grant_cors_and_form_body_bearer() {
+    let s = Server::start();
+    add_member(&s, "ivo");
+    let http = s.client();
+    let cb = "https://spa.example.org/cb";
+    let (id, _) = register(
+        &s,
+        &[
+            "--name",
+            "Old SPA",
+            "--public",
+            "--grant",
+            "implicit",
+            "--redirect-uri",
+            cb,
+            "--scope",
+            "openid",
+            "--scope",
+            "profile",
+            "--cors-origin",
+            "https://spa.example.org",
+        ],
     );
+    let (code_only, _) = register(&s, &["--name", "Code app", "--public", "--redirect-uri", cb]);
+    let browser = s.client();
+    assert_eq!(sign_in(&s, &browser, "ivo", PASSWORD, "/account").status(), 303);
+
+    // Implicit: the token comes back in the fragment, with no refresh token.
+    let query = [
+        ("response_type", "token"),
+        ("client_id", id.as_str()),
+        ("redirect_uri", cb),
+        ("scope", "openid profile"),
+        ("state", "st"),
+    ];
+    let q = serde_urlencoded::to_string(query).unwrap();
+    let html = browser.get(s.url(&format!("/oauth2/authorize?{q}"))).send().unwrap().text().unwrap();
+    let mut form: Vec<(String, String)> = vec![("csrf".into(), csrf(&html)), ("decision".into(), "approve".into())];
+    form.extend(query.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    let r = browser.post(s.url("/oauth2/authorize")).form(&form).send().unwrap();
+    assert_eq!(r.status(), 302);
+    let loc = url::Url::parse(&location(&r)).unwrap();
+    assert!(loc.query().is_none(), "nothing in the query: {loc}");
+    let frag: Vec<(String, String)> =
+        url::form_urlencoded::parse(loc.fragment().unwrap().as_bytes()).into_owned().collect();
+    assert_eq!(param(&frag, "state"), Some("st"));
+    assert_eq!(param(&frag, "token_type"), Some("Bearer"));
+    assert!(param(&frag, "refresh_token").is_none());
+    let access = param(&frag, "access_token").unwrap().to_string();
+
+    // An application not registered for implicit gets the error in the fragment.
+    let q = serde_urlencoded::to_string([
+        ("response_type", "token"),
+        ("client_id", code_only.as_str()),
+        ("redirect_uri", cb),
+        ("state", "x"),
+    ])
+    .unwrap();
+    let r = browser.get(s.url(&format!("/oauth2/authorize?{q}"))).send().unwrap();
+    assert_eq!(r.status(), 302);
+    let loc = url::Url::parse(&location(&r)).unwrap();
+    assert!(loc.fragment().unwrap().contains("error=unauthorized_client"), "{loc}");
+
+    // RFC 6750 §2.2: the token in a form body on userinfo's POST.
+    let ui: Value =
+        http.post(s.url("/oauth2/userinfo")).form(&[("access_token", access.as_str())]).send().unwrap().json().unwrap();
+    assert_eq!(ui["preferred_username"], "ivo");
+    let r = http.post(s.url("/oauth2/userinfo")).bearer_auth(&access).form(&[("x", "y")]).send().unwrap();
+    assert_eq!(r.status(), 200);
+
+    // CORS: a registered origin may call the API, another may not; JWKS is public.
+    let ok =
+        http.get(s.url("/api/v1/me")).bearer_auth(&access).header("origin", "https://spa.example.org").send().unwrap();
+    assert_eq!(ok.headers()["access-control-allow-origin"], "https://spa.example.org");
+    let other =
+        http.get(s.url("/api/v1/me")).bearer_auth(&access).header("origin", "https://evil.example").send().unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+    let pre = http
+        .request(reqwest::Method::OPTIONS, s.url("/oauth2/token"))
+        .header("origin", "https://spa.example.org")
+        .header("access-control-request-method", "POST")
+        .send()
+        .unwrap();
+    assert_eq!(pre.status(), 204);
+    assert!(pre.headers()["access-control-allow-headers"].to_str().unwrap().contains("Authorization"));
+    let jwks = http.get(s.url("/oauth2/jwks")).header("origin", "https://anyone.example").send().unwrap();
+    assert_eq!(jwks.headers()["access-control-allow-origin"], "*");
+    let page = http.get(s.url("/login")).header("origin", "https://spa.example.org").send().unwrap();
+    assert!(page.headers().get("access-control-allow-origin").is_none(), "pages never answer cross-origin");
 }

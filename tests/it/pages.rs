@@ -6,22 +6,12 @@ use crate::harness::*;
 #[test]
 fn first_start_prints_a_working_setup_link_then_setup_refuses() {
     let s = Server::start();
-    assert!(
-        s.banner.contains(&format!(
-            "latchkey is serving https://localhost:{}/",
-            s.port
-        )),
-        "{}",
-        s.banner
-    );
+    assert!(s.banner.contains(&format!("latchkey is serving https://localhost:{}/", s.port)), "{}", s.banner);
     let link = s.setup_link.clone().expect("a setup link on first start");
     assert!(link.starts_with(&s.base));
     let admin = setup_admin(&s, "root");
     let account = admin.get(s.url("/account")).send().unwrap().text().unwrap();
-    assert!(
-        account.contains("root") && account.contains("Admin"),
-        "{account}"
-    );
+    assert!(account.contains("root") && account.contains("Admin"), "{account}");
 
     // The link is single-use, and with an admin the page does nothing.
     let again = s.client().get(&link).send().unwrap();
@@ -77,10 +67,7 @@ fn setup_link_rejects_bad_tokens_and_keeps_the_form_on_errors() {
     assert_eq!(r.status(), 400);
     let body = r.text().unwrap();
     assert!(body.contains("May hold letters"), "{body}");
-    assert!(
-        body.contains("value=\"Kept Name\""),
-        "the form keeps what was typed"
-    );
+    assert!(body.contains("value=\"Kept Name\""), "the form keeps what was typed");
     let r = c
         .post(s.url("/setup"))
         .form(&[
@@ -96,18 +83,10 @@ fn setup_link_rejects_bad_tokens_and_keeps_the_form_on_errors() {
 
     // A fresh link from the command line replaces the printed one.
     let out = s.cli(&["setup", "--json"], None);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let fresh = v["url"].as_str().unwrap();
-    assert_eq!(
-        c.get(&link).send().unwrap().status(),
-        400,
-        "old link replaced"
-    );
+    assert_eq!(c.get(&link).send().unwrap().status(), 400, "old link replaced");
     assert_eq!(c.get(fresh).send().unwrap().status(), 200);
 }
 
@@ -115,15 +94,8 @@ fn setup_link_rejects_bad_tokens_and_keeps_the_form_on_errors() {
 fn sign_in_wrong_password_sign_out_and_return_to() {
     let s = Server::start();
     setup_admin(&s, "admin");
-    let out = s.cli(
-        &["user", "add", "alice", "--password-stdin"],
-        Some(&format!("{PASSWORD}\n")),
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = s.cli(&["user", "add", "alice", "--password-stdin"], Some(&format!("{PASSWORD}\n")));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 
     // /account without a session goes to sign-in and comes back.
     let c = s.client();
@@ -140,13 +112,7 @@ fn sign_in_wrong_password_sign_out_and_return_to() {
     let r = sign_in(&s, &c, "ALICE", PASSWORD, "/account");
     assert_eq!(r.status(), 303);
     assert_eq!(location(&r), s.url("/account"));
-    let cookie = r
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_string();
+    let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
     assert!(cookie.starts_with("__Host-latchkey="), "{cookie}");
     for attr in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/"] {
         assert!(cookie.contains(attr), "{attr} in {cookie}");
@@ -155,32 +121,18 @@ fn sign_in_wrong_password_sign_out_and_return_to() {
     assert!(html.contains("id=\"account-username\">alice<"));
 
     // Sign out needs the session's CSRF token, then the session is gone.
-    let r = c
-        .post(s.url("/logout"))
-        .form(&[("csrf", csrf(&html).as_str())])
-        .send()
-        .unwrap();
+    let r = c.post(s.url("/logout")).form(&[("csrf", csrf(&html).as_str())]).send().unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(c.get(s.url("/account")).send().unwrap().status(), 303);
 
     // return_to to another origin is never followed.
-    for evil in [
-        "https://evil.example/",
-        "//evil.example/x",
-        "/\\evil.example",
-    ] {
+    for evil in ["https://evil.example/", "//evil.example/x", "/\\evil.example"] {
         let c = s.client();
         let r = sign_in(&s, &c, "alice", PASSWORD, evil);
         assert_eq!(r.status(), 303);
         assert_eq!(location(&r), s.url("/account"), "{evil}");
     }
-    let page = s
-        .client()
-        .get(s.url("/login?return_to=https%3A%2F%2Fevil.example%2F"))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let page = s.client().get(s.url("/login?return_to=https%3A%2F%2Fevil.example%2F")).send().unwrap().text().unwrap();
     assert!(page.contains("asked to return to another site"));
     assert!(!page.contains("evil.example"));
 
@@ -199,11 +151,7 @@ fn forms_without_a_valid_csrf_token_are_refused() {
     for token in ["", "x", &"A".repeat(43), &csrf(&other_html)] {
         let r = c
             .post(s.url("/login"))
-            .form(&[
-                ("csrf", token),
-                ("username", "admin"),
-                ("password", PASSWORD),
-            ])
+            .form(&[("csrf", token), ("username", "admin"), ("password", PASSWORD)])
             .send()
             .unwrap();
         assert_eq!(r.status(), 403, "token {token:?}");
@@ -220,52 +168,30 @@ fn forms_without_a_valid_csrf_token_are_refused() {
         .send()
         .unwrap();
     assert_eq!(r.status(), 403);
-    let r = admin
-        .post(s.url("/logout"))
-        .form(&[("csrf", "")])
-        .send()
-        .unwrap();
+    let r = admin.post(s.url("/logout")).form(&[("csrf", "")]).send().unwrap();
     assert_eq!(r.status(), 403);
-    assert_eq!(
-        admin.get(s.url("/account")).send().unwrap().status(),
-        200,
-        "still signed in"
-    );
+    assert_eq!(admin.get(s.url("/account")).send().unwrap().status(), 200, "still signed in");
 }
 
 #[test]
 fn sign_in_rate_limits_answer_429_with_retry_after() {
-    let mut s = Server::start_with(&[
-        ("LATCHKEY_LOGIN_MAX_FAILURES", "3"),
-        ("LATCHKEY_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE", "8"),
-    ]);
+    let mut s =
+        Server::start_with(&[("LATCHKEY_LOGIN_MAX_FAILURES", "3"), ("LATCHKEY_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE", "8")]);
     setup_admin(&s, "admin");
     let c = s.client();
     for _ in 0..3 {
-        assert_eq!(
-            sign_in(&s, &c, "admin", "wrong password!", "/").status(),
-            401
-        );
+        assert_eq!(sign_in(&s, &c, "admin", "wrong password!", "/").status(), 401);
     }
     // Locked out: even the right password waits.
     let r = sign_in(&s, &c, "admin", PASSWORD, "/");
     assert_eq!(r.status(), 429);
-    let retry: u64 = r
-        .headers()
-        .get("retry-after")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry: u64 = r.headers().get("retry-after").unwrap().to_str().unwrap().parse().unwrap();
     assert!(retry > 0 && retry <= 900, "{retry}");
     assert!(r.text().unwrap().contains("Too many sign-in attempts"));
     // Per IP: other usernames run out of the minute's budget too.
     let mut last = 0;
     for i in 0..6 {
-        last = sign_in(&s, &c, &format!("someone{i}"), "wrong password!", "/")
-            .status()
-            .as_u16();
+        last = sign_in(&s, &c, &format!("someone{i}"), "wrong password!", "/").status().as_u16();
     }
     assert_eq!(last, 429);
 
@@ -278,13 +204,8 @@ fn sign_in_rate_limits_answer_429_with_retry_after() {
 fn audit_actions(s: &mut Server) -> String {
     assert!(s.stop().success());
     let store = latchkey::store::Store::open(&s.dir.join("latchkey.redb")).unwrap();
-    let events = store
-        .read(|tx| latchkey::store::audit::recent(tx, None, 1000))
-        .unwrap();
-    events
-        .iter()
-        .map(|(_, e)| format!("{} {} {}\n", e.action, e.target, e.detail))
-        .collect()
+    let events = store.read(|tx| latchkey::store::audit::recent(tx, None, 1000)).unwrap();
+    events.iter().map(|(_, e)| format!("{} {} {}\n", e.action, e.target, e.detail)).collect()
 }
 
 #[test]
@@ -294,60 +215,25 @@ fn security_headers_and_static_assets() {
     let r = c.get(s.url("/login")).send().unwrap();
     let h = r.headers().clone();
     let html = r.text().unwrap();
-    assert!(
-        h["content-security-policy"]
-            .to_str()
-            .unwrap()
-            .contains("frame-ancestors 'none'")
-    );
-    assert!(
-        !h["content-security-policy"]
-            .to_str()
-            .unwrap()
-            .contains("unsafe-inline")
-    );
+    assert!(h["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    assert!(!h["content-security-policy"].to_str().unwrap().contains("unsafe-inline"));
     assert_eq!(h["x-content-type-options"], "nosniff");
     assert_eq!(h["referrer-policy"], "no-referrer");
-    assert!(
-        h["strict-transport-security"]
-            .to_str()
-            .unwrap()
-            .starts_with("max-age=")
-    );
+    assert!(h["strict-transport-security"].to_str().unwrap().starts_with("max-age="));
     assert!(h.contains_key("x-request-id"));
     assert!(!html.contains("<script"), "no script at all");
-    let css = html
-        .split("rel=\"stylesheet\" href=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap();
+    let css = html.split("rel=\"stylesheet\" href=\"").nth(1).unwrap().split('"').next().unwrap();
     let r = c.get(s.url(css)).send().unwrap();
     assert_eq!(r.status(), 200);
-    assert!(
-        r.headers()["cache-control"]
-            .to_str()
-            .unwrap()
-            .contains("immutable")
-    );
-    assert!(
-        r.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/css")
-    );
+    assert!(r.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
     let r = c.get(s.url("/healthz")).send().unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<serde_json::Value>().unwrap()["status"], "ok");
     let r = c.get(s.url("/no/such/page")).send().unwrap();
     assert_eq!(r.status(), 404);
-    let r = c
-        .post(s.url("/login"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body("%%%")
-        .send()
-        .unwrap();
+    let r =
+        c.post(s.url("/login")).header("content-type", "application/x-www-form-urlencoded").body("%%%").send().unwrap();
     assert!(r.status().is_client_error(), "{}", r.status());
 }
 
@@ -357,23 +243,12 @@ fn restart_keeps_members_sessions_and_the_certificate() {
     let c = setup_admin(&s, "admin");
     let cert = std::fs::read(s.dir.join("tls/cert.pem")).unwrap();
     let s = s.restart();
-    assert!(
-        s.setup_link.is_none(),
-        "no setup link once an admin exists:\n{}",
-        s.banner
-    );
-    assert_eq!(
-        cert,
-        std::fs::read(s.dir.join("tls/cert.pem")).unwrap(),
-        "certificate reused"
-    );
+    assert!(s.setup_link.is_none(), "no setup link once an admin exists:\n{}", s.banner);
+    assert_eq!(cert, std::fs::read(s.dir.join("tls/cert.pem")).unwrap(), "certificate reused");
     // The old client's cookie still works on the new port (same host).
     let html = c.get(s.url("/account")).send().unwrap();
     assert_eq!(html.status(), 200);
-    assert_eq!(
-        sign_in(&s, &s.client(), "admin", PASSWORD, "/account").status(),
-        303
-    );
+    assert_eq!(sign_in(&s, &s.client(), "admin", PASSWORD, "/account").status(), 303);
 }
 
 #[test]
@@ -407,24 +282,10 @@ fn account_password_change_checks_the_current_one_and_ends_other_sessions() {
         .send()
         .unwrap();
     assert_eq!(r.status(), 303);
-    assert_eq!(
-        a.get(s.url("/account")).send().unwrap().status(),
-        200,
-        "this session stays"
-    );
-    assert_eq!(
-        b.get(s.url("/account")).send().unwrap().status(),
-        303,
-        "the other one ended"
-    );
-    assert_eq!(
-        sign_in(&s, &s.client(), "admin", PASSWORD, "/").status(),
-        401
-    );
-    assert_eq!(
-        sign_in(&s, &s.client(), "admin", "a brand new secret", "/").status(),
-        303
-    );
+    assert_eq!(a.get(s.url("/account")).send().unwrap().status(), 200, "this session stays");
+    assert_eq!(b.get(s.url("/account")).send().unwrap().status(), 303, "the other one ended");
+    assert_eq!(sign_in(&s, &s.client(), "admin", PASSWORD, "/").status(), 401);
+    assert_eq!(sign_in(&s, &s.client(), "admin", "a brand new secret", "/").status(), 303);
     assert!(audit_actions(&mut s).contains("user.password admin"));
 }
 
@@ -446,37 +307,18 @@ fn plain_http_listener_believes_only_trusted_proxies() {
         ("LATCHKEY_TRUSTED_PROXIES", "[\"127.0.0.1\"]"),
         ("LATCHKEY_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE", "2"),
     ]);
-    assert!(
-        s.banner
-            .contains(&format!("plain HTTP on 127.0.0.1:{http_port}")),
-        "{}",
-        s.banner
-    );
-    let http = reqwest::blocking::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    assert!(s.banner.contains(&format!("plain HTTP on 127.0.0.1:{http_port}")), "{}", s.banner);
+    let http = reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let url = |p: &str| format!("http://127.0.0.1:{http_port}{p}");
-    let page = http
-        .get(url("/login"))
-        .header("x-forwarded-proto", "https")
-        .send()
-        .unwrap();
-    assert!(
-        page.headers().contains_key("strict-transport-security"),
-        "proxy said https"
-    );
+    let page = http.get(url("/login")).header("x-forwarded-proto", "https").send().unwrap();
+    assert!(page.headers().contains_key("strict-transport-security"), "proxy said https");
     let cookie = cookies_of(&page);
     let token = csrf(&page.text().unwrap());
     let attempt = |client_ip: &str| {
         http.post(url("/login"))
             .header("cookie", &cookie)
             .header("x-forwarded-for", format!("{client_ip}, 127.0.0.1"))
-            .form(&[
-                ("csrf", token.as_str()),
-                ("username", "x"),
-                ("password", "wrong password"),
-            ])
+            .form(&[("csrf", token.as_str()), ("username", "x"), ("password", "wrong password")])
             .send()
             .unwrap()
             .status()
@@ -488,10 +330,7 @@ fn plain_http_listener_believes_only_trusted_proxies() {
     assert_eq!(attempt("198.51.100.1"), 429);
     assert_eq!(attempt("198.51.100.2"), 401);
     let plain = http.get(url("/healthz")).send().unwrap();
-    assert!(
-        !plain.headers().contains_key("strict-transport-security"),
-        "plain HTTP without the proxy's word"
-    );
+    assert!(!plain.headers().contains_key("strict-transport-security"), "plain HTTP without the proxy's word");
 }
 
 #[test]
@@ -507,9 +346,6 @@ fn configured_pem_certificate_is_used() {
     ]);
     assert!(!s.dir.join("tls").exists(), "no self-signed material made");
     assert!(!s.banner.contains("self-signed"));
-    let r = client_for(&donor.dir)
-        .get(s.url("/healthz"))
-        .send()
-        .unwrap();
+    let r = client_for(&donor.dir).get(s.url("/healthz")).send().unwrap();
     assert_eq!(r.status(), 200, "served with the donor's certificate");
 }

@@ -20,16 +20,9 @@ impl InProc {
         let port = free_port();
         let mut toml = format!("https = \"127.0.0.1:{port}\"\n{extra}\n");
         for (k, v) in FAST_HASH {
-            toml.push_str(&format!(
-                "{} = {v}\n",
-                k.trim_start_matches("LATCHKEY_").to_lowercase()
-            ));
+            toml.push_str(&format!("{} = {v}\n", k.trim_start_matches("LATCHKEY_").to_lowercase()));
         }
-        let config = Config::resolve(
-            dir.path().to_path_buf(),
-            Settings::from_toml(&toml).unwrap(),
-        )
-        .unwrap();
+        let config = Config::resolve(dir.path().to_path_buf(), Settings::from_toml(&toml).unwrap()).unwrap();
         let clock = TestClock::new();
         let (tx, rx) = mpsc::channel();
         let c = clock.clone();
@@ -40,28 +33,12 @@ impl InProc {
                 }))
                 .unwrap();
         });
-        let (ready, handle) = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("server ready");
+        let (ready, handle) = rx.recv_timeout(Duration::from_secs(60)).expect("server ready");
         assert!(ready.setup_link.is_some());
         // Create the admin offline-style through the library's own operation.
-        let out = crate::harness::cli(
-            dir.path(),
-            &["user", "add", "member", "--password-stdin"],
-            Some(PASSWORD),
-        );
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        InProc {
-            base: format!("https://localhost:{port}"),
-            dir,
-            clock,
-            handle,
-            thread: Some(thread),
-        }
+        let out = crate::harness::cli(dir.path(), &["user", "add", "member", "--password-stdin"], Some(PASSWORD));
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        InProc { base: format!("https://localhost:{port}"), dir, clock, handle, thread: Some(thread) }
     }
 
     fn url(&self, p: &str) -> String {
@@ -73,11 +50,7 @@ impl InProc {
         let html = c.get(self.url("/login")).send().unwrap().text().unwrap();
         let r = c
             .post(self.url("/login"))
-            .form(&[
-                ("csrf", csrf(&html).as_str()),
-                ("username", "member"),
-                ("password", PASSWORD),
-            ])
+            .form(&[("csrf", csrf(&html).as_str()), ("username", "member"), ("password", PASSWORD)])
             .send()
             .unwrap();
         assert_eq!(r.status(), 303);
@@ -87,10 +60,7 @@ impl InProc {
 
 impl Drop for InProc {
     fn drop(&mut self) {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         rt.block_on(self.handle.stop(true));
         if let Some(t) = self.thread.take() {
             let _ = t.join();
@@ -117,11 +87,7 @@ fn idle_and_absolute_session_timeouts() {
     // Idle: 31 minutes without a request ends a fresh session.
     let c = s.signed_in();
     s.clock.advance(Duration::from_secs(31 * 60));
-    assert_eq!(
-        c.get(s.url("/account")).send().unwrap().status(),
-        303,
-        "idle timeout"
-    );
+    assert_eq!(c.get(s.url("/account")).send().unwrap().status(), 303, "idle timeout");
 }
 
 #[test]

@@ -17,10 +17,7 @@ pub struct Element(String);
 
 impl Browser {
     pub fn new(driver_port: u16, capabilities: Value) -> Browser {
-        let http = reqwest::blocking::Client::builder()
-            .timeout(Duration::from_secs(120))
-            .build()
-            .unwrap();
+        let http = reqwest::blocking::Client::builder().timeout(Duration::from_secs(120)).build().unwrap();
         let root = format!("http://127.0.0.1:{driver_port}");
         let r: Value = http
             .post(format!("{root}/session"))
@@ -29,31 +26,16 @@ impl Browser {
             .expect("chromedriver answers")
             .json()
             .unwrap();
-        let id = r["value"]["sessionId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no session: {r}"))
-            .to_string();
-        Browser {
-            http,
-            base: format!("{root}/session/{id}"),
-        }
+        let id = r["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {r}")).to_string();
+        Browser { http, base: format!("{root}/session/{id}") }
     }
 
-    fn call(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: Option<Value>,
-    ) -> Result<Value, String> {
+    fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value, String> {
         let mut req = self.http.request(method, format!("{}{path}", self.base));
         if let Some(b) = body {
             req = req.json(&b);
         }
-        let r: Value = req
-            .send()
-            .map_err(|e| e.to_string())?
-            .json()
-            .map_err(|e| e.to_string())?;
+        let r: Value = req.send().map_err(|e| e.to_string())?.json().map_err(|e| e.to_string())?;
         if let Some(err) = r["value"]["error"].as_str() {
             return Err(format!("{err}: {}", r["value"]["message"]));
         }
@@ -61,13 +43,11 @@ impl Browser {
     }
 
     fn post(&self, path: &str, body: Value) -> Value {
-        self.call(reqwest::Method::POST, path, Some(body))
-            .unwrap_or_else(|e| panic!("POST {path}: {e}"))
+        self.call(reqwest::Method::POST, path, Some(body)).unwrap_or_else(|e| panic!("POST {path}: {e}"))
     }
 
     fn get(&self, path: &str) -> Value {
-        self.call(reqwest::Method::GET, path, None)
-            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+        self.call(reqwest::Method::GET, path, None).unwrap_or_else(|e| panic!("GET {path}: {e}"))
     }
 
     pub fn goto(&self, url: &str) {
@@ -84,11 +64,7 @@ impl Browser {
 
     fn try_find(&self, css: &str) -> Option<Element> {
         let v = self
-            .call(
-                reqwest::Method::POST,
-                "/element",
-                Some(json!({ "using": "css selector", "value": css })),
-            )
+            .call(reqwest::Method::POST, "/element", Some(json!({ "using": "css selector", "value": css })))
             .ok()?;
         v[ELEMENT_KEY].as_str().map(|s| Element(s.to_string()))
     }
@@ -120,10 +96,7 @@ impl Browser {
 
     pub fn text(&self, css: &str) -> String {
         let e = self.find(css);
-        self.get(&format!("/element/{}/text", e.0))
-            .as_str()
-            .unwrap_or_default()
-            .to_string()
+        self.get(&format!("/element/{}/text", e.0)).as_str().unwrap_or_default().to_string()
     }
 
     pub fn source(&self) -> String {
@@ -140,9 +113,7 @@ impl Browser {
 
     pub fn screenshot(&self, path: &std::path::Path) {
         let b64 = self.get("/screenshot");
-        let png = base64::engine::general_purpose::STANDARD
-            .decode(b64.as_str().unwrap())
-            .unwrap();
+        let png = base64::engine::general_purpose::STANDARD.decode(b64.as_str().unwrap()).unwrap();
         std::fs::write(path, png).unwrap();
     }
 }

@@ -18,12 +18,7 @@ fn invalid_grant(d: &str) -> ErrorResponse {
     ErrorResponse::new(OAuthError::InvalidGrant, d)
 }
 
-pub async fn exchange(
-    app: &App,
-    auth: &ClientAuth,
-    p: &Params,
-    ip: String,
-) -> Result<TokenResponse, ErrorResponse> {
+pub async fn exchange(app: &App, auth: &ClientAuth, p: &Params, ip: String) -> Result<TokenResponse, ErrorResponse> {
     allow_grant(&auth.client, "authorization_code")?;
     let code = p.require("code")?.to_string();
     let redirect_uri = p.get("redirect_uri").map(str::to_string);
@@ -31,22 +26,15 @@ pub async fn exchange(
     let digest = secrets::digest(&code);
     let iss = Issuer::new(app, &auth.client)?;
     let client = auth.client.clone();
-    let who = Who {
-        actor: format!("client:{}", client.id),
-        ip,
-    };
+    let who = Who { actor: format!("client:{}", client.id), ip };
     app.store
         .write(move |tx| {
             let now = iss.now;
             let Some(mut t) = grants::token_for_update(tx, &digest)? else {
-                return Ok(Err(invalid_grant(
-                    "the code is unknown, expired or already used",
-                )));
+                return Ok(Err(invalid_grant("the code is unknown, expired or already used")));
             };
             if t.kind != TokenKind::Code || t.client != client.id {
-                return Ok(Err(invalid_grant(
-                    "the code was not issued to this application",
-                )));
+                return Ok(Err(invalid_grant("the code was not issued to this application")));
             }
             if t.used_at.is_some() {
                 if let Some(g) = grants::get_for_update(tx, t.grant)? {
@@ -60,33 +48,24 @@ pub async fn exchange(
                         &format!("an authorization code was used twice; {n} tokens revoked"),
                     )?;
                 }
-                return Ok(Err(invalid_grant(
-                    "the code was already used; the grant is revoked",
-                )));
+                return Ok(Err(invalid_grant("the code was already used; the grant is revoked")));
             }
             if t.expired(now) {
                 return Ok(Err(invalid_grant("the code has expired")));
             }
             if t.redirect_uri != redirect_uri {
-                return Ok(Err(invalid_grant(
-                    "redirect_uri differs from the authorization request",
-                )));
+                return Ok(Err(invalid_grant("redirect_uri differs from the authorization request")));
             }
             match (&t.pkce, &verifier) {
                 (Some((method, challenge)), Some(v)) => {
-                    let method: CodeChallengeMethod =
-                        method.parse().unwrap_or(CodeChallengeMethod::S256);
+                    let method: CodeChallengeMethod = method.parse().unwrap_or(CodeChallengeMethod::S256);
                     if pkce::validate_verifier(v).is_err() || !pkce::verify(method, v, challenge) {
-                        return Ok(Err(invalid_grant(
-                            "code_verifier does not match the code_challenge",
-                        )));
+                        return Ok(Err(invalid_grant("code_verifier does not match the code_challenge")));
                     }
                 }
                 (Some(_), None) => return Ok(Err(invalid_grant("code_verifier is missing"))),
                 (None, Some(_)) => {
-                    return Ok(Err(invalid_grant(
-                        "no code_challenge was sent for this code",
-                    )));
+                    return Ok(Err(invalid_grant("no code_challenge was sent for this code")));
                 }
                 (None, None) => {}
             }
@@ -98,15 +77,8 @@ pub async fn exchange(
             grants::put_token(tx, &digest, &t)?;
             let scopes = ScopeSet::parse(&t.scopes).unwrap_or_default();
             let id_input = match grant.user {
-                Some(uid) => users::get_for_update(tx, uid)?.and_then(|u| {
-                    id_token_input(
-                        &u,
-                        &scopes,
-                        t.nonce.clone(),
-                        t.auth_time,
-                        Some(code.clone()),
-                    )
-                }),
+                Some(uid) => users::get_for_update(tx, uid)?
+                    .and_then(|u| id_token_input(&u, &scopes, t.nonce.clone(), t.auth_time, Some(code.clone()))),
                 None => None,
             };
             let refresh = wants_refresh(&client, &scopes);

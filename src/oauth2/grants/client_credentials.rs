@@ -12,11 +12,7 @@ use crate::store::StoreError;
 /// Scopes that only make sense with a member behind them.
 const MEMBER_ONLY: &[&str] = &["openid", "offline_access", "email"];
 
-pub async fn exchange(
-    app: &App,
-    auth: &ClientAuth,
-    p: &Params,
-) -> Result<TokenResponse, ErrorResponse> {
+pub async fn exchange(app: &App, auth: &ClientAuth, p: &Params) -> Result<TokenResponse, ErrorResponse> {
     allow_grant(&auth.client, "client_credentials")?;
     if !auth.confidential {
         return Err(ErrorResponse::new(

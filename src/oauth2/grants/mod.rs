@@ -16,17 +16,12 @@ use crate::store::{ClientId, StoreError, UserId, WriteTransaction};
 
 pub fn server_error(e: impl std::fmt::Display) -> ErrorResponse {
     tracing::error!(error = %e, "token request failed");
-    ErrorResponse::new(
-        OAuthError::ServerError,
-        "the server could not complete the request; nothing was issued",
-    )
+    ErrorResponse::new(OAuthError::ServerError, "the server could not complete the request; nothing was issued")
 }
 
 /// The scopes the application may hold, expanded.
 pub fn allowed_scopes(client: &Client) -> ScopeSet {
-    ScopeSet::parse(&client.scopes)
-        .map(|s| s.expand())
-        .unwrap_or_default()
+    ScopeSet::parse(&client.scopes).map(|s| s.expand()).unwrap_or_default()
 }
 
 /// The requested scopes (or `default`), refused unless registered.
@@ -38,9 +33,8 @@ pub fn requested_scopes(
     let Some(text) = requested else {
         return Ok(default);
     };
-    let asked = ScopeSet::parse(text)
-        .map_err(|e| ErrorResponse::new(OAuthError::InvalidScope, e.to_string()))?
-        .expand();
+    let asked =
+        ScopeSet::parse(text).map_err(|e| ErrorResponse::new(OAuthError::InvalidScope, e.to_string()))?.expand();
     if !asked.is_subset(&allowed_scopes(client)) {
         return Err(ErrorResponse::new(
             OAuthError::InvalidScope,
@@ -53,10 +47,7 @@ pub fn requested_scopes(
 /// Refresh tokens go to applications registered for them; an OpenID
 /// request gets one only with `offline_access`.
 pub fn wants_refresh(client: &Client, scopes: &ScopeSet) -> bool {
-    let allowed = client
-        .oauth2
-        .as_ref()
-        .is_some_and(|o| o.grants.iter().any(|g| g == "refresh_token"));
+    let allowed = client.oauth2.as_ref().is_some_and(|o| o.grants.iter().any(|g| g == "refresh_token"));
     allowed && (!scopes.contains("openid") || scopes.contains("offline_access"))
 }
 

@@ -2,9 +2,7 @@
 //! The password check is the sign-in page's own: argon2 on the bounded
 //! pool, the same per-IP and per-username limits, the same audit events.
 
-use super::{
-    allowed_scopes, id_token_input, requested_scopes, server_error, upsert_grant, wants_refresh,
-};
+use super::{allowed_scopes, id_token_input, requested_scopes, server_error, upsert_grant, wants_refresh};
 use crate::app::App;
 use crate::auth::members::{self, LoginError};
 use crate::oauth2::error::{ErrorResponse, OAuthError};
@@ -25,10 +23,7 @@ pub async fn exchange(
     let user = match members::authenticate(app, username, password, ip).await {
         Ok(u) => u,
         Err(LoginError::Wrong) => {
-            return Err(ErrorResponse::new(
-                OAuthError::InvalidGrant,
-                "wrong username or password",
-            ));
+            return Err(ErrorResponse::new(OAuthError::InvalidGrant, "wrong username or password"));
         }
         Err(LoginError::Limited(s)) => {
             return Err(ErrorResponse::new(

@@ -18,51 +18,35 @@ fn invalid_grant(d: &str) -> ErrorResponse {
     ErrorResponse::new(OAuthError::InvalidGrant, d)
 }
 
-pub async fn exchange(
-    app: &App,
-    auth: &ClientAuth,
-    p: &Params,
-    ip: String,
-) -> Result<TokenResponse, ErrorResponse> {
+pub async fn exchange(app: &App, auth: &ClientAuth, p: &Params, ip: String) -> Result<TokenResponse, ErrorResponse> {
     allow_grant(&auth.client, "refresh_token")?;
     let value = p.require("refresh_token")?;
     let asked = match p.get("scope") {
-        Some(s) => Some(
-            ScopeSet::parse(s)
-                .map_err(|e| ErrorResponse::new(OAuthError::InvalidScope, e.to_string()))?
-                .expand(),
-        ),
+        Some(s) => {
+            Some(ScopeSet::parse(s).map_err(|e| ErrorResponse::new(OAuthError::InvalidScope, e.to_string()))?.expand())
+        }
         None => None,
     };
     let digest = secrets::digest(value);
     let iss = Issuer::new(app, &auth.client)?;
     let grace = app.config.refresh_reuse_grace.as_secs() as i64;
     let client = auth.client.clone();
-    let who = Who {
-        actor: format!("client:{}", client.id),
-        ip,
-    };
+    let who = Who { actor: format!("client:{}", client.id), ip };
     app.store
         .write(move |tx| {
             let now = iss.now;
             let Some(mut t) = grants::token_for_update(tx, &digest)? else {
-                return Ok(Err(invalid_grant(
-                    "the refresh token is unknown, expired or revoked",
-                )));
+                return Ok(Err(invalid_grant("the refresh token is unknown, expired or revoked")));
             };
             if t.kind != TokenKind::Refresh || t.client != client.id {
-                return Ok(Err(invalid_grant(
-                    "the refresh token was not issued to this application",
-                )));
+                return Ok(Err(invalid_grant("the refresh token was not issued to this application")));
             }
             if t.expired(now) {
                 return Ok(Err(invalid_grant("the refresh token has expired")));
             }
             if let Some(used) = t.used_at {
                 if now - used <= grace {
-                    return Ok(Err(invalid_grant(
-                        "the refresh token was just used; use the new one",
-                    )));
+                    return Ok(Err(invalid_grant("the refresh token was just used; use the new one")));
                 }
                 if let Some(g) = grants::get_for_update(tx, t.grant)? {
                     let n = grants::revoke(tx, &g)?;
@@ -75,17 +59,12 @@ pub async fn exchange(
                         &format!("a rotated refresh token was used again; {n} tokens revoked"),
                     )?;
                 }
-                return Ok(Err(invalid_grant(
-                    "the refresh token was already used; the grant is revoked",
-                )));
+                return Ok(Err(invalid_grant("the refresh token was already used; the grant is revoked")));
             }
             let held = ScopeSet::parse(&t.scopes).unwrap_or_default();
             let scopes = match &asked {
                 Some(a) if !a.is_subset(&held) => {
-                    return Ok(Err(ErrorResponse::new(
-                        OAuthError::InvalidScope,
-                        "a refresh cannot widen the scope",
-                    )));
+                    return Ok(Err(ErrorResponse::new(OAuthError::InvalidScope, "a refresh cannot widen the scope")));
                 }
                 Some(a) => a.clone(),
                 None => held,
@@ -96,8 +75,9 @@ pub async fn exchange(
             t.used_at = Some(now);
             grants::put_token(tx, &digest, &t)?;
             let id_input = match grant.user {
-                Some(uid) => users::get_for_update(tx, uid)?
-                    .and_then(|u| id_token_input(&u, &scopes, None, t.auth_time, None)),
+                Some(uid) => {
+                    users::get_for_update(tx, uid)?.and_then(|u| id_token_input(&u, &scopes, None, t.auth_time, None))
+                }
                 None => None,
             };
             tokens::issue(tx, &iss, &grant, &scopes, true, id_input.as_ref()).map(Ok)
