@@ -148,3 +148,81 @@ fn browser_setup_sign_in_and_account() {
     b.goto(&s.url("/login"));
     shot(&b, "05-login-phone");
 }
+
+#[test]
+fn browser_oauth2_sign_in_and_consent() {
+    let Some((chromium, driver_path)) = tools() else {
+        return;
+    };
+    let s = Server::start();
+    let out = s.cli(&["user", "add", "bea", "--display-name", "Bea", "--password-stdin"], Some(PASSWORD));
+    assert!(out.status.success());
+    let out = s.cli(
+        &[
+            "client",
+            "add",
+            "--json",
+            "--name",
+            "Photo Printer",
+            "--homepage",
+            "https://printer.example.com",
+            "--public",
+            "--redirect-uri",
+            "http://127.0.0.1/cb",
+            "--scope",
+            "openid",
+            "--scope",
+            "profile",
+            "--scope",
+            "posts:read",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let client_id = v["client_id"].as_str().unwrap();
+    let callback_port = free_port();
+    let redirect = format!("http://127.0.0.1:{callback_port}/cb");
+    let query = serde_urlencoded::to_string([
+        ("response_type", "code"),
+        ("client_id", client_id),
+        ("redirect_uri", redirect.as_str()),
+        ("scope", "openid profile posts:read"),
+        ("state", "browser-state"),
+        ("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"),
+        ("code_challenge_method", "S256"),
+    ])
+    .unwrap();
+
+    let driver = start_driver(&driver_path);
+    let profile = tempfile::tempdir().unwrap();
+    let b = browser(&chromium, &driver, &s.dir, profile.path(), 1280, 900);
+    b.goto(&s.url(&format!("/oauth2/authorize?{query}")));
+    // Sign-in first, then straight on to the consent page.
+    b.fill("#username", "bea");
+    b.fill("#password", PASSWORD);
+    b.click("button[type=submit].primary");
+    assert_eq!(b.text("#app-name"), "Photo Printer");
+    let page = b.source();
+    assert!(page.contains("printer.example.com") && page.contains("posts:read"));
+    shot(&b, "10-consent-desktop");
+    b.resize(360, 780);
+    shot(&b, "11-consent-phone");
+    let width = b.execute("return document.documentElement.scrollWidth");
+    assert!(width.as_u64().unwrap() <= 360, "consent fits a phone: {width}");
+    b.click("#approve");
+    // Nothing listens on the callback; the address bar holds the answer.
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let url = loop {
+        let u = b.url();
+        if u.port() == Some(callback_port) || std::time::Instant::now() > deadline {
+            break u;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(url.port(), Some(callback_port), "redirected to the application");
+    let q: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
+    assert_eq!(q.get("state").map(String::as_str), Some("browser-state"));
+    assert!(q.get("code").is_some_and(|c| c.starts_with("lkac_")));
+    assert_eq!(q.get("iss"), Some(&s.base));
+}
