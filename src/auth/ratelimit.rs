@@ -32,6 +32,32 @@ pub struct LoginLimiter {
     lockout: i64,
     ips: Mutex<HashMap<IpAddr, Window>>,
     users: Mutex<HashMap<String, Failures>>,
+    /// Password-grant attempts per application, so one leaked client cannot
+    /// be used to spray passwords at the whole membership.
+    per_client_per_minute: u32,
+    clients: Mutex<HashMap<u64, Window>>,
+}
+
+/// One fixed one-minute window per key.
+fn count_in_window<K: std::hash::Hash + Eq>(
+    map: &Mutex<HashMap<K, Window>>,
+    key: K,
+    budget: u32,
+    now: Timestamp,
+) -> Result<(), RetryAfter> {
+    let mut map = map.lock().unwrap_or_else(|e| e.into_inner());
+    if map.len() > PRUNE_AT {
+        map.retain(|_, w| now - w.start < 60);
+    }
+    let w = map.entry(key).or_insert(Window { start: now, count: 0 });
+    if now - w.start >= 60 {
+        *w = Window { start: now, count: 0 };
+    }
+    if w.count >= budget {
+        return Err(RetryAfter((60 - (now - w.start)).max(1) as u64));
+    }
+    w.count += 1;
+    Ok(())
 }
 
 impl LoginLimiter {
@@ -43,25 +69,20 @@ impl LoginLimiter {
             lockout: lockout.as_secs().max(1) as i64,
             ips: Mutex::new(HashMap::new()),
             users: Mutex::new(HashMap::new()),
+            per_client_per_minute: per_ip_per_minute.saturating_mul(10),
+            clients: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Counts one password-grant attempt by an application (ten times the
+    /// per-IP budget: an application speaks for many members).
+    pub fn attempt_by_client(&self, client: u64) -> Result<(), RetryAfter> {
+        count_in_window(&self.clients, client, self.per_client_per_minute, self.clock.now_ts())
     }
 
     /// Counts one attempt from `ip`; refuses past the per-minute budget.
     pub fn attempt_from(&self, ip: IpAddr) -> Result<(), RetryAfter> {
-        let now = self.clock.now_ts();
-        let mut ips = self.ips.lock().unwrap_or_else(|e| e.into_inner());
-        if ips.len() > PRUNE_AT {
-            ips.retain(|_, w| now - w.start < 60);
-        }
-        let w = ips.entry(ip).or_insert(Window { start: now, count: 0 });
-        if now - w.start >= 60 {
-            *w = Window { start: now, count: 0 };
-        }
-        if w.count >= self.per_ip_per_minute {
-            return Err(RetryAfter((60 - (now - w.start)).max(1) as u64));
-        }
-        w.count += 1;
-        Ok(())
+        count_in_window(&self.ips, ip, self.per_ip_per_minute, self.clock.now_ts())
     }
 
     /// Refuses while the username is locked out.
@@ -119,6 +140,11 @@ mod tests {
         }
         assert!(l.attempt_from(ip).is_err());
         assert!(l.attempt_from("192.0.2.2".parse().unwrap()).is_ok());
+        for _ in 0..30 {
+            l.attempt_by_client(7).unwrap();
+        }
+        assert!(l.attempt_by_client(7).is_err(), "ten times the per-IP budget per application");
+        assert!(l.attempt_by_client(8).is_ok());
         clock.advance(Duration::from_secs(61));
         assert!(l.attempt_from(ip).is_ok());
     }

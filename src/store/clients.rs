@@ -34,6 +34,31 @@ pub struct OAuth2App {
     pub introspect_any: bool,
 }
 
+/// The OAuth 1.0a side of an application (a consumer, RFC 5849).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OAuth1App {
+    pub consumer_key: String,
+    /// The consumer secret, sealed (see `auth::sealing`) with the consumer
+    /// key as context: HMAC needs it back, so a digest would not do.
+    pub sealed_secret: Vec<u8>,
+    /// The registered callback URL, or `oob`.
+    pub callback: String,
+    /// RFC 5849 without `oauth_verifier`: the original OAuth 1.0 flow, only
+    /// for consumers registered as such.
+    pub legacy_1_0: bool,
+    /// Wire names: HMAC-SHA1, HMAC-SHA256, RSA-SHA1, PLAINTEXT.
+    pub signature_methods: Vec<String>,
+    /// PEM, for RSA-SHA1.
+    pub rsa_public_key: Option<String>,
+    /// May sign with the consumer credentials alone, acting as itself.
+    pub two_legged: bool,
+    /// What the consumer may be granted, space-separated as registered
+    /// (shorthands kept, e.g. `read write push`).
+    pub scopes: String,
+    /// Access-token lifetime in seconds; `None`: valid until revoked.
+    pub token_ttl: Option<u64>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Client {
     pub id: ClientId,
@@ -41,17 +66,57 @@ pub struct Client {
     pub description: String,
     pub homepage: String,
     pub logo_url: String,
-    /// Concrete scopes this application may be granted, space-separated.
+    /// Concrete scopes this application may be granted over OAuth 2.0 (for an
+    /// OAuth 1.0a-only application, its consumer's), space-separated.
     pub scopes: String,
     pub first_party: bool,
     pub enabled: bool,
     pub created_at: Timestamp,
     pub oauth2: Option<OAuth2App>,
+    pub oauth1: Option<OAuth1App>,
+}
+
+/// A client as version 1 wrote it: before OAuth 1.0a consumers.
+#[derive(Deserialize)]
+struct ClientV1 {
+    id: ClientId,
+    name: String,
+    description: String,
+    homepage: String,
+    logo_url: String,
+    scopes: String,
+    first_party: bool,
+    enabled: bool,
+    created_at: Timestamp,
+    oauth2: Option<OAuth2App>,
 }
 
 impl Record for Client {
     const KIND: &'static str = "client";
-    const VERSION: u8 = 1;
+    const VERSION: u8 = 2;
+
+    fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
+        match version {
+            1 => {
+                let v1: ClientV1 = postcard::from_bytes(body)
+                    .map_err(|e| StoreError::Corrupt(format!("cannot decode client v1: {e}")))?;
+                Ok(Client {
+                    id: v1.id,
+                    name: v1.name,
+                    description: v1.description,
+                    homepage: v1.homepage,
+                    logo_url: v1.logo_url,
+                    scopes: v1.scopes,
+                    first_party: v1.first_party,
+                    enabled: v1.enabled,
+                    created_at: v1.created_at,
+                    oauth2: v1.oauth2,
+                    oauth1: None,
+                })
+            }
+            v => Err(StoreError::Corrupt(format!("client record has unknown version {v}"))),
+        }
+    }
 }
 
 impl Client {
@@ -72,7 +137,7 @@ pub fn get_for_update(tx: &WriteTransaction, id: ClientId) -> Result<Option<Clie
     get_in(&tx.open_table(CLIENTS)?, id)
 }
 
-/// By OAuth 2.0 `client_id` (or, later, OAuth 1.0a consumer key).
+/// By OAuth 2.0 `client_id` or OAuth 1.0a consumer key.
 pub fn by_key(tx: &ReadTransaction, key: &str) -> Result<Option<Client>, StoreError> {
     let id = tx.open_table(CLIENT_KEYS)?.get(key)?.map(|v| ClientId(v.value()));
     match id {
@@ -90,7 +155,8 @@ pub fn by_key_for_update(tx: &WriteTransaction, key: &str) -> Result<Option<Clie
 }
 
 fn keys_of(c: &Client) -> Vec<String> {
-    c.oauth2.iter().map(|o| o.client_id.clone()).collect()
+    let oauth2 = c.oauth2.iter().map(|o| o.client_id.clone());
+    oauth2.chain(c.oauth1.iter().map(|o| o.consumer_key.clone())).collect()
 }
 
 pub fn insert(tx: &WriteTransaction, mut client: Client) -> Result<Client, StoreError> {
@@ -125,4 +191,104 @@ pub fn list(tx: &ReadTransaction) -> Result<Vec<Client>, StoreError> {
         out.push(decode(row?.1.value())?);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct WrittenByV1 {
+        id: ClientId,
+        name: String,
+        description: String,
+        homepage: String,
+        logo_url: String,
+        scopes: String,
+        first_party: bool,
+        enabled: bool,
+        created_at: Timestamp,
+        oauth2: Option<OAuth2App>,
+    }
+
+    fn oauth2() -> OAuth2App {
+        OAuth2App {
+            client_id: "lk_abc".into(),
+            secret_digest: Some([7; 32]),
+            redirect_uris: vec!["https://app.example/cb".into()],
+            grants: vec!["authorization_code".into()],
+            token_format: TokenFormat::Opaque,
+            signing_alg: "EdDSA".into(),
+            access_ttl: Some(60),
+            refresh_ttl: None,
+            pkce_required: true,
+            pkce_plain_allowed: false,
+            cors_origins: vec![],
+            introspect_any: false,
+        }
+    }
+
+    #[test]
+    fn a_version_1_record_reads_as_an_application_without_a_consumer() {
+        let old = WrittenByV1 {
+            id: ClientId(4),
+            name: "Old app".into(),
+            description: "d".into(),
+            homepage: "https://app.example".into(),
+            logo_url: String::new(),
+            scopes: "openid profile".into(),
+            first_party: true,
+            enabled: false,
+            created_at: 1_700_000_000,
+            oauth2: Some(oauth2()),
+        };
+        let mut bytes = vec![1u8];
+        bytes.extend(postcard::to_stdvec(&old).unwrap());
+        let c: Client = decode(&bytes).unwrap();
+        assert_eq!(c.id, ClientId(4));
+        assert_eq!(c.name, "Old app");
+        assert_eq!(c.scopes, "openid profile");
+        assert!(c.first_party && !c.enabled);
+        assert_eq!(c.created_at, 1_700_000_000);
+        assert_eq!(c.oauth2, Some(oauth2()));
+        assert_eq!(c.oauth1, None);
+        // Written back, it is a version 2 record that reads the same.
+        let again = encode(&c).unwrap();
+        assert_eq!(again[0], 2);
+        assert_eq!(decode::<Client>(&again).unwrap(), c);
+        // Garbage under version 1 is an error, not a panic.
+        assert!(decode::<Client>(&[1, 0xff]).is_err());
+        assert!(decode::<Client>(&[3, 0]).is_err());
+    }
+
+    #[test]
+    fn both_identifiers_are_indexed() {
+        let mut c = Client {
+            id: ClientId(1),
+            name: "n".into(),
+            description: String::new(),
+            homepage: String::new(),
+            logo_url: String::new(),
+            scopes: String::new(),
+            first_party: false,
+            enabled: true,
+            created_at: 0,
+            oauth2: Some(oauth2()),
+            oauth1: None,
+        };
+        assert_eq!(keys_of(&c), vec!["lk_abc".to_string()]);
+        c.oauth1 = Some(OAuth1App {
+            consumer_key: "lkc_x".into(),
+            sealed_secret: vec![1, 2],
+            callback: "oob".into(),
+            legacy_1_0: false,
+            signature_methods: vec!["HMAC-SHA1".into()],
+            rsa_public_key: None,
+            two_legged: false,
+            scopes: "read write push".into(),
+            token_ttl: None,
+        });
+        assert_eq!(keys_of(&c), vec!["lk_abc".to_string(), "lkc_x".to_string()]);
+        assert_eq!(decode::<Client>(&encode(&c).unwrap()).unwrap(), c);
+    }
 }

@@ -1,10 +1,12 @@
 //! Grants and the tokens under them. Every token (authorization code,
-//! access token, refresh token) names its grant and is indexed under it, so
-//! revoking a grant removes every token at once. Tokens are keyed by the
-//! SHA-256 of their value: the database never holds a usable token.
+//! access token, refresh token, OAuth 1.0a access token) names its grant
+//! and is indexed under it, so revoking a grant removes every token at once.
+//! Tokens are keyed by the SHA-256 of their value: the database never holds
+//! a usable token. (An OAuth 1.0a token's secret is kept sealed, since HMAC
+//! needs it back.)
 
 use super::codec::{Record, decode, encode};
-use super::schema::{GRANTS, GRANTS_BY_MEMBER, TOKENS, TOKENS_BY_GRANT};
+use super::schema::{GRANTS, GRANTS_BY_MEMBER, OAUTH1_REVOKED, TOKENS, TOKENS_BY_GRANT};
 use super::{ClientId, GrantId, ReadTransaction, ReadableTable, StoreError, UserId, WriteTransaction, next_id};
 use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -31,6 +33,8 @@ pub enum TokenKind {
     Code,
     Access,
     Refresh,
+    /// OAuth 1.0a token credentials (RFC 5849 §2.3).
+    OAuth1Access,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -52,11 +56,56 @@ pub struct Token {
     pub auth_time: Timestamp,
     /// Codes and refresh tokens: when they were used (a second use is an attack).
     pub used_at: Option<Timestamp>,
+    /// OAuth 1.0a access tokens: the token secret, sealed with the token's
+    /// digest as context (see `auth::sealing`).
+    pub secret: Option<Vec<u8>>,
+}
+
+/// A token as version 1 wrote it: before OAuth 1.0a token secrets.
+#[derive(Deserialize)]
+struct TokenV1 {
+    kind: TokenKind,
+    grant: GrantId,
+    client: ClientId,
+    user: Option<UserId>,
+    scopes: String,
+    issued_at: Timestamp,
+    expires_at: Option<Timestamp>,
+    redirect_uri: Option<String>,
+    pkce: Option<(String, String)>,
+    nonce: Option<String>,
+    auth_time: Timestamp,
+    used_at: Option<Timestamp>,
 }
 
 impl Record for Token {
     const KIND: &'static str = "token";
-    const VERSION: u8 = 1;
+    const VERSION: u8 = 2;
+
+    fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
+        match version {
+            1 => {
+                let t: TokenV1 = postcard::from_bytes(body)
+                    .map_err(|e| StoreError::Corrupt(format!("cannot decode token v1: {e}")))?;
+                Ok(Token {
+                    kind: t.kind,
+                    grant: t.grant,
+                    client: t.client,
+                    user: t.user,
+                    scopes: t.scopes,
+                    issued_at: t.issued_at,
+                    expires_at: t.expires_at,
+                    redirect_uri: t.redirect_uri,
+                    pkce: t.pkce,
+                    nonce: t.nonce,
+                    auth_time: t.auth_time,
+                    used_at: t.used_at,
+                    secret: None,
+                })
+            }
+            v => Err(StoreError::Corrupt(format!("token record has unknown version {v}"))),
+        }
+    }
 }
 
 impl Token {
@@ -148,13 +197,21 @@ pub fn token_count(tx: &ReadTransaction, grant: GrantId) -> Result<usize, StoreE
 }
 
 /// Removes the grant and every token under it; returns how many tokens went.
+/// OAuth 1.0a access tokens leave a tombstone, so that a consumer still
+/// signing with one hears `token_revoked` rather than `token_rejected`.
 pub fn revoke(tx: &WriteTransaction, grant: &Grant) -> Result<usize, StoreError> {
     let digests = token_digests(tx, grant.id)?;
+    let revoked_at = grant.last_used.max(grant.created_at);
     {
         let mut tokens = tx.open_table(TOKENS)?;
         let mut idx = tx.open_table(TOKENS_BY_GRANT)?;
+        let mut tombstones = tx.open_table(OAUTH1_REVOKED)?;
         for d in &digests {
-            tokens.remove(d.as_slice())?;
+            let gone = tokens.remove(d.as_slice())?;
+            let kind = gone.map(|v| decode::<Token>(v.value()).map(|t| t.kind)).transpose().ok().flatten();
+            if kind == Some(TokenKind::OAuth1Access) {
+                tombstones.insert(d.as_slice(), revoked_at)?;
+            }
             idx.remove(token_index_key(grant.id, d).as_slice())?;
         }
     }

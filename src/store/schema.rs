@@ -36,6 +36,19 @@ pub const TOKENS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tokens")
 /// GrantId (8 bytes) ++ token digest (32) -> (), so a grant's tokens die with it.
 pub const TOKENS_BY_GRANT: TableDefinition<&[u8], ()> = TableDefinition::new("tokens_by_grant");
 
+/// SHA-256 of an OAuth 1.0a request token (temporary credentials) ->
+/// RequestToken record: consumer, callback, sealed secret, expiry, and the
+/// member's decision with the verifier's digest.
+pub const OAUTH1_REQUEST_TOKENS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("oauth1_request_tokens");
+/// oauth_timestamp (8 bytes, big-endian, offset by 2^63 so that order is
+/// numeric) ++ consumer key ++ 0x00 ++ token ++ 0x00 ++ nonce -> (): the
+/// nonces seen inside the timestamp window. Time first, so the sweep removes
+/// everything older than the window with one range.
+pub const OAUTH1_NONCES: TableDefinition<&[u8], ()> = TableDefinition::new("oauth1_nonces");
+/// SHA-256 of a revoked OAuth 1.0a access token -> when its grant was last
+/// used, so a consumer hears `token_revoked`; swept after a while.
+pub const OAUTH1_REVOKED: TableDefinition<&[u8], i64> = TableDefinition::new("oauth1_revoked");
+
 /// kid -> signing key record (JWT access tokens and id_tokens).
 pub const SIGNING_KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("signing_keys");
 
@@ -55,5 +68,8 @@ pub fn create_all(tx: &redb::WriteTransaction) -> Result<(), redb::TableError> {
     tx.open_table(TOKENS)?;
     tx.open_table(TOKENS_BY_GRANT)?;
     tx.open_table(SIGNING_KEYS)?;
+    tx.open_table(OAUTH1_REQUEST_TOKENS)?;
+    tx.open_table(OAUTH1_NONCES)?;
+    tx.open_table(OAUTH1_REVOKED)?;
     Ok(())
 }

@@ -6,16 +6,16 @@ use latchkey::config::{Config, Settings};
 use std::sync::mpsc;
 use std::time::Duration;
 
-struct InProc {
-    base: String,
-    dir: tempfile::TempDir,
-    clock: std::sync::Arc<TestClock>,
+pub struct InProc {
+    pub base: String,
+    pub dir: tempfile::TempDir,
+    pub clock: std::sync::Arc<TestClock>,
     handle: actix_web::dev::ServerHandle,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl InProc {
-    fn start(extra: &str) -> InProc {
+    pub fn start(extra: &str) -> InProc {
         let dir = tempfile::tempdir().unwrap();
         let port = free_port();
         let mut toml = format!("https = \"127.0.0.1:{port}\"\n{extra}\n");
@@ -41,11 +41,11 @@ impl InProc {
         InProc { base: format!("https://localhost:{port}"), dir, clock, handle, thread: Some(thread) }
     }
 
-    fn url(&self, p: &str) -> String {
+    pub fn url(&self, p: &str) -> String {
         format!("{}{p}", self.base)
     }
 
-    fn signed_in(&self) -> reqwest::blocking::Client {
+    pub fn signed_in(&self) -> reqwest::blocking::Client {
         let c = client_for(self.dir.path());
         let html = c.get(self.url("/login")).send().unwrap().text().unwrap();
         let r = c

@@ -19,6 +19,12 @@ pub async fn exchange(
     allow_grant(&auth.client, "password")?;
     let username = p.require("username")?;
     let password = p.require("password")?;
+    if let Err(r) = app.limiter.attempt_by_client(auth.client.id.0) {
+        return Err(ErrorResponse::new(
+            OAuthError::InvalidGrant,
+            format!("this application made too many sign-in attempts; try again in {} seconds", r.0),
+        ));
+    }
     let scopes = requested_scopes(&auth.client, p.get("scope"), allowed_scopes(&auth.client))?;
     let user = match members::authenticate(app, username, password, ip).await {
         Ok(u) => u,
