@@ -102,6 +102,72 @@ async fn repeat(
     (lat, failed)
 }
 
+/// One scenario for wrk: a Lua script body and the URL.
+struct Wrk {
+    name: &'static str,
+    url: String,
+    lua: String,
+    /// One connection per thread (needed when a connection carries state,
+    /// like a refresh-token chain).
+    thread_per_conn: bool,
+}
+
+fn wrk_available() -> bool {
+    Command::new("wrk").arg("--version").output().is_ok()
+}
+
+fn parse_duration_ms(v: &str) -> f64 {
+    let v = v.trim();
+    let (num, unit) = v.split_at(v.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(v.len()));
+    let n: f64 = num.parse().unwrap_or(0.0);
+    match unit {
+        "us" => n / 1000.0,
+        "ms" => n,
+        "s" => n * 1000.0,
+        "m" => n * 60_000.0,
+        _ => n,
+    }
+}
+
+fn run_wrk(w: &Wrk, conns: usize, secs: u64, dir: &Path) -> Row {
+    let script = dir.join(format!("{}.lua", w.name.replace(|c: char| !c.is_ascii_alphanumeric(), "_")));
+    std::fs::write(&script, &w.lua).unwrap();
+    let threads = if w.thread_per_conn { conns } else { 2 };
+    let out = Command::new("wrk")
+        .args(["-t", &threads.to_string(), "-c", &conns.to_string(), "-d", &format!("{secs}s"), "--latency", "-s"])
+        .arg(&script)
+        .arg(&w.url)
+        .output()
+        .expect("run wrk");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let find = |prefix: &str| {
+        text.lines().map(str::trim).find(|l| l.starts_with(prefix)).map(|l| l[prefix.len()..].trim().to_string())
+    };
+    let rps: f64 = find("Requests/sec:").and_then(|v| v.parse().ok()).unwrap_or(0.0);
+    let p50 = find("50%").map(|v| parse_duration_ms(&v)).unwrap_or(0.0);
+    let p99 = find("99%").map(|v| parse_duration_ms(&v)).unwrap_or(0.0);
+    let failed: u64 = find("Non-2xx or 3xx responses:").and_then(|v| v.parse().ok()).unwrap_or(0);
+    Row {
+        name: w.name,
+        ok: (rps * secs as f64) as u64,
+        failed,
+        secs: secs as f64,
+        p50_us: (p50 * 1000.0) as u64,
+        p99_us: (p99 * 1000.0) as u64,
+    }
+}
+
+fn basic(id: &str, secret: &str) -> String {
+    use base64::Engine;
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}")))
+}
+
+fn post_lua(auth: &str, body: &str) -> String {
+    format!(
+        "wrk.method = \"POST\"\nwrk.body = \"{body}\"\nwrk.headers[\"Content-Type\"] = \"application/x-www-form-urlencoded\"\nwrk.headers[\"Authorization\"] = \"{auth}\"\n"
+    )
+}
+
 fn http_client(ca: &[u8]) -> reqwest::Client {
     reqwest::Client::builder()
         .add_root_certificate(reqwest::Certificate::from_pem(ca).unwrap())
@@ -209,6 +275,15 @@ fn main() {
         ],
         None,
     );
+    let consumer = cli(
+        &dir,
+        &["client", "add", "--json", "--oauth1", "--first-party", "--name", "oauth1", "--scope", "profile"],
+        None,
+    );
+    let consumer = (
+        consumer["consumer_key"].as_str().unwrap().to_string(),
+        consumer["consumer_secret"].as_str().unwrap().to_string(),
+    );
     let creds = |v: &serde_json::Value| {
         (v["client_id"].as_str().unwrap().to_string(), v["client_secret"].as_str().unwrap().to_string())
     };
@@ -236,6 +311,7 @@ fn main() {
     let url = move |p: &str| format!("{base}{p}");
 
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let use_wrk = wrk_available() && std::env::var("LATCHKEY_BENCH_GENERATOR").as_deref() != Ok("reqwest");
     let rows = rt.block_on(async {
         let http = http_client(&ca);
         // Wait until the server answers.
@@ -254,8 +330,48 @@ fn main() {
                 v
             }
         };
-        let mut rows = vec![];
+        let password_form = || vec![("grant_type", "password".into()), ("username", "bench".into()), ("password", PASSWORD.into())];
+        let (cid, csecret) = creds(&cc);
+        let (jcid, jcsecret) = creds(&cc_jwt);
+        let (pid, psecret) = creds(&pw);
+        let (jid, jsecret) = creds(&pw_jwt);
+        // Warm the JWT client's own grant, as any running site has it.
+        token_for(jcid.clone(), jcsecret.clone(), vec![("grant_type", "client_credentials".into())]).await;
+        let mut chains = vec![];
+        for _ in 0..conns {
+            let v = token_for(pid.clone(), psecret.clone(), password_form()).await;
+            chains.push(v["refresh_token"].as_str().unwrap().to_string());
+        }
+        let access = token_for(pid.clone(), psecret.clone(), password_form()).await["access_token"].as_str().unwrap().to_string();
+        let jwt = token_for(jid, jsecret, password_form()).await["access_token"].as_str().unwrap().to_string();
+        let browser = reqwest::Client::builder()
+            .add_root_certificate(reqwest::Certificate::from_pem(&ca).unwrap())
+            .cookie_store(true)
+            .build()
+            .unwrap();
 
+        if use_wrk {
+            let bearer = |t: &str| format!("wrk.headers[\"Authorization\"] = \"Bearer {t}\"\n");
+            let list = chains.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
+            let refresh_lua = format!(
+                "local chains = {{ {list} }}\nlocal n = 0\nfunction setup(thread)\n  n = n + 1\n  thread:set(\"rt\", chains[n])\nend\nfunction request()\n  return wrk.format(\"POST\", nil, {{[\"Content-Type\"] = \"application/x-www-form-urlencoded\", [\"Authorization\"] = \"{auth}\"}}, \"grant_type=refresh_token&refresh_token=\" .. rt)\nend\nfunction response(status, headers, body)\n  local t = body:match('\"refresh_token\":\"([^\"]+)\"')\n  if t then rt = t end\nend\n",
+                auth = basic(&pid, &psecret)
+            );
+            let scenarios = [
+                Wrk { name: "bare actix handler (ceiling)", url: format!("https://localhost:{bare_port}/"), lua: String::new(), thread_per_conn: false },
+                Wrk { name: "client_credentials (opaque)", url: url("/oauth2/token"), lua: post_lua(&basic(&cid, &csecret), "grant_type=client_credentials"), thread_per_conn: false },
+                Wrk { name: "client_credentials (JWT)", url: url("/oauth2/token"), lua: post_lua(&basic(&jcid, &jcsecret), "grant_type=client_credentials"), thread_per_conn: false },
+                Wrk { name: "refresh_token (rotating)", url: url("/oauth2/token"), lua: refresh_lua, thread_per_conn: true },
+                Wrk { name: "introspection (opaque token)", url: url("/oauth2/introspect"), lua: post_lua(&basic(&cid, &csecret), &format!("token={access}")), thread_per_conn: false },
+                Wrk { name: "GET /api/v1/me, bearer (opaque)", url: url("/api/v1/me"), lua: bearer(&access), thread_per_conn: false },
+                Wrk { name: "GET /api/v1/me, bearer (JWT)", url: url("/api/v1/me"), lua: bearer(&jwt), thread_per_conn: false },
+            ];
+            let mut rows = scenarios.iter().map(|w| run_wrk(w, conns, secs, tmp.path())).collect::<Vec<_>>();
+            rows.extend(oauth1_versus_bearer(&http, &browser, &url, &consumer, &access, conns, secs).await);
+            return rows;
+        }
+
+        let mut rows = oauth1_versus_bearer(&http, &browser, &url, &consumer, &access, conns, secs).await;
         let bare = http_client(&bare_ca);
         rows.push(
             load("bare actix handler (ceiling)", conns, secs, |_, d| {
@@ -265,46 +381,17 @@ fn main() {
             })
             .await,
         );
-
-        for (name, v) in [("client_credentials (opaque)", &cc), ("client_credentials (JWT)", &cc_jwt)] {
-            let (id, secret) = creds(v);
+        for (name, (id, secret)) in [("client_credentials (opaque)", (cid.clone(), csecret.clone())), ("client_credentials (JWT)", (jcid, jcsecret))] {
             rows.push(
                 load(name, conns, secs, |_, d| {
                     let (c, u, id, secret) = (http.clone(), url("/oauth2/token"), id.clone(), secret.clone());
                     async move {
-                        repeat(
-                            d,
-                            || c.post(&u).basic_auth(&id, Some(&secret)).form(&[("grant_type", "client_credentials")]),
-                            |s, _| s == 200,
-                        )
-                        .await
+                        repeat(d, || c.post(&u).basic_auth(&id, Some(&secret)).form(&[("grant_type", "client_credentials")]), |s, _| s == 200).await
                     }
                 })
                 .await,
             );
         }
-
-        // refresh_token: each connection follows its own rotation chain.
-        let (pid, psecret) = creds(&pw);
-        let mut chains = vec![];
-        for _ in 0..conns {
-            let v = token_for(
-                pid.clone(),
-                psecret.clone(),
-                vec![("grant_type", "password".into()), ("username", "bench".into()), ("password", PASSWORD.into())],
-            )
-            .await;
-            chains.push(v["refresh_token"].as_str().unwrap().to_string());
-        }
-        let access = token_for(
-            pid.clone(),
-            psecret.clone(),
-            vec![("grant_type", "password".into()), ("username", "bench".into()), ("password", PASSWORD.into())],
-        )
-        .await["access_token"]
-            .as_str()
-            .unwrap()
-            .to_string();
         rows.push(
             load("refresh_token (rotating)", conns, secs, |i, d| {
                 let (c, u, id, secret) = (http.clone(), url("/oauth2/token"), pid.clone(), psecret.clone());
@@ -316,12 +403,10 @@ fn main() {
                         d,
                         || {
                             let rt = current.lock().unwrap().clone();
-                            c.post(&u)
-                                .basic_auth(&id, Some(&secret))
-                                .form(&[("grant_type", "refresh_token"), ("refresh_token", rt.as_str())])
+                            c.post(&u).basic_auth(&id, Some(&secret)).form(&[("grant_type", "refresh_token"), ("refresh_token", rt.as_str())])
                         },
                         |s, body| {
-                            let v: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+                            let v: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
                             if let Some(rt) = v["refresh_token"].as_str() {
                                 *next.lock().unwrap() = rt.to_string();
                             }
@@ -333,36 +418,19 @@ fn main() {
             })
             .await,
         );
-
-        let (cid, csecret) = creds(&cc);
         rows.push(
             load("introspection (opaque token)", conns, secs, |_, d| {
-                let (c, u, id, secret, tok) =
-                    (http.clone(), url("/oauth2/introspect"), cid.clone(), csecret.clone(), access.clone());
+                let (c, u, id, secret, tok) = (http.clone(), url("/oauth2/introspect"), cid.clone(), csecret.clone(), access.clone());
                 async move {
-                    repeat(
-                        d,
-                        || c.post(&u).basic_auth(&id, Some(&secret)).form(&[("token", tok.as_str())]),
-                        |s, b| s == 200 && b.starts_with(b"{\"active\":true"),
-                    )
+                    repeat(d, || c.post(&u).basic_auth(&id, Some(&secret)).form(&[("token", tok.as_str())]), |s, b| {
+                        s == 200 && b.starts_with(b"{\"active\":true")
+                    })
                     .await
                 }
             })
             .await,
         );
-
-        let (jid, jsecret) = creds(&pw_jwt);
-        let jwt = token_for(
-            jid,
-            jsecret,
-            vec![("grant_type", "password".into()), ("username", "bench".into()), ("password", PASSWORD.into())],
-        )
-        .await["access_token"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        for (name, tok) in [("GET /api/v1/me, bearer (opaque)", access.clone()), ("GET /api/v1/me, bearer (JWT)", jwt)]
-        {
+        for (name, tok) in [("GET /api/v1/me, bearer (opaque)", access.clone()), ("GET /api/v1/me, bearer (JWT)", jwt)] {
             rows.push(
                 load(name, conns, secs, |_, d| {
                     let (c, u, tok) = (http.clone(), url("/api/v1/me"), tok.clone());
@@ -390,10 +458,153 @@ fn main() {
             r.failed
         );
     }
-    if let (Some(bare), Some(me)) = (rows.first(), rows.iter().find(|r| r.name.contains("bearer (opaque)"))) {
-        println!(
-            "bearer GET / bare handler: {:.2} (target: at least 0.5)",
-            (me.ok as f64 / me.secs) / (bare.ok as f64 / bare.secs)
-        );
+    let rate = |name: &str| rows.iter().find(|r| r.name == name).map(|r| r.ok as f64 / r.secs);
+    if let (Some(bare), Some(me)) = (rate("bare actix handler (ceiling)"), rate("GET /api/v1/me, bearer (opaque)")) {
+        println!("bearer GET / bare handler: {:.2} (target: at least 0.5)", me / bare);
     }
+    if let (Some(b), Some(o)) =
+        (rate("GET /api/v1/me, bearer (reqwest)"), rate("GET /api/v1/me, OAuth 1.0a HMAC-SHA1 (reqwest)"))
+    {
+        println!("OAuth 1.0a signed / bearer, same generator: {:.2} (target: at least 0.5)", o / b);
+    }
+}
+
+/// An HMAC-SHA1 `Authorization` header (RFC 5849), signed for `url`.
+fn oauth1_header(
+    method: &str,
+    url: &str,
+    consumer: (&str, &str),
+    token: Option<(&str, &str)>,
+    extra: &[(&str, &str)],
+    nonce: &str,
+) -> String {
+    use latchkey::oauth1::params::authorization_header;
+    use latchkey::oauth1::signature::{SignatureMethod, normalize_parameters, sign, signature_base_string};
+    let timestamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs().to_string();
+    let mut params: Vec<(String, String)> = vec![
+        ("oauth_consumer_key".into(), consumer.0.into()),
+        ("oauth_nonce".into(), nonce.into()),
+        ("oauth_signature_method".into(), "HMAC-SHA1".into()),
+        ("oauth_timestamp".into(), timestamp),
+        ("oauth_version".into(), "1.0".into()),
+    ];
+    if let Some((t, _)) = token {
+        params.push(("oauth_token".into(), t.into()));
+    }
+    params.extend(extra.iter().map(|(n, v)| (n.to_string(), v.to_string())));
+    let base = signature_base_string(method, url, &normalize_parameters(&params));
+    let sig =
+        sign(SignatureMethod::HmacSha1, &base, consumer.1, token.map(|(_, s)| s).unwrap_or("")).unwrap_or_default();
+    params.push(("oauth_signature".into(), sig));
+    let pairs: Vec<(&str, &str)> = params.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    authorization_header(None, &pairs)
+}
+
+fn form_pairs(body: &str) -> std::collections::HashMap<String, String> {
+    url::form_urlencoded::parse(body.as_bytes()).into_owned().collect()
+}
+
+/// The three-legged flow for the benchmark member: returns (token, secret).
+async fn oauth1_access(
+    http: &reqwest::Client,
+    browser: &reqwest::Client,
+    url: &impl Fn(&str) -> String,
+    consumer: &(String, String),
+) -> (String, String) {
+    let c = (consumer.0.as_str(), consumer.1.as_str());
+    let nonce = || format!("n{}", rand::random::<u64>());
+    let body = http
+        .post(url("/oauth1/request"))
+        .header(
+            "authorization",
+            oauth1_header("POST", &url("/oauth1/request"), c, None, &[("oauth_callback", "oob")], &nonce()),
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let req = form_pairs(&body);
+    let (rt, rs) = (req["oauth_token"].clone(), req["oauth_token_secret"].clone());
+    // Sign in as the member in a cookie-keeping client and approve (first-party: no consent step).
+    let login = browser.get(url("/login")).send().await.unwrap().text().await.unwrap();
+    let csrf = login.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    browser
+        .post(url("/login"))
+        .form(&[("csrf", csrf.as_str()), ("username", "bench"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let page =
+        browser.get(url(&format!("/oauth1/authorize?oauth_token={rt}"))).send().await.unwrap().text().await.unwrap();
+    let verifier = page.split("id=\"verifier\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+    let body = http
+        .post(url("/oauth1/access"))
+        .header(
+            "authorization",
+            oauth1_header(
+                "POST",
+                &url("/oauth1/access"),
+                c,
+                Some((&rt, &rs)),
+                &[("oauth_verifier", verifier.as_str())],
+                &nonce(),
+            ),
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let acc = form_pairs(&body);
+    (acc["oauth_token"].clone(), acc["oauth_token_secret"].clone())
+}
+
+/// HMAC-SHA1-signed `GET /api/v1/me` next to the same request with a
+/// bearer token, both from the same (reqwest) load generator: every signed
+/// request needs a fresh nonce, which a fixed wrk script cannot give.
+async fn oauth1_versus_bearer(
+    http: &reqwest::Client,
+    browser: &reqwest::Client,
+    url: &impl Fn(&str) -> String,
+    consumer: &(String, String),
+    access: &str,
+    conns: usize,
+    secs: u64,
+) -> Vec<Row> {
+    let me = url("/api/v1/me");
+    let (token, secret) = oauth1_access(http, browser, url, consumer).await;
+    let bearer = load("GET /api/v1/me, bearer (reqwest)", conns, secs, |_, d| {
+        let (c, u, tok) = (http.clone(), me.clone(), access.to_string());
+        async move { repeat(d, || c.get(&u).bearer_auth(&tok), |s, _| s == 200).await }
+    })
+    .await;
+    let signed = load("GET /api/v1/me, OAuth 1.0a HMAC-SHA1 (reqwest)", conns, secs, |i, d| {
+        let (c, u) = (http.clone(), me.clone());
+        let (ck, cs, t, ts) = (consumer.0.clone(), consumer.1.clone(), token.clone(), secret.clone());
+        async move {
+            let mut n = 0u64;
+            repeat(
+                d,
+                || {
+                    n += 1;
+                    let h = oauth1_header(
+                        "GET",
+                        &u,
+                        (&ck, &cs),
+                        Some((&t, &ts)),
+                        &[],
+                        &format!("b{i}-{n}-{}", rand::random::<u32>()),
+                    );
+                    c.get(&u).header("authorization", h)
+                },
+                |s, _| s == 200,
+            )
+            .await
+        }
+    })
+    .await;
+    vec![bearer, signed]
 }

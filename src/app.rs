@@ -4,6 +4,7 @@
 
 use crate::auth::passwords::Passwords;
 use crate::auth::ratelimit::LoginLimiter;
+use crate::auth::sealing::Sealer;
 use crate::auth::usage::Usage;
 use crate::clock::SharedClock;
 use crate::config::Config;
@@ -21,6 +22,8 @@ pub struct App {
     /// JWT signing keys; empty until `oauth2::keyring::load` runs.
     pub keyring: Arc<Keyring>,
     pub usage: Arc<Usage>,
+    /// The at-rest key for OAuth 1.0a secrets, `DATA_DIR/secret.key`.
+    pub sealer: Arc<Sealer>,
 }
 
 impl App {
@@ -35,7 +38,9 @@ impl App {
             config.login_max_failures,
             config.login_lockout,
         ));
+        let sealer = Arc::new(Sealer::in_data_dir(&config.data_dir));
         Ok(App {
+            sealer,
             config: Arc::new(config),
             store,
             clock,

@@ -35,6 +35,8 @@ pub struct Settings {
     pub code_lifetime: Option<String>,
     pub refresh_reuse_grace: Option<String>,
     pub bearer_in_query: Option<bool>,
+    pub oauth1_request_token_lifetime: Option<String>,
+    pub oauth1_timestamp_window: Option<String>,
 }
 
 /// The keys a file or `LATCHKEY_<KEY>` may set, for messages.
@@ -60,6 +62,8 @@ pub const KEYS: &[&str] = &[
     "code_lifetime",
     "refresh_reuse_grace",
     "bearer_in_query",
+    "oauth1_request_token_lifetime",
+    "oauth1_timestamp_window",
 ];
 
 /// Variables that are read elsewhere and are not configuration keys.
@@ -98,6 +102,11 @@ pub struct Config {
     pub refresh_reuse_grace: Duration,
     /// Accept `?access_token=` on the API (RFC 6750 §2.3; off by default).
     pub bearer_in_query: bool,
+    /// How long OAuth 1.0a temporary credentials wait for the member and the
+    /// exchange (RFC 5849 §2.1).
+    pub oauth1_request_token_lifetime: Duration,
+    /// How far an `oauth_timestamp` may be from the server's clock, either way.
+    pub oauth1_timestamp_window: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -135,6 +144,8 @@ impl Settings {
             code_lifetime: top.code_lifetime.or(self.code_lifetime),
             refresh_reuse_grace: top.refresh_reuse_grace.or(self.refresh_reuse_grace),
             bearer_in_query: top.bearer_in_query.or(self.bearer_in_query),
+            oauth1_request_token_lifetime: top.oauth1_request_token_lifetime.or(self.oauth1_request_token_lifetime),
+            oauth1_timestamp_window: top.oauth1_timestamp_window.or(self.oauth1_timestamp_window),
         }
     }
 
@@ -285,6 +296,12 @@ impl Config {
         if session_absolute_timeout < session_idle_timeout {
             return Err(err("session_absolute_timeout must not be shorter than session_idle_timeout"));
         }
+        let oauth1_request_token_lifetime =
+            duration("oauth1_request_token_lifetime", s.oauth1_request_token_lifetime, "1h")?;
+        let oauth1_timestamp_window = duration("oauth1_timestamp_window", s.oauth1_timestamp_window, "5m")?;
+        if oauth1_timestamp_window > Duration::from_secs(24 * 3600) {
+            return Err(err("oauth1_timestamp_window: at most 24h (the nonce store keeps a window's worth of nonces)"));
+        }
         Ok(Config {
             data_dir,
             public_url,
@@ -311,6 +328,8 @@ impl Config {
             code_lifetime: duration("code_lifetime", s.code_lifetime, "60s")?,
             refresh_reuse_grace: duration("refresh_reuse_grace", s.refresh_reuse_grace, "10s")?,
             bearer_in_query: s.bearer_in_query.unwrap_or(false),
+            oauth1_request_token_lifetime,
+            oauth1_timestamp_window,
         })
     }
 
@@ -390,6 +409,8 @@ impl Config {
         t.insert("code_lifetime".into(), d(self.code_lifetime));
         t.insert("refresh_reuse_grace".into(), d(self.refresh_reuse_grace));
         t.insert("bearer_in_query".into(), self.bearer_in_query.into());
+        t.insert("oauth1_request_token_lifetime".into(), d(self.oauth1_request_token_lifetime));
+        t.insert("oauth1_timestamp_window".into(), d(self.oauth1_timestamp_window));
         toml::to_string(&t).unwrap_or_default()
     }
 }
@@ -409,6 +430,26 @@ mod tests {
         assert_eq!(c.public_url.as_str(), "https://localhost:8443/");
         assert_eq!(c.argon2.memory_kib, 19456);
         assert!(c.http.is_none());
+        assert_eq!(c.oauth1_request_token_lifetime, Duration::from_secs(3600));
+        assert_eq!(c.oauth1_timestamp_window, Duration::from_secs(300));
+    }
+
+    #[test]
+    fn oauth1_keys_come_from_file_and_environment() {
+        let c = resolve("oauth1_request_token_lifetime = \"10m\"\noauth1_timestamp_window = \"90s\"").unwrap();
+        assert_eq!(c.oauth1_request_token_lifetime, Duration::from_secs(600));
+        assert_eq!(c.oauth1_timestamp_window, Duration::from_secs(90));
+        assert!(c.to_toml().contains("oauth1_timestamp_window = \"1m 30s\""), "{}", c.to_toml());
+        let env = Settings::from_env([("LATCHKEY_OAUTH1_TIMESTAMP_WINDOW".to_string(), "2m".to_string())]).unwrap();
+        assert_eq!(Config::resolve("/d".into(), env).unwrap().oauth1_timestamp_window, Duration::from_secs(120));
+        for bad in [
+            "oauth1_timestamp_window = \"soon\"",
+            "oauth1_timestamp_window = \"2days\"",
+            "oauth1_request_token_lifetime = \"0s\"",
+        ] {
+            let e = resolve(bad).unwrap_err().to_string();
+            assert!(e.contains("oauth1_"), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -33,6 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, app: App) {
         .configure(crate::web::routes)
         .configure(crate::oauth2::endpoints::routes)
         .configure(crate::oauth2::authorize::routes)
+        .configure(crate::oauth1::endpoints::routes)
         .configure(crate::api::routes);
 }
 
@@ -55,7 +56,6 @@ pub async fn run(
     let state = app.clone();
     let mut server = HttpServer::new(move || {
         ActixApp::new()
-            .wrap(middleware::Compress::default())
             .wrap(middleware::from_fn(crate::web::cors::cors))
             .wrap(middleware::from_fn(crate::web::middleware::headers_and_log))
             .configure(|c| configure(c, state.clone()))
@@ -82,6 +82,11 @@ pub async fn run(
                     Ok(n) if n > 0 => tracing::info!(removed = n, "swept expired tokens"),
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "token sweep failed"),
+                }
+                match crate::oauth1::sweep(&app).await {
+                    Ok(n) if n > 0 => tracing::info!(removed = n, "swept OAuth 1.0a request tokens and nonces"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "OAuth 1.0a sweep failed"),
                 }
                 match session::sweep(&app).await {
                     Ok(n) if n > 0 => {

@@ -1,24 +1,43 @@
 //! Who is calling the API: the `Caller` extractor. An OAuth 2.0 bearer
 //! token from the `Authorization` header (RFC 6750 §2.1), a form body
 //! (§2.2, on requests with a form-encoded body), or from the query
-//! (§2.3) only when `bearer_in_query` is configured. (OAuth 1.0a signed
-//! requests join here with that issue.) A missing or dead token is a 401
-//! with `WWW-Authenticate: Bearer`; a missing scope a 403.
+//! (§2.3) only when `bearer_in_query` is configured. A missing or dead
+//! token is a 401 with `WWW-Authenticate: Bearer`; a missing scope a 403.
+//!
+//! Or an OAuth 1.0a signed request (RFC 5849 §3): an `OAuth` Authorization
+//! header, or the protocol parameters in the query or a form body. It acts
+//! with the scopes of the member's grant, or, signed with the consumer alone
+//! by a consumer registered for two-legged requests, as the application
+//! itself. Its refusals carry the Problem Reporting extension's
+//! `oauth_problem` in the body and in `WWW-Authenticate: OAuth ...`.
+//! A form body that was read to check a signature or find a token is handed
+//! on to the route unchanged.
 
 use crate::app::App;
+use crate::oauth1::params::is_oauth_scheme;
+use crate::oauth1::problem::{Failure, Problem, Report};
+use crate::oauth1::verify::{self, Credential, Expect, Incoming};
+use crate::oauth1::{endpoints as oauth1_endpoints, flow as oauth1_flow};
 use crate::oauth2::error::{ErrorResponse, OAuthError};
 use crate::oauth2::scopes::ScopeSet;
 use crate::oauth2::tokens::{self, AccessInfo};
 use crate::store::users::{self, User};
+use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
+use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
 use futures_util::future::LocalBoxFuture;
+
+/// The largest form body read to check an OAuth 1.0a signature.
+const MAX_SIGNED_BODY: usize = 1024 * 1024;
 
 #[derive(Debug)]
 pub struct BearerError {
     pub inner: ErrorResponse,
     pub scope: Option<String>,
     realm: String,
+    /// An OAuth 1.0a caller's problem report.
+    oauth1: Option<Box<Report>>,
 }
 
 impl std::fmt::Display for BearerError {
@@ -36,6 +55,9 @@ impl BearerError {
 
 impl ResponseError for BearerError {
     fn status_code(&self) -> StatusCode {
+        if let Some(r) = &self.oauth1 {
+            return StatusCode::from_u16(r.status).unwrap_or(StatusCode::UNAUTHORIZED);
+        }
         if self.no_credentials() {
             return StatusCode::UNAUTHORIZED;
         }
@@ -43,6 +65,9 @@ impl ResponseError for BearerError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        if let Some(r) = &self.oauth1 {
+            return oauth1_problem(r, &self.realm);
+        }
         let challenge = if self.no_credentials() {
             // No credentials at all: RFC 6750 §3.1 says no error code.
             crate::oauth2::error::bearer_challenge(&self.realm)
@@ -70,11 +95,33 @@ impl ResponseError for BearerError {
     }
 }
 
-/// A caller whose token checked out.
+/// An OAuth 1.0a refusal on the API: problem+json like every API error,
+/// with the report's parameters as members and the problem in the challenge.
+fn oauth1_problem(r: &Report, realm: &str) -> HttpResponse {
+    let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::UNAUTHORIZED);
+    let mut body = serde_json::json!({
+        "type": "about:blank",
+        "title": status.canonical_reason().unwrap_or("Unauthorized"),
+        "status": status.as_u16(),
+        "detail": if r.advice.is_empty() { r.problem.to_string() } else { r.advice.clone() },
+    });
+    for (name, value) in r.pairs() {
+        body[name] = value.into();
+    }
+    let mut b = HttpResponse::build(status);
+    if matches!(status.as_u16(), 401 | 403) {
+        b.insert_header(("WWW-Authenticate", r.challenge(realm)));
+    }
+    b.insert_header(("Cache-Control", "no-store")).content_type("application/problem+json").body(body.to_string())
+}
+
+/// A caller whose token or signature checked out.
 pub struct Caller {
     pub info: AccessInfo,
     pub user: Option<User>,
     realm: String,
+    /// Signed with OAuth 1.0a rather than a bearer token.
+    oauth1: bool,
 }
 
 impl Caller {
@@ -83,7 +130,15 @@ impl Caller {
             inner: ErrorResponse::new(error, description),
             scope: scope.map(str::to_string),
             realm: self.realm.clone(),
+            oauth1: self
+                .oauth1
+                .then(|| Box::new(Report::new(Problem::PermissionDenied, description).with_status(error.status()))),
         }
+    }
+
+    /// Whether the request was signed with OAuth 1.0a.
+    pub fn is_oauth1(&self) -> bool {
+        self.oauth1
     }
 
     /// 403 `insufficient_scope` unless the token holds `scope`.
@@ -135,6 +190,11 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
         let app = req.app_data::<web::Data<App>>().map(|a| a.get_ref().clone());
         let req = req.clone();
+        let header = req.headers().get("authorization").and_then(|v| v.to_str().ok());
+        if header.is_some_and(is_oauth_scheme) || (header.is_none() && signed_query(req.query_string())) {
+            let body = verify::is_form(&req).then(|| tee(payload));
+            return Box::pin(oauth1_caller(app, req, body));
+        }
         // RFC 6750 §2.2: a form body may carry the token instead of the header.
         let form_body = (!req.headers().contains_key("authorization")
             && req.method() != actix_web::http::Method::GET
@@ -143,13 +203,13 @@ impl FromRequest for Caller {
                 .get("content-type")
                 .and_then(|c| c.to_str().ok())
                 .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded")))
-        .then(|| payload.take());
+        .then(|| tee(payload));
         Box::pin(async move {
             let realm = "latchkey".to_string();
-            let fail = |inner: ErrorResponse| BearerError { inner, scope: None, realm: realm.clone() };
+            let fail = |inner: ErrorResponse| BearerError { inner, scope: None, realm: realm.clone(), oauth1: None };
             let app = app.ok_or_else(|| fail(ErrorResponse::new(OAuthError::ServerError, "no state")))?;
             let mut token = bearer_from(&req, app.config.bearer_in_query).map_err(fail)?;
-            if let Some(mut body) = form_body {
+            if let Some((mut body, replay)) = form_body {
                 use futures_util::StreamExt;
                 let mut bytes = Vec::new();
                 while let Some(chunk) = body.next().await {
@@ -161,6 +221,13 @@ impl FromRequest for Caller {
                     }
                     bytes.extend_from_slice(&chunk);
                 }
+                // Signed with OAuth 1.0a in the body alone.
+                if form_has_signature(&bytes) {
+                    let bytes = Bytes::from(bytes);
+                    let _ = replay.send(bytes.clone());
+                    return oauth1_verified(Some(app), req, Some(bytes)).await;
+                }
+                let _ = replay.send(Bytes::from(bytes.clone()));
                 let from_body: Vec<String> = url::form_urlencoded::parse(&bytes)
                     .filter(|(k, _)| k == "access_token")
                     .map(|(_, v)| v.to_string())
@@ -185,26 +252,142 @@ impl FromRequest for Caller {
                         "the access token is unknown, expired or revoked",
                     ))
                 })?;
-            let user = match info.user {
-                Some(id) => {
-                    let u = app
-                        .store
-                        .read(|tx| users::get(tx, id))
-                        .map_err(|_| fail(ErrorResponse::new(OAuthError::TemporarilyUnavailable, "try again")))?;
-                    match u {
-                        Some(u) if !u.disabled => Some(u),
-                        _ => {
-                            return Err(fail(ErrorResponse::new(
-                                OAuthError::InvalidToken,
-                                "the member is disabled or gone",
-                            )));
-                        }
-                    }
+            let user = match (info.user, &info.member) {
+                (None, _) => None,
+                (Some(_), Some(u)) if !u.disabled => Some(u.clone()),
+                (Some(_), _) => {
+                    return Err(fail(ErrorResponse::new(OAuthError::InvalidToken, "the member is disabled or gone")));
                 }
-                None => None,
             };
             app.usage.saw(info.grant, app.now());
-            Ok(Caller { info, user, realm })
+            Ok(Caller { info, user, realm, oauth1: false })
         })
     }
+}
+
+/// Whether the query carries OAuth 1.0a protocol parameters.
+fn signed_query(query: &str) -> bool {
+    query.split('&').any(|p| p.starts_with("oauth_signature=") || p.starts_with("oauth_consumer_key="))
+}
+
+fn form_has_signature(body: &[u8]) -> bool {
+    body.split(|b| *b == b'&').any(|p| p.starts_with(b"oauth_signature=") || p.starts_with(b"oauth_consumer_key="))
+}
+
+type BodyStream = std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<Bytes, actix_web::error::PayloadError>>>>;
+
+/// Takes the request body to read it here, and leaves in its place a body
+/// that yields what is sent down the returned channel, so that the route
+/// after this extractor still reads the whole form.
+fn tee(payload: &mut Payload) -> (Payload, tokio::sync::oneshot::Sender<Bytes>) {
+    let original = payload.take();
+    let (tx, rx) = tokio::sync::oneshot::channel::<Bytes>();
+    let replay: BodyStream = Box::pin(futures_util::stream::once(async move { Ok(rx.await.unwrap_or_default()) }));
+    *payload = Payload::from(replay);
+    (original, tx)
+}
+
+/// An OAuth 1.0a problem as the caller's error.
+fn oauth1_error(app: &App, f: Failure) -> BearerError {
+    match f {
+        Failure::Problem(r) => BearerError {
+            inner: ErrorResponse::new(OAuthError::InvalidToken, r.advice.clone()),
+            scope: None,
+            realm: oauth1_endpoints::realm(app),
+            oauth1: Some(Box::new(r)),
+        },
+        Failure::Unavailable => BearerError {
+            inner: ErrorResponse::new(OAuthError::TemporarilyUnavailable, "try again"),
+            scope: None,
+            realm: oauth1_endpoints::realm(app),
+            oauth1: None,
+        },
+    }
+}
+
+fn no_state() -> BearerError {
+    BearerError {
+        inner: ErrorResponse::new(OAuthError::ServerError, "no state"),
+        scope: None,
+        realm: "latchkey".into(),
+        oauth1: None,
+    }
+}
+
+/// Reads the form body (if any) that is part of the signature, hands it
+/// on, then checks the request.
+async fn oauth1_caller(
+    app: Option<App>,
+    req: HttpRequest,
+    body: Option<(Payload, tokio::sync::oneshot::Sender<Bytes>)>,
+) -> Result<Caller, BearerError> {
+    use futures_util::StreamExt;
+    let app = app.ok_or_else(no_state)?;
+    let bytes = match body {
+        None => None,
+        Some((mut payload, replay)) => {
+            let mut bytes = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let refuse = |advice: &str| oauth1_error(&app, Report::new(Problem::ParameterRejected, advice).into());
+                let chunk = chunk.map_err(|_| refuse("the body could not be read"))?;
+                if bytes.len() + chunk.len() > MAX_SIGNED_BODY {
+                    return Err(refuse("a signed form body may be at most 1 MiB"));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            let bytes = bytes.freeze();
+            let _ = replay.send(bytes.clone());
+            Some(bytes)
+        }
+    };
+    oauth1_verified(Some(app), req, bytes).await
+}
+
+/// Verifies an OAuth 1.0a request to the API and says who is calling: the
+/// member of the access token's grant, or the application itself.
+async fn oauth1_verified(app: Option<App>, req: HttpRequest, body: Option<Bytes>) -> Result<Caller, BearerError> {
+    let app = app.ok_or_else(no_state)?;
+    let fail = |f: Failure| oauth1_error(&app, f);
+    let inc = Incoming::new(&req, &app, body.as_deref()).map_err(|r| fail(r.into()))?;
+    let v = verify::verify(&app, &inc, Expect::AccessToken).await.map_err(fail)?;
+    let client_id = v.consumer.consumer_key.clone();
+    let info = match v.credential {
+        Credential::Access { token } => AccessInfo {
+            grant: token.grant,
+            client: v.client.id,
+            client_id,
+            user: token.user,
+            scopes: token.scopes,
+            issued_at: token.issued_at,
+            expires_at: token.expires_at,
+            jwt: false,
+            member: None,
+        },
+        Credential::Consumer => {
+            let grant = oauth1_flow::own_grant(&app, &v.client, &v.consumer).await.map_err(fail)?;
+            AccessInfo {
+                grant: grant.id,
+                client: v.client.id,
+                client_id,
+                user: None,
+                scopes: oauth1_flow::consumer_scopes(&v.consumer).to_string(),
+                issued_at: app.now(),
+                expires_at: None,
+                jwt: false,
+                member: None,
+            }
+        }
+        Credential::Request { .. } => {
+            return Err(fail(Report::new(Problem::TokenRejected, "this is a request token; exchange it first").into()));
+        }
+    };
+    let user = match info.user {
+        Some(id) => match app.store.read(|tx| users::get(tx, id)).map_err(|e| fail(e.into()))? {
+            Some(u) if !u.disabled => Some(u),
+            _ => return Err(fail(Report::new(Problem::TokenRejected, "the member is disabled or gone").into())),
+        },
+        None => None,
+    };
+    app.usage.saw(info.grant, app.now());
+    Ok(Caller { info, user, realm: oauth1_endpoints::realm(&app), oauth1: true })
 }

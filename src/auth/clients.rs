@@ -1,8 +1,9 @@
-//! The application registry's operations: register, rotate the secret,
-//! disable and enable, delete (with every grant and token), and client
-//! authentication. The admin pages, the command line and the management
-//! socket all call these.
+//! The application registry's operations: register (OAuth 2.0, OAuth 1.0a
+//! or both in one application), rotate the secrets, disable and enable,
+//! delete (with every grant and token), and client authentication. The admin
+//! pages, the command line and the management socket all call these.
 
+use super::consumers::{self, ConsumerView, NewConsumer};
 use super::secrets;
 use crate::app::App;
 use crate::clock::rfc3339;
@@ -10,7 +11,7 @@ use crate::oauth2::keys::Algorithm;
 use crate::oauth2::redirect;
 use crate::oauth2::scopes::ScopeSet;
 use crate::store::audit::{self, Who};
-use crate::store::clients::{self, Client, OAuth2App, TokenFormat};
+use crate::store::clients::{self, Client, OAuth1App, OAuth2App, TokenFormat};
 use crate::store::{ClientId, StoreError, grants};
 use serde::{Deserialize, Serialize};
 
@@ -32,10 +33,16 @@ fn invalid(field: &'static str, message: impl Into<String>) -> ClientError {
     ClientError::Invalid { field, message: message.into() }
 }
 
-/// What an admin fills in to register an OAuth 2.0 application.
+/// What an admin fills in to register an application.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewClient {
     pub name: String,
+    /// Register the OAuth 2.0 side. Without `oauth1` it is always registered.
+    #[serde(default = "yes")]
+    pub oauth2: bool,
+    /// Register an OAuth 1.0a consumer (too, or alone when `oauth2` is false).
+    #[serde(default)]
+    pub oauth1: Option<NewConsumer>,
     #[serde(default)]
     pub description: String,
     #[serde(default)]
@@ -49,7 +56,8 @@ pub struct NewClient {
     /// Empty: authorization_code and refresh_token.
     #[serde(default)]
     pub grants: Vec<String>,
-    /// Empty: openid profile email offline_access read.
+    /// Empty: openid profile email offline_access read for OAuth 2.0, and
+    /// read write push for an OAuth 1.0a consumer. Given: both.
     #[serde(default)]
     pub scopes: Vec<String>,
     #[serde(default)]
@@ -78,11 +86,19 @@ fn yes() -> bool {
     true
 }
 
-/// Credentials shown once, right after registration or rotation.
+/// Credentials shown once, right after registration or rotation: the
+/// OAuth 2.0 pair, the OAuth 1.0a pair, or both.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Credentials {
-    pub client_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// None for a public client (and for an application without OAuth 2.0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consumer_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consumer_secret: Option<String>,
     pub application: ClientView,
 }
 
@@ -90,6 +106,10 @@ pub struct Credentials {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ClientView {
     pub id: String,
+    /// `oauth2`, `oauth1`: what the application speaks.
+    #[serde(default)]
+    pub protocols: Vec<String>,
+    /// Empty for an application without OAuth 2.0.
     pub client_id: String,
     pub name: String,
     pub description: String,
@@ -105,13 +125,23 @@ pub struct ClientView {
     pub cors_origins: Vec<String>,
     pub enabled: bool,
     pub created_at: String,
+    #[serde(default)]
+    pub oauth1: Option<ConsumerView>,
 }
 
 impl From<&Client> for ClientView {
     fn from(c: &Client) -> Self {
         let o = c.oauth2.as_ref();
+        let mut protocols = vec![];
+        if c.oauth2.is_some() {
+            protocols.push("oauth2".to_string());
+        }
+        if c.oauth1.is_some() {
+            protocols.push("oauth1".to_string());
+        }
         ClientView {
             id: c.id.to_string(),
+            protocols,
             client_id: o.map(|o| o.client_id.clone()).unwrap_or_default(),
             name: c.name.clone(),
             description: c.description.clone(),
@@ -130,6 +160,7 @@ impl From<&Client> for ClientView {
             cors_origins: o.map(|o| o.cors_origins.clone()).unwrap_or_default(),
             enabled: c.enabled,
             created_at: rfc3339(c.created_at),
+            oauth1: c.oauth1.as_ref().map(ConsumerView::from),
         }
     }
 }
@@ -152,14 +183,22 @@ fn check_origin(o: &str) -> Result<(), ClientError> {
     Ok(())
 }
 
-/// Validates `new` into the stored OAuth 2.0 settings (without identifiers).
-fn settings(new: &NewClient) -> Result<(OAuth2App, String), ClientError> {
+/// Validates what every application has, whatever its protocols.
+fn check_common(new: &NewClient) -> Result<(), ClientError> {
     let name = new.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(invalid("name", "must be 1 to 100 characters"));
     }
     check_url("homepage", new.homepage.trim())?;
     check_url("logo_url", new.logo_url.trim())?;
+    if !new.oauth2 && new.oauth1.is_none() {
+        return Err(invalid("protocols", "register OAuth 2.0, OAuth 1.0a, or both"));
+    }
+    Ok(())
+}
+
+/// Validates `new` into the stored OAuth 2.0 settings (without identifiers).
+fn settings(new: &NewClient) -> Result<(OAuth2App, String), ClientError> {
     let mut grants: Vec<String> = if new.grants.is_empty() {
         vec!["authorization_code".into(), "refresh_token".into()]
     } else {
@@ -232,11 +271,37 @@ fn new_client_id() -> String {
     format!("lk_{}", &secrets::token()[..22])
 }
 
+fn sealing(e: super::sealing::SealError) -> ClientError {
+    ClientError::Internal(e.to_string())
+}
+
+/// The consumer part of a registration, with its key and sealed secret;
+/// returns the secret to show once.
+fn new_consumer(app: &App, new: &NewConsumer, scopes: &[String]) -> Result<(OAuth1App, String), ClientError> {
+    let mut o = consumers::settings(new, scopes)?;
+    o.consumer_key = consumers::new_consumer_key();
+    let (secret, sealed) = consumers::new_secret(&app.sealer, &o.consumer_key).map_err(sealing)?;
+    o.sealed_secret = sealed;
+    Ok((o, secret))
+}
+
 pub async fn register(app: &App, new: NewClient, who: Who) -> Result<Credentials, ClientError> {
-    let (mut oauth2, scopes) = settings(&new)?;
-    oauth2.client_id = new_client_id();
-    let secret = (!new.public).then(secrets::token);
-    oauth2.secret_digest = secret.as_deref().map(secrets::digest);
+    check_common(&new)?;
+    let oauth2 = if new.oauth2 { Some(settings(&new)?) } else { None };
+    let oauth1 = new.oauth1.as_ref().map(|c| new_consumer(app, c, &new.scopes)).transpose()?;
+    let secret = oauth2.as_ref().and_then(|_| (!new.public).then(secrets::token));
+    let (oauth2, scopes) = match oauth2 {
+        Some((mut o, scopes)) => {
+            o.client_id = new_client_id();
+            o.secret_digest = secret.as_deref().map(secrets::digest);
+            (Some(o), scopes)
+        }
+        None => {
+            let scopes = oauth1.as_ref().map(|(o, _)| o.scopes.as_str()).unwrap_or_default();
+            (None, ScopeSet::parse(scopes).map(|s| s.expand().to_string()).unwrap_or_default())
+        }
+    };
+    let (oauth1, consumer_secret) = oauth1.map_or((None, None), |(o, s)| (Some(o), Some(s)));
     let client = Client {
         id: ClientId(0),
         name: new.name.trim().to_string(),
@@ -247,7 +312,8 @@ pub async fn register(app: &App, new: NewClient, who: Who) -> Result<Credentials
         first_party: new.first_party,
         enabled: true,
         created_at: app.now(),
-        oauth2: Some(oauth2),
+        oauth2,
+        oauth1,
     };
     let now = app.now();
     let client = app
@@ -259,13 +325,15 @@ pub async fn register(app: &App, new: NewClient, who: Who) -> Result<Credentials
         })
         .await?;
     Ok(Credentials {
-        client_id: client.oauth2.as_ref().map(|o| o.client_id.clone()).unwrap_or_default(),
+        client_id: client.oauth2.as_ref().map(|o| o.client_id.clone()),
         client_secret: secret,
+        consumer_key: client.oauth1.as_ref().map(|o| o.consumer_key.clone()),
+        consumer_secret,
         application: ClientView::from(&client),
     })
 }
 
-/// Finds an application by its `client_id` or its numeric id.
+/// Finds an application by its `client_id`, consumer key or numeric id.
 pub fn find(app: &App, key: &str) -> Result<Client, ClientError> {
     let found = app.store.read(|tx| match key.parse::<u64>() {
         Ok(n) => clients::get(tx, ClientId(n)),
@@ -299,23 +367,37 @@ async fn update(
         .await
 }
 
-/// A new secret; the old one stops working at once.
+/// New secrets: the confidential OAuth 2.0 client secret and the OAuth 1.0a
+/// consumer secret, whichever the application has. The old ones stop
+/// working at once (a consumer's access tokens stay valid: they have their
+/// own secrets).
 pub async fn rotate_secret(app: &App, key: &str, who: Who) -> Result<Credentials, ClientError> {
     let client = find(app, key)?;
-    if client.is_public() || client.oauth2.is_none() {
+    let confidential = client.oauth2.is_some() && !client.is_public();
+    if !confidential && client.oauth1.is_none() {
         return Err(invalid("client", "a public client has no secret to rotate"));
     }
-    let secret = secrets::token();
-    let digest = secrets::digest(&secret);
+    let secret = confidential.then(secrets::token);
+    let digest = secret.as_deref().map(secrets::digest);
+    let consumer = match &client.oauth1 {
+        Some(o) => Some(consumers::new_secret(&app.sealer, &o.consumer_key).map_err(sealing)?),
+        None => None,
+    };
+    let sealed = consumer.as_ref().map(|(_, sealed)| sealed.clone());
     let client = update(app, key, who, "client.rotate_secret", move |c| {
-        if let Some(o) = c.oauth2.as_mut() {
-            o.secret_digest = Some(digest);
+        if let (Some(o), Some(d)) = (c.oauth2.as_mut(), digest) {
+            o.secret_digest = Some(d);
+        }
+        if let (Some(o), Some(s)) = (c.oauth1.as_mut(), &sealed) {
+            o.sealed_secret = s.clone();
         }
     })
     .await?;
     Ok(Credentials {
-        client_id: client.oauth2.as_ref().map(|o| o.client_id.clone()).unwrap_or_default(),
-        client_secret: Some(secret),
+        client_id: client.oauth2.as_ref().map(|o| o.client_id.clone()),
+        client_secret: secret,
+        consumer_key: client.oauth1.as_ref().map(|o| o.consumer_key.clone()),
+        consumer_secret: consumer.map(|(s, _)| s),
         application: ClientView::from(&client),
     })
 }
@@ -354,4 +436,62 @@ pub fn secret_matches(client: &Client, secret: &str) -> bool {
         Some(d) => secrets::constant_time_eq(&d, &secrets::digest(secret)),
         None => false,
     }
+}
+
+/// Changes an application's settings. Identifiers and secrets stay; a
+/// protocol cannot be added or removed here, nor a client's type changed
+/// (that changes its credentials: register a new application instead).
+pub async fn edit(app: &App, key: &str, new: NewClient, who: Who) -> Result<Client, ClientError> {
+    check_common(&new)?;
+    let old = find(app, key)?;
+    if old.oauth2.is_some() != new.oauth2 || old.oauth1.is_some() != new.oauth1.is_some() {
+        return Err(invalid("protocols", "the protocols cannot change; register a new application for another one"));
+    }
+    let oauth2 = match (&old.oauth2, new.oauth2) {
+        (Some(o), true) => {
+            if old.is_public() != new.public {
+                return Err(invalid("client_type", "the client type cannot change; register a new application"));
+            }
+            let (mut fresh, scopes) = settings(&new)?;
+            fresh.client_id = o.client_id.clone();
+            fresh.secret_digest = o.secret_digest;
+            Some((fresh, scopes))
+        }
+        _ => None,
+    };
+    let oauth1 = match (&old.oauth1, &new.oauth1) {
+        (Some(o), Some(c)) => {
+            let mut fresh = super::consumers::settings(c, &new.scopes)?;
+            fresh.consumer_key = o.consumer_key.clone();
+            fresh.sealed_secret = o.sealed_secret.clone();
+            Some(fresh)
+        }
+        _ => None,
+    };
+    let scopes = match &oauth2 {
+        Some((_, s)) => s.clone(),
+        None => oauth1
+            .as_ref()
+            .and_then(|o| ScopeSet::parse(&o.scopes).ok())
+            .map(|s| s.expand().to_string())
+            .unwrap_or_default(),
+    };
+    let mut client = old.clone();
+    client.name = new.name.trim().to_string();
+    client.description = new.description.trim().to_string();
+    client.homepage = new.homepage.trim().to_string();
+    client.logo_url = new.logo_url.trim().to_string();
+    client.first_party = new.first_party;
+    client.scopes = scopes;
+    client.oauth2 = oauth2.map(|(o, _)| o);
+    client.oauth1 = oauth1;
+    let now = app.now();
+    app.store
+        .write(move |tx| {
+            clients::put(tx, &client)?;
+            audit::record(tx, now, &who, "client.update", &client.name, &format!("id {}", client.id))?;
+            Ok::<_, StoreError>(client.clone())
+        })
+        .await
+        .map_err(ClientError::from)
 }

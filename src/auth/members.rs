@@ -5,6 +5,7 @@ use super::passwords::{self, PasswordError};
 use crate::app::App;
 use crate::clock::rfc3339;
 use crate::store::audit::{self, Who};
+use crate::store::links::{self, Link, Purpose};
 use crate::store::users::{self, User};
 use crate::store::{StoreError, UserId, sessions};
 use serde::Serialize;
@@ -199,6 +200,90 @@ pub async fn set_password(
         .await
 }
 
+/// Makes or unmakes an admin; the last enabled admin stays one.
+pub async fn set_admin(app: &App, username: &str, admin: bool, who: Who) -> Result<User, MemberError> {
+    let now = app.now();
+    let name = username.to_string();
+    app.store
+        .write(move |tx| {
+            let mut u = load_for_update(tx, &name)?;
+            if !admin && u.admin && !u.disabled && !other_admin_exists(tx, u.id)? {
+                return Err(MemberError::LastAdmin);
+            }
+            u.admin = admin;
+            users::put(tx, &u)?;
+            let action = if admin { "user.admin.grant" } else { "user.admin.revoke" };
+            audit::record(tx, now, &who, action, &u.username, "")?;
+            Ok(u)
+        })
+        .await
+}
+
+/// How long a password-reset link works.
+pub const RESET_LINK_SECS: i64 = 24 * 3600;
+
+/// A one-time link that lets the member choose a new password (an admin
+/// hands it over; nothing is mailed). Older reset links of the member stop
+/// working.
+pub async fn password_reset_link(app: &App, username: &str, who: Who) -> Result<String, MemberError> {
+    let user = find(app, username)?;
+    let token = super::secrets::token();
+    let digest = super::secrets::digest(&token);
+    let now = app.now();
+    let id = user.id;
+    let name = user.username.clone();
+    app.store
+        .write(move |tx| {
+            links::delete_where(tx, now, |l| l.purpose == Purpose::PasswordReset(id))?;
+            links::put(
+                tx,
+                &digest,
+                &Link { purpose: Purpose::PasswordReset(id), created_at: now, expires_at: now + RESET_LINK_SECS },
+            )?;
+            audit::record(tx, now, &who, "user.password_reset_link", &name, "one-time link issued")?;
+            Ok::<_, MemberError>(())
+        })
+        .await?;
+    Ok(app.config.url(&format!("reset?token={token}")))
+}
+
+/// The member a valid reset link is for.
+pub fn reset_link_user(app: &App, token: &str) -> Result<Option<User>, MemberError> {
+    let digest = super::secrets::digest(token);
+    let now = app.now();
+    Ok(app.store.read(|tx| match links::peek(tx, &digest, now)? {
+        Some(Link { purpose: Purpose::PasswordReset(id), .. }) => users::get(tx, id),
+        _ => Ok(None),
+    })?)
+}
+
+/// Uses a reset link: sets the password and ends every session of the member.
+pub async fn reset_password(app: &App, token: &str, password: String, ip: String) -> Result<User, MemberError> {
+    let Some(user) = reset_link_user(app, token)? else {
+        return Err(invalid("token", "this link is not valid: it was used already or has expired"));
+    };
+    passwords::check_policy(&password, &user.username)?;
+    let hash = app.passwords.hash(password).await?;
+    let digest = super::secrets::digest(token);
+    let now = app.now();
+    app.store
+        .write(move |tx| {
+            match links::take(tx, &digest, now)? {
+                Some(Link { purpose: Purpose::PasswordReset(id), .. }) if id == user.id => {}
+                _ => return Err(invalid("token", "this link is not valid: it was used already or has expired")),
+            }
+            let mut u =
+                users::get_for_update(tx, user.id)?.ok_or_else(|| MemberError::NotFound(user.username.clone()))?;
+            u.password_hash = hash.clone();
+            u.password_changed_at = now;
+            users::put(tx, &u)?;
+            sessions::delete_where(tx, |s| s.user == u.id)?;
+            audit::record(tx, now, &Who::user(u.id, &u.username, ip.clone()), "user.password_reset", &u.username, "")?;
+            Ok(u)
+        })
+        .await
+}
+
 pub async fn set_disabled(app: &App, username: &str, disabled: bool, who: Who) -> Result<User, MemberError> {
     let now = app.now();
     let name = username.to_string();
@@ -233,6 +318,9 @@ pub async fn delete(app: &App, username: &str, who: Who) -> Result<User, MemberE
             users::delete(tx, &u)?;
             let id = u.id;
             sessions::delete_where(tx, |s| s.user == id)?;
+            for g in crate::store::grants::list_for_update(tx)?.into_iter().filter(|g| g.user == Some(id)) {
+                crate::store::grants::revoke(tx, &g)?;
+            }
             audit::record(tx, now, &who, "user.delete", &u.username, "")?;
             Ok(u)
         })

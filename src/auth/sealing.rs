@@ -88,6 +88,28 @@ impl Sealer {
     }
 }
 
+/// What each kind of sealed secret is bound to (its associated data).
+pub mod context {
+    fn join(kind: &[u8], id: &[u8]) -> Vec<u8> {
+        [kind, b"\0", id].concat()
+    }
+
+    /// An OAuth 1.0a consumer secret, bound to its consumer key.
+    pub fn consumer_secret(consumer_key: &str) -> Vec<u8> {
+        join(b"oauth1 consumer secret", consumer_key.as_bytes())
+    }
+
+    /// A request token's secret, bound to the token's digest.
+    pub fn request_token(digest: &[u8; 32]) -> Vec<u8> {
+        join(b"oauth1 request token", digest)
+    }
+
+    /// An access token's secret, bound to the token's digest.
+    pub fn access_token(digest: &[u8; 32]) -> Vec<u8> {
+        join(b"oauth1 access token", digest)
+    }
+}
+
 /// Reads the key file, or makes it (owner-only, written and synced before
 /// use) when there is none yet.
 fn load_or_create(path: &Path) -> Result<[u8; KEY_LEN], SealError> {

@@ -2,6 +2,7 @@
 
 use super::{Cli, call, print_reply};
 use crate::auth::clients::NewClient;
+use crate::auth::consumers::NewConsumer;
 use crate::manage::Request;
 use std::process::ExitCode;
 
@@ -9,13 +10,34 @@ use std::process::ExitCode;
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, clap::Subcommand)]
 pub enum ClientCommand {
-    /// Register an OAuth 2.0 application; prints its credentials once.
+    /// Register an application (OAuth 2.0, OAuth 1.0a or both); prints its credentials once.
     Add {
         #[arg(long)]
         name: String,
-        /// Accepted for the DESIGN.md command line; OAuth 2.0 is what is registered.
+        /// Register OAuth 2.0 (the default unless --oauth1 is given alone).
         #[arg(long)]
         oauth2: bool,
+        /// Register an OAuth 1.0a consumer (with --oauth2 too: both).
+        #[arg(long)]
+        oauth1: bool,
+        /// OAuth 1.0a: the callback URL, or oob (the default).
+        #[arg(long, value_name = "URL|oob", requires = "oauth1")]
+        callback: Option<String>,
+        /// OAuth 1.0a: HMAC-SHA1 (default), HMAC-SHA256, RSA-SHA1, PLAINTEXT; repeat for several.
+        #[arg(long = "signature-method", value_name = "METHOD", requires = "oauth1")]
+        signature_methods: Vec<String>,
+        /// OAuth 1.0a: a PEM file with the consumer's RSA public key (for RSA-SHA1).
+        #[arg(long, value_name = "FILE", requires = "oauth1")]
+        rsa_public_key: Option<std::path::PathBuf>,
+        /// OAuth 1.0a: allow requests signed with the consumer alone, acting as the application.
+        #[arg(long, requires = "oauth1")]
+        two_legged: bool,
+        /// OAuth 1.0a: the original 1.0 flow, without oauth_verifier (for old consumers only).
+        #[arg(long = "legacy-1-0", requires = "oauth1")]
+        legacy_1_0: bool,
+        /// OAuth 1.0a: access-token lifetime in seconds (default: valid until revoked).
+        #[arg(long, value_name = "SECS", requires = "oauth1")]
+        oauth1_token_ttl: Option<u64>,
         #[arg(long)]
         description: Option<String>,
         #[arg(long)]
@@ -93,14 +115,32 @@ pub enum ClientCommand {
 
 fn credentials(v: &serde_json::Value) -> String {
     let mut out = format!(
-        "Registered {:?} (id {}).\n  client_id:     {}\n",
+        "Registered {:?} (id {}).\n",
         v["application"]["name"].as_str().unwrap_or_default(),
         v["application"]["id"].as_str().unwrap_or_default(),
-        v["client_id"].as_str().unwrap_or_default()
     );
-    match v["client_secret"].as_str() {
-        Some(s) => out.push_str(&format!("  client_secret: {s}\nThe secret is shown this once; store it now.\n")),
-        None => out.push_str("  (public client: no secret; PKCE is required)\n"),
+    let mut secrets = 0;
+    if let Some(id) = v["client_id"].as_str() {
+        out.push_str(&format!("  client_id:       {id}\n"));
+        match v["client_secret"].as_str() {
+            Some(s) => {
+                secrets += 1;
+                out.push_str(&format!("  client_secret:   {s}\n"));
+            }
+            None => out.push_str("  (public client: no secret; PKCE is required)\n"),
+        }
+    }
+    if let Some(key) = v["consumer_key"].as_str() {
+        out.push_str(&format!("  consumer_key:    {key}\n"));
+        if let Some(s) = v["consumer_secret"].as_str() {
+            secrets += 1;
+            out.push_str(&format!("  consumer_secret: {s}\n"));
+        }
+    }
+    match secrets {
+        0 => {}
+        1 => out.push_str("The secret is shown this once; store it now.\n"),
+        _ => out.push_str("The secrets are shown this once; store them now.\n"),
     }
     out
 }
@@ -109,27 +149,59 @@ fn show(v: &serde_json::Value) -> String {
     let list = |k: &str| {
         v[k].as_array().map(|a| a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(" ")).unwrap_or_default()
     };
-    format!(
-        "{} (id {}, {})\n  client_id:     {}\n  type:          {}\n  redirect URIs: {}\n  grants:        {}\n  scopes:        {}\n  tokens:        {} ({})\n  created:       {}\n",
+    let mut out = format!(
+        "{} (id {}, {})\n",
         v["name"].as_str().unwrap_or_default(),
         v["id"].as_str().unwrap_or_default(),
         if v["enabled"].as_bool() == Some(true) { "enabled" } else { "disabled" },
-        v["client_id"].as_str().unwrap_or_default(),
-        if v["public"].as_bool() == Some(true) { "public" } else { "confidential" },
-        list("redirect_uris"),
-        list("grants"),
-        v["scopes"].as_str().unwrap_or_default(),
-        v["token_format"].as_str().unwrap_or_default(),
-        v["signing_alg"].as_str().unwrap_or_default(),
-        v["created_at"].as_str().unwrap_or_default(),
-    )
+    );
+    if !v["client_id"].as_str().unwrap_or_default().is_empty() {
+        out.push_str(&format!(
+            "  client_id:     {}\n  type:          {}\n  redirect URIs: {}\n  grants:        {}\n  scopes:        {}\n  tokens:        {} ({})\n",
+            v["client_id"].as_str().unwrap_or_default(),
+            if v["public"].as_bool() == Some(true) { "public" } else { "confidential" },
+            list("redirect_uris"),
+            list("grants"),
+            v["scopes"].as_str().unwrap_or_default(),
+            v["token_format"].as_str().unwrap_or_default(),
+            v["signing_alg"].as_str().unwrap_or_default(),
+        ));
+    }
+    let o = &v["oauth1"];
+    if o.is_object() {
+        let methods = o["signature_methods"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(" "))
+            .unwrap_or_default();
+        let ttl = o["token_ttl"].as_u64().map(|t| format!("{t}s")).unwrap_or_else(|| "until revoked".into());
+        out.push_str(&format!(
+            "  OAuth {}:\n  consumer_key:  {}\n  callback:      {}\n  signatures:    {}{}\n  two-legged:    {}\n  scopes:        {}\n  tokens valid:  {}\n",
+            o["revision"].as_str().unwrap_or_default(),
+            o["consumer_key"].as_str().unwrap_or_default(),
+            o["callback"].as_str().unwrap_or_default(),
+            methods,
+            if o["rsa_public_key"].as_bool() == Some(true) { " (RSA public key registered)" } else { "" },
+            if o["two_legged"].as_bool() == Some(true) { "allowed" } else { "no" },
+            o["scopes"].as_str().unwrap_or_default(),
+            ttl,
+        ));
+    }
+    out.push_str(&format!("  created:       {}\n", v["created_at"].as_str().unwrap_or_default()));
+    out
 }
 
 pub fn run(cli: &Cli, cmd: &ClientCommand) -> ExitCode {
     match cmd {
         ClientCommand::Add {
             name,
-            oauth2: _,
+            oauth2,
+            oauth1,
+            callback,
+            signature_methods,
+            rsa_public_key,
+            two_legged,
+            legacy_1_0,
+            oauth1_token_ttl,
             description,
             homepage,
             redirect_uris,
@@ -147,8 +219,28 @@ pub fn run(cli: &Cli, cmd: &ClientCommand) -> ExitCode {
             introspect_any,
             json,
         } => {
+            let rsa_public_key = match rsa_public_key {
+                Some(path) => match std::fs::read_to_string(path) {
+                    Ok(pem) => Some(pem),
+                    Err(e) => {
+                        eprintln!("latchkey: cannot read {}: {e}", path.display());
+                        return ExitCode::from(2);
+                    }
+                },
+                None => None,
+            };
+            let consumer = oauth1.then(|| NewConsumer {
+                callback: callback.clone(),
+                signature_methods: signature_methods.clone(),
+                rsa_public_key,
+                two_legged: *two_legged,
+                legacy_1_0: *legacy_1_0,
+                token_ttl: *oauth1_token_ttl,
+            });
             let new = NewClient {
                 name: name.clone(),
+                oauth2: *oauth2 || !*oauth1,
+                oauth1: consumer,
                 description: description.clone().unwrap_or_default(),
                 homepage: homepage.clone().unwrap_or_default(),
                 logo_url: String::new(),
@@ -169,14 +261,25 @@ pub fn run(cli: &Cli, cmd: &ClientCommand) -> ExitCode {
             print_reply(call(cli, Request::ClientAdd(Box::new(new))), *json, credentials)
         }
         ClientCommand::List { json } => print_reply(call(cli, Request::ClientList), *json, |v| {
-            let mut out = format!("{:<5} {:<26} {:<24} {:<12} {}\n", "ID", "CLIENT_ID", "NAME", "TYPE", "STATUS");
+            let mut out = format!(
+                "{:<5} {:<26} {:<26} {:<24} {:<12} {}\n",
+                "ID", "CLIENT_ID", "CONSUMER_KEY", "NAME", "TYPE", "STATUS"
+            );
             for c in v.as_array().into_iter().flatten() {
+                let oauth2 = !c["client_id"].as_str().unwrap_or_default().is_empty();
+                let kind = match (oauth2, c["public"].as_bool() == Some(true)) {
+                    (false, _) => "oauth1",
+                    (true, true) => "public",
+                    (true, false) => "confidential",
+                };
+                let or_dash = |s: &str| if s.is_empty() { "-".to_string() } else { s.to_string() };
                 out.push_str(&format!(
-                    "{:<5} {:<26} {:<24} {:<12} {}\n",
+                    "{:<5} {:<26} {:<26} {:<24} {:<12} {}\n",
                     c["id"].as_str().unwrap_or_default(),
-                    c["client_id"].as_str().unwrap_or_default(),
+                    or_dash(c["client_id"].as_str().unwrap_or_default()),
+                    or_dash(c["oauth1"]["consumer_key"].as_str().unwrap_or_default()),
                     c["name"].as_str().unwrap_or_default(),
-                    if c["public"].as_bool() == Some(true) { "public" } else { "confidential" },
+                    kind,
                     if c["enabled"].as_bool() == Some(true) { "enabled" } else { "disabled" },
                 ));
             }

@@ -32,6 +32,8 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+// Parsed once per process; the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the server (the default command).
@@ -44,7 +46,7 @@ pub enum Command {
     /// Manage members.
     #[command(subcommand)]
     User(user::UserCommand),
-    /// Manage applications (OAuth 2.0 clients).
+    /// Manage applications (OAuth 2.0 clients and OAuth 1.0a consumers).
     #[command(subcommand)]
     Client(client::ClientCommand),
     /// JWT signing keys.

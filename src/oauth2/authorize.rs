@@ -17,10 +17,10 @@ use crate::error::PageError;
 use crate::store::StoreError;
 use crate::store::clients::{self, Client};
 use crate::store::grants::{self, Token, TokenKind};
-use crate::web::{Chrome, Visitor};
+use crate::web::Visitor;
+use crate::web::consent::{ConsentView, allow_redirect_to};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use askama::Template;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/oauth2/authorize", web::get().to(get)).route("/oauth2/authorize", web::post().to(post));
@@ -169,18 +169,6 @@ fn check(app: &App, p: &Params) -> Result<Checked, Refusal> {
     })
 }
 
-#[derive(Template)]
-#[template(path = "consent.html")]
-struct ConsentView {
-    c: Chrome,
-    name: String,
-    description: String,
-    homepage: String,
-    scopes: Vec<(String, String)>,
-    hidden: Vec<(String, String)>,
-    switch_url: String,
-}
-
 /// The query or form without the parameters the page adds itself.
 fn carried(raw: &[u8]) -> Vec<(String, String)> {
     url::form_urlencoded::parse(raw)
@@ -202,6 +190,7 @@ async fn approve_implicit(v: &Visitor, c: Checked) -> Result<HttpResponse, PageE
         Err(e) => return Ok(refuse(&v.app, &c, e.error, &e.description)),
     };
     let (user, client, scopes) = (active.user.id, c.client.id, c.scopes.clone());
+    let auth_time = active.session.auth_time;
     let who = v.who();
     let t = v
         .app
@@ -216,7 +205,7 @@ async fn approve_implicit(v: &Visitor, c: Checked) -> Result<HttpResponse, PageE
                 &format!("client {client}"),
                 &scopes.to_string(),
             )?;
-            super::tokens::issue(tx, &iss, &grant, &scopes, false, None)
+            super::tokens::issue(tx, &iss, &grant, &scopes, false, None, auth_time)
         })
         .await?;
     let mut params = vec![
@@ -255,6 +244,7 @@ async fn approve(v: &Visitor, c: Checked) -> Result<HttpResponse, PageError> {
         nonce: c.nonce.clone(),
         auth_time: active.session.auth_time,
         used_at: None,
+        secret: None,
     };
     let (user, client, scopes) = (active.user.id, c.client.id, c.scopes.clone());
     let who = v.who();
@@ -334,6 +324,7 @@ async fn decide(
     let switch = serde_urlencoded::to_string([("return_to", here.as_str()), ("switch", "1")]).unwrap_or_default();
     let view = ConsentView {
         c: v.chrome("Allow access?", false),
+        action: "/oauth2/authorize",
         name: c.client.name.clone(),
         description: c.client.description.clone(),
         homepage: c.client.homepage.clone(),
@@ -344,16 +335,7 @@ async fn decide(
     let mut r = v.render(StatusCode::OK, &view);
     // The approval form's answer is a redirect to the application; the
     // policy must allow that one destination.
-    let target = url::Url::parse(&c.redirect_uri).ok();
-    let dest = match target {
-        Some(u) if matches!(u.scheme(), "http" | "https") => u.origin().ascii_serialization(),
-        Some(u) => format!("{}:", u.scheme()),
-        None => String::new(),
-    };
-    let csp = crate::web::middleware::CSP.replace("form-action 'self'", &format!("form-action 'self' {dest}"));
-    if let Ok(h) = actix_web::http::header::HeaderValue::from_str(&csp) {
-        r.headers_mut().insert(actix_web::http::header::CONTENT_SECURITY_POLICY, h);
-    }
+    allow_redirect_to(&mut r, &c.redirect_uri);
     Ok(r)
 }
 

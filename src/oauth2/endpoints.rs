@@ -184,8 +184,10 @@ async fn introspect(req: HttpRequest, body: web::Bytes, app: web::Data<App>) -> 
     let inactive = || no_store(serde_json::json!({ "active": false }));
     let iss = issuer(&app);
     let now = app.now();
+    let mut known_name = None;
     let found = match tokens::check_access(&app, value) {
         Ok(Some(info)) => {
+            known_name = info.member.map(|m| m.username);
             Some((info.client, info.client_id, info.user, info.scopes, info.issued_at, info.expires_at, "access_token"))
         }
         Ok(None) => {
@@ -212,7 +214,8 @@ async fn introspect(req: HttpRequest, body: web::Bytes, app: web::Data<App>) -> 
     if client != auth.client.id && !any {
         return inactive();
     }
-    let username = user.and_then(|u| app.store.read(|tx| users::get(tx, u)).ok().flatten()).map(|u| u.username);
+    let username = known_name
+        .or_else(|| user.and_then(|u| app.store.read(|tx| users::get(tx, u)).ok().flatten()).map(|u| u.username));
     let mut body = serde_json::json!({
         "active": true,
         "scope": scope,

@@ -4,6 +4,7 @@
 //! sign at once.
 
 use super::keys::{self, Algorithm, SigningKey};
+use super::signer::Signer;
 use crate::app::App;
 use crate::store::StoreError;
 use crate::store::audit::{self, Who};
@@ -15,6 +16,9 @@ const ALGORITHMS: [Algorithm; 3] = [Algorithm::EdDSA, Algorithm::ES256, Algorith
 #[derive(Default)]
 pub struct Keyring {
     keys: RwLock<Vec<StoredKey>>,
+    public: RwLock<std::sync::Arc<keys::PublicKeys>>,
+    /// The active key of each algorithm, parsed once.
+    signers: RwLock<Vec<std::sync::Arc<Signer>>>,
 }
 
 #[derive(Debug, serde::Serialize, serde::Deserialize, Clone)]
@@ -32,16 +36,33 @@ impl Keyring {
     }
 
     fn set(&self, keys: Vec<StoredKey>) {
+        let live: Vec<SigningKey> = keys.iter().filter(|k| k.retired_at.is_none()).map(|k| k.key.clone()).collect();
+        let signers: Vec<std::sync::Arc<Signer>> = ALGORITHMS
+            .iter()
+            .filter_map(|&alg| keys::newest(&live, alg))
+            .filter_map(|k| Signer::new(k).map_err(|e| tracing::error!(error = %e, "unusable signing key")).ok())
+            .map(std::sync::Arc::new)
+            .collect();
+        if let Ok(mut s) = self.signers.write() {
+            *s = signers;
+        }
+        let public = keys::PublicKeys::new(&keys.iter().map(|k| k.key.clone()).collect::<Vec<_>>());
+        if let Ok(mut p) = self.public.write() {
+            *p = std::sync::Arc::new(public);
+        }
         if let Ok(mut k) = self.keys.write() {
             *k = keys;
         }
     }
 
+    /// The published keys' public halves, for checking tokens.
+    pub fn public_keys(&self) -> std::sync::Arc<keys::PublicKeys> {
+        self.public.read().map(|p| p.clone()).unwrap_or_default()
+    }
+
     /// The key that signs new tokens for `alg`.
-    pub fn active(&self, alg: Algorithm) -> Option<SigningKey> {
-        let ks = self.snapshot();
-        let live: Vec<SigningKey> = ks.iter().filter(|k| k.retired_at.is_none()).map(|k| k.key.clone()).collect();
-        keys::newest(&live, alg).cloned()
+    pub fn active(&self, alg: Algorithm) -> Option<std::sync::Arc<Signer>> {
+        self.signers.read().ok()?.iter().find(|s| s.alg == alg).cloned()
     }
 
     /// Every published key (active and retired-but-still-valid).

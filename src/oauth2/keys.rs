@@ -88,6 +88,8 @@ pub enum KeyError {
     BadKey { kid: String, alg: Algorithm },
     #[error("could not sign the token")]
     Sign(#[source] jsonwebtoken::errors::Error),
+    #[error("could not sign the token: {0}")]
+    Encode(String),
     #[error("the token is not a well-formed JWS")]
     Malformed,
     #[error("the token header uses a critical extension this server does not understand")]
@@ -117,7 +119,10 @@ pub enum KeyError {
 impl KeyError {
     /// True when the token, not the server, is at fault.
     pub fn is_invalid_token(&self) -> bool {
-        !matches!(self, Self::UnknownAlgorithm(_) | Self::Generate(_) | Self::BadKey { .. } | Self::Sign(_))
+        !matches!(
+            self,
+            Self::UnknownAlgorithm(_) | Self::Generate(_) | Self::BadKey { .. } | Self::Sign(_) | Self::Encode(_)
+        )
     }
 }
 
@@ -317,6 +322,28 @@ struct RawHeader {
 /// secret, or any other algorithm the token asks for is refused before a
 /// signature is even looked at.
 pub fn verify(token: &str, keys: &[SigningKey], options: &VerifyOptions<'_>) -> Result<Value, KeyError> {
+    verify_cached(token, &PublicKeys::new(keys), options)
+}
+
+/// The public halves of signing keys, derived once: deriving them costs more
+/// than checking a signature, and the API checks one per request.
+#[derive(Default)]
+pub struct PublicKeys {
+    keys: Vec<(String, Algorithm, DecodingKey)>,
+}
+
+impl PublicKeys {
+    /// Keys whose public half cannot be derived are left out (and so refuse
+    /// every token that names them).
+    pub fn new(keys: &[SigningKey]) -> PublicKeys {
+        PublicKeys {
+            keys: keys.iter().filter_map(|k| k.decoding_key().ok().map(|d| (k.kid.clone(), k.alg, d))).collect(),
+        }
+    }
+}
+
+/// `verify` with the public keys already derived.
+pub fn verify_cached(token: &str, keys: &PublicKeys, options: &VerifyOptions<'_>) -> Result<Value, KeyError> {
     let header = parse_header(token)?;
     // RFC 7515 §4.1.11: a recipient that does not understand a critical
     // extension must reject the token; we understand none.
@@ -324,8 +351,8 @@ pub fn verify(token: &str, keys: &[SigningKey], options: &VerifyOptions<'_>) -> 
         return Err(KeyError::CriticalHeader);
     }
     let kid = header.kid.ok_or(KeyError::MissingKid)?;
-    let key = keys.iter().find(|k| k.kid == kid).ok_or(KeyError::UnknownKid)?;
-    if header.alg != key.alg.as_str() {
+    let (_, alg, decoding) = keys.keys.iter().find(|(k, _, _)| *k == kid).ok_or(KeyError::UnknownKid)?;
+    if header.alg != alg.as_str() {
         return Err(KeyError::AlgorithmMismatch);
     }
     if let Some(expected) = options.typ {
@@ -337,13 +364,13 @@ pub fn verify(token: &str, keys: &[SigningKey], options: &VerifyOptions<'_>) -> 
 
     // jsonwebtoken checks the signature; its time checks read the system
     // clock, so they are off and done below with `options.now`.
-    let mut validation = Validation::new(key.alg.jwt());
+    let mut validation = Validation::new(alg.jwt());
     validation.required_spec_claims.clear();
     validation.validate_exp = false;
     validation.validate_nbf = false;
     validation.validate_aud = false;
     validation.leeway = 0;
-    let data = jsonwebtoken::decode::<Value>(token, &key.decoding_key()?, &validation).map_err(|e| match e.kind() {
+    let data = jsonwebtoken::decode::<Value>(token, decoding, &validation).map_err(|e| match e.kind() {
         ErrorKind::InvalidSignature => KeyError::BadSignature,
         ErrorKind::InvalidAlgorithm => KeyError::AlgorithmMismatch,
         _ => KeyError::Malformed,

@@ -11,6 +11,7 @@ pub mod pkce;
 pub mod redirect;
 pub mod request;
 pub mod scopes;
+pub mod signer;
 pub mod tokens;
 
 /// Removes expired codes and tokens; run in the background.

@@ -4,14 +4,14 @@
 //! their grant is revoked). Refresh tokens and codes are always opaque.
 
 use super::error::{ErrorResponse, OAuthError};
-use super::keys::{self, Algorithm, SigningKey, VerifyOptions};
+use super::keys::{self, Algorithm, VerifyOptions};
 use super::scopes::ScopeSet;
 use crate::app::App;
 use crate::auth::secrets;
 use crate::clock::Timestamp;
 use crate::store::clients::{self, Client, TokenFormat};
 use crate::store::grants::{self, Grant, Token, TokenKind};
-use crate::store::users::User;
+use crate::store::users::{self, User};
 use crate::store::{ClientId, GrantId, StoreError, UserId, WriteTransaction};
 use serde::{Deserialize, Serialize};
 
@@ -37,7 +37,7 @@ pub struct Issuer {
     pub access_ttl: u64,
     pub refresh_ttl: u64,
     pub format: TokenFormat,
-    pub key: Option<SigningKey>,
+    pub key: Option<std::sync::Arc<super::signer::Signer>>,
     pub client_id: String,
 }
 
@@ -94,7 +94,41 @@ fn internal(e: impl std::fmt::Display) -> StoreError {
     StoreError::Internal(e.to_string())
 }
 
+/// An RFC 9068 access token; nothing is stored.
+fn jwt_access(iss: &Issuer, grant: &Grant, scope: &str) -> Result<String, StoreError> {
+    let key = iss.key.as_ref().ok_or_else(|| internal("no signing key is loaded"))?;
+    let claims = AccessClaims {
+        iss: &iss.iss,
+        sub: grant.user.map(|u| u.to_string()).unwrap_or_else(|| iss.client_id.clone()),
+        aud: &iss.audience,
+        client_id: &iss.client_id,
+        scope,
+        jti: secrets::token(),
+        exp: iss.now + iss.access_ttl as i64,
+        iat: iss.now,
+        gid: grant.id.to_string(),
+    };
+    key.sign("at+jwt", &claims).map_err(internal)
+}
+
+/// A JWT access token under an existing grant that already covers
+/// `scopes`, without a write: for the application's own grant, where
+/// nothing else would change.
+pub fn jwt_without_write(iss: &Issuer, grant: &Grant, scopes: &ScopeSet) -> Result<TokenResponse, StoreError> {
+    let scope = scopes.to_string();
+    Ok(TokenResponse {
+        access_token: jwt_access(iss, grant, &scope)?,
+        token_type: "Bearer".into(),
+        expires_in: iss.access_ttl,
+        refresh_token: None,
+        scope,
+        id_token: None,
+    })
+}
+
 /// Makes an access token (and a refresh token when asked) under `grant`.
+/// `auth_time` is when the member signed in; refreshed tokens keep the
+/// original (OpenID Connect Core §12.2).
 pub fn issue(
     tx: &WriteTransaction,
     iss: &Issuer,
@@ -102,6 +136,7 @@ pub fn issue(
     scopes: &ScopeSet,
     refresh: bool,
     id_token: Option<&IdTokenInput>,
+    auth_time: Timestamp,
 ) -> Result<TokenResponse, StoreError> {
     let scope = scopes.to_string();
     let access_token = match iss.format {
@@ -118,27 +153,14 @@ pub fn issue(
                 redirect_uri: None,
                 pkce: None,
                 nonce: None,
-                auth_time: iss.now,
+                auth_time,
                 used_at: None,
+                secret: None,
             };
             grants::put_token(tx, &secrets::digest(&value), &token)?;
             value
         }
-        TokenFormat::Jwt => {
-            let key = iss.key.as_ref().ok_or_else(|| internal("no signing key is loaded"))?;
-            let claims = AccessClaims {
-                iss: &iss.iss,
-                sub: grant.user.map(|u| u.to_string()).unwrap_or_else(|| iss.client_id.clone()),
-                aud: &iss.audience,
-                client_id: &iss.client_id,
-                scope: &scope,
-                jti: secrets::token(),
-                exp: iss.now + iss.access_ttl as i64,
-                iat: iss.now,
-                gid: grant.id.to_string(),
-            };
-            key.sign("at+jwt", &claims).map_err(internal)?
-        }
+        TokenFormat::Jwt => jwt_access(iss, grant, &scope)?,
     };
     let refresh_token = if refresh {
         let value = format!("lkrt_{}", secrets::token());
@@ -153,8 +175,9 @@ pub fn issue(
             redirect_uri: None,
             pkce: None,
             nonce: None,
-            auth_time: iss.now,
+            auth_time,
             used_at: None,
+            secret: None,
         };
         grants::put_token(tx, &secrets::digest(&value), &token)?;
         Some(value)
@@ -214,6 +237,8 @@ pub struct AccessInfo {
     pub issued_at: Timestamp,
     pub expires_at: Option<Timestamp>,
     pub jwt: bool,
+    /// The member behind the token, read in the same transaction.
+    pub member: Option<User>,
 }
 
 /// Checks an access token of either format. `None`: not a live token.
@@ -225,7 +250,7 @@ pub fn check_access(app: &App, token: &str) -> Result<Option<AccessInfo>, StoreE
     if token.split('.').count() == 3 {
         let iss = issuer(app);
         let options = VerifyOptions { now, issuer: &iss, audience: None, typ: Some("at+jwt"), leeway: 0 };
-        let Ok(claims) = keys::verify(token, &app.keyring.published(), &options) else {
+        let Ok(claims) = keys::verify_cached(token, &app.keyring.public_keys(), &options) else {
             return Ok(None);
         };
         let Some(gid) = claims["gid"].as_str().and_then(|g| g.parse::<u64>().ok()) else {
@@ -241,7 +266,12 @@ pub fn check_access(app: &App, token: &str) -> Result<Option<AccessInfo>, StoreE
             if !client.enabled {
                 return Ok(None);
             }
+            let member = match grant.user {
+                Some(u) => users::get(tx, u)?,
+                None => None,
+            };
             Ok(Some(AccessInfo {
+                member,
                 grant: grant.id,
                 client: client.id,
                 client_id: claims["client_id"].as_str().unwrap_or_default().to_string(),
@@ -267,7 +297,12 @@ pub fn check_access(app: &App, token: &str) -> Result<Option<AccessInfo>, StoreE
         if !client.enabled {
             return Ok(None);
         }
+        let member = match t.user {
+            Some(u) => users::get(tx, u)?,
+            None => None,
+        };
         Ok(Some(AccessInfo {
+            member,
             grant: t.grant,
             client: t.client,
             client_id: client.oauth2.map(|o| o.client_id).unwrap_or_default(),

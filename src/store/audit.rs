@@ -90,3 +90,48 @@ pub fn record(
         },
     )
 }
+
+/// What the audit page filters on; empty fields match everything.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+}
+
+impl Filter {
+    pub fn matches(&self, e: &AuditEvent) -> bool {
+        let has =
+            |field: &str, needle: &str| needle.is_empty() || field.to_lowercase().contains(&needle.to_lowercase());
+        has(&e.actor, &self.actor)
+            && (self.action.is_empty() || e.action.starts_with(&self.action))
+            && has(&e.target, &self.target)
+            && self.from.is_none_or(|f| e.at >= f)
+            && self.to.is_none_or(|t| e.at <= t)
+    }
+}
+
+/// Newest first: up to `limit` events below `before` that match `filter`.
+pub fn search(
+    tx: &ReadTransaction,
+    filter: &Filter,
+    before: Option<AuditId>,
+    limit: usize,
+) -> Result<Vec<(AuditId, AuditEvent)>, StoreError> {
+    let t = tx.open_table(AUDIT)?;
+    let upper = before.map(|b| b.0).unwrap_or(u64::MAX);
+    let mut out = vec![];
+    for row in t.range(..upper)?.rev() {
+        let (k, v) = row?;
+        let e: AuditEvent = decode(v.value())?;
+        if filter.matches(&e) {
+            out.push((AuditId(k.value()), e));
+            if out.len() >= limit {
+                break;
+            }
+        }
+    }
+    Ok(out)
+}

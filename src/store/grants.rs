@@ -302,3 +302,144 @@ pub fn touch(tx: &WriteTransaction, seen: &[(GrantId, Timestamp)]) -> Result<(),
     }
     Ok(())
 }
+
+/// The grants one member has given, found through the member index.
+pub fn for_member(tx: &ReadTransaction, user: UserId) -> Result<Vec<Grant>, StoreError> {
+    let idx = tx.open_table(GRANTS_BY_MEMBER)?;
+    let lo = member_key(Some(user), ClientId(0));
+    let hi = member_key(Some(user), ClientId(u64::MAX));
+    let mut out = vec![];
+    for row in idx.range(lo.as_slice()..=hi.as_slice())? {
+        let (_, id) = row?;
+        if let Some(g) = get(tx, GrantId(id.value()))? {
+            out.push(g);
+        }
+    }
+    Ok(out)
+}
+
+/// The tokens under one grant, with their digests.
+pub fn tokens_of(tx: &ReadTransaction, grant: GrantId) -> Result<Vec<([u8; 32], Token)>, StoreError> {
+    let idx = tx.open_table(TOKENS_BY_GRANT)?;
+    let tokens = tx.open_table(TOKENS)?;
+    let lo = token_index_key(grant, &[0; 32]);
+    let hi = token_index_key(grant, &[0xff; 32]);
+    let mut out = vec![];
+    for row in idx.range(lo.as_slice()..=hi.as_slice())? {
+        let (k, _) = row?;
+        let mut d = [0u8; 32];
+        d.copy_from_slice(&k.value()[8..]);
+        if let Some(t) = token_in(&tokens, &d)? {
+            out.push((d, t));
+        }
+    }
+    Ok(out)
+}
+
+/// How many stored tokens (not codes) were issued at or after `since`.
+pub fn tokens_issued_since(tx: &ReadTransaction, since: Timestamp) -> Result<usize, StoreError> {
+    let t = tx.open_table(TOKENS)?;
+    let mut n = 0;
+    for row in t.iter()? {
+        let (_, v) = row?;
+        if let Ok(tok) = decode::<Token>(v.value()) {
+            if tok.kind != TokenKind::Code && tok.issued_at >= since {
+                n += 1;
+            }
+        }
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    #[derive(Serialize)]
+    struct WrittenByV1 {
+        kind: TokenKind,
+        grant: GrantId,
+        client: ClientId,
+        user: Option<UserId>,
+        scopes: String,
+        issued_at: Timestamp,
+        expires_at: Option<Timestamp>,
+        redirect_uri: Option<String>,
+        pkce: Option<(String, String)>,
+        nonce: Option<String>,
+        auth_time: Timestamp,
+        used_at: Option<Timestamp>,
+    }
+
+    #[test]
+    fn a_version_1_token_reads_without_a_secret() {
+        let old = WrittenByV1 {
+            kind: TokenKind::Refresh,
+            grant: GrantId(3),
+            client: ClientId(2),
+            user: Some(UserId(1)),
+            scopes: "profile".into(),
+            issued_at: 10,
+            expires_at: Some(20),
+            redirect_uri: None,
+            pkce: Some(("S256".into(), "abc".into())),
+            nonce: Some("n".into()),
+            auth_time: 9,
+            used_at: None,
+        };
+        let mut bytes = vec![1u8];
+        bytes.extend(postcard::to_stdvec(&old).unwrap());
+        let t: Token = decode(&bytes).unwrap();
+        assert_eq!((t.kind, t.grant, t.client, t.user), (TokenKind::Refresh, GrantId(3), ClientId(2), Some(UserId(1))));
+        assert_eq!((t.issued_at, t.expires_at, t.auth_time), (10, Some(20), 9));
+        assert_eq!(t.pkce, Some(("S256".into(), "abc".into())));
+        assert_eq!(t.secret, None);
+        assert_eq!(encode(&t).unwrap()[0], 2);
+        assert!(decode::<Token>(&[1, 0xff]).is_err());
+    }
+
+    #[test]
+    fn revoking_a_grant_leaves_tombstones_for_oauth1_tokens_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let make = |kind| Token {
+            kind,
+            grant: GrantId(0),
+            client: ClientId(1),
+            user: Some(UserId(1)),
+            scopes: "read".into(),
+            issued_at: 1,
+            expires_at: None,
+            redirect_uri: None,
+            pkce: None,
+            nonce: None,
+            auth_time: 1,
+            used_at: None,
+            secret: Some(vec![1, 2, 3]),
+        };
+        let (a, b) = (make(TokenKind::OAuth1Access), make(TokenKind::Access));
+        store
+            .write_blocking(move |tx| {
+                let g = insert(
+                    tx,
+                    Grant {
+                        id: GrantId(0),
+                        client: ClientId(1),
+                        user: Some(UserId(1)),
+                        scopes: "read".into(),
+                        created_at: 5,
+                        last_used: 7,
+                    },
+                )?;
+                put_token(tx, &[1; 32], &Token { grant: g.id, ..a.clone() })?;
+                put_token(tx, &[2; 32], &Token { grant: g.id, ..b.clone() })?;
+                assert_eq!(revoke(tx, &g)?, 2);
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+        assert!(store.read(|tx| crate::store::oauth1::revoked(tx, &[1; 32])).unwrap());
+        assert!(!store.read(|tx| crate::store::oauth1::revoked(tx, &[2; 32])).unwrap());
+        assert!(store.read(|tx| token(tx, &[1; 32])).unwrap().is_none());
+    }
+}

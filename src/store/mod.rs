@@ -16,6 +16,7 @@ pub mod ids;
 pub mod keys;
 pub mod links;
 mod migrate;
+pub mod oauth1;
 pub mod schema;
 pub mod sessions;
 pub mod users;

@@ -40,10 +40,10 @@ pub const TOKENS_BY_GRANT: TableDefinition<&[u8], ()> = TableDefinition::new("to
 /// RequestToken record: consumer, callback, sealed secret, expiry, and the
 /// member's decision with the verifier's digest.
 pub const OAUTH1_REQUEST_TOKENS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("oauth1_request_tokens");
-/// oauth_timestamp (8 bytes, big-endian, offset by 2^63 so that order is
-/// numeric) ++ consumer key ++ 0x00 ++ token ++ 0x00 ++ nonce -> (): the
-/// nonces seen inside the timestamp window. Time first, so the sweep removes
-/// everything older than the window with one range.
+/// oauth_timestamp (8 bytes, big-endian) ++ consumer key ++ 0x00 ++ SHA-256
+/// of the token (32) ++ nonce -> (): the nonces seen inside the timestamp
+/// window. Time first, so the sweep removes everything older than the
+/// window with one range.
 pub const OAUTH1_NONCES: TableDefinition<&[u8], ()> = TableDefinition::new("oauth1_nonces");
 /// SHA-256 of a revoked OAuth 1.0a access token -> when its grant was last
 /// used, so a consumer hears `token_revoked`; swept after a while.

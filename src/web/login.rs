@@ -34,6 +34,8 @@ struct LoginQuery {
     switch: Option<String>,
     #[serde(default)]
     signed_out: Option<String>,
+    #[serde(default)]
+    reset: Option<String>,
 }
 
 fn target(raw: &str) -> String {
@@ -56,7 +58,11 @@ async fn show(v: Visitor, q: web::Query<LoginQuery>) -> HttpResponse {
                 "The page that sent you here asked to return to another site; you will go to your account instead."
                     .into()
             }),
-            notice: q.signed_out.is_some().then(|| "You are signed out.".into()),
+            notice: if q.reset.is_some() {
+                Some("Your new password is set. Sign in with it.".into())
+            } else {
+                q.signed_out.is_some().then(|| "You are signed out.".into())
+            },
         },
     )
 }

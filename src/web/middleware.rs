@@ -8,7 +8,7 @@ use actix_web::middleware::Next;
 use actix_web::{Error, web};
 use std::time::Instant;
 
-pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 fn set(res: &mut ServiceResponse<impl MessageBody>, name: &'static str, value: &str) {
     if let Ok(v) = HeaderValue::from_str(value) {

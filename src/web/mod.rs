@@ -2,11 +2,15 @@
 //! parse, call one operation, render an askama view.
 
 pub mod account;
+pub mod admin;
+pub mod applications;
 pub mod assets;
 pub mod conn;
+pub mod consent;
 pub mod cors;
 pub mod login;
 pub mod middleware;
+pub mod reset;
 pub mod setup;
 
 use crate::app::App;
@@ -32,7 +36,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .configure(assets::routes)
     .configure(setup::routes)
     .configure(login::routes)
-    .configure(account::routes);
+    .configure(account::routes)
+    .configure(applications::routes)
+    .configure(reset::routes)
+    .configure(admin::routes);
 }
 
 async fn index(v: Visitor) -> HttpResponse {
@@ -57,6 +64,7 @@ pub struct Chrome {
     /// The public URL's path without its trailing slash ("" at the root).
     pub base: String,
     pub css: &'static str,
+    pub js: &'static str,
     pub title: String,
     pub user: Option<ChromeUser>,
     pub csrf: String,
@@ -122,6 +130,7 @@ impl Visitor {
         Chrome {
             base: self.app.config.base_path(),
             css: assets::CSS_PATH.as_str(),
+            js: assets::JS_PATH.as_str(),
             title: title.to_string(),
             user: self.active.as_ref().map(|a| ChromeUser {
                 username: a.user.username.clone(),

@@ -1,12 +1,21 @@
 //! The integration tests: one binary, each test with its own server on a
 //! free port and its own temporary data directory.
 
+mod admin;
+mod applications;
 mod browser;
+mod browser_admin;
+mod browser_oauth1;
 mod config;
 mod durability;
 mod harness;
+mod interop;
 mod manage;
+mod oauth1;
+mod oauth1_client;
+mod oauth1_problems;
 mod oauth2;
+mod oauth2_expiry;
 mod pages;
 mod session_expiry;
 mod webdriver;

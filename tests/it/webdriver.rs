@@ -83,6 +83,10 @@ impl Browser {
         }
     }
 
+    pub fn exists_id(&self, id: &str) -> bool {
+        self.try_find(&format!("#{id}")).is_some()
+    }
+
     pub fn fill(&self, css: &str, text: &str) {
         let e = self.find(css);
         self.post(&format!("/element/{}/clear", e.0), json!({}));

@@ -78,11 +78,11 @@ pub async fn exchange(app: &App, auth: &ClientAuth, p: &Params, ip: String) -> R
             let scopes = ScopeSet::parse(&t.scopes).unwrap_or_default();
             let id_input = match grant.user {
                 Some(uid) => users::get_for_update(tx, uid)?
-                    .and_then(|u| id_token_input(&u, &scopes, t.nonce.clone(), t.auth_time, Some(code.clone()))),
+                    .and_then(|u| id_token_input(&u, &scopes, t.nonce.clone(), t.auth_time, None)),
                 None => None,
             };
             let refresh = wants_refresh(&client, &scopes);
-            tokens::issue(tx, &iss, &grant, &scopes, refresh, id_input.as_ref()).map(Ok)
+            tokens::issue(tx, &iss, &grant, &scopes, refresh, id_input.as_ref(), t.auth_time).map(Ok)
         })
         .await
         .map_err(|e: StoreError| server_error(e))?

@@ -46,7 +46,7 @@ pub async fn exchange(
     app.store
         .write(move |tx| {
             let grant = upsert_grant(tx, Some(user.id), client, &scopes, iss.now)?;
-            tokens::issue(tx, &iss, &grant, &scopes, refresh, id_input.as_ref())
+            tokens::issue(tx, &iss, &grant, &scopes, refresh, id_input.as_ref(), iss.now)
         })
         .await
         .map_err(|e: StoreError| server_error(e))

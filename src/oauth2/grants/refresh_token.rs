@@ -80,7 +80,7 @@ pub async fn exchange(app: &App, auth: &ClientAuth, p: &Params, ip: String) -> R
                 }
                 None => None,
             };
-            tokens::issue(tx, &iss, &grant, &scopes, true, id_input.as_ref()).map(Ok)
+            tokens::issue(tx, &iss, &grant, &scopes, true, id_input.as_ref(), t.auth_time).map(Ok)
         })
         .await
         .map_err(|e: StoreError| server_error(e))?

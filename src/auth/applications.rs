@@ -1,0 +1,84 @@
+//! A member's authorized applications: what each may do, since when, when
+//! it was last used, and revoking one (every token of that grant at once).
+//! The Applications page and `/api/v1/me/applications` both call these.
+
+use crate::app::App;
+use crate::oauth2::scopes::ScopeSet;
+use crate::store::audit::{self, Who};
+use crate::store::clients::{self, Client};
+use crate::store::grants;
+use crate::store::{StoreError, UserId};
+use serde::Serialize;
+
+/// One application as the member sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuthorizedApp {
+    /// The application's public identifier (OAuth 2.0 client_id or OAuth 1.0a consumer key).
+    pub client_id: String,
+    pub name: String,
+    pub homepage: String,
+    pub scopes: Vec<ScopeWords>,
+    pub authorized_at: i64,
+    pub last_used: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScopeWords {
+    pub name: String,
+    pub description: String,
+}
+
+/// The public identifier a member (or an API client) names an application by.
+pub fn public_key(c: &Client) -> String {
+    c.oauth2.as_ref().map(|o| o.client_id.clone()).unwrap_or_else(|| c.id.to_string())
+}
+
+pub fn for_member(app: &App, user: UserId) -> Result<Vec<AuthorizedApp>, StoreError> {
+    app.store.read(|tx| {
+        let mut out = vec![];
+        for g in grants::for_member(tx, user)? {
+            let Some(c) = clients::get(tx, g.client)? else { continue };
+            let scopes = ScopeSet::parse(&g.scopes).unwrap_or_default();
+            out.push(AuthorizedApp {
+                client_id: public_key(&c),
+                name: c.name.clone(),
+                homepage: c.homepage.clone(),
+                scopes: scopes
+                    .descriptions()
+                    .iter()
+                    .map(|s| ScopeWords { name: s.name.to_string(), description: s.description.to_string() })
+                    .collect(),
+                authorized_at: g.created_at,
+                last_used: g.last_used,
+            });
+        }
+        out.sort_by_key(|a| std::cmp::Reverse(a.last_used));
+        Ok(out)
+    })
+}
+
+/// Revokes the member's grant to the application named by `key`; `None`
+/// when the member had not authorized it. Returns how many tokens died.
+pub async fn revoke(app: &App, user: UserId, key: &str, who: Who) -> Result<Option<usize>, StoreError> {
+    let found = app.store.read(|tx| match clients::by_key(tx, key)? {
+        Some(c) => Ok(Some(c)),
+        None => match key.parse::<u64>() {
+            Ok(n) => clients::get(tx, crate::store::ClientId(n)),
+            Err(_) => Ok(None),
+        },
+    })?;
+    let Some(client) = found else { return Ok(None) };
+    let now = app.now();
+    let client_id = client.id;
+    let name = client.name.clone();
+    app.store
+        .write(move |tx| {
+            let Some(g) = grants::find_for_update(tx, Some(user), client_id)? else {
+                return Ok(None);
+            };
+            let n = grants::revoke(tx, &g)?;
+            audit::record(tx, now, &who, "grant.revoke", &name, &format!("grant {}, {n} tokens, by the member", g.id))?;
+            Ok(Some(n))
+        })
+        .await
+}

@@ -1,0 +1,90 @@
+//! `/oauth1/request` and `/oauth1/access` (RFC 5849 §2.1, §2.3): verify the
+//! signed request, call one operation, answer form-encoded. Refusals are
+//! Problem Reporting bodies with `WWW-Authenticate: OAuth realm="..."` on a
+//! 401; nothing here answers 500.
+
+use super::flow;
+use super::problem::{Failure, Report};
+use super::verify::{self, Expect, Incoming, Verified};
+use crate::app::App;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/oauth1/request", web::post().to(request))
+        .route("/oauth1/access", web::post().to(access))
+        .configure(super::authorize::routes);
+}
+
+/// The realm named in challenges: the public URL.
+pub fn realm(app: &App) -> String {
+    app.config.public_url.as_str().to_string()
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish()
+}
+
+fn answer(body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/x-www-form-urlencoded")
+        .insert_header(("Cache-Control", "no-store"))
+        .body(body)
+}
+
+/// A refusal as the Problem Reporting extension writes it.
+pub fn problem(app: &App, report: &Report) -> HttpResponse {
+    let status = StatusCode::from_u16(report.status).unwrap_or(StatusCode::BAD_REQUEST);
+    let mut r = HttpResponse::build(status);
+    r.content_type("application/x-www-form-urlencoded").insert_header(("Cache-Control", "no-store"));
+    if status == StatusCode::UNAUTHORIZED {
+        r.insert_header(("WWW-Authenticate", report.challenge(&realm(app))));
+    }
+    r.body(report.form_body())
+}
+
+fn failure(app: &App, f: Failure) -> HttpResponse {
+    match f {
+        Failure::Problem(report) => problem(app, &report),
+        Failure::Unavailable => HttpResponse::ServiceUnavailable()
+            .insert_header(("Retry-After", "1"))
+            .insert_header(("Cache-Control", "no-store"))
+            .content_type("text/plain; charset=utf-8")
+            .body("The server could not complete this request; nothing was issued. Try again in a moment."),
+    }
+}
+
+async fn verified(req: &HttpRequest, body: &[u8], app: &App, expect: Expect) -> Result<Verified, Failure> {
+    let form_body = verify::is_form(req).then_some(body);
+    let inc = Incoming::new(req, app, form_body)?;
+    verify::verify(app, &inc, expect).await
+}
+
+/// Temporary credentials.
+async fn request(req: HttpRequest, body: web::Bytes, app: web::Data<App>) -> HttpResponse {
+    let result = match verified(&req, &body, &app, Expect::Consumer).await {
+        Ok(v) => flow::request_token(&app, &v).await,
+        Err(f) => Err(f),
+    };
+    match result {
+        Ok(t) if t.callback_confirmed => answer(form(&[
+            ("oauth_token", &t.token),
+            ("oauth_token_secret", &t.secret),
+            ("oauth_callback_confirmed", "true"),
+        ])),
+        Ok(t) => answer(form(&[("oauth_token", &t.token), ("oauth_token_secret", &t.secret)])),
+        Err(f) => failure(&app, f),
+    }
+}
+
+/// Token credentials.
+async fn access(req: HttpRequest, body: web::Bytes, app: web::Data<App>) -> HttpResponse {
+    let result = match verified(&req, &body, &app, Expect::RequestToken).await {
+        Ok(v) => flow::access_token(&app, &v).await,
+        Err(f) => Err(f),
+    };
+    match result {
+        Ok(t) => answer(form(&[("oauth_token", &t.token), ("oauth_token_secret", &t.secret)])),
+        Err(f) => failure(&app, f),
+    }
+}

@@ -1,0 +1,336 @@
+//! The three steps of RFC 5849 §2 as operations on verified requests:
+//! temporary credentials, the member's decision, and the exchange for token
+//! credentials, which are issued under the member's grant so that they show
+//! on the Applications page and die with it. Also the application's own
+//! grant, which two-legged requests are counted against.
+
+use super::callback::{self, OOB};
+use super::params::names;
+use super::problem::{Failure, Problem, Report};
+use super::verify::{Credential, Verified};
+use crate::app::App;
+use crate::auth::sealing::context;
+use crate::auth::secrets;
+use crate::clock::Timestamp;
+use crate::oauth2::grants::upsert_grant;
+use crate::oauth2::scopes::ScopeSet;
+use crate::store::audit::{self, Who};
+use crate::store::clients::{self, Client, OAuth1App};
+use crate::store::grants::{self, Grant, Token, TokenKind};
+use crate::store::oauth1::{self as stored, Decision, RequestToken};
+use crate::store::{StoreError, UserId, users};
+
+/// Temporary credentials (RFC 5849 §2.1).
+#[derive(Debug, Clone)]
+pub struct TemporaryCredentials {
+    pub token: String,
+    pub secret: String,
+    /// `oauth_callback_confirmed=true` (1.0a; a legacy 1.0 consumer gets none).
+    pub callback_confirmed: bool,
+}
+
+/// Token credentials (RFC 5849 §2.3).
+#[derive(Debug, Clone)]
+pub struct TokenCredentials {
+    pub token: String,
+    pub secret: String,
+}
+
+/// The scopes a consumer is registered for, expanded.
+pub fn consumer_scopes(consumer: &OAuth1App) -> ScopeSet {
+    ScopeSet::parse(&consumer.scopes).map(|s| s.expand()).unwrap_or_default()
+}
+
+/// `/oauth1/request`: checks the callback against the registration and
+/// issues a request token that waits for the member.
+pub async fn request_token(app: &App, v: &Verified) -> Result<TemporaryCredentials, Failure> {
+    let callback = match v.params.protocol(names::CALLBACK) {
+        Some(cb) => {
+            callback::check(&v.consumer.callback, cb).map_err(|e| Report::rejected(names::CALLBACK, e.to_string()))?;
+            cb.to_string()
+        }
+        // OAuth 1.0 sent the callback to the authorization page instead.
+        None if v.consumer.legacy_1_0 => v.consumer.callback.clone(),
+        None => {
+            return Err(Report::absent(&[names::CALLBACK])
+                .with_advice("oauth_callback is required (RFC 5849 §2.1): send the callback URL, or oob")
+                .into());
+        }
+    };
+    let token = format!("lkrq_{}", secrets::token());
+    let secret = secrets::token();
+    let digest = secrets::digest(&token);
+    let now = app.now();
+    let record = RequestToken {
+        client: v.client.id,
+        sealed_secret: app.sealer.seal(&context::request_token(&digest), &secret)?,
+        callback,
+        created_at: now,
+        expires_at: now + app.config.oauth1_request_token_lifetime.as_secs() as i64,
+        decision: Decision::Pending,
+    };
+    app.store.write(move |tx| stored::put_request(tx, &digest, &record)).await?;
+    Ok(TemporaryCredentials { token, secret, callback_confirmed: !v.consumer.legacy_1_0 })
+}
+
+/// A request token waiting on the authorization page.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub token: RequestToken,
+    pub client: Client,
+    pub consumer: OAuth1App,
+}
+
+/// Why the authorization page cannot go on; each is a page for the member.
+#[derive(Debug, thiserror::Error)]
+pub enum PendingError {
+    #[error("The link has no oauth_token. Go back to the application and start again.")]
+    Missing,
+    #[error("This request is unknown, or it was already used. Go back to the application and start again.")]
+    Unknown,
+    #[error("This request has expired. Go back to the application and start again.")]
+    Expired,
+    #[error("You already answered this request. Go back to the application.")]
+    Decided,
+    #[error("This application is disabled.")]
+    Disabled,
+    #[error("The callback address does not match what the application registered: {0}")]
+    Callback(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The request token behind `oauth_token`, still waiting for a decision.
+pub fn pending(app: &App, token: &str) -> Result<Pending, PendingError> {
+    if token.is_empty() {
+        return Err(PendingError::Missing);
+    }
+    if token.len() > 256 {
+        return Err(PendingError::Unknown);
+    }
+    let digest = secrets::digest(token);
+    let now = app.now();
+    let (t, client) = app
+        .store
+        .read(|tx| {
+            let Some(t) = stored::request(tx, &digest)? else {
+                return Ok(None);
+            };
+            Ok(clients::get(tx, t.client)?.map(|c| (t, c)))
+        })?
+        .ok_or(PendingError::Unknown)?;
+    if t.expired(now) {
+        return Err(PendingError::Expired);
+    }
+    if t.decision != Decision::Pending {
+        return Err(PendingError::Decided);
+    }
+    let consumer = client.oauth1.clone().ok_or(PendingError::Unknown)?;
+    if !client.enabled {
+        return Err(PendingError::Disabled);
+    }
+    Ok(Pending { token: t, client, consumer })
+}
+
+/// Where the member goes after deciding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// Back to the application's callback.
+    Redirect(String),
+    /// `oob`: a page showing the verifier (none for a legacy 1.0 consumer).
+    ShowVerifier(Option<String>),
+    /// `oob` and the member said no.
+    DeniedHere,
+}
+
+/// The answer, with the application's name for the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decided {
+    pub answer: Answer,
+    pub application: String,
+}
+
+/// Records the member's decision on a request token. Approving creates or
+/// widens the member's grant (so consent is remembered) and makes the
+/// verifier; the exchange then issues the token under that grant.
+///
+/// `callback` is the `oauth_callback` an OAuth 1.0 (legacy) consumer sends
+/// to the authorization page; it must fit the registration like any other.
+/// A 1.0a consumer's callback comes from the request step only.
+pub async fn decide(
+    app: &App,
+    token: &str,
+    callback: Option<&str>,
+    user: UserId,
+    auth_time: Timestamp,
+    approve: bool,
+    who: Who,
+) -> Result<Decided, PendingError> {
+    let found = pending(app, token)?;
+    let legacy = found.consumer.legacy_1_0;
+    let cb = match callback {
+        Some(cb) if legacy => {
+            callback::check(&found.consumer.callback, cb).map_err(|e| PendingError::Callback(e.to_string()))?;
+            cb.to_string()
+        }
+        _ => found.token.callback.clone(),
+    };
+    let verifier = (approve && !legacy).then(|| secrets::token()[..32].to_string());
+    let decision = match (approve, &verifier) {
+        (true, v) => Decision::Approved {
+            user,
+            verifier: v.as_deref().map(secrets::digest),
+            scopes: consumer_scopes(&found.consumer).to_string(),
+            auth_time,
+        },
+        (false, _) => Decision::Denied,
+    };
+    let digest = secrets::digest(token);
+    let now = app.now();
+    let (client, name) = (found.client.id, found.client.name.clone());
+    app.store
+        .write(move |tx| {
+            let Some(mut t) = stored::request_for_update(tx, &digest)? else {
+                return Ok(Err(PendingError::Unknown));
+            };
+            if t.decision != Decision::Pending {
+                return Ok(Err(PendingError::Decided));
+            }
+            if let Decision::Approved { scopes, .. } = &decision {
+                let scopes = ScopeSet::parse(scopes).unwrap_or_default();
+                upsert_grant(tx, Some(user), client, &scopes, now)?;
+                audit::record(
+                    tx,
+                    now,
+                    &who,
+                    "grant.approve",
+                    &format!("client {client}"),
+                    &format!("OAuth 1.0a: {scopes}"),
+                )?;
+            } else {
+                audit::record(
+                    tx,
+                    now,
+                    &who,
+                    "grant.deny",
+                    &format!("client {client}"),
+                    &format!("OAuth 1.0a: {name}"),
+                )?;
+            }
+            t.decision = decision.clone();
+            stored::put_request(tx, &digest, &t)?;
+            Ok::<_, StoreError>(Ok(()))
+        })
+        .await??;
+    let answer = match (approve, cb == OOB) {
+        (true, true) => Answer::ShowVerifier(verifier),
+        (false, true) => Answer::DeniedHere,
+        (true, false) => {
+            let mut params = vec![("oauth_token", token)];
+            if let Some(v) = &verifier {
+                params.push(("oauth_verifier", v));
+            }
+            Answer::Redirect(callback::with_params(&cb, &params))
+        }
+        (false, false) => Answer::Redirect(callback::with_params(
+            &cb,
+            &[("oauth_token", token), ("oauth_problem", "permission_denied")],
+        )),
+    };
+    Ok(Decided { answer, application: found.client.name })
+}
+
+/// `/oauth1/access`: exchanges an approved request token (and its verifier)
+/// for token credentials, once.
+pub async fn access_token(app: &App, v: &Verified) -> Result<TokenCredentials, Failure> {
+    let Credential::Request { digest, .. } = &v.credential else {
+        return Err(Report::new(Problem::TokenRejected, "sign this request with the request token").into());
+    };
+    let digest = *digest;
+    let verifier = v.params.protocol(names::VERIFIER).map(str::to_string);
+    if !v.consumer.legacy_1_0 && verifier.is_none() {
+        return Err(Report::absent(&[names::VERIFIER])
+            .with_advice("oauth_verifier is required: the value the member was given on the authorization page")
+            .into());
+    }
+    let token = format!("lkoa_{}", secrets::token());
+    let secret = secrets::token();
+    let access_digest = secrets::digest(&token);
+    let sealed = app.sealer.seal(&context::access_token(&access_digest), &secret)?;
+    let now = app.now();
+    let expires_at = v.consumer.token_ttl.map(|t| now + t as i64);
+    let client = v.client.id;
+    let outcome = app
+        .store
+        .write(move |tx| {
+            let refuse = |p: Problem, advice: &str| Ok(Err(Report::new(p, advice)));
+            let Some(rt) = stored::request_for_update(tx, &digest)? else {
+                return refuse(Problem::TokenRejected, "this request token was already exchanged");
+            };
+            if rt.expired(now) {
+                return refuse(Problem::TokenExpired, "the request token expired; start again");
+            }
+            let (user, verifier_digest, scopes, auth_time) = match &rt.decision {
+                Decision::Pending => {
+                    return refuse(
+                        Problem::PermissionUnknown,
+                        "the member has not approved this request yet; send them to /oauth1/authorize first",
+                    );
+                }
+                Decision::Denied => {
+                    stored::delete_request(tx, &digest)?;
+                    return refuse(Problem::PermissionDenied, "the member denied this application access");
+                }
+                Decision::Approved { user, verifier, scopes, auth_time } => {
+                    (*user, *verifier, scopes.clone(), *auth_time)
+                }
+            };
+            if let Some(expected) = verifier_digest {
+                let given = verifier.as_deref().map(secrets::digest).unwrap_or_default();
+                if !secrets::constant_time_eq(&expected, &given) {
+                    return refuse(
+                        Problem::VerifierInvalid,
+                        "oauth_verifier does not match the one the member was given",
+                    );
+                }
+            }
+            stored::delete_request(tx, &digest)?;
+            if users::get_for_update(tx, user)?.is_none_or(|u| u.disabled) {
+                return refuse(Problem::PermissionDenied, "the member's account is disabled");
+            }
+            let set = ScopeSet::parse(&scopes).unwrap_or_default();
+            let grant = upsert_grant(tx, Some(user), client, &set, now)?;
+            let t = Token {
+                kind: TokenKind::OAuth1Access,
+                grant: grant.id,
+                client,
+                user: Some(user),
+                scopes: scopes.clone(),
+                issued_at: now,
+                expires_at,
+                redirect_uri: None,
+                pkce: None,
+                nonce: None,
+                auth_time,
+                used_at: None,
+                secret: Some(sealed.clone()),
+            };
+            grants::put_token(tx, &access_digest, &t)?;
+            Ok::<_, StoreError>(Ok(()))
+        })
+        .await?;
+    outcome?;
+    Ok(TokenCredentials { token, secret })
+}
+
+/// The application's own grant (no member), made on its first two-legged
+/// request; API calls are counted against it.
+pub async fn own_grant(app: &App, client: &Client, consumer: &OAuth1App) -> Result<Grant, Failure> {
+    let id = client.id;
+    if let Some(g) = app.store.read(|tx| grants::find(tx, None, id))? {
+        return Ok(g);
+    }
+    let scopes = consumer_scopes(consumer);
+    let now = app.now();
+    Ok(app.store.write(move |tx| upsert_grant(tx, None, id, &scopes, now)).await?)
+}

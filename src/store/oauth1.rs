@@ -1,0 +1,210 @@
+//! OAuth 1.0a state besides the registry and the grants: request tokens
+//! (temporary credentials, single-use and short-lived), the nonces seen
+//! inside the timestamp window, and tombstones of revoked access tokens.
+//! Request tokens are keyed by the SHA-256 of their value, like every token.
+
+use super::codec::{Record, decode, encode};
+use super::schema::{OAUTH1_NONCES, OAUTH1_REQUEST_TOKENS, OAUTH1_REVOKED};
+use super::{ClientId, ReadTransaction, ReadableTable, StoreError, UserId, WriteTransaction};
+use crate::clock::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// What the member did with a request token on the authorization page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Decision {
+    Pending,
+    Approved {
+        user: UserId,
+        /// SHA-256 of the `oauth_verifier` (none for a legacy 1.0 consumer).
+        verifier: Option<[u8; 32]>,
+        /// What was granted, expanded.
+        scopes: String,
+        auth_time: Timestamp,
+    },
+    Denied,
+}
+
+/// Temporary credentials (RFC 5849 §2.1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestToken {
+    pub client: ClientId,
+    /// The token secret, sealed with the token's digest as context.
+    pub sealed_secret: Vec<u8>,
+    /// Where to send the member back, or `oob`.
+    pub callback: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub decision: Decision,
+}
+
+impl Record for RequestToken {
+    const KIND: &'static str = "oauth1 request token";
+    const VERSION: u8 = 1;
+}
+
+impl RequestToken {
+    pub fn expired(&self, now: Timestamp) -> bool {
+        self.expires_at <= now
+    }
+}
+
+fn request_in(
+    t: &impl ReadableTable<&'static [u8], &'static [u8]>,
+    digest: &[u8; 32],
+) -> Result<Option<RequestToken>, StoreError> {
+    t.get(digest.as_slice())?.map(|v| decode(v.value())).transpose()
+}
+
+pub fn put_request(tx: &WriteTransaction, digest: &[u8; 32], token: &RequestToken) -> Result<(), StoreError> {
+    tx.open_table(OAUTH1_REQUEST_TOKENS)?.insert(digest.as_slice(), encode(token)?.as_slice())?;
+    Ok(())
+}
+
+pub fn request(tx: &ReadTransaction, digest: &[u8; 32]) -> Result<Option<RequestToken>, StoreError> {
+    request_in(&tx.open_table(OAUTH1_REQUEST_TOKENS)?, digest)
+}
+
+pub fn request_for_update(tx: &WriteTransaction, digest: &[u8; 32]) -> Result<Option<RequestToken>, StoreError> {
+    request_in(&tx.open_table(OAUTH1_REQUEST_TOKENS)?, digest)
+}
+
+/// Removes a request token: it is single-use.
+pub fn delete_request(tx: &WriteTransaction, digest: &[u8; 32]) -> Result<(), StoreError> {
+    tx.open_table(OAUTH1_REQUEST_TOKENS)?.remove(digest.as_slice())?;
+    Ok(())
+}
+
+/// The key of one nonce: time first, so old ones go with one range. The
+/// token is kept as its SHA-256 (empty for none), like every token here.
+pub fn nonce_key(timestamp: u64, consumer_key: &str, token: &str, nonce: &str) -> Vec<u8> {
+    let digest: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(token.as_bytes()).into();
+    let mut k = Vec::with_capacity(41 + consumer_key.len() + nonce.len());
+    k.extend_from_slice(&timestamp.to_be_bytes());
+    k.extend_from_slice(consumer_key.as_bytes());
+    k.push(0);
+    k.extend_from_slice(&digest);
+    k.extend_from_slice(nonce.as_bytes());
+    k
+}
+
+/// Records a nonce; `false` when the same consumer, token, timestamp and
+/// nonce were seen before (a replay). Checked and recorded in one
+/// transaction, so two copies of a request racing each other cannot both
+/// pass.
+pub fn record_nonce(tx: &WriteTransaction, key: &[u8]) -> Result<bool, StoreError> {
+    Ok(tx.open_table(OAUTH1_NONCES)?.insert(key, ())?.is_none())
+}
+
+/// Whether `digest` is an access token whose grant was revoked.
+pub fn revoked(tx: &ReadTransaction, digest: &[u8; 32]) -> Result<bool, StoreError> {
+    Ok(tx.open_table(OAUTH1_REVOKED)?.get(digest.as_slice())?.is_some())
+}
+
+/// What a sweep removed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Swept {
+    pub request_tokens: usize,
+    pub nonces: usize,
+    pub tombstones: usize,
+}
+
+impl Swept {
+    pub fn total(&self) -> usize {
+        self.request_tokens + self.nonces + self.tombstones
+    }
+}
+
+/// Removes expired request tokens, nonces with a timestamp before
+/// `nonces_before` (no request that old is accepted any more, so they can
+/// never match again), and tombstones older than `tombstones_before`.
+pub fn sweep(
+    tx: &WriteTransaction,
+    now: Timestamp,
+    nonces_before: u64,
+    tombstones_before: Timestamp,
+) -> Result<Swept, StoreError> {
+    let mut swept = Swept::default();
+    tx.open_table(OAUTH1_REQUEST_TOKENS)?.retain(|_, v| {
+        let keep = decode::<RequestToken>(v).is_ok_and(|t| !t.expired(now));
+        swept.request_tokens += usize::from(!keep);
+        keep
+    })?;
+    let hi = nonces_before.to_be_bytes();
+    tx.open_table(OAUTH1_NONCES)?.retain_in(..hi.as_slice(), |_, _| {
+        swept.nonces += 1;
+        false
+    })?;
+    tx.open_table(OAUTH1_REVOKED)?.retain(|_, at| {
+        let keep = at >= tombstones_before;
+        swept.tombstones += usize::from(!keep);
+        keep
+    })?;
+    Ok(swept)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Store, schema};
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("db")).unwrap();
+        (dir, s)
+    }
+
+    #[test]
+    fn nonces_are_single_use_and_swept_by_time() {
+        let (_d, s) = store();
+        let k = |ts, nonce| nonce_key(ts, "lkc_a", "tok", nonce);
+        let fresh: Vec<bool> = s
+            .write_blocking(move |tx| {
+                Ok::<_, StoreError>(vec![
+                    record_nonce(tx, &k(100, "n1"))?,
+                    record_nonce(tx, &k(100, "n1"))?,
+                    record_nonce(tx, &k(101, "n1"))?,
+                    record_nonce(tx, &nonce_key(100, "lkc_b", "tok", "n1"))?,
+                    record_nonce(tx, &nonce_key(100, "lkc_a", "", "n1"))?,
+                    record_nonce(tx, &k(300, "n1"))?,
+                ])
+            })
+            .unwrap();
+        assert_eq!(fresh, vec![true, false, true, true, true, true]);
+        // Across commits too.
+        assert!(!s.write_blocking(move |tx| record_nonce(tx, &k(101, "n1"))).unwrap());
+        let swept = s.write_blocking(|tx| sweep(tx, 0, 200, 0)).unwrap();
+        assert_eq!(swept.nonces, 4);
+        let left = s.read(|tx| Ok(redb::ReadableTableMetadata::len(&tx.open_table(schema::OAUTH1_NONCES)?)?)).unwrap();
+        assert_eq!(left, 1, "only the nonce inside the window stays");
+        assert!(!s.write_blocking(move |tx| record_nonce(tx, &k(300, "n1"))).unwrap());
+    }
+
+    #[test]
+    fn request_tokens_expire_and_tombstones_age_out() {
+        let (_d, s) = store();
+        let t = RequestToken {
+            client: ClientId(1),
+            sealed_secret: vec![1],
+            callback: "oob".into(),
+            created_at: 10,
+            expires_at: 20,
+            decision: Decision::Pending,
+        };
+        let t2 = RequestToken { expires_at: 40, ..t.clone() };
+        s.write_blocking(move |tx| {
+            put_request(tx, &[1; 32], &t)?;
+            put_request(tx, &[2; 32], &t2)?;
+            tx.open_table(OAUTH1_REVOKED)?.insert([3u8; 32].as_slice(), 5)?;
+            tx.open_table(OAUTH1_REVOKED)?.insert([4u8; 32].as_slice(), 50)?;
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+        assert!(s.read(|tx| revoked(tx, &[3; 32])).unwrap());
+        let swept = s.write_blocking(|tx| sweep(tx, 30, 0, 10)).unwrap();
+        assert_eq!(swept, Swept { request_tokens: 1, nonces: 0, tombstones: 1 });
+        assert!(s.read(|tx| request(tx, &[1; 32])).unwrap().is_none());
+        assert!(s.read(|tx| request(tx, &[2; 32])).unwrap().is_some());
+        assert!(!s.read(|tx| revoked(tx, &[3; 32])).unwrap());
+        assert!(s.read(|tx| revoked(tx, &[4; 32])).unwrap());
+    }
+}

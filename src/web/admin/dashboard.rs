@@ -1,0 +1,51 @@
+//! `/admin`: counts and the latest audit events.
+
+use super::{gate, when};
+use crate::error::PageError;
+use crate::store::audit::{self, AuditEvent, Filter};
+use crate::store::{clients, grants, users};
+use crate::web::{Chrome, Visitor};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin", web::get().to(show));
+}
+
+pub struct Event {
+    pub at: (String, String),
+    pub e: AuditEvent,
+}
+
+#[derive(Template)]
+#[template(path = "admin_dashboard.html")]
+struct DashboardView {
+    c: Chrome,
+    members: usize,
+    applications: usize,
+    grants: usize,
+    tokens_24h: usize,
+    failures_24h: usize,
+    recent: Vec<Event>,
+}
+
+async fn show(v: Visitor) -> Result<HttpResponse, PageError> {
+    if let Some(r) = gate(&v, "/admin")? {
+        return Ok(r);
+    }
+    let since = v.app.now() - 86_400;
+    let view = v.app.store.read(|tx| {
+        let failures = Filter { action: "login.failure".into(), from: Some(since), ..Default::default() };
+        Ok(DashboardView {
+            c: v.chrome("Admin", false),
+            members: users::list(tx)?.len(),
+            applications: clients::list(tx)?.len(),
+            grants: grants::list(tx)?.len(),
+            tokens_24h: grants::tokens_issued_since(tx, since)?,
+            failures_24h: audit::search(tx, &failures, None, 100_000)?.len(),
+            recent: audit::recent(tx, None, 15)?.into_iter().map(|(_, e)| Event { at: when(e.at), e }).collect(),
+        })
+    })?;
+    Ok(v.render(StatusCode::OK, &view))
+}

@@ -1,0 +1,264 @@
+//! `/admin/users`: list and search members, create one, disable and
+//! enable, make or unmake admin (never the last one), hand out a one-time
+//! password-reset link, and delete with a confirmation that says what goes.
+
+use super::{gate, when};
+use crate::auth::members::{self, MemberError, NewMember};
+use crate::error::PageError;
+use crate::store::users::User;
+use crate::store::{grants, users};
+use crate::web::{Chrome, Visitor};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin/users", web::get().to(list))
+        .route("/admin/users/new", web::get().to(new_form))
+        .route("/admin/users/new", web::post().to(create))
+        .route("/admin/users/{name}/action", web::post().to(action))
+        .route("/admin/users/{name}/delete", web::get().to(confirm_delete))
+        .route("/admin/users/{name}/delete", web::post().to(delete));
+}
+
+struct Row {
+    u: User,
+    created: (String, String),
+}
+
+#[derive(Template)]
+#[template(path = "admin_users.html")]
+struct ListView {
+    c: Chrome,
+    q: String,
+    rows: Vec<Row>,
+    notice: Option<String>,
+    reset_link: Option<(String, String)>,
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    notice: Option<String>,
+}
+
+fn matches(u: &User, q: &str) -> bool {
+    let q = q.trim().to_lowercase();
+    q.is_empty()
+        || u.username.to_lowercase().contains(&q)
+        || u.display_name.to_lowercase().contains(&q)
+        || u.email.to_lowercase().contains(&q)
+}
+
+fn list_view(
+    v: &Visitor,
+    q: &str,
+    notice: Option<String>,
+    reset_link: Option<(String, String)>,
+) -> Result<ListView, PageError> {
+    let rows = v
+        .app
+        .store
+        .read(users::list)?
+        .into_iter()
+        .filter(|u| matches(u, q))
+        .map(|u| Row { created: when(u.created_at), u })
+        .collect();
+    Ok(ListView { c: v.chrome("Members", false), q: q.to_string(), rows, notice, reset_link })
+}
+
+async fn list(v: Visitor, q: web::Query<ListQuery>) -> Result<HttpResponse, PageError> {
+    if let Some(r) = gate(&v, "/admin/users")? {
+        return Ok(r);
+    }
+    Ok(v.render(StatusCode::OK, &list_view(&v, &q.q, q.notice.clone(), None)?))
+}
+
+#[derive(Template)]
+#[template(path = "admin_user_new.html")]
+struct NewView {
+    c: Chrome,
+    username: String,
+    display_name: String,
+    email: String,
+    admin: bool,
+    errors: Vec<(String, String)>,
+}
+
+impl NewView {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|(f, _)| f == field).map(|(_, m)| m.as_str())
+    }
+}
+
+async fn new_form(v: Visitor) -> Result<HttpResponse, PageError> {
+    if let Some(r) = gate(&v, "/admin/users/new")? {
+        return Ok(r);
+    }
+    let view = NewView {
+        c: v.chrome("New member", false),
+        username: String::new(),
+        display_name: String::new(),
+        email: String::new(),
+        admin: false,
+        errors: vec![],
+    };
+    Ok(v.render(StatusCode::OK, &view))
+}
+
+#[derive(Deserialize)]
+struct NewForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    admin: Option<String>,
+}
+
+async fn create(v: Visitor, form: web::Form<NewForm>) -> Result<HttpResponse, PageError> {
+    if let Some(r) = gate(&v, "/admin/users/new")? {
+        return Ok(r);
+    }
+    v.check_csrf(&form.csrf)?;
+    let new = NewMember {
+        username: form.username.clone(),
+        display_name: form.display_name.clone(),
+        email: form.email.clone(),
+        password: form.password.clone(),
+        admin: form.admin.is_some(),
+    };
+    let again = |field: &str, message: String| NewView {
+        c: v.chrome("New member", false),
+        username: form.username.clone(),
+        display_name: form.display_name.clone(),
+        email: form.email.clone(),
+        admin: form.admin.is_some(),
+        errors: vec![(field.to_string(), message)],
+    };
+    match members::create(&v.app, new, v.who()).await {
+        Ok(u) => {
+            let q = serde_urlencoded::to_string([("notice", format!("Created {}.", u.username))]).unwrap_or_default();
+            Ok(v.redirect(&format!("/admin/users?{q}")))
+        }
+        Err(MemberError::Invalid { field, message }) => {
+            Ok(v.render(StatusCode::BAD_REQUEST, &again(field, crate::web::setup::capitalise(&message))))
+        }
+        Err(MemberError::Taken(_)) => {
+            Ok(v.render(StatusCode::BAD_REQUEST, &again("username", "This username is taken.".into())))
+        }
+        Err(e) => Err(PageError::internal(e)),
+    }
+}
+
+#[derive(Deserialize)]
+struct ActionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default, rename = "do")]
+    what: String,
+}
+
+fn refused(e: MemberError) -> PageError {
+    match e {
+        MemberError::LastAdmin => PageError::new(
+            StatusCode::CONFLICT,
+            "Not possible",
+            "That would leave the site without an enabled admin. Make someone else an admin first.",
+        ),
+        MemberError::NotFound(n) => {
+            PageError::new(StatusCode::NOT_FOUND, "No such member", format!("There is no member named {n:?}."))
+        }
+        e => PageError::internal(e),
+    }
+}
+
+async fn action(v: Visitor, name: web::Path<String>, form: web::Form<ActionForm>) -> Result<HttpResponse, PageError> {
+    if let Some(r) = gate(&v, "/admin/users")? {
+        return Ok(r);
+    }
+    v.check_csrf(&form.csrf)?;
+    let who = v.who();
+    let done = match form.what.as_str() {
+        "disable" => {
+            members::set_disabled(&v.app, &name, true, who).await.map(|u| format!("{} is disabled.", u.username))
+        }
+        "enable" => {
+            members::set_disabled(&v.app, &name, false, who).await.map(|u| format!("{} is enabled.", u.username))
+        }
+        "make_admin" => {
+            members::set_admin(&v.app, &name, true, who).await.map(|u| format!("{} is now an admin.", u.username))
+        }
+        "unmake_admin" => members::set_admin(&v.app, &name, false, who)
+            .await
+            .map(|u| format!("{} is no longer an admin.", u.username)),
+        "reset" => {
+            let link = members::password_reset_link(&v.app, &name, who).await.map_err(refused)?;
+            let view = list_view(
+                &v,
+                "",
+                Some(format!("Give this one-time link to {name}; it works once, for 24 hours.")),
+                Some((name.to_string(), link)),
+            )?;
+            return Ok(v.render(StatusCode::OK, &view));
+        }
+        other => {
+            return Err(PageError::new(
+                StatusCode::BAD_REQUEST,
+                "Unknown action",
+                format!("{other:?} is not an action."),
+            ));
+        }
+    };
+    let notice = done.map_err(refused)?;
+    let q = serde_urlencoded::to_string([("notice", notice)]).unwrap_or_default();
+    Ok(v.redirect(&format!("/admin/users?{q}")))
+}
+
+#[derive(Template)]
+#[template(path = "admin_user_delete.html")]
+struct DeleteView {
+    c: Chrome,
+    username: String,
+    grants: usize,
+    tokens: usize,
+}
+
+async fn confirm_delete(v: Visitor, name: web::Path<String>) -> Result<HttpResponse, PageError> {
+    if let Some(r) = gate(&v, "/admin/users")? {
+        return Ok(r);
+    }
+    let user = members::find(&v.app, &name).map_err(refused)?;
+    let (grants, tokens) = v.app.store.read(|tx| {
+        let gs = grants::for_member(tx, user.id)?;
+        let mut n = 0;
+        for g in &gs {
+            n += grants::token_count(tx, g.id)?;
+        }
+        Ok((gs.len(), n))
+    })?;
+    Ok(v.render(
+        StatusCode::OK,
+        &DeleteView { c: v.chrome("Delete member", false), username: user.username, grants, tokens },
+    ))
+}
+
+async fn delete(v: Visitor, name: web::Path<String>, form: web::Form<ActionForm>) -> Result<HttpResponse, PageError> {
+    if let Some(r) = gate(&v, "/admin/users")? {
+        return Ok(r);
+    }
+    v.check_csrf(&form.csrf)?;
+    let u = members::delete(&v.app, &name, v.who()).await.map_err(refused)?;
+    let q = serde_urlencoded::to_string([("notice", format!("Deleted {} with their grants and tokens.", u.username))])
+        .unwrap_or_default();
+    Ok(v.redirect(&format!("/admin/users?{q}")))
+}

@@ -1,0 +1,87 @@
+//! `/reset?token=…`: a member sets a new password with the one-time link an
+//! admin gave them.
+
+use super::{Chrome, Visitor};
+use crate::auth::members::{self, MemberError};
+use crate::error::PageError;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/reset", web::get().to(show)).route("/reset", web::post().to(submit));
+}
+
+#[derive(Template)]
+#[template(path = "reset.html")]
+struct ResetView {
+    c: Chrome,
+    token: String,
+    username: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ResetQuery {
+    #[serde(default)]
+    token: String,
+}
+
+fn bad_link() -> PageError {
+    PageError::new(
+        StatusCode::BAD_REQUEST,
+        "This link is not valid",
+        "It was used already or has expired. Ask an admin for a new one.",
+    )
+}
+
+async fn show(v: Visitor, q: web::Query<ResetQuery>) -> Result<HttpResponse, PageError> {
+    let user = members::reset_link_user(&v.app, &q.token).map_err(PageError::internal)?.ok_or_else(bad_link)?;
+    Ok(v.render(
+        StatusCode::OK,
+        &ResetView {
+            c: v.chrome("Choose a new password", true),
+            token: q.token.clone(),
+            username: user.username,
+            error: None,
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+struct ResetForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+async fn submit(v: Visitor, form: web::Form<ResetForm>) -> Result<HttpResponse, PageError> {
+    v.check_csrf(&form.csrf)?;
+    let user = members::reset_link_user(&v.app, &form.token).map_err(PageError::internal)?.ok_or_else(bad_link)?;
+    let again = |error: String| {
+        v.render(
+            StatusCode::BAD_REQUEST,
+            &ResetView {
+                c: v.chrome("Choose a new password", true),
+                token: form.token.clone(),
+                username: user.username.clone(),
+                error: Some(error),
+            },
+        )
+    };
+    if form.password != form.confirm {
+        return Ok(again("The two passwords differ.".into()));
+    }
+    match members::reset_password(&v.app, &form.token, form.password.clone(), v.conn.ip.to_string()).await {
+        Ok(_) => Ok(v.redirect("/login?reset=1")),
+        Err(MemberError::Invalid { field: "token", .. }) => Err(bad_link()),
+        Err(MemberError::Invalid { message, .. }) => Ok(again(super::setup::capitalise(&message))),
+        Err(e) => Err(PageError::internal(e)),
+    }
+}

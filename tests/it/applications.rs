@@ -1,0 +1,103 @@
+//! The member's Applications page and `/api/v1/me/applications`: what has
+//! access, and revoking it ends every token at once.
+
+use crate::harness::*;
+use serde_json::Value;
+
+fn register(s: &Server, args: &[&str]) -> (String, String) {
+    let mut all = vec!["client", "add", "--json"];
+    all.extend_from_slice(args);
+    let out = s.cli(&all, None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    (v["client_id"].as_str().unwrap().to_string(), v["client_secret"].as_str().unwrap_or_default().to_string())
+}
+
+fn password_token(s: &Server, id: &str, secret: &str) -> String {
+    let v: Value = s
+        .client()
+        .post(s.url("/oauth2/token"))
+        .basic_auth(id, Some(secret))
+        .form(&[("grant_type", "password"), ("username", "rita"), ("password", PASSWORD)])
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    v["access_token"].as_str().unwrap_or_else(|| panic!("{v}")).to_string()
+}
+
+#[test]
+fn member_sees_and_revokes_applications_on_the_page_and_through_the_api() {
+    let s = Server::start();
+    let out = s.cli(&["user", "add", "rita", "--password-stdin"], Some(PASSWORD));
+    assert!(out.status.success());
+    let (a_id, a_secret) = register(
+        &s,
+        &[
+            "--name",
+            "Recipe Box",
+            "--homepage",
+            "https://recipes.example",
+            "--grant",
+            "password",
+            "--scope",
+            "profile",
+            "--scope",
+            "posts:read",
+        ],
+    );
+    let (b_id, b_secret) = register(
+        &s,
+        &["--name", "Tidy Manager", "--grant", "password", "--scope", "profile", "--scope", "applications"],
+    );
+    let a_token = password_token(&s, &a_id, &a_secret);
+    let b_token = password_token(&s, &b_id, &b_secret);
+    let http = s.client();
+    assert_eq!(http.get(s.url("/api/v1/me")).bearer_auth(&a_token).send().unwrap().status(), 200);
+
+    // The page lists both, with scopes in plain words.
+    let browser = s.client();
+    assert_eq!(sign_in(&s, &browser, "rita", PASSWORD, "/account/applications").status(), 303);
+    let html = browser.get(s.url("/account/applications")).send().unwrap().text().unwrap();
+    assert!(html.contains("Recipe Box") && html.contains("Tidy Manager"), "{html}");
+    assert!(html.contains("https://recipes.example"));
+    assert!(html.contains("(posts:read)"));
+
+    // Revoke needs the CSRF token, then kills the application's tokens at once.
+    let r = browser
+        .post(s.url("/account/applications/revoke"))
+        .form(&[("csrf", "nope"), ("client_id", a_id.as_str())])
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let r = browser
+        .post(s.url("/account/applications/revoke"))
+        .form(&[("csrf", csrf(&html).as_str()), ("client_id", a_id.as_str()), ("name", "Recipe Box")])
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let page = browser.get(s.url(&location(&r).replace(&s.base, ""))).send().unwrap().text().unwrap();
+    assert!(page.contains("Recipe Box no longer has access"));
+    assert_eq!(http.get(s.url("/api/v1/me")).bearer_auth(&a_token).send().unwrap().status(), 401);
+
+    // Through the API with the `applications` scope.
+    let list: Value = http.get(s.url("/api/v1/me/applications")).bearer_auth(&b_token).send().unwrap().json().unwrap();
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["name"], "Tidy Manager");
+    assert!(list["next_cursor"].is_null());
+    let r =
+        http.get(s.url("/api/v1/me/applications")).bearer_auth(password_token(&s, &a_id, &a_secret)).send().unwrap();
+    assert_eq!(r.status(), 403, "needs the applications scope");
+    assert!(r.headers()["www-authenticate"].to_str().unwrap().contains("insufficient_scope"));
+    let r = http.delete(s.url("/api/v1/me/applications/no-such-app")).bearer_auth(&b_token).send().unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let r = http.delete(s.url(&format!("/api/v1/me/applications/{b_id}"))).bearer_auth(&b_token).send().unwrap();
+    assert_eq!(r.status(), 204);
+    assert_eq!(
+        http.get(s.url("/api/v1/me")).bearer_auth(&b_token).send().unwrap().status(),
+        401,
+        "its own token died too"
+    );
+}
