@@ -29,12 +29,14 @@ pub struct Ready {
 
 /// The route table, shared by `serve` and the tests.
 pub fn configure(cfg: &mut web::ServiceConfig, app: App) {
+    // Routes are tried in order: the API and the token endpoints, which
+    // carry the load, come before the pages and their pattern routes.
     cfg.app_data(web::Data::new(app))
-        .configure(crate::web::routes)
+        .configure(crate::api::routes)
         .configure(crate::oauth2::endpoints::routes)
-        .configure(crate::oauth2::authorize::routes)
         .configure(crate::oauth1::endpoints::routes)
-        .configure(crate::api::routes);
+        .configure(crate::oauth2::authorize::routes)
+        .configure(crate::web::routes);
 }
 
 /// Serves until a signal (or `handle.stop`) ends it. `on_ready` hears the

@@ -40,12 +40,20 @@ async fn index(app: web::Data<App>) -> HttpResponse {
 async fn me(caller: Caller) -> Result<HttpResponse, BearerError> {
     caller.require("profile")?;
     let u = caller.member()?;
-    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(serde_json::json!({
-        "id": u.id.to_string(),
-        "username": u.username,
-        "display_name": u.display_name,
-        "created_at": rfc3339(u.created_at),
-    })))
+    #[derive(serde::Serialize)]
+    struct Me<'a> {
+        id: String,
+        username: &'a str,
+        display_name: &'a str,
+        created_at: String,
+    }
+    let body = Me {
+        id: u.id.to_string(),
+        username: &u.username,
+        display_name: &u.display_name,
+        created_at: rfc3339(u.created_at),
+    };
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(body))
 }
 
 /// The applications the caller has authorized (scope `applications`).

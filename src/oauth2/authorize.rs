@@ -274,12 +274,7 @@ async fn approve(v: &Visitor, c: Checked) -> Result<HttpResponse, PageError> {
     Ok(found(&redirect::append_params(&c.redirect_uri, params, false)))
 }
 
-async fn decide(
-    v: Visitor,
-    req: HttpRequest,
-    raw: Vec<u8>,
-    decision: Option<String>,
-) -> Result<HttpResponse, PageError> {
+async fn decide(v: Visitor, raw: Vec<u8>, decision: Option<String>) -> Result<HttpResponse, PageError> {
     let p = Params::parse(&raw).map_err(|e| {
         PageError::new(StatusCode::BAD_REQUEST, "This application's request is not valid", e.description)
     })?;
@@ -320,7 +315,6 @@ async fn decide(
     if c.prompt.as_deref() == Some("none") {
         return Ok(refuse(&v.app, &c, OAuthError::ConsentRequired, "the member has not approved these scopes"));
     }
-    let _ = req;
     let switch = serde_urlencoded::to_string([("return_to", here.as_str()), ("switch", "1")]).unwrap_or_default();
     let view = ConsentView {
         c: v.chrome("Allow access?", false),
@@ -341,10 +335,10 @@ async fn decide(
 
 async fn get(v: Visitor, req: HttpRequest) -> Result<HttpResponse, PageError> {
     let raw = req.query_string().as_bytes().to_vec();
-    decide(v, req, raw, None).await
+    decide(v, raw, None).await
 }
 
-async fn post(v: Visitor, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, PageError> {
+async fn post(v: Visitor, body: web::Bytes) -> Result<HttpResponse, PageError> {
     let form: Vec<(String, String)> =
         url::form_urlencoded::parse(&body).map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let field = |n: &str| form.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
@@ -354,5 +348,5 @@ async fn post(v: Visitor, req: HttpRequest, body: web::Bytes) -> Result<HttpResp
     }
     let decision = Some(field("decision").unwrap_or_else(|| "deny".into()));
     let raw = serde_urlencoded::to_string(carried(&body)).unwrap_or_default().into_bytes();
-    decide(v, req, raw, decision).await
+    decide(v, raw, decision).await
 }

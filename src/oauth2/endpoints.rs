@@ -48,14 +48,19 @@ fn client_ip(req: &HttpRequest, app: &App) -> std::net::IpAddr {
     crate::web::conn::of(req, &app.config.trusted_proxies).ip
 }
 
+/// The form body and the authenticated client of a token, revocation or
+/// introspection request, or the RFC 6749 error to answer with.
+fn authenticated(req: &HttpRequest, body: &[u8], app: &App) -> Result<(Params, request::ClientAuth), HttpResponse> {
+    let p = Params::from_form(header(req, "content-type"), body).map_err(|e| error_json(&e, false))?;
+    let auth = request::authenticate(app, header(req, "authorization"), &p)
+        .map_err(|e| error_json(&e, header(req, "authorization").is_some()))?;
+    Ok((p, auth))
+}
+
 async fn token(req: HttpRequest, body: web::Bytes, app: web::Data<App>) -> HttpResponse {
-    let p = match Params::from_form(header(&req, "content-type"), &body) {
-        Ok(p) => p,
-        Err(e) => return error_json(&e, false),
-    };
-    let auth = match request::authenticate(&app, header(&req, "authorization"), &p) {
-        Ok(a) => a,
-        Err(e) => return error_json(&e, header(&req, "authorization").is_some()),
+    let (p, auth) = match authenticated(&req, &body, &app) {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let ip = client_ip(&req, &app);
     let result = match p.get("grant_type") {
@@ -78,13 +83,9 @@ async fn token(req: HttpRequest, body: web::Bytes, app: web::Data<App>) -> HttpR
 /// RFC 7009. An unknown token, or another application's, is answered 200
 /// with nothing done, so the endpoint tells nobody what exists.
 async fn revoke(req: HttpRequest, body: web::Bytes, app: web::Data<App>) -> HttpResponse {
-    let p = match Params::from_form(header(&req, "content-type"), &body) {
-        Ok(p) => p,
-        Err(e) => return error_json(&e, false),
-    };
-    let auth = match request::authenticate(&app, header(&req, "authorization"), &p) {
-        Ok(a) => a,
-        Err(e) => return error_json(&e, header(&req, "authorization").is_some()),
+    let (p, auth) = match authenticated(&req, &body, &app) {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     let value = match p.require("token") {
         Ok(v) => v.to_string(),
@@ -164,13 +165,9 @@ async fn revoke(req: HttpRequest, body: web::Bytes, app: web::Data<App>) -> Http
 /// RFC 7662, for authenticated confidential clients. A client sees its
 /// own tokens only, unless registered to introspect others'.
 async fn introspect(req: HttpRequest, body: web::Bytes, app: web::Data<App>) -> HttpResponse {
-    let p = match Params::from_form(header(&req, "content-type"), &body) {
-        Ok(p) => p,
-        Err(e) => return error_json(&e, false),
-    };
-    let auth = match request::authenticate(&app, header(&req, "authorization"), &p) {
-        Ok(a) => a,
-        Err(e) => return error_json(&e, header(&req, "authorization").is_some()),
+    let (p, auth) = match authenticated(&req, &body, &app) {
+        Ok(x) => x,
+        Err(r) => return r,
     };
     if !auth.confidential {
         let e = ErrorResponse::new(OAuthError::InvalidClient, "introspection needs a confidential client");

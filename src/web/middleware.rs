@@ -10,12 +10,10 @@ use std::time::Instant;
 
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-fn set(res: &mut ServiceResponse<impl MessageBody>, name: &'static str, value: &str) {
-    if let Ok(v) = HeaderValue::from_str(value) {
-        let name = HeaderName::from_static(name);
-        if !res.headers().contains_key(&name) {
-            res.headers_mut().insert(name, v);
-        }
+fn set(res: &mut ServiceResponse<impl MessageBody>, name: &'static str, value: HeaderValue) {
+    let name = HeaderName::from_static(name);
+    if !res.headers().contains_key(&name) {
+        res.headers_mut().insert(name, value);
     }
 }
 
@@ -25,8 +23,9 @@ pub async fn headers_and_log(
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
     let id = crate::auth::secrets::request_id();
-    let method = req.method().to_string();
-    let path = req.path().to_string();
+    // The log line's fields are copied only when it will be written.
+    let logging = tracing::enabled!(tracing::Level::INFO);
+    let (method, path) = if logging { (req.method().to_string(), req.path().to_string()) } else { Default::default() };
     let https = req
         .app_data::<web::Data<crate::app::App>>()
         .map(|app| super::conn::of(req.request(), &app.config.trusted_proxies).https)
@@ -35,21 +34,27 @@ pub async fn headers_and_log(
     let mut res = match result {
         Ok(res) => res,
         Err(e) => {
-            tracing::info!(request_id = %id, %method, %path, status = e.as_response_error().status_code().as_u16(),
-                latency_ms = started.elapsed().as_secs_f64() * 1000.0, "request");
+            if logging {
+                tracing::info!(request_id = %id, %method, %path, status = e.as_response_error().status_code().as_u16(),
+                    latency_ms = started.elapsed().as_secs_f64() * 1000.0, "request");
+            }
             return Err(e);
         }
     };
-    set(&mut res, "content-security-policy", CSP);
-    set(&mut res, "x-content-type-options", "nosniff");
-    set(&mut res, "referrer-policy", "no-referrer");
-    set(&mut res, "x-frame-options", "DENY");
-    set(&mut res, "cross-origin-opener-policy", "same-origin");
-    set(&mut res, "x-request-id", &id);
-    if https {
-        set(&mut res, "strict-transport-security", "max-age=31536000");
+    set(&mut res, "content-security-policy", HeaderValue::from_static(CSP));
+    set(&mut res, "x-content-type-options", HeaderValue::from_static("nosniff"));
+    set(&mut res, "referrer-policy", HeaderValue::from_static("no-referrer"));
+    set(&mut res, "x-frame-options", HeaderValue::from_static("DENY"));
+    set(&mut res, "cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        set(&mut res, "x-request-id", v);
     }
-    tracing::info!(request_id = %id, %method, %path, status = res.status().as_u16(),
-        latency_ms = started.elapsed().as_secs_f64() * 1000.0, "request");
+    if https {
+        set(&mut res, "strict-transport-security", HeaderValue::from_static("max-age=31536000"));
+    }
+    if logging {
+        tracing::info!(request_id = %id, %method, %path, status = res.status().as_u16(),
+            latency_ms = started.elapsed().as_secs_f64() * 1000.0, "request");
+    }
     Ok(res)
 }
