@@ -30,7 +30,11 @@ pub struct ScopeWords {
 
 /// The public identifier a member (or an API client) names an application by.
 pub fn public_key(c: &Client) -> String {
-    c.oauth2.as_ref().map(|o| o.client_id.clone()).unwrap_or_else(|| c.id.to_string())
+    c.oauth2
+        .as_ref()
+        .map(|o| o.client_id.clone())
+        .or_else(|| c.oauth1.as_ref().map(|o| o.consumer_key.clone()))
+        .unwrap_or_else(|| c.id.to_string())
 }
 
 pub fn for_member(app: &App, user: UserId) -> Result<Vec<AuthorizedApp>, StoreError> {

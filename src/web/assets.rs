@@ -1,4 +1,4 @@
-//! The stylesheet and the one small script (copy buttons), embedded in the
+//! The stylesheet and the one small script (copy buttons, local dates), embedded in the
 //! binary and served under paths that hold their hashes, so browsers may
 //! cache them for a year.
 
@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 use std::sync::LazyLock;
 
 const CSS: &str = include_str!("../../static/style.css");
-const JS: &str = include_str!("../../static/copy.js");
+const JS: &str = include_str!("../../static/app.js");
 
 fn hashed(stem: &str, ext: &str, body: &str) -> String {
     let h = Sha256::digest(body.as_bytes());
@@ -17,8 +17,8 @@ fn hashed(stem: &str, ext: &str, body: &str) -> String {
 
 /// `/static/style.<hash>.css`: a constant of the build, derived once.
 pub static CSS_PATH: LazyLock<String> = LazyLock::new(|| hashed("style", "css", CSS));
-/// `/static/copy.<hash>.js`.
-pub static JS_PATH: LazyLock<String> = LazyLock::new(|| hashed("copy", "js", JS));
+/// `/static/app.<hash>.js`.
+pub static JS_PATH: LazyLock<String> = LazyLock::new(|| hashed("app", "js", JS));
 
 async fn asset(path: web::Path<String>) -> HttpResponse {
     let path = format!("/static/{}", path.into_inner());
@@ -33,5 +33,5 @@ async fn asset(path: web::Path<String>) -> HttpResponse {
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/static/{name:(style\\.[0-9a-f]+\\.css|copy\\.[0-9a-f]+\\.js)}", web::get().to(asset));
+    cfg.route("/static/{name:(style\\.[0-9a-f]+\\.css|app\\.[0-9a-f]+\\.js)}", web::get().to(asset));
 }
