@@ -4,6 +4,7 @@
 
 use crate::browser::{browser, shot, start_driver, tools};
 use crate::harness::*;
+use crate::oauth1_client::{Consumer, Method, Place, me as oauth1_me, three_legged};
 use crate::webdriver::Browser;
 use serde_json::Value;
 
@@ -64,9 +65,11 @@ fn browser_admin_registers_applications_and_revokes_grants() {
     b.fill("#name", "Old Desktop App");
     b.click("#oauth2");
     b.click("#oauth1");
+    b.fill("#callback", "https://desk.example/ready");
     b.click("#register");
     b.find("#consumer_secret");
-    assert!(!value(&b, "consumer_key").is_empty() && !value(&b, "consumer_secret").is_empty());
+    let consumer = Consumer { key: value(&b, "consumer_key"), secret: value(&b, "consumer_secret"), client_id: None };
+    assert!(!consumer.key.is_empty() && !consumer.secret.is_empty());
     assert!(!b.exists_id("client_secret"), "no OAuth 2.0 part");
     b.goto(&s.url("/admin/clients"));
     assert!(b.source().contains("Old Desktop App") && b.source().contains("Garden Planner"));
@@ -85,7 +88,17 @@ fn browser_admin_registers_applications_and_revokes_grants() {
     let access = t["access_token"].as_str().unwrap().to_string();
     assert_eq!(http.get(s.url("/api/v1/me")).bearer_auth(&access).send().unwrap().status(), 200);
 
-    // The admin sees the grant and revokes it: the next call fails.
+    // And a real OAuth 1.0a client with the copied consumer credentials.
+    let m = Method::HmacSha1;
+    let tok1 = three_legged(&s, &http, &m, &consumer, "eve", "https://desk.example/ready");
+    assert_eq!(oauth1_me(&s, &http, &m, &consumer, &tok1, Place::Header).status, 200);
+
+    // The admin sees the grants and revokes them: the next calls fail.
+    b.goto(&s.url("/admin/tokens?application=desktop"));
+    b.click("#grants-table a");
+    b.click("#revoke-grant");
+    b.find(".notice");
+    assert_eq!(oauth1_me(&s, &http, &m, &consumer, &tok1, Place::Header).status, 401);
     b.goto(&s.url("/admin/tokens?application=garden"));
     both_widths(&b, "24-admin-tokens");
     b.click("#grants-table a");
