@@ -24,6 +24,8 @@ pub struct App {
     pub usage: Arc<Usage>,
     /// The at-rest key for OAuth 1.0a secrets, `DATA_DIR/secret.key`.
     pub sealer: Arc<Sealer>,
+    /// OAuth 1.0a nonces seen by this process.
+    pub nonces: Arc<crate::oauth1::replay::RecentNonces>,
 }
 
 impl App {
@@ -48,6 +50,7 @@ impl App {
             limiter,
             keyring: Arc::new(Keyring::default()),
             usage: Arc::new(Usage::default()),
+            nonces: Arc::default(),
         })
     }
 

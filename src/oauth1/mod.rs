@@ -10,6 +10,7 @@ pub mod endpoints;
 pub mod flow;
 pub mod params;
 pub mod problem;
+pub mod replay;
 pub mod signature;
 pub mod verify;
 
