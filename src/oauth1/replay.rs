@@ -1,11 +1,7 @@
-//! Nonce replay protection without an fsync on every signed request. The
-//! nonces this process has seen are claimed in memory, atomically, so a
-//! replay (even two copies racing) is refused at once; each nonce is also
-//! written to redb through the next group commit, and nonces written by an
-//! earlier run are looked up there. What this gives up: a request answered
-//! in the last few milliseconds before a crash may, if its nonce had not
-//! reached the disk, be replayed after the restart within the timestamp
-//! window. A clean stop loses nothing (the writer drains first).
+//! The nonces this process has seen, claimed in memory so that two copies
+//! of one request racing each other are told apart at once. The durable
+//! record is the `OAUTH1_NONCES` table, written before the request is
+//! answered (see `verify`); this set only spares the store the losing copy.
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Mutex;

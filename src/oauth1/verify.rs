@@ -335,14 +335,11 @@ pub async fn verify(app: &App, inc: &Incoming, expect: Expect) -> Result<Verifie
 
     if let (Some(ts), Some(nonce)) = (pre.timestamp, pre.nonce.as_deref()) {
         let key = stored::nonce_key(ts, &pre.consumer_key, pre.token.as_deref().unwrap_or_default(), nonce);
-        // Claimed in memory (atomic, at once), checked against earlier runs
-        // in the store, and written by the next group commit without waiting
-        // for it: see `replay`.
-        let fresh =
-            app.nonces.claim(&key, ts as i64, now, window) && !app.store.read(|tx| stored::nonce_seen(tx, &key))?;
-        if fresh {
-            app.store.write_detached(move |tx| stored::record_nonce(tx, &key).map(|_| ()))?;
-        }
+        // Claimed in memory first (a racing copy loses at once), then
+        // recorded durably before the request is answered, so a restart
+        // forgets nothing.
+        let fresh = app.nonces.claim(&key, ts as i64, now, window)
+            && app.store.write(move |tx| stored::record_nonce(tx, &key)).await?;
         if !fresh {
             return Err(Report::new(
                 Problem::NonceUsed,

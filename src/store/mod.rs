@@ -127,16 +127,6 @@ impl Store {
         writer::unpack(rx.await.unwrap_or(writer::Outcome::closed()))
     }
 
-    /// Queues `f` for the next group commit without waiting for it: for
-    /// state whose loss in a crash the caller can accept (see
-    /// `oauth1::replay`). A failure is logged by the writer.
-    pub fn write_detached<F>(&self, f: F) -> Result<(), StoreError>
-    where
-        F: Fn(&WriteTransaction) -> Result<(), StoreError> + Send + 'static,
-    {
-        self.submit::<(), StoreError, F>(f).map(|_| ())
-    }
-
     /// `write` for code that is not async (the command line, benchmarks).
     pub fn write_blocking<T, E, F>(&self, f: F) -> Result<T, E>
     where

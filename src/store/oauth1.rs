@@ -95,11 +95,6 @@ pub fn record_nonce(tx: &WriteTransaction, key: &[u8]) -> Result<bool, StoreErro
     Ok(tx.open_table(OAUTH1_NONCES)?.insert(key, ())?.is_none())
 }
 
-/// Whether an earlier run recorded this nonce.
-pub fn nonce_seen(tx: &ReadTransaction, key: &[u8]) -> Result<bool, StoreError> {
-    Ok(tx.open_table(OAUTH1_NONCES)?.get(key)?.is_some())
-}
-
 /// Whether `digest` is an access token whose grant was revoked.
 pub fn revoked(tx: &ReadTransaction, digest: &[u8; 32]) -> Result<bool, StoreError> {
     Ok(tx.open_table(OAUTH1_REVOKED)?.get(digest.as_slice())?.is_some())
