@@ -505,7 +505,7 @@ fn main() {
     }
 }
 
-/// An HMAC-SHA1 `Authorization` header (RFC 5849), signed for `url`.
+/// An HMAC-SHA1 `Authorization` header (RFC 5849), signed for `url` now.
 fn oauth1_header(
     method: &str,
     url: &str,
@@ -514,26 +514,8 @@ fn oauth1_header(
     extra: &[(&str, &str)],
     nonce: &str,
 ) -> String {
-    use latchkey::oauth1::params::authorization_header;
-    use latchkey::oauth1::signature::{SignatureMethod, normalize_parameters, sign, signature_base_string};
-    let timestamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs().to_string();
-    let mut params: Vec<(String, String)> = vec![
-        ("oauth_consumer_key".into(), consumer.0.into()),
-        ("oauth_nonce".into(), nonce.into()),
-        ("oauth_signature_method".into(), "HMAC-SHA1".into()),
-        ("oauth_timestamp".into(), timestamp),
-        ("oauth_version".into(), "1.0".into()),
-    ];
-    if let Some((t, _)) = token {
-        params.push(("oauth_token".into(), t.into()));
-    }
-    params.extend(extra.iter().map(|(n, v)| (n.to_string(), v.to_string())));
-    let base = signature_base_string(method, url, &normalize_parameters(&params));
-    let sig =
-        sign(SignatureMethod::HmacSha1, &base, consumer.1, token.map(|(_, s)| s).unwrap_or("")).unwrap_or_default();
-    params.push(("oauth_signature".into(), sig));
-    let pairs: Vec<(&str, &str)> = params.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
-    authorization_header(None, &pairs)
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    latchkey::oauth1::client::hmac_sha1_header(method, url, consumer, token, extra, now, nonce)
 }
 
 fn form_pairs(body: &str) -> std::collections::HashMap<String, String> {

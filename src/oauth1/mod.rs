@@ -6,6 +6,7 @@
 
 pub mod authorize;
 pub mod callback;
+pub mod client;
 pub mod endpoints;
 pub mod flow;
 pub mod params;

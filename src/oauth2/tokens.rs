@@ -241,6 +241,23 @@ pub struct AccessInfo {
     pub member: Option<User>,
 }
 
+/// The token's application if it is enabled, with the member behind the
+/// token, read in the caller's transaction.
+fn live_client_and_member(
+    tx: &crate::store::ReadTransaction,
+    client: ClientId,
+    user: Option<UserId>,
+) -> Result<Option<(Client, Option<User>)>, StoreError> {
+    let Some(client) = clients::get(tx, client)?.filter(|c| c.enabled) else {
+        return Ok(None);
+    };
+    let member = match user {
+        Some(u) => users::get(tx, u)?,
+        None => None,
+    };
+    Ok(Some((client, member)))
+}
+
 /// Checks an access token of either format. `None`: not a live token.
 pub fn check_access(app: &App, token: &str) -> Result<Option<AccessInfo>, StoreError> {
     let now = app.now();
@@ -260,15 +277,8 @@ pub fn check_access(app: &App, token: &str) -> Result<Option<AccessInfo>, StoreE
             let Some(grant) = grants::get(tx, GrantId(gid))? else {
                 return Ok(None);
             };
-            let Some(client) = clients::get(tx, grant.client)? else {
+            let Some((client, member)) = live_client_and_member(tx, grant.client, grant.user)? else {
                 return Ok(None);
-            };
-            if !client.enabled {
-                return Ok(None);
-            }
-            let member = match grant.user {
-                Some(u) => users::get(tx, u)?,
-                None => None,
             };
             Ok(Some(AccessInfo {
                 member,
@@ -291,15 +301,8 @@ pub fn check_access(app: &App, token: &str) -> Result<Option<AccessInfo>, StoreE
         if t.kind != TokenKind::Access || t.expired(now) {
             return Ok(None);
         }
-        let Some(client) = clients::get(tx, t.client)? else {
+        let Some((client, member)) = live_client_and_member(tx, t.client, t.user)? else {
             return Ok(None);
-        };
-        if !client.enabled {
-            return Ok(None);
-        }
-        let member = match t.user {
-            Some(u) => users::get(tx, u)?,
-            None => None,
         };
         Ok(Some(AccessInfo {
             member,

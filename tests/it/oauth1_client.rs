@@ -402,26 +402,7 @@ pub fn oauth1_header(
     extra: &[(&str, &str)],
     nonce: &str,
 ) -> String {
-    use latchkey::oauth1::params::authorization_header;
-    use latchkey::oauth1::signature::{SignatureMethod, normalize_parameters, sign, signature_base_string};
-    let timestamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs().to_string();
-    let mut params: Vec<(String, String)> = vec![
-        ("oauth_consumer_key".into(), consumer.0.into()),
-        ("oauth_nonce".into(), nonce.into()),
-        ("oauth_signature_method".into(), "HMAC-SHA1".into()),
-        ("oauth_timestamp".into(), timestamp),
-        ("oauth_version".into(), "1.0".into()),
-    ];
-    if let Some((t, _)) = token {
-        params.push(("oauth_token".into(), t.into()));
-    }
-    params.extend(extra.iter().map(|(n, v)| (n.to_string(), v.to_string())));
-    let base_string = signature_base_string(method, url, &normalize_parameters(&params));
-    let token_secret = token.map(|(_, s)| s).unwrap_or("");
-    let signature = sign(SignatureMethod::HmacSha1, &base_string, consumer.1, token_secret).unwrap_or_default();
-    params.push(("oauth_signature".into(), signature));
-    let pairs: Vec<(&str, &str)> = params.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
-    authorization_header(None, &pairs)
+    latchkey::oauth1::client::hmac_sha1_header(method, url, consumer, token, extra, now(), nonce)
 }
 
 /// `GET /api/v1/me` signed with token credentials; `base` is the public URL
