@@ -24,8 +24,8 @@ pub struct App {
     pub usage: Arc<Usage>,
     /// The at-rest key for OAuth 1.0a secrets, `DATA_DIR/secret.key`.
     pub sealer: Arc<Sealer>,
-    /// OAuth 1.0a nonces seen by this process.
-    pub nonces: Arc<crate::oauth1::replay::RecentNonces>,
+    /// OAuth 1.0a nonces seen by this process, and those not yet written.
+    pub nonces: Arc<crate::oauth1::replay::Nonces>,
 }
 
 impl App {
@@ -41,6 +41,7 @@ impl App {
             config.login_lockout,
         ));
         let sealer = Arc::new(Sealer::in_data_dir(&config.data_dir));
+        let nonces = Arc::new(crate::oauth1::replay::Nonces::new(clock.now_ts()));
         Ok(App {
             sealer,
             config: Arc::new(config),
@@ -50,7 +51,7 @@ impl App {
             limiter,
             keyring: Arc::new(Keyring::default()),
             usage: Arc::new(Usage::default()),
-            nonces: Arc::default(),
+            nonces,
         })
     }
 

@@ -111,6 +111,17 @@ pub async fn run(
             }
         })
     };
+    let nonces = {
+        let app = app.clone();
+        actix_web::rt::spawn(async move {
+            loop {
+                actix_web::rt::time::sleep(crate::oauth1::replay::FLUSH_EVERY).await;
+                if let Err(e) = crate::oauth1::replay::flush(&app).await {
+                    tracing::warn!(error = %e, "writing OAuth 1.0a nonces failed; they stay queued");
+                }
+            }
+        })
+    };
     let renewer = {
         let (cfg, clock, certs) = (cfg.clone(), clock.clone(), certs.clone());
         actix_web::rt::spawn(async move {
@@ -133,7 +144,11 @@ pub async fn run(
     sweeper.abort();
     renewer.abort();
     usage.abort();
+    nonces.abort();
     let _ = crate::auth::usage::flush(&app).await;
+    if let Err(e) = crate::oauth1::replay::flush(&app).await {
+        tracing::error!(error = %e, "the last OAuth 1.0a nonces could not be written");
+    }
     let _ = std::fs::remove_file(manage::socket::path(&cfg.data_dir));
     app.store.close();
     tracing::info!("latchkey stopped; the database is closed");

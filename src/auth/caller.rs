@@ -21,7 +21,7 @@ use crate::oauth1::{endpoints as oauth1_endpoints, flow as oauth1_flow};
 use crate::oauth2::error::{ErrorResponse, OAuthError};
 use crate::oauth2::scopes::ScopeSet;
 use crate::oauth2::tokens::{self, AccessInfo};
-use crate::store::users::{self, User};
+use crate::store::users::User;
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::web::Bytes;
@@ -382,7 +382,7 @@ async fn oauth1_verified(app: Option<App>, req: HttpRequest, body: Option<Bytes>
         }
     };
     let user = match info.user {
-        Some(id) => match app.store.read(|tx| users::get(tx, id)).map_err(|e| fail(e.into()))? {
+        Some(_) => match v.member {
             Some(u) if !u.disabled => Some(u),
             _ => return Err(fail(Report::new(Problem::TokenRejected, "the member is disabled or gone").into())),
         },

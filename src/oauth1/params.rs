@@ -4,8 +4,6 @@
 //! with the `oauth_*` protocol parameters picked out. Pure: the caller hands
 //! in the header, the query and (only for form-encoded bodies) the body.
 
-use std::collections::BTreeMap;
-
 use super::signature::{normalize_parameters, percent_encode};
 
 /// Why the parameters of a request could not be collected. Each message is
@@ -192,9 +190,11 @@ pub struct RequestParams {
     /// Everything that is signed: all pairs except `realm` and
     /// `oauth_signature`, in the order collected.
     signed: Vec<(String, String)>,
-    /// Each `oauth_*` parameter, which by §3.1 occurs once, including
-    /// `oauth_signature`.
-    protocol: BTreeMap<String, String>,
+    /// The `oauth_*` pairs of `signed` (which by §3.1 occur once each), as
+    /// indexes sorted by name.
+    protocol: Vec<usize>,
+    /// `oauth_signature`, which is not signed.
+    signature: Option<String>,
 }
 
 impl RequestParams {
@@ -203,45 +203,41 @@ impl RequestParams {
     /// the `?`, and `form_body` only when the content type is
     /// `application/x-www-form-urlencoded`; other bodies are never signed.
     pub fn collect(header: Option<&str>, query: Option<&str>, form_body: Option<&str>) -> Result<Self, ParamError> {
-        let header = header.map(parse_authorization_header).transpose()?;
-        let query = query.map(parse_form_urlencoded).transpose()?;
-        let body = form_body.map(parse_form_urlencoded).transpose()?;
-        Self::from_sources([header, query, body].into_iter().flatten().flatten())
+        let mut pairs = header.map(parse_authorization_header).transpose()?.unwrap_or_default();
+        for source in [query, form_body].into_iter().flatten() {
+            pairs.extend(parse_form_urlencoded(source)?);
+        }
+        Self::from_sources(pairs)
     }
 
     /// Assembles already-decoded pairs (header pairs without `realm`). An
     /// `oauth_*` name seen twice, in one source or across sources, is
-    /// [`ParamError::Duplicate`]; other names may repeat.
+    /// [`ParamError::Duplicate`] (the first one repeated is named); other
+    /// names may repeat.
     pub fn from_sources(pairs: impl IntoIterator<Item = (String, String)>) -> Result<Self, ParamError> {
-        let mut signed = Vec::new();
-        let mut protocol = BTreeMap::new();
-        for (name, value) in pairs {
-            if name.starts_with("oauth_") {
-                if protocol.contains_key(&name) {
-                    return Err(ParamError::Duplicate(name));
-                }
-                protocol.insert(name.clone(), value.clone());
-            }
-            if name != names::SIGNATURE {
-                signed.push((name, value));
-            }
+        let mut signed: Vec<(String, String)> = pairs.into_iter().collect();
+        let mut seen = std::collections::HashSet::new();
+        if let Some((name, _)) = signed.iter().find(|(n, _)| n.starts_with("oauth_") && !seen.insert(n.as_str())) {
+            return Err(ParamError::Duplicate(name.clone()));
         }
-        Ok(RequestParams { signed, protocol })
+        let signature = signed.iter().position(|(n, _)| n == names::SIGNATURE).map(|i| signed.remove(i).1);
+        let mut protocol: Vec<usize> = (0..signed.len()).filter(|&i| signed[i].0.starts_with("oauth_")).collect();
+        protocol.sort_unstable_by(|a, b| signed[*a].0.cmp(&signed[*b].0));
+        Ok(RequestParams { signed, protocol, signature })
     }
 
     /// The value of one `oauth_*` parameter, if it was sent.
     pub fn protocol(&self, name: &str) -> Option<&str> {
-        self.protocol.get(name).map(String::as_str)
-    }
-
-    /// The `oauth_*` parameters that were sent, by name.
-    pub fn protocol_params(&self) -> &BTreeMap<String, String> {
-        &self.protocol
+        if name == names::SIGNATURE {
+            return self.signature.as_deref();
+        }
+        let i = self.protocol.binary_search_by(|i| self.signed[*i].0.as_str().cmp(name)).ok()?;
+        Some(self.signed[self.protocol[i]].1.as_str())
     }
 
     /// The `oauth_signature` sent, decoded; it is not part of the signed text.
     pub fn signature(&self) -> Option<&str> {
-        self.protocol(names::SIGNATURE)
+        self.signature.as_deref()
     }
 
     /// Which of `required` were not sent at all, in the order given; feeds
@@ -249,7 +245,7 @@ impl RequestParams {
     /// empty value counts as present: the RFC lets a client send an empty
     /// `oauth_token`, and an empty value fails its own check later.
     pub fn missing<'a>(&self, required: &[&'a str]) -> Vec<&'a str> {
-        required.iter().copied().filter(|name| !self.protocol.contains_key(*name)).collect()
+        required.iter().copied().filter(|name| self.protocol(name).is_none()).collect()
     }
 
     /// The pairs that are signed (all but `realm` and `oauth_signature`).
@@ -446,7 +442,10 @@ mod tests {
         assert_eq!(body_only.protocol(names::TOKEN), Some("t"));
         assert_eq!(body_only.signature(), Some("s="));
         assert_eq!(body_only.normalized(), "oauth_consumer_key=k&oauth_token=t");
-        assert_eq!(body_only.protocol_params().len(), 3);
+        assert_eq!(
+            body_only.missing(&[names::CONSUMER_KEY, names::TOKEN, names::SIGNATURE, names::NONCE]),
+            vec![names::NONCE]
+        );
     }
 
     #[test]

@@ -1,27 +1,109 @@
-//! The nonces this process has seen, claimed in memory so that two copies
-//! of one request racing each other are told apart at once. The durable
-//! record is the `OAUTH1_NONCES` table, written before the request is
-//! answered (see `verify`); this set only spares the store the losing copy.
+//! Replay protection for OAuth 1.0a nonces (RFC 5849 §3.3).
+//!
+//! Every nonce is claimed first in memory, so two copies of one request
+//! racing each other are told apart at once, and then recorded in the
+//! `OAUTH1_NONCES` table so that a restart forgets nothing:
+//!
+//! - a request that may change something (any method but `GET` and `HEAD`)
+//!   is answered only once its nonce is durable;
+//! - a safe request (`GET`, `HEAD`) has its nonce queued and written with the
+//!   others of the last [`FLUSH_EVERY`] in one commit, instead of a commit
+//!   per request. Only a crash inside that short span can lose such a nonce,
+//!   and a replay of a safe request changes nothing.
+//!
+//! Nonces from before this process started are looked up in the table by
+//! `verify` while it can still matter: only a request whose timestamp is
+//! within the window of the start can carry one (see [`Nonces::may_predate`]).
 
+use crate::app::App;
+use crate::clock::Timestamp;
+use crate::store::StoreError;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Mutex;
+use std::time::Duration;
 
-/// Nonce keys grouped by their request's timestamp, so the ones too old to
-/// be accepted any more go in one cheap split.
-#[derive(Default)]
-pub struct RecentNonces {
-    by_time: Mutex<BTreeMap<i64, HashSet<Vec<u8>>>>,
+/// How long a safe request's nonce may wait for its commit.
+pub const FLUSH_EVERY: Duration = Duration::from_millis(100);
+
+/// Beyond this many waiting nonces a flush is due at once.
+pub const FLUSH_AT: usize = 8192;
+
+/// The nonces this process has seen, by their request's timestamp, and the
+/// ones not yet written.
+pub struct Nonces {
+    /// 128 bits of the SHA-256 of each key, so that a busy window costs
+    /// tens of bytes per request, not the key's hundred.
+    by_time: Mutex<BTreeMap<i64, HashSet<[u8; 16]>>>,
+    pending: Mutex<Vec<Vec<u8>>>,
+    /// When this process started: older nonces may be in the table only.
+    started: Timestamp,
 }
 
-impl RecentNonces {
+fn fingerprint(key: &[u8]) -> [u8; 16] {
+    let digest = <sha2::Sha256 as sha2::Digest>::digest(key);
+    let mut out = [0; 16];
+    out.copy_from_slice(&digest[..16]);
+    out
+}
+
+/// Whether a request with this method changes nothing (RFC 9110 §9.2.1),
+/// so its nonce may be recorded in the next batch.
+pub fn is_safe(method: &str) -> bool {
+    matches!(method, "GET" | "HEAD")
+}
+
+impl Nonces {
+    pub fn new(started: Timestamp) -> Nonces {
+        Nonces { by_time: Mutex::default(), pending: Mutex::default(), started }
+    }
+
     /// Claims `key` (a request's timestamp `ts`); `false` when it was
     /// claimed before. Timestamps older than `now - window` are dropped: the
     /// timestamp check refuses such requests anyway.
     pub fn claim(&self, key: &[u8], ts: i64, now: i64, window: i64) -> bool {
         let mut by_time = self.by_time.lock().unwrap_or_else(|e| e.into_inner());
-        let keep = by_time.split_off(&(now - window));
-        *by_time = keep;
-        by_time.entry(ts).or_default().insert(key.to_vec())
+        if by_time.first_key_value().is_some_and(|(t, _)| *t < now - window) {
+            let keep = by_time.split_off(&(now - window));
+            *by_time = keep;
+        }
+        by_time.entry(ts).or_default().insert(fingerprint(key))
+    }
+
+    /// Whether a request with timestamp `ts` could have been accepted by an
+    /// earlier process (which stopped before this one started), so that its
+    /// nonce must be looked up in the table.
+    pub fn may_predate(&self, ts: i64, window: i64) -> bool {
+        ts <= self.started + window
+    }
+
+    /// Queues a claimed key for the next batch; `true` when the queue is
+    /// long enough to flush now.
+    pub fn queue(&self, key: Vec<u8>) -> bool {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        pending.push(key);
+        pending.len() >= FLUSH_AT
+    }
+
+    fn take(&self) -> Vec<Vec<u8>> {
+        std::mem::take(&mut *self.pending.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+/// Writes the queued nonces in one commit; returns how many. On a failed
+/// write they go back in the queue for the next flush.
+pub async fn flush(app: &App) -> Result<usize, StoreError> {
+    let batch = std::sync::Arc::new(app.nonces.take());
+    if batch.is_empty() {
+        return Ok(0);
+    }
+    let keys = batch.clone();
+    match app.store.write(move |tx| crate::store::oauth1::record_nonces(tx, &keys)).await {
+        Ok(()) => Ok(batch.len()),
+        Err(e) => {
+            let mut pending = app.nonces.pending.lock().unwrap_or_else(|e| e.into_inner());
+            pending.extend(batch.iter().cloned());
+            Err(e)
+        }
     }
 }
 
@@ -31,12 +113,37 @@ mod tests {
 
     #[test]
     fn claims_once_and_forgets_what_the_window_refuses() {
-        let r = RecentNonces::default();
+        let r = Nonces::new(0);
         assert!(r.claim(b"a", 100, 100, 300));
         assert!(!r.claim(b"a", 100, 101, 300));
         assert!(r.claim(b"a", 101, 101, 300), "another timestamp is another request");
         assert!(r.claim(b"b", 100, 101, 300));
         assert!(r.claim(b"late", 1000, 1000, 300));
         assert_eq!(r.by_time.lock().unwrap().len(), 1, "old timestamps dropped");
+    }
+
+    #[test]
+    fn only_requests_near_the_start_may_carry_an_earlier_nonce() {
+        let r = Nonces::new(1_000);
+        assert!(r.may_predate(900, 300));
+        assert!(r.may_predate(1_300, 300), "an earlier process accepted up to its own time plus the window");
+        assert!(!r.may_predate(1_301, 300));
+    }
+
+    #[test]
+    fn queues_until_a_flush_is_due() {
+        let r = Nonces::new(0);
+        for i in 0..FLUSH_AT - 1 {
+            assert!(!r.queue(i.to_be_bytes().to_vec()));
+        }
+        assert!(r.queue(b"last".to_vec()));
+        assert_eq!(r.take().len(), FLUSH_AT);
+        assert!(r.take().is_empty());
+    }
+
+    #[test]
+    fn safe_methods_are_get_and_head() {
+        assert!(is_safe("GET") && is_safe("HEAD"));
+        assert!(!is_safe("POST") && !is_safe("DELETE") && !is_safe("get"));
     }
 }

@@ -11,6 +11,7 @@
 
 use super::params::{ParamError, RequestParams, is_oauth_scheme, names};
 use super::problem::{Failure, Problem, Report};
+use super::replay;
 use super::signature::{self, SignatureMethod, base_string_uri, signature_base_string};
 use crate::app::App;
 use crate::auth::sealing::context;
@@ -19,21 +20,22 @@ use crate::config::Config;
 use crate::store::clients::{self, Client, OAuth1App};
 use crate::store::grants::{self, Token, TokenKind};
 use crate::store::oauth1::{self as stored, RequestToken};
+use crate::store::users::{self, User};
 use actix_web::HttpRequest;
 
 /// Longest consumer key, token or nonce looked at; real ones are far shorter.
 const MAX_ID_LEN: usize = 256;
 
-/// What the signature covers of one HTTP request.
+/// What the signature covers of one HTTP request, borrowed from it.
 #[derive(Debug, Clone)]
-pub struct Incoming {
-    pub method: String,
-    pub path: String,
-    pub query: String,
+pub struct Incoming<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub query: &'a str,
     /// The `Authorization` value, only when it uses the `OAuth` scheme.
-    pub authorization: Option<String>,
+    pub authorization: Option<&'a str>,
     /// The body, only when it is `application/x-www-form-urlencoded`.
-    pub form_body: Option<String>,
+    pub form_body: Option<&'a str>,
     /// Over HTTPS (directly, or as a trusted proxy says): PLAINTEXT needs it.
     pub https: bool,
 }
@@ -47,23 +49,19 @@ pub fn is_form(req: &HttpRequest) -> bool {
         .is_some_and(|c| c.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
 }
 
-impl Incoming {
+impl<'a> Incoming<'a> {
     /// Pass `form_body` only when [`is_form`] holds.
-    pub fn new(req: &HttpRequest, app: &App, form_body: Option<&[u8]>) -> Result<Incoming, Report> {
-        let authorization = req
-            .headers()
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .filter(|h| is_oauth_scheme(h))
-            .map(str::to_string);
+    pub fn new(req: &'a HttpRequest, app: &App, form_body: Option<&'a [u8]>) -> Result<Incoming<'a>, Report> {
+        let authorization =
+            req.headers().get("authorization").and_then(|v| v.to_str().ok()).filter(|h| is_oauth_scheme(h));
         let form_body = form_body
-            .map(|b| std::str::from_utf8(b).map(str::to_string))
+            .map(std::str::from_utf8)
             .transpose()
             .map_err(|_| Report::new(Problem::ParameterRejected, "the form-encoded body is not valid UTF-8"))?;
         Ok(Incoming {
-            method: req.method().as_str().to_string(),
-            path: req.path().to_string(),
-            query: req.query_string().to_string(),
+            method: req.method().as_str(),
+            path: req.path(),
+            query: req.query_string(),
             authorization,
             form_body,
             https: crate::web::conn::of(req, &app.config.trusted_proxies).https,
@@ -74,6 +72,31 @@ impl Incoming {
 /// The base string URI (§3.4.1.2) of a request for `path`, as the public
 /// URL makes it: `https://example.org/sub` + `/oauth1/request`.
 pub fn base_uri(config: &Config, path: &str) -> String {
+    let url = &config.public_url;
+    // The usual path (letters, digits, `-._~` and slashes, no dot segment)
+    // comes out of `Url` unchanged, so it is appended without one.
+    let plain =
+        path.starts_with('/') && !path.contains("/.") && path.bytes().all(|b| b == b'/' || signature::is_unreserved(b));
+    match url.host_str() {
+        Some(host) if plain => {
+            let base = url.path().trim_end_matches('/');
+            let mut out = String::with_capacity(url.scheme().len() + host.len() + base.len() + path.len() + 9);
+            out.push_str(url.scheme());
+            out.push_str("://");
+            out.push_str(&host.to_ascii_lowercase());
+            if let Some(port) = url.port() {
+                out.push(':');
+                out.push_str(&port.to_string());
+            }
+            out.push_str(base);
+            out.push_str(path);
+            out
+        }
+        _ => base_uri_by_url(config, path),
+    }
+}
+
+fn base_uri_by_url(config: &Config, path: &str) -> String {
     let mut url = config.public_url.clone();
     url.set_path(&format!("{}{}", config.base_path(), path));
     url.set_query(None);
@@ -109,8 +132,12 @@ pub enum Credential {
 /// A request whose signature, timestamp and nonce checked out.
 #[derive(Debug, Clone)]
 pub struct Verified {
+    /// The application, its OAuth 1.0a part moved into `consumer`.
     pub client: Client,
     pub consumer: OAuth1App,
+    /// The member an access token acts for, read with the token (`None` for
+    /// other credentials, or when the member is gone).
+    pub member: Option<User>,
     pub params: RequestParams,
     pub credential: Credential,
 }
@@ -200,7 +227,7 @@ pub fn preflight(params: &RequestParams, expect: Expect, now: i64, window: i64) 
 
 /// The consumer, or why not.
 fn consumer(found: Option<Client>, key: &str) -> Result<(Client, OAuth1App), Report> {
-    let found = found.and_then(|c| c.oauth1.clone().filter(|o| o.consumer_key == key).map(|o| (c, o)));
+    let found = found.and_then(|mut c| c.oauth1.take().filter(|o| o.consumer_key == key).map(|o| (c, o)));
     let Some((client, consumer)) = found else {
         return Err(Report::new(Problem::ConsumerKeyUnknown, "no consumer with this oauth_consumer_key is registered"));
     };
@@ -285,10 +312,9 @@ fn lookup_token(
 }
 
 /// Verifies `inc` completely, recording its nonce last.
-pub async fn verify(app: &App, inc: &Incoming, expect: Expect) -> Result<Verified, Failure> {
-    let query = (!inc.query.is_empty()).then_some(inc.query.as_str());
-    let params =
-        RequestParams::collect(inc.authorization.as_deref(), query, inc.form_body.as_deref()).map_err(param_problem)?;
+pub async fn verify(app: &App, inc: &Incoming<'_>, expect: Expect) -> Result<Verified, Failure> {
+    let query = (!inc.query.is_empty()).then_some(inc.query);
+    let params = RequestParams::collect(inc.authorization, query, inc.form_body).map_err(param_problem)?;
     let now = app.now();
     let window = app.config.oauth1_timestamp_window.as_secs() as i64;
     let pre = preflight(&params, expect, now, window)?;
@@ -298,7 +324,17 @@ pub async fn verify(app: &App, inc: &Incoming, expect: Expect) -> Result<Verifie
         );
     }
 
-    let (client, consumer, found) = app.store.read(|tx| {
+    // The nonce's key, and whether an earlier process may have recorded it.
+    let nonce = match (pre.timestamp, pre.nonce.as_deref()) {
+        (Some(ts), Some(nonce)) => {
+            let key = stored::nonce_key(ts, &pre.consumer_key, pre.token.as_deref().unwrap_or_default(), nonce);
+            Some((ts as i64, key))
+        }
+        _ => None,
+    };
+    let look_up_nonce = nonce.as_ref().filter(|(ts, _)| app.nonces.may_predate(*ts, window)).map(|(_, k)| k);
+
+    let (client, consumer, found, seen, member) = app.store.read(|tx| {
         let client = clients::by_key(tx, &pre.consumer_key)?;
         let (client, consumer) = match consumer(client, &pre.consumer_key) {
             Ok(c) => c,
@@ -307,7 +343,19 @@ pub async fn verify(app: &App, inc: &Incoming, expect: Expect) -> Result<Verifie
         if let Err(r) = check_method(&consumer, pre.method, inc.https) {
             return Ok(Err(r));
         }
-        Ok(lookup_token(tx, expect, pre.token.as_deref(), &client, &consumer, now)?.map(|f| (client, consumer, f)))
+        let found = match lookup_token(tx, expect, pre.token.as_deref(), &client, &consumer, now)? {
+            Ok(f) => f,
+            Err(r) => return Ok(Err(r)),
+        };
+        let seen = match look_up_nonce {
+            Some(key) => stored::nonce_seen(tx, key)?,
+            None => false,
+        };
+        let member = match &found {
+            Found::Access { token, .. } => token.user.map(|id| users::get(tx, id)).transpose()?.flatten(),
+            _ => None,
+        };
+        Ok(Ok((client, consumer, found, seen, member)))
     })??;
 
     let consumer_secret =
@@ -320,7 +368,7 @@ pub async fn verify(app: &App, inc: &Incoming, expect: Expect) -> Result<Verifie
             app.sealer.open(&context::access_token(digest), sealed)?
         }
     };
-    let base = signature_base_string(&inc.method, &base_uri(&app.config, &inc.path), &params.normalized());
+    let base = signature_base_string(inc.method, &base_uri(&app.config, inc.path), &params.normalized());
     let given = params.signature().unwrap_or_default();
     let pem = consumer.rsa_public_key.as_deref();
     if !signature::verify(pre.method, &base, given, &consumer_secret, &token_secret, pem) {
@@ -333,13 +381,20 @@ pub async fn verify(app: &App, inc: &Incoming, expect: Expect) -> Result<Verifie
         return Err(Report::new(Problem::SignatureInvalid, advice).into());
     }
 
-    if let (Some(ts), Some(nonce)) = (pre.timestamp, pre.nonce.as_deref()) {
-        let key = stored::nonce_key(ts, &pre.consumer_key, pre.token.as_deref().unwrap_or_default(), nonce);
+    if let Some((ts, key)) = nonce {
         // Claimed in memory first (a racing copy loses at once), then
-        // recorded durably before the request is answered, so a restart
-        // forgets nothing.
-        let fresh = app.nonces.claim(&key, ts as i64, now, window)
-            && app.store.write(move |tx| stored::record_nonce(tx, &key)).await?;
+        // recorded: before answering when the request may change
+        // something, in the next batch when it is safe (see `replay`).
+        let fresh = !seen
+            && app.nonces.claim(&key, ts, now, window)
+            && if replay::is_safe(inc.method) {
+                if app.nonces.queue(key) {
+                    replay::flush(app).await?;
+                }
+                true
+            } else {
+                app.store.write(move |tx| stored::record_nonce(tx, &key)).await?
+            };
         if !fresh {
             return Err(Report::new(
                 Problem::NonceUsed,
@@ -353,7 +408,7 @@ pub async fn verify(app: &App, inc: &Incoming, expect: Expect) -> Result<Verifie
         Found::Request { digest, token } => Credential::Request { digest, token },
         Found::Access { token, .. } => Credential::Access { token },
     };
-    Ok(Verified { client, consumer, params, credential })
+    Ok(Verified { client, consumer, member, params, credential })
 }
 
 #[cfg(test)]
@@ -445,5 +500,15 @@ mod tests {
         assert_eq!(base_uri(&config("https://Example.org/sub/"), "/api/v1/me"), "https://example.org/sub/api/v1/me");
         assert_eq!(base_uri(&config("https://www.example.org:443/"), "/a%20b"), "https://www.example.org/a%20b");
         assert_eq!(base_uri(&config("http://example.org:8080/x"), "/y"), "http://example.org:8080/x/y");
+        // The shortcut for plain paths agrees with `Url` everywhere.
+        for url in
+            ["https://localhost:8443", "https://Example.org/sub/", "http://[::1]:8080/a/b", "https://www.x.org:443"]
+        {
+            let c = config(url);
+            for path in ["/", "/api/v1/me", "/a%20b", "/a/./b", "/a/../b", "/x y", "/~u/.hidden", "/caf\u{e9}", "/a//b"]
+            {
+                assert_eq!(base_uri(&c, path), base_uri_by_url(&c, path), "{url} {path}");
+            }
+        }
     }
 }

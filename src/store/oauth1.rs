@@ -95,6 +95,21 @@ pub fn record_nonce(tx: &WriteTransaction, key: &[u8]) -> Result<bool, StoreErro
     Ok(tx.open_table(OAUTH1_NONCES)?.insert(key, ())?.is_none())
 }
 
+/// Records a batch of nonces already claimed in memory (see
+/// `oauth1::replay`), with one table open for all of them.
+pub fn record_nonces(tx: &WriteTransaction, keys: &[Vec<u8>]) -> Result<(), StoreError> {
+    let mut table = tx.open_table(OAUTH1_NONCES)?;
+    for k in keys {
+        table.insert(k.as_slice(), ())?;
+    }
+    Ok(())
+}
+
+/// Whether a nonce was recorded, by this process or an earlier one.
+pub fn nonce_seen(tx: &ReadTransaction, key: &[u8]) -> Result<bool, StoreError> {
+    Ok(tx.open_table(OAUTH1_NONCES)?.get(key)?.is_some())
+}
+
 /// Whether `digest` is an access token whose grant was revoked.
 pub fn revoked(tx: &ReadTransaction, digest: &[u8; 32]) -> Result<bool, StoreError> {
     Ok(tx.open_table(OAUTH1_REVOKED)?.get(digest.as_slice())?.is_some())

@@ -131,6 +131,17 @@ impl Server {
         next
     }
 
+    /// SIGKILL (no shutdown work at all), then starts again on the same
+    /// data directory (a new port).
+    pub fn crash_restart(mut self) -> Server {
+        let mut child = self.child.take().expect("running");
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let mut next = Self::launch(self.dir.clone(), self.env.clone());
+        next._tmp = self._tmp.take();
+        next
+    }
+
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()
     }

@@ -14,6 +14,7 @@ mod manage;
 mod oauth1;
 mod oauth1_client;
 mod oauth1_problems;
+mod oauth1_replay;
 mod oauth2;
 mod oauth2_expiry;
 mod pages;
