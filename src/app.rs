@@ -41,7 +41,8 @@ impl App {
             config.login_lockout,
         ));
         let sealer = Arc::new(Sealer::in_data_dir(&config.data_dir));
-        let nonces = Arc::new(crate::oauth1::replay::Nonces::new(clock.now_ts()));
+        let newest_nonce = store.read(crate::store::oauth1::newest_nonce_timestamp)?;
+        let nonces = Arc::new(crate::oauth1::replay::Nonces::new(newest_nonce));
         Ok(App {
             sealer,
             config: Arc::new(config),

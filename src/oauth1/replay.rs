@@ -12,11 +12,12 @@
 //!   and a replay of a safe request changes nothing.
 //!
 //! Nonces from before this process started are looked up in the table by
-//! `verify` while it can still matter: only a request whose timestamp is
-//! within the window of the start can carry one (see [`Nonces::may_predate`]).
+//! `verify` while it can still matter: only a request whose timestamp is not
+//! newer than the newest nonce found there at start can carry one (see
+//! [`Nonces::may_predate`]); every nonce this process takes is claimed in
+//! memory first.
 
 use crate::app::App;
-use crate::clock::Timestamp;
 use crate::store::StoreError;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Mutex;
@@ -35,8 +36,9 @@ pub struct Nonces {
     /// tens of bytes per request, not the key's hundred.
     by_time: Mutex<BTreeMap<i64, HashSet<[u8; 16]>>>,
     pending: Mutex<Vec<Vec<u8>>>,
-    /// When this process started: older nonces may be in the table only.
-    started: Timestamp,
+    /// The newest timestamp of a nonce in the table when this process
+    /// started (`None`: the table was empty).
+    newest_before: Option<u64>,
 }
 
 fn fingerprint(key: &[u8]) -> [u8; 16] {
@@ -53,8 +55,9 @@ pub fn is_safe(method: &str) -> bool {
 }
 
 impl Nonces {
-    pub fn new(started: Timestamp) -> Nonces {
-        Nonces { by_time: Mutex::default(), pending: Mutex::default(), started }
+    /// `newest_before`: see [`crate::store::oauth1::newest_nonce_timestamp`].
+    pub fn new(newest_before: Option<u64>) -> Nonces {
+        Nonces { by_time: Mutex::default(), pending: Mutex::default(), newest_before }
     }
 
     /// Claims `key` (a request's timestamp `ts`); `false` when it was
@@ -69,11 +72,10 @@ impl Nonces {
         by_time.entry(ts).or_default().insert(fingerprint(key))
     }
 
-    /// Whether a request with timestamp `ts` could have been accepted by an
-    /// earlier process (which stopped before this one started), so that its
-    /// nonce must be looked up in the table.
-    pub fn may_predate(&self, ts: i64, window: i64) -> bool {
-        ts <= self.started + window
+    /// Whether a request with timestamp `ts` may carry a nonce an earlier
+    /// process recorded, so that it must be looked up in the table.
+    pub fn may_predate(&self, ts: u64) -> bool {
+        self.newest_before.is_some_and(|newest| ts <= newest)
     }
 
     /// Queues a claimed key for the next batch; `true` when the queue is
@@ -113,7 +115,7 @@ mod tests {
 
     #[test]
     fn claims_once_and_forgets_what_the_window_refuses() {
-        let r = Nonces::new(0);
+        let r = Nonces::new(None);
         assert!(r.claim(b"a", 100, 100, 300));
         assert!(!r.claim(b"a", 100, 101, 300));
         assert!(r.claim(b"a", 101, 101, 300), "another timestamp is another request");
@@ -123,16 +125,17 @@ mod tests {
     }
 
     #[test]
-    fn only_requests_near_the_start_may_carry_an_earlier_nonce() {
-        let r = Nonces::new(1_000);
-        assert!(r.may_predate(900, 300));
-        assert!(r.may_predate(1_300, 300), "an earlier process accepted up to its own time plus the window");
-        assert!(!r.may_predate(1_301, 300));
+    fn only_requests_as_old_as_the_stored_nonces_are_looked_up() {
+        let r = Nonces::new(Some(1_000));
+        assert!(r.may_predate(900));
+        assert!(r.may_predate(1_000));
+        assert!(!r.may_predate(1_001));
+        assert!(!Nonces::new(None).may_predate(0), "an empty table holds nothing to find");
     }
 
     #[test]
     fn queues_until_a_flush_is_due() {
-        let r = Nonces::new(0);
+        let r = Nonces::new(None);
         for i in 0..FLUSH_AT - 1 {
             assert!(!r.queue(i.to_be_bytes().to_vec()));
         }

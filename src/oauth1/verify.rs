@@ -328,11 +328,11 @@ pub async fn verify(app: &App, inc: &Incoming<'_>, expect: Expect) -> Result<Ver
     let nonce = match (pre.timestamp, pre.nonce.as_deref()) {
         (Some(ts), Some(nonce)) => {
             let key = stored::nonce_key(ts, &pre.consumer_key, pre.token.as_deref().unwrap_or_default(), nonce);
-            Some((ts as i64, key))
+            Some((ts, key))
         }
         _ => None,
     };
-    let look_up_nonce = nonce.as_ref().filter(|(ts, _)| app.nonces.may_predate(*ts, window)).map(|(_, k)| k);
+    let look_up_nonce = nonce.as_ref().filter(|(ts, _)| app.nonces.may_predate(*ts)).map(|(_, k)| k);
 
     let (client, consumer, found, seen, member) = app.store.read(|tx| {
         let client = clients::by_key(tx, &pre.consumer_key)?;
@@ -383,11 +383,11 @@ pub async fn verify(app: &App, inc: &Incoming<'_>, expect: Expect) -> Result<Ver
 
     if let Some((ts, key)) = nonce {
         // Claimed in memory first (a racing copy loses at once), then
-        // recorded: before answering when the request may change
-        // something, in the next batch when it is safe (see `replay`).
+        // recorded: in the next batch for a safe API request, before
+        // answering for anything else (see `replay`).
         let fresh = !seen
-            && app.nonces.claim(&key, ts, now, window)
-            && if replay::is_safe(inc.method) {
+            && app.nonces.claim(&key, ts as i64, now, window)
+            && if expect == Expect::AccessToken && replay::is_safe(inc.method) {
                 if app.nonces.queue(key) {
                     replay::flush(app).await?;
                 }

@@ -105,6 +105,16 @@ pub fn record_nonces(tx: &WriteTransaction, keys: &[Vec<u8>]) -> Result<(), Stor
     Ok(())
 }
 
+/// The newest timestamp among the recorded nonces (keys begin with it).
+pub fn newest_nonce_timestamp(tx: &ReadTransaction) -> Result<Option<u64>, StoreError> {
+    let table = tx.open_table(OAUTH1_NONCES)?;
+    let Some((key, _)) = table.last()? else {
+        return Ok(None);
+    };
+    let key = key.value();
+    Ok(key.get(..8).and_then(|b| b.try_into().ok()).map(u64::from_be_bytes))
+}
+
 /// Whether a nonce was recorded, by this process or an earlier one.
 pub fn nonce_seen(tx: &ReadTransaction, key: &[u8]) -> Result<bool, StoreError> {
     Ok(tx.open_table(OAUTH1_NONCES)?.get(key)?.is_some())
