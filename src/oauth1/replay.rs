@@ -4,9 +4,10 @@
 //! racing each other are told apart at once, and then recorded in the
 //! `OAUTH1_NONCES` table so that a restart forgets nothing:
 //!
-//! - a request that may change something (any method but `GET` and `HEAD`)
-//!   is answered only once its nonce is durable;
-//! - a safe request (`GET`, `HEAD`) has its nonce queued and written with the
+//! - a request that may change something (an API request with any method but
+//!   `GET` and `HEAD`, and the signed `/oauth1/*` endpoints) is answered only
+//!   once its nonce is durable;
+//! - a safe API request (`GET`, `HEAD`) has its nonce queued and written with the
 //!   others of the last [`FLUSH_EVERY`] in one commit, instead of a commit
 //!   per request. Only a crash inside that short span can lose such a nonce,
 //!   and a replay of a safe request changes nothing.
