@@ -362,8 +362,8 @@ impl Config {
     }
 
     /// The path of the public URL without its trailing slash, for links in pages.
-    pub fn base_path(&self) -> String {
-        self.public_url.path().trim_end_matches('/').to_string()
+    pub fn base_path(&self) -> &str {
+        self.public_url.path().trim_end_matches('/')
     }
 
     pub fn secure_cookies(&self) -> bool {

@@ -31,6 +31,9 @@ use futures_util::future::LocalBoxFuture;
 /// The largest form body read to check an OAuth 1.0a signature.
 const MAX_SIGNED_BODY: usize = 1024 * 1024;
 
+/// Largest form body read for an `access_token` parameter (RFC 6750 §2.2).
+const MAX_BEARER_BODY: usize = 64 * 1024;
+
 #[derive(Debug)]
 pub struct BearerError {
     pub inner: ErrorResponse,
@@ -207,27 +210,20 @@ impl FromRequest for Caller {
         Box::pin(async move {
             let realm = "latchkey".to_string();
             let fail = |inner: ErrorResponse| BearerError { inner, scope: None, realm: realm.clone(), oauth1: None };
-            let app = app.ok_or_else(|| fail(ErrorResponse::new(OAuthError::ServerError, "no state")))?;
+            let app = app.ok_or_else(no_state)?;
             let mut token = bearer_from(&req, app.config.bearer_in_query).map_err(fail)?;
-            if let Some((mut body, replay)) = form_body {
-                use futures_util::StreamExt;
-                let mut bytes = Vec::new();
-                while let Some(chunk) = body.next().await {
-                    let chunk = chunk.map_err(|_| {
-                        fail(ErrorResponse::new(OAuthError::InvalidRequest, "the body could not be read"))
-                    })?;
-                    if bytes.len() + chunk.len() > 64 * 1024 {
-                        return Err(fail(ErrorResponse::new(OAuthError::InvalidRequest, "the body is too large")));
-                    }
-                    bytes.extend_from_slice(&chunk);
-                }
+            if let Some(teed) = form_body {
+                let bytes = read_teed(teed, MAX_BEARER_BODY).await.map_err(|e| {
+                    let advice = match e {
+                        BodyError::Unreadable => "the body could not be read",
+                        BodyError::TooLarge => "the body is too large",
+                    };
+                    fail(ErrorResponse::new(OAuthError::InvalidRequest, advice))
+                })?;
                 // Signed with OAuth 1.0a in the body alone.
                 if form_has_signature(&bytes) {
-                    let bytes = Bytes::from(bytes);
-                    let _ = replay.send(bytes.clone());
                     return oauth1_verified(Some(app), req, Some(bytes)).await;
                 }
-                let _ = replay.send(Bytes::from(bytes.clone()));
                 let from_body: Vec<String> = url::form_urlencoded::parse(&bytes)
                     .filter(|(k, _)| k == "access_token")
                     .map(|(_, v)| v.to_string())
@@ -244,7 +240,7 @@ impl FromRequest for Caller {
                 }
             }
             let token = token.ok_or_else(|| fail(ErrorResponse::new(OAuthError::InvalidRequest, "")))?;
-            let info = tokens::check_access(&app, &token)
+            let mut info = tokens::check_access(&app, &token)
                 .map_err(|_| fail(ErrorResponse::new(OAuthError::TemporarilyUnavailable, "try again")))?
                 .ok_or_else(|| {
                     fail(ErrorResponse::new(
@@ -252,16 +248,21 @@ impl FromRequest for Caller {
                         "the access token is unknown, expired or revoked",
                     ))
                 })?;
-            let user = match (info.user, &info.member) {
-                (None, _) => None,
-                (Some(_), Some(u)) if !u.disabled => Some(u.clone()),
-                (Some(_), _) => {
-                    return Err(fail(ErrorResponse::new(OAuthError::InvalidToken, "the member is disabled or gone")));
-                }
-            };
+            let user = acting_member(&mut info)
+                .ok_or_else(|| fail(ErrorResponse::new(OAuthError::InvalidToken, "the member is disabled or gone")))?;
             app.usage.saw(info.grant, app.now());
             Ok(Caller { info, user, realm, oauth1: false })
         })
+    }
+}
+
+/// The member a token acts for, moved out of `info`: `Some(None)` for the
+/// application itself, `None` when the member is disabled or gone.
+fn acting_member(info: &mut AccessInfo) -> Option<Option<User>> {
+    match (info.user, info.member.take()) {
+        (None, _) => Some(None),
+        (Some(_), Some(u)) if !u.disabled => Some(Some(u)),
+        (Some(_), _) => None,
     }
 }
 
@@ -285,6 +286,31 @@ fn tee(payload: &mut Payload) -> (Payload, tokio::sync::oneshot::Sender<Bytes>) 
     let replay: BodyStream = Box::pin(futures_util::stream::once(async move { Ok(rx.await.unwrap_or_default()) }));
     *payload = Payload::from(replay);
     (original, tx)
+}
+
+enum BodyError {
+    Unreadable,
+    TooLarge,
+}
+
+/// Reads the body [`tee`] took, at most `limit` bytes, and hands a copy on
+/// to the route.
+async fn read_teed(
+    (mut body, replay): (Payload, tokio::sync::oneshot::Sender<Bytes>),
+    limit: usize,
+) -> Result<Bytes, BodyError> {
+    use futures_util::StreamExt;
+    let mut bytes = web::BytesMut::new();
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|_| BodyError::Unreadable)?;
+        if bytes.len() + chunk.len() > limit {
+            return Err(BodyError::TooLarge);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    let bytes = bytes.freeze();
+    let _ = replay.send(bytes.clone());
+    Ok(bytes)
 }
 
 /// An OAuth 1.0a problem as the caller's error.
@@ -321,24 +347,16 @@ async fn oauth1_caller(
     req: HttpRequest,
     body: Option<(Payload, tokio::sync::oneshot::Sender<Bytes>)>,
 ) -> Result<Caller, BearerError> {
-    use futures_util::StreamExt;
     let app = app.ok_or_else(no_state)?;
     let bytes = match body {
         None => None,
-        Some((mut payload, replay)) => {
-            let mut bytes = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let refuse = |advice: &str| oauth1_error(&app, Report::new(Problem::ParameterRejected, advice).into());
-                let chunk = chunk.map_err(|_| refuse("the body could not be read"))?;
-                if bytes.len() + chunk.len() > MAX_SIGNED_BODY {
-                    return Err(refuse("a signed form body may be at most 1 MiB"));
-                }
-                bytes.extend_from_slice(&chunk);
-            }
-            let bytes = bytes.freeze();
-            let _ = replay.send(bytes.clone());
-            Some(bytes)
-        }
+        Some(teed) => Some(read_teed(teed, MAX_SIGNED_BODY).await.map_err(|e| {
+            let advice = match e {
+                BodyError::Unreadable => "the body could not be read",
+                BodyError::TooLarge => "a signed form body may be at most 1 MiB",
+            };
+            oauth1_error(&app, Report::new(Problem::ParameterRejected, advice).into())
+        })?),
     };
     oauth1_verified(Some(app), req, bytes).await
 }
@@ -351,7 +369,7 @@ async fn oauth1_verified(app: Option<App>, req: HttpRequest, body: Option<Bytes>
     let inc = Incoming::new(&req, &app, body.as_deref()).map_err(|r| fail(r.into()))?;
     let v = verify::verify(&app, &inc, Expect::AccessToken).await.map_err(fail)?;
     let client_id = v.consumer.consumer_key.clone();
-    let info = match v.credential {
+    let mut info = match v.credential {
         Credential::Access { token } => AccessInfo {
             grant: token.grant,
             client: v.client.id,
@@ -361,7 +379,7 @@ async fn oauth1_verified(app: Option<App>, req: HttpRequest, body: Option<Bytes>
             issued_at: token.issued_at,
             expires_at: token.expires_at,
             jwt: false,
-            member: None,
+            member: v.member,
         },
         Credential::Consumer => {
             let grant = oauth1_flow::own_grant(&app, &v.client, &v.consumer).await.map_err(fail)?;
@@ -381,13 +399,8 @@ async fn oauth1_verified(app: Option<App>, req: HttpRequest, body: Option<Bytes>
             return Err(fail(Report::new(Problem::TokenRejected, "this is a request token; exchange it first").into()));
         }
     };
-    let user = match info.user {
-        Some(_) => match v.member {
-            Some(u) if !u.disabled => Some(u),
-            _ => return Err(fail(Report::new(Problem::TokenRejected, "the member is disabled or gone").into())),
-        },
-        None => None,
-    };
+    let user = acting_member(&mut info)
+        .ok_or_else(|| fail(Report::new(Problem::TokenRejected, "the member is disabled or gone").into()))?;
     app.usage.saw(info.grant, app.now());
     Ok(Caller { info, user, realm: oauth1_endpoints::realm(&app), oauth1: true })
 }

@@ -79,7 +79,7 @@ pub fn base_uri(config: &Config, path: &str) -> String {
         path.starts_with('/') && !path.contains("/.") && path.bytes().all(|b| b == b'/' || signature::is_unreserved(b));
     match url.host_str() {
         Some(host) if plain => {
-            let base = url.path().trim_end_matches('/');
+            let base = config.base_path();
             let mut out = String::with_capacity(url.scheme().len() + host.len() + base.len() + path.len() + 9);
             out.push_str(url.scheme());
             out.push_str("://");

@@ -237,7 +237,8 @@ pub struct AccessInfo {
     pub issued_at: Timestamp,
     pub expires_at: Option<Timestamp>,
     pub jwt: bool,
-    /// The member behind the token, read in the same transaction.
+    /// The member behind the token, read in the same transaction (moved
+    /// into `Caller::user` by the extractor).
     pub member: Option<User>,
 }
 

@@ -78,6 +78,7 @@ pub struct Client {
 
 /// A client as version 1 wrote it: before OAuth 1.0a consumers.
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
 struct ClientV1 {
     id: ClientId,
     name: String,
@@ -197,20 +198,6 @@ pub fn list(tx: &ReadTransaction) -> Result<Vec<Client>, StoreError> {
 mod tests {
     use super::*;
 
-    #[derive(Serialize)]
-    struct WrittenByV1 {
-        id: ClientId,
-        name: String,
-        description: String,
-        homepage: String,
-        logo_url: String,
-        scopes: String,
-        first_party: bool,
-        enabled: bool,
-        created_at: Timestamp,
-        oauth2: Option<OAuth2App>,
-    }
-
     fn oauth2() -> OAuth2App {
         OAuth2App {
             client_id: "lk_abc".into(),
@@ -230,7 +217,7 @@ mod tests {
 
     #[test]
     fn a_version_1_record_reads_as_an_application_without_a_consumer() {
-        let old = WrittenByV1 {
+        let old = ClientV1 {
             id: ClientId(4),
             name: "Old app".into(),
             description: "d".into(),

@@ -63,6 +63,7 @@ pub struct Token {
 
 /// A token as version 1 wrote it: before OAuth 1.0a token secrets.
 #[derive(Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
 struct TokenV1 {
     kind: TokenKind,
     grant: GrantId,
@@ -356,25 +357,9 @@ mod tests {
     use super::*;
     use crate::store::Store;
 
-    #[derive(Serialize)]
-    struct WrittenByV1 {
-        kind: TokenKind,
-        grant: GrantId,
-        client: ClientId,
-        user: Option<UserId>,
-        scopes: String,
-        issued_at: Timestamp,
-        expires_at: Option<Timestamp>,
-        redirect_uri: Option<String>,
-        pkce: Option<(String, String)>,
-        nonce: Option<String>,
-        auth_time: Timestamp,
-        used_at: Option<Timestamp>,
-    }
-
     #[test]
     fn a_version_1_token_reads_without_a_secret() {
-        let old = WrittenByV1 {
+        let old = TokenV1 {
             kind: TokenKind::Refresh,
             grant: GrantId(3),
             client: ClientId(2),

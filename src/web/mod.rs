@@ -128,7 +128,7 @@ impl Visitor {
             _ => self.anon_csrf.clone(),
         };
         Chrome {
-            base: self.app.config.base_path(),
+            base: self.app.config.base_path().to_string(),
             css: assets::CSS_PATH.as_str(),
             js: assets::JS_PATH.as_str(),
             title: title.to_string(),

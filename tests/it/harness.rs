@@ -251,3 +251,36 @@ pub fn sign_in(
         .send()
         .unwrap()
 }
+
+/// Whether CI or the developer asked for every tool-dependent test to run.
+pub fn tools_required() -> bool {
+    std::env::var("LATCHKEY_BROWSER_TESTS").as_deref() == Ok("require")
+        || std::env::var_os("CI").is_some_and(|v| !v.is_empty())
+}
+
+/// `python3` when it can import `modules` (printing what `versions`
+/// evaluates to), or `None` after saying loudly that the `test` is skipped;
+/// under [`tools_required`] a missing module fails instead.
+pub fn python_with(modules: &[&str], versions: &str, test: &str) -> Option<String> {
+    let script = format!("import {}; print({versions})", modules.join(", "));
+    let probe = Command::new("python3").args(["-c", &script]).stdin(Stdio::null()).output();
+    let wanted = modules.join(" and ");
+    match probe {
+        Ok(out) if out.status.success() => {
+            eprintln!("{wanted} {} for the {test}", String::from_utf8_lossy(&out.stdout).trim());
+            Some("python3".into())
+        }
+        other => {
+            let why = match other {
+                Ok(out) => String::from_utf8_lossy(&out.stderr).trim().to_string(),
+                Err(e) => format!("python3: {e}"),
+            };
+            assert!(
+                !tools_required(),
+                "python3 with {wanted} is required here (LATCHKEY_BROWSER_TESTS=require or CI): {why}"
+            );
+            eprintln!("\n*** SKIPPED {test}: python3 with {wanted} is missing (see the README): {why} ***\n");
+            None
+        }
+    }
+}

@@ -450,46 +450,9 @@ fn forge_subject(jwt: &str) -> CoreIdToken {
     parts.join(".").parse().unwrap()
 }
 
-/// Whether CI or the developer asked for every tool-dependent test to run.
-fn tools_required() -> bool {
-    std::env::var("LATCHKEY_BROWSER_TESTS").as_deref() == Ok("require")
-        || std::env::var_os("CI").is_some_and(|v| !v.is_empty())
-}
-
-/// `python3` with Authlib and requests, or `None` after saying so loudly.
-fn python_with_authlib() -> Option<String> {
-    let probe = Command::new("python3")
-        .args(["-c", "import authlib, requests; print(authlib.__version__)"])
-        .stdin(Stdio::null())
-        .output();
-    match probe {
-        Ok(out) if out.status.success() => {
-            eprintln!("authlib {} for the Python interop test", String::from_utf8_lossy(&out.stdout).trim());
-            Some("python3".into())
-        }
-        other => {
-            let why = match other {
-                Ok(out) => String::from_utf8_lossy(&out.stderr).trim().to_string(),
-                Err(e) => format!("python3: {e}"),
-            };
-            if tools_required() {
-                panic!(
-                    "python3 with authlib and requests is required here \
-                     (LATCHKEY_BROWSER_TESTS=require or CI): {why}"
-                );
-            }
-            eprintln!(
-                "\n*** SKIPPED Python interop test: python3 with authlib and requests is missing \
-                 (python3 -m pip install authlib requests): {why} ***\n"
-            );
-            None
-        }
-    }
-}
-
 #[test]
 fn authlib_python_client() {
-    let Some(python) = python_with_authlib() else {
+    let Some(python) = python_with(&["authlib", "requests"], "authlib.__version__", "Python interop test") else {
         return;
     };
     let s = Server::start();

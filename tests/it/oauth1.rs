@@ -266,7 +266,11 @@ fn every_signature_method_and_two_legged_requests() {
 
 #[test]
 fn requests_oauthlib_python_client() {
-    let Some(python) = python_with_requests_oauthlib() else {
+    let Some(python) = python_with(
+        &["requests_oauthlib", "oauthlib"],
+        "requests_oauthlib.__version__, oauthlib.__version__",
+        "OAuth 1.0a Python interop test",
+    ) else {
         return;
     };
     let s = Server::start();
@@ -311,41 +315,6 @@ fn requests_oauthlib_python_client() {
     eprintln!("{stdout}");
     assert!(out.status.success(), "oauth1_interop.py failed:\n{stdout}\n{stderr}\nserver log:\n{}", s.log());
     assert!(stdout.contains("oauth1 interop: all checks passed"), "{stdout}");
-}
-
-/// Whether CI or the developer asked for every tool-dependent test to run.
-fn tools_required() -> bool {
-    std::env::var("LATCHKEY_BROWSER_TESTS").as_deref() == Ok("require")
-        || std::env::var_os("CI").is_some_and(|v| !v.is_empty())
-}
-
-/// `python3` with requests-oauthlib, or `None` after saying so loudly.
-fn python_with_requests_oauthlib() -> Option<String> {
-    let probe = Command::new("python3")
-        .args(["-c", "import requests_oauthlib, oauthlib; print(requests_oauthlib.__version__, oauthlib.__version__)"])
-        .stdin(Stdio::null())
-        .output();
-    match probe {
-        Ok(out) if out.status.success() => {
-            eprintln!("requests-oauthlib, oauthlib: {}", String::from_utf8_lossy(&out.stdout).trim());
-            Some("python3".into())
-        }
-        other => {
-            let why = match other {
-                Ok(out) => String::from_utf8_lossy(&out.stderr).trim().to_string(),
-                Err(e) => format!("python3: {e}"),
-            };
-            assert!(
-                !tools_required(),
-                "python3 with requests-oauthlib is required here (LATCHKEY_BROWSER_TESTS=require or CI): {why}"
-            );
-            eprintln!(
-                "\n*** SKIPPED OAuth 1.0a Python interop test: requests-oauthlib is missing \
-                 (python3 -m pip install requests-oauthlib): {why} ***\n"
-            );
-            None
-        }
-    }
 }
 
 #[test]

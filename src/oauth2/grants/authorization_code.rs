@@ -2,7 +2,7 @@
 //! works once, within its lifetime, for the redirect URI it was issued
 //! with; a second use revokes the grant (§4.1.2: "SHOULD revoke").
 
-use super::{id_token_input, server_error, wants_refresh};
+use super::{id_token_input, revoke_on_reuse, server_error, wants_refresh};
 use crate::app::App;
 use crate::auth::secrets;
 use crate::oauth2::error::{ErrorResponse, OAuthError};
@@ -10,7 +10,7 @@ use crate::oauth2::pkce::{self, CodeChallengeMethod};
 use crate::oauth2::request::{ClientAuth, Params, allow_grant};
 use crate::oauth2::scopes::ScopeSet;
 use crate::oauth2::tokens::{self, Issuer, TokenResponse};
-use crate::store::audit::{self, Who};
+use crate::store::audit::Who;
 use crate::store::grants::{self, TokenKind};
 use crate::store::{StoreError, users};
 
@@ -37,17 +37,8 @@ pub async fn exchange(app: &App, auth: &ClientAuth, p: &Params, ip: String) -> R
                 return Ok(Err(invalid_grant("the code was not issued to this application")));
             }
             if t.used_at.is_some() {
-                if let Some(g) = grants::get_for_update(tx, t.grant)? {
-                    let n = grants::revoke(tx, &g)?;
-                    audit::record(
-                        tx,
-                        now,
-                        &who,
-                        "grant.revoke.code_reuse",
-                        &format!("grant {}", g.id),
-                        &format!("an authorization code was used twice; {n} tokens revoked"),
-                    )?;
-                }
+                let why = "an authorization code was used twice";
+                revoke_on_reuse(tx, t.grant, now, &who, "grant.revoke.code_reuse", why)?;
                 return Ok(Err(invalid_grant("the code was already used; the grant is revoked")));
             }
             if t.expired(now) {

@@ -3,14 +3,14 @@
 //! (after a short grace for the client's own concurrent retry) means it
 //! leaked: the whole grant is revoked and the event audited.
 
-use super::{id_token_input, server_error};
+use super::{id_token_input, revoke_on_reuse, server_error};
 use crate::app::App;
 use crate::auth::secrets;
 use crate::oauth2::error::{ErrorResponse, OAuthError};
 use crate::oauth2::request::{ClientAuth, Params, allow_grant};
 use crate::oauth2::scopes::ScopeSet;
 use crate::oauth2::tokens::{self, Issuer, TokenResponse};
-use crate::store::audit::{self, Who};
+use crate::store::audit::Who;
 use crate::store::grants::{self, TokenKind};
 use crate::store::{StoreError, users};
 
@@ -48,17 +48,8 @@ pub async fn exchange(app: &App, auth: &ClientAuth, p: &Params, ip: String) -> R
                 if now - used <= grace {
                     return Ok(Err(invalid_grant("the refresh token was just used; use the new one")));
                 }
-                if let Some(g) = grants::get_for_update(tx, t.grant)? {
-                    let n = grants::revoke(tx, &g)?;
-                    audit::record(
-                        tx,
-                        now,
-                        &who,
-                        "grant.revoke.refresh_reuse",
-                        &format!("grant {}", g.id),
-                        &format!("a rotated refresh token was used again; {n} tokens revoked"),
-                    )?;
-                }
+                let why = "a rotated refresh token was used again";
+                revoke_on_reuse(tx, t.grant, now, &who, "grant.revoke.refresh_reuse", why)?;
                 return Ok(Err(invalid_grant("the refresh token was already used; the grant is revoked")));
             }
             let held = ScopeSet::parse(&t.scopes).unwrap_or_default();
