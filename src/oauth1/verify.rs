@@ -260,13 +260,13 @@ enum Found {
 fn lookup_token(
     tx: &crate::store::ReadTransaction,
     expect: Expect,
-    token: Option<&str>,
+    token: Option<(&str, [u8; 32])>,
     client: &Client,
     consumer: &OAuth1App,
     now: i64,
 ) -> Result<Result<Found, Report>, crate::store::StoreError> {
     let rejected = |advice: &str| Ok(Err(Report::new(Problem::TokenRejected, advice)));
-    let Some(value) = token else {
+    let Some((value, digest)) = token else {
         return match expect {
             Expect::AccessToken if !consumer.two_legged => Ok(Err(Report::absent(&[names::TOKEN]).with_advice(
                 "this consumer is not registered for two-legged requests; sign with an access token (oauth_token)",
@@ -277,7 +277,6 @@ fn lookup_token(
     if value.len() > MAX_ID_LEN {
         return rejected("oauth_token is not a token issued here");
     }
-    let digest = secrets::digest(value);
     match expect {
         Expect::Consumer => Ok(Ok(Found::None)),
         Expect::RequestToken => {
@@ -324,10 +323,12 @@ pub async fn verify(app: &App, inc: &Incoming<'_>, expect: Expect) -> Result<Ver
         );
     }
 
+    // The token's digest serves its lookup and the nonce's key.
+    let token_digest = secrets::digest(pre.token.as_deref().unwrap_or_default());
     // The nonce's key, and whether an earlier process may have recorded it.
     let nonce = match (pre.timestamp, pre.nonce.as_deref()) {
         (Some(ts), Some(nonce)) => {
-            let key = stored::nonce_key(ts, &pre.consumer_key, pre.token.as_deref().unwrap_or_default(), nonce);
+            let key = stored::nonce_key(ts, &pre.consumer_key, &token_digest, nonce);
             Some((ts, key))
         }
         _ => None,
@@ -343,7 +344,8 @@ pub async fn verify(app: &App, inc: &Incoming<'_>, expect: Expect) -> Result<Ver
         if let Err(r) = check_method(&consumer, pre.method, inc.https) {
             return Ok(Err(r));
         }
-        let found = match lookup_token(tx, expect, pre.token.as_deref(), &client, &consumer, now)? {
+        let token = pre.token.as_deref().map(|t| (t, token_digest));
+        let found = match lookup_token(tx, expect, token, &client, &consumer, now)? {
             Ok(f) => f,
             Err(r) => return Ok(Err(r)),
         };

@@ -176,7 +176,11 @@ fn token_index_key(grant: GrantId, digest: &[u8; 32]) -> [u8; 40] {
 
 /// The digests of every token under `grant`.
 fn token_digests(tx: &WriteTransaction, grant: GrantId) -> Result<Vec<[u8; 32]>, StoreError> {
-    let idx = tx.open_table(TOKENS_BY_GRANT)?;
+    digests_in(&tx.open_table(TOKENS_BY_GRANT)?, grant)
+}
+
+/// The digests the `TOKENS_BY_GRANT` index holds for `grant`.
+fn digests_in(idx: &impl ReadableTable<&'static [u8], ()>, grant: GrantId) -> Result<Vec<[u8; 32]>, StoreError> {
     let lo = token_index_key(grant, &[0; 32]);
     let hi = token_index_key(grant, &[0xff; 32]);
     let mut out = vec![];
@@ -321,15 +325,9 @@ pub fn for_member(tx: &ReadTransaction, user: UserId) -> Result<Vec<Grant>, Stor
 
 /// The tokens under one grant, with their digests.
 pub fn tokens_of(tx: &ReadTransaction, grant: GrantId) -> Result<Vec<([u8; 32], Token)>, StoreError> {
-    let idx = tx.open_table(TOKENS_BY_GRANT)?;
     let tokens = tx.open_table(TOKENS)?;
-    let lo = token_index_key(grant, &[0; 32]);
-    let hi = token_index_key(grant, &[0xff; 32]);
     let mut out = vec![];
-    for row in idx.range(lo.as_slice()..=hi.as_slice())? {
-        let (k, _) = row?;
-        let mut d = [0u8; 32];
-        d.copy_from_slice(&k.value()[8..]);
+    for d in digests_in(&tx.open_table(TOKENS_BY_GRANT)?, grant)? {
         if let Some(t) = token_in(&tokens, &d)? {
             out.push((d, t));
         }

@@ -75,14 +75,15 @@ pub fn delete_request(tx: &WriteTransaction, digest: &[u8; 32]) -> Result<(), St
 }
 
 /// The key of one nonce: time first, so old ones go with one range. The
-/// token is kept as its SHA-256 (empty for none), like every token here.
-pub fn nonce_key(timestamp: u64, consumer_key: &str, token: &str, nonce: &str) -> Vec<u8> {
-    let digest: [u8; 32] = <sha2::Sha256 as sha2::Digest>::digest(token.as_bytes()).into();
+/// token is kept as its SHA-256 (that of the empty string for none), like
+/// every token here.
+pub fn nonce_key(timestamp: u64, consumer_key: &str, token_digest: &[u8; 32], nonce: &str) -> Vec<u8> {
+    let digest = token_digest;
     let mut k = Vec::with_capacity(41 + consumer_key.len() + nonce.len());
     k.extend_from_slice(&timestamp.to_be_bytes());
     k.extend_from_slice(consumer_key.as_bytes());
     k.push(0);
-    k.extend_from_slice(&digest);
+    k.extend_from_slice(digest);
     k.extend_from_slice(nonce.as_bytes());
     k
 }
@@ -170,6 +171,7 @@ pub fn sweep(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::secrets::digest;
     use crate::store::{Store, schema};
 
     fn store() -> (tempfile::TempDir, Store) {
@@ -181,15 +183,15 @@ mod tests {
     #[test]
     fn nonces_are_single_use_and_swept_by_time() {
         let (_d, s) = store();
-        let k = |ts, nonce| nonce_key(ts, "lkc_a", "tok", nonce);
+        let k = |ts, nonce| nonce_key(ts, "lkc_a", &digest("tok"), nonce);
         let fresh: Vec<bool> = s
             .write_blocking(move |tx| {
                 Ok::<_, StoreError>(vec![
                     record_nonce(tx, &k(100, "n1"))?,
                     record_nonce(tx, &k(100, "n1"))?,
                     record_nonce(tx, &k(101, "n1"))?,
-                    record_nonce(tx, &nonce_key(100, "lkc_b", "tok", "n1"))?,
-                    record_nonce(tx, &nonce_key(100, "lkc_a", "", "n1"))?,
+                    record_nonce(tx, &nonce_key(100, "lkc_b", &digest("tok"), "n1"))?,
+                    record_nonce(tx, &nonce_key(100, "lkc_a", &digest(""), "n1"))?,
                     record_nonce(tx, &k(300, "n1"))?,
                 ])
             })

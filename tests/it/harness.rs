@@ -284,3 +284,30 @@ pub fn python_with(modules: &[&str], versions: &str, test: &str) -> Option<Strin
         }
     }
 }
+
+/// Runs `tests/python/<script>` with `python`, `config` as JSON on its
+/// standard input; fails (with the server's log) unless it exits 0, and
+/// returns what it printed.
+pub fn run_python(python: &str, script: &str, config: &serde_json::Value, s: &Server) -> String {
+    use std::io::Write;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/python").join(script);
+    let mut child = Command::new(python)
+        .arg(&path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start python3");
+    child.stdin.take().unwrap().write_all(config.to_string().as_bytes()).expect("config to the script");
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    eprintln!("{stdout}");
+    assert!(
+        out.status.success(),
+        "tests/python/{script} failed ({}):\nstdout:\n{stdout}\nstderr:\n{stderr}\nserver log:\n{}",
+        out.status,
+        s.log()
+    );
+    stdout
+}

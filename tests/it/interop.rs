@@ -20,7 +20,6 @@ use openidconnect::core::{
 };
 use openidconnect::{AccessTokenHash, ClaimsVerificationError, IssuerUrl, Nonce, TokenResponse as _};
 use serde_json::Value;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 /// What the libraries send their requests with: trusts exactly this
@@ -473,28 +472,6 @@ fn authlib_python_client() {
             "redirect_uri": loopback_redirect(),
         })).collect::<Vec<_>>(),
     });
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/interop.py");
-    let mut child = Command::new(python)
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start python3");
-    {
-        use std::io::Write;
-        let mut stdin = child.stdin.take().unwrap();
-        stdin.write_all(config.to_string().as_bytes()).expect("config to the script");
-    }
-    let out = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    eprintln!("{stdout}");
-    assert!(
-        out.status.success(),
-        "tests/python/interop.py failed ({}):\nstdout:\n{stdout}\nstderr:\n{stderr}\nserver log:\n{}",
-        out.status,
-        s.log()
-    );
+    let stdout = run_python(&python, "interop.py", &config, &s);
     assert!(stdout.contains("interop: all checks passed"), "{stdout}");
 }

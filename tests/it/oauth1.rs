@@ -9,7 +9,6 @@ use crate::harness::*;
 use crate::oauth1_client::*;
 use serde_json::Value;
 use std::collections::HashMap;
-use std::process::{Command, Stdio};
 
 #[test]
 fn three_legged_flow_with_parameters_in_each_place() {
@@ -297,23 +296,7 @@ fn requests_oauthlib_python_client() {
         "sha1": {"key": sha1.key, "secret": sha1.secret, "callback": "http://127.0.0.1:8765/py"},
         "sha256": {"key": sha256.key, "secret": sha256.secret},
     });
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/oauth1_interop.py");
-    let mut child = Command::new(python)
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start python3");
-    {
-        use std::io::Write;
-        child.stdin.take().unwrap().write_all(config.to_string().as_bytes()).unwrap();
-    }
-    let out = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    eprintln!("{stdout}");
-    assert!(out.status.success(), "oauth1_interop.py failed:\n{stdout}\n{stderr}\nserver log:\n{}", s.log());
+    let stdout = run_python(&python, "oauth1_interop.py", &config, &s);
     assert!(stdout.contains("oauth1 interop: all checks passed"), "{stdout}");
 }
 
