@@ -1,14 +1,17 @@
-//! `App`: what every operation needs (configuration, store, clock, password
-//! hasher, sign-in limits), built once by `serve` or by a management command
-//! that runs offline, and passed to whoever carries out an operation.
+//! `App`: a plain struct of handles (configuration, store, clock, password
+//! hasher, sign-in limits, signing keys, nonce book, usage batcher), built
+//! once by `serve` or by a management command that runs offline, and passed
+//! to whoever carries out an operation. Everything it holds comes from the
+//! layers below it; nothing it holds takes an `App`.
 
+use crate::auth::nonces::Nonces;
 use crate::auth::passwords::Passwords;
 use crate::auth::ratelimit::LoginLimiter;
 use crate::auth::sealing::Sealer;
 use crate::auth::usage::Usage;
 use crate::clock::SharedClock;
 use crate::config::Config;
-use crate::oauth2::keyring::Keyring;
+use crate::keys::keyring::Keyring;
 use crate::store::Store;
 use std::sync::Arc;
 
@@ -19,13 +22,13 @@ pub struct App {
     pub clock: SharedClock,
     pub passwords: Passwords,
     pub limiter: Arc<LoginLimiter>,
-    /// JWT signing keys; empty until `oauth2::keyring::load` runs.
+    /// JWT signing keys; empty until `load_keys` runs.
     pub keyring: Arc<Keyring>,
     pub usage: Arc<Usage>,
     /// The at-rest key for OAuth 1.0a secrets, `DATA_DIR/secret.key`.
     pub sealer: Arc<Sealer>,
     /// OAuth 1.0a nonces seen by this process, and those not yet written.
-    pub nonces: Arc<crate::oauth1::replay::Nonces>,
+    pub nonces: Arc<Nonces>,
 }
 
 impl App {
@@ -42,7 +45,7 @@ impl App {
         ));
         let sealer = Arc::new(Sealer::in_data_dir(&config.data_dir));
         let newest_nonce = store.read(crate::store::oauth1::newest_nonce_timestamp)?;
-        let nonces = Arc::new(crate::oauth1::replay::Nonces::new(newest_nonce));
+        let nonces = Arc::new(Nonces::new(newest_nonce));
         Ok(App {
             sealer,
             config: Arc::new(config),
@@ -58,6 +61,30 @@ impl App {
 
     pub fn now(&self) -> crate::clock::Timestamp {
         self.clock.now_ts()
+    }
+
+    /// Loads the signing keys (making the first ones on a new database).
+    pub async fn load_keys(&self) -> Result<(), crate::store::StoreError> {
+        crate::keys::keyring::load(&self.keyring, &self.store, self.config.access_token_lifetime, self.now()).await
+    }
+
+    /// Writes the batched "last used" times and OAuth 1.0a nonces; run
+    /// in the background and once more at shutdown.
+    pub async fn flush_batches(&self) -> Result<(), crate::store::StoreError> {
+        crate::auth::usage::flush(&self.usage, &self.store).await?;
+        crate::auth::nonces::flush(&self.nonces, &self.store).await?;
+        Ok(())
+    }
+
+    /// An app on a fresh data directory in `dir`, with the given clock and
+    /// cheap password hashing, for unit tests of operations.
+    pub fn for_tests(dir: &std::path::Path, clock: crate::clock::FrozenClock) -> App {
+        #[allow(clippy::expect_used)]
+        let mut config = Config::resolve(dir.to_path_buf(), crate::config::Settings::default())
+            .expect("the default configuration resolves");
+        config.argon2 = crate::config::Argon2Params { memory_kib: 8192, iterations: 1, parallelism: 1 };
+        #[allow(clippy::expect_used)]
+        App::open(config, std::sync::Arc::new(clock)).expect("a test app opens on a fresh directory")
     }
 }
 

@@ -2,22 +2,41 @@
 //! social API its applications call, and the pages to run it, in one binary
 //! over one redb file.
 //!
-//! Dependencies point one way: `web` and `manage` call `auth`, which calls
-//! `store`; `config`, `clock` and `error` sit at the bottom.
+//! Modules are in layers (DESIGN.md, "Architecture"); a module imports only
+//! from its own layer or below, never in a circle. `tests/layering.rs`
+//! keeps it so. Bottom to top:
+//!
+//! 1. `config`, `clock`, `ids`, `scopes`, `uri`, `tasks`, and the pure
+//!    protocol rules `oauth1::signature`, `oauth1::params`, `oauth2::pkce`
+//! 2. `store`
+//! 3. `auth`, `keys`
+//! 4. `app`
+//! 5. `registry`, `accounts`
+//! 6. `oauth1`, `oauth2` (flows)
+//! 7. `http`
+//! 8. `web`, `api`, and the protocol endpoint files
+//! 9. `server`, `tls`, `manage`, `cli`
 
+pub mod accounts;
 pub mod api;
 pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod config;
-pub mod error;
+pub mod http;
+pub mod ids;
+pub mod keys;
 pub mod manage;
 pub mod oauth1;
 pub mod oauth2;
+pub mod registry;
+pub mod scopes;
 pub mod server;
 pub mod store;
+pub mod tasks;
 pub mod tls;
+pub mod uri;
 pub mod web;
 
 pub use server::configure;

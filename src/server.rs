@@ -3,12 +3,13 @@
 //! socket, run the background sweeps, and on SIGTERM / Ctrl-C stop
 //! accepting, finish in-flight requests, drain the writer and close the file.
 
+use crate::accounts::{sessions, setup};
 use crate::app::App;
-use crate::auth::{session, setup};
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::manage;
 use crate::store::audit::Who;
+use crate::tasks::Tasks;
 use crate::tls::Certificates;
 use actix_web::{App as ActixApp, HttpServer, middleware, web};
 use std::net::SocketAddr;
@@ -48,7 +49,7 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let app = App::open(config, clock.clone())?;
     let cfg = app.config.clone();
-    crate::oauth2::keyring::load(&app).await?;
+    app.load_keys().await?;
     let certs = Certificates::open(&cfg, clock.now())?;
     let tls = certs.server_config()?;
     let listener = manage::socket::bind(&cfg.data_dir)?;
@@ -58,8 +59,8 @@ pub async fn run(
     let state = app.clone();
     let mut server = HttpServer::new(move || {
         ActixApp::new()
-            .wrap(middleware::from_fn(crate::web::cors::cors))
-            .wrap(middleware::from_fn(crate::web::middleware::headers_and_log))
+            .wrap(middleware::from_fn(crate::http::cors::cors))
+            .wrap(middleware::from_fn(crate::http::headers::headers_and_log))
             .configure(|c| configure(c, state.clone()))
             .default_service(web::to(crate::web::not_found))
     })
@@ -74,65 +75,40 @@ pub async fn run(
     let server = server.run();
     let handle = server.handle();
 
-    let socket_task = actix_web::rt::spawn(manage::socket::serve(app.clone(), listener));
-    let sweeper = {
-        let app = app.clone();
-        actix_web::rt::spawn(async move {
-            loop {
-                actix_web::rt::time::sleep(SWEEP_EVERY).await;
-                match crate::oauth2::sweep(&app).await {
-                    Ok(n) if n > 0 => tracing::info!(removed = n, "swept expired tokens"),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "token sweep failed"),
-                }
-                match crate::oauth1::sweep(&app).await {
-                    Ok(n) if n > 0 => tracing::info!(removed = n, "swept OAuth 1.0a request tokens and nonces"),
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "OAuth 1.0a sweep failed"),
-                }
-                match session::sweep(&app).await {
-                    Ok(n) if n > 0 => {
-                        tracing::info!(removed = n, "swept expired sessions and links")
-                    }
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "sweep failed"),
-                }
-            }
-        })
-    };
-    let usage = {
-        let app = app.clone();
-        actix_web::rt::spawn(async move {
-            loop {
-                actix_web::rt::time::sleep(USAGE_EVERY).await;
-                if let Err(e) = crate::auth::usage::flush(&app).await {
-                    tracing::warn!(error = %e, "writing last-used times failed");
-                }
-            }
-        })
-    };
-    let nonces = {
-        let app = app.clone();
-        actix_web::rt::spawn(async move {
-            loop {
-                actix_web::rt::time::sleep(crate::oauth1::replay::FLUSH_EVERY).await;
-                if let Err(e) = crate::oauth1::replay::flush(&app).await {
-                    tracing::warn!(error = %e, "writing OAuth 1.0a nonces failed; they stay queued");
-                }
-            }
-        })
-    };
-    let renewer = {
-        let (cfg, clock, certs) = (cfg.clone(), clock.clone(), certs.clone());
-        actix_web::rt::spawn(async move {
-            loop {
-                actix_web::rt::time::sleep(TLS_CHECK_EVERY).await;
-                if let Err(e) = certs.refresh(&cfg, clock.now()) {
-                    tracing::warn!(error = %e, "certificate refresh failed; the current one stays");
-                }
-            }
-        })
-    };
+    let mut tasks = Tasks::new();
+    tasks.spawn("management socket", manage::socket::serve(app.clone(), listener));
+    let a = app.clone();
+    tasks.every("token sweep", SWEEP_EVERY, "swept expired codes and tokens", move || {
+        let a = a.clone();
+        async move { crate::oauth2::sweep(&a.store, a.now()).await.map_err(|e| e.to_string()) }
+    });
+    let a = app.clone();
+    tasks.every("oauth1 sweep", SWEEP_EVERY, "swept OAuth 1.0a request tokens and nonces", move || {
+        let a = a.clone();
+        async move {
+            crate::oauth1::sweep(&a.store, a.now(), a.config.oauth1_timestamp_window).await.map_err(|e| e.to_string())
+        }
+    });
+    let a = app.clone();
+    tasks.every("session sweep", SWEEP_EVERY, "swept expired sessions and links", move || {
+        let a = a.clone();
+        async move { sessions::sweep(&a).await.map_err(|e| e.to_string()) }
+    });
+    let a = app.clone();
+    tasks.every("last used", USAGE_EVERY, "wrote last-used times", move || {
+        let a = a.clone();
+        async move { crate::auth::usage::flush(&a.usage, &a.store).await.map_err(|e| e.to_string()) }
+    });
+    let a = app.clone();
+    tasks.every("nonces", crate::auth::nonces::FLUSH_EVERY, "wrote OAuth 1.0a nonces", move || {
+        let a = a.clone();
+        async move { crate::auth::nonces::flush(&a.nonces, &a.store).await.map_err(|e| e.to_string()) }
+    });
+    let (c, clock, certs) = (cfg.clone(), clock.clone(), certs.clone());
+    tasks.every("certificate", TLS_CHECK_EVERY, "checked the certificate", move || {
+        let (c, clock, certs) = (c.clone(), clock.clone(), certs.clone());
+        async move { certs.refresh(&c, clock.now()).map(|()| 0).map_err(|e| e.to_string()) }
+    });
 
     tracing::info!(%https, http = ?http, public_url = %cfg.public_url, "latchkey is listening");
     on_ready(Ready { https, http, setup_link }, handle);
@@ -140,14 +116,9 @@ pub async fn run(
 
     // Stopped: no new management requests, no more background work, then
     // every write already handed in is committed before the file closes.
-    socket_task.abort();
-    sweeper.abort();
-    renewer.abort();
-    usage.abort();
-    nonces.abort();
-    let _ = crate::auth::usage::flush(&app).await;
-    if let Err(e) = crate::oauth1::replay::flush(&app).await {
-        tracing::error!(error = %e, "the last OAuth 1.0a nonces could not be written");
+    tasks.stop();
+    if let Err(e) = app.flush_batches().await {
+        tracing::error!(error = %e, "the last last-used times or OAuth 1.0a nonces could not be written");
     }
     let _ = std::fs::remove_file(manage::socket::path(&cfg.data_dir));
     app.store.close();

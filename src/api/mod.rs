@@ -2,8 +2,9 @@
 //! route takes a `Caller`.
 
 use crate::app::App;
-use crate::auth::caller::{BearerError, Caller};
 use crate::clock::rfc3339;
+use crate::http::caller::{BearerError, Caller};
+use crate::http::problem::ApiError;
 use actix_web::{HttpResponse, web};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -60,8 +61,7 @@ async fn me(caller: Caller) -> Result<HttpResponse, BearerError> {
 async fn my_applications(caller: Caller, app: web::Data<App>) -> Result<HttpResponse, ApiError> {
     caller.require("applications")?;
     let u = caller.member()?;
-    let items: Vec<serde_json::Value> = crate::auth::applications::for_member(&app, u.id)
-        .map_err(ApiError::store)?
+    let items: Vec<serde_json::Value> = crate::registry::grants::for_member(&app, u.id)?
         .into_iter()
         .map(|a| {
             serde_json::json!({
@@ -88,72 +88,10 @@ async fn revoke_application(
 ) -> Result<HttpResponse, ApiError> {
     caller.require("applications")?;
     let u = caller.member()?;
-    let ip = crate::web::conn::of(&req, &app.config.trusted_proxies).ip.to_string();
+    let ip = crate::http::conn::of(&req, &app.config.trusted_proxies).ip.to_string();
     let who = crate::store::audit::Who::user(u.id, &u.username, ip);
-    match crate::auth::applications::revoke(&app, u.id, &path, who).await.map_err(ApiError::store)? {
+    match crate::registry::grants::revoke(&app, u.id, &path, who).await? {
         Some(_) => Ok(HttpResponse::NoContent().finish()),
-        None => Err(ApiError::problem(
-            actix_web::http::StatusCode::NOT_FOUND,
-            "Not found",
-            "You have not authorized this application.",
-        )),
-    }
-}
-
-/// An API error: the bearer challenge, or RFC 9457 problem+json.
-#[derive(Debug)]
-pub enum ApiError {
-    Bearer(BearerError),
-    Problem { status: actix_web::http::StatusCode, title: String, detail: String },
-}
-
-impl ApiError {
-    pub fn problem(status: actix_web::http::StatusCode, title: &str, detail: &str) -> ApiError {
-        ApiError::Problem { status, title: title.into(), detail: detail.into() }
-    }
-
-    fn store(e: crate::store::StoreError) -> ApiError {
-        tracing::error!(error = %e, "API request failed");
-        ApiError::problem(
-            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
-            "Service unavailable",
-            "The server could not complete the request; nothing was changed.",
-        )
-    }
-}
-
-impl From<BearerError> for ApiError {
-    fn from(e: BearerError) -> Self {
-        ApiError::Bearer(e)
-    }
-}
-
-impl std::fmt::Display for ApiError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ApiError::Bearer(e) => write!(f, "{e}"),
-            ApiError::Problem { title, detail, .. } => write!(f, "{title}: {detail}"),
-        }
-    }
-}
-
-impl actix_web::ResponseError for ApiError {
-    fn status_code(&self) -> actix_web::http::StatusCode {
-        match self {
-            ApiError::Bearer(e) => e.status_code(),
-            ApiError::Problem { status, .. } => *status,
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        match self {
-            ApiError::Bearer(e) => e.error_response(),
-            ApiError::Problem { status, title, detail } => HttpResponse::build(*status)
-                .content_type("application/problem+json")
-                .body(
-                    serde_json::json!({ "type": "about:blank", "title": title, "status": status.as_u16(), "detail": detail })
-                        .to_string(),
-                ),
-        }
+        None => Err(ApiError::not_found("You have not authorized this application.")),
     }
 }

@@ -1,16 +1,13 @@
-//! Who is calling: members and their passwords, browser sessions, CSRF,
-//! sign-in rate limits, and the secrets behind them.
+//! The mechanisms of authentication, below any protocol or page: secrets
+//! and their digests, sealing at rest, argon2 passwords, CSRF tokens,
+//! sign-in rate limits, the OAuth 1.0a nonce book, the "last used" batcher,
+//! and `Principal`, who acts on an API call whatever the protocol.
 
-pub mod applications;
-pub mod caller;
-pub mod clients;
-pub mod consumers;
 pub mod csrf;
-pub mod members;
+pub mod nonces;
 pub mod passwords;
+pub mod principal;
 pub mod ratelimit;
 pub mod sealing;
 pub mod secrets;
-pub mod session;
-pub mod setup;
 pub mod usage;

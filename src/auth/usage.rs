@@ -1,9 +1,8 @@
 //! "Last used" for grants without a write per request: API calls note the
 //! grant here, and a background task writes the batch every few seconds.
 
-use crate::app::App;
 use crate::clock::Timestamp;
-use crate::store::{GrantId, StoreError, grants};
+use crate::store::{GrantId, Store, StoreError, grants};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -26,12 +25,12 @@ impl Usage {
 }
 
 /// Writes what was noted since the last flush; returns how many grants.
-pub async fn flush(app: &App) -> Result<usize, StoreError> {
-    let batch = app.usage.drain();
+pub async fn flush(usage: &Usage, store: &Store) -> Result<usize, StoreError> {
+    let batch = usage.drain();
     if batch.is_empty() {
         return Ok(0);
     }
     let n = batch.len();
-    app.store.write(move |tx| grants::touch(tx, &batch)).await?;
+    store.write(move |tx| grants::touch(tx, &batch)).await?;
     Ok(n)
 }

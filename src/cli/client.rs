@@ -1,9 +1,9 @@
 //! `latchkey client add|list|show|rotate-secret|disable|enable|delete`.
 
 use super::{Cli, call, print_reply};
-use crate::auth::clients::NewClient;
-use crate::auth::consumers::NewConsumer;
 use crate::manage::Request;
+use crate::registry::applications::NewClient;
+use crate::registry::consumers::NewConsumer;
 use std::process::ExitCode;
 
 // Parsed once per process; the size of the largest variant does not matter.

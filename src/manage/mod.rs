@@ -5,11 +5,11 @@
 
 pub mod socket;
 
+use crate::accounts::members::{self, MemberError, MemberView, NewMember};
+use crate::accounts::setup::{self, SetupError};
 use crate::app::App;
-use crate::auth::clients::{self, ClientError, ClientView};
-use crate::auth::members::{self, MemberError, MemberView, NewMember};
-use crate::auth::setup::{self, SetupError};
-use crate::oauth2::keyring;
+use crate::keys::keyring;
+use crate::registry::applications::{self, ClientError, ClientView};
 use crate::store::audit::Who;
 use serde::{Deserialize, Serialize};
 
@@ -22,7 +22,7 @@ pub enum Request {
     UserDisable { username: String, disabled: bool },
     UserDelete { username: String },
     SetupLink,
-    ClientAdd(Box<crate::auth::clients::NewClient>),
+    ClientAdd(Box<crate::registry::applications::NewClient>),
     ClientList,
     ClientShow { client: String },
     ClientRotateSecret { client: String },
@@ -80,7 +80,7 @@ fn json(v: impl Serialize) -> serde_json::Value {
 /// Offline, the keyring starts empty: load it before answering.
 async fn keys_loaded(app: &App) -> Result<(), String> {
     if app.keyring.published().is_empty() {
-        keyring::load(app).await.map_err(|e| e.to_string())?;
+        app.load_keys().await.map_err(|e| e.to_string())?;
     }
     Ok(())
 }
@@ -135,22 +135,22 @@ pub async fn execute(app: &App, req: Request) -> Reply {
             ),
             Err(e) => Err(e.to_string()),
         },
-        Request::ClientAdd(new) => clients::register(app, *new, who).await.map(json).map_err(cmsg),
-        Request::ClientList => clients::list(app)
+        Request::ClientAdd(new) => applications::register(app, *new, who).await.map(json).map_err(cmsg),
+        Request::ClientList => applications::list(app)
             .map(|cs| serde_json::Value::Array(cs.iter().map(|c| json(ClientView::from(c))).collect()))
             .map_err(cmsg),
-        Request::ClientShow { client } => clients::find(app, &client).map(|c| json(ClientView::from(&c))).map_err(cmsg),
-        Request::ClientRotateSecret { client } => clients::rotate_secret(app, &client, who).await.map(json).map_err(cmsg),
-        Request::ClientEnable { client, enabled } => clients::set_enabled(app, &client, enabled, who)
+        Request::ClientShow { client } => applications::find(app, &client).map(|c| json(ClientView::from(&c))).map_err(cmsg),
+        Request::ClientRotateSecret { client } => applications::rotate_secret(app, &client, who).await.map(json).map_err(cmsg),
+        Request::ClientEnable { client, enabled } => applications::set_enabled(app, &client, enabled, who)
             .await
             .map(|c| json(ClientView::from(&c)))
             .map_err(cmsg),
-        Request::ClientDelete { client } => clients::delete(app, &client, who)
+        Request::ClientDelete { client } => applications::delete(app, &client, who)
             .await
             .map(|(c, g, t)| serde_json::json!({ "application": ClientView::from(&c), "grants_removed": g, "tokens_removed": t }))
             .map_err(cmsg),
         Request::KeysList => keys_loaded(app).await.map(|()| json(app.keyring.views())),
-        Request::KeysRotate => keyring::rotate(app, who).await.map(json).map_err(|e| e.to_string()),
+        Request::KeysRotate => keyring::rotate(&app.keyring, &app.store, app.now(), who).await.map(json).map_err(|e| e.to_string()),
     };
     match result {
         Ok(v) => Reply::Ok(v),

@@ -5,12 +5,12 @@
 //! a member whose grant already covers the consumer's scopes (or a
 //! first-party application) goes straight back.
 
-use super::callback;
 use super::flow::{self, Answer, PendingError};
-use crate::error::PageError;
-use crate::oauth2::scopes::ScopeSet;
+use crate::http::page_error::PageError;
+use crate::http::visitor::Visitor;
+use crate::scopes::ScopeSet;
 use crate::store::grants;
-use crate::web::Visitor;
+use crate::uri::callback;
 use crate::web::consent::{ConsentView, allow_redirect_to};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};

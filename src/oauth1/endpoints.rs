@@ -16,11 +16,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(super::authorize::routes);
 }
 
-/// The realm named in challenges: the public URL.
-pub fn realm(app: &App) -> String {
-    app.config.public_url.as_str().to_string()
-}
-
 fn form(pairs: &[(&str, &str)]) -> String {
     url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish()
 }
@@ -38,7 +33,7 @@ pub fn problem(app: &App, report: &Report) -> HttpResponse {
     let mut r = HttpResponse::build(status);
     r.content_type("application/x-www-form-urlencoded").insert_header(("Cache-Control", "no-store"));
     if status == StatusCode::UNAUTHORIZED {
-        r.insert_header(("WWW-Authenticate", report.challenge(&realm(app))));
+        r.insert_header(("WWW-Authenticate", report.challenge(&verify::realm(&app.config))));
     }
     r.body(report.form_body())
 }
@@ -56,7 +51,8 @@ fn failure(app: &App, f: Failure) -> HttpResponse {
 
 async fn verified(req: &HttpRequest, body: &[u8], app: &App, expect: Expect) -> Result<Verified, Failure> {
     let form_body = verify::is_form(req).then_some(body);
-    let inc = Incoming::new(req, app, form_body)?;
+    let https = crate::http::conn::of(req, &app.config.trusted_proxies).https;
+    let inc = Incoming::new(req, https, form_body)?;
     verify::verify(app, &inc, expect).await
 }
 

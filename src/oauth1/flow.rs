@@ -4,7 +4,6 @@
 //! on the Applications page and die with it. Also the application's own
 //! grant, which two-legged requests are counted against.
 
-use super::callback::{self, OOB};
 use super::params::names;
 use super::problem::{Failure, Problem, Report};
 use super::verify::{Credential, Verified};
@@ -12,13 +11,14 @@ use crate::app::App;
 use crate::auth::sealing::context;
 use crate::auth::secrets;
 use crate::clock::Timestamp;
-use crate::oauth2::grants::upsert_grant;
-use crate::oauth2::scopes::ScopeSet;
+use crate::registry::grants::upsert_grant;
+use crate::scopes::ScopeSet;
 use crate::store::audit::{self, Who};
 use crate::store::clients::{self, Client, OAuth1App};
 use crate::store::grants::{self, Grant, Token, TokenKind};
 use crate::store::oauth1::{self as stored, Decision, RequestToken};
 use crate::store::{StoreError, UserId, users};
+use crate::uri::callback::{self, OOB};
 
 /// Temporary credentials (RFC 5849 §2.1).
 #[derive(Debug, Clone)]

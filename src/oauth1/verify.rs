@@ -11,9 +11,9 @@
 
 use super::params::{ParamError, RequestParams, is_oauth_scheme, names};
 use super::problem::{Failure, Problem, Report};
-use super::replay;
 use super::signature::{self, SignatureMethod, base_string_uri, signature_base_string};
 use crate::app::App;
+use crate::auth::nonces as replay;
 use crate::auth::sealing::context;
 use crate::auth::secrets;
 use crate::config::Config;
@@ -50,8 +50,9 @@ pub fn is_form(req: &HttpRequest) -> bool {
 }
 
 impl<'a> Incoming<'a> {
-    /// Pass `form_body` only when [`is_form`] holds.
-    pub fn new(req: &'a HttpRequest, app: &App, form_body: Option<&'a [u8]>) -> Result<Incoming<'a>, Report> {
+    /// Pass `form_body` only when [`is_form`] holds; `https` as the
+    /// connection (or a trusted proxy) says.
+    pub fn new(req: &'a HttpRequest, https: bool, form_body: Option<&'a [u8]>) -> Result<Incoming<'a>, Report> {
         let authorization =
             req.headers().get("authorization").and_then(|v| v.to_str().ok()).filter(|h| is_oauth_scheme(h));
         let form_body = form_body
@@ -64,9 +65,14 @@ impl<'a> Incoming<'a> {
             query: req.query_string(),
             authorization,
             form_body,
-            https: crate::web::conn::of(req, &app.config.trusted_proxies).https,
+            https,
         })
     }
+}
+
+/// The realm named in challenges: the public URL.
+pub fn realm(config: &Config) -> String {
+    config.public_url.as_str().to_string()
 }
 
 /// The base string URI (§3.4.1.2) of a request for `path`, as the public
@@ -391,7 +397,7 @@ pub async fn verify(app: &App, inc: &Incoming<'_>, expect: Expect) -> Result<Ver
             && app.nonces.claim(&key, ts as i64, now, window)
             && if expect == Expect::AccessToken && replay::is_safe(inc.method) {
                 if app.nonces.queue(key) {
-                    replay::flush(app).await?;
+                    replay::flush(&app.nonces, &app.store).await?;
                 }
                 true
             } else {

@@ -5,19 +5,20 @@
 //! needed, the consent page, and the code.
 
 use super::error::{ErrorResponse, OAuthError};
-use super::grants::{allowed_scopes, upsert_grant};
+use super::grants::allowed_scopes;
 use super::pkce::{self, CodeChallengeMethod};
-use super::redirect;
 use super::request::Params;
-use super::scopes::ScopeSet;
 use super::tokens::{Issuer, issuer};
 use crate::app::App;
 use crate::auth::secrets;
-use crate::error::PageError;
+use crate::http::page_error::PageError;
+use crate::http::visitor::Visitor;
+use crate::registry::grants::upsert_grant;
+use crate::scopes::ScopeSet;
 use crate::store::StoreError;
 use crate::store::clients::{self, Client};
 use crate::store::grants::{self, Token, TokenKind};
-use crate::web::Visitor;
+use crate::uri::redirect;
 use crate::web::consent::{ConsentView, allow_redirect_to};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};

@@ -6,10 +6,10 @@
 use super::error::{ErrorResponse, OAuthError};
 use super::grants;
 use super::request::{self, Params};
-use super::scopes::{SCOPES, ScopeSet};
 use super::tokens::{self, issuer};
 use crate::app::App;
 use crate::auth::secrets;
+use crate::scopes::SCOPES;
 use crate::store::grants::{self as stored, TokenKind};
 use crate::store::{StoreError, users};
 use actix_web::http::StatusCode;
@@ -45,7 +45,7 @@ fn no_store(body: impl serde::Serialize) -> HttpResponse {
 }
 
 fn client_ip(req: &HttpRequest, app: &App) -> std::net::IpAddr {
-    crate::web::conn::of(req, &app.config.trusted_proxies).ip
+    crate::http::conn::of(req, &app.config.trusted_proxies).ip
 }
 
 /// The form body and the authenticated client of a token, revocation or
@@ -232,7 +232,7 @@ async fn introspect(req: HttpRequest, body: web::Bytes, app: web::Data<App>) -> 
 }
 
 async fn jwks(app: web::Data<App>) -> HttpResponse {
-    match super::keys::jwks(&app.keyring.published()) {
+    match crate::keys::jwks(&app.keyring.published()) {
         Ok(v) => HttpResponse::Ok()
             .insert_header(("Cache-Control", "public, max-age=300"))
             .content_type("application/jwk-set+json")
@@ -242,10 +242,10 @@ async fn jwks(app: web::Data<App>) -> HttpResponse {
 }
 
 /// OpenID Connect userinfo: the claims the token's scopes allow.
-async fn userinfo(caller: crate::auth::caller::Caller) -> Result<HttpResponse, crate::auth::caller::BearerError> {
+async fn userinfo(caller: crate::http::caller::Caller) -> Result<HttpResponse, crate::http::caller::BearerError> {
     caller.require("openid")?;
     let user = caller.member()?;
-    let scopes = ScopeSet::parse(&caller.info.scopes).unwrap_or_default();
+    let scopes = &caller.scopes;
     let mut claims = serde_json::json!({ "sub": user.id.to_string() });
     if scopes.contains("profile") {
         claims["name"] = user.display_name.clone().into();

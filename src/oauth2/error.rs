@@ -406,7 +406,7 @@ mod tests {
         );
         let bare = ErrorResponse::from(OAuthError::LoginRequired);
         assert_eq!(bare.redirect_params(), vec![("error", "login_required".to_owned())]);
-        let url = crate::oauth2::redirect::append_params(
+        let url = crate::uri::redirect::append_params(
             "https://client.example/cb",
             e.redirect_params().into_iter().chain([("state", "xyz".to_owned())]),
             false,

@@ -4,7 +4,7 @@
 
 use super::error::{ErrorResponse, OAuthError};
 use crate::app::App;
-use crate::auth::clients as registry;
+use crate::registry::applications as registry;
 use crate::store::clients::{self, Client};
 use base64::Engine;
 use std::collections::HashMap;

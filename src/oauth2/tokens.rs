@@ -4,11 +4,11 @@
 //! their grant is revoked). Refresh tokens and codes are always opaque.
 
 use super::error::{ErrorResponse, OAuthError};
-use super::keys::{self, Algorithm, VerifyOptions};
-use super::scopes::ScopeSet;
 use crate::app::App;
 use crate::auth::secrets;
 use crate::clock::Timestamp;
+use crate::keys::{self, Algorithm, VerifyOptions};
+use crate::scopes::ScopeSet;
 use crate::store::clients::{self, Client, TokenFormat};
 use crate::store::grants::{self, Grant, Token, TokenKind};
 use crate::store::users::{self, User};
@@ -37,7 +37,7 @@ pub struct Issuer {
     pub access_ttl: u64,
     pub refresh_ttl: u64,
     pub format: TokenFormat,
-    pub key: Option<std::sync::Arc<super::signer::Signer>>,
+    pub key: Option<std::sync::Arc<crate::keys::signer::Signer>>,
     pub client_id: String,
 }
 

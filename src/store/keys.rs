@@ -3,16 +3,49 @@
 
 use super::codec::{Record, decode, encode};
 use super::schema::SIGNING_KEYS;
-use super::{ReadTransaction, ReadableTable, StoreError, WriteTransaction};
+use super::{ReadableTable, StoreError, Tables, WriteTransaction};
 use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// A signing key as stored. The store owns this shape (not `keys::SigningKey`)
+/// so that a change in the signing code cannot silently change the file.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct StoredKey {
-    pub key: crate::oauth2::keys::SigningKey,
+    pub key: KeyMaterial,
     /// When a newer key of the same algorithm took over; published until
     /// every token it signed has expired.
     pub retired_at: Option<Timestamp>,
+}
+
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct KeyMaterial {
+    pub kid: String,
+    pub alg: KeyAlg,
+    /// The private key, PKCS#8 DER.
+    pub private_der: Vec<u8>,
+    pub created_at: Timestamp,
+}
+
+/// The JWS algorithm of a stored key. Stored by variant index: append new
+/// ones at the end, never reorder.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum KeyAlg {
+    EdDSA,
+    ES256,
+    RS256,
+}
+
+/// Keeps private key bytes out of logs.
+impl std::fmt::Debug for StoredKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredKey")
+            .field("kid", &self.key.kid)
+            .field("alg", &self.key.alg)
+            .field("private_der", &format_args!("<{} bytes>", self.key.private_der.len()))
+            .field("created_at", &self.key.created_at)
+            .field("retired_at", &self.retired_at)
+            .finish()
+    }
 }
 
 impl Record for StoredKey {
@@ -20,17 +53,8 @@ impl Record for StoredKey {
     const VERSION: u8 = 1;
 }
 
-pub fn list(tx: &ReadTransaction) -> Result<Vec<StoredKey>, StoreError> {
-    let t = tx.open_table(SIGNING_KEYS)?;
-    let mut out = vec![];
-    for row in t.iter()? {
-        out.push(decode(row?.1.value())?);
-    }
-    Ok(out)
-}
-
-pub fn list_for_update(tx: &WriteTransaction) -> Result<Vec<StoredKey>, StoreError> {
-    let t = tx.open_table(SIGNING_KEYS)?;
+pub fn list(tx: &impl Tables) -> Result<Vec<StoredKey>, StoreError> {
+    let t = tx.table(SIGNING_KEYS)?;
     let mut out = vec![];
     for row in t.iter()? {
         out.push(decode(row?.1.value())?);
@@ -46,4 +70,27 @@ pub fn put(tx: &WriteTransaction, k: &StoredKey) -> Result<(), StoreError> {
 pub fn delete(tx: &WriteTransaction, kid: &str) -> Result<(), StoreError> {
     tx.open_table(SIGNING_KEYS)?.remove(kid)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The stored bytes of a key record, frozen: reordering a field or a
+    /// variant must fail here rather than misread every existing file.
+    #[test]
+    fn stored_bytes_are_stable() {
+        let k = StoredKey {
+            key: KeyMaterial {
+                kid: "k1".into(),
+                alg: KeyAlg::ES256,
+                private_der: vec![1, 2, 3],
+                created_at: 1_700_000_000,
+            },
+            retired_at: Some(1_700_000_100),
+        };
+        let bytes = encode(&k).unwrap();
+        assert_eq!(bytes, [1, 2, b'k', b'1', 1, 3, 1, 2, 3, 128, 196, 159, 213, 12, 1, 200, 197, 159, 213, 12]);
+        assert_eq!(decode::<StoredKey>(&bytes).unwrap(), k);
+    }
 }

@@ -12,17 +12,18 @@ pub mod audit;
 pub mod clients;
 pub mod codec;
 pub mod grants;
-pub mod ids;
+pub mod key;
 pub mod keys;
 pub mod links;
 mod migrate;
 pub mod oauth1;
+pub mod page;
 pub mod schema;
 pub mod sessions;
 pub mod users;
 mod writer;
 
-pub use ids::{AuditId, ClientId, GrantId, UserId};
+pub use crate::ids::{AuditId, ClientId, GrantId, UserId};
 pub use redb::{ReadTransaction, ReadableTable, WriteTransaction};
 
 use std::path::Path;
@@ -61,6 +62,41 @@ from_redb!(
     redb::CommitError,
     redb::DatabaseError
 );
+
+/// Opens tables in either kind of transaction, so that one reader per
+/// record serves both a read and the read half of a write.
+pub trait Tables {
+    type Table<'t, K: redb::Key + 'static, V: redb::Value + 'static>: ReadableTable<K, V>
+    where
+        Self: 't;
+
+    fn table<'t, K: redb::Key + 'static, V: redb::Value + 'static>(
+        &'t self,
+        def: redb::TableDefinition<K, V>,
+    ) -> Result<Self::Table<'t, K, V>, StoreError>;
+}
+
+impl Tables for ReadTransaction {
+    type Table<'t, K: redb::Key + 'static, V: redb::Value + 'static> = redb::ReadOnlyTable<K, V>;
+
+    fn table<'t, K: redb::Key + 'static, V: redb::Value + 'static>(
+        &'t self,
+        def: redb::TableDefinition<K, V>,
+    ) -> Result<Self::Table<'t, K, V>, StoreError> {
+        Ok(self.open_table(def)?)
+    }
+}
+
+impl Tables for WriteTransaction {
+    type Table<'t, K: redb::Key + 'static, V: redb::Value + 'static> = redb::Table<'t, K, V>;
+
+    fn table<'t, K: redb::Key + 'static, V: redb::Value + 'static>(
+        &'t self,
+        def: redb::TableDefinition<K, V>,
+    ) -> Result<Self::Table<'t, K, V>, StoreError> {
+        Ok(self.open_table(def)?)
+    }
+}
 
 /// A handle to the database; cheap to clone, closed when the last clone is
 /// dropped or `close` is called.

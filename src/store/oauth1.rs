@@ -171,7 +171,11 @@ pub fn sweep(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::secrets::digest;
+
+    fn digest(s: &str) -> [u8; 32] {
+        use sha2::Digest;
+        sha2::Sha256::digest(s.as_bytes()).into()
+    }
     use crate::store::{Store, schema};
 
     fn store() -> (tempfile::TempDir, Store) {

@@ -1,9 +1,9 @@
 //! `/account`: the member's own details and password.
 
 use super::{Chrome, Visitor};
-use crate::auth::members::{self, MemberError};
+use crate::accounts::members::{self, MemberError};
 use crate::clock::{human, rfc3339};
-use crate::error::PageError;
+use crate::http::page_error::PageError;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;

@@ -2,9 +2,9 @@
 //! with a Revoke button that ends all of its tokens at once.
 
 use super::{Chrome, Visitor};
-use crate::auth::applications::{self, AuthorizedApp};
 use crate::clock::{human, rfc3339};
-use crate::error::PageError;
+use crate::http::page_error::PageError;
+use crate::registry::grants::{self, AuthorizedApp};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -39,7 +39,7 @@ async fn show(v: Visitor, q: web::Query<Query>) -> Result<HttpResponse, PageErro
     let Some(active) = &v.active else {
         return Ok(v.to_login("/account/applications"));
     };
-    let rows = applications::for_member(&v.app, active.user.id)?
+    let rows = grants::for_member(&v.app, active.user.id)?
         .into_iter()
         .map(|app| Row {
             authorized: (rfc3339(app.authorized_at), human(app.authorized_at)),
@@ -66,7 +66,7 @@ async fn revoke(v: Visitor, form: web::Form<RevokeForm>) -> Result<HttpResponse,
         return Ok(v.to_login("/account/applications"));
     };
     v.check_csrf(&form.csrf)?;
-    match applications::revoke(&v.app, active.user.id, &form.client_id, v.who()).await? {
+    match grants::revoke(&v.app, active.user.id, &form.client_id, v.who()).await? {
         Some(_) => {
             let q = serde_urlencoded::to_string([("revoked", form.name.as_str())]).unwrap_or_default();
             Ok(v.redirect(&format!("/account/applications?{q}")))

@@ -32,7 +32,7 @@ pub fn allow_redirect_to(r: &mut HttpResponse, target: &str) {
         Ok(u) => format!("{}:", u.scheme()),
         Err(_) => return,
     };
-    let csp = super::middleware::CSP.replace("form-action 'self'", &format!("form-action 'self' {dest}"));
+    let csp = crate::http::headers::CSP.replace("form-action 'self'", &format!("form-action 'self' {dest}"));
     if let Ok(h) = HeaderValue::from_str(&csp) {
         r.headers_mut().insert(CONTENT_SECURITY_POLICY, h);
     }

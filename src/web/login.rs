@@ -1,9 +1,10 @@
 //! `/login` and `/logout`.
 
-use super::{Chrome, Visitor, safe_return_to};
-use crate::auth::members::{self, LoginError};
-use crate::auth::session;
-use crate::error::PageError;
+use super::{Chrome, Visitor};
+use crate::accounts::members::{self, LoginError};
+use crate::accounts::sessions;
+use crate::http::page_error::PageError;
+use crate::uri::safe_return_to;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -98,10 +99,10 @@ async fn submit(v: Visitor, form: web::Form<LoginForm>) -> Result<HttpResponse, 
         Ok(user) => {
             // A new session id at every sign-in: no session fixation.
             if let Some(old) = &v.active {
-                session::end(&v.app, old, v.who()).await?;
+                sessions::end(&v.app, old, v.who()).await?;
             }
             let who = crate::store::audit::Who::user(user.id, &user.username, v.conn.ip.to_string());
-            let cookie = session::start(&v.app, &user, who).await?;
+            let cookie = sessions::start(&v.app, &user, who).await?;
             let c = v.session_cookie(cookie);
             Ok(v.redirect_with(&return_to, |b| {
                 b.cookie(c);
@@ -133,7 +134,7 @@ async fn logout(v: Visitor, form: web::Form<LogoutForm>) -> Result<HttpResponse,
         return Ok(v.redirect("/login"));
     };
     v.check_csrf(&form.csrf)?;
-    session::end(&v.app, active, v.who()).await?;
+    sessions::end(&v.app, active, v.who()).await?;
     let gone = v.clear_session_cookie();
     Ok(v.redirect_with("/login?signed_out=1", |b| {
         b.cookie(gone);

@@ -2,8 +2,8 @@
 //! admin gave them.
 
 use super::{Chrome, Visitor};
-use crate::auth::members::{self, MemberError};
-use crate::error::PageError;
+use crate::accounts::members::{self, MemberError};
+use crate::http::page_error::PageError;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;

@@ -1,10 +1,10 @@
 //! `/setup`: the one-time page that creates the first admin.
 
 use super::{Chrome, Visitor};
-use crate::auth::members::{MemberError, NewMember};
-use crate::auth::session;
-use crate::auth::setup::{self, SetupError};
-use crate::error::PageError;
+use crate::accounts::members::{MemberError, NewMember};
+use crate::accounts::sessions;
+use crate::accounts::setup::{self, SetupError};
+use crate::http::page_error::PageError;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -122,7 +122,7 @@ async fn submit(v: Visitor, form: web::Form<SetupForm>) -> Result<HttpResponse, 
     match setup::complete(&v.app, &form.token, new, v.who()).await {
         Ok(user) => {
             let who = crate::store::audit::Who::user(user.id, &user.username, v.conn.ip.to_string());
-            let cookie = session::start(&v.app, &user, who).await?;
+            let cookie = sessions::start(&v.app, &user, who).await?;
             let c = v.session_cookie(cookie);
             Ok(v.redirect_with("/account", |b| {
                 b.cookie(c);

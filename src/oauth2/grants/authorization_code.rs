@@ -2,14 +2,15 @@
 //! works once, within its lifetime, for the redirect URI it was issued
 //! with; a second use revokes the grant (§4.1.2: "SHOULD revoke").
 
-use super::{id_token_input, revoke_on_reuse, server_error, wants_refresh};
+use super::{id_token_input, server_error, wants_refresh};
 use crate::app::App;
 use crate::auth::secrets;
 use crate::oauth2::error::{ErrorResponse, OAuthError};
 use crate::oauth2::pkce::{self, CodeChallengeMethod};
 use crate::oauth2::request::{ClientAuth, Params, allow_grant};
-use crate::oauth2::scopes::ScopeSet;
 use crate::oauth2::tokens::{self, Issuer, TokenResponse};
+use crate::registry::grants::revoke_on_reuse;
+use crate::scopes::ScopeSet;
 use crate::store::audit::Who;
 use crate::store::grants::{self, TokenKind};
 use crate::store::{StoreError, users};

@@ -1,12 +1,13 @@
 //! `client_credentials` (RFC 6749 §4.4): a confidential application acting
 //! for itself, under its own grant with no member. No refresh token.
 
-use super::{allowed_scopes, requested_scopes, server_error, upsert_grant};
+use super::{allowed_scopes, requested_scopes, server_error};
 use crate::app::App;
 use crate::oauth2::error::{ErrorResponse, OAuthError};
 use crate::oauth2::request::{ClientAuth, Params, allow_grant};
-use crate::oauth2::scopes::ScopeSet;
 use crate::oauth2::tokens::{self, Issuer, TokenResponse};
+use crate::registry::grants::upsert_grant;
+use crate::scopes::ScopeSet;
 use crate::store::clients::TokenFormat;
 use crate::store::{StoreError, grants};
 

@@ -2,12 +2,13 @@
 //! The password check is the sign-in page's own: argon2 on the bounded
 //! pool, the same per-IP and per-username limits, the same audit events.
 
-use super::{allowed_scopes, id_token_input, requested_scopes, server_error, upsert_grant, wants_refresh};
+use super::{allowed_scopes, id_token_input, requested_scopes, server_error, wants_refresh};
+use crate::accounts::members::{self, LoginError};
 use crate::app::App;
-use crate::auth::members::{self, LoginError};
 use crate::oauth2::error::{ErrorResponse, OAuthError};
 use crate::oauth2::request::{ClientAuth, Params, allow_grant};
 use crate::oauth2::tokens::{self, Issuer, TokenResponse};
+use crate::registry::grants::upsert_grant;
 use crate::store::StoreError;
 
 pub async fn exchange(

@@ -3,13 +3,14 @@
 //! (after a short grace for the client's own concurrent retry) means it
 //! leaked: the whole grant is revoked and the event audited.
 
-use super::{id_token_input, revoke_on_reuse, server_error};
+use super::{id_token_input, server_error};
 use crate::app::App;
 use crate::auth::secrets;
 use crate::oauth2::error::{ErrorResponse, OAuthError};
 use crate::oauth2::request::{ClientAuth, Params, allow_grant};
-use crate::oauth2::scopes::ScopeSet;
 use crate::oauth2::tokens::{self, Issuer, TokenResponse};
+use crate::registry::grants::revoke_on_reuse;
+use crate::scopes::ScopeSet;
 use crate::store::audit::Who;
 use crate::store::grants::{self, TokenKind};
 use crate::store::{StoreError, users};

@@ -2,7 +2,7 @@
 //! time, paged, and exported as CSV or JSON lines.
 
 use super::{gate, when};
-use crate::error::PageError;
+use crate::http::page_error::PageError;
 use crate::store::AuditId;
 use crate::store::audit::{self, AuditEvent, Filter};
 use crate::web::{Chrome, Visitor};

@@ -6,9 +6,9 @@
 //! goes with it.
 
 use super::{gate, when};
-use crate::auth::clients::{self as registry, ClientError, ClientView, Credentials, NewClient};
-use crate::auth::consumers::NewConsumer;
-use crate::error::PageError;
+use crate::http::page_error::PageError;
+use crate::registry::applications::{self as registry, ClientError, ClientView, Credentials, NewClient};
+use crate::registry::consumers::NewConsumer;
 use crate::store::clients::Client;
 use crate::store::{StoreError, grants};
 use crate::web::{Chrome, Visitor};

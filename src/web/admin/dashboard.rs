@@ -1,7 +1,7 @@
 //! `/admin`: counts and the latest audit events.
 
 use super::{gate, when};
-use crate::error::PageError;
+use crate::http::page_error::PageError;
 use crate::store::audit::{self, AuditEvent, Filter};
 use crate::store::{clients, grants, users};
 use crate::web::{Chrome, Visitor};

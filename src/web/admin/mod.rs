@@ -10,7 +10,7 @@ pub mod tokens;
 pub mod users;
 
 use super::Visitor;
-use crate::error::PageError;
+use crate::http::page_error::PageError;
 use actix_web::{HttpResponse, web};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

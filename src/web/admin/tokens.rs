@@ -4,7 +4,7 @@
 //! the whole grant.
 
 use super::{gate, when};
-use crate::error::PageError;
+use crate::http::page_error::PageError;
 use crate::store::audit::{self, Who};
 use crate::store::clients::{self, Client};
 use crate::store::grants::{self, Grant, Token, TokenKind};

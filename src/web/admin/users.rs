@@ -3,8 +3,8 @@
 //! password-reset link, and delete with a confirmation that says what goes.
 
 use super::{gate, when};
-use crate::auth::members::{self, MemberError, NewMember};
-use crate::error::PageError;
+use crate::accounts::members::{self, MemberError, NewMember};
+use crate::http::page_error::PageError;
 use crate::store::users::User;
 use crate::store::{grants, users};
 use crate::web::{Chrome, Visitor};

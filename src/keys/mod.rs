@@ -6,6 +6,12 @@
 //! can keep old keys published until their tokens expire; everything here
 //! derives what it needs from the PKCS#8 bytes on demand. Time comes in as a
 //! parameter: the verifier never reads the clock.
+//!
+//! `signer` holds a parsed key ready to sign; `keyring` is the set in use
+//! (loaded from the store at start, rotated by `latchkey keys rotate`).
+
+pub mod keyring;
+pub mod signer;
 
 use std::fmt;
 use std::str::FromStr;

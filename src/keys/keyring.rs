@@ -3,15 +3,60 @@
 //! until every token they signed has expired. `rotate` makes new keys that
 //! sign at once.
 
-use super::keys::{self, Algorithm, SigningKey};
-use super::signer::Signer;
-use crate::app::App;
-use crate::store::StoreError;
+use crate::clock::Timestamp;
+use crate::keys::signer::Signer;
+use crate::keys::{self, Algorithm, SigningKey};
 use crate::store::audit::{self, Who};
-use crate::store::keys::{self as stored, StoredKey};
+use crate::store::keys::{self as stored, KeyAlg, KeyMaterial};
+use crate::store::{Store, StoreError};
 use std::sync::RwLock;
 
 const ALGORITHMS: [Algorithm; 3] = [Algorithm::EdDSA, Algorithm::ES256, Algorithm::RS256];
+
+/// A key with when it stopped signing.
+#[derive(Clone)]
+struct StoredKey {
+    key: SigningKey,
+    retired_at: Option<Timestamp>,
+}
+
+impl From<stored::StoredKey> for StoredKey {
+    fn from(s: stored::StoredKey) -> Self {
+        let alg = match s.key.alg {
+            KeyAlg::EdDSA => Algorithm::EdDSA,
+            KeyAlg::ES256 => Algorithm::ES256,
+            KeyAlg::RS256 => Algorithm::RS256,
+        };
+        let k = s.key;
+        StoredKey {
+            key: SigningKey { kid: k.kid, alg, private_der: k.private_der, created_at: k.created_at },
+            retired_at: s.retired_at,
+        }
+    }
+}
+
+impl From<&StoredKey> for stored::StoredKey {
+    fn from(k: &StoredKey) -> Self {
+        let alg = match k.key.alg {
+            Algorithm::EdDSA => KeyAlg::EdDSA,
+            Algorithm::ES256 => KeyAlg::ES256,
+            Algorithm::RS256 => KeyAlg::RS256,
+        };
+        stored::StoredKey {
+            key: KeyMaterial {
+                kid: k.key.kid.clone(),
+                alg,
+                private_der: k.key.private_der.clone(),
+                created_at: k.key.created_at,
+            },
+            retired_at: k.retired_at,
+        }
+    }
+}
+
+fn list(tx: &impl crate::store::Tables) -> Result<Vec<StoredKey>, StoreError> {
+    Ok(stored::list(tx)?.into_iter().map(StoredKey::from).collect())
+}
 
 #[derive(Default)]
 pub struct Keyring {
@@ -98,39 +143,43 @@ fn generate_all(now: i64) -> Result<Vec<StoredKey>, StoreError> {
 
 /// Loads the keys, making the first ones on a new database, and drops
 /// retired keys whose tokens have all expired.
-pub async fn load(app: &App) -> Result<(), StoreError> {
-    let now = app.now();
-    let existing = app.store.read(stored::list)?;
+/// `access_token_lifetime` is the configured default; a retired key stays
+/// published for the longest lifetime any application may have.
+pub async fn load(
+    keyring: &Keyring,
+    store: &Store,
+    access_token_lifetime: std::time::Duration,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let existing = store.read(list)?;
     let missing: Vec<Algorithm> = ALGORITHMS
         .into_iter()
         .filter(|alg| !existing.iter().any(|k| k.key.alg == *alg && k.retired_at.is_none()))
         .collect();
-    let keep_retired = max_token_lifetime(app);
+    let keep_retired = max_token_lifetime(store, access_token_lifetime);
     let fresh: Vec<StoredKey> = generate_all(now)?.into_iter().filter(|k| missing.contains(&k.key.alg)).collect();
-    let keys = app
-        .store
+    let keys = store
         .write(move |tx| {
             for k in &fresh {
-                stored::put(tx, k)?;
+                stored::put(tx, &k.into())?;
             }
-            for k in stored::list_for_update(tx)? {
+            for k in list(tx)? {
                 if k.retired_at.is_some_and(|r| r + keep_retired < now) {
                     stored::delete(tx, &k.key.kid)?;
                 }
             }
-            stored::list_for_update(tx)
+            list(tx)
         })
         .await?;
-    app.keyring.set(keys);
+    keyring.set(keys);
     Ok(())
 }
 
 /// How long a retired key must stay published: the longest access-token
 /// lifetime any application may have.
-fn max_token_lifetime(app: &App) -> i64 {
-    let default = app.config.access_token_lifetime.as_secs() as i64;
-    let per_client = app
-        .store
+fn max_token_lifetime(store: &Store, default: std::time::Duration) -> i64 {
+    let default = default.as_secs() as i64;
+    let per_client = store
         .read(crate::store::clients::list)
         .unwrap_or_default()
         .iter()
@@ -142,26 +191,24 @@ fn max_token_lifetime(app: &App) -> i64 {
 
 /// New keys for every algorithm; they sign from now on, the old ones stay
 /// published until their tokens have expired.
-pub async fn rotate(app: &App, who: Who) -> Result<Vec<KeyView>, StoreError> {
-    let now = app.now();
+pub async fn rotate(keyring: &Keyring, store: &Store, now: Timestamp, who: Who) -> Result<Vec<KeyView>, StoreError> {
     let fresh = generate_all(now)?;
-    let keys = app
-        .store
+    let keys = store
         .write(move |tx| {
-            for mut k in stored::list_for_update(tx)? {
+            for mut k in list(tx)? {
                 if k.retired_at.is_none() {
                     k.retired_at = Some(now);
-                    stored::put(tx, &k)?;
+                    stored::put(tx, &(&k).into())?;
                 }
             }
             for k in &fresh {
-                stored::put(tx, k)?;
+                stored::put(tx, &k.into())?;
             }
             let kids: Vec<&str> = fresh.iter().map(|k| k.key.kid.as_str()).collect();
             audit::record(tx, now, &who, "keys.rotate", "", &format!("new keys {}", kids.join(", ")))?;
-            stored::list_for_update(tx)
+            list(tx)
         })
         .await?;
-    app.keyring.set(keys);
-    Ok(app.keyring.views())
+    keyring.set(keys);
+    Ok(keyring.views())
 }

@@ -3,7 +3,7 @@
 //! more than the signature); the token endpoint signs on every request, so
 //! the keyring keeps one `Signer` per active key.
 
-use super::keys::{Algorithm, KeyError, SigningKey};
+use crate::keys::{Algorithm, KeyError, SigningKey};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ring::rand::SystemRandom;
@@ -81,7 +81,7 @@ impl Signer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::oauth2::keys::{self, VerifyOptions};
+    use crate::keys::{self, VerifyOptions};
 
     #[test]
     fn signatures_verify_with_the_published_keys() {

@@ -10,7 +10,7 @@
 //! matches on any port, since such an application picks its port at run
 //! time. `oob` (out of band) must be used on both sides or on neither.
 
-use crate::oauth2::redirect;
+use crate::uri::redirect;
 use url::{Host, Url};
 
 /// The out-of-band callback value (RFC 5849 §2.1), case-sensitive.

@@ -18,8 +18,7 @@
 //! [`Nonces::may_predate`]); every nonce this process takes is claimed in
 //! memory first.
 
-use crate::app::App;
-use crate::store::StoreError;
+use crate::store::{Store, StoreError};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -94,16 +93,16 @@ impl Nonces {
 
 /// Writes the queued nonces in one commit; returns how many. On a failed
 /// write they go back in the queue for the next flush.
-pub async fn flush(app: &App) -> Result<usize, StoreError> {
-    let batch = std::sync::Arc::new(app.nonces.take());
+pub async fn flush(nonces: &Nonces, store: &Store) -> Result<usize, StoreError> {
+    let batch = std::sync::Arc::new(nonces.take());
     if batch.is_empty() {
         return Ok(0);
     }
     let keys = batch.clone();
-    match app.store.write(move |tx| crate::store::oauth1::record_nonces(tx, &keys)).await {
+    match store.write(move |tx| crate::store::oauth1::record_nonces(tx, &keys)).await {
         Ok(()) => Ok(batch.len()),
         Err(e) => {
-            let mut pending = app.nonces.pending.lock().unwrap_or_else(|e| e.into_inner());
+            let mut pending = nonces.pending.lock().unwrap_or_else(|e| e.into_inner());
             pending.extend(batch.iter().cloned());
             Err(e)
         }

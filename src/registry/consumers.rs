@@ -3,13 +3,13 @@
 //! and sealed secret, and how the command line and the pages show it.
 //! `clients` registers and rotates; this file knows the consumer's rules.
 
-use super::clients::ClientError;
-use super::sealing::{SealError, Sealer, context};
-use super::secrets;
-use crate::oauth1::callback;
+use super::error::ClientError;
+use crate::auth::sealing::{SealError, Sealer, context};
+use crate::auth::secrets;
 use crate::oauth1::signature::{self, SignatureMethod};
-use crate::oauth2::scopes::ScopeSet;
+use crate::scopes::ScopeSet;
 use crate::store::clients::OAuth1App;
+use crate::uri::callback;
 use serde::{Deserialize, Serialize};
 
 /// The scopes a consumer gets when none are named.

@@ -1,8 +1,8 @@
 //! Browser sessions: the cookie holds only a random id; the record (keyed by
 //! its digest) holds who is signed in, when, and the session's CSRF token.
 
-use super::secrets;
 use crate::app::App;
+use crate::auth::secrets;
 use crate::clock::Timestamp;
 use crate::store::audit::{self, Who};
 use crate::store::sessions::{self, Session};

@@ -4,30 +4,20 @@
 //! pages, the command line and the management socket all call these.
 
 use super::consumers::{self, ConsumerView, NewConsumer};
-use super::secrets;
 use crate::app::App;
+use crate::auth::secrets;
 use crate::clock::rfc3339;
-use crate::oauth2::keys::Algorithm;
-use crate::oauth2::redirect;
-use crate::oauth2::scopes::ScopeSet;
+use crate::keys::Algorithm;
+use crate::scopes::ScopeSet;
 use crate::store::audit::{self, Who};
 use crate::store::clients::{self, Client, OAuth1App, OAuth2App, TokenFormat};
 use crate::store::{ClientId, StoreError, grants};
+use crate::uri::redirect;
 use serde::{Deserialize, Serialize};
 
 pub const GRANT_TYPES: &[&str] = &["authorization_code", "implicit", "password", "client_credentials", "refresh_token"];
 
-#[derive(Debug, thiserror::Error)]
-pub enum ClientError {
-    #[error("{field}: {message}")]
-    Invalid { field: &'static str, message: String },
-    #[error("there is no application {0:?}")]
-    NotFound(String),
-    #[error("{0}")]
-    Internal(String),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
+pub use super::error::ClientError;
 
 fn invalid(field: &'static str, message: impl Into<String>) -> ClientError {
     ClientError::Invalid { field, message: message.into() }
@@ -271,7 +261,7 @@ fn new_client_id() -> String {
     format!("lk_{}", &secrets::token()[..22])
 }
 
-fn sealing(e: super::sealing::SealError) -> ClientError {
+fn sealing(e: crate::auth::sealing::SealError) -> ClientError {
     ClientError::Internal(e.to_string())
 }
 

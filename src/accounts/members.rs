@@ -1,8 +1,8 @@
 //! Member operations: create, change password, disable, delete, sign in.
 //! The pages, the command line and the management socket all call these.
 
-use super::passwords::{self, PasswordError};
 use crate::app::App;
+use crate::auth::passwords::{self, PasswordError};
 use crate::clock::rfc3339;
 use crate::store::audit::{self, Who};
 use crate::store::links::{self, Link, Purpose};
@@ -227,8 +227,8 @@ pub const RESET_LINK_SECS: i64 = 24 * 3600;
 /// working.
 pub async fn password_reset_link(app: &App, username: &str, who: Who) -> Result<String, MemberError> {
     let user = find(app, username)?;
-    let token = super::secrets::token();
-    let digest = super::secrets::digest(&token);
+    let token = crate::auth::secrets::token();
+    let digest = crate::auth::secrets::digest(&token);
     let now = app.now();
     let id = user.id;
     let name = user.username.clone();
@@ -249,7 +249,7 @@ pub async fn password_reset_link(app: &App, username: &str, who: Who) -> Result<
 
 /// The member a valid reset link is for.
 pub fn reset_link_user(app: &App, token: &str) -> Result<Option<User>, MemberError> {
-    let digest = super::secrets::digest(token);
+    let digest = crate::auth::secrets::digest(token);
     let now = app.now();
     Ok(app.store.read(|tx| match links::peek(tx, &digest, now)? {
         Some(Link { purpose: Purpose::PasswordReset(id), .. }) => users::get(tx, id),
@@ -264,7 +264,7 @@ pub async fn reset_password(app: &App, token: &str, password: String, ip: String
     };
     passwords::check_policy(&password, &user.username)?;
     let hash = app.passwords.hash(password).await?;
-    let digest = super::secrets::digest(token);
+    let digest = crate::auth::secrets::digest(token);
     let now = app.now();
     app.store
         .write(move |tx| {

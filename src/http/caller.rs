@@ -1,4 +1,5 @@
-//! Who is calling the API: the `Caller` extractor. An OAuth 2.0 bearer
+//! Who is calling the API: the `Caller` extractor, which checks either
+//! protocol's credentials and yields a `Principal`. An OAuth 2.0 bearer
 //! token from the `Authorization` header (RFC 6750 §2.1), a form body
 //! (§2.2, on requests with a form-encoded body), or from the query
 //! (§2.3) only when `bearer_in_query` is configured. A missing or dead
@@ -14,13 +15,14 @@
 //! on to the route unchanged.
 
 use crate::app::App;
+use crate::auth::principal::{Principal, Protocol, Refusal};
+use crate::oauth1::flow as oauth1_flow;
 use crate::oauth1::params::is_oauth_scheme;
 use crate::oauth1::problem::{Failure, Problem, Report};
 use crate::oauth1::verify::{self, Credential, Expect, Incoming};
-use crate::oauth1::{endpoints as oauth1_endpoints, flow as oauth1_flow};
 use crate::oauth2::error::{ErrorResponse, OAuthError};
-use crate::oauth2::scopes::ScopeSet;
 use crate::oauth2::tokens::{self, AccessInfo};
+use crate::scopes::ScopeSet;
 use crate::store::users::User;
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
@@ -118,13 +120,19 @@ fn oauth1_problem(r: &Report, realm: &str) -> HttpResponse {
     b.insert_header(("Cache-Control", "no-store")).content_type("application/problem+json").body(body.to_string())
 }
 
-/// A caller whose token or signature checked out.
+/// A caller whose token or signature checked out: the `Principal`, and
+/// how to word a refusal in the protocol it used.
 pub struct Caller {
-    pub info: AccessInfo,
-    pub user: Option<User>,
+    pub principal: Principal,
     realm: String,
-    /// Signed with OAuth 1.0a rather than a bearer token.
-    oauth1: bool,
+}
+
+impl std::ops::Deref for Caller {
+    type Target = Principal;
+
+    fn deref(&self) -> &Principal {
+        &self.principal
+    }
 }
 
 impl Caller {
@@ -133,33 +141,46 @@ impl Caller {
             inner: ErrorResponse::new(error, description),
             scope: scope.map(str::to_string),
             realm: self.realm.clone(),
-            oauth1: self
-                .oauth1
+            oauth1: (self.principal.protocol == Protocol::OAuth1)
                 .then(|| Box::new(Report::new(Problem::PermissionDenied, description).with_status(error.status()))),
         }
     }
 
-    /// Whether the request was signed with OAuth 1.0a.
-    pub fn is_oauth1(&self) -> bool {
-        self.oauth1
+    /// The principal's refusal in the caller's protocol: 403
+    /// `insufficient_scope`, or `permission_denied` for OAuth 1.0a.
+    pub fn refuse(&self, r: Refusal) -> BearerError {
+        let scope = match &r {
+            Refusal::MissingScope(s) => Some(s.as_str()),
+            Refusal::NotAMember => None,
+        };
+        self.error(OAuthError::InsufficientScope, &r.to_string(), scope)
     }
 
-    /// 403 `insufficient_scope` unless the token holds `scope`.
+    /// Refused unless the token holds `scope`.
     pub fn require(&self, scope: &str) -> Result<(), BearerError> {
-        let held = ScopeSet::parse(&self.info.scopes).unwrap_or_default();
-        if held.contains(scope) {
-            Ok(())
-        } else {
-            Err(self.error(OAuthError::InsufficientScope, &format!("this needs the {scope} scope"), Some(scope)))
-        }
+        self.principal.require(scope).map_err(|r| self.refuse(r))
     }
 
-    /// The member behind the token; 403 for an application's own token.
+    /// The member behind the token; refused for an application's own token.
     pub fn member(&self) -> Result<&User, BearerError> {
-        self.user.as_ref().ok_or_else(|| {
-            self.error(OAuthError::InsufficientScope, "this needs a member's token, not an application's", None)
-        })
+        self.principal.member().map_err(|r| self.refuse(r))
     }
+}
+
+/// The principal of an OAuth 2.0 access token, `None` when the member is
+/// disabled or gone.
+fn oauth2_principal(mut info: AccessInfo) -> Option<Principal> {
+    let member = acting_member(info.user, info.member.take())?;
+    Some(Principal {
+        member,
+        client: info.client,
+        client_key: info.client_id,
+        grant: info.grant,
+        scopes: ScopeSet::parse(&info.scopes).unwrap_or_default(),
+        protocol: if info.jwt { Protocol::OAuth2Jwt } else { Protocol::OAuth2 },
+        issued_at: info.issued_at,
+        expires_at: info.expires_at,
+    })
 }
 
 fn bearer_from(req: &HttpRequest, allow_query: bool) -> Result<Option<String>, ErrorResponse> {
@@ -240,7 +261,7 @@ impl FromRequest for Caller {
                 }
             }
             let token = token.ok_or_else(|| fail(ErrorResponse::new(OAuthError::InvalidRequest, "")))?;
-            let mut info = tokens::check_access(&app, &token)
+            let info = tokens::check_access(&app, &token)
                 .map_err(|_| fail(ErrorResponse::new(OAuthError::TemporarilyUnavailable, "try again")))?
                 .ok_or_else(|| {
                     fail(ErrorResponse::new(
@@ -248,18 +269,18 @@ impl FromRequest for Caller {
                         "the access token is unknown, expired or revoked",
                     ))
                 })?;
-            let user = acting_member(&mut info)
+            let principal = oauth2_principal(info)
                 .ok_or_else(|| fail(ErrorResponse::new(OAuthError::InvalidToken, "the member is disabled or gone")))?;
-            app.usage.saw(info.grant, app.now());
-            Ok(Caller { info, user, realm, oauth1: false })
+            app.usage.saw(principal.grant, app.now());
+            Ok(Caller { principal, realm })
         })
     }
 }
 
-/// The member a token acts for, moved out of `info`: `Some(None)` for the
-/// application itself, `None` when the member is disabled or gone.
-fn acting_member(info: &mut AccessInfo) -> Option<Option<User>> {
-    match (info.user, info.member.take()) {
+/// The member a token acts for: `Some(None)` for the application itself,
+/// `None` when the member is disabled or gone.
+fn acting_member(user: Option<crate::ids::UserId>, member: Option<User>) -> Option<Option<User>> {
+    match (user, member) {
         (None, _) => Some(None),
         (Some(_), Some(u)) if !u.disabled => Some(Some(u)),
         (Some(_), _) => None,
@@ -319,13 +340,13 @@ fn oauth1_error(app: &App, f: Failure) -> BearerError {
         Failure::Problem(r) => BearerError {
             inner: ErrorResponse::new(OAuthError::InvalidToken, r.advice.clone()),
             scope: None,
-            realm: oauth1_endpoints::realm(app),
+            realm: verify::realm(&app.config),
             oauth1: Some(Box::new(r)),
         },
         Failure::Unavailable => BearerError {
             inner: ErrorResponse::new(OAuthError::TemporarilyUnavailable, "try again"),
             scope: None,
-            realm: oauth1_endpoints::realm(app),
+            realm: verify::realm(&app.config),
             oauth1: None,
         },
     }
@@ -366,41 +387,32 @@ async fn oauth1_caller(
 async fn oauth1_verified(app: Option<App>, req: HttpRequest, body: Option<Bytes>) -> Result<Caller, BearerError> {
     let app = app.ok_or_else(no_state)?;
     let fail = |f: Failure| oauth1_error(&app, f);
-    let inc = Incoming::new(&req, &app, body.as_deref()).map_err(|r| fail(r.into()))?;
+    let https = crate::http::conn::of(&req, &app.config.trusted_proxies).https;
+    let inc = Incoming::new(&req, https, body.as_deref()).map_err(|r| fail(r.into()))?;
     let v = verify::verify(&app, &inc, Expect::AccessToken).await.map_err(fail)?;
-    let client_id = v.consumer.consumer_key.clone();
-    let mut info = match v.credential {
-        Credential::Access { token } => AccessInfo {
-            grant: token.grant,
-            client: v.client.id,
-            client_id,
-            user: token.user,
-            scopes: token.scopes,
-            issued_at: token.issued_at,
-            expires_at: token.expires_at,
-            jwt: false,
-            member: v.member,
-        },
+    let client_key = v.consumer.consumer_key.clone();
+    let (grant, user, scopes, issued_at, expires_at) = match v.credential {
+        Credential::Access { token } => (token.grant, token.user, token.scopes, token.issued_at, token.expires_at),
         Credential::Consumer => {
             let grant = oauth1_flow::own_grant(&app, &v.client, &v.consumer).await.map_err(fail)?;
-            AccessInfo {
-                grant: grant.id,
-                client: v.client.id,
-                client_id,
-                user: None,
-                scopes: oauth1_flow::consumer_scopes(&v.consumer).to_string(),
-                issued_at: app.now(),
-                expires_at: None,
-                jwt: false,
-                member: None,
-            }
+            (grant.id, None, oauth1_flow::consumer_scopes(&v.consumer).to_string(), app.now(), None)
         }
         Credential::Request { .. } => {
             return Err(fail(Report::new(Problem::TokenRejected, "this is a request token; exchange it first").into()));
         }
     };
-    let user = acting_member(&mut info)
+    let member = acting_member(user, v.member)
         .ok_or_else(|| fail(Report::new(Problem::TokenRejected, "the member is disabled or gone").into()))?;
-    app.usage.saw(info.grant, app.now());
-    Ok(Caller { info, user, realm: oauth1_endpoints::realm(&app), oauth1: true })
+    let principal = Principal {
+        member,
+        client: v.client.id,
+        client_key,
+        grant,
+        scopes: ScopeSet::parse(&scopes).unwrap_or_default(),
+        protocol: Protocol::OAuth1,
+        issued_at,
+        expires_at,
+    };
+    app.usage.saw(principal.grant, app.now());
+    Ok(Caller { principal, realm: verify::realm(&app.config) })
 }

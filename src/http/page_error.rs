@@ -70,7 +70,7 @@ impl ResponseError for PageError {
     fn error_response(&self) -> HttpResponse {
         let view = ErrorView {
             base: "",
-            css: crate::web::assets::CSS_PATH.as_str(),
+            css: crate::http::assets::CSS_PATH.as_str(),
             status: self.status.as_u16(),
             title: &self.title,
             message: &self.message,

@@ -1,13 +1,17 @@
-//! A member's authorized applications: what each may do, since when, when
-//! it was last used, and revoking one (every token of that grant at once).
-//! The Applications page and `/api/v1/me/applications` both call these.
+//! Grants: one member's authorization of one application (or an
+//! application's own, for client credentials and two-legged calls). Both
+//! protocols approve through `upsert_grant`; a reused single-use credential
+//! revokes through `revoke_on_reuse`; a member's authorized applications
+//! (the Applications page and `/api/v1/me/applications`) are listed and
+//! revoked here.
 
 use crate::app::App;
-use crate::oauth2::scopes::ScopeSet;
+use crate::scopes::ScopeSet;
 use crate::store::audit::{self, Who};
 use crate::store::clients::{self, Client};
 use crate::store::grants;
-use crate::store::{StoreError, UserId};
+use crate::store::grants::Grant;
+use crate::store::{ClientId, StoreError, UserId, WriteTransaction};
 use serde::Serialize;
 
 /// One application as the member sees it.
@@ -85,4 +89,61 @@ pub async fn revoke(app: &App, user: UserId, key: &str, who: Who) -> Result<Opti
             Ok(Some(n))
         })
         .await
+}
+
+/// A single-use credential came back a second time: whoever holds it may
+/// have stolen it, so the whole grant is revoked (RFC 6749 §4.1.2, RFC 9700
+/// §4.14.2) and the audit log says why (`action`, `what_happened`).
+pub fn revoke_on_reuse(
+    tx: &WriteTransaction,
+    grant: crate::store::GrantId,
+    now: i64,
+    who: &Who,
+    action: &str,
+    what_happened: &str,
+) -> Result<(), StoreError> {
+    if let Some(g) = grants::get_for_update(tx, grant)? {
+        let n = grants::revoke(tx, &g)?;
+        audit::record(
+            tx,
+            now,
+            who,
+            action,
+            &format!("grant {}", g.id),
+            &format!("{what_happened}; {n} tokens revoked"),
+        )?;
+    }
+    Ok(())
+}
+
+/// The member's grant to the application, created or widened to `scopes`.
+pub fn upsert_grant(
+    tx: &WriteTransaction,
+    user: Option<UserId>,
+    client: ClientId,
+    scopes: &ScopeSet,
+    now: i64,
+) -> Result<Grant, StoreError> {
+    match grants::find_for_update(tx, user, client)? {
+        Some(mut g) => {
+            let had = ScopeSet::parse(&g.scopes).unwrap_or_default();
+            let merged = had.union(scopes);
+            if merged != had {
+                g.scopes = merged.to_string();
+                grants::put(tx, &g)?;
+            }
+            Ok(g)
+        }
+        None => grants::insert(
+            tx,
+            Grant {
+                id: crate::store::GrantId(0),
+                client,
+                user,
+                scopes: scopes.to_string(),
+                created_at: now,
+                last_used: now,
+            },
+        ),
+    }
 }

@@ -2,8 +2,8 @@
 //! browser. Valid for an hour, used once, and useless once an admin exists.
 
 use super::members::{self, MemberError, NewMember};
-use super::secrets;
 use crate::app::App;
+use crate::auth::secrets;
 use crate::store::StoreError;
 use crate::store::audit::{self, Who};
 use crate::store::links::{self, Link, Purpose};
