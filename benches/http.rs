@@ -10,6 +10,8 @@
 //! LATCHKEY_BENCH_ONLY a comma-separated list of words, runs only the
 //! scenarios whose names contain one of them).
 
+#![allow(clippy::unwrap_used)] // tests and benchmarks fail loudly on purpose
+
 use std::future::Future;
 use std::path::Path;
 use std::process::{Command, Stdio};

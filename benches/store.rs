@@ -3,6 +3,8 @@
 //! Every write is fsync-ed (`Durability::Immediate`) before it is
 //! acknowledged in both cases. Run with `cargo bench --bench store`.
 
+#![allow(clippy::unwrap_used)] // tests and benchmarks fail loudly on purpose
+
 use latchkey::store::audit::{self, AuditEvent};
 use latchkey::store::{Store, StoreError};
 use std::time::Instant;

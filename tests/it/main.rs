@@ -1,6 +1,8 @@
 //! The integration tests: one binary, each test with its own server on a
 //! free port and its own temporary data directory.
 
+#![allow(clippy::unwrap_used)] // tests and benchmarks fail loudly on purpose
+
 mod admin;
 mod applications;
 mod browser;
