@@ -92,7 +92,8 @@ pub async fn run(
     let a = app.clone();
     tasks.every("session sweep", SWEEP_EVERY, "swept expired sessions and links", move || {
         let a = a.clone();
-        async move { sessions::sweep(&a).await.map_err(|e| e.to_string()) }
+        let (idle, absolute) = (a.config.session_idle_timeout, a.config.session_absolute_timeout);
+        async move { sessions::sweep(&a.store, a.now(), idle, absolute).await.map_err(|e| e.to_string()) }
     });
     let a = app.clone();
     tasks.every("last used", USAGE_EVERY, "wrote last-used times", move || {

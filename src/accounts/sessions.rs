@@ -7,7 +7,8 @@ use crate::clock::Timestamp;
 use crate::store::audit::{self, Who};
 use crate::store::sessions::{self, Session};
 use crate::store::users::{self, User};
-use crate::store::{StoreError, links};
+use crate::store::{Store, StoreError, links};
+use std::time::Duration;
 
 /// `last_seen` is written at most this often, so browsing is not a write per page.
 const TOUCH_EVERY: i64 = 60;
@@ -93,12 +94,11 @@ pub async fn end(app: &App, active: &Active, who: Who) -> Result<(), StoreError>
         .await
 }
 
-/// Removes expired sessions and one-time links; run in the background.
-pub async fn sweep(app: &App) -> Result<usize, StoreError> {
-    let now = app.now();
-    let idle = app.config.session_idle_timeout.as_secs() as i64;
-    let absolute = app.config.session_absolute_timeout.as_secs() as i64;
-    app.store
+/// Removes sessions idle for `idle` or older than `absolute`, and expired
+/// one-time links; run in the background.
+pub async fn sweep(store: &Store, now: Timestamp, idle: Duration, absolute: Duration) -> Result<usize, StoreError> {
+    let (idle, absolute) = (idle.as_secs() as i64, absolute.as_secs() as i64);
+    store
         .write(move |tx| {
             let s = sessions::delete_where(tx, |s| now - s.last_seen >= idle || now - s.created_at >= absolute)?;
             let l = links::delete_where(tx, now, |_| false)?;
