@@ -45,9 +45,9 @@ pub fn consumer_scopes(consumer: &OAuth1App) -> ScopeSet {
 /// issues a request token that waits for the member.
 pub async fn request_token(app: &App, v: &Verified) -> Result<TemporaryCredentials, Failure> {
     let callback = match v.params.protocol(names::CALLBACK) {
+        // The normalised URL is kept and later redirected to, never the raw text.
         Some(cb) => {
-            callback::check(&v.consumer.callback, cb).map_err(|e| Report::rejected(names::CALLBACK, e.to_string()))?;
-            cb.to_string()
+            callback::check(&v.consumer.callback, cb).map_err(|e| Report::rejected(names::CALLBACK, e.to_string()))?
         }
         // OAuth 1.0 sent the callback to the authorization page instead.
         None if v.consumer.legacy_1_0 => v.consumer.callback.clone(),
@@ -170,8 +170,7 @@ pub async fn decide(
     let legacy = found.consumer.legacy_1_0;
     let cb = match callback {
         Some(cb) if legacy => {
-            callback::check(&found.consumer.callback, cb).map_err(|e| PendingError::Callback(e.to_string()))?;
-            cb.to_string()
+            callback::check(&found.consumer.callback, cb).map_err(|e| PendingError::Callback(e.to_string()))?
         }
         _ => found.token.callback.clone(),
     };

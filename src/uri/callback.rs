@@ -31,6 +31,10 @@ pub enum CallbackError {
     #[error("oauth_callback must not have a fragment (#...) or a user name or password")]
     Extra,
     #[error(
+        "oauth_callback must not contain spaces, control characters or any of < > \" \\ ^ ` {{ }} |; percent-encode them"
+    )]
+    Characters,
+    #[error(
         "oauth_callback's {part} differs from the registered callback ({registered}); scheme, host, port and path must match, only the query may differ"
     )]
     Mismatch { part: &'static str, registered: String },
@@ -56,10 +60,22 @@ fn is_loopback(url: &Url) -> bool {
         }
 }
 
-/// Does `requested` (the `oauth_callback` sent) fit `registered`?
-pub fn check(registered: &str, requested: &str) -> Result<(), CallbackError> {
+/// Characters a URI never holds raw (RFC 3986 §2). A URL parser drops or
+/// encodes them silently, so a callback holding them is refused rather than
+/// checked in one form and redirected to in another.
+fn raw_forbidden(c: char) -> bool {
+    c.is_control() || c.is_whitespace() || matches!(c, '<' | '>' | '"' | '\\' | '^' | '`' | '{' | '}' | '|')
+}
+
+/// Does `requested` (the `oauth_callback` sent) fit `registered`? Gives the
+/// callback as it is to be stored and redirected to: `oob`, or the parsed
+/// URL serialised again, never the raw text.
+pub fn check(registered: &str, requested: &str) -> Result<String, CallbackError> {
+    if requested.chars().any(raw_forbidden) {
+        return Err(CallbackError::Characters);
+    }
     match (registered == OOB, requested == OOB) {
-        (true, true) => return Ok(()),
+        (true, true) => return Ok(OOB.to_string()),
         (true, false) => return Err(CallbackError::OobRegistered),
         (false, true) => return Err(CallbackError::OobNotRegistered(registered.to_string())),
         (false, false) => {}
@@ -83,7 +99,7 @@ pub fn check(registered: &str, requested: &str) -> Result<(), CallbackError> {
     if reg.path() != req.path() {
         return mismatch("path");
     }
-    Ok(())
+    Ok(req.to_string())
 }
 
 /// The callback with `oauth_token` and `oauth_verifier` (and whatever else is
@@ -114,9 +130,9 @@ mod tests {
             "https://printer.example.com/ready?job=7&x=%20",
             "https://PRINTER.example.com:443/ready",
         ] {
-            assert_eq!(check(reg, ok), Ok(()), "{ok}");
+            assert!(check(reg, ok).is_ok(), "{ok}");
         }
-        let part = |r: Result<(), CallbackError>| match r {
+        let part = |r: Result<String, CallbackError>| match r {
             Err(CallbackError::Mismatch { part, .. }) => part,
             other => panic!("{other:?}"),
         };
@@ -128,7 +144,7 @@ mod tests {
         assert_eq!(part(check(reg, "https://printer.example.com/other")), "path");
         assert_eq!(check(reg, "https://printer.example.com/ready#x"), Err(CallbackError::Extra));
         assert_eq!(check(reg, "https://u:p@printer.example.com/ready"), Err(CallbackError::Extra));
-        assert_eq!(check(reg, "not a uri"), Err(CallbackError::NotAUri));
+        assert_eq!(check(reg, "not-a-uri"), Err(CallbackError::NotAUri));
         // The refusal says what to do.
         let msg = check(reg, "https://printer.example.com:8443/ready").unwrap_err().to_string();
         assert!(msg.contains("port") && msg.contains(reg), "{msg}");
@@ -136,21 +152,46 @@ mod tests {
 
     #[test]
     fn loopback_on_any_port_and_custom_schemes() {
-        assert_eq!(check("http://127.0.0.1/cb", "http://127.0.0.1:51234/cb?s=1"), Ok(()));
-        assert_eq!(check("http://[::1]:8080/cb", "http://[::1]:9/cb"), Ok(()));
-        assert_eq!(check("http://localhost/cb", "http://localhost:3000/cb"), Ok(()));
+        assert_eq!(
+            check("http://127.0.0.1/cb", "http://127.0.0.1:51234/cb?s=1").as_deref(),
+            Ok("http://127.0.0.1:51234/cb?s=1")
+        );
+        assert!(check("http://[::1]:8080/cb", "http://[::1]:9/cb").is_ok());
+        assert!(check("http://localhost/cb", "http://localhost:3000/cb").is_ok());
         assert!(check("http://127.0.0.1/cb", "http://127.0.0.1:5/other").is_err());
         assert!(check("http://127.0.0.1/cb", "http://[::1]:5/cb").is_err());
         assert!(check("https://app.example/cb", "https://app.example:5/cb").is_err(), "only loopback");
-        assert_eq!(check("com.example.app:/oauth1", "com.example.app:/oauth1?state=2"), Ok(()));
+        assert!(check("com.example.app:/oauth1", "com.example.app:/oauth1?state=2").is_ok());
         assert!(check("com.example.app:/oauth1", "com.evil.app:/oauth1").is_err());
     }
 
     #[test]
     fn oob_on_both_sides_or_neither() {
-        assert_eq!(check("oob", "oob"), Ok(()));
+        assert_eq!(check("oob", "oob").as_deref(), Ok("oob"));
         assert_eq!(check("oob", "https://a.example/cb"), Err(CallbackError::OobRegistered));
         assert!(matches!(check("https://a.example/cb", "oob"), Err(CallbackError::OobNotRegistered(_))));
+    }
+
+    #[test]
+    fn control_characters_and_raw_delimiters_are_refused_not_dropped() {
+        let reg = "https://printer.example.com/ready";
+        for bad in [
+            "https://printer.example.com/ready?a=1\r\nSet-Cookie:x=y",
+            "https://printer.exa\tmple.com/ready",
+            "https://printer.example.com/ready?q=<script>",
+            "https://printer.example.com/ready?q=\"x\"",
+            "https://printer.example.com/re ady",
+            "https://printer.example.com/ready?q=a|b",
+            "oob\n",
+        ] {
+            assert_eq!(check(reg, bad), Err(CallbackError::Characters), "{bad:?}");
+        }
+        // What is kept is the serialised URL: the host lower-cased, the
+        // default port dropped, the query as sent (already encoded).
+        assert_eq!(
+            check(reg, "https://PRINTER.example.com:443/ready?job=7&x=%20").as_deref(),
+            Ok("https://printer.example.com/ready?job=7&x=%20")
+        );
     }
 
     #[test]

@@ -340,3 +340,40 @@ fn secrets_are_sealed_at_rest_and_survive_a_restart() {
     assert!(!contains_bytes(&db, &tok.0), "nor the token itself (only its digest)");
     assert!(contains_bytes(&db, &c.key), "the consumer key is public and indexed");
 }
+
+/// Hardening: a callback holding control characters or raw delimiters is
+/// refused at the first step (a URL parser would drop or encode them, so the
+/// checked and the redirected callback could differ), and the member is
+/// sent to the serialised URL, never to the raw text.
+#[test]
+fn callbacks_with_control_characters_are_refused_and_the_serialised_url_is_used() {
+    let s = Server::start();
+    add_member(&s, "gus");
+    let c = register(&s, &["--name", "Strict", "--callback", "https://printer.example.com/ready"]);
+    let http = s.client();
+    let m = Method::HmacSha1;
+    for bad in [
+        "https://printer.example.com/ready?a=1\r\nSet-Cookie:%20x=y",
+        "https://printer.exa\tmple.com/ready",
+        "https://printer.example.com/ready?q=<script>",
+        "https://printer.example.com/ready?q=\"x\"",
+    ] {
+        let mut r = printer_request(&s, &c);
+        r.callback = Some(bad);
+        let a = call(&http, &m, &r);
+        assert_eq!(problem(&a), (400, "parameter_rejected".into()), "{bad:?}");
+        assert!(a.form()["oauth_problem_advice"].contains("control characters"), "{a:?}");
+    }
+    let (token, _) = temporary(&s, &http, &m, &c, "https://PRINTER.example.com:443/ready?job=7");
+    let browser = browser_for(&s, "gus");
+    let page = browser.get(s.url(&format!("/oauth1/authorize?oauth_token={token}"))).send().unwrap();
+    let html = page.text().unwrap();
+    let r = browser
+        .post(s.url("/oauth1/authorize"))
+        .form(&[("csrf", csrf(&html).as_str()), ("oauth_token", token.as_str()), ("decision", "allow")])
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    let to = location(&r);
+    assert!(to.starts_with("https://printer.example.com/ready?job=7&oauth_token="), "{to}");
+}
