@@ -346,8 +346,9 @@ pub async fn authenticate(app: &App, username: &str, password: &str, ip: std::ne
     if let Err(r) = app.limiter.attempt_from(ip) {
         return Err(LoginError::Limited(r.0));
     }
-    if let Err(r) = app.limiter.check_user(username) {
-        return Err(LoginError::Limited(r.0));
+    let delay = app.limiter.check_user(username, ip).map_err(|r| LoginError::Limited(r.0))?;
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
     }
     let user = if username.is_empty() || username.len() > 64 {
         None
@@ -357,7 +358,7 @@ pub async fn authenticate(app: &App, username: &str, password: &str, ip: std::ne
     let ok = app.passwords.verify(password.to_string(), user.as_ref().map(|u| u.password_hash.clone())).await;
     match user {
         Some(u) if ok && !u.disabled => {
-            app.limiter.succeeded(username);
+            app.limiter.succeeded(username, ip);
             Ok(u)
         }
         other => {
@@ -366,7 +367,7 @@ pub async fn authenticate(app: &App, username: &str, password: &str, ip: std::ne
                 Some(u) if u.disabled => "member is disabled",
                 Some(_) => "wrong password",
             };
-            let locked = app.limiter.failed(username);
+            let locked = app.limiter.failed(username, ip);
             let target = username.chars().take(64).collect::<String>();
             app.store
                 .write(move |tx| {

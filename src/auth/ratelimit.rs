@@ -1,6 +1,15 @@
 //! Sign-in rate limits: attempts per client IP per minute, and failures per
-//! username with a lock-out. Kept in memory (a restart forgets them, which a
-//! lock-out of minutes can afford) and timed by the `Clock`.
+//! username and client address with a lock-out. Kept in memory (a restart
+//! forgets them, which a lock-out of minutes can afford) and timed by the
+//! `Clock`.
+//!
+//! The lock-out is per username *and* address, so that someone who knows a
+//! username (the admin's, say) cannot lock its owner out from everywhere by
+//! failing on purpose. The account as a whole is slowed instead: once its
+//! failures from all addresses reach the limit, every attempt waits a
+//! progressive delay (250 ms, doubling to 8 s) before the password is
+//! checked, and a correct password from an address with no recent failures
+//! still signs in.
 
 use crate::clock::{SharedClock, Timestamp};
 use std::collections::HashMap;
@@ -31,7 +40,10 @@ pub struct LoginLimiter {
     max_failures: u32,
     lockout: i64,
     ips: Mutex<HashMap<IpAddr, Window>>,
+    /// Failures per account, from every address: they slow, never lock.
     users: Mutex<HashMap<String, Failures>>,
+    /// Failures per account and address: they lock that address out.
+    pairs: Mutex<HashMap<(String, IpAddr), Failures>>,
     /// Password-grant attempts per application, so one leaked client cannot
     /// be used to spray passwords at the whole membership.
     per_client_per_minute: u32,
@@ -69,6 +81,7 @@ impl LoginLimiter {
             lockout: lockout.as_secs().max(1) as i64,
             ips: Mutex::new(HashMap::new()),
             users: Mutex::new(HashMap::new()),
+            pairs: Mutex::new(HashMap::new()),
             per_client_per_minute: per_ip_per_minute.saturating_mul(10),
             clients: Mutex::new(HashMap::new()),
         }
@@ -85,32 +98,57 @@ impl LoginLimiter {
         count_in_window(&self.ips, ip, self.per_ip_per_minute, self.clock.now_ts())
     }
 
-    /// Refuses while the username is locked out.
-    pub fn check_user(&self, username: &str) -> Result<(), RetryAfter> {
+    /// Refuses while the username is locked out for `ip`; otherwise says
+    /// how long the attempt must wait first (zero unless the account has
+    /// had too many failures from anywhere lately).
+    pub fn check_user(&self, username: &str, ip: IpAddr) -> Result<Duration, RetryAfter> {
         let now = self.clock.now_ts();
-        let users = self.users.lock().unwrap_or_else(|e| e.into_inner());
-        match users.get(&username.to_lowercase()) {
-            Some(f) if f.locked_until > now => Err(RetryAfter((f.locked_until - now) as u64)),
-            _ => Ok(()),
+        let name = username.to_lowercase();
+        {
+            let pairs = self.pairs.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(f) = pairs.get(&(name.clone(), ip)) {
+                if f.locked_until > now {
+                    return Err(RetryAfter((f.locked_until - now) as u64));
+                }
+            }
         }
+        let users = self.users.lock().unwrap_or_else(|e| e.into_inner());
+        let recent = users.get(&name).filter(|f| now - f.first < self.lockout).map_or(0, |f| f.count);
+        Ok(match recent.checked_sub(self.max_failures) {
+            None => Duration::ZERO,
+            Some(excess) => Duration::from_millis(250 << excess.min(5)),
+        })
     }
 
-    /// Counts a failed sign-in; returns true when this failure locks the name.
-    pub fn failed(&self, username: &str) -> bool {
+    /// Counts a failed sign-in from `ip`; returns true when this failure
+    /// locks the name out for that address.
+    pub fn failed(&self, username: &str, ip: IpAddr) -> bool {
         let now = self.clock.now_ts();
-        let mut users = self.users.lock().unwrap_or_else(|e| e.into_inner());
-        if users.len() > PRUNE_AT {
-            let lockout = self.lockout;
-            users.retain(|_, f| f.locked_until > now || now - f.first < lockout);
+        let name = username.to_lowercase();
+        let lockout = self.lockout;
+        {
+            let mut users = self.users.lock().unwrap_or_else(|e| e.into_inner());
+            if users.len() > PRUNE_AT {
+                users.retain(|_, f| now - f.first < lockout);
+            }
+            let f = users.entry(name.clone()).or_insert(Failures { first: now, count: 0, locked_until: 0 });
+            if now - f.first >= lockout {
+                *f = Failures { first: now, count: 0, locked_until: 0 };
+            }
+            f.count = f.count.saturating_add(1);
         }
-        let f = users.entry(username.to_lowercase()).or_insert(Failures { first: now, count: 0, locked_until: 0 });
+        let mut pairs = self.pairs.lock().unwrap_or_else(|e| e.into_inner());
+        if pairs.len() > PRUNE_AT {
+            pairs.retain(|_, f| f.locked_until > now || now - f.first < lockout);
+        }
+        let f = pairs.entry((name, ip)).or_insert(Failures { first: now, count: 0, locked_until: 0 });
         // Failures count within one lock-out period.
-        if now - f.first >= self.lockout {
+        if now - f.first >= lockout {
             *f = Failures { first: now, count: 0, locked_until: 0 };
         }
         f.count += 1;
         if f.count >= self.max_failures && f.locked_until <= now {
-            f.locked_until = now + self.lockout;
+            f.locked_until = now + lockout;
             f.first = now;
             f.count = 0;
             return true;
@@ -118,9 +156,12 @@ impl LoginLimiter {
         false
     }
 
-    pub fn succeeded(&self, username: &str) {
-        let mut users = self.users.lock().unwrap_or_else(|e| e.into_inner());
-        users.remove(&username.to_lowercase());
+    /// A correct password from `ip`: its failures are forgotten, and the
+    /// account is no longer slowed.
+    pub fn succeeded(&self, username: &str, ip: IpAddr) {
+        let name = username.to_lowercase();
+        self.users.lock().unwrap_or_else(|e| e.into_inner()).remove(&name);
+        self.pairs.lock().unwrap_or_else(|e| e.into_inner()).remove(&(name, ip));
     }
 }
 
@@ -153,15 +194,38 @@ mod tests {
     fn username_locks_after_failures_and_unlocks_later() {
         let clock = TestClock::new();
         let l = LoginLimiter::new(clock.clone() as Arc<_>, 100, 3, Duration::from_secs(900));
-        assert!(!l.failed("Alice"));
-        assert!(!l.failed("alice"));
-        assert!(l.failed("ALICE"));
-        let RetryAfter(s) = l.check_user("alice").unwrap_err();
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        assert!(!l.failed("Alice", ip));
+        assert!(!l.failed("alice", ip));
+        assert!(l.failed("ALICE", ip));
+        let RetryAfter(s) = l.check_user("alice", ip).unwrap_err();
         assert!(s > 800 && s <= 900);
         clock.advance(Duration::from_secs(901));
-        assert!(l.check_user("alice").is_ok());
-        l.failed("bob");
-        l.succeeded("bob");
-        assert!(l.check_user("bob").is_ok());
+        assert!(l.check_user("alice", ip).is_ok());
+        l.failed("bob", ip);
+        l.succeeded("bob", ip);
+        assert_eq!(l.check_user("bob", ip), Ok(Duration::ZERO));
+    }
+
+    #[test]
+    fn failures_elsewhere_slow_the_account_but_never_lock_a_clean_address() {
+        let clock = TestClock::new();
+        let l = LoginLimiter::new(clock.clone() as Arc<_>, 100, 3, Duration::from_secs(900));
+        let attacker: IpAddr = "198.51.100.1".parse().unwrap();
+        let owner: IpAddr = "203.0.113.7".parse().unwrap();
+        for _ in 0..2 {
+            l.failed("admin", attacker);
+        }
+        assert_eq!(l.check_user("admin", owner), Ok(Duration::ZERO), "below the limit: no delay");
+        assert!(l.failed("admin", attacker));
+        assert!(l.check_user("admin", attacker).is_err(), "the failing address is locked out");
+        assert_eq!(l.check_user("admin", owner), Ok(Duration::from_millis(250)), "the owner only waits");
+        for _ in 0..20 {
+            l.failed("admin", format!("198.51.100.{}", 10).parse().unwrap());
+        }
+        assert_eq!(l.check_user("admin", owner), Ok(Duration::from_secs(8)), "the delay is capped");
+        l.succeeded("admin", owner);
+        assert_eq!(l.check_user("admin", owner), Ok(Duration::ZERO));
+        assert!(l.check_user("admin", attacker).is_err(), "the attacker's lock-out stays");
     }
 }

@@ -351,3 +351,40 @@ fn configured_pem_certificate_is_used() {
     let r = client_for(&donor.dir).get(s.url("/healthz")).send().unwrap();
     assert_eq!(r.status(), 200, "served with the donor's certificate");
 }
+
+/// Hardening: failures from one address lock that address out for the
+/// username, not the member everywhere; a correct password from an address
+/// with no recent failures still signs in (after a short delay).
+#[test]
+fn failures_from_one_address_do_not_lock_the_admin_out_elsewhere() {
+    let http_port = free_port();
+    let mut s = Server::start_with(&[
+        ("LATCHKEY_HTTP", &format!("127.0.0.1:{http_port}")),
+        ("LATCHKEY_TRUSTED_PROXIES", "[\"127.0.0.1\"]"),
+        ("LATCHKEY_LOGIN_MAX_FAILURES", "3"),
+    ]);
+    setup_admin(&s, "admin");
+    let http = reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let url = |p: &str| format!("http://127.0.0.1:{http_port}{p}");
+    let page = http.get(url("/login")).header("x-forwarded-proto", "https").send().unwrap();
+    let cookie = cookies_of(&page);
+    let token = csrf(&page.text().unwrap());
+    let attempt = |client_ip: &str, password: &str| {
+        http.post(url("/login"))
+            .header("cookie", &cookie)
+            .header("x-forwarded-proto", "https")
+            .header("x-forwarded-for", format!("{client_ip}, 127.0.0.1"))
+            .form(&[("csrf", token.as_str()), ("username", "admin"), ("password", password), ("return_to", "/")])
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    for _ in 0..3 {
+        assert_eq!(attempt("198.51.100.1", "wrong password!"), 401);
+    }
+    assert_eq!(attempt("198.51.100.1", PASSWORD), 429, "the failing address is locked out, even with the password");
+    assert_eq!(attempt("203.0.113.7", PASSWORD), 303, "the admin signs in from elsewhere");
+    let log = audit_actions(&mut s);
+    assert!(log.contains("login.lockout") && log.contains("login.success"), "{log}");
+}
