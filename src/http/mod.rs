@@ -6,6 +6,7 @@
 //! the API (`problem`, RFC 9457), and keyset pagination (`page`).
 
 pub mod assets;
+pub mod body;
 pub mod caller;
 pub mod conn;
 pub mod cors;

@@ -42,6 +42,15 @@ impl PageError {
         Self::new(StatusCode::FORBIDDEN, "Not allowed", message)
     }
 
+    /// A form body that was too large or could not be read.
+    pub fn body(e: crate::http::body::BodyError) -> Self {
+        let status = match e {
+            crate::http::body::BodyError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            crate::http::body::BodyError::Unreadable => StatusCode::BAD_REQUEST,
+        };
+        Self::new(status, "The form could not be read", format!("{e}. Go back and try again."))
+    }
+
     pub fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, "Page not found", "There is nothing at this address.")
     }
@@ -81,6 +90,10 @@ impl ResponseError for PageError {
         if let Some(s) = self.retry_after {
             r.insert_header(("Retry-After", s.to_string()));
         }
-        r.body(body)
+        let mut r = r.body(body);
+        if self.status == StatusCode::PAYLOAD_TOO_LARGE {
+            crate::http::body::close_after(&mut r);
+        }
+        r
     }
 }

@@ -89,7 +89,8 @@ async fn get(v: Visitor, req: HttpRequest) -> Result<HttpResponse, PageError> {
     Ok(r)
 }
 
-async fn post(v: Visitor, body: web::Bytes) -> Result<HttpResponse, PageError> {
+async fn post(v: Visitor, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, PageError> {
+    let body = crate::http::body::read(&req, payload, crate::http::body::MAX_FORM).await.map_err(PageError::body)?;
     let form = pairs(&body);
     v.check_csrf(&field(&form, "csrf").unwrap_or_default())?;
     if v.active.is_none() {

@@ -4,9 +4,10 @@
 //! 401; nothing here answers 500.
 
 use super::flow;
-use super::problem::{Failure, Report};
+use super::problem::{Failure, Problem, Report};
 use super::verify::{self, Expect, Incoming, Verified};
 use crate::app::App;
+use crate::http::body::{self, BodyError};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -38,6 +39,17 @@ pub fn problem(app: &App, report: &Report) -> HttpResponse {
     r.body(report.form_body())
 }
 
+/// A body that could not be read, as a problem report (413 when too large).
+fn body_problem(app: &App, e: BodyError) -> HttpResponse {
+    let status = match e {
+        BodyError::TooLarge(_) => 413,
+        BodyError::Unreadable => 400,
+    };
+    let mut r = problem(app, &Report::new(Problem::ParameterRejected, e.to_string()).with_status(status));
+    body::close_after(&mut r);
+    r
+}
+
 fn failure(app: &App, f: Failure) -> HttpResponse {
     match f {
         Failure::Problem(report) => problem(app, &report),
@@ -57,7 +69,11 @@ async fn verified(req: &HttpRequest, body: &[u8], app: &App, expect: Expect) -> 
 }
 
 /// Temporary credentials.
-async fn request(req: HttpRequest, body: web::Bytes, app: web::Data<App>) -> HttpResponse {
+async fn request(req: HttpRequest, payload: web::Payload, app: web::Data<App>) -> HttpResponse {
+    let body = match body::read(&req, payload, body::MAX_FORM).await {
+        Ok(b) => b,
+        Err(e) => return body_problem(&app, e),
+    };
     let result = match verified(&req, &body, &app, Expect::Consumer).await {
         Ok(v) => flow::request_token(&app, &v).await,
         Err(f) => Err(f),
@@ -74,7 +90,11 @@ async fn request(req: HttpRequest, body: web::Bytes, app: web::Data<App>) -> Htt
 }
 
 /// Token credentials.
-async fn access(req: HttpRequest, body: web::Bytes, app: web::Data<App>) -> HttpResponse {
+async fn access(req: HttpRequest, payload: web::Payload, app: web::Data<App>) -> HttpResponse {
+    let body = match body::read(&req, payload, body::MAX_FORM).await {
+        Ok(b) => b,
+        Err(e) => return body_problem(&app, e),
+    };
     let result = match verified(&req, &body, &app, Expect::RequestToken).await {
         Ok(v) => flow::access_token(&app, &v).await,
         Err(f) => Err(f),

@@ -339,7 +339,8 @@ async fn get(v: Visitor, req: HttpRequest) -> Result<HttpResponse, PageError> {
     decide(v, raw, None).await
 }
 
-async fn post(v: Visitor, body: web::Bytes) -> Result<HttpResponse, PageError> {
+async fn post(v: Visitor, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, PageError> {
+    let body = crate::http::body::read(&req, payload, crate::http::body::MAX_FORM).await.map_err(PageError::body)?;
     let form: Vec<(String, String)> =
         url::form_urlencoded::parse(&body).map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let field = |n: &str| form.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());

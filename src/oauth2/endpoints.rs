@@ -9,6 +9,7 @@ use super::request::{self, Params};
 use super::tokens::{self, issuer};
 use crate::app::App;
 use crate::auth::secrets;
+use crate::http::body::{self, BodyError};
 use crate::scopes::SCOPES;
 use crate::store::grants::{self as stored, TokenKind};
 use crate::store::{StoreError, users};
@@ -40,6 +41,17 @@ pub fn error_json(e: &ErrorResponse, basic: bool) -> HttpResponse {
     r.json(e.to_json())
 }
 
+/// A body that could not be read, as an RFC 6749 §5.2 error (413 when it
+/// is too large).
+fn body_error(e: BodyError) -> HttpResponse {
+    let mut r = error_json(&ErrorResponse::new(OAuthError::InvalidRequest, e.to_string()), false);
+    if let BodyError::TooLarge(_) = e {
+        *r.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+    }
+    body::close_after(&mut r);
+    r
+}
+
 fn no_store(body: impl serde::Serialize) -> HttpResponse {
     HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).insert_header(("Pragma", "no-cache")).json(body)
 }
@@ -57,7 +69,11 @@ fn authenticated(req: &HttpRequest, body: &[u8], app: &App) -> Result<(Params, r
     Ok((p, auth))
 }
 
-async fn token(req: HttpRequest, body: web::Bytes, app: web::Data<App>) -> HttpResponse {
+async fn token(req: HttpRequest, payload: web::Payload, app: web::Data<App>) -> HttpResponse {
+    let body = match body::read(&req, payload, body::MAX_FORM).await {
+        Ok(b) => b,
+        Err(e) => return body_error(e),
+    };
     let (p, auth) = match authenticated(&req, &body, &app) {
         Ok(x) => x,
         Err(r) => return r,
@@ -82,7 +98,11 @@ async fn token(req: HttpRequest, body: web::Bytes, app: web::Data<App>) -> HttpR
 
 /// RFC 7009. An unknown token, or another application's, is answered 200
 /// with nothing done, so the endpoint tells nobody what exists.
-async fn revoke(req: HttpRequest, body: web::Bytes, app: web::Data<App>) -> HttpResponse {
+async fn revoke(req: HttpRequest, payload: web::Payload, app: web::Data<App>) -> HttpResponse {
+    let body = match body::read(&req, payload, body::MAX_FORM).await {
+        Ok(b) => b,
+        Err(e) => return body_error(e),
+    };
     let (p, auth) = match authenticated(&req, &body, &app) {
         Ok(x) => x,
         Err(r) => return r,
@@ -164,7 +184,11 @@ async fn revoke(req: HttpRequest, body: web::Bytes, app: web::Data<App>) -> Http
 
 /// RFC 7662, for authenticated confidential clients. A client sees its
 /// own tokens only, unless registered to introspect others'.
-async fn introspect(req: HttpRequest, body: web::Bytes, app: web::Data<App>) -> HttpResponse {
+async fn introspect(req: HttpRequest, payload: web::Payload, app: web::Data<App>) -> HttpResponse {
+    let body = match body::read(&req, payload, body::MAX_FORM).await {
+        Ok(b) => b,
+        Err(e) => return body_error(e),
+    };
     let (p, auth) = match authenticated(&req, &body, &app) {
         Ok(x) => x,
         Err(r) => return r,

@@ -69,7 +69,9 @@ fn invalid_client(basic: bool) -> ErrorResponse {
 /// `Authorization: Basic` credentials, form-urldecoded per §2.3.1.
 fn basic(header: Option<&str>) -> Result<Option<(String, String)>, ErrorResponse> {
     let Some(h) = header else { return Ok(None) };
-    let Some(b64) = h.strip_prefix("Basic ").or_else(|| h.strip_prefix("basic ")) else {
+    // Auth schemes are case-insensitive (RFC 7235 §2.1).
+    let Some(b64) = h.split_once(' ').filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic")).map(|(_, rest)| rest)
+    else {
         return Ok(None);
     };
     let raw = base64::engine::general_purpose::STANDARD.decode(b64.trim()).map_err(|_| invalid_client(true))?;
@@ -167,5 +169,7 @@ mod tests {
         assert_eq!(basic(Some(&h)).unwrap(), Some(("my id".into(), "s:cret".into())));
         assert!(basic(Some("Basic !!!")).is_err());
         assert_eq!(basic(Some("Bearer x")).unwrap(), None);
+        let upper = format!("BASIC {}", base64::engine::general_purpose::STANDARD.encode("a:b"));
+        assert_eq!(basic(Some(&upper)).unwrap(), Some(("a".into(), "b".into())), "schemes are case-insensitive");
     }
 }

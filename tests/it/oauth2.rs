@@ -576,3 +576,44 @@ fn implicit_grant_cors_and_form_body_bearer() {
     let page = http.get(s.url("/login")).header("origin", "https://spa.example.org").send().unwrap();
     assert!(page.headers().get("access-control-allow-origin").is_none(), "pages never answer cross-origin");
 }
+
+/// Hardening: an oversized token request is answered in RFC 6749's JSON
+/// (413, `invalid_request`), and so is an oversized OAuth 1.0a request in
+/// its form-encoded problem format; the Basic scheme name is
+/// case-insensitive (RFC 7235).
+#[test]
+fn oversized_bodies_keep_each_protocols_error_format_and_schemes_ignore_case() {
+    let s = Server::start();
+    let (id, secret) = register(&s, &["--name", "Robot", "--grant", "client_credentials", "--scope", "read"]);
+    let secret = secret.unwrap();
+    let http = s.client();
+    let huge = "x".repeat(300 * 1024);
+    for path in ["/oauth2/token", "/oauth2/revoke", "/oauth2/introspect"] {
+        let r =
+            http.post(s.url(path)).basic_auth(&id, Some(&secret)).form(&[("padding", huge.as_str())]).send().unwrap();
+        assert_eq!(r.status(), 413, "{path}");
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/json"), "{path}");
+        let body: Value = r.json().unwrap();
+        assert_eq!(body["error"], "invalid_request", "{path}");
+    }
+    let r = http
+        .post(s.url("/oauth1/request"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("oauth_callback=oob&padding={huge}"))
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/x-www-form-urlencoded"));
+    assert!(r.text().unwrap().contains("oauth_problem=parameter_rejected"));
+
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"));
+    for scheme in ["BASIC", "basic", "bAsIc"] {
+        let r = http
+            .post(s.url("/oauth2/token"))
+            .header("authorization", format!("{scheme} {basic}"))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 200, "{scheme}");
+    }
+}

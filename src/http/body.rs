@@ -1,0 +1,52 @@
+//! Reading a request body with a limit, so that each endpoint answers an
+//! oversized or broken body in its own protocol's format (RFC 6749 JSON,
+//! RFC 5849 `oauth_problem`, a page) instead of the framework's plain text.
+
+use actix_web::HttpRequest;
+use actix_web::web::{self, Bytes, BytesMut};
+use futures_util::StreamExt;
+
+/// The largest form body the protocol endpoints and pages read.
+pub const MAX_FORM: usize = 256 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyError {
+    /// Larger than the limit (which it carries, for the message).
+    TooLarge(usize),
+    /// The connection failed or the encoding was broken.
+    Unreadable,
+}
+
+impl std::fmt::Display for BodyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BodyError::TooLarge(limit) => write!(f, "the request body may be at most {limit} bytes"),
+            BodyError::Unreadable => write!(f, "the request body could not be read"),
+        }
+    }
+}
+
+/// Marks a response to an unread body so the connection is closed after
+/// it: the rest of the body would otherwise be read as the next request.
+pub fn close_after(r: &mut actix_web::HttpResponse) {
+    r.head_mut().set_connection_type(actix_web::http::ConnectionType::Close);
+}
+
+/// The whole body, at most `limit` bytes; a `Content-Length` over the limit
+/// is refused before anything is read.
+pub async fn read(req: &HttpRequest, mut payload: web::Payload, limit: usize) -> Result<Bytes, BodyError> {
+    let declared =
+        req.headers().get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(BodyError::TooLarge(limit));
+    }
+    let mut bytes = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| BodyError::Unreadable)?;
+        if bytes.len() + chunk.len() > limit {
+            return Err(BodyError::TooLarge(limit));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes.freeze())
+}
