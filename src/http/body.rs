@@ -9,6 +9,13 @@ use futures_util::StreamExt;
 /// The largest form body the protocol endpoints and pages read.
 pub const MAX_FORM: usize = 256 * 1024;
 
+/// How much of an oversized body is read and thrown away before the answer,
+/// as a multiple of the limit: a client still sending when the server
+/// answers and closes would see a broken pipe instead of the answer. Past
+/// this, the body is left unread and the connection is closed after the
+/// answer.
+const DRAIN_FACTOR: usize = 16;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyError {
     /// Larger than the limit (which it carries, for the message).
@@ -26,27 +33,28 @@ impl std::fmt::Display for BodyError {
     }
 }
 
-/// Marks a response to an unread body so the connection is closed after
-/// it: the rest of the body would otherwise be read as the next request.
-pub fn close_after(r: &mut actix_web::HttpResponse) {
-    r.head_mut().set_connection_type(actix_web::http::ConnectionType::Close);
-}
-
-/// The whole body, at most `limit` bytes; a `Content-Length` over the limit
-/// is refused before anything is read.
+/// The whole body, at most `limit` bytes. An oversized body (by
+/// `Content-Length` or as it arrives) is refused without being kept.
 pub async fn read(req: &HttpRequest, mut payload: web::Payload, limit: usize) -> Result<Bytes, BodyError> {
     let declared =
         req.headers().get("content-length").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
+    if declared.is_some_and(|n| n > (limit * DRAIN_FACTOR) as u64) {
         return Err(BodyError::TooLarge(limit));
     }
     let mut bytes = BytesMut::new();
+    let mut seen = 0usize;
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|_| BodyError::Unreadable)?;
-        if bytes.len() + chunk.len() > limit {
-            return Err(BodyError::TooLarge(limit));
+        seen += chunk.len();
+        if seen > limit * DRAIN_FACTOR {
+            break;
         }
-        bytes.extend_from_slice(&chunk);
+        if seen <= limit {
+            bytes.extend_from_slice(&chunk);
+        }
+    }
+    if seen > limit {
+        return Err(BodyError::TooLarge(limit));
     }
     Ok(bytes.freeze())
 }

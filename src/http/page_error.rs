@@ -90,10 +90,6 @@ impl ResponseError for PageError {
         if let Some(s) = self.retry_after {
             r.insert_header(("Retry-After", s.to_string()));
         }
-        let mut r = r.body(body);
-        if self.status == StatusCode::PAYLOAD_TOO_LARGE {
-            crate::http::body::close_after(&mut r);
-        }
-        r
+        r.body(body)
     }
 }

@@ -45,9 +45,7 @@ fn body_problem(app: &App, e: BodyError) -> HttpResponse {
         BodyError::TooLarge(_) => 413,
         BodyError::Unreadable => 400,
     };
-    let mut r = problem(app, &Report::new(Problem::ParameterRejected, e.to_string()).with_status(status));
-    body::close_after(&mut r);
-    r
+    problem(app, &Report::new(Problem::ParameterRejected, e.to_string()).with_status(status))
 }
 
 fn failure(app: &App, f: Failure) -> HttpResponse {

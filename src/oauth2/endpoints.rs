@@ -48,7 +48,6 @@ fn body_error(e: BodyError) -> HttpResponse {
     if let BodyError::TooLarge(_) = e {
         *r.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
     }
-    body::close_after(&mut r);
     r
 }
 
