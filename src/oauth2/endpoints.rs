@@ -181,6 +181,14 @@ async fn revoke(req: HttpRequest, payload: web::Payload, app: web::Data<App>) ->
     }
 }
 
+/// Whether the member a token acts for (if any) may still use it.
+fn member_is_live(app: &App, user: Option<crate::store::UserId>) -> bool {
+    match user {
+        None => true,
+        Some(u) => app.store.read(|tx| users::get(tx, u)).ok().flatten().is_some_and(|u| !u.disabled),
+    }
+}
+
 /// RFC 7662, for authenticated confidential clients. A client sees its
 /// own tokens only, unless registered to introspect others'.
 async fn introspect(req: HttpRequest, payload: web::Payload, app: web::Data<App>) -> HttpResponse {
@@ -206,6 +214,8 @@ async fn introspect(req: HttpRequest, payload: web::Payload, app: web::Data<App>
     let now = app.now();
     let mut known_name = None;
     let found = match tokens::check_access(&app, value) {
+        // A disabled or deleted member's token is no longer active.
+        Ok(Some(info)) if info.user.is_some() && !info.member.as_ref().is_some_and(|m| !m.disabled) => None,
         Ok(Some(info)) => {
             known_name = info.member.map(|m| m.username);
             Some((info.client, info.client_id, info.user, info.scopes, info.issued_at, info.expires_at, "access_token"))
@@ -213,7 +223,12 @@ async fn introspect(req: HttpRequest, payload: web::Payload, app: web::Data<App>
         Ok(None) => {
             let digest = secrets::digest(value);
             match app.store.read(|tx| stored::token(tx, &digest)) {
-                Ok(Some(t)) if t.kind == TokenKind::Refresh && !t.expired(now) && t.used_at.is_none() => {
+                Ok(Some(t))
+                    if t.kind == TokenKind::Refresh
+                        && !t.expired(now)
+                        && t.used_at.is_none()
+                        && member_is_live(&app, t.user) =>
+                {
                     let cid = app
                         .store
                         .read(|tx| crate::store::clients::get(tx, t.client))

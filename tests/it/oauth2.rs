@@ -617,3 +617,77 @@ fn oversized_bodies_keep_each_protocols_error_format_and_schemes_ignore_case() {
         assert_eq!(r.status(), 200, "{scheme}");
     }
 }
+
+/// Hardening: once a member is disabled, none of their grants yields
+/// anything: a pending code and a refresh token are `invalid_grant`, and
+/// introspection calls their access and refresh tokens inactive.
+#[test]
+fn a_disabled_member_gets_no_tokens_from_codes_or_refresh() {
+    let s = Server::start();
+    add_member(&s, "carol");
+    let http = s.client();
+    let (id, secret) = register(
+        &s,
+        &[
+            "--name",
+            "Photo Printer",
+            "--redirect-uri",
+            "https://printer.example.com/cb",
+            "--scope",
+            "read",
+            "--grant",
+            "authorization_code",
+            "--grant",
+            "refresh_token",
+        ],
+    );
+    let secret = secret.unwrap();
+    let browser = s.client();
+    assert_eq!(sign_in(&s, &browser, "carol", PASSWORD, "/account").status(), 303);
+    let query = [
+        ("response_type", "code"),
+        ("client_id", id.as_str()),
+        ("redirect_uri", "https://printer.example.com/cb"),
+        ("scope", "read"),
+        ("state", "s1"),
+        ("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"),
+        ("code_challenge_method", "S256"),
+    ];
+    let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    let exchange = |code: &str| {
+        token(
+            &s,
+            &http,
+            &id,
+            Some(&secret),
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", code),
+                ("redirect_uri", "https://printer.example.com/cb"),
+                ("code_verifier", verifier),
+            ],
+        )
+    };
+    let first = authorize(&s, &browser, &query, "approve");
+    let (st, t) = exchange(param(&first, "code").unwrap());
+    assert_eq!(st, 200, "{t}");
+    let access = t["access_token"].as_str().unwrap().to_string();
+    let refresh = t["refresh_token"].as_str().unwrap().to_string();
+    let pending = authorize(&s, &browser, &query, "approve");
+    let pending = param(&pending, "code").unwrap().to_string();
+
+    let out = s.cli(&["user", "disable", "carol"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let (st, e) = exchange(&pending);
+    assert_eq!((st, e["error"].as_str()), (400, Some("invalid_grant")), "{e}");
+    let (st, e) =
+        token(&s, &http, &id, Some(&secret), &[("grant_type", "refresh_token"), ("refresh_token", refresh.as_str())]);
+    assert_eq!((st, e["error"].as_str()), (400, Some("invalid_grant")), "{e}");
+    for t in [&access, &refresh] {
+        let r = http.post(s.url("/oauth2/introspect")).basic_auth(&id, Some(&secret)).form(&[("token", t)]).send();
+        let v: Value = r.unwrap().json().unwrap();
+        assert_eq!(v["active"], false, "{v}");
+    }
+    assert_eq!(me(&s, &http, &access).status(), 401);
+}

@@ -49,6 +49,20 @@ pub fn wants_refresh(client: &Client, scopes: &ScopeSet) -> bool {
     allowed && (!scopes.contains("openid") || scopes.contains("offline_access"))
 }
 
+/// The member a grant acts for, read in the grant's transaction: `Ok(None)`
+/// for an application's own grant, and `invalid_grant` when the member was
+/// disabled or deleted since (RFC 6749 §5.2: the grant is no longer valid).
+pub fn live_member(
+    tx: &crate::store::WriteTransaction,
+    grant: &crate::store::grants::Grant,
+) -> Result<Result<Option<User>, ErrorResponse>, crate::store::StoreError> {
+    let Some(uid) = grant.user else { return Ok(Ok(None)) };
+    Ok(match crate::store::users::get_for_update(tx, uid)? {
+        Some(u) if !u.disabled => Ok(Some(u)),
+        _ => Err(ErrorResponse::new(OAuthError::InvalidGrant, "the member is disabled or no longer exists")),
+    })
+}
+
 /// The id_token input when `openid` was granted.
 pub fn id_token_input(
     user: &User,

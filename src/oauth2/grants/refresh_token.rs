@@ -3,7 +3,7 @@
 //! (after a short grace for the client's own concurrent retry) means it
 //! leaked: the whole grant is revoked and the event audited.
 
-use super::{id_token_input, server_error};
+use super::{id_token_input, live_member, server_error};
 use crate::app::App;
 use crate::auth::secrets;
 use crate::oauth2::error::{ErrorResponse, OAuthError};
@@ -11,9 +11,9 @@ use crate::oauth2::request::{ClientAuth, Params, allow_grant};
 use crate::oauth2::tokens::{self, Issuer, TokenResponse};
 use crate::registry::grants::revoke_on_reuse;
 use crate::scopes::ScopeSet;
+use crate::store::StoreError;
 use crate::store::audit::Who;
 use crate::store::grants::{self, TokenKind};
-use crate::store::{StoreError, users};
 
 fn invalid_grant(d: &str) -> ErrorResponse {
     ErrorResponse::new(OAuthError::InvalidGrant, d)
@@ -64,14 +64,13 @@ pub async fn exchange(app: &App, auth: &ClientAuth, p: &Params, ip: String) -> R
             let Some(grant) = grants::get_for_update(tx, t.grant)? else {
                 return Ok(Err(invalid_grant("the grant was revoked")));
             };
+            let member = match live_member(tx, &grant)? {
+                Ok(m) => m,
+                Err(e) => return Ok(Err(e)),
+            };
             t.used_at = Some(now);
             grants::put_token(tx, &digest, &t)?;
-            let id_input = match grant.user {
-                Some(uid) => {
-                    users::get_for_update(tx, uid)?.and_then(|u| id_token_input(&u, &scopes, None, t.auth_time, None))
-                }
-                None => None,
-            };
+            let id_input = member.and_then(|u| id_token_input(&u, &scopes, None, t.auth_time, None));
             tokens::issue(tx, &iss, &grant, &scopes, true, id_input.as_ref(), t.auth_time).map(Ok)
         })
         .await
