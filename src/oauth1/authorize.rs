@@ -70,7 +70,11 @@ async fn get(v: Visitor, req: HttpRequest) -> Result<HttpResponse, PageError> {
     let scopes = flow::consumer_scopes(&p.consumer);
     let existing = v.app.store.read(|tx| grants::find(tx, Some(active.user.id), p.client.id))?;
     let covered = existing.is_some_and(|g| scopes.is_subset(&ScopeSet::parse(&g.scopes).unwrap_or_default()));
-    if covered || p.client.first_party {
+    // Remembered consent answers at once only where a verifier binds the
+    // answer to this browser's member: a legacy OAuth 1.0 consumer has none,
+    // so whoever holds its request token must never get access from one
+    // click on a link (the session fixation 1.0a was made against).
+    if (covered || p.client.first_party) && !p.consumer.legacy_1_0 {
         return answer(&v, &token, callback.as_deref(), true).await;
     }
     let switch = serde_urlencoded::to_string([("return_to", here.as_str()), ("switch", "1")]).unwrap_or_default();

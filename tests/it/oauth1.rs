@@ -342,3 +342,31 @@ fn first_party_consumer_and_the_benchmark_signer() {
     // The same header again is a replay.
     assert_eq!(http.get(s.url("/api/v1/me")).header("authorization", &headers[0]).send().unwrap().status(), 401);
 }
+
+/// Hardening: a legacy OAuth 1.0 consumer has no verifier to bind the
+/// member's answer, so remembered consent never approves at once: each
+/// request token needs the member's explicit POST on the consent page.
+#[test]
+fn legacy_1_0_consumers_always_get_the_consent_page() {
+    let s = Server::start();
+    add_member(&s, "lee");
+    let old = register(&s, &["--name", "Old Client", "--callback", "https://old.example/back", "--legacy-1-0"]);
+    let http = s.client();
+    let m = Method::HmacSha1;
+    let browser = browser_for(&s, "lee");
+    for round in 0..2 {
+        let a = call(&http, &m, &Req::new(&s, "POST", "/oauth1/request", &old));
+        assert_eq!(a.status, 200, "{a:?}");
+        let t = a.form()["oauth_token"].clone();
+        let page = browser.get(s.url(&format!("/oauth1/authorize?oauth_token={t}"))).send().unwrap();
+        assert_eq!(page.status(), 200, "round {round}: the consent page, never a redirect");
+        let html = page.text().unwrap();
+        assert!(html.contains("id=\"consent-h\""), "round {round}: {html}");
+        let r = browser
+            .post(s.url("/oauth1/authorize"))
+            .form(&[("csrf", csrf(&html).as_str()), ("oauth_token", &t), ("decision", "approve")])
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 303, "round {round}");
+    }
+}
