@@ -38,9 +38,41 @@ struct Checked {
     scopes: ScopeSet,
     pkce: Option<(String, String)>,
     nonce: Option<String>,
-    prompt: Option<String>,
+    prompt: Prompt,
+    /// OpenID Connect `max_age`: a sign-in older than this many seconds
+    /// must be made again.
+    max_age: Option<i64>,
     /// `response_type=token` (implicit): the answer goes in the fragment.
     implicit: bool,
+}
+
+/// The `prompt` values asked for (OpenID Connect Core §3.1.2.1), a
+/// space-separated set; `none` stands alone.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Prompt {
+    none: bool,
+    login: bool,
+    consent: bool,
+    select_account: bool,
+}
+
+impl Prompt {
+    fn parse(text: &str) -> Result<Prompt, &'static str> {
+        let mut p = Prompt::default();
+        for v in text.split(' ').filter(|v| !v.is_empty()) {
+            match v {
+                "none" => p.none = true,
+                "login" => p.login = true,
+                "consent" => p.consent = true,
+                "select_account" => p.select_account = true,
+                _ => return Err("prompt values are none, login, consent and select_account"),
+            }
+        }
+        if p.none && (p.login || p.consent || p.select_account) {
+            return Err("prompt=none cannot be combined with other values");
+        }
+        Ok(p)
+    }
 }
 
 /// Either a page for the member (the application or redirect URI is not
@@ -151,12 +183,21 @@ fn check(app: &App, p: &Params) -> Result<Checked, Refusal> {
         }
         None => None,
     };
-    let prompt = p.get("prompt").map(str::to_string);
-    if let Some(pr) = &prompt {
-        if !matches!(pr.as_str(), "none" | "login" | "consent") {
-            return Err(err(OAuthError::InvalidRequest, "prompt must be none, login or consent"));
-        }
+    if p.get("request").is_some() {
+        return Err(err(OAuthError::RequestNotSupported, "request objects are not supported; send plain parameters"));
     }
+    if p.get("request_uri").is_some() {
+        return Err(err(OAuthError::RequestUriNotSupported, "request_uri is not supported; send plain parameters"));
+    }
+    let prompt = Prompt::parse(p.get("prompt").unwrap_or("")).map_err(|d| err(OAuthError::InvalidRequest, d))?;
+    let max_age = match p.get("max_age") {
+        None => None,
+        Some(m) => Some(
+            m.parse::<u32>()
+                .map_err(|_| err(OAuthError::InvalidRequest, "max_age must be a number of seconds"))?
+                .into(),
+        ),
+    };
     Ok(Checked {
         client,
         redirect_param: p.get("redirect_uri").map(str::to_string),
@@ -166,6 +207,7 @@ fn check(app: &App, p: &Params) -> Result<Checked, Refusal> {
         pkce,
         nonce: p.get("nonce").map(str::to_string),
         prompt,
+        max_age,
         implicit,
     })
 }
@@ -286,14 +328,23 @@ async fn decide(v: Visitor, raw: Vec<u8>, decision: Option<String>) -> Result<Ht
     };
     let here = format!("/oauth2/authorize?{}", String::from_utf8_lossy(&raw));
     let Some(active) = v.active.clone() else {
-        if c.prompt.as_deref() == Some("none") {
+        if c.prompt.none {
             return Ok(refuse(&v.app, &c, OAuthError::LoginRequired, "the member is not signed in"));
         }
         return Ok(v.to_login(&here));
     };
-    if c.prompt.as_deref() == Some("login") && decision.is_none() {
-        // Sign in again, then come back without prompt=login.
-        let without: Vec<(String, String)> = carried(&raw).into_iter().filter(|(k, _)| k != "prompt").collect();
+    // A sign-in older than max_age is made again (OIDC Core §3.1.2.1);
+    // so is any with prompt=login or select_account (which picks the
+    // account on the sign-in page).
+    let stale = c.max_age.is_some_and(|m| v.app.now() - active.session.auth_time > m);
+    if stale && c.prompt.none {
+        return Ok(refuse(&v.app, &c, OAuthError::LoginRequired, "the sign-in is older than max_age"));
+    }
+    if (c.prompt.login || c.prompt.select_account || stale) && decision.is_none() {
+        // Sign in again, then come back without what asked for it (the
+        // fresh auth_time in the id_token answers max_age).
+        let without: Vec<(String, String)> =
+            carried(&raw).into_iter().filter(|(k, _)| k != "prompt" && k != "max_age").collect();
         let q = serde_urlencoded::to_string(&without).unwrap_or_default();
         let ret =
             serde_urlencoded::to_string([("return_to", format!("/oauth2/authorize?{q}")), ("switch", "1".into())])
@@ -309,11 +360,11 @@ async fn decide(v: Visitor, raw: Vec<u8>, decision: Option<String>) -> Result<Ht
     }
     let existing = v.app.store.read(|tx| grants::find(tx, Some(active.user.id), c.client.id))?;
     let covered = existing.is_some_and(|g| c.scopes.is_subset(&ScopeSet::parse(&g.scopes).unwrap_or_default()));
-    let ask = c.prompt.as_deref() == Some("consent") || !(covered || c.client.first_party);
+    let ask = c.prompt.consent || !(covered || c.client.first_party);
     if !ask {
         return approve(&v, c).await;
     }
-    if c.prompt.as_deref() == Some("none") {
+    if c.prompt.none {
         return Ok(refuse(&v.app, &c, OAuthError::ConsentRequired, "the member has not approved these scopes"));
     }
     let switch = serde_urlencoded::to_string([("return_to", here.as_str()), ("switch", "1")]).unwrap_or_default();
@@ -339,11 +390,18 @@ async fn get(v: Visitor, req: HttpRequest) -> Result<HttpResponse, PageError> {
     decide(v, raw, None).await
 }
 
+/// A POST is either the member's answer on the consent page (it carries
+/// `decision` and the page's CSRF token) or an authorization request sent
+/// by form post, which OpenID Connect Core §3.1.2.1 requires servers to
+/// accept like a GET.
 async fn post(v: Visitor, req: HttpRequest, payload: web::Payload) -> Result<HttpResponse, PageError> {
     let body = crate::http::body::read(&req, payload, crate::http::body::MAX_FORM).await.map_err(PageError::body)?;
     let form: Vec<(String, String)> =
         url::form_urlencoded::parse(&body).map(|(k, v)| (k.to_string(), v.to_string())).collect();
     let field = |n: &str| form.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+    if field("decision").is_none() && field("csrf").is_none() {
+        return decide(v, body.to_vec(), None).await;
+    }
     v.check_csrf(&field("csrf").unwrap_or_default())?;
     if v.active.is_none() {
         return Err(PageError::forbidden("Your session ended; go back to the application and start again."));

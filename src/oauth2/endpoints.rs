@@ -319,7 +319,9 @@ async fn metadata(app: web::Data<App>) -> HttpResponse {
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["EdDSA", "ES256", "RS256"],
         "claims_supported": ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "name", "preferred_username", "email"],
-        "prompt_values_supported": ["none", "login", "consent"],
+        "prompt_values_supported": ["none", "login", "consent", "select_account"],
+        "request_parameter_supported": false,
+        "request_uri_parameter_supported": false,
         "authorization_response_iss_parameter_supported": true,
     });
     HttpResponse::Ok().insert_header(("Cache-Control", "public, max-age=300")).json(body)

@@ -42,6 +42,10 @@ pub enum OAuthError {
     ConsentRequired,
     #[error("interaction_required")]
     InteractionRequired,
+    #[error("request_not_supported")]
+    RequestNotSupported,
+    #[error("request_uri_not_supported")]
+    RequestUriNotSupported,
     // RFC 6750 §3.1
     #[error("invalid_token")]
     InvalidToken,
@@ -54,7 +58,7 @@ pub enum OAuthError {
 
 impl OAuthError {
     /// Every code, for tests and documentation.
-    pub const ALL: [OAuthError; 16] = [
+    pub const ALL: [OAuthError; 18] = [
         Self::InvalidRequest,
         Self::InvalidClient,
         Self::InvalidGrant,
@@ -68,6 +72,8 @@ impl OAuthError {
         Self::LoginRequired,
         Self::ConsentRequired,
         Self::InteractionRequired,
+        Self::RequestNotSupported,
+        Self::RequestUriNotSupported,
         Self::InvalidToken,
         Self::InsufficientScope,
         Self::UnsupportedTokenType,
@@ -89,6 +95,8 @@ impl OAuthError {
             Self::LoginRequired => "login_required",
             Self::ConsentRequired => "consent_required",
             Self::InteractionRequired => "interaction_required",
+            Self::RequestNotSupported => "request_not_supported",
+            Self::RequestUriNotSupported => "request_uri_not_supported",
             Self::InvalidToken => "invalid_token",
             Self::InsufficientScope => "insufficient_scope",
             Self::UnsupportedTokenType => "unsupported_token_type",

@@ -691,3 +691,106 @@ fn a_disabled_member_gets_no_tokens_from_codes_or_refresh() {
     }
     assert_eq!(me(&s, &http, &access).status(), 401);
 }
+
+/// Hardening (OpenID Connect Core §3.1.2.1): POST authorization requests,
+/// several `prompt` values and `select_account`, `max_age` forcing a fresh
+/// sign-in (or `login_required` with `prompt=none`) whose `auth_time` the
+/// id_token then carries, and `request`/`request_uri` refused by name.
+#[test]
+fn openid_authorization_requests_by_post_with_prompts_and_max_age() {
+    let s = Server::start();
+    add_member(&s, "ida");
+    let http = s.client();
+    let cb = "https://rp.example.com/cb";
+    let (id, secret) = register(
+        &s,
+        &["--name", "Strict RP", "--redirect-uri", cb, "--scope", "openid", "--scope", "profile", "--no-pkce"],
+    );
+    let secret = secret.unwrap();
+    let browser = s.client();
+    assert_eq!(sign_in(&s, &browser, "ida", PASSWORD, "/account").status(), 303);
+    let base = vec![
+        ("response_type", "code"),
+        ("client_id", id.as_str()),
+        ("redirect_uri", cb),
+        ("scope", "openid profile"),
+        ("state", "st"),
+        ("nonce", "nn"),
+    ];
+    let with = |extra: &[(&'static str, &'static str)]| {
+        let mut q = base.clone();
+        q.extend_from_slice(extra);
+        q
+    };
+    let get = |q: &[(&str, &str)]| {
+        let r = browser.get(s.url(&format!("/oauth2/authorize?{}", serde_urlencoded::to_string(q).unwrap())));
+        r.send().unwrap()
+    };
+    let error_of = |r: &reqwest::blocking::Response| -> Option<String> {
+        let u = url::Url::parse(&location(r)).ok()?;
+        u.query_pairs().find(|(k, _)| k == "error").map(|(_, v)| v.to_string())
+    };
+
+    // A form-posted authorization request is answered like a GET: the consent page.
+    let r = browser.post(s.url("/oauth2/authorize")).form(&base).send().unwrap();
+    assert_eq!(r.status(), 200, "POST is an authorization request too");
+    assert!(r.text().unwrap().contains("Strict RP"));
+
+    // Request objects are refused by name.
+    let r = get(&with(&[("request", "eyJhbGciOiJub25lIn0.e30.")]));
+    assert_eq!(error_of(&r).as_deref(), Some("request_not_supported"));
+    let r = get(&with(&[("request_uri", "https://rp.example.com/req.jwt")]));
+    assert_eq!(error_of(&r).as_deref(), Some("request_uri_not_supported"));
+
+    // Several prompt values; none must stand alone.
+    let r = get(&with(&[("prompt", "login consent")]));
+    assert_eq!(r.status(), 303, "a fresh sign-in first");
+    assert!(location(&r).contains("/login?"), "{}", location(&r));
+    let r = get(&with(&[("prompt", "select_account")]));
+    assert!(r.status() == 303 && location(&r).contains("switch=1"), "the sign-in page, to pick the account");
+    let r = get(&with(&[("prompt", "none login")]));
+    assert_eq!(error_of(&r).as_deref(), Some("invalid_request"));
+
+    // Consent once, so prompt=none can answer.
+    let first = authorize(&s, &browser, &base, "approve");
+    assert!(param(&first, "code").is_some());
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let r = get(&with(&[("prompt", "none"), ("max_age", "1")]));
+    assert_eq!(error_of(&r).as_deref(), Some("login_required"), "a sign-in older than max_age");
+    let r = get(&with(&[("max_age", "1")]));
+    assert_eq!(r.status(), 303);
+    let login = url::Url::parse(&location(&r)).unwrap();
+    let return_to = login.query_pairs().find(|(k, _)| k == "return_to").unwrap().1.to_string();
+    assert!(!return_to.contains("max_age"), "{return_to}");
+    let before = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let form = browser.get(location(&r)).send().unwrap().text().unwrap();
+    let signed = browser
+        .post(s.url("/login"))
+        .form(&[("csrf", csrf(&form).as_str()), ("username", "ida"), ("password", PASSWORD), ("return_to", &return_to)])
+        .send()
+        .unwrap();
+    assert_eq!(signed.status(), 303);
+    let r = browser.get(s.url(&return_to)).send().unwrap();
+    assert_eq!(r.status(), 302, "consent remembered: straight back with a code");
+    let code = url::Url::parse(&location(&r))
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .map(|(_, v)| v.to_string())
+        .unwrap();
+    let (st, t) = token(
+        &s,
+        &http,
+        &id,
+        Some(&secret),
+        &[("grant_type", "authorization_code"), ("code", &code), ("redirect_uri", cb)],
+    );
+    assert_eq!(st, 200, "{t}");
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(t["id_token"].as_str().unwrap().split('.').nth(1).unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    assert!(claims["auth_time"].as_i64().unwrap() >= before, "a fresh auth_time: {claims}");
+}
