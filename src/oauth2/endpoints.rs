@@ -215,7 +215,7 @@ async fn introspect(req: HttpRequest, payload: web::Payload, app: web::Data<App>
     let mut known_name = None;
     let found = match tokens::check_access(&app, value) {
         // A disabled or deleted member's token is no longer active.
-        Ok(Some(info)) if info.user.is_some() && !info.member.as_ref().is_some_and(|m| !m.disabled) => None,
+        Ok(Some(info)) if info.user.is_some() && info.member.as_ref().is_none_or(|m| m.disabled) => None,
         Ok(Some(info)) => {
             known_name = info.member.map(|m| m.username);
             Some((info.client, info.client_id, info.user, info.scopes, info.issued_at, info.expires_at, "access_token"))

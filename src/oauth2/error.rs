@@ -343,6 +343,8 @@ mod tests {
             "login_required",
             "consent_required",
             "interaction_required",
+            "request_not_supported",
+            "request_uri_not_supported",
             "invalid_token",
             "insufficient_scope",
             "unsupported_token_type",
