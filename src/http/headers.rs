@@ -1,11 +1,21 @@
 //! Every response: security headers, a request id, and one log line with
 //! method, path (never the query, which may hold a token), status and latency.
+//!
+//! And the one rule of the plain-HTTP listener: a request that did not come
+//! over HTTPS (directly, or as a trusted proxy says in `X-Forwarded-Proto`)
+//! reaches only what carries no credential (health, discovery, the public
+//! keys, the stylesheet); everything else is refused in its protocol's own
+//! format, before any password, secret or token is read.
 
-use actix_web::body::MessageBody;
+use crate::http::page_error::PageError;
+use crate::http::problem::ApiError;
+use crate::oauth1::problem::{Problem, Report};
+use crate::oauth2::error::{ErrorResponse, OAuthError};
+use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{Error, web};
+use actix_web::{Error, HttpResponse, ResponseError, web};
 use std::time::Instant;
 
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -17,10 +27,42 @@ fn set(res: &mut ServiceResponse<impl MessageBody>, name: &'static str, value: H
     }
 }
 
-pub async fn headers_and_log(
+/// What may be served over plain HTTP without a trusted proxy's word that
+/// the client used HTTPS: nothing that carries a credential.
+pub fn allowed_without_https(path: &str) -> bool {
+    matches!(path, "/healthz" | "/readyz" | "/metrics" | "/api" | "/api/openapi.json" | "/api/doc" | "/oauth2/jwks")
+        || path.starts_with("/.well-known/")
+        || path.starts_with("/static/")
+}
+
+const HTTPS_REQUIRED: &str = "This endpoint is served over HTTPS only: credentials must never travel in clear text. \
+Use the https:// address (behind a proxy, the proxy must send X-Forwarded-Proto: https).";
+
+/// The refusal for a request that needs HTTPS, in the format its endpoint
+/// speaks.
+pub fn https_required(path: &str) -> HttpResponse {
+    if path.starts_with("/oauth2/") && path != "/oauth2/authorize" {
+        return HttpResponse::BadRequest()
+            .insert_header(("Cache-Control", "no-store"))
+            .json(ErrorResponse::new(OAuthError::InvalidRequest, HTTPS_REQUIRED).to_json());
+    }
+    if path == "/oauth1/request" || path == "/oauth1/access" {
+        let r = Report::new(Problem::ParameterRejected, HTTPS_REQUIRED).with_status(403);
+        return HttpResponse::Forbidden()
+            .content_type("application/x-www-form-urlencoded")
+            .insert_header(("Cache-Control", "no-store"))
+            .body(r.form_body());
+    }
+    if path.starts_with("/api/") {
+        return ApiError::forbidden(HTTPS_REQUIRED).error_response();
+    }
+    PageError::forbidden(HTTPS_REQUIRED).error_response()
+}
+
+pub async fn headers_and_log<B: MessageBody + 'static>(
     req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, Error> {
     let started = Instant::now();
     let id = crate::auth::secrets::request_id();
     // The log line's fields are copied only when it will be written.
@@ -30,7 +72,12 @@ pub async fn headers_and_log(
         .app_data::<web::Data<crate::app::App>>()
         .map(|app| super::conn::of(req.request(), &app.config.trusted_proxies).https)
         .unwrap_or(false);
-    let result = next.call(req).await;
+    let result = if https || allowed_without_https(req.path()) {
+        next.call(req).await.map(ServiceResponse::map_into_left_body)
+    } else {
+        let refusal = https_required(req.path());
+        Ok(req.into_response(refusal).map_into_right_body())
+    };
     let mut res = match result {
         Ok(res) => res,
         Err(e) => {
@@ -57,4 +104,23 @@ pub async fn headers_and_log(
             latency_ms = started.elapsed().as_secs_f64() * 1000.0, "request");
     }
     Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_what_carries_no_credential_is_served_without_https() {
+        for ok in ["/healthz", "/.well-known/openid-configuration", "/oauth2/jwks", "/static/style.abc.css", "/api"] {
+            assert!(allowed_without_https(ok), "{ok}");
+        }
+        for no in ["/oauth2/token", "/oauth2/authorize", "/oauth1/access", "/api/v1/me", "/login", "/admin", "/"] {
+            assert!(!allowed_without_https(no), "{no}");
+        }
+        assert_eq!(https_required("/oauth2/token").status(), 400);
+        assert_eq!(https_required("/oauth1/request").status(), 403);
+        assert_eq!(https_required("/api/v1/me").headers()["content-type"], "application/problem+json");
+        assert!(https_required("/login").headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    }
 }

@@ -319,6 +319,7 @@ fn plain_http_listener_believes_only_trusted_proxies() {
     let attempt = |client_ip: &str| {
         http.post(url("/login"))
             .header("cookie", &cookie)
+            .header("x-forwarded-proto", "https")
             .header("x-forwarded-for", format!("{client_ip}, 127.0.0.1"))
             .form(&[("csrf", token.as_str()), ("username", "x"), ("password", "wrong password")])
             .send()
@@ -387,4 +388,64 @@ fn failures_from_one_address_do_not_lock_the_admin_out_elsewhere() {
     assert_eq!(attempt("203.0.113.7", PASSWORD), 303, "the admin signs in from elsewhere");
     let log = audit_actions(&mut s);
     assert!(log.contains("login.lockout") && log.contains("login.success"), "{log}");
+}
+
+/// Hardening: the plain-HTTP listener serves nothing that carries a
+/// credential unless a trusted proxy says the client used HTTPS; each
+/// refusal is in its endpoint's own format. A peer that is not a trusted
+/// proxy cannot claim HTTPS.
+#[test]
+fn plain_http_serves_credentials_only_behind_a_trusted_https_proxy() {
+    let http_port = free_port();
+    let s = Server::start_with(&[
+        ("LATCHKEY_HTTP", &format!("127.0.0.1:{http_port}")),
+        ("LATCHKEY_TRUSTED_PROXIES", "[\"127.0.0.1\"]"),
+    ]);
+    let out = s
+        .cli(&["client", "add", "--json", "--name", "Robot", "--grant", "client_credentials", "--scope", "read"], None);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (id, secret) = (v["client_id"].as_str().unwrap(), v["client_secret"].as_str().unwrap());
+    let http = reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let url = |p: &str| format!("http://127.0.0.1:{http_port}{p}");
+    let token = |proto: Option<&str>| {
+        let mut r =
+            http.post(url("/oauth2/token")).basic_auth(id, Some(secret)).form(&[("grant_type", "client_credentials")]);
+        if let Some(p) = proto {
+            r = r.header("x-forwarded-proto", p);
+        }
+        r.send().unwrap()
+    };
+    let r = token(None);
+    assert_eq!(r.status(), 400);
+    let e: serde_json::Value = r.json().unwrap();
+    assert_eq!(e["error"], "invalid_request");
+    assert!(e["error_description"].as_str().unwrap().contains("HTTPS"), "{e}");
+    assert_eq!(token(Some("http")).status(), 400, "the proxy says plain http");
+    assert_eq!(token(Some("https")).status(), 200, "the trusted proxy says https");
+
+    let r = http.post(url("/oauth1/request")).form(&[("oauth_callback", "oob")]).send().unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(r.text().unwrap().contains("oauth_problem=parameter_rejected"));
+    let r = http.get(url("/api/v1/me")).bearer_auth("lkat_x").send().unwrap();
+    assert_eq!((r.status().as_u16(), r.headers()["content-type"].to_str().unwrap()), (403, "application/problem+json"));
+    let r = http.get(url("/login")).send().unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(r.text().unwrap().contains("HTTPS"));
+    for open in ["/healthz", "/.well-known/openid-configuration", "/oauth2/jwks"] {
+        assert_eq!(http.get(url(open)).send().unwrap().status(), 200, "{open}");
+    }
+
+    // The same header from a peer that is not a trusted proxy counts for nothing.
+    let untrusted_port = free_port();
+    let s2 = Server::start_with(&[
+        ("LATCHKEY_HTTP", &format!("127.0.0.1:{untrusted_port}")),
+        ("LATCHKEY_TRUSTED_PROXIES", "[\"192.0.2.1\"]"),
+    ]);
+    let r = http
+        .get(format!("http://127.0.0.1:{untrusted_port}/login"))
+        .header("x-forwarded-proto", "https")
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    drop(s2);
 }
