@@ -11,7 +11,7 @@ use crate::app::App;
 use crate::auth::sealing::context;
 use crate::auth::secrets;
 use crate::clock::Timestamp;
-use crate::registry::grants::upsert_grant;
+use crate::registry::grants::{self as registry, How};
 use crate::scopes::ScopeSet;
 use crate::store::audit::{self, Who};
 use crate::store::clients::{self, Client, OAuth1App};
@@ -198,15 +198,7 @@ pub async fn decide(
             }
             if let Decision::Approved { scopes, .. } = &decision {
                 let scopes = ScopeSet::parse(scopes).unwrap_or_default();
-                upsert_grant(tx, Some(user), client, &scopes, now)?;
-                audit::record(
-                    tx,
-                    now,
-                    &who,
-                    "grant.approve",
-                    &format!("client {client}"),
-                    &format!("OAuth 1.0a: {scopes}"),
-                )?;
+                registry::approve(tx, Some(user), client, &scopes, now, How::OAuth1Consent(&who))?;
             } else {
                 audit::record(
                     tx,
@@ -299,7 +291,7 @@ pub async fn access_token(app: &App, v: &Verified) -> Result<TokenCredentials, F
                 return refuse(Problem::PermissionDenied, "the member's account is disabled");
             }
             let set = ScopeSet::parse(&scopes).unwrap_or_default();
-            let grant = upsert_grant(tx, Some(user), client, &set, now)?;
+            let grant = registry::approve(tx, Some(user), client, &set, now, How::Unattended)?;
             let t = Token {
                 kind: TokenKind::OAuth1Access,
                 grant: grant.id,
@@ -332,5 +324,5 @@ pub async fn own_grant(app: &App, client: &Client, consumer: &OAuth1App) -> Resu
     }
     let scopes = consumer_scopes(consumer);
     let now = app.now();
-    Ok(app.store.write(move |tx| upsert_grant(tx, None, id, &scopes, now)).await?)
+    Ok(app.store.write(move |tx| registry::approve(tx, None, id, &scopes, now, How::Unattended)).await?)
 }

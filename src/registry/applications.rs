@@ -4,6 +4,7 @@
 //! pages, the command line and the management socket all call these.
 
 use super::consumers::{self, ConsumerView, NewConsumer};
+use super::grants::Reason;
 use crate::app::App;
 use crate::auth::secrets;
 use crate::clock::rfc3339;
@@ -409,7 +410,7 @@ pub async fn delete(app: &App, key: &str, who: Who) -> Result<(Client, usize, us
             let mut n_grants = 0;
             let mut n_tokens = 0;
             for g in grants::list_for_update(tx)?.into_iter().filter(|g| g.client == id) {
-                n_tokens += grants::revoke(tx, &g)?;
+                n_tokens += super::grants::revoke(tx, g.id, now, &who, Reason::Deleted)?.unwrap_or(0);
                 n_grants += 1;
             }
             clients::delete(tx, &c)?;

@@ -6,7 +6,7 @@ use crate::app::App;
 use crate::oauth2::error::{ErrorResponse, OAuthError};
 use crate::oauth2::request::{ClientAuth, Params, allow_grant};
 use crate::oauth2::tokens::{self, Issuer, TokenResponse};
-use crate::registry::grants::upsert_grant;
+use crate::registry::grants::{How, approve};
 use crate::scopes::ScopeSet;
 use crate::store::clients::TokenFormat;
 use crate::store::{StoreError, grants};
@@ -62,7 +62,7 @@ pub async fn exchange(app: &App, auth: &ClientAuth, p: &Params) -> Result<TokenR
     }
     app.store
         .write(move |tx| {
-            let grant = upsert_grant(tx, None, client, &scopes, iss.now)?;
+            let grant = approve(tx, None, client, &scopes, iss.now, How::Unattended)?;
             tokens::issue(tx, &iss, &grant, &scopes, false, None, iss.now)
         })
         .await
