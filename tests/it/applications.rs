@@ -4,15 +4,6 @@
 use crate::harness::*;
 use serde_json::Value;
 
-fn register(s: &Server, args: &[&str]) -> (String, String) {
-    let mut all = vec!["client", "add", "--json"];
-    all.extend_from_slice(args);
-    let out = s.cli(&all, None);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    (v["client_id"].as_str().unwrap().to_string(), v["client_secret"].as_str().unwrap_or_default().to_string())
-}
-
 fn password_token(s: &Server, id: &str, secret: &str) -> String {
     let v: Value = s
         .client()
@@ -29,8 +20,7 @@ fn password_token(s: &Server, id: &str, secret: &str) -> String {
 #[test]
 fn member_sees_and_revokes_applications_on_the_page_and_through_the_api() {
     let s = Server::start();
-    let out = s.cli(&["user", "add", "rita", "--password-stdin"], Some(PASSWORD));
-    assert!(out.status.success());
+    add_member(&s, "rita");
     let (a_id, a_secret) = register(
         &s,
         &[
@@ -46,10 +36,12 @@ fn member_sees_and_revokes_applications_on_the_page_and_through_the_api() {
             "posts:read",
         ],
     );
+    let a_secret = a_secret.unwrap();
     let (b_id, b_secret) = register(
         &s,
         &["--name", "Tidy Manager", "--grant", "password", "--scope", "profile", "--scope", "applications"],
     );
+    let b_secret = b_secret.unwrap();
     let a_token = password_token(&s, &a_id, &a_secret);
     let b_token = password_token(&s, &b_id, &b_secret);
     let http = s.client();
