@@ -396,3 +396,207 @@ pub async fn revoke_by_admin(app: &App, grant: GrantId, who: Who) -> Result<(Gra
     let n = n.ok_or(GrantError::NoGrant(grant))?;
     Ok((summary, n))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FrozenClock;
+    use crate::registry::applications::{self, NewClient};
+    use crate::store::audit::AuditEvent;
+    use crate::store::users::User;
+
+    const NOW: i64 = 1_700_000_000;
+
+    fn set(s: &str) -> ScopeSet {
+        ScopeSet::parse(s).unwrap()
+    }
+
+    fn audits(app: &App) -> Vec<AuditEvent> {
+        app.store.read(|tx| audit::recent(tx, None, 100)).unwrap().into_iter().map(|(_, e)| e).collect()
+    }
+
+    /// An app with the member `kim` and the application `Tally`.
+    async fn fixture(dir: &std::path::Path) -> (App, UserId, ClientId) {
+        let app = App::for_tests(dir, FrozenClock::at(NOW));
+        let user = User {
+            id: UserId(0),
+            username: "kim".into(),
+            display_name: "Kim".into(),
+            email: String::new(),
+            password_hash: String::new(),
+            admin: false,
+            disabled: false,
+            created_at: NOW,
+            password_changed_at: NOW,
+        };
+        let user = app.store.write(move |tx| users::insert(tx, user.clone())).await.unwrap().id;
+        let new: NewClient =
+            serde_json::from_value(serde_json::json!({ "name": "Tally", "grants": ["password"], "scopes": ["read"] }))
+                .unwrap();
+        let key = applications::register(&app, new, Who::cli()).await.unwrap().client_id.unwrap();
+        (app.clone(), user, applications::find(&app, &key).unwrap().id)
+    }
+
+    fn token(grant: &Grant, kind: TokenKind, scopes: &str) -> Token {
+        Token {
+            kind,
+            grant: grant.id,
+            client: grant.client,
+            user: grant.user,
+            scopes: scopes.into(),
+            issued_at: NOW,
+            expires_at: Some(NOW + 3600),
+            redirect_uri: None,
+            pkce: None,
+            nonce: None,
+            auth_time: NOW,
+            used_at: None,
+            secret: None,
+        }
+    }
+
+    /// A grant of `scopes` with one access and one refresh token.
+    async fn grant_with_tokens(app: &App, user: UserId, client: ClientId, scopes: &'static str) -> Grant {
+        app.store
+            .write(move |tx| {
+                let g = approve(tx, Some(user), client, &set(scopes), NOW, How::Unattended)?;
+                grants::put_token(tx, &[1; 32], &token(&g, TokenKind::Access, scopes))?;
+                grants::put_token(tx, &[2; 32], &token(&g, TokenKind::Refresh, scopes))?;
+                Ok::<_, StoreError>(g)
+            })
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn approve_creates_then_widens_and_audits_a_person_s_consent_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let (app, user, client) = fixture(dir.path()).await;
+        let before = audits(&app).len();
+        let who = Who::user(user, "kim", "10.0.0.1");
+        let w = who.clone();
+        let first = app
+            .store
+            .write(move |tx| approve(tx, Some(user), client, &set("profile"), NOW, How::OAuth2Consent(&w)))
+            .await
+            .unwrap();
+        assert_eq!((first.scopes.as_str(), first.created_at, first.user), ("profile", NOW, Some(user)));
+        let w = who.clone();
+        let wider = app
+            .store
+            .write(move |tx| approve(tx, Some(user), client, &set("posts:read"), NOW + 5, How::OAuth1Consent(&w)))
+            .await
+            .unwrap();
+        assert_eq!(wider.id, first.id, "consent is remembered on the same grant");
+        assert_eq!(wider.scopes, "posts:read profile");
+        assert_eq!(wider.created_at, NOW);
+        let own =
+            app.store.write(move |tx| approve(tx, None, client, &set("read"), NOW, How::Unattended)).await.unwrap();
+        assert_ne!(own.id, first.id, "the application's own grant is another");
+        let log = audits(&app);
+        assert_eq!(log.len(), before + 2, "the unattended approval writes nothing");
+        assert_eq!((log[1].action.as_str(), log[1].target.clone()), ("grant.approve", format!("client {client}")));
+        assert_eq!((log[1].detail.as_str(), log[1].actor.as_str()), ("profile", "user:1:kim"));
+        assert_eq!(log[0].detail, "OAuth 1.0a: posts:read");
+    }
+
+    #[tokio::test]
+    async fn narrow_cuts_the_grant_and_its_tokens_and_never_widens() {
+        let dir = tempfile::tempdir().unwrap();
+        let (app, user, client) = fixture(dir.path()).await;
+        let g = grant_with_tokens(&app, user, client, "posts:read profile").await;
+        let id = g.id;
+        let narrowed =
+            app.store.write(move |tx| narrow(tx, id, &set("profile"), NOW + 1, &Who::cli())).await.unwrap().unwrap();
+        assert_eq!((narrowed.id, narrowed.scopes.as_str()), (id, "profile"));
+        for d in [[1; 32], [2; 32]] {
+            assert_eq!(app.store.read(|tx| grants::token(tx, &d)).unwrap().unwrap().scopes, "profile");
+        }
+        let e = &audits(&app)[0];
+        assert_eq!((e.action.as_str(), e.target.clone()), ("grant.narrow", format!("grant {id}")));
+        assert_eq!(e.detail, "posts:read profile -> profile");
+
+        let n = |s: &'static str| {
+            let app = app.clone();
+            async move { app.store.write(move |tx| narrow(tx, id, &set(s), NOW, &Who::cli())).await.unwrap() }
+        };
+        assert_eq!(n("profile posts:read").await, Err(NarrowRefusal::Widens));
+        assert_eq!(n("").await, Err(NarrowRefusal::Empty));
+        let missing = app.store.write(|tx| narrow(tx, GrantId(99), &set("profile"), NOW, &Who::cli())).await.unwrap();
+        assert_eq!(missing, Err(NarrowRefusal::NotFound(GrantId(99))));
+        assert_eq!(app.store.read(|tx| grants::get(tx, id)).unwrap().unwrap().scopes, "profile");
+    }
+
+    #[tokio::test]
+    async fn revoke_kills_every_token_and_writes_the_reason_s_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let (app, user, client) = fixture(dir.path()).await;
+        let g = grant_with_tokens(&app, user, client, "profile").await;
+        let id = g.id;
+        let before = audits(&app).len();
+        let n = app.store.write(move |tx| revoke(tx, id, NOW + 9, &Who::cli(), Reason::Admin)).await.unwrap();
+        assert_eq!(n, Some(2));
+        assert!(app.store.read(|tx| grants::get(tx, id)).unwrap().is_none());
+        assert!(app.store.read(|tx| grants::token(tx, &[1; 32])).unwrap().is_none());
+        assert!(app.store.read(|tx| grants::token(tx, &[2; 32])).unwrap().is_none());
+        let e = &audits(&app)[0];
+        assert_eq!((e.action.as_str(), e.target.as_str(), e.at), ("grant.revoke", "Tally", NOW + 9));
+        assert_eq!(e.detail, format!("grant {id}, 2 tokens, by an admin"));
+        let again = app.store.write(move |tx| revoke(tx, id, NOW, &Who::cli(), Reason::Member)).await.unwrap();
+        assert_eq!(again, None);
+        assert_eq!(audits(&app).len(), before + 1, "nothing written for a grant that is gone");
+
+        // The member's own revocation, by the application's public key.
+        grant_with_tokens(&app, user, client, "profile").await;
+        let key = public_key(&app.store.read(|tx| clients::get(tx, client)).unwrap().unwrap());
+        assert_eq!(revoke_for_member(&app, user, &key, Who::cli()).await.unwrap(), Some(2));
+        assert_eq!(revoke_for_member(&app, user, &key, Who::cli()).await.unwrap(), None);
+        assert!(audits(&app)[0].detail.ends_with("2 tokens, by the member"));
+
+        // A deletion's own record stands for its grants.
+        let g = grant_with_tokens(&app, user, client, "profile").await;
+        let before = audits(&app).len();
+        let id = g.id;
+        let n = app.store.write(move |tx| revoke(tx, id, NOW, &Who::cli(), Reason::Deleted)).await.unwrap();
+        assert_eq!((n, audits(&app).len()), (Some(2), before));
+    }
+
+    #[tokio::test]
+    async fn a_reused_credential_revokes_the_grant_and_says_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let (app, user, client) = fixture(dir.path()).await;
+        let g = grant_with_tokens(&app, user, client, "profile").await;
+        let id = g.id;
+        let who = Who { actor: format!("client:{client}"), ip: "10.0.0.2".into() };
+        app.store
+            .write(move |tx| {
+                revoke_on_reuse(tx, id, NOW, &who, "grant.revoke.code_reuse", "an authorization code was used twice")
+            })
+            .await
+            .unwrap();
+        assert!(app.store.read(|tx| grants::get(tx, id)).unwrap().is_none());
+        let e = &audits(&app)[0];
+        assert_eq!((e.action.as_str(), e.target.clone()), ("grant.revoke.code_reuse", format!("grant {id}")));
+        assert_eq!(e.detail, "an authorization code was used twice; 2 tokens revoked");
+        assert_eq!(e.ip, "10.0.0.2");
+    }
+
+    #[tokio::test]
+    async fn the_admin_list_filters_by_member_and_application() {
+        let dir = tempfile::tempdir().unwrap();
+        let (app, user, client) = fixture(dir.path()).await;
+        grant_with_tokens(&app, user, client, "profile").await;
+        app.store.write(move |tx| approve(tx, None, client, &set("read"), NOW + 1, How::Unattended)).await.unwrap();
+        let all = list(&app, None, None).unwrap();
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[0].member, "(the application itself)", "newest first");
+        let kim = &list(&app, Some("kim"), None).unwrap()[0];
+        assert_eq!((kim.application.as_str(), kim.protocol, kim.live_tokens), ("Tally", "OAuth 2.0", 2));
+        assert_eq!(list(&app, None, Some(&client.to_string())).unwrap().len(), 2);
+        assert!(matches!(list(&app, Some("nobody"), None), Err(GrantError::NoMember(_))));
+        assert!(matches!(list(&app, None, Some("lk_nothing")), Err(GrantError::Application(_))));
+        let (gone, n) = revoke_by_admin(&app, kim.id, Who::cli()).await.unwrap();
+        assert_eq!((gone.member.as_str(), n), ("kim", 2));
+        assert!(matches!(revoke_by_admin(&app, kim.id, Who::cli()).await, Err(GrantError::NoGrant(_))));
+    }
+}
