@@ -359,6 +359,25 @@ pub fn signed_in(s: &Server, user: &str) -> reqwest::blocking::Client {
     browser
 }
 
+/// A password-grant token for `member` from the application `id`.
+pub fn password_token(s: &Server, id: &str, secret: &str, member: &str) -> String {
+    let v: Value = s
+        .client()
+        .post(s.url("/oauth2/token"))
+        .basic_auth(id, Some(secret))
+        .form(&[("grant_type", "password"), ("username", member), ("password", PASSWORD)])
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    v["access_token"].as_str().unwrap_or_else(|| panic!("{v}")).to_string()
+}
+
+/// The status of `GET /api/v1/me` with a bearer token.
+pub fn me_status(s: &Server, access: &str) -> u16 {
+    s.client().get(s.url("/api/v1/me")).bearer_auth(access).send().unwrap().status().as_u16()
+}
+
 /// The library's server in this process, on a free port, with a test clock
 /// the test moves; a member `member` (password [`PASSWORD`]) exists.
 pub struct InProc {

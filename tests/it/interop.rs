@@ -69,10 +69,6 @@ fn loopback_redirect() -> String {
 
 const REGISTERED_CALLBACK: &str = "http://127.0.0.1/callback";
 
-fn me_status(s: &Server, access: &str) -> u16 {
-    s.client().get(s.url("/api/v1/me")).bearer_auth(access).send().unwrap().status().as_u16()
-}
-
 #[test]
 fn oauth2_crate_client_credentials_introspection_and_revocation() {
     let s = Server::start();

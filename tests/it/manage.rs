@@ -72,24 +72,6 @@ fn admin_added_on_the_command_line_ends_setup() {
     assert_eq!(sign_in(&s, &s.client(), "owner", PASSWORD, "/account").status(), 303);
 }
 
-/// A password-grant token for `member` from the application `id`.
-fn password_token(s: &Server, id: &str, secret: &str, member: &str) -> String {
-    let v: serde_json::Value = s
-        .client()
-        .post(s.url("/oauth2/token"))
-        .basic_auth(id, Some(secret))
-        .form(&[("grant_type", "password"), ("username", member), ("password", PASSWORD)])
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    v["access_token"].as_str().unwrap_or_else(|| panic!("{v}")).to_string()
-}
-
-fn me_status(s: &Server, access: &str) -> u16 {
-    s.client().get(s.url("/api/v1/me")).bearer_auth(access).send().unwrap().status().as_u16()
-}
-
 /// The one grant a `token list --json` printed, found by application name.
 fn grant_of<'a>(list: &'a serde_json::Value, application: &str) -> &'a serde_json::Value {
     let all = list.as_array().unwrap();
