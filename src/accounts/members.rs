@@ -4,6 +4,7 @@
 use crate::app::App;
 use crate::auth::passwords::{self, PasswordError};
 use crate::clock::rfc3339;
+use crate::registry::grants::{self as registry, Reason};
 use crate::store::audit::{self, Who};
 use crate::store::links::{self, Link, Purpose};
 use crate::store::users::{self, User};
@@ -319,7 +320,7 @@ pub async fn delete(app: &App, username: &str, who: Who) -> Result<User, MemberE
             let id = u.id;
             sessions::delete_where(tx, |s| s.user == id)?;
             for g in crate::store::grants::list_for_update(tx)?.into_iter().filter(|g| g.user == Some(id)) {
-                crate::store::grants::revoke(tx, &g)?;
+                registry::revoke(tx, g.id, now, &who, Reason::Deleted)?;
             }
             audit::record(tx, now, &who, "user.delete", &u.username, "")?;
             Ok(u)

@@ -90,7 +90,7 @@ async fn revoke_application(
     let u = caller.member()?;
     let ip = crate::http::conn::of(&req, &app.config.trusted_proxies).ip.to_string();
     let who = crate::store::audit::Who::user(u.id, &u.username, ip);
-    match crate::registry::grants::revoke(&app, u.id, &path, who).await? {
+    match crate::registry::grants::revoke_for_member(&app, u.id, &path, who).await? {
         Some(_) => Ok(HttpResponse::NoContent().finish()),
         None => Err(ApiError::not_found("You have not authorized this application.")),
     }

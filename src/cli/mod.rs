@@ -4,6 +4,7 @@
 mod check;
 mod client;
 mod serve;
+mod token;
 mod user;
 
 use crate::app::App;
@@ -49,6 +50,9 @@ pub enum Command {
     /// Manage applications (OAuth 2.0 clients and OAuth 1.0a consumers).
     #[command(subcommand)]
     Client(client::ClientCommand),
+    /// Grants (a member's authorization of an application) and their tokens.
+    #[command(subcommand)]
+    Token(token::TokenCommand),
     /// JWT signing keys.
     #[command(subcommand)]
     Keys(client::KeysCommand),
@@ -74,6 +78,7 @@ pub fn main() -> ExitCode {
         }
         Some(Command::User(ref cmd)) => user::run(&cli, cmd),
         Some(Command::Client(ref cmd)) => client::run(&cli, cmd),
+        Some(Command::Token(ref cmd)) => token::run(&cli, cmd),
         Some(Command::Keys(ref cmd)) => client::run_keys(&cli, cmd),
     }
 }

@@ -121,6 +121,8 @@ mod tests {
         assert_eq!(https_required("/oauth2/token").status(), 400);
         assert_eq!(https_required("/oauth1/request").status(), 403);
         assert_eq!(https_required("/api/v1/me").headers().get("content-type").unwrap(), "application/problem+json");
-        assert!(https_required("/login").headers().get("content-type").unwrap().to_str().unwrap().starts_with("text/html"));
+        assert!(
+            https_required("/login").headers().get("content-type").unwrap().to_str().unwrap().starts_with("text/html")
+        );
     }
 }

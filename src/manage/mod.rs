@@ -1,7 +1,7 @@
-//! Management operations: what `latchkey user ...` and `latchkey setup` ask
-//! for. A request is carried out by `execute`, either in the running server
-//! (reached over the Unix socket in `socket`) or by the command itself when
-//! no server runs. One code path per operation, two transports.
+//! Management operations: what `latchkey user|client|token|keys ...` and
+//! `latchkey setup` ask for. A request is carried out by `execute`, either
+//! in the running server (reached over the Unix socket in `socket`) or by
+//! the command itself when no server runs. One code path per operation, two transports.
 
 pub mod socket;
 
@@ -10,6 +10,8 @@ use crate::accounts::setup::{self, SetupError};
 use crate::app::App;
 use crate::keys::keyring;
 use crate::registry::applications::{self, ClientError, ClientView};
+use crate::registry::grants::{self, GrantView};
+use crate::store::GrantId;
 use crate::store::audit::Who;
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +30,8 @@ pub enum Request {
     ClientRotateSecret { client: String },
     ClientEnable { client: String, enabled: bool },
     ClientDelete { client: String },
+    TokenList { member: Option<String>, client: Option<String> },
+    TokenRevoke { grant: u64 },
     KeysList,
     KeysRotate,
 }
@@ -48,6 +52,8 @@ impl Request {
             Request::ClientRotateSecret { .. } => "client rotate-secret",
             Request::ClientEnable { .. } => "client enable/disable",
             Request::ClientDelete { .. } => "client delete",
+            Request::TokenList { .. } => "token list",
+            Request::TokenRevoke { .. } => "token revoke",
             Request::KeysList => "keys list",
             Request::KeysRotate => "keys rotate",
         }
@@ -149,6 +155,13 @@ pub async fn execute(app: &App, req: Request) -> Reply {
             .await
             .map(|(c, g, t)| serde_json::json!({ "application": ClientView::from(&c), "grants_removed": g, "tokens_removed": t }))
             .map_err(cmsg),
+        Request::TokenList { member, client } => grants::list(app, member.as_deref(), client.as_deref())
+            .map(|gs| serde_json::Value::Array(gs.iter().map(|g| json(GrantView::from(g))).collect()))
+            .map_err(|e| e.to_string()),
+        Request::TokenRevoke { grant } => grants::revoke_by_admin(app, GrantId(grant), who)
+            .await
+            .map(|(g, n)| serde_json::json!({ "grant": GrantView::from(&g), "tokens_revoked": n }))
+            .map_err(|e| e.to_string()),
         Request::KeysList => keys_loaded(app).await.map(|()| json(app.keyring.views())),
         Request::KeysRotate => keyring::rotate(&app.keyring, &app.store, app.now(), who).await.map(json).map_err(|e| e.to_string()),
     };

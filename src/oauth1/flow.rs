@@ -11,7 +11,7 @@ use crate::app::App;
 use crate::auth::sealing::context;
 use crate::auth::secrets;
 use crate::clock::Timestamp;
-use crate::registry::grants::upsert_grant;
+use crate::registry::grants::{self as registry, How};
 use crate::scopes::ScopeSet;
 use crate::store::audit::{self, Who};
 use crate::store::clients::{self, Client, OAuth1App};
@@ -197,15 +197,7 @@ pub async fn decide(
             }
             if let Decision::Approved { scopes, .. } = &decision {
                 let scopes = ScopeSet::parse(scopes).unwrap_or_default();
-                upsert_grant(tx, Some(user), client, &scopes, now)?;
-                audit::record(
-                    tx,
-                    now,
-                    &who,
-                    "grant.approve",
-                    &format!("client {client}"),
-                    &format!("OAuth 1.0a: {scopes}"),
-                )?;
+                registry::approve(tx, Some(user), client, &scopes, now, How::OAuth1Consent(&who))?;
             } else {
                 audit::record(
                     tx,
@@ -298,7 +290,7 @@ pub async fn access_token(app: &App, v: &Verified) -> Result<TokenCredentials, F
                 return refuse(Problem::PermissionDenied, "the member's account is disabled");
             }
             let set = ScopeSet::parse(&scopes).unwrap_or_default();
-            let grant = upsert_grant(tx, Some(user), client, &set, now)?;
+            let grant = registry::approve(tx, Some(user), client, &set, now, How::Unattended)?;
             let t = Token {
                 kind: TokenKind::OAuth1Access,
                 grant: grant.id,
@@ -331,5 +323,119 @@ pub async fn own_grant(app: &App, client: &Client, consumer: &OAuth1App) -> Resu
     }
     let scopes = consumer_scopes(consumer);
     let now = app.now();
-    Ok(app.store.write(move |tx| upsert_grant(tx, None, id, &scopes, now)).await?)
+    Ok(app.store.write(move |tx| registry::approve(tx, None, id, &scopes, now, How::Unattended)).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FrozenClock;
+    use crate::oauth1::params::RequestParams;
+    use crate::registry::applications::{self, NewClient};
+    use crate::store::users::User;
+
+    const NOW: i64 = 1_700_000_000;
+
+    /// An app with the member `kim` and an oob consumer.
+    async fn fixture(dir: &std::path::Path) -> (App, UserId, Client) {
+        let app = App::for_tests(dir, FrozenClock::at(NOW));
+        let kim = User {
+            id: UserId(0),
+            username: "kim".into(),
+            display_name: "Kim".into(),
+            email: String::new(),
+            password_hash: String::new(),
+            admin: false,
+            disabled: false,
+            created_at: NOW,
+            password_changed_at: NOW,
+        };
+        let user = app.store.write(move |tx| users::insert(tx, kim.clone())).await.unwrap().id;
+        let new: NewClient =
+            serde_json::from_value(serde_json::json!({ "name": "Desk", "oauth2": false, "oauth1": {} })).unwrap();
+        let key = applications::register(&app, new, Who::cli()).await.unwrap().consumer_key.unwrap();
+        let client = applications::find(&app, &key).unwrap();
+        (app, user, client)
+    }
+
+    /// A request whose signature checked out, as `verify` hands it over.
+    fn verified(client: &Client, params: &[(&str, &str)], credential: Credential) -> Verified {
+        let pairs = params.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+        Verified {
+            client: client.clone(),
+            consumer: client.oauth1.clone().unwrap(),
+            member: None,
+            params: RequestParams::from_sources(pairs).unwrap(),
+            credential,
+        }
+    }
+
+    fn with_request_token(app: &App, client: &Client, token: &str, verifier: &str) -> Verified {
+        let digest = secrets::digest(token);
+        let stored = app.store.read(|tx| stored::request(tx, &digest)).unwrap().unwrap();
+        verified(client, &[("oauth_verifier", verifier)], Credential::Request { digest, token: stored })
+    }
+
+    fn problem(f: Failure) -> Problem {
+        match f {
+            Failure::Problem(r) => r.problem,
+            Failure::Unavailable => panic!("unavailable"),
+        }
+    }
+
+    #[tokio::test]
+    async fn request_token_approval_and_access_token_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let (app, user, client) = fixture(dir.path()).await;
+        let asked = verified(&client, &[("oauth_callback", "oob")], Credential::Consumer);
+        let temp = request_token(&app, &asked).await.unwrap();
+        assert!(temp.callback_confirmed && temp.token.starts_with("lkrq_"));
+
+        // Before the member decides, the exchange waits.
+        let early = with_request_token(&app, &client, &temp.token, "nothing yet");
+        assert_eq!(problem(access_token(&app, &early).await.unwrap_err()), Problem::PermissionUnknown);
+
+        let who = Who::user(user, "kim", "10.0.0.5");
+        let decided = decide(&app, &temp.token, None, user, NOW, true, who.clone()).await.unwrap();
+        let Answer::ShowVerifier(Some(verifier)) = decided.answer else { panic!("{decided:?}") };
+        assert_eq!(decided.application, "Desk");
+        assert!(matches!(decide(&app, &temp.token, None, user, NOW, true, who).await, Err(PendingError::Decided)));
+        let grant = app.store.read(|tx| grants::find(tx, Some(user), client.id)).unwrap().unwrap();
+        let e = app.store.read(|tx| audit::recent(tx, None, 1)).unwrap().remove(0).1;
+        assert_eq!((e.action.as_str(), e.actor.as_str()), ("grant.approve", "user:1:kim"));
+        assert!(e.detail.starts_with("OAuth 1.0a: "), "{}", e.detail);
+
+        let wrong = with_request_token(&app, &client, &temp.token, "not-the-verifier");
+        assert_eq!(problem(access_token(&app, &wrong).await.unwrap_err()), Problem::VerifierInvalid);
+        let right = with_request_token(&app, &client, &temp.token, &verifier);
+        let creds = access_token(&app, &right).await.unwrap();
+        assert!(creds.token.starts_with("lkoa_") && !creds.secret.is_empty());
+        let t = app.store.read(|tx| grants::token(tx, &secrets::digest(&creds.token))).unwrap().unwrap();
+        assert_eq!((t.kind, t.grant, t.user), (TokenKind::OAuth1Access, grant.id, Some(user)));
+        assert_ne!(t.secret.as_deref(), Some(creds.secret.as_bytes()), "the token secret is sealed at rest");
+
+        // The same request token a second time: refused, nothing issued.
+        assert_eq!(problem(access_token(&app, &right).await.unwrap_err()), Problem::TokenRejected);
+        assert_eq!(app.store.read(|tx| grants::token_count(tx, grant.id)).unwrap(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_denied_request_token_is_final_and_an_expired_one_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let (app, user, client) = fixture(dir.path()).await;
+        let asked = verified(&client, &[("oauth_callback", "oob")], Credential::Consumer);
+        let temp = request_token(&app, &asked).await.unwrap();
+        let decided = decide(&app, &temp.token, None, user, NOW, false, Who::cli()).await.unwrap();
+        assert_eq!(decided.answer, Answer::DeniedHere);
+        let denied = with_request_token(&app, &client, &temp.token, "");
+        assert_eq!(problem(access_token(&app, &denied).await.unwrap_err()), Problem::PermissionDenied);
+        assert!(app.store.read(|tx| grants::find(tx, Some(user), client.id)).unwrap().is_none());
+
+        let temp = request_token(&app, &asked).await.unwrap();
+        let mut later = app.clone();
+        later.clock = std::sync::Arc::new(FrozenClock::at(NOW + 24 * 3600));
+        assert!(matches!(pending(&later, &temp.token), Err(PendingError::Expired)));
+        let no_callback = verified(&client, &[], Credential::Consumer);
+        assert_eq!(problem(request_token(&app, &no_callback).await.unwrap_err()), Problem::ParameterAbsent);
+    }
 }

@@ -13,7 +13,7 @@ use crate::app::App;
 use crate::auth::secrets;
 use crate::http::page_error::PageError;
 use crate::http::visitor::Visitor;
-use crate::registry::grants::upsert_grant;
+use crate::registry::grants::{self as registry, How};
 use crate::scopes::ScopeSet;
 use crate::store::StoreError;
 use crate::store::clients::{self, Client};
@@ -239,15 +239,7 @@ async fn approve_implicit(v: &Visitor, c: Checked) -> Result<HttpResponse, PageE
         .app
         .store
         .write(move |tx| {
-            let grant = upsert_grant(tx, Some(user), client, &scopes, iss.now)?;
-            crate::store::audit::record(
-                tx,
-                iss.now,
-                &who,
-                "grant.approve",
-                &format!("client {client}"),
-                &scopes.to_string(),
-            )?;
+            let grant = registry::approve(tx, Some(user), client, &scopes, iss.now, How::OAuth2Consent(&who))?;
             super::tokens::issue(tx, &iss, &grant, &scopes, false, None, auth_time)
         })
         .await?;
@@ -294,18 +286,10 @@ async fn approve(v: &Visitor, c: Checked) -> Result<HttpResponse, PageError> {
     v.app
         .store
         .write(move |tx| {
-            let grant = upsert_grant(tx, Some(user), client, &scopes, now)?;
+            let grant = registry::approve(tx, Some(user), client, &scopes, now, How::OAuth2Consent(&who))?;
             let mut t = token.clone();
             t.grant = grant.id;
             grants::put_token(tx, &digest, &t)?;
-            crate::store::audit::record(
-                tx,
-                now,
-                &who,
-                "grant.approve",
-                &format!("client {client}"),
-                &scopes.to_string(),
-            )?;
             Ok::<_, StoreError>(())
         })
         .await?;

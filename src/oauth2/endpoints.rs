@@ -10,6 +10,7 @@ use super::tokens::{self, issuer};
 use crate::app::App;
 use crate::auth::secrets;
 use crate::http::body::{self, BodyError};
+use crate::registry::grants::{self as registry, Reason};
 use crate::scopes::SCOPES;
 use crate::store::grants::{self as stored, TokenKind};
 use crate::store::{StoreError, users};
@@ -136,17 +137,7 @@ async fn revoke(req: HttpRequest, payload: web::Payload, app: web::Data<App>) ->
         .write(move |tx| {
             // A JWT cannot be deleted; revoking it revokes its grant.
             if let Some(gid) = jwt_grant {
-                if let Some(g) = stored::get_for_update(tx, gid)? {
-                    stored::revoke(tx, &g)?;
-                    crate::store::audit::record(
-                        tx,
-                        now,
-                        &who,
-                        "token.revoke",
-                        &format!("grant {gid}"),
-                        "JWT access token",
-                    )?;
-                }
+                registry::revoke(tx, gid, now, &who, Reason::Application { token: "JWT access token" })?;
                 return Ok(());
             }
             let Some(t) = stored::token_for_update(tx, &digest)? else {
@@ -155,23 +146,14 @@ async fn revoke(req: HttpRequest, payload: web::Payload, app: web::Data<App>) ->
             if t.client != client {
                 return Ok(());
             }
-            match t.kind {
+            let kind = format!("{:?}", t.kind);
+            if t.kind == TokenKind::Refresh {
                 // RFC 7009 §2.1: revoking a refresh token ends the grant's access tokens too.
-                TokenKind::Refresh => {
-                    if let Some(g) = stored::get_for_update(tx, t.grant)? {
-                        stored::revoke(tx, &g)?;
-                    }
-                }
-                _ => stored::delete_token(tx, &digest, t.grant)?,
+                registry::revoke(tx, t.grant, now, &who, Reason::Application { token: &kind })?;
+                return Ok(());
             }
-            crate::store::audit::record(
-                tx,
-                now,
-                &who,
-                "token.revoke",
-                &format!("grant {}", t.grant),
-                &format!("{:?}", t.kind),
-            )?;
+            stored::delete_token(tx, &digest, t.grant)?;
+            crate::store::audit::record(tx, now, &who, "token.revoke", &format!("grant {}", t.grant), &kind)?;
             Ok::<_, StoreError>(())
         })
         .await;

@@ -318,3 +318,69 @@ pub fn check_access(app: &App, token: &str) -> Result<Option<AccessInfo>, StoreE
         }))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oauth2::grants::fixture;
+    use crate::registry::grants::{self as registry, Reason};
+    use crate::store::audit::Who;
+    use serde_json::json;
+
+    async fn issued(f: &fixture::Fixture, iss: Issuer, grant: Grant, scopes: &str) -> TokenResponse {
+        let scopes = ScopeSet::parse(scopes).unwrap();
+        f.app.store.write(move |tx| issue(tx, &iss, &grant, &scopes, false, None, fixture::NOW)).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn an_opaque_access_token_is_checked_against_the_store_and_expires() {
+        let f = fixture::start().await;
+        let auth = f.client(json!({ "name": "Web", "grants": ["password"], "scopes": ["profile"] })).await;
+        let grant = f.grant(&auth, "profile").await;
+        let iss = Issuer::new(&f.app, &auth.client).unwrap();
+        let ttl = iss.access_ttl;
+        let t = issued(&f, iss, grant.clone(), "profile").await;
+        assert!(t.access_token.starts_with("lkat_") && t.refresh_token.is_none());
+        assert_eq!(t.expires_in, ttl);
+        let info = check_access(&f.app, &t.access_token).unwrap().unwrap();
+        assert_eq!((info.grant, info.user, info.scopes.as_str(), info.jwt), (grant.id, Some(f.user), "profile", false));
+        assert_eq!(info.expires_at, Some(fixture::NOW + ttl as i64));
+        assert_eq!(info.member.unwrap().username, "kim");
+        assert!(check_access(&f.app, "lkat_not-a-token").unwrap().is_none());
+        f.advance(ttl - 1);
+        assert!(check_access(&f.app, &t.access_token).unwrap().is_some());
+        f.advance(1);
+        assert!(check_access(&f.app, &t.access_token).unwrap().is_none(), "expired at its lifetime");
+    }
+
+    #[tokio::test]
+    async fn a_jwt_access_token_is_verified_expires_and_dies_with_its_grant() {
+        let f = fixture::start().await;
+        f.app.load_keys().await.unwrap();
+        let auth = f
+            .client(json!({ "name": "Api", "grants": ["password"], "scopes": ["profile"], "token_format": "jwt" }))
+            .await;
+        let grant = f.grant(&auth, "profile").await;
+        let iss = Issuer::new(&f.app, &auth.client).unwrap();
+        let ttl = iss.access_ttl;
+        let t = issued(&f, iss.clone(), grant.clone(), "profile").await;
+        assert_eq!(t.access_token.split('.').count(), 3);
+        let info = check_access(&f.app, &t.access_token).unwrap().unwrap();
+        assert_eq!((info.grant, info.user, info.scopes.as_str(), info.jwt), (grant.id, Some(f.user), "profile", true));
+        assert_eq!(info.client_id, auth.client.oauth2.as_ref().unwrap().client_id);
+        let (signed, signature) = t.access_token.rsplit_once('.').unwrap();
+        let other = if signature.starts_with('A') { "B" } else { "A" };
+        let forged = format!("{signed}.{other}{}", &signature[1..]);
+        assert!(check_access(&f.app, &forged).unwrap().is_none(), "the signature is checked");
+        f.advance(ttl);
+        assert!(check_access(&f.app, &t.access_token).unwrap().is_none(), "expired");
+
+        // Nothing is stored for a JWT, yet revoking its grant ends it.
+        let iss = Issuer::new(&f.app, &auth.client).unwrap();
+        let t = issued(&f, iss, grant.clone(), "profile").await;
+        assert!(check_access(&f.app, &t.access_token).unwrap().is_some());
+        let (id, now) = (grant.id, f.app.now());
+        f.app.store.write(move |tx| registry::revoke(tx, id, now, &Who::cli(), Reason::Admin)).await.unwrap();
+        assert!(check_access(&f.app, &t.access_token).unwrap().is_none());
+    }
+}

@@ -4,6 +4,7 @@
 //! pages, the command line and the management socket all call these.
 
 use super::consumers::{self, ConsumerView, NewConsumer};
+use super::grants::Reason;
 use crate::app::App;
 use crate::auth::secrets;
 use crate::clock::rfc3339;
@@ -409,7 +410,7 @@ pub async fn delete(app: &App, key: &str, who: Who) -> Result<(Client, usize, us
             let mut n_grants = 0;
             let mut n_tokens = 0;
             for g in grants::list_for_update(tx)?.into_iter().filter(|g| g.client == id) {
-                n_tokens += grants::revoke(tx, &g)?;
+                n_tokens += super::grants::revoke(tx, g.id, now, &who, Reason::Deleted)?.unwrap_or(0);
                 n_grants += 1;
             }
             clients::delete(tx, &c)?;
@@ -484,4 +485,139 @@ pub async fn edit(app: &App, key: &str, new: NewClient, who: Who) -> Result<Clie
         })
         .await
         .map_err(ClientError::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FrozenClock;
+    use crate::store::audit::AuditEvent;
+    use crate::store::grants::{Grant, Token, TokenKind};
+    use crate::store::{GrantId, UserId};
+
+    const NOW: i64 = 1_700_000_000;
+
+    fn new_client(v: serde_json::Value) -> NewClient {
+        serde_json::from_value(v).unwrap()
+    }
+
+    fn last_audit(app: &App) -> AuditEvent {
+        app.store.read(|tx| audit::recent(tx, None, 1)).unwrap().remove(0).1
+    }
+
+    #[tokio::test]
+    async fn registers_both_protocols_in_one_application() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::for_tests(dir.path(), FrozenClock::at(NOW));
+        let new = new_client(serde_json::json!({
+            "name": " Photo Printer ",
+            "oauth1": { "callback": "https://printer.example/ready" },
+            "redirect_uris": ["https://printer.example/cb"],
+            "scopes": ["read"],
+        }));
+        let creds = register(&app, new, Who::cli()).await.unwrap();
+        let (id, key) = (creds.client_id.clone().unwrap(), creds.consumer_key.clone().unwrap());
+        assert!(creds.client_secret.is_some() && creds.consumer_secret.is_some());
+        assert_eq!(creds.application.name, "Photo Printer");
+        assert_eq!(creds.application.protocols, ["oauth2", "oauth1"]);
+        let by_id = find(&app, &id).unwrap();
+        assert_eq!(find(&app, &key).unwrap().id, by_id.id, "one application, two identifiers");
+        assert_eq!(find(&app, &by_id.id.to_string()).unwrap().id, by_id.id);
+        assert_eq!(by_id.created_at, NOW);
+        assert!(secret_matches(&by_id, creds.client_secret.as_deref().unwrap()));
+        let e = last_audit(&app);
+        assert_eq!((e.action.as_str(), e.target.as_str(), e.actor.as_str()), ("client.create", "Photo Printer", "cli"));
+
+        let oauth1_only = new_client(serde_json::json!({ "name": "Desk", "oauth2": false, "oauth1": {} }));
+        let creds = register(&app, oauth1_only, Who::cli()).await.unwrap();
+        assert!(creds.client_id.is_none() && creds.client_secret.is_none() && creds.consumer_key.is_some());
+        assert!(matches!(
+            register(&app, new_client(serde_json::json!({ "name": "" })), Who::cli()).await,
+            Err(ClientError::Invalid { field: "name", .. })
+        ));
+    }
+
+    #[tokio::test]
+    async fn rotating_replaces_the_secrets_and_disabling_is_audited() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::for_tests(dir.path(), FrozenClock::at(NOW));
+        let new = new_client(serde_json::json!({ "name": "Tally", "oauth1": {}, "grants": ["client_credentials"] }));
+        let old = register(&app, new, Who::cli()).await.unwrap();
+        let id = old.client_id.clone().unwrap();
+        let fresh = rotate_secret(&app, &id, Who::cli()).await.unwrap();
+        assert_eq!(fresh.client_id, old.client_id, "identifiers stay");
+        assert_eq!(fresh.consumer_key, old.consumer_key);
+        assert_ne!(fresh.client_secret, old.client_secret);
+        assert_ne!(fresh.consumer_secret, old.consumer_secret);
+        let c = find(&app, &id).unwrap();
+        assert!(secret_matches(&c, fresh.client_secret.as_deref().unwrap()));
+        assert!(!secret_matches(&c, old.client_secret.as_deref().unwrap()), "the old secret stops working");
+        assert_eq!(last_audit(&app).action, "client.rotate_secret");
+
+        assert!(!set_enabled(&app, &id, false, Who::cli()).await.unwrap().enabled);
+        assert!(!find(&app, &id).unwrap().enabled);
+        assert_eq!(last_audit(&app).action, "client.disable");
+        assert!(set_enabled(&app, &id, true, Who::cli()).await.unwrap().enabled);
+        assert!(matches!(set_enabled(&app, "lk_none", true, Who::cli()).await, Err(ClientError::NotFound(_))));
+    }
+
+    #[tokio::test]
+    async fn deleting_removes_the_grants_and_their_tokens() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::for_tests(dir.path(), FrozenClock::at(NOW));
+        let new =
+            new_client(serde_json::json!({ "name": "Gone", "grants": ["client_credentials"], "scopes": ["read"] }));
+        let id = register(&app, new, Who::cli()).await.unwrap().client_id.unwrap();
+        let client = find(&app, &id).unwrap().id;
+        let other = new_client(serde_json::json!({ "name": "Stays", "grants": ["client_credentials"] }));
+        let other = find(&app, &register(&app, other, Who::cli()).await.unwrap().client_id.unwrap()).unwrap().id;
+        let token = |grant: GrantId, client| Token {
+            kind: TokenKind::Access,
+            grant,
+            client,
+            user: Some(UserId(7)),
+            scopes: "profile".into(),
+            issued_at: NOW,
+            expires_at: Some(NOW + 60),
+            redirect_uri: None,
+            pkce: None,
+            nonce: None,
+            auth_time: NOW,
+            used_at: None,
+            secret: None,
+        };
+        let kept = app
+            .store
+            .write(move |tx| {
+                for (n, (user, c)) in
+                    [(Some(UserId(7)), client), (None, client), (Some(UserId(7)), other)].iter().enumerate()
+                {
+                    let g = Grant {
+                        id: GrantId(0),
+                        client: *c,
+                        user: *user,
+                        scopes: "profile".into(),
+                        created_at: NOW,
+                        last_used: NOW,
+                    };
+                    let g = grants::insert(tx, g)?;
+                    grants::put_token(tx, &[n as u8; 32], &token(g.id, *c))?;
+                }
+                Ok::<_, StoreError>(grants::find_for_update(tx, Some(UserId(7)), other)?.map(|g| g.id))
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        let (gone, n_grants, n_tokens) = delete(&app, &id, Who::cli()).await.unwrap();
+        assert_eq!((gone.name.as_str(), n_grants, n_tokens), ("Gone", 2, 2));
+        assert!(matches!(find(&app, &id), Err(ClientError::NotFound(_))));
+        let left = app.store.read(grants::list).unwrap();
+        assert_eq!(left.iter().map(|g| g.id).collect::<Vec<_>>(), [kept], "the other application's grant stays");
+        assert!(app.store.read(|tx| grants::token(tx, &[0; 32])).unwrap().is_none());
+        assert!(app.store.read(|tx| grants::token(tx, &[1; 32])).unwrap().is_none());
+        assert!(app.store.read(|tx| grants::token(tx, &[2; 32])).unwrap().is_some());
+        let e = last_audit(&app);
+        assert_eq!((e.action.as_str(), e.target.as_str()), ("client.delete", "Gone"));
+        assert!(e.detail.ends_with("2 grants and 2 tokens removed"), "{}", e.detail);
+    }
 }

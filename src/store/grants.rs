@@ -175,7 +175,7 @@ fn token_index_key(grant: GrantId, digest: &[u8; 32]) -> [u8; 40] {
 }
 
 /// The digests of every token under `grant`.
-fn token_digests(tx: &WriteTransaction, grant: GrantId) -> Result<Vec<[u8; 32]>, StoreError> {
+pub fn token_digests(tx: &WriteTransaction, grant: GrantId) -> Result<Vec<[u8; 32]>, StoreError> {
     digests_in(&tx.open_table(TOKENS_BY_GRANT)?, grant)
 }
 

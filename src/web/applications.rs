@@ -66,7 +66,7 @@ async fn revoke(v: Visitor, form: web::Form<RevokeForm>) -> Result<HttpResponse,
         return Ok(v.to_login("/account/applications"));
     };
     v.check_csrf(&form.csrf)?;
-    match grants::revoke(&v.app, active.user.id, &form.client_id, v.who()).await? {
+    match grants::revoke_for_member(&v.app, active.user.id, &form.client_id, v.who()).await? {
         Some(_) => {
             let q = serde_urlencoded::to_string([("revoked", form.name.as_str())]).unwrap_or_default();
             Ok(v.redirect(&format!("/account/applications?{q}")))

@@ -21,7 +21,7 @@ fn act(
 fn admin_pages_are_for_admins_only() {
     let s = Server::start();
     setup_admin(&s, "root");
-    assert!(s.cli(&["user", "add", "max", "--password-stdin"], Some(PASSWORD)).status.success());
+    add_member(&s, "max");
     let anon = s.client();
     let r = anon.get(s.url("/admin/users")).send().unwrap();
     assert_eq!(r.status(), 303);
@@ -165,25 +165,10 @@ fn admin_manages_members() {
 fn admin_reviews_and_revokes_grants_and_tokens() {
     let s = Server::start();
     let admin = setup_admin(&s, "root");
-    assert!(s.cli(&["user", "add", "kim", "--password-stdin"], Some(PASSWORD)).status.success());
-    let out = s.cli(
-        &[
-            "client",
-            "add",
-            "--json",
-            "--name",
-            "Tally",
-            "--grant",
-            "password",
-            "--grant",
-            "refresh_token",
-            "--scope",
-            "profile",
-        ],
-        None,
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let (id, secret) = (v["client_id"].as_str().unwrap(), v["client_secret"].as_str().unwrap());
+    add_member(&s, "kim");
+    let (id, secret) =
+        register(&s, &["--name", "Tally", "--grant", "password", "--grant", "refresh_token", "--scope", "profile"]);
+    let (id, secret) = (id.as_str(), secret.as_deref().unwrap());
     let http = s.client();
     let t: serde_json::Value = http
         .post(s.url("/oauth2/token"))

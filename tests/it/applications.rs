@@ -4,33 +4,10 @@
 use crate::harness::*;
 use serde_json::Value;
 
-fn register(s: &Server, args: &[&str]) -> (String, String) {
-    let mut all = vec!["client", "add", "--json"];
-    all.extend_from_slice(args);
-    let out = s.cli(&all, None);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    (v["client_id"].as_str().unwrap().to_string(), v["client_secret"].as_str().unwrap_or_default().to_string())
-}
-
-fn password_token(s: &Server, id: &str, secret: &str) -> String {
-    let v: Value = s
-        .client()
-        .post(s.url("/oauth2/token"))
-        .basic_auth(id, Some(secret))
-        .form(&[("grant_type", "password"), ("username", "rita"), ("password", PASSWORD)])
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    v["access_token"].as_str().unwrap_or_else(|| panic!("{v}")).to_string()
-}
-
 #[test]
 fn member_sees_and_revokes_applications_on_the_page_and_through_the_api() {
     let s = Server::start();
-    let out = s.cli(&["user", "add", "rita", "--password-stdin"], Some(PASSWORD));
-    assert!(out.status.success());
+    add_member(&s, "rita");
     let (a_id, a_secret) = register(
         &s,
         &[
@@ -46,12 +23,14 @@ fn member_sees_and_revokes_applications_on_the_page_and_through_the_api() {
             "posts:read",
         ],
     );
+    let a_secret = a_secret.unwrap();
     let (b_id, b_secret) = register(
         &s,
         &["--name", "Tidy Manager", "--grant", "password", "--scope", "profile", "--scope", "applications"],
     );
-    let a_token = password_token(&s, &a_id, &a_secret);
-    let b_token = password_token(&s, &b_id, &b_secret);
+    let b_secret = b_secret.unwrap();
+    let a_token = password_token(&s, &a_id, &a_secret, "rita");
+    let b_token = password_token(&s, &b_id, &b_secret, "rita");
     let http = s.client();
     assert_eq!(http.get(s.url("/api/v1/me")).bearer_auth(&a_token).send().unwrap().status(), 200);
 
@@ -86,8 +65,11 @@ fn member_sees_and_revokes_applications_on_the_page_and_through_the_api() {
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["name"], "Tidy Manager");
     assert!(list["next_cursor"].is_null());
-    let r =
-        http.get(s.url("/api/v1/me/applications")).bearer_auth(password_token(&s, &a_id, &a_secret)).send().unwrap();
+    let r = http
+        .get(s.url("/api/v1/me/applications"))
+        .bearer_auth(password_token(&s, &a_id, &a_secret, "rita"))
+        .send()
+        .unwrap();
     assert_eq!(r.status(), 403, "needs the applications scope");
     assert!(r.headers()["www-authenticate"].to_str().unwrap().contains("insufficient_scope"));
     let r = http.delete(s.url("/api/v1/me/applications/no-such-app")).bearer_auth(&b_token).send().unwrap();

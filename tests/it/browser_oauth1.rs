@@ -6,7 +6,7 @@
 
 use crate::browser::{browser, shot, start_driver, tools};
 use crate::harness::*;
-use crate::oauth1_client::{Method, Place, add_member, exchange, me, register, temporary};
+use crate::oauth1_client::{Method, Place, exchange, me, register_consumer, temporary};
 use std::time::Duration;
 
 #[test]
@@ -16,7 +16,7 @@ fn browser_oauth1_sign_in_consent_and_verifier() {
     };
     let s = Server::start();
     add_member(&s, "ines");
-    let c = register(
+    let c = register_consumer(
         &s,
         &[
             "--name",
@@ -74,7 +74,7 @@ fn browser_oauth1_sign_in_consent_and_verifier() {
     assert_eq!(a.json()["username"], "ines");
 
     // An out-of-band consumer: the member copies the verifier from a page.
-    let oob = register(&s, &["--name", "Desk Calendar", "--scope", "read"]);
+    let oob = register_consumer(&s, &["--name", "Desk Calendar", "--scope", "read"]);
     let (t2, ts2) = temporary(&s, &http, &m, &oob, "oob");
     b.resize(1280, 900);
     b.goto(&s.url(&format!("/oauth1/authorize?oauth_token={t2}")));

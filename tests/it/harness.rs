@@ -1,7 +1,12 @@
-//! Starting real servers: the `latchkey` binary as a child process (for
-//! what a user sees: banner, signals, restarts) or the library in-process
-//! with a test clock (for expiry).
+//! The integration tests' shared helpers. Starting real servers: the
+//! `latchkey` binary as a child process (for what a user sees: banner,
+//! signals, restarts) or the library in-process with a test clock (for
+//! expiry, `InProc`). Running the command line (`cli`, `json`), registering
+//! applications and adding members with it, and signing in.
 
+use latchkey::clock::TestClock;
+use latchkey::config::{Config, Settings};
+use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -310,4 +315,129 @@ pub fn run_python(python: &str, script: &str, config: &serde_json::Value, s: &Se
         s.log()
     );
     stdout
+}
+
+/// What a successful command printed with `--json`; fails with its stderr otherwise.
+pub fn json(out: &std::process::Output) -> Value {
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// `latchkey client add --json ARGS` on the data directory `dir`: what it printed.
+pub fn client_add(dir: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["client", "add", "--json"];
+    all.extend_from_slice(args);
+    json(&cli(dir, &all, None))
+}
+
+/// Registers an OAuth 2.0 application in `dir`: its client id and secret
+/// (none for a public client).
+pub fn register_in(dir: &Path, args: &[&str]) -> (String, Option<String>) {
+    let v = client_add(dir, args);
+    (v["client_id"].as_str().unwrap().to_string(), v["client_secret"].as_str().map(str::to_string))
+}
+
+/// `latchkey client add --json ARGS` against this server: the client id and secret (if any).
+pub fn register(s: &Server, args: &[&str]) -> (String, Option<String>) {
+    register_in(&s.dir, args)
+}
+
+/// Adds the member `name` (display name `Member`, email `NAME@example.org`)
+/// with the password [`PASSWORD`].
+pub fn add_member(s: &Server, name: &str) {
+    let email = format!("{name}@example.org");
+    let out = s
+        .cli(&["user", "add", name, "--display-name", "Member", "--email", &email, "--password-stdin"], Some(PASSWORD));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A browser (a cookie-keeping client) signed in as `user` with [`PASSWORD`].
+pub fn signed_in(s: &Server, user: &str) -> reqwest::blocking::Client {
+    let browser = s.client();
+    let r = sign_in(s, &browser, user, PASSWORD, "/account");
+    assert_eq!(r.status(), 303, "sign-in: {}", r.text().unwrap_or_default());
+    browser
+}
+
+/// A password-grant token for `member` from the application `id`.
+pub fn password_token(s: &Server, id: &str, secret: &str, member: &str) -> String {
+    let v: Value = s
+        .client()
+        .post(s.url("/oauth2/token"))
+        .basic_auth(id, Some(secret))
+        .form(&[("grant_type", "password"), ("username", member), ("password", PASSWORD)])
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    v["access_token"].as_str().unwrap_or_else(|| panic!("{v}")).to_string()
+}
+
+/// The status of `GET /api/v1/me` with a bearer token.
+pub fn me_status(s: &Server, access: &str) -> u16 {
+    s.client().get(s.url("/api/v1/me")).bearer_auth(access).send().unwrap().status().as_u16()
+}
+
+/// The library's server in this process, on a free port, with a test clock
+/// the test moves; a member `member` (password [`PASSWORD`]) exists.
+pub struct InProc {
+    pub base: String,
+    pub dir: tempfile::TempDir,
+    pub clock: std::sync::Arc<TestClock>,
+    handle: actix_web::dev::ServerHandle,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl InProc {
+    pub fn start(extra: &str) -> InProc {
+        let dir = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let mut toml = format!("https = \"127.0.0.1:{port}\"\n{extra}\n");
+        for (k, v) in FAST_HASH {
+            toml.push_str(&format!("{} = {v}\n", k.trim_start_matches("LATCHKEY_").to_lowercase()));
+        }
+        let config = Config::resolve(dir.path().to_path_buf(), Settings::from_toml(&toml).unwrap()).unwrap();
+        let clock = TestClock::new();
+        let (tx, rx) = mpsc::channel();
+        let c = clock.clone();
+        let thread = std::thread::spawn(move || {
+            actix_web::rt::System::new()
+                .block_on(latchkey::server::run(config, c, move |ready, handle| {
+                    tx.send((ready, handle)).unwrap();
+                }))
+                .unwrap();
+        });
+        let (ready, handle) = rx.recv_timeout(Duration::from_secs(60)).expect("server ready");
+        assert!(ready.setup_link.is_some());
+        // Create the admin offline-style through the library's own operation.
+        let out = cli(dir.path(), &["user", "add", "member", "--password-stdin"], Some(PASSWORD));
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        InProc { base: format!("https://localhost:{port}"), dir, clock, handle, thread: Some(thread) }
+    }
+
+    pub fn url(&self, p: &str) -> String {
+        format!("{}{p}", self.base)
+    }
+
+    pub fn signed_in(&self) -> reqwest::blocking::Client {
+        let c = client_for(self.dir.path());
+        let html = c.get(self.url("/login")).send().unwrap().text().unwrap();
+        let r = c
+            .post(self.url("/login"))
+            .form(&[("csrf", csrf(&html).as_str()), ("username", "member"), ("password", PASSWORD)])
+            .send()
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        c
+    }
+}
+
+impl Drop for InProc {
+    fn drop(&mut self) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(self.handle.stop(true));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }

@@ -35,41 +35,6 @@ fn library_http(s: &Server) -> reqwest::blocking::Client {
         .unwrap()
 }
 
-/// `latchkey client add --json ARGS`: the client id and secret (if any).
-fn register(s: &Server, args: &[&str]) -> (String, Option<String>) {
-    let mut all = vec!["client", "add", "--json"];
-    all.extend_from_slice(args);
-    let out = s.cli(&all, None);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    (v["client_id"].as_str().unwrap().to_string(), v["client_secret"].as_str().map(str::to_string))
-}
-
-fn add_member(s: &Server, name: &str) {
-    let out = s.cli(
-        &[
-            "user",
-            "add",
-            name,
-            "--display-name",
-            "Interop Member",
-            "--email",
-            &format!("{name}@example.org"),
-            "--password-stdin",
-        ],
-        Some(PASSWORD),
-    );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-}
-
-/// A browser signed in as `user`.
-fn signed_in_browser(s: &Server, user: &str) -> reqwest::blocking::Client {
-    let browser = s.client();
-    let r = sign_in(s, &browser, user, PASSWORD, "/account");
-    assert_eq!(r.status(), 303, "sign-in: {}", r.text().unwrap_or_default());
-    browser
-}
-
 /// The browser's part of the code flow for an authorization URL a library
 /// built: open it, approve on the consent page (or go straight back when
 /// consent is remembered), and return the redirect it ends in.
@@ -103,10 +68,6 @@ fn loopback_redirect() -> String {
 }
 
 const REGISTERED_CALLBACK: &str = "http://127.0.0.1/callback";
-
-fn me_status(s: &Server, access: &str) -> u16 {
-    s.client().get(s.url("/api/v1/me")).bearer_auth(access).send().unwrap().status().as_u16()
-}
 
 #[test]
 fn oauth2_crate_client_credentials_introspection_and_revocation() {
@@ -197,7 +158,7 @@ fn oauth2_crate_code_with_pkce_and_refresh() {
         .set_token_uri(TokenUrl::new(s.url("/oauth2/token")).unwrap())
         .set_revocation_url(RevocationUrl::new(s.url("/oauth2/revoke")).unwrap())
         .set_redirect_uri(RedirectUrl::new(redirect.clone()).unwrap());
-    let browser = signed_in_browser(&s, "pia");
+    let browser = signed_in(&s, "pia");
 
     let start = |challenge: PkceCodeChallenge| {
         let (url, state) = client
@@ -323,7 +284,7 @@ fn openidconnect_crate_discovery_code_flow_and_id_token_per_algorithm() {
     }
     assert!(meta.jwks().keys().len() >= 3, "one key per algorithm");
 
-    let browser = signed_in_browser(&s, "ivo");
+    let browser = signed_in(&s, "ivo");
     // Tokens issued from here on are issued in a later second than the
     // sign-in, so an auth_time that is not the sign-in's shows.
     std::thread::sleep(Duration::from_millis(1100));

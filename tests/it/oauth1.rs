@@ -14,7 +14,7 @@ use std::collections::HashMap;
 fn three_legged_flow_with_parameters_in_each_place() {
     let s = Server::start();
     add_member(&s, "ada");
-    let c = register(
+    let c = register_consumer(
         &s,
         &[
             "--oauth2",
@@ -96,7 +96,7 @@ fn three_legged_flow_with_parameters_in_each_place() {
 fn oob_consumers_see_the_verifier_and_a_denial_is_final() {
     let s = Server::start();
     add_member(&s, "bo");
-    let c = register(&s, &["--name", "Desk App"]);
+    let c = register_consumer(&s, &["--name", "Desk App"]);
     let http = s.client();
     let m = Method::HmacSha1;
 
@@ -145,7 +145,8 @@ fn oob_consumers_see_the_verifier_and_a_denial_is_final() {
 fn legacy_1_0_consumers_need_no_verifier() {
     let s = Server::start();
     add_member(&s, "lee");
-    let old = register(&s, &["--name", "Old Client", "--callback", "https://old.example/back", "--legacy-1-0"]);
+    let old =
+        register_consumer(&s, &["--name", "Old Client", "--callback", "https://old.example/back", "--legacy-1-0"]);
     let http = s.client();
     let m = Method::HmacSha1;
     // OAuth 1.0 sends no callback with the first step and hears no confirmation.
@@ -154,7 +155,7 @@ fn legacy_1_0_consumers_need_no_verifier() {
     assert!(!a.form().contains_key("oauth_callback_confirmed"), "{a:?}");
     let (t, ts) = (a.form()["oauth_token"].clone(), a.form()["oauth_token_secret"].clone());
     // It sends the callback to the authorization page, where it must fit too.
-    let browser = browser_for(&s, "lee");
+    let browser = signed_in(&s, "lee");
     let bad = format!("/oauth1/authorize?oauth_token={t}&oauth_callback={}", urlencode("https://evil.example/back"));
     let refused = browser.get(s.url(&bad)).send().unwrap();
     assert_eq!(refused.status(), 400);
@@ -189,7 +190,7 @@ fn legacy_1_0_consumers_need_no_verifier() {
     assert_eq!(me(&s, &http, &m, &old, &tok, Place::Header).status, 200);
 
     // A 1.0a consumer must send both the callback and the verifier.
-    let new = register(&s, &["--name", "New Client", "--callback", "https://new.example/back"]);
+    let new = register_consumer(&s, &["--name", "New Client", "--callback", "https://new.example/back"]);
     let a = call(&http, &m, &Req::new(&s, "POST", "/oauth1/request", &new));
     assert_eq!((a.status, a.form()["oauth_parameters_absent"].as_str()), (400, "oauth_callback"));
     let (t, ts) = temporary(&s, &http, &m, &new, "https://new.example/back");
@@ -212,7 +213,7 @@ fn every_signature_method_and_two_legged_requests() {
     let (key, pem) = rsa_pair();
     let pem_file = s.dir.join("consumer.pub.pem");
     std::fs::write(&pem_file, &pem).unwrap();
-    let c = register(
+    let c = register_consumer(
         &s,
         &[
             "--name",
@@ -254,7 +255,7 @@ fn every_signature_method_and_two_legged_requests() {
         assert_eq!(a.json()["oauth_problem"], "permission_denied");
     }
     // Another consumer without two-legged access must send a token.
-    let plain = register(&s, &["--name", "No Two Legs"]);
+    let plain = register_consumer(&s, &["--name", "No Two Legs"]);
     let a = call(&http, &Method::HmacSha1, &Req::new(&s, "GET", "/api/v1/me", &plain));
     assert_eq!((a.status, a.json()["oauth_problem"].as_str()), (400, Some("parameter_absent")), "{a:?}");
     assert_eq!(a.json()["oauth_parameters_absent"], "oauth_token");
@@ -274,8 +275,8 @@ fn requests_oauthlib_python_client() {
     };
     let s = Server::start();
     add_member(&s, "eve");
-    let sha1 = register(&s, &["--name", "Py HMAC-SHA1", "--callback", "http://127.0.0.1/py"]);
-    let sha256 = register(
+    let sha1 = register_consumer(&s, &["--name", "Py HMAC-SHA1", "--callback", "http://127.0.0.1/py"]);
+    let sha256 = register_consumer(
         &s,
         &[
             "--name",
@@ -307,7 +308,7 @@ fn first_party_consumer_and_the_benchmark_signer() {
     // signed by `oauth1_header` alone.
     let s = Server::start();
     add_member(&s, "bench");
-    let c = register(&s, &["--name", "Bench", "--first-party"]);
+    let c = register_consumer(&s, &["--name", "Bench", "--first-party"]);
     let http = s.client();
     let form = |r: reqwest::blocking::Response| -> HashMap<String, String> {
         assert_eq!(r.status(), 200);
@@ -317,7 +318,7 @@ fn first_party_consumer_and_the_benchmark_signer() {
     let h = oauth1_header("POST", &s.url("/oauth1/request"), consumer, None, &[("oauth_callback", "oob")], "setup-1");
     let temp = form(http.post(s.url("/oauth1/request")).header("authorization", h).send().unwrap());
     let (t, ts) = (temp["oauth_token"].as_str(), temp["oauth_token_secret"].as_str());
-    let page = browser_for(&s, "bench").get(s.url(&format!("/oauth1/authorize?oauth_token={t}"))).send().unwrap();
+    let page = signed_in(&s, "bench").get(s.url(&format!("/oauth1/authorize?oauth_token={t}"))).send().unwrap();
     let html = page.text().unwrap();
     let marker = "<code id=\"verifier\">";
     let at = html.find(marker).expect("first party: the verifier at once") + marker.len();
@@ -350,10 +351,11 @@ fn first_party_consumer_and_the_benchmark_signer() {
 fn legacy_1_0_consumers_always_get_the_consent_page() {
     let s = Server::start();
     add_member(&s, "lee");
-    let old = register(&s, &["--name", "Old Client", "--callback", "https://old.example/back", "--legacy-1-0"]);
+    let old =
+        register_consumer(&s, &["--name", "Old Client", "--callback", "https://old.example/back", "--legacy-1-0"]);
     let http = s.client();
     let m = Method::HmacSha1;
-    let browser = browser_for(&s, "lee");
+    let browser = signed_in(&s, "lee");
     for round in 0..2 {
         let a = call(&http, &m, &Req::new(&s, "POST", "/oauth1/request", &old));
         assert_eq!(a.status, 200, "{a:?}");

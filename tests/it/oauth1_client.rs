@@ -19,22 +19,16 @@ pub struct Consumer {
     pub client_id: Option<String>,
 }
 
-pub fn register(s: &Server, args: &[&str]) -> Consumer {
-    let mut all = vec!["client", "add", "--json", "--oauth1"];
+/// `latchkey client add --json --oauth1 ARGS`: the consumer's credentials.
+pub fn register_consumer(s: &Server, args: &[&str]) -> Consumer {
+    let mut all = vec!["--oauth1"];
     all.extend_from_slice(args);
-    let out = s.cli(&all, None);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = client_add(&s.dir, &all);
     Consumer {
         key: v["consumer_key"].as_str().unwrap().to_string(),
         secret: v["consumer_secret"].as_str().unwrap().to_string(),
         client_id: v["client_id"].as_str().map(str::to_string),
     }
-}
-
-pub fn add_member(s: &Server, name: &str) {
-    let out = s.cli(&["user", "add", name, "--display-name", "Member", "--password-stdin"], Some(PASSWORD));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 /// Where the protocol parameters travel.
@@ -288,14 +282,6 @@ pub enum Outcome {
     Callback(url::Url),
     /// A page (the oob verifier, or a refusal).
     Page(u16, String),
-}
-
-/// A browser signed in as `user`.
-pub fn browser_for(s: &Server, user: &str) -> reqwest::blocking::Client {
-    let b = s.client();
-    let r = sign_in(s, &b, user, PASSWORD, "/account");
-    assert_eq!(r.status(), 303);
-    b
 }
 
 /// The member's part: open the authorization page (signing in first when

@@ -55,7 +55,7 @@ fn via_proxy<'a>(s: &Server, http_port: u16, method: &'a str, path: &str, c: &'a
 fn refusals_explain_themselves() {
     let s = Server::start();
     add_member(&s, "fay");
-    let c = register(&s, &["--name", "Checker", "--callback", "https://printer.example.com/ready"]);
+    let c = register_consumer(&s, &["--name", "Checker", "--callback", "https://printer.example.com/ready"]);
     let http = s.client();
     let m = Method::HmacSha1;
     let request = |c| printer_request(&s, c);
@@ -175,7 +175,7 @@ fn refusals_explain_themselves() {
     assert_eq!(send_with(&http, "GET", &once, &[]).status, 200);
     assert_eq!(problem(&send_with(&http, "GET", &once, &[])), (401, "nonce_used".into()));
     // The consumer's own errand with another consumer's token is refused.
-    let other = register(&s, &["--name", "Other"]);
+    let other = register_consumer(&s, &["--name", "Other"]);
     let a = me(&s, &http, &m, &other, &tok, Place::Header);
     assert_eq!(problem(&a), (401, "token_rejected".into()));
 
@@ -195,7 +195,7 @@ fn refusals_explain_themselves() {
     assert_eq!(me(&s, &http, &m, &fresh, &tok, Place::Header).status, 200);
 
     // Revoking the member's grant on the Applications page ends the token at once.
-    let browser = browser_for(&s, "fay");
+    let browser = signed_in(&s, "fay");
     let page = browser.get(s.url("/account/applications")).send().unwrap().text().unwrap();
     let marker = "name=\"client_id\" value=\"";
     let id_at = page.find(marker).expect("the application is listed") + marker.len();
@@ -214,7 +214,8 @@ fn refusals_explain_themselves() {
 fn request_and_access_tokens_expire() {
     let s = Server::start_with(&[("LATCHKEY_OAUTH1_REQUEST_TOKEN_LIFETIME", "4s")]);
     add_member(&s, "gus");
-    let c = register(&s, &["--name", "Short", "--callback", "https://a.example/cb", "--oauth1-token-ttl", "4"]);
+    let c =
+        register_consumer(&s, &["--name", "Short", "--callback", "https://a.example/cb", "--oauth1-token-ttl", "4"]);
     let http = s.client();
     let m = Method::HmacSha1;
     let tok = three_legged(&s, &http, &m, &c, "gus", "https://a.example/cb");
@@ -224,7 +225,7 @@ fn request_and_access_tokens_expire() {
     std::thread::sleep(std::time::Duration::from_millis(5100));
     assert_eq!(problem(&me(&s, &http, &m, &c, &tok, Place::Header)), (401, "token_expired".into()));
     assert_eq!(problem(&exchange(&s, &http, &m, &c, (&rt, &rts), "v")), (401, "token_expired".into()));
-    let r = browser_for(&s, "gus").get(s.url(&format!("/oauth1/authorize?oauth_token={rt}"))).send().unwrap();
+    let r = signed_in(&s, "gus").get(s.url(&format!("/oauth1/authorize?oauth_token={rt}"))).send().unwrap();
     assert_eq!(r.status(), 400);
     assert!(r.text().unwrap().contains("expired"));
 }
@@ -238,7 +239,7 @@ fn behind_a_proxy_under_a_sub_folder() {
         ("LATCHKEY_PUBLIC_URL", "https://example.org/sub/"),
     ]);
     add_member(&s, "hal");
-    let c = register(
+    let c = register_consumer(
         &s,
         &[
             "--name",
@@ -277,7 +278,7 @@ fn behind_a_proxy_under_a_sub_folder() {
     assert!(a.www_authenticate.unwrap().contains("realm=\"https://example.org/sub/\""));
 
     // The member approves (the browser reaches the HTTPS listener directly).
-    let browser = browser_for(&s, "hal");
+    let browser = signed_in(&s, "hal");
     let page = browser.get(s.url(&format!("/oauth1/authorize?oauth_token={t}"))).send().unwrap().text().unwrap();
     assert!(page.contains("action=\"/sub/oauth1/authorize\""), "the form posts under the public path: {page}");
     let done = browser
@@ -320,7 +321,7 @@ fn secrets_are_sealed_at_rest_and_survive_a_restart() {
     use std::os::unix::fs::PermissionsExt;
     let s = Server::start();
     add_member(&s, "ivy");
-    let c = register(&s, &["--name", "Sealed", "--callback", "https://a.example/cb"]);
+    let c = register_consumer(&s, &["--name", "Sealed", "--callback", "https://a.example/cb"]);
     let key_file = s.dir.join("secret.key");
     let mode = std::fs::metadata(&key_file).expect("made on first use").permissions().mode() & 0o777;
     assert_eq!(mode, 0o600);
@@ -350,7 +351,7 @@ fn secrets_are_sealed_at_rest_and_survive_a_restart() {
 fn callbacks_with_control_characters_are_refused_and_the_serialised_url_is_used() {
     let s = Server::start();
     add_member(&s, "gus");
-    let c = register(&s, &["--name", "Strict", "--callback", "https://printer.example.com/ready"]);
+    let c = register_consumer(&s, &["--name", "Strict", "--callback", "https://printer.example.com/ready"]);
     let http = s.client();
     let m = Method::HmacSha1;
     for bad in [
@@ -366,7 +367,7 @@ fn callbacks_with_control_characters_are_refused_and_the_serialised_url_is_used(
         assert!(a.form()["oauth_problem_advice"].contains("control characters"), "{a:?}");
     }
     let (token, _) = temporary(&s, &http, &m, &c, "https://PRINTER.example.com:443/ready?job=7");
-    let browser = browser_for(&s, "gus");
+    let browser = signed_in(&s, "gus");
     let page = browser.get(s.url(&format!("/oauth1/authorize?oauth_token={token}"))).send().unwrap();
     let html = page.text().unwrap();
     let r = browser

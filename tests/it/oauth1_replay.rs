@@ -35,7 +35,7 @@ fn resend(s: &Server, signed: &Signed, method: &str, path: &str) -> (u16, String
 #[test]
 fn nonces_outlive_restarts_and_crashes() {
     let s = Server::start_with(&[("LATCHKEY_PUBLIC_URL", PUBLIC)]);
-    let c = register(&s, &["--name", "Replayer", "--two-legged", "--callback", "oob"]);
+    let c = register_consumer(&s, &["--name", "Replayer", "--two-legged", "--callback", "oob"]);
     let m = Method::HmacSha1;
     let get = |s: &Server, nonce: &'static str| sign(&m, &at(s, "GET", "/api/v1/me", &c, nonce));
     let post = |s: &Server, nonce: &'static str| sign(&m, &at(s, "POST", "/oauth1/request", &c, nonce));

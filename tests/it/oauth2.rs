@@ -6,15 +6,6 @@ use base64::Engine;
 use reqwest::blocking::Client as Http;
 use serde_json::Value;
 
-fn register(s: &Server, args: &[&str]) -> (String, Option<String>) {
-    let mut all = vec!["client", "add", "--json"];
-    all.extend_from_slice(args);
-    let out = s.cli(&all, None);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    (v["client_id"].as_str().unwrap().to_string(), v["client_secret"].as_str().map(str::to_string))
-}
-
 fn token(s: &Server, http: &Http, id: &str, secret: Option<&str>, form: &[(&str, &str)]) -> (u16, Value) {
     let mut req = http.post(s.url("/oauth2/token")).form(form);
     if let Some(sec) = secret {
@@ -30,12 +21,6 @@ fn token(s: &Server, http: &Http, id: &str, secret: Option<&str>, form: &[(&str,
 
 fn me(s: &Server, http: &Http, access: &str) -> reqwest::blocking::Response {
     http.get(s.url("/api/v1/me")).bearer_auth(access).send().unwrap()
-}
-
-fn add_member(s: &Server, name: &str) {
-    let out =
-        s.cli(&["user", "add", name, "--email", &format!("{name}@example.org"), "--password-stdin"], Some(PASSWORD));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]

@@ -1,18 +1,8 @@
 //! Expiry of codes and tokens, moved along by the in-process server's test clock.
 
-use crate::harness::{PASSWORD, cli, client_for, csrf};
-use crate::session_expiry::InProc;
+use crate::harness::{InProc, PASSWORD, client_for, csrf, register_in};
 use serde_json::Value;
 use std::time::Duration;
-
-fn register(s: &InProc, args: &[&str]) -> (String, String) {
-    let mut all = vec!["client", "add", "--json"];
-    all.extend_from_slice(args);
-    let out = cli(s.dir.path(), &all, None);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    (v["client_id"].as_str().unwrap().to_string(), v["client_secret"].as_str().unwrap_or_default().to_string())
-}
 
 fn post_token(s: &InProc, id: &str, secret: &str, form: &[(&str, &str)]) -> Value {
     client_for(s.dir.path())
@@ -31,7 +21,9 @@ fn codes_access_and_refresh_tokens_expire() {
     let http = client_for(s.dir.path());
 
     // An access token dies after its lifetime (default 1 h).
-    let (cc, cc_secret) = register(&s, &["--name", "cc", "--grant", "client_credentials", "--scope", "read"]);
+    let (cc, cc_secret) =
+        register_in(s.dir.path(), &["--name", "cc", "--grant", "client_credentials", "--scope", "read"]);
+    let cc_secret = cc_secret.unwrap();
     let t = post_token(&s, &cc, &cc_secret, &[("grant_type", "client_credentials")]);
     let access = t["access_token"].as_str().unwrap().to_string();
     let active = |tok: &str| -> bool {
@@ -50,8 +42,11 @@ fn codes_access_and_refresh_tokens_expire() {
     assert!(!active(&access), "expired after an hour");
 
     // A code works for 60 s only.
-    let (id, secret) =
-        register(&s, &["--name", "web", "--redirect-uri", "https://app.example/cb", "--scope", "profile", "--no-pkce"]);
+    let (id, secret) = register_in(
+        s.dir.path(),
+        &["--name", "web", "--redirect-uri", "https://app.example/cb", "--scope", "profile", "--no-pkce"],
+    );
+    let secret = secret.unwrap();
     let browser = s.signed_in();
     let q = serde_urlencoded::to_string([("response_type", "code"), ("client_id", id.as_str()), ("scope", "profile")])
         .unwrap();
@@ -76,8 +71,11 @@ fn codes_access_and_refresh_tokens_expire() {
     assert!(e["error_description"].as_str().unwrap().contains("expired"), "{e}");
 
     // A refresh token lasts 30 days.
-    let (pid, psecret) =
-        register(&s, &["--name", "pw", "--grant", "password", "--grant", "refresh_token", "--scope", "profile"]);
+    let (pid, psecret) = register_in(
+        s.dir.path(),
+        &["--name", "pw", "--grant", "password", "--grant", "refresh_token", "--scope", "profile"],
+    );
+    let psecret = psecret.unwrap();
     let t =
         post_token(&s, &pid, &psecret, &[("grant_type", "password"), ("username", "member"), ("password", PASSWORD)]);
     let rt = t["refresh_token"].as_str().unwrap().to_string();

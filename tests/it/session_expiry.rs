@@ -1,72 +1,7 @@
 //! Session timeouts, against an in-process server whose clock the test moves.
 
-use crate::harness::{FAST_HASH, PASSWORD, client_for, csrf, free_port};
-use latchkey::clock::TestClock;
-use latchkey::config::{Config, Settings};
-use std::sync::mpsc;
+use crate::harness::{InProc, client_for};
 use std::time::Duration;
-
-pub struct InProc {
-    pub base: String,
-    pub dir: tempfile::TempDir,
-    pub clock: std::sync::Arc<TestClock>,
-    handle: actix_web::dev::ServerHandle,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl InProc {
-    pub fn start(extra: &str) -> InProc {
-        let dir = tempfile::tempdir().unwrap();
-        let port = free_port();
-        let mut toml = format!("https = \"127.0.0.1:{port}\"\n{extra}\n");
-        for (k, v) in FAST_HASH {
-            toml.push_str(&format!("{} = {v}\n", k.trim_start_matches("LATCHKEY_").to_lowercase()));
-        }
-        let config = Config::resolve(dir.path().to_path_buf(), Settings::from_toml(&toml).unwrap()).unwrap();
-        let clock = TestClock::new();
-        let (tx, rx) = mpsc::channel();
-        let c = clock.clone();
-        let thread = std::thread::spawn(move || {
-            actix_web::rt::System::new()
-                .block_on(latchkey::server::run(config, c, move |ready, handle| {
-                    tx.send((ready, handle)).unwrap();
-                }))
-                .unwrap();
-        });
-        let (ready, handle) = rx.recv_timeout(Duration::from_secs(60)).expect("server ready");
-        assert!(ready.setup_link.is_some());
-        // Create the admin offline-style through the library's own operation.
-        let out = crate::harness::cli(dir.path(), &["user", "add", "member", "--password-stdin"], Some(PASSWORD));
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        InProc { base: format!("https://localhost:{port}"), dir, clock, handle, thread: Some(thread) }
-    }
-
-    pub fn url(&self, p: &str) -> String {
-        format!("{}{p}", self.base)
-    }
-
-    pub fn signed_in(&self) -> reqwest::blocking::Client {
-        let c = client_for(self.dir.path());
-        let html = c.get(self.url("/login")).send().unwrap().text().unwrap();
-        let r = c
-            .post(self.url("/login"))
-            .form(&[("csrf", csrf(&html).as_str()), ("username", "member"), ("password", PASSWORD)])
-            .send()
-            .unwrap();
-        assert_eq!(r.status(), 303);
-        c
-    }
-}
-
-impl Drop for InProc {
-    fn drop(&mut self) {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        rt.block_on(self.handle.stop(true));
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
 
 #[test]
 fn idle_and_absolute_session_timeouts() {

@@ -79,3 +79,95 @@ pub async fn exchange(app: &App, auth: &ClientAuth, p: &Params, ip: String) -> R
         .await
         .map_err(|e: StoreError| server_error(e))?
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oauth2::grants::fixture::{self, NOW, params};
+    use crate::store::grants::Token;
+    use serde_json::json;
+
+    const CB: &str = "https://app.example/cb";
+    const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+
+    /// A code for `grant`, with PKCE (S256 of `VERIFIER`), as the consent page stores it.
+    async fn code(f: &fixture::Fixture, grant: &crate::store::grants::Grant, value: &str) {
+        let t = Token {
+            kind: TokenKind::Code,
+            grant: grant.id,
+            client: grant.client,
+            user: grant.user,
+            scopes: grant.scopes.clone(),
+            issued_at: NOW,
+            expires_at: Some(NOW + 60),
+            redirect_uri: Some(CB.into()),
+            pkce: Some(("S256".into(), pkce::challenge_s256(VERIFIER))),
+            nonce: None,
+            auth_time: NOW,
+            used_at: None,
+            secret: None,
+        };
+        let digest = secrets::digest(value);
+        f.app.store.write(move |tx| grants::put_token(tx, &digest, &t)).await.unwrap();
+    }
+
+    fn refused(r: Result<TokenResponse, ErrorResponse>, words: &str) {
+        let e = r.unwrap_err();
+        assert_eq!(e.error, OAuthError::InvalidGrant);
+        assert!(e.description.contains(words), "{:?} lacks {words:?}", e.description);
+    }
+
+    #[tokio::test]
+    async fn a_code_needs_its_pkce_verifier_works_once_and_a_reuse_revokes_the_grant() {
+        let f = fixture::start().await;
+        let auth = f
+            .client(json!({ "name": "Web", "redirect_uris": [CB], "grants": ["authorization_code", "refresh_token"],
+                            "scopes": ["profile"] }))
+            .await;
+        let grant = f.grant(&auth, "profile").await;
+        code(&f, &grant, "lkac_one").await;
+        let ask = |verifier: Option<&str>, redirect: &str| {
+            let mut p = vec![("grant_type", "authorization_code"), ("code", "lkac_one"), ("redirect_uri", redirect)];
+            p.extend(verifier.map(|v| ("code_verifier", v)));
+            params(&p)
+        };
+        let ip = || "10.0.0.3".to_string();
+        refused(exchange(&f.app, &auth, &ask(None, CB), ip()).await, "code_verifier is missing");
+        let wrong = "x".repeat(43);
+        refused(exchange(&f.app, &auth, &ask(Some(&wrong), CB), ip()).await, "does not match the code_challenge");
+        let elsewhere = "https://app.example/other";
+        refused(exchange(&f.app, &auth, &ask(Some(VERIFIER), elsewhere), ip()).await, "redirect_uri differs");
+
+        let t = exchange(&f.app, &auth, &ask(Some(VERIFIER), CB), ip()).await.unwrap();
+        assert_eq!((t.token_type.as_str(), t.scope.as_str()), ("Bearer", "profile"));
+        assert!(t.refresh_token.is_some() && t.id_token.is_none());
+        let info = tokens::check_access(&f.app, &t.access_token).unwrap().unwrap();
+        assert_eq!((info.grant, info.user), (grant.id, Some(f.user)));
+
+        refused(exchange(&f.app, &auth, &ask(Some(VERIFIER), CB), ip()).await, "already used; the grant is revoked");
+        assert!(tokens::check_access(&f.app, &t.access_token).unwrap().is_none(), "the grant's tokens died");
+        let e = &f.audits()[0];
+        assert_eq!((e.action.as_str(), e.ip.as_str()), ("grant.revoke.code_reuse", "10.0.0.3"));
+        assert_eq!(e.actor, format!("client:{}", auth.client.id));
+    }
+
+    #[tokio::test]
+    async fn a_code_expires_and_belongs_to_its_application() {
+        let f = fixture::start().await;
+        let web = json!({ "name": "Web", "redirect_uris": [CB], "scopes": ["profile"] });
+        let auth = f.client(web.clone()).await;
+        let other = f.client(web).await;
+        let grant = f.grant(&auth, "profile").await;
+        code(&f, &grant, "lkac_two").await;
+        let p = params(&[
+            ("grant_type", "authorization_code"),
+            ("code", "lkac_two"),
+            ("redirect_uri", CB),
+            ("code_verifier", VERIFIER),
+        ]);
+        refused(exchange(&f.app, &other, &p, String::new()).await, "not issued to this application");
+        refused(exchange(&f.app, &auth, &params(&[("code", "lkac_none")]), String::new()).await, "unknown");
+        f.advance(61);
+        refused(exchange(&f.app, &auth, &p, String::new()).await, "expired");
+    }
+}

@@ -6,7 +6,7 @@ use crate::app::App;
 use crate::oauth2::error::{ErrorResponse, OAuthError};
 use crate::oauth2::request::{ClientAuth, Params, allow_grant};
 use crate::oauth2::tokens::{self, Issuer, TokenResponse};
-use crate::registry::grants::upsert_grant;
+use crate::registry::grants::{How, approve};
 use crate::scopes::ScopeSet;
 use crate::store::clients::TokenFormat;
 use crate::store::{StoreError, grants};
@@ -62,9 +62,53 @@ pub async fn exchange(app: &App, auth: &ClientAuth, p: &Params) -> Result<TokenR
     }
     app.store
         .write(move |tx| {
-            let grant = upsert_grant(tx, None, client, &scopes, iss.now)?;
+            let grant = approve(tx, None, client, &scopes, iss.now, How::Unattended)?;
             tokens::issue(tx, &iss, &grant, &scopes, false, None, iss.now)
         })
         .await
         .map_err(|e: StoreError| server_error(e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oauth2::grants::fixture::{self, params};
+    use serde_json::json;
+
+    fn refused(r: Result<TokenResponse, ErrorResponse>, error: OAuthError, words: &str) {
+        let e = r.unwrap_err();
+        assert_eq!(e.error, error);
+        assert!(e.description.contains(words), "{:?} lacks {words:?}", e.description);
+    }
+
+    #[tokio::test]
+    async fn client_credentials_keep_to_registered_scopes_without_a_member() {
+        let f = fixture::start().await;
+        let auth =
+            f.client(json!({ "name": "Robot", "grants": ["client_credentials"], "scopes": ["read", "openid"] })).await;
+        let cc = |scope: Option<&str>| {
+            let mut p = vec![("grant_type", "client_credentials")];
+            p.extend(scope.map(|s| ("scope", s)));
+            params(&p)
+        };
+        // No scope asked: everything registered that needs no member.
+        let t = exchange(&f.app, &auth, &cc(None)).await.unwrap();
+        let got = ScopeSet::parse(&t.scope).unwrap();
+        assert!(got.contains("posts:read") && !got.contains("openid"), "{}", t.scope);
+        assert!(t.refresh_token.is_none() && t.id_token.is_none());
+        let info = tokens::check_access(&f.app, &t.access_token).unwrap().unwrap();
+        assert_eq!(info.user, None, "the application's own grant");
+
+        let narrow = exchange(&f.app, &auth, &cc(Some("posts:read"))).await.unwrap();
+        assert_eq!(narrow.scope, "posts:read");
+        let again = tokens::check_access(&f.app, &narrow.access_token).unwrap().unwrap();
+        assert_eq!(again.grant, info.grant, "one grant, reused");
+
+        refused(exchange(&f.app, &auth, &cc(Some("openid"))).await, OAuthError::InvalidScope, "needs a member");
+        refused(exchange(&f.app, &auth, &cc(Some("posts:write"))).await, OAuthError::InvalidScope, "not registered");
+        let public = ClientAuth { client: auth.client.clone(), confidential: false, basic: false };
+        refused(exchange(&f.app, &public, &cc(None)).await, OAuthError::UnauthorizedClient, "confidential client");
+        let web = f.client(json!({ "name": "Web", "grants": ["password"], "scopes": ["read"] })).await;
+        assert_eq!(exchange(&f.app, &web, &cc(None)).await.unwrap_err().error, OAuthError::UnauthorizedClient);
+    }
 }

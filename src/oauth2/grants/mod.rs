@@ -80,3 +80,84 @@ pub fn id_token_input(
         email: scopes.contains("email"),
     })
 }
+
+/// What the unit tests of the grant types and of `tokens` share: an app on
+/// a frozen clock with the member `kim`, applications registered through
+/// the registry, and token-request parameters.
+#[cfg(test)]
+pub(crate) mod fixture {
+    use crate::app::App;
+    use crate::clock::FrozenClock;
+    use crate::oauth2::request::{ClientAuth, Params};
+    use crate::registry::applications::{self, NewClient};
+    use crate::registry::grants::{self as registry, How};
+    use crate::scopes::ScopeSet;
+    use crate::store::UserId;
+    use crate::store::audit::{self, AuditEvent, Who};
+    use crate::store::grants::Grant;
+    use crate::store::users::{self, User};
+    use std::sync::Arc;
+
+    pub const NOW: i64 = 1_700_000_000;
+
+    pub struct Fixture {
+        pub app: App,
+        pub clock: Arc<FrozenClock>,
+        pub user: UserId,
+        _dir: tempfile::TempDir,
+    }
+
+    pub async fn start() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Arc::new(FrozenClock::at(NOW));
+        let mut app = App::for_tests(dir.path(), FrozenClock::at(NOW));
+        app.clock = clock.clone();
+        let kim = User {
+            id: UserId(0),
+            username: "kim".into(),
+            display_name: "Kim".into(),
+            email: "kim@example.org".into(),
+            password_hash: String::new(),
+            admin: false,
+            disabled: false,
+            created_at: NOW,
+            password_changed_at: NOW,
+        };
+        let user = app.store.write(move |tx| users::insert(tx, kim.clone())).await.unwrap().id;
+        Fixture { app, clock, user, _dir: dir }
+    }
+
+    impl Fixture {
+        /// Registers an application (`NewClient` as JSON); authenticated
+        /// as confidential unless it is public.
+        pub async fn client(&self, new: serde_json::Value) -> ClientAuth {
+            let new: NewClient = serde_json::from_value(new).unwrap();
+            let public = new.public;
+            let creds = applications::register(&self.app, new, Who::cli()).await.unwrap();
+            let client = applications::find(&self.app, &creds.client_id.unwrap()).unwrap();
+            ClientAuth { client, confidential: !public, basic: false }
+        }
+
+        /// Kim's grant of `scopes` to the application.
+        pub async fn grant(&self, auth: &ClientAuth, scopes: &str) -> Grant {
+            let (user, client, scopes) = (self.user, auth.client.id, ScopeSet::parse(scopes).unwrap());
+            self.app
+                .store
+                .write(move |tx| registry::approve(tx, Some(user), client, &scopes, NOW, How::Unattended))
+                .await
+                .unwrap()
+        }
+
+        pub fn audits(&self) -> Vec<AuditEvent> {
+            self.app.store.read(|tx| audit::recent(tx, None, 100)).unwrap().into_iter().map(|(_, e)| e).collect()
+        }
+
+        pub fn advance(&self, secs: u64) {
+            self.clock.advance(std::time::Duration::from_secs(secs));
+        }
+    }
+
+    pub fn params(pairs: &[(&str, &str)]) -> Params {
+        Params::parse(serde_urlencoded::to_string(pairs).unwrap().as_bytes()).unwrap()
+    }
+}

@@ -8,7 +8,7 @@ use crate::app::App;
 use crate::oauth2::error::{ErrorResponse, OAuthError};
 use crate::oauth2::request::{ClientAuth, Params, allow_grant};
 use crate::oauth2::tokens::{self, Issuer, TokenResponse};
-use crate::registry::grants::upsert_grant;
+use crate::registry::grants::{How, approve};
 use crate::store::StoreError;
 
 pub async fn exchange(
@@ -46,7 +46,7 @@ pub async fn exchange(
     let id_input = id_token_input(&user, &scopes, None, iss.now, None);
     app.store
         .write(move |tx| {
-            let grant = upsert_grant(tx, Some(user.id), client, &scopes, iss.now)?;
+            let grant = approve(tx, Some(user.id), client, &scopes, iss.now, How::Unattended)?;
             tokens::issue(tx, &iss, &grant, &scopes, refresh, id_input.as_ref(), iss.now)
         })
         .await

@@ -5,6 +5,7 @@
 
 use super::{gate, when};
 use crate::http::page_error::PageError;
+use crate::registry::grants::{self as registry, Reason};
 use crate::store::audit::{self, Who};
 use crate::store::clients::{self, Client};
 use crate::store::grants::{self, Grant, Token, TokenKind};
@@ -15,7 +16,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
-use std::collections::HashMap;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/tokens", web::get().to(list))
@@ -31,12 +31,6 @@ fn kind_name(k: TokenKind) -> &'static str {
         TokenKind::Refresh => "OAuth 2.0 refresh token",
         TokenKind::OAuth1Access => "OAuth 1.0a access token",
     }
-}
-
-fn protocol(tokens: &[([u8; 32], Token)], client: Option<&Client>) -> &'static str {
-    let oauth1_tokens = tokens.iter().any(|(_, t)| t.kind == TokenKind::OAuth1Access);
-    let oauth1_only = tokens.is_empty() && client.is_some_and(|c| c.oauth2.is_none());
-    if oauth1_tokens || oauth1_only { "OAuth 1.0a" } else { "OAuth 2.0" }
 }
 
 struct GrantRow {
@@ -85,44 +79,32 @@ async fn list(v: Visitor, q: web::Query<Query>) -> Result<HttpResponse, PageErro
         return Ok(r);
     }
     let now = v.app.now();
-    let rows = v.app.store.read(|tx| {
-        let apps: HashMap<_, Client> = clients::list(tx)?.into_iter().map(|c| (c.id, c)).collect();
-        let people: HashMap<_, User> = users::list(tx)?.into_iter().map(|u| (u.id, u)).collect();
-        let mut rows = vec![];
-        for g in grants::list(tx)? {
-            let tokens = grants::tokens_of(tx, g.id)?;
-            let client = apps.get(&g.client);
-            let live = tokens.iter().filter(|(_, t)| !t.expired(now) && t.used_at.is_none()).count();
-            let row = GrantRow {
-                id: g.id.0,
-                app: client.map(|c| c.name.clone()).unwrap_or_else(|| format!("application {}", g.client)),
-                member: match g.user {
-                    Some(u) => people.get(&u).map(|p| p.username.clone()).unwrap_or_else(|| format!("member {u}")),
-                    None => "(the application itself)".into(),
-                },
-                protocol: protocol(&tokens, client),
-                scopes: g.scopes.clone(),
-                created: when(g.created_at),
-                last_used: when(g.last_used),
-                live_tokens: live,
-            };
-            let protocol_ok = match q.protocol.as_str() {
-                "oauth2" => row.protocol == "OAuth 2.0",
-                "oauth1" => row.protocol == "OAuth 1.0a",
-                _ => true,
-            };
-            let state_ok = match q.state.as_str() {
-                "active" => live > 0,
-                "idle" => live == 0,
-                _ => true,
-            };
-            if protocol_ok && state_ok && contains(&row.app, &q.application) && contains(&row.member, &q.member) {
-                rows.push(row);
-            }
+    let mut rows = vec![];
+    for g in v.app.store.read(|tx| registry::summaries(tx, now))? {
+        let row = GrantRow {
+            id: g.id.0,
+            app: g.application,
+            member: g.member,
+            protocol: g.protocol,
+            scopes: g.scopes,
+            created: when(g.created_at),
+            last_used: when(g.last_used),
+            live_tokens: g.live_tokens,
+        };
+        let protocol_ok = match q.protocol.as_str() {
+            "oauth2" => row.protocol == "OAuth 2.0",
+            "oauth1" => row.protocol == "OAuth 1.0a",
+            _ => true,
+        };
+        let state_ok = match q.state.as_str() {
+            "active" => row.live_tokens > 0,
+            "idle" => row.live_tokens == 0,
+            _ => true,
+        };
+        if protocol_ok && state_ok && contains(&row.app, &q.application) && contains(&row.member, &q.member) {
+            rows.push(row);
         }
-        rows.sort_by_key(|r| std::cmp::Reverse(r.id));
-        Ok::<_, StoreError>(rows)
-    })?;
+    }
     let view = ListView {
         c: v.chrome("Tokens", false),
         application: q.application.clone(),
@@ -232,19 +214,13 @@ async fn revoke_grant(v: Visitor, id: web::Path<u64>, form: web::Form<RevokeForm
         return Ok(r);
     }
     v.check_csrf(&form.csrf)?;
-    let (g, c, _, _) = load(&v, *id)?;
+    let (g, _, _, _) = load(&v, *id)?;
     let now = v.app.now();
     let who: Who = v.who();
-    let name = c.map(|c| c.name).unwrap_or_default();
     let n = v
         .app
         .store
-        .write(move |tx| {
-            let Some(g) = grants::get_for_update(tx, g.id)? else { return Ok(0) };
-            let n = grants::revoke(tx, &g)?;
-            audit::record(tx, now, &who, "grant.revoke", &name, &format!("grant {}, {n} tokens, by an admin", g.id))?;
-            Ok::<_, StoreError>(n)
-        })
+        .write(move |tx| Ok::<_, StoreError>(registry::revoke(tx, g.id, now, &who, Reason::Admin)?.unwrap_or(0)))
         .await?;
     let q =
         serde_urlencoded::to_string([("notice", format!("Grant {} revoked with {n} tokens.", id))]).unwrap_or_default();
