@@ -1,11 +1,12 @@
 //! `/admin/audit`: the audit log, filtered by actor, action, target and
 //! time, paged, and exported as CSV or JSON lines.
 
-use super::{gate, when};
+use super::when;
 use crate::http::page_error::PageError;
+use crate::http::visitor::Admin;
 use crate::store::AuditId;
 use crate::store::audit::{self, AuditEvent, Filter};
-use crate::web::{Chrome, Visitor};
+use crate::web::Chrome;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -89,10 +90,7 @@ fn query_string(q: &Query) -> String {
     .unwrap_or_default()
 }
 
-async fn show(v: Visitor, q: web::Query<Query>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/audit")? {
-        return Ok(r);
-    }
+async fn show(v: Admin, q: web::Query<Query>) -> Result<HttpResponse, PageError> {
     let (rows, error) = match filter(&q) {
         Ok(f) => (v.app.store.read(|tx| audit::search(tx, &f, q.before.map(AuditId), PAGE + 1))?, None),
         Err(e) => (vec![], Some(e)),
@@ -122,10 +120,7 @@ fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
 }
 
-async fn export(v: Visitor, q: web::Query<Query>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/audit")? {
-        return Ok(r);
-    }
+async fn export(v: Admin, q: web::Query<Query>) -> Result<HttpResponse, PageError> {
     let f = filter(&q).map_err(|e| PageError::new(StatusCode::BAD_REQUEST, "The filter is not valid", e))?;
     let rows = v.app.store.read(|tx| audit::search(tx, &f, None, EXPORT_MAX))?;
     let (body, content_type, ext) = match q.format.as_str() {

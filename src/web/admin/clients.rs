@@ -5,8 +5,9 @@
 //! rotate, disable and enable; delete with a confirmation that counts what
 //! goes with it.
 
-use super::{gate, when};
+use super::when;
 use crate::http::page_error::PageError;
+use crate::http::visitor::{Admin, AdminForm};
 use crate::registry::applications::{self as registry, ClientError, ClientView, Credentials, NewClient};
 use crate::registry::consumers::NewConsumer;
 use crate::store::clients::Client;
@@ -116,10 +117,7 @@ fn page_link(q: &ListQuery, page: usize) -> String {
     .unwrap_or_default()
 }
 
-async fn list(v: Visitor, q: web::Query<ListQuery>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/clients")? {
-        return Ok(r);
-    }
+async fn list(v: Admin, q: web::Query<ListQuery>) -> Result<HttpResponse, PageError> {
     let mut all: Vec<Client> = registry::list(&v.app).map_err(refused)?.into_iter().filter(|c| keep(c, &q)).collect();
     all.sort_by_key(|c| std::cmp::Reverse(c.id));
     let total = all.len();
@@ -189,12 +187,11 @@ impl Form {
         }
     }
 
-    fn parse(body: &[u8]) -> (Form, String) {
+    fn parse(pairs: Vec<(String, String)>) -> (Form, String) {
         let mut f = Form::default();
         let mut csrf = String::new();
-        for (k, v) in url::form_urlencoded::parse(body) {
-            let v = v.to_string();
-            match k.as_ref() {
+        for (k, v) in pairs {
+            match k.as_str() {
                 "csrf" => csrf = v,
                 "name" => f.name = v,
                 "description" => f.description = v,
@@ -331,6 +328,24 @@ impl Form {
     }
 }
 
+/// The posted form, read as pairs since `grant` and `signature_method`
+/// repeat.
+#[derive(Deserialize)]
+#[serde(from = "Vec<(String, String)>")]
+struct Posted {
+    f: Form,
+    csrf: String,
+}
+
+impl From<Vec<(String, String)>> for Posted {
+    fn from(pairs: Vec<(String, String)>) -> Self {
+        let (f, csrf) = Form::parse(pairs);
+        Posted { f, csrf }
+    }
+}
+
+crate::has_csrf!(Posted);
+
 #[derive(Template)]
 #[template(path = "admin_client_form.html")]
 struct FormView {
@@ -347,10 +362,7 @@ impl FormView {
     }
 }
 
-async fn new_form(v: Visitor) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/clients/new")? {
-        return Ok(r);
-    }
+async fn new_form(v: Admin) -> Result<HttpResponse, PageError> {
     Ok(v.render(
         StatusCode::OK,
         &FormView { c: v.chrome("New application", false), f: Form::fresh(), errors: vec![], editing: None },
@@ -369,12 +381,7 @@ fn credentials(v: &Visitor, creds: Credentials, what: &'static str) -> HttpRespo
     v.render(StatusCode::OK, &CredentialsView { c: v.chrome("Credentials", false), creds, what })
 }
 
-async fn create(v: Visitor, body: web::Bytes) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/clients/new")? {
-        return Ok(r);
-    }
-    let (f, csrf) = Form::parse(&body);
-    v.check_csrf(&csrf)?;
+async fn create(AdminForm(v, Posted { f, .. }): AdminForm<Posted>) -> Result<HttpResponse, PageError> {
     let again = |f: Form, field: String, message: String| {
         v.render(
             StatusCode::BAD_REQUEST,
@@ -409,10 +416,7 @@ struct NoticeQuery {
     notice: Option<String>,
 }
 
-async fn show(v: Visitor, id: web::Path<String>, q: web::Query<NoticeQuery>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/clients")? {
-        return Ok(r);
-    }
+async fn show(v: Admin, id: web::Path<String>, q: web::Query<NoticeQuery>) -> Result<HttpResponse, PageError> {
     let c = registry::find(&v.app, &id).map_err(refused)?;
     let view = DetailView {
         c: v.chrome("Application", false),
@@ -431,20 +435,14 @@ struct CsrfForm {
     enabled: String,
 }
 
-async fn rotate(v: Visitor, id: web::Path<String>, form: web::Form<CsrfForm>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/clients")? {
-        return Ok(r);
-    }
-    v.check_csrf(&form.csrf)?;
+crate::has_csrf!(CsrfForm);
+
+async fn rotate(AdminForm(v, _): AdminForm<CsrfForm>, id: web::Path<String>) -> Result<HttpResponse, PageError> {
     let creds = registry::rotate_secret(&v.app, &id, v.who()).await.map_err(refused)?;
     Ok(credentials(&v, creds, "rotated"))
 }
 
-async fn enable(v: Visitor, id: web::Path<String>, form: web::Form<CsrfForm>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/clients")? {
-        return Ok(r);
-    }
-    v.check_csrf(&form.csrf)?;
+async fn enable(AdminForm(v, form): AdminForm<CsrfForm>, id: web::Path<String>) -> Result<HttpResponse, PageError> {
     let on = form.enabled == "1";
     let c = registry::set_enabled(&v.app, &id, on, v.who()).await.map_err(refused)?;
     let notice = if on {
@@ -466,10 +464,7 @@ struct DeleteView {
     tokens: usize,
 }
 
-async fn confirm_delete(v: Visitor, id: web::Path<String>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/clients")? {
-        return Ok(r);
-    }
+async fn confirm_delete(v: Admin, id: web::Path<String>) -> Result<HttpResponse, PageError> {
     let c = registry::find(&v.app, &id).map_err(refused)?;
     let (n_grants, n_tokens) = v.app.store.read(|tx| {
         let gs: Vec<_> = grants::list(tx)?.into_iter().filter(|g| g.client == c.id).collect();
@@ -489,21 +484,14 @@ async fn confirm_delete(v: Visitor, id: web::Path<String>) -> Result<HttpRespons
     Ok(v.render(StatusCode::OK, &view))
 }
 
-async fn delete(v: Visitor, id: web::Path<String>, form: web::Form<CsrfForm>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/clients")? {
-        return Ok(r);
-    }
-    v.check_csrf(&form.csrf)?;
+async fn delete(AdminForm(v, _): AdminForm<CsrfForm>, id: web::Path<String>) -> Result<HttpResponse, PageError> {
     let (c, g, t) = registry::delete(&v.app, &id, v.who()).await.map_err(refused)?;
     let q = serde_urlencoded::to_string([("notice", format!("Deleted {} with {g} grants and {t} tokens.", c.name))])
         .unwrap_or_default();
     Ok(v.redirect(&format!("/admin/clients?{q}")))
 }
 
-async fn edit_form(v: Visitor, id: web::Path<String>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/clients")? {
-        return Ok(r);
-    }
+async fn edit_form(v: Admin, id: web::Path<String>) -> Result<HttpResponse, PageError> {
     let c = registry::find(&v.app, &id).map_err(refused)?;
     let view = FormView {
         c: v.chrome("Edit application", false),
@@ -514,12 +502,10 @@ async fn edit_form(v: Visitor, id: web::Path<String>) -> Result<HttpResponse, Pa
     Ok(v.render(StatusCode::OK, &view))
 }
 
-async fn edit(v: Visitor, id: web::Path<String>, body: web::Bytes) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/clients")? {
-        return Ok(r);
-    }
-    let (f, csrf) = Form::parse(&body);
-    v.check_csrf(&csrf)?;
+async fn edit(
+    AdminForm(v, Posted { f, .. }): AdminForm<Posted>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
     let again = |f: Form, field: String, message: String| {
         v.render(
             StatusCode::BAD_REQUEST,

@@ -3,8 +3,9 @@
 //! page lists its tokens (never the token itself) and revokes one token or
 //! the whole grant.
 
-use super::{gate, when};
+use super::when;
 use crate::http::page_error::PageError;
+use crate::http::visitor::{Admin, AdminForm};
 use crate::store::audit::{self, Who};
 use crate::store::clients::{self, Client};
 use crate::store::grants::{self, Grant, Token, TokenKind};
@@ -80,10 +81,7 @@ fn contains(hay: &str, needle: &str) -> bool {
     needle.trim().is_empty() || hay.to_lowercase().contains(&needle.trim().to_lowercase())
 }
 
-async fn list(v: Visitor, q: web::Query<Query>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/tokens")? {
-        return Ok(r);
-    }
+async fn list(v: Admin, q: web::Query<Query>) -> Result<HttpResponse, PageError> {
     let now = v.app.now();
     let rows = v.app.store.read(|tx| {
         let apps: HashMap<_, Client> = clients::list(tx)?.into_iter().map(|c| (c.id, c)).collect();
@@ -184,10 +182,7 @@ fn hex(d: &[u8]) -> String {
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-async fn detail(v: Visitor, id: web::Path<u64>, q: web::Query<Query>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/tokens")? {
-        return Ok(r);
-    }
+async fn detail(v: Admin, id: web::Path<u64>, q: web::Query<Query>) -> Result<HttpResponse, PageError> {
     let (g, c, u, tokens) = load(&v, *id)?;
     let now = v.app.now();
     let view = DetailView {
@@ -227,11 +222,9 @@ struct RevokeForm {
     token: String,
 }
 
-async fn revoke_grant(v: Visitor, id: web::Path<u64>, form: web::Form<RevokeForm>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/tokens")? {
-        return Ok(r);
-    }
-    v.check_csrf(&form.csrf)?;
+crate::has_csrf!(RevokeForm);
+
+async fn revoke_grant(AdminForm(v, _): AdminForm<RevokeForm>, id: web::Path<u64>) -> Result<HttpResponse, PageError> {
     let (g, c, _, _) = load(&v, *id)?;
     let now = v.app.now();
     let who: Who = v.who();
@@ -251,11 +244,10 @@ async fn revoke_grant(v: Visitor, id: web::Path<u64>, form: web::Form<RevokeForm
     Ok(v.redirect(&format!("/admin/tokens?{q}")))
 }
 
-async fn revoke_token(v: Visitor, id: web::Path<u64>, form: web::Form<RevokeForm>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/tokens")? {
-        return Ok(r);
-    }
-    v.check_csrf(&form.csrf)?;
+async fn revoke_token(
+    AdminForm(v, form): AdminForm<RevokeForm>,
+    id: web::Path<u64>,
+) -> Result<HttpResponse, PageError> {
     let (g, _, _, tokens) = load(&v, *id)?;
     let Some((digest, t)) = tokens.into_iter().find(|(d, _)| hex(d) == form.token) else {
         return Err(PageError::new(StatusCode::NOT_FOUND, "No such token", "It expired or was revoked already."));

@@ -2,9 +2,10 @@
 //! enable, make or unmake admin (never the last one), hand out a one-time
 //! password-reset link, and delete with a confirmation that says what goes.
 
-use super::{gate, when};
+use super::when;
 use crate::accounts::members::{self, MemberError, NewMember};
 use crate::http::page_error::PageError;
+use crate::http::visitor::{Admin, AdminForm};
 use crate::store::users::User;
 use crate::store::{grants, users};
 use crate::web::{Chrome, Visitor};
@@ -70,10 +71,7 @@ fn list_view(
     Ok(ListView { c: v.chrome("Members", false), q: q.to_string(), rows, notice, reset_link })
 }
 
-async fn list(v: Visitor, q: web::Query<ListQuery>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/users")? {
-        return Ok(r);
-    }
+async fn list(v: Admin, q: web::Query<ListQuery>) -> Result<HttpResponse, PageError> {
     Ok(v.render(StatusCode::OK, &list_view(&v, &q.q, q.notice.clone(), None)?))
 }
 
@@ -94,10 +92,7 @@ impl NewView {
     }
 }
 
-async fn new_form(v: Visitor) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/users/new")? {
-        return Ok(r);
-    }
+async fn new_form(v: Admin) -> Result<HttpResponse, PageError> {
     let view = NewView {
         c: v.chrome("New member", false),
         username: String::new(),
@@ -125,11 +120,9 @@ struct NewForm {
     admin: Option<String>,
 }
 
-async fn create(v: Visitor, form: web::Form<NewForm>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/users/new")? {
-        return Ok(r);
-    }
-    v.check_csrf(&form.csrf)?;
+crate::has_csrf!(NewForm);
+
+async fn create(AdminForm(v, form): AdminForm<NewForm>) -> Result<HttpResponse, PageError> {
     let new = NewMember {
         username: form.username.clone(),
         display_name: form.display_name.clone(),
@@ -168,6 +161,8 @@ struct ActionForm {
     what: String,
 }
 
+crate::has_csrf!(ActionForm);
+
 fn refused(e: MemberError) -> PageError {
     match e {
         MemberError::LastAdmin => PageError::new(
@@ -182,11 +177,7 @@ fn refused(e: MemberError) -> PageError {
     }
 }
 
-async fn action(v: Visitor, name: web::Path<String>, form: web::Form<ActionForm>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/users")? {
-        return Ok(r);
-    }
-    v.check_csrf(&form.csrf)?;
+async fn action(AdminForm(v, form): AdminForm<ActionForm>, name: web::Path<String>) -> Result<HttpResponse, PageError> {
     let who = v.who();
     let done = match form.what.as_str() {
         "disable" => {
@@ -233,10 +224,7 @@ struct DeleteView {
     tokens: usize,
 }
 
-async fn confirm_delete(v: Visitor, name: web::Path<String>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/users")? {
-        return Ok(r);
-    }
+async fn confirm_delete(v: Admin, name: web::Path<String>) -> Result<HttpResponse, PageError> {
     let user = members::find(&v.app, &name).map_err(refused)?;
     let (grants, tokens) = v.app.store.read(|tx| {
         let gs = grants::for_member(tx, user.id)?;
@@ -252,11 +240,7 @@ async fn confirm_delete(v: Visitor, name: web::Path<String>) -> Result<HttpRespo
     ))
 }
 
-async fn delete(v: Visitor, name: web::Path<String>, form: web::Form<ActionForm>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/users")? {
-        return Ok(r);
-    }
-    v.check_csrf(&form.csrf)?;
+async fn delete(AdminForm(v, _): AdminForm<ActionForm>, name: web::Path<String>) -> Result<HttpResponse, PageError> {
     let u = members::delete(&v.app, &name, v.who()).await.map_err(refused)?;
     let q = serde_urlencoded::to_string([("notice", format!("Deleted {} with their grants and tokens.", u.username))])
         .unwrap_or_default();
