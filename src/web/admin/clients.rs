@@ -6,11 +6,14 @@
 //! goes with it.
 
 use super::when;
+use crate::http::page::PageQuery;
 use crate::http::page_error::PageError;
 use crate::http::visitor::{Admin, AdminForm};
 use crate::registry::applications::{self as registry, ClientError, ClientView, Credentials, NewClient};
 use crate::registry::consumers::NewConsumer;
+use crate::store::clients;
 use crate::store::clients::Client;
+use crate::store::page::is_id_cursor;
 use crate::store::{StoreError, grants};
 use crate::web::{Chrome, Visitor};
 use actix_web::http::StatusCode;
@@ -60,9 +63,7 @@ struct ListView {
     kind: String,
     rows: Vec<Row>,
     notice: Option<String>,
-    prev: Option<String>,
     next: Option<String>,
-    total: usize,
 }
 
 #[derive(Deserialize, Default)]
@@ -76,9 +77,11 @@ struct ListQuery {
     #[serde(default, rename = "type")]
     kind: String,
     #[serde(default)]
-    page: usize,
-    #[serde(default)]
     notice: Option<String>,
+    #[serde(default)]
+    cursor: Option<String>,
+    #[serde(default)]
+    limit: Option<String>,
 }
 
 fn keep(c: &Client, q: &ListQuery) -> bool {
@@ -106,38 +109,34 @@ fn keep(c: &Client, q: &ListQuery) -> bool {
     text_ok && protocol_ok && status_ok && kind_ok
 }
 
-fn page_link(q: &ListQuery, page: usize) -> String {
+fn filters(q: &ListQuery) -> String {
     serde_urlencoded::to_string([
-        ("q", q.q.clone()),
-        ("protocol", q.protocol.clone()),
-        ("status", q.status.clone()),
-        ("type", q.kind.clone()),
-        ("page", page.to_string()),
+        ("q", q.q.as_str()),
+        ("protocol", q.protocol.as_str()),
+        ("status", q.status.as_str()),
+        ("type", q.kind.as_str()),
     ])
     .unwrap_or_default()
 }
 
+/// A page of the applications that match the filters, newest first.
 async fn list(v: Admin, q: web::Query<ListQuery>) -> Result<HttpResponse, PageError> {
-    let mut all: Vec<Client> = registry::list(&v.app).map_err(refused)?.into_iter().filter(|c| keep(c, &q)).collect();
-    all.sort_by_key(|c| std::cmp::Reverse(c.id));
-    let total = all.len();
-    let rows = all
-        .iter()
-        .skip(q.page * PAGE)
-        .take(PAGE)
-        .map(|c| Row { view: ClientView::from(c), created: when(c.created_at) })
-        .collect();
+    let asked = PageQuery { cursor: q.cursor.clone(), limit: q.limit.clone() };
+    let page = asked.for_page(PAGE, is_id_cursor)?;
+    let p = v.app.store.read(|tx| {
+        clients::page(tx, page.after(), page.limit, |c| {
+            Ok(keep(&c, &q).then(|| Row { view: ClientView::from(&c), created: when(c.created_at) }))
+        })
+    })?;
     let view = ListView {
         c: v.chrome("Applications", false),
         q: q.q.clone(),
         protocol: q.protocol.clone(),
         status: q.status.clone(),
         kind: q.kind.clone(),
-        rows,
+        rows: p.items,
         notice: q.notice.clone(),
-        prev: (q.page > 0).then(|| page_link(&q, q.page - 1)),
-        next: ((q.page + 1) * PAGE < total).then(|| page_link(&q, q.page + 1)),
-        total,
+        next: super::next_query(&filters(&q), p.next.as_deref(), &asked),
     };
     Ok(v.render(StatusCode::OK, &view))
 }

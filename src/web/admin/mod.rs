@@ -23,3 +23,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub fn when(ts: i64) -> (String, String) {
     (crate::clock::rfc3339(ts), crate::clock::human(ts))
 }
+
+/// The query of the next page of a list: its filters (already encoded),
+/// the cursor the store gave, and the limit the admin asked for, if any.
+pub fn next_query(filters: &str, next: Option<&[u8]>, asked: &crate::http::page::PageQuery) -> Option<String> {
+    let mut pairs = vec![("cursor", crate::http::page::cursor(next?))];
+    if let Some(l) = asked.limit.as_deref().filter(|l| !l.trim().is_empty()) {
+        pairs.push(("limit", l.trim().to_string()));
+    }
+    let tail = serde_urlencoded::to_string(pairs).unwrap_or_default();
+    Some(if filters.is_empty() { tail } else { format!("{filters}&{tail}") })
+}

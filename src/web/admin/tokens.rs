@@ -4,13 +4,15 @@
 //! the whole grant.
 
 use super::when;
+use crate::http::page::PageQuery;
 use crate::http::page_error::PageError;
 use crate::http::visitor::{Admin, AdminForm};
 use crate::store::audit::{self, Who};
 use crate::store::clients::{self, Client};
 use crate::store::grants::{self, Grant, Token, TokenKind};
+use crate::store::page::is_id_cursor;
 use crate::store::users::{self, User};
-use crate::store::{GrantId, StoreError};
+use crate::store::{ClientId, GrantId, StoreError, UserId};
 use crate::web::{Chrome, Visitor};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -60,6 +62,7 @@ struct ListView {
     protocol: String,
     state: String,
     rows: Vec<GrantRow>,
+    next: Option<String>,
     notice: Option<String>,
 }
 
@@ -75,7 +78,14 @@ struct Query {
     state: String,
     #[serde(default)]
     notice: Option<String>,
+    #[serde(default)]
+    cursor: Option<String>,
+    #[serde(default)]
+    limit: Option<String>,
 }
+
+/// Grants per page.
+const PAGE: usize = 50;
 
 fn contains(hay: &str, needle: &str) -> bool {
     needle.trim().is_empty() || hay.to_lowercase().contains(&needle.trim().to_lowercase())
@@ -83,19 +93,31 @@ fn contains(hay: &str, needle: &str) -> bool {
 
 async fn list(v: Admin, q: web::Query<Query>) -> Result<HttpResponse, PageError> {
     let now = v.app.now();
-    let rows = v.app.store.read(|tx| {
-        let apps: HashMap<_, Client> = clients::list(tx)?.into_iter().map(|c| (c.id, c)).collect();
-        let people: HashMap<_, User> = users::list(tx)?.into_iter().map(|u| (u.id, u)).collect();
-        let mut rows = vec![];
-        for g in grants::list(tx)? {
+    let asked = PageQuery { cursor: q.cursor.clone(), limit: q.limit.clone() };
+    let page = asked.for_page(PAGE, is_id_cursor)?;
+    let p = v.app.store.read(|tx| {
+        // The applications and members this page names, each read once.
+        let mut apps: HashMap<ClientId, Option<Client>> = HashMap::new();
+        let mut people: HashMap<UserId, Option<User>> = HashMap::new();
+        grants::page(tx, page.after(), page.limit, |g| {
             let tokens = grants::tokens_of(tx, g.id)?;
-            let client = apps.get(&g.client);
+            if let std::collections::hash_map::Entry::Vacant(e) = apps.entry(g.client) {
+                e.insert(clients::get(tx, g.client)?);
+            }
+            if let Some(u) = g.user.filter(|u| !people.contains_key(u)) {
+                people.insert(u, users::get(tx, u)?);
+            }
+            let client = apps.get(&g.client).and_then(Option::as_ref);
             let live = tokens.iter().filter(|(_, t)| !t.expired(now) && t.used_at.is_none()).count();
             let row = GrantRow {
                 id: g.id.0,
                 app: client.map(|c| c.name.clone()).unwrap_or_else(|| format!("application {}", g.client)),
                 member: match g.user {
-                    Some(u) => people.get(&u).map(|p| p.username.clone()).unwrap_or_else(|| format!("member {u}")),
+                    Some(u) => people
+                        .get(&u)
+                        .and_then(Option::as_ref)
+                        .map(|p| p.username.clone())
+                        .unwrap_or_else(|| format!("member {u}")),
                     None => "(the application itself)".into(),
                 },
                 protocol: protocol(&tokens, client),
@@ -114,20 +136,27 @@ async fn list(v: Admin, q: web::Query<Query>) -> Result<HttpResponse, PageError>
                 "idle" => live == 0,
                 _ => true,
             };
-            if protocol_ok && state_ok && contains(&row.app, &q.application) && contains(&row.member, &q.member) {
-                rows.push(row);
-            }
-        }
-        rows.sort_by_key(|r| std::cmp::Reverse(r.id));
-        Ok::<_, StoreError>(rows)
+            let keep =
+                protocol_ok && state_ok && contains(&row.app, &q.application) && contains(&row.member, &q.member);
+            Ok(keep.then_some(row))
+        })
     })?;
+    let filters = serde_urlencoded::to_string([
+        ("application", q.application.as_str()),
+        ("member", q.member.as_str()),
+        ("protocol", q.protocol.as_str()),
+        ("state", q.state.as_str()),
+    ])
+    .unwrap_or_default();
+    let next = super::next_query(&filters, p.next.as_deref(), &asked);
     let view = ListView {
         c: v.chrome("Tokens", false),
         application: q.application.clone(),
         member: q.member.clone(),
         protocol: q.protocol.clone(),
         state: q.state.clone(),
-        rows,
+        rows: p.items,
+        next,
         notice: q.notice.clone(),
     };
     Ok(v.render(StatusCode::OK, &view))

@@ -4,8 +4,10 @@
 
 use super::when;
 use crate::accounts::members::{self, MemberError, NewMember};
+use crate::http::page::PageQuery;
 use crate::http::page_error::PageError;
 use crate::http::visitor::{Admin, AdminForm};
+use crate::store::page::is_id_cursor;
 use crate::store::users::User;
 use crate::store::{grants, users};
 use crate::web::{Chrome, Visitor};
@@ -34,6 +36,7 @@ struct ListView {
     c: Chrome,
     q: String,
     rows: Vec<Row>,
+    next: Option<String>,
     notice: Option<String>,
     reset_link: Option<(String, String)>,
 }
@@ -44,7 +47,14 @@ struct ListQuery {
     q: String,
     #[serde(default)]
     notice: Option<String>,
+    #[serde(default)]
+    cursor: Option<String>,
+    #[serde(default)]
+    limit: Option<String>,
 }
+
+/// Members per page.
+const PAGE: usize = 50;
 
 fn matches(u: &User, q: &str) -> bool {
     let q = q.trim().to_lowercase();
@@ -54,25 +64,30 @@ fn matches(u: &User, q: &str) -> bool {
         || u.email.to_lowercase().contains(&q)
 }
 
+/// One page of the members that match `q`, in id order.
 fn list_view(
     v: &Visitor,
     q: &str,
+    asked: &PageQuery,
     notice: Option<String>,
     reset_link: Option<(String, String)>,
 ) -> Result<ListView, PageError> {
-    let rows = v
-        .app
-        .store
-        .read(users::list)?
-        .into_iter()
-        .filter(|u| matches(u, q))
-        .map(|u| Row { created: when(u.created_at), u })
-        .collect();
-    Ok(ListView { c: v.chrome("Members", false), q: q.to_string(), rows, notice, reset_link })
+    let page = asked.for_page(PAGE, is_id_cursor)?;
+    let p =
+        v.app.store.read(|tx| {
+            users::page(tx, page.after(), page.limit, |u| {
+                Ok(matches(&u, q).then(|| Row { created: when(u.created_at), u }))
+            })
+        })?;
+    let filters =
+        if q.is_empty() { String::new() } else { serde_urlencoded::to_string([("q", q)]).unwrap_or_default() };
+    let next = super::next_query(&filters, p.next.as_deref(), asked);
+    Ok(ListView { c: v.chrome("Members", false), q: q.to_string(), rows: p.items, next, notice, reset_link })
 }
 
 async fn list(v: Admin, q: web::Query<ListQuery>) -> Result<HttpResponse, PageError> {
-    Ok(v.render(StatusCode::OK, &list_view(&v, &q.q, q.notice.clone(), None)?))
+    let asked = PageQuery { cursor: q.cursor.clone(), limit: q.limit.clone() };
+    Ok(v.render(StatusCode::OK, &list_view(&v, &q.q, &asked, q.notice.clone(), None)?))
 }
 
 #[derive(Template)]
@@ -197,6 +212,7 @@ async fn action(AdminForm(v, form): AdminForm<ActionForm>, name: web::Path<Strin
             let view = list_view(
                 &v,
                 "",
+                &PageQuery::default(),
                 Some(format!("Give this one-time link to {name}; it works once, for 24 hours.")),
                 Some((name.to_string(), link)),
             )?;
