@@ -1,7 +1,10 @@
 //! Anyone asking for a page: the `Visitor` extractor (their session if
 //! they have one, where they come from, the CSRF token for their forms),
-//! the layout data every page gets (`Chrome`), and the `Member` and `Admin`
-//! gates that pages put in their signatures instead of checking by hand.
+//! the layout data every page gets (`Chrome`), the `Member` and `Admin`
+//! gates that pages put in their signatures instead of checking by hand, and
+//! `VisitorForm`, `MemberForm` and `AdminForm`, which read a posted form
+//! (`T: HasCsrf`) only after the gate and refuse it without the right CSRF
+//! token, so no handler can forget the check.
 
 use crate::accounts::sessions::{self, Active};
 use crate::app::App;
