@@ -4,14 +4,53 @@
 use crate::app::App;
 use crate::clock::rfc3339;
 use crate::http::caller::{BearerError, Caller};
-use crate::http::problem::ApiError;
+use crate::http::page::{Listing, PageQuery};
+use crate::http::problem::{self, ApiError};
+use crate::store::grants;
 use actix_web::{HttpResponse, web};
 
+/// The largest JSON body the API reads.
+pub const JSON_LIMIT: usize = 64 * 1024;
+
+/// Everything under `/api` answers in problem+json when it goes wrong: a
+/// body, query or path the extractors refuse, an unknown path (404) or a
+/// method a resource does not serve (405, with `Allow`).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api", web::get().to(index))
-        .route("/api/v1/me", web::get().to(me))
-        .route("/api/v1/me/applications", web::get().to(my_applications))
-        .route("/api/v1/me/applications/{client_id}", web::delete().to(revoke_application));
+    cfg.service(
+        scope()
+            .service(resource("", "GET").route(web::get().to(index)))
+            .service(resource("/v1/me", "GET").route(web::get().to(me)))
+            .service(resource("/v1/me/applications", "GET").route(web::get().to(my_applications)))
+            .service(resource("/v1/me/applications/{client_id}", "DELETE").route(web::delete().to(revoke_application))),
+    );
+}
+
+/// The `/api` scope with the API's extractor configuration and its 404.
+fn scope() -> actix_web::Scope {
+    web::scope("/api")
+        .app_data(
+            web::JsonConfig::default()
+                .limit(JSON_LIMIT)
+                .error_handler(|e, _| problem::json_error(e, JSON_LIMIT).into()),
+        )
+        .app_data(web::QueryConfig::default().error_handler(|e, _| problem::query_error(e).into()))
+        .app_data(web::PathConfig::default().error_handler(|e, _| problem::path_error(e).into()))
+        .default_service(web::to(|| async {
+            Err::<HttpResponse, _>(ApiError::not_found("There is no API resource at this address."))
+        }))
+}
+
+/// One API resource; other methods than `allow` get a 405 problem.
+fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(move || async move {
+        let mut r = actix_web::ResponseError::error_response(&ApiError::new(
+            actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+            format!("This resource answers {allow} only."),
+        ));
+        r.headers_mut()
+            .insert(actix_web::http::header::ALLOW, actix_web::http::header::HeaderValue::from_static(allow));
+        r
+    }))
 }
 
 async fn index(app: web::Data<App>) -> HttpResponse {
@@ -57,13 +96,18 @@ async fn me(caller: Caller) -> Result<HttpResponse, BearerError> {
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(body))
 }
 
-/// The applications the caller has authorized (scope `applications`).
-async fn my_applications(caller: Caller, app: web::Data<App>) -> Result<HttpResponse, ApiError> {
+/// The applications the caller has authorized (scope `applications`), a
+/// page at a time, newest application first.
+async fn my_applications(
+    caller: Caller,
+    app: web::Data<App>,
+    q: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
     caller.require("applications")?;
     let u = caller.member()?;
-    let items: Vec<serde_json::Value> = crate::registry::grants::for_member(&app, u.id)?
-        .into_iter()
-        .map(|a| {
+    let page = q.check()?.fits(|a| grants::is_member_cursor(u.id, a)).map_err(|e| ApiError::invalid(vec![e]))?;
+    let listing =
+        Listing::from(crate::registry::grants::page_for_member(&app, u.id, page.after(), page.limit)?.map(|a| {
             serde_json::json!({
                 "client_id": a.client_id,
                 "name": a.name,
@@ -72,11 +116,8 @@ async fn my_applications(caller: Caller, app: web::Data<App>) -> Result<HttpResp
                 "authorized_at": rfc3339(a.authorized_at),
                 "last_used": rfc3339(a.last_used),
             })
-        })
-        .collect();
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(serde_json::json!({ "items": items, "next_cursor": null })))
+        }));
+    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(listing))
 }
 
 /// Revokes the caller's grant to an application: every token of it dies.
@@ -93,5 +134,81 @@ async fn revoke_application(
     match crate::registry::grants::revoke_for_member(&app, u.id, &path, who).await? {
         Some(_) => Ok(HttpResponse::NoContent().finish()),
         None => Err(ApiError::not_found("You have not authorized this application.")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test;
+
+    #[derive(serde::Deserialize)]
+    struct Body {
+        name: String,
+    }
+
+    async fn echo(b: web::Json<Body>) -> HttpResponse {
+        HttpResponse::Ok().body(b.into_inner().name)
+    }
+
+    async fn number(id: web::Path<u64>) -> HttpResponse {
+        HttpResponse::Ok().body(id.to_string())
+    }
+
+    async fn paged(q: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+        Ok(HttpResponse::Ok().body(q.check()?.limit.to_string()))
+    }
+
+    /// The body, query and path refusals of any route in the `/api` scope
+    /// (no route of the API reads a JSON body yet, so this one does).
+    #[actix_web::test]
+    async fn extractor_refusals_are_problems() {
+        let svc = test::init_service(
+            actix_web::App::new().service(
+                scope()
+                    .service(resource("/echo", "POST").route(web::post().to(echo)))
+                    .service(resource("/n/{id}", "GET").route(web::get().to(number)))
+                    .service(resource("/q", "GET").route(web::get().to(paged))),
+            ),
+        )
+        .await;
+        let json = |body: &str| {
+            test::TestRequest::post()
+                .uri("/api/echo")
+                .insert_header(("content-type", "application/json"))
+                .set_payload(body.to_string())
+                .to_request()
+        };
+        let big = format!("{{\"name\": \"{}\"}}", "x".repeat(JSON_LIMIT));
+        let cases = vec![
+            (json("{\"name\": \"ok\"}"), 200, None),
+            (json("{not json"), 400, None),
+            (json("{\"name\": 7}"), 422, Some("body")),
+            (json(&big), 413, None),
+            (test::TestRequest::post().uri("/api/echo").set_payload("name=x").to_request(), 415, None),
+            (test::TestRequest::get().uri("/api/echo").to_request(), 405, None),
+            (test::TestRequest::get().uri("/api/n/abc").to_request(), 400, None),
+            (test::TestRequest::get().uri("/api/n/12").to_request(), 200, None),
+            (test::TestRequest::get().uri("/api/q?limit=500").to_request(), 422, Some("limit")),
+            (test::TestRequest::get().uri("/api/q?limit=5&limit=6").to_request(), 422, Some("query")),
+            (test::TestRequest::get().uri("/api/nothing/here").to_request(), 404, None),
+        ];
+        for (req, status, field) in cases {
+            let what = format!("{} {}", req.method(), req.uri());
+            let res = test::call_service(&svc, req).await;
+            assert_eq!(res.status().as_u16(), status, "{what}");
+            if status == 200 {
+                continue;
+            }
+            assert_eq!(res.headers().get("content-type").unwrap(), "application/problem+json", "{what}");
+            if status == 405 {
+                assert_eq!(res.headers().get("allow").unwrap(), "POST", "{what}");
+            }
+            let body: serde_json::Value = test::read_body_json(res).await;
+            assert_eq!(body["status"], status, "{what}: {body}");
+            if let Some(f) = field {
+                assert_eq!(body["errors"][0]["field"], f, "{what}: {body}");
+            }
+        }
     }
 }

@@ -3,8 +3,10 @@
 //! base64url: opaque to clients, and harmless if forged (every row is still
 //! filtered for the caller).
 
-use crate::http::problem::ApiError;
+use crate::http::page_error::PageError;
+use crate::http::problem::{ApiError, FieldError};
 use crate::store::page::Page;
+use actix_web::http::StatusCode;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
@@ -26,25 +28,59 @@ pub struct PageRequest {
 }
 
 impl PageQuery {
+    /// The API's check: default 20, at most 100, a 422 problem naming the field.
     pub fn check(&self) -> Result<PageRequest, ApiError> {
+        self.parse(DEFAULT_LIMIT).map_err(|e| ApiError::invalid(vec![e]))
+    }
+
+    /// A page request with this default limit (at most `MAX_LIMIT`).
+    pub fn parse(&self, default: usize) -> Result<PageRequest, FieldError> {
         let limit = match self.limit.as_deref().map(str::trim) {
-            None | Some("") => DEFAULT_LIMIT,
+            None | Some("") => default,
             Some(l) => match l.parse::<usize>() {
                 Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
-                _ => return Err(ApiError::field("limit", format!("must be a whole number from 1 to {MAX_LIMIT}"))),
+                _ => return Err(FieldError::new("limit", format!("must be a whole number from 1 to {MAX_LIMIT}"))),
             },
         };
+        let bad_cursor = || FieldError::new("cursor", "is not a cursor this site gave out");
         let after = match self.cursor.as_deref().filter(|c| !c.is_empty()) {
             None => None,
-            Some(c) if c.len() <= 512 => Some(
-                URL_SAFE_NO_PAD
-                    .decode(c)
-                    .map_err(|_| ApiError::field("cursor", "is not a cursor this API gave out"))?,
-            ),
-            Some(_) => return Err(ApiError::field("cursor", "is not a cursor this API gave out")),
+            Some(c) if c.len() <= 512 => Some(URL_SAFE_NO_PAD.decode(c).map_err(|_| bad_cursor())?),
+            Some(_) => return Err(bad_cursor()),
         };
         Ok(PageRequest { after, limit })
     }
+
+    /// For a page (not the API): the default limit, and a cursor that `fits`
+    /// the list (`store::page::is_id_cursor` for a `by_id` list), or a 400
+    /// page.
+    pub fn for_page(&self, default: usize, fits: impl Fn(&[u8]) -> bool) -> Result<PageRequest, PageError> {
+        let invalid = |e: FieldError| {
+            PageError::new(StatusCode::BAD_REQUEST, "The address is not valid", format!("{}: {}", e.field, e.message))
+        };
+        let r = self.parse(default).map_err(invalid)?;
+        r.fits(fits).map_err(invalid)
+    }
+}
+
+impl PageRequest {
+    pub fn after(&self) -> Option<&[u8]> {
+        self.after.as_deref()
+    }
+
+    /// Refuses a cursor that does not belong to the list (it would be a store
+    /// error further down, not the client's 4xx).
+    pub fn fits(self, fits: impl Fn(&[u8]) -> bool) -> Result<PageRequest, FieldError> {
+        match &self.after {
+            Some(a) if !fits(a) => Err(FieldError::new("cursor", "is not a cursor of this list")),
+            _ => Ok(self),
+        }
+    }
+}
+
+/// A next-page cursor as clients see it (base64url).
+pub fn cursor(next: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(next)
 }
 
 /// The JSON list shape of every list route.
@@ -56,7 +92,7 @@ pub struct Listing<T> {
 
 impl<T> From<Page<T>> for Listing<T> {
     fn from(p: Page<T>) -> Self {
-        Listing { items: p.items, next_cursor: p.next.map(|n| URL_SAFE_NO_PAD.encode(n)) }
+        Listing { items: p.items, next_cursor: p.next.as_deref().map(cursor) }
     }
 }
 

@@ -23,11 +23,25 @@ pub struct PageError {
     pub title: String,
     pub message: String,
     pub retry_after: Option<u64>,
+    /// Not an error page but a 303 to this absolute URL (sign in first).
+    pub location: Option<String>,
 }
 
 impl PageError {
     pub fn new(status: StatusCode, title: impl Into<String>, message: impl Into<String>) -> Self {
-        PageError { status, title: title.into(), message: message.into(), retry_after: None }
+        PageError { status, title: title.into(), message: message.into(), retry_after: None, location: None }
+    }
+
+    /// A request that needs a session: 303 to `location` (the sign-in page).
+    pub fn sign_in(location: String) -> Self {
+        let mut e = Self::new(StatusCode::SEE_OTHER, "Sign in first", "This page is for signed-in members.");
+        e.location = Some(location);
+        e
+    }
+
+    /// Whether this is the redirect to sign in rather than an error page.
+    pub fn is_sign_in(&self) -> bool {
+        self.location.is_some()
     }
 
     pub fn csrf() -> Self {
@@ -77,6 +91,12 @@ impl ResponseError for PageError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        if let Some(location) = &self.location {
+            return HttpResponse::SeeOther()
+                .insert_header(("Location", location.as_str()))
+                .insert_header(("Cache-Control", "no-store"))
+                .finish();
+        }
         let view = ErrorView {
             base: "",
             css: crate::http::assets::CSS_PATH.as_str(),

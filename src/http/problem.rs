@@ -195,6 +195,20 @@ pub fn json_error(e: actix_web::error::JsonPayloadError, limit: usize) -> ApiErr
     }
 }
 
+/// A query string the extractor refuses, as a 422 naming the query.
+pub fn query_error(e: actix_web::error::QueryPayloadError) -> ApiError {
+    use actix_web::error::QueryPayloadError as Q;
+    match e {
+        Q::Deserialize(d) => ApiError::field("query", d.to_string()),
+        other => ApiError::bad_request(format!("The query string could not be read: {other}")),
+    }
+}
+
+/// A path whose parts do not parse (an id that is not a number): 400.
+pub fn path_error(e: actix_web::error::PathError) -> ApiError {
+    ApiError::bad_request(format!("The address is not valid: {e}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,10 @@
 //! Anyone asking for a page: the `Visitor` extractor (their session if
 //! they have one, where they come from, the CSRF token for their forms),
-//! the layout data every page gets (`Chrome`), and the `Member` and `Admin`
-//! gates that pages put in their signatures instead of checking by hand.
+//! the layout data every page gets (`Chrome`), the `Member` and `Admin`
+//! gates that pages put in their signatures instead of checking by hand, and
+//! `VisitorForm`, `MemberForm` and `AdminForm`, which read a posted form
+//! (`T: HasCsrf`) only after the gate and refuse it without the right CSRF
+//! token, so no handler can forget the check.
 
 use crate::accounts::sessions::{self, Active};
 use crate::app::App;
@@ -157,5 +160,165 @@ impl Visitor {
     pub fn to_login(&self, here: &str) -> HttpResponse {
         let q = serde_urlencoded::to_string([("return_to", here)]).unwrap_or_default();
         self.redirect(&format!("/login?{q}"))
+    }
+}
+
+/// Where a request without a session goes: the sign-in page, coming back to
+/// this path and query. A form post cannot be replayed by a redirect, and
+/// most post routes have no page at their address, so those sign in
+/// without a way back (and land on the account page).
+fn sign_in_for(app: &App, req: &HttpRequest) -> PageError {
+    if !matches!(*req.method(), actix_web::http::Method::GET | actix_web::http::Method::HEAD) {
+        return PageError::sign_in(app.config.url("/login"));
+    }
+    let here = match req.query_string() {
+        "" => req.path().to_string(),
+        q => format!("{}?{q}", req.path()),
+    };
+    let q = serde_urlencoded::to_string([("return_to", here.as_str())]).unwrap_or_default();
+    PageError::sign_in(app.config.url(&format!("/login?{q}")))
+}
+
+/// A visitor with a live session. Without one the request ends as a 303 to
+/// `/login?return_to=<this path and query>` (a form post: to `/login`).
+pub struct Member {
+    visitor: Visitor,
+    /// The live session and its member.
+    pub active: Active,
+}
+
+impl Member {
+    fn of(req: &HttpRequest, v: Visitor) -> Result<Member, PageError> {
+        match v.active.clone() {
+            Some(active) => Ok(Member { visitor: v, active }),
+            None => Err(sign_in_for(&v.app, req)),
+        }
+    }
+}
+
+impl std::ops::Deref for Member {
+    type Target = Visitor;
+
+    fn deref(&self) -> &Visitor {
+        &self.visitor
+    }
+}
+
+impl FromRequest for Member {
+    type Error = PageError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let visitor = Visitor::from_request(req, payload);
+        let req = req.clone();
+        Box::pin(async move { Member::of(&req, visitor.await?) })
+    }
+}
+
+/// A member who is an admin; other members get a 403 page, visitors
+/// without a session go to sign in.
+pub struct Admin(Member);
+
+impl Admin {
+    fn of(m: Member) -> Result<Admin, PageError> {
+        if m.active.user.admin {
+            Ok(Admin(m))
+        } else {
+            Err(PageError::forbidden("This page is for the site's admins."))
+        }
+    }
+}
+
+impl std::ops::Deref for Admin {
+    type Target = Member;
+
+    fn deref(&self) -> &Member {
+        &self.0
+    }
+}
+
+impl FromRequest for Admin {
+    type Error = PageError;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let member = Member::from_request(req, payload);
+        Box::pin(async move { Admin::of(member.await?) })
+    }
+}
+
+/// A posted form that carries a CSRF token in its `csrf` field.
+pub trait HasCsrf {
+    fn csrf(&self) -> &str;
+}
+
+/// `impl HasCsrf` for forms whose token is the field `csrf: String`.
+#[macro_export]
+macro_rules! has_csrf {
+    ($($t:ty),* $(,)?) => {$(
+        impl $crate::http::visitor::HasCsrf for $t {
+            fn csrf(&self) -> &str {
+                &self.csrf
+            }
+        }
+    )*};
+}
+
+/// Reads the form (through `web::Form`, so the app's `FormConfig` applies)
+/// once `who` is let in, and checks its token the way `Visitor::check_csrf`
+/// does.
+fn form_of<W: 'static, T: serde::de::DeserializeOwned + HasCsrf + 'static>(
+    who: impl std::future::Future<Output = Result<W, PageError>> + 'static,
+    visitor: fn(&W) -> &Visitor,
+    req: &HttpRequest,
+    payload: &mut actix_web::dev::Payload,
+) -> LocalBoxFuture<'static, Result<(W, T), actix_web::Error>> {
+    let form = web::Form::<T>::from_request(req, payload);
+    Box::pin(async move {
+        let who = who.await?;
+        let form = form.await?.into_inner();
+        visitor(&who).check_csrf(form.csrf())?;
+        Ok((who, form))
+    })
+}
+
+/// A form post from anyone (sign-in, setup, password reset), its CSRF token
+/// checked: the session's or the visitor cookie's.
+pub struct VisitorForm<T>(pub Visitor, pub T);
+
+impl<T: serde::de::DeserializeOwned + HasCsrf + 'static> FromRequest for VisitorForm<T> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let f = form_of(Visitor::from_request(req, payload), |v| v, req, payload);
+        Box::pin(async move { f.await.map(|(v, t)| VisitorForm(v, t)) })
+    }
+}
+
+/// A form post from a member, its CSRF token checked; without a session,
+/// the same redirect to sign in as `Member`.
+pub struct MemberForm<T>(pub Member, pub T);
+
+impl<T: serde::de::DeserializeOwned + HasCsrf + 'static> FromRequest for MemberForm<T> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let f = form_of(Member::from_request(req, payload), |m: &Member| &m.visitor, req, payload);
+        Box::pin(async move { f.await.map(|(m, t)| MemberForm(m, t)) })
+    }
+}
+
+/// A form post from an admin, its CSRF token checked; refused like `Admin`.
+pub struct AdminForm<T>(pub Admin, pub T);
+
+impl<T: serde::de::DeserializeOwned + HasCsrf + 'static> FromRequest for AdminForm<T> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let f = form_of(Admin::from_request(req, payload), |a: &Admin| &a.0.visitor, req, payload);
+        Box::pin(async move { f.await.map(|(a, t)| AdminForm(a, t)) })
     }
 }

@@ -44,27 +44,44 @@ pub fn public_key(c: &Client) -> String {
         .unwrap_or_else(|| c.id.to_string())
 }
 
+fn authorized(c: &Client, g: &Grant) -> AuthorizedApp {
+    let scopes = ScopeSet::parse(&g.scopes).unwrap_or_default();
+    AuthorizedApp {
+        client_id: public_key(c),
+        name: c.name.clone(),
+        homepage: c.homepage.clone(),
+        scopes: scopes
+            .descriptions()
+            .iter()
+            .map(|s| ScopeWords { name: s.name.to_string(), description: s.description.to_string() })
+            .collect(),
+        authorized_at: g.created_at,
+        last_used: g.last_used,
+    }
+}
+
 pub fn for_member(app: &App, user: UserId) -> Result<Vec<AuthorizedApp>, StoreError> {
     app.store.read(|tx| {
         let mut out = vec![];
         for g in grants::for_member(tx, user)? {
             let Some(c) = clients::get(tx, g.client)? else { continue };
-            let scopes = ScopeSet::parse(&g.scopes).unwrap_or_default();
-            out.push(AuthorizedApp {
-                client_id: public_key(&c),
-                name: c.name.clone(),
-                homepage: c.homepage.clone(),
-                scopes: scopes
-                    .descriptions()
-                    .iter()
-                    .map(|s| ScopeWords { name: s.name.to_string(), description: s.description.to_string() })
-                    .collect(),
-                authorized_at: g.created_at,
-                last_used: g.last_used,
-            });
+            out.push(authorized(&c, &g));
         }
         out.sort_by_key(|a| std::cmp::Reverse(a.last_used));
         Ok(out)
+    })
+}
+
+/// One page of `for_member`, newest application first (keyset, after
+/// `after`: a cursor `grants::is_member_cursor` accepts).
+pub fn page_for_member(
+    app: &App,
+    user: UserId,
+    after: Option<&[u8]>,
+    limit: usize,
+) -> Result<crate::store::page::Page<AuthorizedApp>, StoreError> {
+    app.store.read(|tx| {
+        grants::page_for_member(tx, user, after, limit, |g| Ok(clients::get(tx, g.client)?.map(|c| authorized(&c, &g))))
     })
 }
 
@@ -288,7 +305,7 @@ pub struct GrantSummary {
 
 /// The protocol a grant's tokens speak; a grant without tokens speaks its
 /// application's (OAuth 2.0 when it has both).
-fn protocol(tokens: &[([u8; 32], Token)], client: Option<&Client>) -> &'static str {
+pub fn protocol(tokens: &[([u8; 32], Token)], client: Option<&Client>) -> &'static str {
     let oauth1_tokens = tokens.iter().any(|(_, t)| t.kind == TokenKind::OAuth1Access);
     let oauth1_only = tokens.is_empty() && client.is_some_and(|c| c.oauth2.is_none());
     if oauth1_tokens || oauth1_only { "OAuth 1.0a" } else { "OAuth 2.0" }

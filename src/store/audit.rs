@@ -135,3 +135,15 @@ pub fn search(
     }
     Ok(out)
 }
+
+/// A page of the log, newest first, after the cursor `after` (as the last
+/// page's `next` gave it); `keep` filters and shapes each event.
+pub fn page<T>(
+    tx: &ReadTransaction,
+    after: Option<&[u8]>,
+    limit: usize,
+    mut keep: impl FnMut(AuditId, AuditEvent) -> Result<Option<T>, StoreError>,
+) -> Result<super::page::Page<T>, StoreError> {
+    let t = tx.open_table(AUDIT)?;
+    super::page::by_id(&t, after, limit, super::page::Order::Descending, |k, v| keep(AuditId(k), decode(v)?))
+}

@@ -194,6 +194,18 @@ pub fn list(tx: &ReadTransaction) -> Result<Vec<Client>, StoreError> {
     Ok(out)
 }
 
+/// A page of applications, newest first, after the cursor `after`; `keep`
+/// filters and shapes each one.
+pub fn page<T>(
+    tx: &ReadTransaction,
+    after: Option<&[u8]>,
+    limit: usize,
+    mut keep: impl FnMut(Client) -> Result<Option<T>, StoreError>,
+) -> Result<super::page::Page<T>, StoreError> {
+    let t = tx.open_table(CLIENTS)?;
+    super::page::by_id(&t, after, limit, super::page::Order::Descending, |_, v| keep(decode(v)?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -350,6 +350,44 @@ pub fn tokens_issued_since(tx: &ReadTransaction, since: Timestamp) -> Result<usi
     Ok(n)
 }
 
+/// A page of grants, newest first, after the cursor `after`; `keep` filters
+/// and shapes each one.
+pub fn page<T>(
+    tx: &ReadTransaction,
+    after: Option<&[u8]>,
+    limit: usize,
+    mut keep: impl FnMut(Grant) -> Result<Option<T>, StoreError>,
+) -> Result<super::page::Page<T>, StoreError> {
+    let t = tx.open_table(GRANTS)?;
+    super::page::by_id(&t, after, limit, super::page::Order::Descending, |_, v| keep(decode(v)?))
+}
+
+/// Whether `after` is a cursor of `page_for_member` for this member.
+pub fn is_member_cursor(user: UserId, after: &[u8]) -> bool {
+    after.len() == 16 && after.starts_with(&user.0.to_be_bytes())
+}
+
+/// A page of the grants one member has given, through the member index,
+/// newest application first, after the cursor `after` (see
+/// `is_member_cursor`); `keep` filters and shapes each grant.
+pub fn page_for_member<T>(
+    tx: &ReadTransaction,
+    user: UserId,
+    after: Option<&[u8]>,
+    limit: usize,
+    mut keep: impl FnMut(Grant) -> Result<Option<T>, StoreError>,
+) -> Result<super::page::Page<T>, StoreError> {
+    let idx = tx.open_table(GRANTS_BY_MEMBER)?;
+    let grants = tx.open_table(GRANTS)?;
+    let prefix = user.0.to_be_bytes();
+    super::page::by_prefix(&idx, &prefix, after, limit, super::page::Order::Descending, |_, id| {
+        match grants.get(id)? {
+            Some(v) => keep(decode(v.value())?),
+            None => Ok(None),
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -79,6 +79,12 @@ pub fn by_id<T>(
     Ok(Page { items, next })
 }
 
+/// Whether `after` can be a cursor of a `by_id` list (8 bytes); anything
+/// else would be refused by `by_id` as a store error.
+pub fn is_id_cursor(after: &[u8]) -> bool {
+    after.len() == 8
+}
+
 /// A page of the rows of a byte-keyed table whose keys start with `prefix`,
 /// after the full key in `after`.
 pub fn by_prefix<V: redb::Value + 'static, T>(

@@ -102,3 +102,15 @@ pub fn list_for_update(tx: &WriteTransaction) -> Result<Vec<User>, StoreError> {
 pub fn admin_exists(tx: &ReadTransaction) -> Result<bool, StoreError> {
     Ok(list(tx)?.iter().any(|u| u.admin && !u.disabled))
 }
+
+/// A page of members in id order, after the cursor `after`; `keep` filters
+/// and shapes each member.
+pub fn page<T>(
+    tx: &ReadTransaction,
+    after: Option<&[u8]>,
+    limit: usize,
+    mut keep: impl FnMut(User) -> Result<Option<T>, StoreError>,
+) -> Result<super::page::Page<T>, StoreError> {
+    let t = tx.open_table(USERS)?;
+    super::page::by_id(&t, after, limit, super::page::Order::Ascending, |_, v| keep(decode(v)?))
+}

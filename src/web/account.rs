@@ -1,9 +1,10 @@
 //! `/account`: the member's own details and password.
 
-use super::{Chrome, Visitor};
+use super::Chrome;
 use crate::accounts::members::{self, MemberError};
 use crate::clock::{human, rfc3339};
 use crate::http::page_error::PageError;
+use crate::http::visitor::{Member, MemberForm};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -35,9 +36,9 @@ impl AccountView {
     }
 }
 
-fn view(v: &Visitor, notice: Option<String>, errors: Vec<(String, String)>) -> Option<AccountView> {
-    let a = v.active.as_ref()?;
-    Some(AccountView {
+fn view(v: &Member, notice: Option<String>, errors: Vec<(String, String)>) -> AccountView {
+    let a = &v.active;
+    AccountView {
         c: v.chrome("Your account", false),
         username: a.user.username.clone(),
         display_name: a.user.display_name.clone(),
@@ -49,7 +50,7 @@ fn view(v: &Visitor, notice: Option<String>, errors: Vec<(String, String)>) -> O
         signed_in_at_human: human(a.session.auth_time),
         notice,
         errors,
-    })
+    }
 }
 
 #[derive(Deserialize)]
@@ -58,12 +59,9 @@ struct AccountQuery {
     changed: Option<String>,
 }
 
-async fn show(v: Visitor, q: web::Query<AccountQuery>) -> HttpResponse {
+async fn show(v: Member, q: web::Query<AccountQuery>) -> HttpResponse {
     let notice = q.changed.is_some().then(|| "Your password was changed. Other sessions were signed out.".to_string());
-    match view(&v, notice, vec![]) {
-        Some(page) => v.render(StatusCode::OK, &page),
-        None => v.to_login("/account"),
-    }
+    v.render(StatusCode::OK, &view(&v, notice, vec![]))
 }
 
 #[derive(Deserialize)]
@@ -78,14 +76,12 @@ struct PasswordForm {
     confirm: String,
 }
 
-async fn change_password(v: Visitor, form: web::Form<PasswordForm>) -> Result<HttpResponse, PageError> {
-    let Some(active) = v.active.clone() else {
-        return Ok(v.to_login("/account"));
-    };
-    v.check_csrf(&form.csrf)?;
-    let again = |field: &str, message: &str| match view(&v, None, vec![(field.to_string(), message.to_string())]) {
-        Some(page) => v.render(StatusCode::BAD_REQUEST, &page),
-        None => v.to_login("/account"),
+crate::has_csrf!(PasswordForm);
+
+async fn change_password(MemberForm(v, form): MemberForm<PasswordForm>) -> Result<HttpResponse, PageError> {
+    let active = v.active.clone();
+    let again = |field: &str, message: &str| {
+        v.render(StatusCode::BAD_REQUEST, &view(&v, None, vec![(field.to_string(), message.to_string())]))
     };
     match members::authenticate(&v.app, &active.user.username, &form.current, v.conn.ip).await {
         Ok(_) => {}

@@ -1,9 +1,10 @@
 //! `/account/applications`: every application the member has authorized,
 //! with a Revoke button that ends all of its tokens at once.
 
-use super::{Chrome, Visitor};
+use super::Chrome;
 use crate::clock::{human, rfc3339};
 use crate::http::page_error::PageError;
+use crate::http::visitor::{Member, MemberForm};
 use crate::registry::grants::{self, AuthorizedApp};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -35,11 +36,8 @@ struct Query {
     revoked: Option<String>,
 }
 
-async fn show(v: Visitor, q: web::Query<Query>) -> Result<HttpResponse, PageError> {
-    let Some(active) = &v.active else {
-        return Ok(v.to_login("/account/applications"));
-    };
-    let rows = grants::for_member(&v.app, active.user.id)?
+async fn show(v: Member, q: web::Query<Query>) -> Result<HttpResponse, PageError> {
+    let rows = grants::for_member(&v.app, v.active.user.id)?
         .into_iter()
         .map(|app| Row {
             authorized: (rfc3339(app.authorized_at), human(app.authorized_at)),
@@ -61,12 +59,10 @@ struct RevokeForm {
     name: String,
 }
 
-async fn revoke(v: Visitor, form: web::Form<RevokeForm>) -> Result<HttpResponse, PageError> {
-    let Some(active) = v.active.clone() else {
-        return Ok(v.to_login("/account/applications"));
-    };
-    v.check_csrf(&form.csrf)?;
-    match grants::revoke_for_member(&v.app, active.user.id, &form.client_id, v.who()).await? {
+crate::has_csrf!(RevokeForm);
+
+async fn revoke(MemberForm(v, form): MemberForm<RevokeForm>) -> Result<HttpResponse, PageError> {
+    match grants::revoke_for_member(&v.app, v.active.user.id, &form.client_id, v.who()).await? {
         Some(_) => {
             let q = serde_urlencoded::to_string([("revoked", form.name.as_str())]).unwrap_or_default();
             Ok(v.redirect(&format!("/account/applications?{q}")))

@@ -4,6 +4,7 @@ use super::{Chrome, Visitor};
 use crate::accounts::members::{self, LoginError};
 use crate::accounts::sessions;
 use crate::http::page_error::PageError;
+use crate::http::visitor::{MemberForm, VisitorForm};
 use crate::uri::safe_return_to;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -80,8 +81,9 @@ struct LoginForm {
     return_to: String,
 }
 
-async fn submit(v: Visitor, form: web::Form<LoginForm>) -> Result<HttpResponse, PageError> {
-    v.check_csrf(&form.csrf)?;
+crate::has_csrf!(LoginForm);
+
+async fn submit(VisitorForm(v, form): VisitorForm<LoginForm>) -> Result<HttpResponse, PageError> {
     let return_to = target(&form.return_to);
     let again = |status: StatusCode, error: String| {
         v.render(
@@ -129,12 +131,11 @@ struct LogoutForm {
     csrf: String,
 }
 
-async fn logout(v: Visitor, form: web::Form<LogoutForm>) -> Result<HttpResponse, PageError> {
-    let Some(active) = &v.active else {
-        return Ok(v.redirect("/login"));
-    };
-    v.check_csrf(&form.csrf)?;
-    sessions::end(&v.app, active, v.who()).await?;
+crate::has_csrf!(LogoutForm);
+
+/// Without a session, `MemberForm` sends the visitor to `/login`.
+async fn logout(MemberForm(v, _): MemberForm<LogoutForm>) -> Result<HttpResponse, PageError> {
+    sessions::end(&v.app, &v.active, v.who()).await?;
     let gone = v.clear_session_cookie();
     Ok(v.redirect_with("/login?signed_out=1", |b| {
         b.cookie(gone);

@@ -4,6 +4,7 @@
 use super::{Chrome, Visitor};
 use crate::accounts::members::{self, MemberError};
 use crate::http::page_error::PageError;
+use crate::http::visitor::VisitorForm;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -61,8 +62,9 @@ struct ResetForm {
     confirm: String,
 }
 
-async fn submit(v: Visitor, form: web::Form<ResetForm>) -> Result<HttpResponse, PageError> {
-    v.check_csrf(&form.csrf)?;
+crate::has_csrf!(ResetForm);
+
+async fn submit(VisitorForm(v, form): VisitorForm<ResetForm>) -> Result<HttpResponse, PageError> {
     let user = members::reset_link_user(&v.app, &form.token).map_err(PageError::internal)?.ok_or_else(bad_link)?;
     let again = |error: String| {
         v.render(

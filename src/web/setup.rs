@@ -5,6 +5,7 @@ use crate::accounts::members::{MemberError, NewMember};
 use crate::accounts::sessions;
 use crate::accounts::setup::{self, SetupError};
 use crate::http::page_error::PageError;
+use crate::http::visitor::VisitorForm;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -93,9 +94,9 @@ struct SetupForm {
     password_confirm: String,
 }
 
-async fn submit(v: Visitor, form: web::Form<SetupForm>) -> Result<HttpResponse, PageError> {
-    v.check_csrf(&form.csrf)?;
-    let form = form.into_inner();
+crate::has_csrf!(SetupForm);
+
+async fn submit(VisitorForm(v, form): VisitorForm<SetupForm>) -> Result<HttpResponse, PageError> {
     let again = |errors: Vec<(String, String)>| {
         v.render(
             StatusCode::BAD_REQUEST,

@@ -20,5 +20,6 @@ mod oauth1_replay;
 mod oauth2;
 mod oauth2_expiry;
 mod pages;
+mod plumbing;
 mod session_expiry;
 mod webdriver;

@@ -1,18 +1,23 @@
 //! `/admin/audit`: the audit log, filtered by actor, action, target and
-//! time, paged, and exported as CSV or JSON lines.
+//! time, paged by keyset (newest first, `?cursor=&limit=`), and exported as
+//! CSV or JSON lines, streamed a chunk at a time.
 
-use super::{gate, when};
+use super::when;
+use crate::http::page::PageQuery;
 use crate::http::page_error::PageError;
+use crate::http::visitor::Admin;
 use crate::store::AuditId;
 use crate::store::audit::{self, AuditEvent, Filter};
-use crate::web::{Chrome, Visitor};
+use crate::store::page::is_id_cursor;
+use crate::web::Chrome;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 const PAGE: usize = 50;
-const EXPORT_MAX: usize = 100_000;
+/// Events per read transaction while exporting.
+const EXPORT_CHUNK: usize = 500;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/audit", web::get().to(show)).route("/admin/audit/export", web::get().to(export));
@@ -32,7 +37,9 @@ struct Query {
     #[serde(default)]
     to: String,
     #[serde(default)]
-    before: Option<u64>,
+    cursor: Option<String>,
+    #[serde(default)]
+    limit: Option<String>,
     #[serde(default)]
     format: String,
 }
@@ -58,7 +65,6 @@ fn filter(q: &Query) -> Result<Filter, String> {
 }
 
 struct Row {
-    id: u64,
     at: (String, String),
     e: AuditEvent,
 }
@@ -89,18 +95,18 @@ fn query_string(q: &Query) -> String {
     .unwrap_or_default()
 }
 
-async fn show(v: Visitor, q: web::Query<Query>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/audit")? {
-        return Ok(r);
-    }
-    let (rows, error) = match filter(&q) {
-        Ok(f) => (v.app.store.read(|tx| audit::search(tx, &f, q.before.map(AuditId), PAGE + 1))?, None),
-        Err(e) => (vec![], Some(e)),
+async fn show(v: Admin, q: web::Query<Query>) -> Result<HttpResponse, PageError> {
+    let pq = PageQuery { cursor: q.cursor.clone(), limit: q.limit.clone() };
+    let page = pq.for_page(PAGE, is_id_cursor)?;
+    let (rows, next, error) = match filter(&q) {
+        Ok(f) => {
+            let p = v.app.store.read(|tx| {
+                audit::page(tx, page.after(), page.limit, |_, e| Ok(f.matches(&e).then(|| Row { at: when(e.at), e })))
+            })?;
+            (p.items, super::next_query(&query_string(&q), p.next.as_deref(), &pq), None)
+        }
+        Err(e) => (vec![], None, Some(e)),
     };
-    let more = rows.len() > PAGE;
-    let rows: Vec<Row> = rows.into_iter().take(PAGE).map(|(id, e)| Row { id: id.0, at: when(e.at), e }).collect();
-    let next = (more && !rows.is_empty())
-        .then(|| format!("{}&before={}", query_string(&q), rows.last().map(|r| r.id).unwrap_or(0)));
     let view = AuditView {
         c: v.chrome("Audit log", false),
         actor: q.actor.clone(),
@@ -122,46 +128,42 @@ fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s }
 }
 
-async fn export(v: Visitor, q: web::Query<Query>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/audit")? {
-        return Ok(r);
+/// One exported event: a CSV row or a JSON line.
+fn line(csv: bool, id: AuditId, e: &AuditEvent) -> String {
+    if csv {
+        let mut line = [
+            id.0.to_string(),
+            crate::clock::rfc3339(e.at),
+            e.actor.clone(),
+            e.action.clone(),
+            e.target.clone(),
+            e.ip.clone(),
+            e.detail.clone(),
+        ]
+        .iter()
+        .map(|f| csv_field(f))
+        .collect::<Vec<_>>()
+        .join(",");
+        line.push('\n');
+        line
+    } else {
+        let mut line = serde_json::json!({
+            "id": id.0, "time": crate::clock::rfc3339(e.at), "actor": e.actor, "action": e.action,
+            "target": e.target, "ip": e.ip, "detail": e.detail,
+        })
+        .to_string();
+        line.push('\n');
+        line
     }
+}
+
+/// Every matching event, newest first, streamed: one read transaction per
+/// chunk of `EXPORT_CHUNK` events, so memory stays flat however long the log.
+async fn export(v: Admin, q: web::Query<Query>) -> Result<HttpResponse, PageError> {
     let f = filter(&q).map_err(|e| PageError::new(StatusCode::BAD_REQUEST, "The filter is not valid", e))?;
-    let rows = v.app.store.read(|tx| audit::search(tx, &f, None, EXPORT_MAX))?;
-    let (body, content_type, ext) = match q.format.as_str() {
-        "csv" => {
-            let mut out = String::from("id,time,actor,action,target,ip,detail\n");
-            for (id, e) in &rows {
-                let line = [
-                    id.0.to_string(),
-                    crate::clock::rfc3339(e.at),
-                    e.actor.clone(),
-                    e.action.clone(),
-                    e.target.clone(),
-                    e.ip.clone(),
-                    e.detail.clone(),
-                ]
-                .iter()
-                .map(|f| csv_field(f))
-                .collect::<Vec<_>>()
-                .join(",");
-                out.push_str(&line);
-                out.push('\n');
-            }
-            (out, "text/csv; charset=utf-8", "csv")
-        }
-        "jsonl" | "" => {
-            let mut out = String::new();
-            for (id, e) in &rows {
-                let line = serde_json::json!({
-                    "id": id.0, "time": crate::clock::rfc3339(e.at), "actor": e.actor, "action": e.action,
-                    "target": e.target, "ip": e.ip, "detail": e.detail,
-                });
-                out.push_str(&line.to_string());
-                out.push('\n');
-            }
-            (out, "application/x-ndjson", "jsonl")
-        }
+    let (csv, content_type, ext) = match q.format.as_str() {
+        "csv" => (true, "text/csv; charset=utf-8", "csv"),
+        "jsonl" | "" => (false, "application/x-ndjson", "jsonl"),
         other => {
             return Err(PageError::new(
                 StatusCode::BAD_REQUEST,
@@ -170,11 +172,35 @@ async fn export(v: Visitor, q: web::Query<Query>) -> Result<HttpResponse, PageEr
             ));
         }
     };
+    let app = v.app.clone();
+    // `Some(after)` while there is more to read.
+    let chunks = futures_util::stream::unfold(Some(None::<Vec<u8>>), move |state| {
+        let after = state;
+        let app = app.clone();
+        let f = f.clone();
+        async move {
+            let after = after?;
+            let page = app.store.read(|tx| {
+                audit::page(tx, after.as_deref(), EXPORT_CHUNK, |id, e| Ok(f.matches(&e).then(|| line(csv, id, &e))))
+            });
+            match page {
+                Ok(p) => Some((Ok(web::Bytes::from(p.items.concat())), p.next.map(Some))),
+                Err(e) => Some((Err(actix_web::Error::from(PageError::internal(e))), None)),
+            }
+        }
+    });
+    let head = if csv { "id,time,actor,action,target,ip,detail\n" } else { "" };
+    let body = futures_util::StreamExt::chain(
+        futures_util::stream::once(std::future::ready(Ok::<_, actix_web::Error>(web::Bytes::from_static(
+            head.as_bytes(),
+        )))),
+        chunks,
+    );
     Ok(HttpResponse::Ok()
         .content_type(content_type)
         .insert_header(("Content-Disposition", format!("attachment; filename=\"latchkey-audit.{ext}\"")))
         .insert_header(("Cache-Control", "no-store"))
-        .body(body))
+        .streaming(body))
 }
 
 #[cfg(test)]

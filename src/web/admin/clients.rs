@@ -5,11 +5,15 @@
 //! rotate, disable and enable; delete with a confirmation that counts what
 //! goes with it.
 
-use super::{gate, when};
+use super::when;
+use crate::http::page::PageQuery;
 use crate::http::page_error::PageError;
+use crate::http::visitor::{Admin, AdminForm};
 use crate::registry::applications::{self as registry, ClientError, ClientView, Credentials, NewClient};
 use crate::registry::consumers::NewConsumer;
+use crate::store::clients;
 use crate::store::clients::Client;
+use crate::store::page::is_id_cursor;
 use crate::store::{StoreError, grants};
 use crate::web::{Chrome, Visitor};
 use actix_web::http::StatusCode;
@@ -59,9 +63,7 @@ struct ListView {
     kind: String,
     rows: Vec<Row>,
     notice: Option<String>,
-    prev: Option<String>,
     next: Option<String>,
-    total: usize,
 }
 
 #[derive(Deserialize, Default)]
@@ -75,9 +77,11 @@ struct ListQuery {
     #[serde(default, rename = "type")]
     kind: String,
     #[serde(default)]
-    page: usize,
-    #[serde(default)]
     notice: Option<String>,
+    #[serde(default)]
+    cursor: Option<String>,
+    #[serde(default)]
+    limit: Option<String>,
 }
 
 fn keep(c: &Client, q: &ListQuery) -> bool {
@@ -105,41 +109,34 @@ fn keep(c: &Client, q: &ListQuery) -> bool {
     text_ok && protocol_ok && status_ok && kind_ok
 }
 
-fn page_link(q: &ListQuery, page: usize) -> String {
+fn filters(q: &ListQuery) -> String {
     serde_urlencoded::to_string([
-        ("q", q.q.clone()),
-        ("protocol", q.protocol.clone()),
-        ("status", q.status.clone()),
-        ("type", q.kind.clone()),
-        ("page", page.to_string()),
+        ("q", q.q.as_str()),
+        ("protocol", q.protocol.as_str()),
+        ("status", q.status.as_str()),
+        ("type", q.kind.as_str()),
     ])
     .unwrap_or_default()
 }
 
-async fn list(v: Visitor, q: web::Query<ListQuery>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/clients")? {
-        return Ok(r);
-    }
-    let mut all: Vec<Client> = registry::list(&v.app).map_err(refused)?.into_iter().filter(|c| keep(c, &q)).collect();
-    all.sort_by_key(|c| std::cmp::Reverse(c.id));
-    let total = all.len();
-    let rows = all
-        .iter()
-        .skip(q.page * PAGE)
-        .take(PAGE)
-        .map(|c| Row { view: ClientView::from(c), created: when(c.created_at) })
-        .collect();
+/// A page of the applications that match the filters, newest first.
+async fn list(v: Admin, q: web::Query<ListQuery>) -> Result<HttpResponse, PageError> {
+    let asked = PageQuery { cursor: q.cursor.clone(), limit: q.limit.clone() };
+    let page = asked.for_page(PAGE, is_id_cursor)?;
+    let p = v.app.store.read(|tx| {
+        clients::page(tx, page.after(), page.limit, |c| {
+            Ok(keep(&c, &q).then(|| Row { view: ClientView::from(&c), created: when(c.created_at) }))
+        })
+    })?;
     let view = ListView {
         c: v.chrome("Applications", false),
         q: q.q.clone(),
         protocol: q.protocol.clone(),
         status: q.status.clone(),
         kind: q.kind.clone(),
-        rows,
+        rows: p.items,
         notice: q.notice.clone(),
-        prev: (q.page > 0).then(|| page_link(&q, q.page - 1)),
-        next: ((q.page + 1) * PAGE < total).then(|| page_link(&q, q.page + 1)),
-        total,
+        next: super::next_query(&filters(&q), p.next.as_deref(), &asked),
     };
     Ok(v.render(StatusCode::OK, &view))
 }
@@ -189,12 +186,11 @@ impl Form {
         }
     }
 
-    fn parse(body: &[u8]) -> (Form, String) {
+    fn parse(pairs: Vec<(String, String)>) -> (Form, String) {
         let mut f = Form::default();
         let mut csrf = String::new();
-        for (k, v) in url::form_urlencoded::parse(body) {
-            let v = v.to_string();
-            match k.as_ref() {
+        for (k, v) in pairs {
+            match k.as_str() {
                 "csrf" => csrf = v,
                 "name" => f.name = v,
                 "description" => f.description = v,
@@ -331,6 +327,24 @@ impl Form {
     }
 }
 
+/// The posted form, read as pairs since `grant` and `signature_method`
+/// repeat.
+#[derive(Deserialize)]
+#[serde(from = "Vec<(String, String)>")]
+struct Posted {
+    f: Form,
+    csrf: String,
+}
+
+impl From<Vec<(String, String)>> for Posted {
+    fn from(pairs: Vec<(String, String)>) -> Self {
+        let (f, csrf) = Form::parse(pairs);
+        Posted { f, csrf }
+    }
+}
+
+crate::has_csrf!(Posted);
+
 #[derive(Template)]
 #[template(path = "admin_client_form.html")]
 struct FormView {
@@ -347,10 +361,7 @@ impl FormView {
     }
 }
 
-async fn new_form(v: Visitor) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/clients/new")? {
-        return Ok(r);
-    }
+async fn new_form(v: Admin) -> Result<HttpResponse, PageError> {
     Ok(v.render(
         StatusCode::OK,
         &FormView { c: v.chrome("New application", false), f: Form::fresh(), errors: vec![], editing: None },
@@ -369,12 +380,7 @@ fn credentials(v: &Visitor, creds: Credentials, what: &'static str) -> HttpRespo
     v.render(StatusCode::OK, &CredentialsView { c: v.chrome("Credentials", false), creds, what })
 }
 
-async fn create(v: Visitor, body: web::Bytes) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/clients/new")? {
-        return Ok(r);
-    }
-    let (f, csrf) = Form::parse(&body);
-    v.check_csrf(&csrf)?;
+async fn create(AdminForm(v, Posted { f, .. }): AdminForm<Posted>) -> Result<HttpResponse, PageError> {
     let again = |f: Form, field: String, message: String| {
         v.render(
             StatusCode::BAD_REQUEST,
@@ -409,10 +415,7 @@ struct NoticeQuery {
     notice: Option<String>,
 }
 
-async fn show(v: Visitor, id: web::Path<String>, q: web::Query<NoticeQuery>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/clients")? {
-        return Ok(r);
-    }
+async fn show(v: Admin, id: web::Path<String>, q: web::Query<NoticeQuery>) -> Result<HttpResponse, PageError> {
     let c = registry::find(&v.app, &id).map_err(refused)?;
     let view = DetailView {
         c: v.chrome("Application", false),
@@ -431,20 +434,14 @@ struct CsrfForm {
     enabled: String,
 }
 
-async fn rotate(v: Visitor, id: web::Path<String>, form: web::Form<CsrfForm>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/clients")? {
-        return Ok(r);
-    }
-    v.check_csrf(&form.csrf)?;
+crate::has_csrf!(CsrfForm);
+
+async fn rotate(AdminForm(v, _): AdminForm<CsrfForm>, id: web::Path<String>) -> Result<HttpResponse, PageError> {
     let creds = registry::rotate_secret(&v.app, &id, v.who()).await.map_err(refused)?;
     Ok(credentials(&v, creds, "rotated"))
 }
 
-async fn enable(v: Visitor, id: web::Path<String>, form: web::Form<CsrfForm>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/clients")? {
-        return Ok(r);
-    }
-    v.check_csrf(&form.csrf)?;
+async fn enable(AdminForm(v, form): AdminForm<CsrfForm>, id: web::Path<String>) -> Result<HttpResponse, PageError> {
     let on = form.enabled == "1";
     let c = registry::set_enabled(&v.app, &id, on, v.who()).await.map_err(refused)?;
     let notice = if on {
@@ -466,10 +463,7 @@ struct DeleteView {
     tokens: usize,
 }
 
-async fn confirm_delete(v: Visitor, id: web::Path<String>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/clients")? {
-        return Ok(r);
-    }
+async fn confirm_delete(v: Admin, id: web::Path<String>) -> Result<HttpResponse, PageError> {
     let c = registry::find(&v.app, &id).map_err(refused)?;
     let (n_grants, n_tokens) = v.app.store.read(|tx| {
         let gs: Vec<_> = grants::list(tx)?.into_iter().filter(|g| g.client == c.id).collect();
@@ -489,21 +483,14 @@ async fn confirm_delete(v: Visitor, id: web::Path<String>) -> Result<HttpRespons
     Ok(v.render(StatusCode::OK, &view))
 }
 
-async fn delete(v: Visitor, id: web::Path<String>, form: web::Form<CsrfForm>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/clients")? {
-        return Ok(r);
-    }
-    v.check_csrf(&form.csrf)?;
+async fn delete(AdminForm(v, _): AdminForm<CsrfForm>, id: web::Path<String>) -> Result<HttpResponse, PageError> {
     let (c, g, t) = registry::delete(&v.app, &id, v.who()).await.map_err(refused)?;
     let q = serde_urlencoded::to_string([("notice", format!("Deleted {} with {g} grants and {t} tokens.", c.name))])
         .unwrap_or_default();
     Ok(v.redirect(&format!("/admin/clients?{q}")))
 }
 
-async fn edit_form(v: Visitor, id: web::Path<String>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/clients")? {
-        return Ok(r);
-    }
+async fn edit_form(v: Admin, id: web::Path<String>) -> Result<HttpResponse, PageError> {
     let c = registry::find(&v.app, &id).map_err(refused)?;
     let view = FormView {
         c: v.chrome("Edit application", false),
@@ -514,12 +501,10 @@ async fn edit_form(v: Visitor, id: web::Path<String>) -> Result<HttpResponse, Pa
     Ok(v.render(StatusCode::OK, &view))
 }
 
-async fn edit(v: Visitor, id: web::Path<String>, body: web::Bytes) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/clients")? {
-        return Ok(r);
-    }
-    let (f, csrf) = Form::parse(&body);
-    v.check_csrf(&csrf)?;
+async fn edit(
+    AdminForm(v, Posted { f, .. }): AdminForm<Posted>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
     let again = |f: Form, field: String, message: String| {
         v.render(
             StatusCode::BAD_REQUEST,

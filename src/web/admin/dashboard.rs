@@ -1,10 +1,11 @@
 //! `/admin`: counts and the latest audit events.
 
-use super::{gate, when};
+use super::when;
 use crate::http::page_error::PageError;
+use crate::http::visitor::Admin;
 use crate::store::audit::{self, AuditEvent, Filter};
 use crate::store::{clients, grants, users};
-use crate::web::{Chrome, Visitor};
+use crate::web::Chrome;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -30,10 +31,7 @@ struct DashboardView {
     recent: Vec<Event>,
 }
 
-async fn show(v: Visitor) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin")? {
-        return Ok(r);
-    }
+async fn show(v: Admin) -> Result<HttpResponse, PageError> {
     let since = v.app.now() - 86_400;
     let view = v.app.store.read(|tx| {
         let failures = Filter { action: "login.failure".into(), from: Some(since), ..Default::default() };

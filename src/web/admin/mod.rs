@@ -1,6 +1,6 @@
 //! The admin console: dashboard, members, audit log (and applications and
-//! tokens). Every page is refused with a 403 page to members who are not
-//! admins; every change goes through the same operations as the command
+//! tokens). Every handler takes `Admin` or `AdminForm` (http::visitor), so
+//! every page is refused with a 403 page to members who are not admins; every change goes through the same operations as the command
 //! line, which write the audit log.
 
 pub mod audit;
@@ -9,9 +9,7 @@ pub mod dashboard;
 pub mod tokens;
 pub mod users;
 
-use super::Visitor;
-use crate::http::page_error::PageError;
-use actix_web::{HttpResponse, web};
+use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.configure(dashboard::routes)
@@ -21,17 +19,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(clients::routes);
 }
 
-/// `Ok(None)` for an admin; `Ok(Some(redirect))` to sign in first; a 403
-/// page for a member who is not an admin.
-pub fn gate(v: &Visitor, here: &str) -> Result<Option<HttpResponse>, PageError> {
-    match &v.active {
-        None => Ok(Some(v.to_login(here))),
-        Some(a) if a.user.admin => Ok(None),
-        Some(_) => Err(PageError::forbidden("This page is for the site's admins.")),
-    }
-}
-
 /// `(RFC 3339, readable)` for a `<time>` element.
 pub fn when(ts: i64) -> (String, String) {
     (crate::clock::rfc3339(ts), crate::clock::human(ts))
+}
+
+/// The query of the next page of a list: its filters (already encoded),
+/// the cursor the store gave, and the limit the admin asked for, if any.
+pub fn next_query(filters: &str, next: Option<&[u8]>, asked: &crate::http::page::PageQuery) -> Option<String> {
+    let mut pairs = vec![("cursor", crate::http::page::cursor(next?))];
+    if let Some(l) = asked.limit.as_deref().filter(|l| !l.trim().is_empty()) {
+        pairs.push(("limit", l.trim().to_string()));
+    }
+    let tail = serde_urlencoded::to_string(pairs).unwrap_or_default();
+    Some(if filters.is_empty() { tail } else { format!("{filters}&{tail}") })
 }

@@ -3,19 +3,23 @@
 //! page lists its tokens (never the token itself) and revokes one token or
 //! the whole grant.
 
-use super::{gate, when};
+use super::when;
+use crate::http::page::PageQuery;
 use crate::http::page_error::PageError;
+use crate::http::visitor::{Admin, AdminForm};
 use crate::registry::grants::{self as registry, Reason};
 use crate::store::audit::{self, Who};
 use crate::store::clients::{self, Client};
 use crate::store::grants::{self, Grant, Token, TokenKind};
+use crate::store::page::is_id_cursor;
 use crate::store::users::{self, User};
-use crate::store::{GrantId, StoreError};
+use crate::store::{ClientId, GrantId, StoreError, UserId};
 use crate::web::{Chrome, Visitor};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
+use std::collections::HashMap;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/tokens", web::get().to(list))
@@ -53,6 +57,7 @@ struct ListView {
     protocol: String,
     state: String,
     rows: Vec<GrantRow>,
+    next: Option<String>,
     notice: Option<String>,
 }
 
@@ -68,50 +73,85 @@ struct Query {
     state: String,
     #[serde(default)]
     notice: Option<String>,
+    #[serde(default)]
+    cursor: Option<String>,
+    #[serde(default)]
+    limit: Option<String>,
 }
+
+/// Grants per page.
+const PAGE: usize = 50;
 
 fn contains(hay: &str, needle: &str) -> bool {
     needle.trim().is_empty() || hay.to_lowercase().contains(&needle.trim().to_lowercase())
 }
 
-async fn list(v: Visitor, q: web::Query<Query>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/tokens")? {
-        return Ok(r);
-    }
+async fn list(v: Admin, q: web::Query<Query>) -> Result<HttpResponse, PageError> {
     let now = v.app.now();
-    let mut rows = vec![];
-    for g in v.app.store.read(|tx| registry::summaries(tx, now))? {
-        let row = GrantRow {
-            id: g.id.0,
-            app: g.application,
-            member: g.member,
-            protocol: g.protocol,
-            scopes: g.scopes,
-            created: when(g.created_at),
-            last_used: when(g.last_used),
-            live_tokens: g.live_tokens,
-        };
-        let protocol_ok = match q.protocol.as_str() {
-            "oauth2" => row.protocol == "OAuth 2.0",
-            "oauth1" => row.protocol == "OAuth 1.0a",
-            _ => true,
-        };
-        let state_ok = match q.state.as_str() {
-            "active" => row.live_tokens > 0,
-            "idle" => row.live_tokens == 0,
-            _ => true,
-        };
-        if protocol_ok && state_ok && contains(&row.app, &q.application) && contains(&row.member, &q.member) {
-            rows.push(row);
-        }
-    }
+    let asked = PageQuery { cursor: q.cursor.clone(), limit: q.limit.clone() };
+    let page = asked.for_page(PAGE, is_id_cursor)?;
+    let p = v.app.store.read(|tx| {
+        // The applications and members this page names, each read once.
+        let mut apps: HashMap<ClientId, Option<Client>> = HashMap::new();
+        let mut people: HashMap<UserId, Option<User>> = HashMap::new();
+        grants::page(tx, page.after(), page.limit, |g| {
+            let tokens = grants::tokens_of(tx, g.id)?;
+            if let std::collections::hash_map::Entry::Vacant(e) = apps.entry(g.client) {
+                e.insert(clients::get(tx, g.client)?);
+            }
+            if let Some(u) = g.user.filter(|u| !people.contains_key(u)) {
+                people.insert(u, users::get(tx, u)?);
+            }
+            let client = apps.get(&g.client).and_then(Option::as_ref);
+            let live = tokens.iter().filter(|(_, t)| !t.expired(now) && t.used_at.is_none()).count();
+            let row = GrantRow {
+                id: g.id.0,
+                app: client.map(|c| c.name.clone()).unwrap_or_else(|| format!("application {}", g.client)),
+                member: match g.user {
+                    Some(u) => people
+                        .get(&u)
+                        .and_then(Option::as_ref)
+                        .map(|p| p.username.clone())
+                        .unwrap_or_else(|| format!("member {u}")),
+                    None => "(the application itself)".into(),
+                },
+                protocol: registry::protocol(&tokens, client),
+                scopes: g.scopes.clone(),
+                created: when(g.created_at),
+                last_used: when(g.last_used),
+                live_tokens: live,
+            };
+            let protocol_ok = match q.protocol.as_str() {
+                "oauth2" => row.protocol == "OAuth 2.0",
+                "oauth1" => row.protocol == "OAuth 1.0a",
+                _ => true,
+            };
+            let state_ok = match q.state.as_str() {
+                "active" => live > 0,
+                "idle" => live == 0,
+                _ => true,
+            };
+            let keep =
+                protocol_ok && state_ok && contains(&row.app, &q.application) && contains(&row.member, &q.member);
+            Ok(keep.then_some(row))
+        })
+    })?;
+    let filters = serde_urlencoded::to_string([
+        ("application", q.application.as_str()),
+        ("member", q.member.as_str()),
+        ("protocol", q.protocol.as_str()),
+        ("state", q.state.as_str()),
+    ])
+    .unwrap_or_default();
+    let next = super::next_query(&filters, p.next.as_deref(), &asked);
     let view = ListView {
         c: v.chrome("Tokens", false),
         application: q.application.clone(),
         member: q.member.clone(),
         protocol: q.protocol.clone(),
         state: q.state.clone(),
-        rows,
+        rows: p.items,
+        next,
         notice: q.notice.clone(),
     };
     Ok(v.render(StatusCode::OK, &view))
@@ -166,10 +206,7 @@ fn hex(d: &[u8]) -> String {
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-async fn detail(v: Visitor, id: web::Path<u64>, q: web::Query<Query>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/tokens")? {
-        return Ok(r);
-    }
+async fn detail(v: Admin, id: web::Path<u64>, q: web::Query<Query>) -> Result<HttpResponse, PageError> {
     let (g, c, u, tokens) = load(&v, *id)?;
     let now = v.app.now();
     let view = DetailView {
@@ -209,11 +246,9 @@ struct RevokeForm {
     token: String,
 }
 
-async fn revoke_grant(v: Visitor, id: web::Path<u64>, form: web::Form<RevokeForm>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/tokens")? {
-        return Ok(r);
-    }
-    v.check_csrf(&form.csrf)?;
+crate::has_csrf!(RevokeForm);
+
+async fn revoke_grant(AdminForm(v, _): AdminForm<RevokeForm>, id: web::Path<u64>) -> Result<HttpResponse, PageError> {
     let (g, _, _, _) = load(&v, *id)?;
     let now = v.app.now();
     let who: Who = v.who();
@@ -227,11 +262,10 @@ async fn revoke_grant(v: Visitor, id: web::Path<u64>, form: web::Form<RevokeForm
     Ok(v.redirect(&format!("/admin/tokens?{q}")))
 }
 
-async fn revoke_token(v: Visitor, id: web::Path<u64>, form: web::Form<RevokeForm>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/tokens")? {
-        return Ok(r);
-    }
-    v.check_csrf(&form.csrf)?;
+async fn revoke_token(
+    AdminForm(v, form): AdminForm<RevokeForm>,
+    id: web::Path<u64>,
+) -> Result<HttpResponse, PageError> {
     let (g, _, _, tokens) = load(&v, *id)?;
     let Some((digest, t)) = tokens.into_iter().find(|(d, _)| hex(d) == form.token) else {
         return Err(PageError::new(StatusCode::NOT_FOUND, "No such token", "It expired or was revoked already."));

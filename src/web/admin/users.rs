@@ -2,9 +2,12 @@
 //! enable, make or unmake admin (never the last one), hand out a one-time
 //! password-reset link, and delete with a confirmation that says what goes.
 
-use super::{gate, when};
+use super::when;
 use crate::accounts::members::{self, MemberError, NewMember};
+use crate::http::page::PageQuery;
 use crate::http::page_error::PageError;
+use crate::http::visitor::{Admin, AdminForm};
+use crate::store::page::is_id_cursor;
 use crate::store::users::User;
 use crate::store::{grants, users};
 use crate::web::{Chrome, Visitor};
@@ -33,6 +36,7 @@ struct ListView {
     c: Chrome,
     q: String,
     rows: Vec<Row>,
+    next: Option<String>,
     notice: Option<String>,
     reset_link: Option<(String, String)>,
 }
@@ -43,7 +47,14 @@ struct ListQuery {
     q: String,
     #[serde(default)]
     notice: Option<String>,
+    #[serde(default)]
+    cursor: Option<String>,
+    #[serde(default)]
+    limit: Option<String>,
 }
+
+/// Members per page.
+const PAGE: usize = 50;
 
 fn matches(u: &User, q: &str) -> bool {
     let q = q.trim().to_lowercase();
@@ -53,28 +64,30 @@ fn matches(u: &User, q: &str) -> bool {
         || u.email.to_lowercase().contains(&q)
 }
 
+/// One page of the members that match `q`, in id order.
 fn list_view(
     v: &Visitor,
     q: &str,
+    asked: &PageQuery,
     notice: Option<String>,
     reset_link: Option<(String, String)>,
 ) -> Result<ListView, PageError> {
-    let rows = v
-        .app
-        .store
-        .read(users::list)?
-        .into_iter()
-        .filter(|u| matches(u, q))
-        .map(|u| Row { created: when(u.created_at), u })
-        .collect();
-    Ok(ListView { c: v.chrome("Members", false), q: q.to_string(), rows, notice, reset_link })
+    let page = asked.for_page(PAGE, is_id_cursor)?;
+    let p =
+        v.app.store.read(|tx| {
+            users::page(tx, page.after(), page.limit, |u| {
+                Ok(matches(&u, q).then(|| Row { created: when(u.created_at), u }))
+            })
+        })?;
+    let filters =
+        if q.is_empty() { String::new() } else { serde_urlencoded::to_string([("q", q)]).unwrap_or_default() };
+    let next = super::next_query(&filters, p.next.as_deref(), asked);
+    Ok(ListView { c: v.chrome("Members", false), q: q.to_string(), rows: p.items, next, notice, reset_link })
 }
 
-async fn list(v: Visitor, q: web::Query<ListQuery>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/users")? {
-        return Ok(r);
-    }
-    Ok(v.render(StatusCode::OK, &list_view(&v, &q.q, q.notice.clone(), None)?))
+async fn list(v: Admin, q: web::Query<ListQuery>) -> Result<HttpResponse, PageError> {
+    let asked = PageQuery { cursor: q.cursor.clone(), limit: q.limit.clone() };
+    Ok(v.render(StatusCode::OK, &list_view(&v, &q.q, &asked, q.notice.clone(), None)?))
 }
 
 #[derive(Template)]
@@ -94,10 +107,7 @@ impl NewView {
     }
 }
 
-async fn new_form(v: Visitor) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/users/new")? {
-        return Ok(r);
-    }
+async fn new_form(v: Admin) -> Result<HttpResponse, PageError> {
     let view = NewView {
         c: v.chrome("New member", false),
         username: String::new(),
@@ -125,11 +135,9 @@ struct NewForm {
     admin: Option<String>,
 }
 
-async fn create(v: Visitor, form: web::Form<NewForm>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/users/new")? {
-        return Ok(r);
-    }
-    v.check_csrf(&form.csrf)?;
+crate::has_csrf!(NewForm);
+
+async fn create(AdminForm(v, form): AdminForm<NewForm>) -> Result<HttpResponse, PageError> {
     let new = NewMember {
         username: form.username.clone(),
         display_name: form.display_name.clone(),
@@ -168,6 +176,8 @@ struct ActionForm {
     what: String,
 }
 
+crate::has_csrf!(ActionForm);
+
 fn refused(e: MemberError) -> PageError {
     match e {
         MemberError::LastAdmin => PageError::new(
@@ -182,11 +192,7 @@ fn refused(e: MemberError) -> PageError {
     }
 }
 
-async fn action(v: Visitor, name: web::Path<String>, form: web::Form<ActionForm>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/users")? {
-        return Ok(r);
-    }
-    v.check_csrf(&form.csrf)?;
+async fn action(AdminForm(v, form): AdminForm<ActionForm>, name: web::Path<String>) -> Result<HttpResponse, PageError> {
     let who = v.who();
     let done = match form.what.as_str() {
         "disable" => {
@@ -206,6 +212,7 @@ async fn action(v: Visitor, name: web::Path<String>, form: web::Form<ActionForm>
             let view = list_view(
                 &v,
                 "",
+                &PageQuery::default(),
                 Some(format!("Give this one-time link to {name}; it works once, for 24 hours.")),
                 Some((name.to_string(), link)),
             )?;
@@ -233,10 +240,7 @@ struct DeleteView {
     tokens: usize,
 }
 
-async fn confirm_delete(v: Visitor, name: web::Path<String>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/users")? {
-        return Ok(r);
-    }
+async fn confirm_delete(v: Admin, name: web::Path<String>) -> Result<HttpResponse, PageError> {
     let user = members::find(&v.app, &name).map_err(refused)?;
     let (grants, tokens) = v.app.store.read(|tx| {
         let gs = grants::for_member(tx, user.id)?;
@@ -252,11 +256,7 @@ async fn confirm_delete(v: Visitor, name: web::Path<String>) -> Result<HttpRespo
     ))
 }
 
-async fn delete(v: Visitor, name: web::Path<String>, form: web::Form<ActionForm>) -> Result<HttpResponse, PageError> {
-    if let Some(r) = gate(&v, "/admin/users")? {
-        return Ok(r);
-    }
-    v.check_csrf(&form.csrf)?;
+async fn delete(AdminForm(v, _): AdminForm<ActionForm>, name: web::Path<String>) -> Result<HttpResponse, PageError> {
     let u = members::delete(&v.app, &name, v.who()).await.map_err(refused)?;
     let q = serde_urlencoded::to_string([("notice", format!("Deleted {} with their grants and tokens.", u.username))])
         .unwrap_or_default();
