@@ -172,8 +172,9 @@ impl SigningKey {
                 EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).map_err(failed)?.as_ref().to_vec()
             }
             Algorithm::RS256 => {
-                let key =
-                    rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, RSA_BITS).map_err(|_| KeyError::Generate(alg))?;
+                // rsa 0.9 takes a rand_core 0.6 RNG: the OS generator from its re-export.
+                let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, RSA_BITS)
+                    .map_err(|_| KeyError::Generate(alg))?;
                 key.to_pkcs8_der().map_err(|_| KeyError::Generate(alg))?.as_bytes().to_vec()
             }
         };
