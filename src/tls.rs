@@ -9,7 +9,7 @@
 use crate::config::Config;
 use anyhow::{Context, Result, bail};
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
     KeyUsagePurpose,
 };
 use rustls::server::{ClientHello, ResolvesServerCert};
@@ -106,7 +106,7 @@ pub fn ensure_self_signed(config: &Config, now: OffsetDateTime) -> Result<bool> 
     }
     // The issuer is rebuilt from the stored key and the fixed name; only its
     // name and key matter for signing.
-    let issuer = ca_params(now)?.self_signed(&ca_key)?;
+    let issuer = Issuer::new(ca_params(now)?, &ca_key);
     let mut p = CertificateParams::new(wanted.clone())?;
     let mut dn = DistinguishedName::new();
     dn.push(DnType::CommonName, wanted.last().cloned().unwrap_or_else(|| "localhost".into()));
@@ -119,7 +119,7 @@ pub fn ensure_self_signed(config: &Config, now: OffsetDateTime) -> Result<bool> 
     p.not_after = now + Duration::days(LEAF_DAYS);
     let key = KeyPair::generate()?;
     let not_after = p.not_after.unix_timestamp();
-    let cert = p.signed_by(&key, &issuer, &ca_key)?;
+    let cert = p.signed_by(&key, &issuer)?;
     write_private(&dir.join("key.pem"), &key.serialize_pem())?;
     write_private(&dir.join("cert.pem"), &cert.pem())?;
     write_private(&info_path, &serde_json::to_string(&LeafInfo { names: wanted, not_after })?)?;
@@ -198,9 +198,10 @@ impl Certificates {
 /// test trusts exactly this certificate.
 pub fn spki_pin(data_dir: &Path) -> Result<String> {
     use base64::Engine;
+    use rcgen::PublicKeyData;
     use sha2::Digest;
     let key = KeyPair::from_pem(&std::fs::read_to_string(dir(data_dir).join("key.pem"))?)?;
-    Ok(base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(key.public_key_der())))
+    Ok(base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(key.subject_public_key_info())))
 }
 
 #[cfg(test)]

@@ -62,7 +62,9 @@ impl Passwords {
     }
 
     fn hash_now(&self, password: &str) -> Result<String, PasswordError> {
-        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        // argon2 0.5 takes a rand_core 0.6 RNG, so the OS generator comes from
+        // its own re-export rather than from rand 0.10.
+        let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
         self.argon()
             .hash_password(password.as_bytes(), &salt)
             .map(|h| h.to_string())

@@ -3,14 +3,14 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use rand::RngCore;
+use rand::TryRng;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 /// 256 random bits as URL-safe base64 (43 characters).
 pub fn token() -> String {
     let mut b = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut b);
+    rand::rngs::SysRng.try_fill_bytes(&mut b).expect("the operating system's random number generator failed");
     URL_SAFE_NO_PAD.encode(b)
 }
 

@@ -178,8 +178,9 @@ impl SigningKey {
                 EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).map_err(failed)?.as_ref().to_vec()
             }
             Algorithm::RS256 => {
-                let key =
-                    rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, RSA_BITS).map_err(|_| KeyError::Generate(alg))?;
+                // rsa 0.9 takes a rand_core 0.6 RNG: the OS generator from its re-export.
+                let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, RSA_BITS)
+                    .map_err(|_| KeyError::Generate(alg))?;
                 key.to_pkcs8_der().map_err(|_| KeyError::Generate(alg))?.as_bytes().to_vec()
             }
         };
@@ -191,7 +192,7 @@ impl SigningKey {
     }
 
     /// The PKCS#1 `RSAPrivateKey` inside the PKCS#8 wrapper, which is what
-    /// ring (and so `EncodingKey::from_rsa_der`) expects. No bignum parsing
+    /// `EncodingKey::from_rsa_der` expects. No bignum parsing
     /// needed: PKCS#8 just carries it as an octet string.
     fn rsa_pkcs1(&self) -> Result<&[u8], KeyError> {
         let info = rsa::pkcs8::PrivateKeyInfo::try_from(self.private_der.as_slice()).map_err(|_| self.bad_key())?;
@@ -242,8 +243,8 @@ impl SigningKey {
         let mut header = Header::new(self.alg.jwt());
         header.typ = Some(header_typ.to_owned());
         header.kid = Some(self.kid.clone());
-        // jsonwebtoken hands these bytes straight to ring: PKCS#8 for Ed25519
-        // and ECDSA, bare PKCS#1 for RSA.
+        // jsonwebtoken's backend (rust_crypto) reads these bytes as they are:
+        // PKCS#8 for Ed25519 and ECDSA, bare PKCS#1 for RSA.
         let key = match self.alg {
             Algorithm::EdDSA => EncodingKey::from_ed_der(&self.private_der),
             Algorithm::ES256 => EncodingKey::from_ec_der(&self.private_der),
@@ -256,7 +257,8 @@ impl SigningKey {
     /// the JWK publishes.
     fn decoding_key(&self) -> Result<DecodingKey, KeyError> {
         Ok(match self.public_key()? {
-            // For these two, jsonwebtoken's "der" is the raw key ring takes.
+            // For these two, jsonwebtoken's "der" is the raw public key: 32
+            // bytes for Ed25519, the uncompressed SEC1 point for P-256.
             PublicKey::Ed25519(x) => DecodingKey::from_ed_der(&x),
             PublicKey::P256(point) => DecodingKey::from_ec_der(&point),
             PublicKey::Rsa { n, e } => DecodingKey::from_rsa_raw_components(&n, &e),
@@ -646,7 +648,7 @@ mod tests {
         // secret, hoping the verifier takes the algorithm from the header.
         let k = key(Algorithm::EdDSA);
         let x = k.public_jwk().unwrap()["x"].as_str().unwrap().to_owned();
-        let secret = EncodingKey::from_secret(&URL_SAFE_NO_PAD.decode(x).unwrap());
+        let secret = EncodingKey::from_secret(&URL_SAFE_NO_PAD.decode(x).unwrap()).unwrap();
         let mut header = Header::new(jsonwebtoken::Algorithm::HS256);
         header.kid = Some(k.kid.clone());
         let token = jsonwebtoken::encode(&header, &claims(), &secret).unwrap();

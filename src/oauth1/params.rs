@@ -263,7 +263,7 @@ impl RequestParams {
 mod tests {
     use super::*;
     use crate::oauth1::signature::{base_string_uri, signature_base_string};
-    use rand::{Rng, SeedableRng};
+    use rand::{RngExt, SeedableRng};
 
     fn owned(list: &[(&str, &str)]) -> Vec<(String, String)> {
         list.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect()
@@ -507,12 +507,12 @@ mod tests {
         let mut accepted = 0usize;
         for round in 0..20_000 {
             let input: String = if round % 4 == 0 {
-                let bytes: Vec<u8> = (0..rng.gen_range(0..48)).map(|_| rng.r#gen()).collect();
+                let bytes: Vec<u8> = (0..rng.random_range(0..48)).map(|_| rng.random()).collect();
                 String::from_utf8_lossy(&bytes).into_owned()
             } else {
                 let prefix = if round % 2 == 0 { "OAuth " } else { "" };
                 let body: String =
-                    (0..rng.gen_range(0..24)).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())]).collect();
+                    (0..rng.random_range(0..24)).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())]).collect();
                 format!("{prefix}{body}")
             };
 

@@ -516,7 +516,7 @@ mod tests {
         use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
         use rsa::signature::{SignatureEncoding, Signer};
 
-        let private = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
+        let private = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).unwrap();
         let public = private.to_public_key();
         let spki = public.to_public_key_pem(LineEnding::LF).unwrap();
         let pkcs1 = public.to_pkcs1_pem(LineEnding::CRLF).unwrap();
@@ -544,7 +544,7 @@ mod tests {
         assert!(!verify(method, PHOTOS_BASE, &BASE64.encode(&raw), "", "", Some(&spki)));
         assert!(!verify(method, PHOTOS_BASE, "%%%", "", "", Some(&spki)));
         assert!(!verify(method, PHOTOS_BASE, "", "", "", Some(&spki)));
-        let other = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 1024).unwrap();
+        let other = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 1024).unwrap();
         let other_pem = other.to_public_key().to_public_key_pem(LineEnding::LF).unwrap();
         assert!(!verify(method, PHOTOS_BASE, &sig, "", "", Some(&other_pem)));
 
@@ -573,7 +573,7 @@ mod tests {
     #[test]
     fn rsa_keys_below_the_minimum_are_refused() {
         use rsa::pkcs8::{EncodePublicKey, LineEnding};
-        let small = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 512).unwrap();
+        let small = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 512).unwrap();
         let pem = small.to_public_key().to_public_key_pem(LineEnding::LF).unwrap();
         let err = validate_rsa_public_key_pem(&pem).unwrap_err();
         assert_eq!(err, RsaKeyError::TooShort { bits: 512 });

@@ -163,7 +163,7 @@ mod tests {
     #[test]
     fn methods_keys_callbacks_and_scopes_are_checked() {
         use rsa::pkcs8::{EncodePublicKey, LineEnding};
-        let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 1024).unwrap();
+        let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 1024).unwrap();
         let pem = key.to_public_key().to_public_key_pem(LineEnding::LF).unwrap();
         let with_key = NewConsumer { rsa_public_key: Some(pem.clone()), ..Default::default() };
         assert_eq!(settings(&with_key, &[]).unwrap().signature_methods, vec!["HMAC-SHA1", "RSA-SHA1"]);

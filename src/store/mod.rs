@@ -26,6 +26,8 @@ mod writer;
 pub use crate::ids::{AuditId, ClientId, GrantId, UserId};
 pub use redb::{ReadTransaction, ReadableTable, WriteTransaction};
 
+use redb::ReadableDatabase;
+
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -60,7 +62,8 @@ from_redb!(
     redb::TableError,
     redb::TransactionError,
     redb::CommitError,
-    redb::DatabaseError
+    redb::DatabaseError,
+    redb::SetDurabilityError
 );
 
 /// Opens tables in either kind of transaction, so that one reader per
@@ -122,8 +125,16 @@ impl Drop for Inner {
 
 impl Store {
     /// Opens (or creates) the database file and brings its schema up to date.
+    /// A file in redb 2's file format is first upgraded in place.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let db = redb::Database::create(path).map_err(|e| match e {
+        let db = match redb::Database::create(path) {
+            Err(redb::DatabaseError::UpgradeRequired(found)) => {
+                upgrade_file_format(path, found)?;
+                redb::Database::create(path)
+            }
+            opened => opened,
+        };
+        let db = db.map_err(|e| match e {
             redb::DatabaseError::DatabaseAlreadyOpen => StoreError::Locked(path.display().to_string()),
             e => StoreError::Storage(format!("cannot open {}: {e}", path.display())),
         })?;
@@ -188,6 +199,27 @@ impl Store {
     pub fn commits(&self) -> u64 {
         self.inner.writer.lock().ok().and_then(|w| w.as_ref().map(|w| w.commits())).unwrap_or(0)
     }
+}
+
+/// redb 3 and later read only file format v3; latchkey data directories made
+/// while it used redb 2 hold a v2 file. redb 2.6's `Database::upgrade`
+/// converts it in place, changing only redb's own bookkeeping (header and
+/// allocator state); the one value encoding redb 3 changed, tuples of
+/// variable width, is in no latchkey table. redb 4 then opens it as any other.
+fn upgrade_file_format(path: &Path, found: u8) -> Result<(), StoreError> {
+    let failed = |e: &dyn std::fmt::Display| {
+        StoreError::Storage(format!(
+            "{} is in redb file format v{found}, which this latchkey cannot read, and upgrading it failed: {e}",
+            path.display()
+        ))
+    };
+    tracing::info!(file = %path.display(), from = found, to = 3, "upgrading the database file format");
+    let mut db = redb2::Database::open(path).map_err(|e| match e {
+        redb2::DatabaseError::DatabaseAlreadyOpen => StoreError::Locked(path.display().to_string()),
+        e => failed(&e),
+    })?;
+    db.upgrade().map_err(|e| failed(&e))?;
+    Ok(())
 }
 
 /// Opens the file alone and runs redb's integrity check (repairing the
@@ -287,6 +319,65 @@ mod tests {
         drop(store);
         let store = Store::open(&path).unwrap();
         assert!(has(&store, "kept"));
+    }
+
+    /// A file as latchkey left it while it used redb 2 (file format v2),
+    /// written with redb 2.6 itself: the schema version, a string key, an
+    /// integer value and a unit value, as the real tables have.
+    fn redb2_file(path: &Path) {
+        const META: redb2::TableDefinition<&str, &[u8]> = redb2::TableDefinition::new("meta");
+        const USERS_BY_NAME: redb2::TableDefinition<&str, u64> = redb2::TableDefinition::new("users_by_name");
+        const TOKENS_BY_GRANT: redb2::TableDefinition<&[u8], ()> = redb2::TableDefinition::new("tokens_by_grant");
+        let db = redb2::Database::create(path).unwrap();
+        let tx = db.begin_write().unwrap();
+        let mut meta = tx.open_table(META).unwrap();
+        meta.insert("schema_version", migrate::CURRENT.to_be_bytes().as_slice()).unwrap();
+        meta.insert("seq:users", 7u64.to_be_bytes().as_slice()).unwrap();
+        drop(meta);
+        tx.open_table(USERS_BY_NAME).unwrap().insert("alice", 7).unwrap();
+        tx.open_table(TOKENS_BY_GRANT).unwrap().insert([1u8; 40].as_slice(), ()).unwrap();
+        tx.commit().unwrap();
+    }
+
+    #[test]
+    fn redb2_file_is_upgraded_in_place_and_keeps_its_data() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        redb2_file(&path);
+        assert!(
+            matches!(redb::Database::create(&path), Err(redb::DatabaseError::UpgradeRequired(2))),
+            "redb 4 alone refuses the file"
+        );
+        for round in 0..2 {
+            let store = Store::open(&path).unwrap();
+            store
+                .read(|tx| {
+                    let meta = tx.open_table(schema::META)?;
+                    let version = meta.get("schema_version")?.map(|v| v.value().to_vec());
+                    assert_eq!(version, Some(migrate::CURRENT.to_be_bytes().to_vec()), "round {round}");
+                    assert_eq!(tx.open_table(schema::USERS_BY_NAME)?.get("alice")?.map(|v| v.value()), Some(7));
+                    assert!(tx.open_table(schema::TOKENS_BY_GRANT)?.get([1u8; 40].as_slice())?.is_some());
+                    // The tables the old file lacked were made by the migration.
+                    assert!(redb::ReadableTableMetadata::is_empty(&tx.open_table(schema::SIGNING_KEYS)?)?);
+                    Ok(())
+                })
+                .unwrap();
+            let before = store.write_blocking(|tx| next_id(tx, "seq:users")).unwrap();
+            assert_eq!(before, 8 + round, "the id sequence goes on");
+            drop(store);
+        }
+        assert!(check_integrity(&path).unwrap());
+    }
+
+    #[test]
+    fn redb2_file_in_use_is_locked_not_damaged() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        redb2_file(&path);
+        let old = redb2::Database::open(&path).unwrap();
+        assert!(matches!(Store::open(&path), Err(StoreError::Locked(_))));
+        drop(old);
+        Store::open(&path).unwrap();
     }
 
     #[test]

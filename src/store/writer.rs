@@ -108,17 +108,19 @@ fn commit_batch(db: &Database, batch: Vec<Job>, commits: &AtomicU64) {
     let mut outcomes: Vec<Option<Outcome>> = batch.iter().map(|_| None).collect();
     let mut live: Vec<usize> = (0..batch.len()).collect();
     while !live.is_empty() {
-        let mut tx = match db.begin_write() {
+        let tx = db.begin_write().map_err(StoreError::from).and_then(|mut tx| {
+            tx.set_durability(Durability::Immediate)?;
+            Ok(tx)
+        });
+        let tx = match tx {
             Ok(tx) => tx,
             Err(e) => {
-                let e = StoreError::from(e);
                 for &i in &live {
                     outcomes[i] = Some(Outcome::Storage(e.clone()));
                 }
                 break;
             }
         };
-        tx.set_durability(Durability::Immediate);
         let mut refused = false;
         for &i in &live {
             let result = catch_unwind(AssertUnwindSafe(|| (batch[i].run)(&tx)));

@@ -201,7 +201,7 @@ fn legacy_1_0_consumers_need_no_verifier() {
 
 fn rsa_pair() -> (rsa::RsaPrivateKey, String) {
     use rsa::pkcs8::{EncodePublicKey, LineEnding};
-    let key = rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).unwrap();
+    let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).unwrap();
     let pem = key.to_public_key().to_public_key_pem(LineEnding::LF).unwrap();
     (key, pem)
 }
