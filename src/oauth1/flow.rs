@@ -190,7 +190,7 @@ pub async fn decide(
     let (client, name) = (found.client.id, found.client.name.clone());
     app.store
         .write(move |tx| {
-            let Some(mut t) = stored::request_for_update(tx, &digest)? else {
+            let Some(mut t) = stored::request(tx, &digest)? else {
                 return Ok(Err(PendingError::Unknown));
             };
             if t.decision != Decision::Pending {
@@ -264,7 +264,7 @@ pub async fn access_token(app: &App, v: &Verified) -> Result<TokenCredentials, F
         .store
         .write(move |tx| {
             let refuse = |p: Problem, advice: &str| Ok(Err(Report::new(p, advice)));
-            let Some(rt) = stored::request_for_update(tx, &digest)? else {
+            let Some(rt) = stored::request(tx, &digest)? else {
                 return refuse(Problem::TokenRejected, "this request token was already exchanged");
             };
             if rt.expired(now) {
@@ -295,7 +295,7 @@ pub async fn access_token(app: &App, v: &Verified) -> Result<TokenCredentials, F
                 }
             }
             stored::delete_request(tx, &digest)?;
-            if users::get_for_update(tx, user)?.is_none_or(|u| u.disabled) {
+            if users::get(tx, user)?.is_none_or(|u| u.disabled) {
                 return refuse(Problem::PermissionDenied, "the member's account is disabled");
             }
             let set = ScopeSet::parse(&scopes).unwrap_or_default();

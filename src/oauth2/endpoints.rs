@@ -117,7 +117,7 @@ async fn revoke(req: HttpRequest, body: web::Bytes, app: web::Data<App>) -> Http
         .write(move |tx| {
             // A JWT cannot be deleted; revoking it revokes its grant.
             if let Some(gid) = jwt_grant {
-                if let Some(g) = stored::get_for_update(tx, gid)? {
+                if let Some(g) = stored::get(tx, gid)? {
                     stored::revoke(tx, &g)?;
                     crate::store::audit::record(
                         tx,
@@ -130,7 +130,7 @@ async fn revoke(req: HttpRequest, body: web::Bytes, app: web::Data<App>) -> Http
                 }
                 return Ok(());
             }
-            let Some(t) = stored::token_for_update(tx, &digest)? else {
+            let Some(t) = stored::token(tx, &digest)? else {
                 return Ok(());
             };
             if t.client != client {
@@ -139,7 +139,7 @@ async fn revoke(req: HttpRequest, body: web::Bytes, app: web::Data<App>) -> Http
             match t.kind {
                 // RFC 7009 §2.1: revoking a refresh token ends the grant's access tokens too.
                 TokenKind::Refresh => {
-                    if let Some(g) = stored::get_for_update(tx, t.grant)? {
+                    if let Some(g) = stored::get(tx, t.grant)? {
                         stored::revoke(tx, &g)?;
                     }
                 }

@@ -348,7 +348,7 @@ async fn update(
     let key = key.to_string();
     app.store
         .write(move |tx| {
-            let mut c = clients::get_for_update(tx, id)?.ok_or_else(|| ClientError::NotFound(key.clone()))?;
+            let mut c = clients::get(tx, id)?.ok_or_else(|| ClientError::NotFound(key.clone()))?;
             change(&mut c);
             clients::put(tx, &c)?;
             audit::record(tx, now, &who, action, &c.name, &format!("id {}", c.id))?;
@@ -405,10 +405,10 @@ pub async fn delete(app: &App, key: &str, who: Who) -> Result<(Client, usize, us
     let key = key.to_string();
     app.store
         .write(move |tx| {
-            let c = clients::get_for_update(tx, id)?.ok_or_else(|| ClientError::NotFound(key.clone()))?;
+            let c = clients::get(tx, id)?.ok_or_else(|| ClientError::NotFound(key.clone()))?;
             let mut n_grants = 0;
             let mut n_tokens = 0;
-            for g in grants::list_for_update(tx)?.into_iter().filter(|g| g.client == id) {
+            for g in grants::list(tx)?.into_iter().filter(|g| g.client == id) {
                 n_tokens += grants::revoke(tx, &g)?;
                 n_grants += 1;
             }

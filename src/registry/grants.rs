@@ -81,7 +81,7 @@ pub async fn revoke(app: &App, user: UserId, key: &str, who: Who) -> Result<Opti
     let name = client.name.clone();
     app.store
         .write(move |tx| {
-            let Some(g) = grants::find_for_update(tx, Some(user), client_id)? else {
+            let Some(g) = grants::find(tx, Some(user), client_id)? else {
                 return Ok(None);
             };
             let n = grants::revoke(tx, &g)?;
@@ -102,7 +102,7 @@ pub fn revoke_on_reuse(
     action: &str,
     what_happened: &str,
 ) -> Result<(), StoreError> {
-    if let Some(g) = grants::get_for_update(tx, grant)? {
+    if let Some(g) = grants::get(tx, grant)? {
         let n = grants::revoke(tx, &g)?;
         audit::record(
             tx,
@@ -124,7 +124,7 @@ pub fn upsert_grant(
     scopes: &ScopeSet,
     now: i64,
 ) -> Result<Grant, StoreError> {
-    match grants::find_for_update(tx, user, client)? {
+    match grants::find(tx, user, client)? {
         Some(mut g) => {
             let had = ScopeSet::parse(&g.scopes).unwrap_or_default();
             let merged = had.union(scopes);

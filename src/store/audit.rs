@@ -3,7 +3,7 @@
 
 use super::codec::{Record, decode, encode};
 use super::schema::AUDIT;
-use super::{AuditId, ReadTransaction, StoreError, WriteTransaction, next_id};
+use super::{AuditId, ReadableTable, StoreError, Tables, WriteTransaction, next_id};
 use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -26,17 +26,17 @@ impl Record for AuditEvent {
 
 pub fn append(tx: &WriteTransaction, event: &AuditEvent) -> Result<AuditId, StoreError> {
     let id = AuditId(next_id(tx, AuditId::SEQUENCE)?);
-    tx.open_table(AUDIT)?.insert(id.0, encode(event)?.as_slice())?;
+    tx.table(AUDIT)?.insert(id.0, encode(event)?.as_slice())?;
     Ok(id)
 }
 
 /// Newest first, starting below `before` when given.
 pub fn recent(
-    tx: &ReadTransaction,
+    tx: &impl Tables,
     before: Option<AuditId>,
     limit: usize,
 ) -> Result<Vec<(AuditId, AuditEvent)>, StoreError> {
-    let t = tx.open_table(AUDIT)?;
+    let t = tx.table(AUDIT)?;
     let upper = before.map(|b| b.0).unwrap_or(u64::MAX);
     let mut out = vec![];
     for row in t.range(..upper)?.rev().take(limit) {
@@ -115,12 +115,12 @@ impl Filter {
 
 /// Newest first: up to `limit` events below `before` that match `filter`.
 pub fn search(
-    tx: &ReadTransaction,
+    tx: &impl Tables,
     filter: &Filter,
     before: Option<AuditId>,
     limit: usize,
 ) -> Result<Vec<(AuditId, AuditEvent)>, StoreError> {
-    let t = tx.open_table(AUDIT)?;
+    let t = tx.table(AUDIT)?;
     let upper = before.map(|b| b.0).unwrap_or(u64::MAX);
     let mut out = vec![];
     for row in t.range(..upper)?.rev() {

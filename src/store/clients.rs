@@ -3,7 +3,7 @@
 
 use super::codec::{Record, decode, encode};
 use super::schema::{CLIENT_KEYS, CLIENTS};
-use super::{ClientId, ReadTransaction, ReadableTable, StoreError, WriteTransaction, next_id};
+use super::{ClientId, ReadableTable, StoreError, Tables, WriteTransaction, next_id};
 use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -126,31 +126,15 @@ impl Client {
     }
 }
 
-fn get_in(t: &impl ReadableTable<u64, &'static [u8]>, id: ClientId) -> Result<Option<Client>, StoreError> {
-    t.get(id.0)?.map(|v| decode(v.value())).transpose()
-}
-
-pub fn get(tx: &ReadTransaction, id: ClientId) -> Result<Option<Client>, StoreError> {
-    get_in(&tx.open_table(CLIENTS)?, id)
-}
-
-pub fn get_for_update(tx: &WriteTransaction, id: ClientId) -> Result<Option<Client>, StoreError> {
-    get_in(&tx.open_table(CLIENTS)?, id)
+pub fn get(tx: &impl Tables, id: ClientId) -> Result<Option<Client>, StoreError> {
+    tx.table(CLIENTS)?.get(id.0)?.map(|v| decode(v.value())).transpose()
 }
 
 /// By OAuth 2.0 `client_id` or OAuth 1.0a consumer key.
-pub fn by_key(tx: &ReadTransaction, key: &str) -> Result<Option<Client>, StoreError> {
-    let id = tx.open_table(CLIENT_KEYS)?.get(key)?.map(|v| ClientId(v.value()));
+pub fn by_key(tx: &impl Tables, key: &str) -> Result<Option<Client>, StoreError> {
+    let id = tx.table(CLIENT_KEYS)?.get(key)?.map(|v| ClientId(v.value()));
     match id {
         Some(id) => get(tx, id),
-        None => Ok(None),
-    }
-}
-
-pub fn by_key_for_update(tx: &WriteTransaction, key: &str) -> Result<Option<Client>, StoreError> {
-    let id = tx.open_table(CLIENT_KEYS)?.get(key)?.map(|v| ClientId(v.value()));
-    match id {
-        Some(id) => get_for_update(tx, id),
         None => Ok(None),
     }
 }
@@ -162,7 +146,7 @@ fn keys_of(c: &Client) -> Vec<String> {
 
 pub fn insert(tx: &WriteTransaction, mut client: Client) -> Result<Client, StoreError> {
     client.id = ClientId(next_id(tx, ClientId::SEQUENCE)?);
-    let mut keys = tx.open_table(CLIENT_KEYS)?;
+    let mut keys = tx.table(CLIENT_KEYS)?;
     for k in keys_of(&client) {
         keys.insert(k.as_str(), client.id.0)?;
     }
@@ -172,21 +156,21 @@ pub fn insert(tx: &WriteTransaction, mut client: Client) -> Result<Client, Store
 }
 
 pub fn put(tx: &WriteTransaction, client: &Client) -> Result<(), StoreError> {
-    tx.open_table(CLIENTS)?.insert(client.id.0, encode(client)?.as_slice())?;
+    tx.table(CLIENTS)?.insert(client.id.0, encode(client)?.as_slice())?;
     Ok(())
 }
 
 pub fn delete(tx: &WriteTransaction, client: &Client) -> Result<(), StoreError> {
-    tx.open_table(CLIENTS)?.remove(client.id.0)?;
-    let mut keys = tx.open_table(CLIENT_KEYS)?;
+    tx.table(CLIENTS)?.remove(client.id.0)?;
+    let mut keys = tx.table(CLIENT_KEYS)?;
     for k in keys_of(client) {
         keys.remove(k.as_str())?;
     }
     Ok(())
 }
 
-pub fn list(tx: &ReadTransaction) -> Result<Vec<Client>, StoreError> {
-    let t = tx.open_table(CLIENTS)?;
+pub fn list(tx: &impl Tables) -> Result<Vec<Client>, StoreError> {
+    let t = tx.table(CLIENTS)?;
     let mut out = vec![];
     for row in t.iter()? {
         out.push(decode(row?.1.value())?);

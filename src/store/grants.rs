@@ -7,7 +7,7 @@
 
 use super::codec::{Record, decode, encode};
 use super::schema::{GRANTS, GRANTS_BY_MEMBER, OAUTH1_REVOKED, TOKENS, TOKENS_BY_GRANT};
-use super::{ClientId, GrantId, ReadTransaction, ReadableTable, StoreError, UserId, WriteTransaction, next_id};
+use super::{ClientId, GrantId, ReadableTable, StoreError, Tables, UserId, WriteTransaction, next_id};
 use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -122,48 +122,28 @@ fn member_key(user: Option<UserId>, client: ClientId) -> [u8; 16] {
     k
 }
 
-fn grant_in(t: &impl ReadableTable<u64, &'static [u8]>, id: GrantId) -> Result<Option<Grant>, StoreError> {
-    t.get(id.0)?.map(|v| decode(v.value())).transpose()
-}
-
-pub fn get(tx: &ReadTransaction, id: GrantId) -> Result<Option<Grant>, StoreError> {
-    grant_in(&tx.open_table(GRANTS)?, id)
-}
-
-pub fn get_for_update(tx: &WriteTransaction, id: GrantId) -> Result<Option<Grant>, StoreError> {
-    grant_in(&tx.open_table(GRANTS)?, id)
+pub fn get(tx: &impl Tables, id: GrantId) -> Result<Option<Grant>, StoreError> {
+    tx.table(GRANTS)?.get(id.0)?.map(|v| decode(v.value())).transpose()
 }
 
 /// The grant of `user` (or the application itself) to `client`, if any.
-pub fn find(tx: &ReadTransaction, user: Option<UserId>, client: ClientId) -> Result<Option<Grant>, StoreError> {
-    let id = tx.open_table(GRANTS_BY_MEMBER)?.get(member_key(user, client).as_slice())?.map(|v| GrantId(v.value()));
+pub fn find(tx: &impl Tables, user: Option<UserId>, client: ClientId) -> Result<Option<Grant>, StoreError> {
+    let id = tx.table(GRANTS_BY_MEMBER)?.get(member_key(user, client).as_slice())?.map(|v| GrantId(v.value()));
     match id {
         Some(id) => get(tx, id),
         None => Ok(None),
     }
 }
 
-pub fn find_for_update(
-    tx: &WriteTransaction,
-    user: Option<UserId>,
-    client: ClientId,
-) -> Result<Option<Grant>, StoreError> {
-    let id = tx.open_table(GRANTS_BY_MEMBER)?.get(member_key(user, client).as_slice())?.map(|v| GrantId(v.value()));
-    match id {
-        Some(id) => get_for_update(tx, id),
-        None => Ok(None),
-    }
-}
-
 pub fn insert(tx: &WriteTransaction, mut grant: Grant) -> Result<Grant, StoreError> {
     grant.id = GrantId(next_id(tx, GrantId::SEQUENCE)?);
-    tx.open_table(GRANTS_BY_MEMBER)?.insert(member_key(grant.user, grant.client).as_slice(), grant.id.0)?;
+    tx.table(GRANTS_BY_MEMBER)?.insert(member_key(grant.user, grant.client).as_slice(), grant.id.0)?;
     put(tx, &grant)?;
     Ok(grant)
 }
 
 pub fn put(tx: &WriteTransaction, grant: &Grant) -> Result<(), StoreError> {
-    tx.open_table(GRANTS)?.insert(grant.id.0, encode(grant)?.as_slice())?;
+    tx.table(GRANTS)?.insert(grant.id.0, encode(grant)?.as_slice())?;
     Ok(())
 }
 
@@ -172,11 +152,6 @@ fn token_index_key(grant: GrantId, digest: &[u8; 32]) -> [u8; 40] {
     k[..8].copy_from_slice(&grant.0.to_be_bytes());
     k[8..].copy_from_slice(digest);
     k
-}
-
-/// The digests of every token under `grant`.
-fn token_digests(tx: &WriteTransaction, grant: GrantId) -> Result<Vec<[u8; 32]>, StoreError> {
-    digests_in(&tx.open_table(TOKENS_BY_GRANT)?, grant)
 }
 
 /// The digests the `TOKENS_BY_GRANT` index holds for `grant`.
@@ -194,8 +169,8 @@ fn digests_in(idx: &impl ReadableTable<&'static [u8], ()>, grant: GrantId) -> Re
 }
 
 /// Counts the live tokens of a grant (for pages that say what goes with it).
-pub fn token_count(tx: &ReadTransaction, grant: GrantId) -> Result<usize, StoreError> {
-    let idx = tx.open_table(TOKENS_BY_GRANT)?;
+pub fn token_count(tx: &impl Tables, grant: GrantId) -> Result<usize, StoreError> {
+    let idx = tx.table(TOKENS_BY_GRANT)?;
     let lo = token_index_key(grant, &[0; 32]);
     let hi = token_index_key(grant, &[0xff; 32]);
     Ok(idx.range(lo.as_slice()..=hi.as_slice())?.count())
@@ -205,12 +180,12 @@ pub fn token_count(tx: &ReadTransaction, grant: GrantId) -> Result<usize, StoreE
 /// OAuth 1.0a access tokens leave a tombstone, so that a consumer still
 /// signing with one hears `token_revoked` rather than `token_rejected`.
 pub fn revoke(tx: &WriteTransaction, grant: &Grant) -> Result<usize, StoreError> {
-    let digests = token_digests(tx, grant.id)?;
+    let digests = digests_in(&tx.table(TOKENS_BY_GRANT)?, grant.id)?;
     let revoked_at = grant.last_used.max(grant.created_at);
     {
-        let mut tokens = tx.open_table(TOKENS)?;
-        let mut idx = tx.open_table(TOKENS_BY_GRANT)?;
-        let mut tombstones = tx.open_table(OAUTH1_REVOKED)?;
+        let mut tokens = tx.table(TOKENS)?;
+        let mut idx = tx.table(TOKENS_BY_GRANT)?;
+        let mut tombstones = tx.table(OAUTH1_REVOKED)?;
         for d in &digests {
             let gone = tokens.remove(d.as_slice())?;
             let kind = gone.map(|v| decode::<Token>(v.value()).map(|t| t.kind)).transpose().ok().flatten();
@@ -220,23 +195,14 @@ pub fn revoke(tx: &WriteTransaction, grant: &Grant) -> Result<usize, StoreError>
             idx.remove(token_index_key(grant.id, d).as_slice())?;
         }
     }
-    tx.open_table(GRANTS)?.remove(grant.id.0)?;
-    tx.open_table(GRANTS_BY_MEMBER)?.remove(member_key(grant.user, grant.client).as_slice())?;
+    tx.table(GRANTS)?.remove(grant.id.0)?;
+    tx.table(GRANTS_BY_MEMBER)?.remove(member_key(grant.user, grant.client).as_slice())?;
     Ok(digests.len())
 }
 
 /// Every grant, in id order.
-pub fn list(tx: &ReadTransaction) -> Result<Vec<Grant>, StoreError> {
-    let t = tx.open_table(GRANTS)?;
-    let mut out = vec![];
-    for row in t.iter()? {
-        out.push(decode(row?.1.value())?);
-    }
-    Ok(out)
-}
-
-pub fn list_for_update(tx: &WriteTransaction) -> Result<Vec<Grant>, StoreError> {
-    let t = tx.open_table(GRANTS)?;
+pub fn list(tx: &impl Tables) -> Result<Vec<Grant>, StoreError> {
+    let t = tx.table(GRANTS)?;
     let mut out = vec![];
     for row in t.iter()? {
         out.push(decode(row?.1.value())?);
@@ -245,8 +211,8 @@ pub fn list_for_update(tx: &WriteTransaction) -> Result<Vec<Grant>, StoreError> 
 }
 
 pub fn put_token(tx: &WriteTransaction, digest: &[u8; 32], token: &Token) -> Result<(), StoreError> {
-    tx.open_table(TOKENS)?.insert(digest.as_slice(), encode(token)?.as_slice())?;
-    tx.open_table(TOKENS_BY_GRANT)?.insert(token_index_key(token.grant, digest).as_slice(), ())?;
+    tx.table(TOKENS)?.insert(digest.as_slice(), encode(token)?.as_slice())?;
+    tx.table(TOKENS_BY_GRANT)?.insert(token_index_key(token.grant, digest).as_slice(), ())?;
     Ok(())
 }
 
@@ -257,17 +223,13 @@ fn token_in(
     t.get(digest.as_slice())?.map(|v| decode(v.value())).transpose()
 }
 
-pub fn token(tx: &ReadTransaction, digest: &[u8; 32]) -> Result<Option<Token>, StoreError> {
-    token_in(&tx.open_table(TOKENS)?, digest)
-}
-
-pub fn token_for_update(tx: &WriteTransaction, digest: &[u8; 32]) -> Result<Option<Token>, StoreError> {
-    token_in(&tx.open_table(TOKENS)?, digest)
+pub fn token(tx: &impl Tables, digest: &[u8; 32]) -> Result<Option<Token>, StoreError> {
+    token_in(&tx.table(TOKENS)?, digest)
 }
 
 pub fn delete_token(tx: &WriteTransaction, digest: &[u8; 32], grant: GrantId) -> Result<(), StoreError> {
-    tx.open_table(TOKENS)?.remove(digest.as_slice())?;
-    tx.open_table(TOKENS_BY_GRANT)?.remove(token_index_key(grant, digest).as_slice())?;
+    tx.table(TOKENS)?.remove(digest.as_slice())?;
+    tx.table(TOKENS_BY_GRANT)?.remove(token_index_key(grant, digest).as_slice())?;
     Ok(())
 }
 
@@ -275,7 +237,7 @@ pub fn delete_token(tx: &WriteTransaction, digest: &[u8; 32], grant: GrantId) ->
 pub fn sweep_expired(tx: &WriteTransaction, before: Timestamp) -> Result<usize, StoreError> {
     let mut doomed = vec![];
     {
-        let t = tx.open_table(TOKENS)?;
+        let t = tx.table(TOKENS)?;
         for row in t.iter()? {
             let (k, v) = row?;
             let mut d = [0u8; 32];
@@ -298,7 +260,7 @@ pub fn sweep_expired(tx: &WriteTransaction, before: Timestamp) -> Result<usize, 
 /// Writes the batched "last used" times.
 pub fn touch(tx: &WriteTransaction, seen: &[(GrantId, Timestamp)]) -> Result<(), StoreError> {
     for &(id, at) in seen {
-        if let Some(mut g) = get_for_update(tx, id)? {
+        if let Some(mut g) = get(tx, id)? {
             if at > g.last_used {
                 g.last_used = at;
                 put(tx, &g)?;
@@ -309,8 +271,8 @@ pub fn touch(tx: &WriteTransaction, seen: &[(GrantId, Timestamp)]) -> Result<(),
 }
 
 /// The grants one member has given, found through the member index.
-pub fn for_member(tx: &ReadTransaction, user: UserId) -> Result<Vec<Grant>, StoreError> {
-    let idx = tx.open_table(GRANTS_BY_MEMBER)?;
+pub fn for_member(tx: &impl Tables, user: UserId) -> Result<Vec<Grant>, StoreError> {
+    let idx = tx.table(GRANTS_BY_MEMBER)?;
     let lo = member_key(Some(user), ClientId(0));
     let hi = member_key(Some(user), ClientId(u64::MAX));
     let mut out = vec![];
@@ -324,10 +286,10 @@ pub fn for_member(tx: &ReadTransaction, user: UserId) -> Result<Vec<Grant>, Stor
 }
 
 /// The tokens under one grant, with their digests.
-pub fn tokens_of(tx: &ReadTransaction, grant: GrantId) -> Result<Vec<([u8; 32], Token)>, StoreError> {
-    let tokens = tx.open_table(TOKENS)?;
+pub fn tokens_of(tx: &impl Tables, grant: GrantId) -> Result<Vec<([u8; 32], Token)>, StoreError> {
+    let tokens = tx.table(TOKENS)?;
     let mut out = vec![];
-    for d in digests_in(&tx.open_table(TOKENS_BY_GRANT)?, grant)? {
+    for d in digests_in(&tx.table(TOKENS_BY_GRANT)?, grant)? {
         if let Some(t) = token_in(&tokens, &d)? {
             out.push((d, t));
         }
@@ -336,8 +298,8 @@ pub fn tokens_of(tx: &ReadTransaction, grant: GrantId) -> Result<Vec<([u8; 32], 
 }
 
 /// How many stored tokens (not codes) were issued at or after `since`.
-pub fn tokens_issued_since(tx: &ReadTransaction, since: Timestamp) -> Result<usize, StoreError> {
-    let t = tx.open_table(TOKENS)?;
+pub fn tokens_issued_since(tx: &impl Tables, since: Timestamp) -> Result<usize, StoreError> {
+    let t = tx.table(TOKENS)?;
     let mut n = 0;
     for row in t.iter()? {
         let (_, v) = row?;

@@ -63,12 +63,12 @@ pub fn list(tx: &impl Tables) -> Result<Vec<StoredKey>, StoreError> {
 }
 
 pub fn put(tx: &WriteTransaction, k: &StoredKey) -> Result<(), StoreError> {
-    tx.open_table(SIGNING_KEYS)?.insert(k.key.kid.as_str(), encode(k)?.as_slice())?;
+    tx.table(SIGNING_KEYS)?.insert(k.key.kid.as_str(), encode(k)?.as_slice())?;
     Ok(())
 }
 
 pub fn delete(tx: &WriteTransaction, kid: &str) -> Result<(), StoreError> {
-    tx.open_table(SIGNING_KEYS)?.remove(kid)?;
+    tx.table(SIGNING_KEYS)?.remove(kid)?;
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 
 use super::codec::{Record, decode, encode};
 use super::schema::ONE_TIME_LINKS;
-use super::{ReadTransaction, ReadableTable, StoreError, UserId, WriteTransaction};
+use super::{ReadableTable, StoreError, Tables, UserId, WriteTransaction};
 use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -28,13 +28,13 @@ impl Record for Link {
 }
 
 pub fn put(tx: &WriteTransaction, digest: &[u8; 32], link: &Link) -> Result<(), StoreError> {
-    tx.open_table(ONE_TIME_LINKS)?.insert(digest.as_slice(), encode(link)?.as_slice())?;
+    tx.table(ONE_TIME_LINKS)?.insert(digest.as_slice(), encode(link)?.as_slice())?;
     Ok(())
 }
 
 /// The link if it exists and has not expired (it stays unused).
-pub fn peek(tx: &ReadTransaction, digest: &[u8; 32], now: Timestamp) -> Result<Option<Link>, StoreError> {
-    let t = tx.open_table(ONE_TIME_LINKS)?;
+pub fn peek(tx: &impl Tables, digest: &[u8; 32], now: Timestamp) -> Result<Option<Link>, StoreError> {
+    let t = tx.table(ONE_TIME_LINKS)?;
     let v = t.get(digest.as_slice())?;
     let link: Option<Link> = v.map(|v| decode(v.value())).transpose()?;
     Ok(link.filter(|l| l.expires_at > now))
@@ -42,7 +42,7 @@ pub fn peek(tx: &ReadTransaction, digest: &[u8; 32], now: Timestamp) -> Result<O
 
 /// Removes the link and returns it if it was still valid.
 pub fn take(tx: &WriteTransaction, digest: &[u8; 32], now: Timestamp) -> Result<Option<Link>, StoreError> {
-    let mut t = tx.open_table(ONE_TIME_LINKS)?;
+    let mut t = tx.table(ONE_TIME_LINKS)?;
     let v = t.remove(digest.as_slice())?;
     let link: Option<Link> = v.map(|v| decode(v.value())).transpose()?;
     Ok(link.filter(|l| l.expires_at > now))
@@ -50,7 +50,7 @@ pub fn take(tx: &WriteTransaction, digest: &[u8; 32], now: Timestamp) -> Result<
 
 /// Removes expired links and every link `also` picks.
 pub fn delete_where(tx: &WriteTransaction, now: Timestamp, also: impl Fn(&Link) -> bool) -> Result<usize, StoreError> {
-    let mut t = tx.open_table(ONE_TIME_LINKS)?;
+    let mut t = tx.table(ONE_TIME_LINKS)?;
     let mut doomed = vec![];
     for row in t.iter()? {
         let (k, v) = row?;

@@ -5,7 +5,7 @@
 
 use super::codec::{Record, decode, encode};
 use super::schema::{OAUTH1_NONCES, OAUTH1_REQUEST_TOKENS, OAUTH1_REVOKED};
-use super::{ClientId, ReadTransaction, ReadableTable, StoreError, UserId, WriteTransaction};
+use super::{ClientId, ReadableTable, StoreError, Tables, UserId, WriteTransaction};
 use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -48,29 +48,18 @@ impl RequestToken {
     }
 }
 
-fn request_in(
-    t: &impl ReadableTable<&'static [u8], &'static [u8]>,
-    digest: &[u8; 32],
-) -> Result<Option<RequestToken>, StoreError> {
-    t.get(digest.as_slice())?.map(|v| decode(v.value())).transpose()
-}
-
 pub fn put_request(tx: &WriteTransaction, digest: &[u8; 32], token: &RequestToken) -> Result<(), StoreError> {
-    tx.open_table(OAUTH1_REQUEST_TOKENS)?.insert(digest.as_slice(), encode(token)?.as_slice())?;
+    tx.table(OAUTH1_REQUEST_TOKENS)?.insert(digest.as_slice(), encode(token)?.as_slice())?;
     Ok(())
 }
 
-pub fn request(tx: &ReadTransaction, digest: &[u8; 32]) -> Result<Option<RequestToken>, StoreError> {
-    request_in(&tx.open_table(OAUTH1_REQUEST_TOKENS)?, digest)
-}
-
-pub fn request_for_update(tx: &WriteTransaction, digest: &[u8; 32]) -> Result<Option<RequestToken>, StoreError> {
-    request_in(&tx.open_table(OAUTH1_REQUEST_TOKENS)?, digest)
+pub fn request(tx: &impl Tables, digest: &[u8; 32]) -> Result<Option<RequestToken>, StoreError> {
+    tx.table(OAUTH1_REQUEST_TOKENS)?.get(digest.as_slice())?.map(|v| decode(v.value())).transpose()
 }
 
 /// Removes a request token: it is single-use.
 pub fn delete_request(tx: &WriteTransaction, digest: &[u8; 32]) -> Result<(), StoreError> {
-    tx.open_table(OAUTH1_REQUEST_TOKENS)?.remove(digest.as_slice())?;
+    tx.table(OAUTH1_REQUEST_TOKENS)?.remove(digest.as_slice())?;
     Ok(())
 }
 
@@ -93,13 +82,13 @@ pub fn nonce_key(timestamp: u64, consumer_key: &str, token_digest: &[u8; 32], no
 /// transaction, so two copies of a request racing each other cannot both
 /// pass.
 pub fn record_nonce(tx: &WriteTransaction, key: &[u8]) -> Result<bool, StoreError> {
-    Ok(tx.open_table(OAUTH1_NONCES)?.insert(key, ())?.is_none())
+    Ok(tx.table(OAUTH1_NONCES)?.insert(key, ())?.is_none())
 }
 
 /// Records a batch of nonces already claimed in memory (see
 /// `oauth1::replay`), with one table open for all of them.
 pub fn record_nonces(tx: &WriteTransaction, keys: &[Vec<u8>]) -> Result<(), StoreError> {
-    let mut table = tx.open_table(OAUTH1_NONCES)?;
+    let mut table = tx.table(OAUTH1_NONCES)?;
     for k in keys {
         table.insert(k.as_slice(), ())?;
     }
@@ -107,8 +96,8 @@ pub fn record_nonces(tx: &WriteTransaction, keys: &[Vec<u8>]) -> Result<(), Stor
 }
 
 /// The newest timestamp among the recorded nonces (keys begin with it).
-pub fn newest_nonce_timestamp(tx: &ReadTransaction) -> Result<Option<u64>, StoreError> {
-    let table = tx.open_table(OAUTH1_NONCES)?;
+pub fn newest_nonce_timestamp(tx: &impl Tables) -> Result<Option<u64>, StoreError> {
+    let table = tx.table(OAUTH1_NONCES)?;
     let Some((key, _)) = table.last()? else {
         return Ok(None);
     };
@@ -117,13 +106,13 @@ pub fn newest_nonce_timestamp(tx: &ReadTransaction) -> Result<Option<u64>, Store
 }
 
 /// Whether a nonce was recorded, by this process or an earlier one.
-pub fn nonce_seen(tx: &ReadTransaction, key: &[u8]) -> Result<bool, StoreError> {
-    Ok(tx.open_table(OAUTH1_NONCES)?.get(key)?.is_some())
+pub fn nonce_seen(tx: &impl Tables, key: &[u8]) -> Result<bool, StoreError> {
+    Ok(tx.table(OAUTH1_NONCES)?.get(key)?.is_some())
 }
 
 /// Whether `digest` is an access token whose grant was revoked.
-pub fn revoked(tx: &ReadTransaction, digest: &[u8; 32]) -> Result<bool, StoreError> {
-    Ok(tx.open_table(OAUTH1_REVOKED)?.get(digest.as_slice())?.is_some())
+pub fn revoked(tx: &impl Tables, digest: &[u8; 32]) -> Result<bool, StoreError> {
+    Ok(tx.table(OAUTH1_REVOKED)?.get(digest.as_slice())?.is_some())
 }
 
 /// What a sweep removed.
@@ -150,17 +139,17 @@ pub fn sweep(
     tombstones_before: Timestamp,
 ) -> Result<Swept, StoreError> {
     let mut swept = Swept::default();
-    tx.open_table(OAUTH1_REQUEST_TOKENS)?.retain(|_, v| {
+    tx.table(OAUTH1_REQUEST_TOKENS)?.retain(|_, v| {
         let keep = decode::<RequestToken>(v).is_ok_and(|t| !t.expired(now));
         swept.request_tokens += usize::from(!keep);
         keep
     })?;
     let hi = nonces_before.to_be_bytes();
-    tx.open_table(OAUTH1_NONCES)?.retain_in(..hi.as_slice(), |_, _| {
+    tx.table(OAUTH1_NONCES)?.retain_in(..hi.as_slice(), |_, _| {
         swept.nonces += 1;
         false
     })?;
-    tx.open_table(OAUTH1_REVOKED)?.retain(|_, at| {
+    tx.table(OAUTH1_REVOKED)?.retain(|_, at| {
         let keep = at >= tombstones_before;
         swept.tombstones += usize::from(!keep);
         keep

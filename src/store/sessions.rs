@@ -3,7 +3,7 @@
 
 use super::codec::{Record, decode, encode};
 use super::schema::SESSIONS;
-use super::{ReadTransaction, ReadableTable, StoreError, UserId, WriteTransaction};
+use super::{ReadableTable, StoreError, Tables, UserId, WriteTransaction};
 use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -22,25 +22,25 @@ impl Record for Session {
     const VERSION: u8 = 1;
 }
 
-pub fn get(tx: &ReadTransaction, digest: &[u8; 32]) -> Result<Option<Session>, StoreError> {
-    let t = tx.open_table(SESSIONS)?;
+pub fn get(tx: &impl Tables, digest: &[u8; 32]) -> Result<Option<Session>, StoreError> {
+    let t = tx.table(SESSIONS)?;
     let v = t.get(digest.as_slice())?;
     v.map(|v| decode(v.value())).transpose()
 }
 
 pub fn put(tx: &WriteTransaction, digest: &[u8; 32], s: &Session) -> Result<(), StoreError> {
-    tx.open_table(SESSIONS)?.insert(digest.as_slice(), encode(s)?.as_slice())?;
+    tx.table(SESSIONS)?.insert(digest.as_slice(), encode(s)?.as_slice())?;
     Ok(())
 }
 
 pub fn delete(tx: &WriteTransaction, digest: &[u8; 32]) -> Result<(), StoreError> {
-    tx.open_table(SESSIONS)?.remove(digest.as_slice())?;
+    tx.table(SESSIONS)?.remove(digest.as_slice())?;
     Ok(())
 }
 
 /// Removes the sessions `dead` picks; returns how many went.
 pub fn delete_where(tx: &WriteTransaction, dead: impl Fn(&Session) -> bool) -> Result<usize, StoreError> {
-    let mut t = tx.open_table(SESSIONS)?;
+    let mut t = tx.table(SESSIONS)?;
     let mut doomed = vec![];
     for row in t.iter()? {
         let (k, v) = row?;
@@ -61,7 +61,7 @@ pub fn delete_where_keyed(
     tx: &WriteTransaction,
     dead: impl Fn(&[u8; 32], &Session) -> bool,
 ) -> Result<usize, StoreError> {
-    let mut t = tx.open_table(SESSIONS)?;
+    let mut t = tx.table(SESSIONS)?;
     let mut doomed = vec![];
     for row in t.iter()? {
         let (k, v) = row?;

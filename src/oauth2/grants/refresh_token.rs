@@ -36,7 +36,7 @@ pub async fn exchange(app: &App, auth: &ClientAuth, p: &Params, ip: String) -> R
     app.store
         .write(move |tx| {
             let now = iss.now;
-            let Some(mut t) = grants::token_for_update(tx, &digest)? else {
+            let Some(mut t) = grants::token(tx, &digest)? else {
                 return Ok(Err(invalid_grant("the refresh token is unknown, expired or revoked")));
             };
             if t.kind != TokenKind::Refresh || t.client != client.id {
@@ -61,15 +61,13 @@ pub async fn exchange(app: &App, auth: &ClientAuth, p: &Params, ip: String) -> R
                 Some(a) => a.clone(),
                 None => held,
             };
-            let Some(grant) = grants::get_for_update(tx, t.grant)? else {
+            let Some(grant) = grants::get(tx, t.grant)? else {
                 return Ok(Err(invalid_grant("the grant was revoked")));
             };
             t.used_at = Some(now);
             grants::put_token(tx, &digest, &t)?;
             let id_input = match grant.user {
-                Some(uid) => {
-                    users::get_for_update(tx, uid)?.and_then(|u| id_token_input(&u, &scopes, None, t.auth_time, None))
-                }
+                Some(uid) => users::get(tx, uid)?.and_then(|u| id_token_input(&u, &scopes, None, t.auth_time, None)),
                 None => None,
             };
             tokens::issue(tx, &iss, &grant, &scopes, true, id_input.as_ref(), t.auth_time).map(Ok)

@@ -240,7 +240,7 @@ async fn revoke_grant(v: Visitor, id: web::Path<u64>, form: web::Form<RevokeForm
         .app
         .store
         .write(move |tx| {
-            let Some(g) = grants::get_for_update(tx, g.id)? else { return Ok(0) };
+            let Some(g) = grants::get(tx, g.id)? else { return Ok(0) };
             let n = grants::revoke(tx, &g)?;
             audit::record(tx, now, &who, "grant.revoke", &name, &format!("grant {}, {n} tokens, by an admin", g.id))?;
             Ok::<_, StoreError>(n)
