@@ -3,7 +3,7 @@
 
 use super::codec::{Record, decode, encode};
 use super::schema::AUDIT;
-use super::{AuditId, ReadableTable, StoreError, Tables, WriteTransaction, next_id};
+use super::{At, AuditId, ReadableTable, StoreError, Tables, WriteTransaction, next_id};
 use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -25,8 +25,9 @@ impl Record for AuditEvent {
 }
 
 pub fn append(tx: &WriteTransaction, event: &AuditEvent) -> Result<AuditId, StoreError> {
+    const OP: &str = "audit.append";
     let id = AuditId(next_id(tx, AuditId::SEQUENCE)?);
-    tx.table(AUDIT)?.insert(id.0, encode(event)?.as_slice())?;
+    tx.table(&AUDIT).during(OP)?.insert(id.0, encode(event)?.as_slice()).at(OP, &AUDIT)?;
     Ok(id)
 }
 
@@ -36,11 +37,12 @@ pub fn recent(
     before: Option<AuditId>,
     limit: usize,
 ) -> Result<Vec<(AuditId, AuditEvent)>, StoreError> {
-    let t = tx.table(AUDIT)?;
+    const OP: &str = "audit.recent";
+    let t = tx.table(&AUDIT).during(OP)?;
     let upper = before.map(|b| b.0).unwrap_or(u64::MAX);
     let mut out = vec![];
-    for row in t.range(..upper)?.rev().take(limit) {
-        let (k, v) = row?;
+    for row in t.range(..upper).at(OP, &AUDIT)?.rev().take(limit) {
+        let (k, v) = row.at(OP, &AUDIT)?;
         out.push((AuditId(k.value()), decode(v.value())?));
     }
     Ok(out)
@@ -120,11 +122,12 @@ pub fn search(
     before: Option<AuditId>,
     limit: usize,
 ) -> Result<Vec<(AuditId, AuditEvent)>, StoreError> {
-    let t = tx.table(AUDIT)?;
+    const OP: &str = "audit.search";
+    let t = tx.table(&AUDIT).during(OP)?;
     let upper = before.map(|b| b.0).unwrap_or(u64::MAX);
     let mut out = vec![];
-    for row in t.range(..upper)?.rev() {
-        let (k, v) = row?;
+    for row in t.range(..upper).at(OP, &AUDIT)?.rev() {
+        let (k, v) = row.at(OP, &AUDIT)?;
         let e: AuditEvent = decode(v.value())?;
         if filter.matches(&e) {
             out.push((AuditId(k.value()), e));

@@ -3,7 +3,7 @@
 
 use super::codec::{Record, decode, encode};
 use super::schema::{CLIENT_KEYS, CLIENTS};
-use super::{ClientId, ReadableTable, StoreError, Tables, WriteTransaction, next_id};
+use super::{At, ClientId, ReadableTable, StoreError, Tables, WriteTransaction, next_id};
 use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -127,12 +127,14 @@ impl Client {
 }
 
 pub fn get(tx: &impl Tables, id: ClientId) -> Result<Option<Client>, StoreError> {
-    tx.table(CLIENTS)?.get(id.0)?.map(|v| decode(v.value())).transpose()
+    const OP: &str = "clients.get";
+    tx.table(&CLIENTS).during(OP)?.get(id.0).at(OP, &CLIENTS)?.map(|v| decode(v.value())).transpose()
 }
 
 /// By OAuth 2.0 `client_id` or OAuth 1.0a consumer key.
 pub fn by_key(tx: &impl Tables, key: &str) -> Result<Option<Client>, StoreError> {
-    let id = tx.table(CLIENT_KEYS)?.get(key)?.map(|v| ClientId(v.value()));
+    const OP: &str = "clients.by_key";
+    let id = tx.table(&CLIENT_KEYS).during(OP)?.get(key).at(OP, &CLIENT_KEYS)?.map(|v| ClientId(v.value()));
     match id {
         Some(id) => get(tx, id),
         None => Ok(None),
@@ -145,10 +147,11 @@ fn keys_of(c: &Client) -> Vec<String> {
 }
 
 pub fn insert(tx: &WriteTransaction, mut client: Client) -> Result<Client, StoreError> {
+    const OP: &str = "clients.insert";
     client.id = ClientId(next_id(tx, ClientId::SEQUENCE)?);
-    let mut keys = tx.table(CLIENT_KEYS)?;
+    let mut keys = tx.table(&CLIENT_KEYS).during(OP)?;
     for k in keys_of(&client) {
-        keys.insert(k.as_str(), client.id.0)?;
+        keys.insert(k.as_str(), client.id.0).at(OP, &CLIENT_KEYS)?;
     }
     drop(keys);
     put(tx, &client)?;
@@ -156,24 +159,27 @@ pub fn insert(tx: &WriteTransaction, mut client: Client) -> Result<Client, Store
 }
 
 pub fn put(tx: &WriteTransaction, client: &Client) -> Result<(), StoreError> {
-    tx.table(CLIENTS)?.insert(client.id.0, encode(client)?.as_slice())?;
+    const OP: &str = "clients.put";
+    tx.table(&CLIENTS).during(OP)?.insert(client.id.0, encode(client)?.as_slice()).at(OP, &CLIENTS)?;
     Ok(())
 }
 
 pub fn delete(tx: &WriteTransaction, client: &Client) -> Result<(), StoreError> {
-    tx.table(CLIENTS)?.remove(client.id.0)?;
-    let mut keys = tx.table(CLIENT_KEYS)?;
+    const OP: &str = "clients.delete";
+    tx.table(&CLIENTS).during(OP)?.remove(client.id.0).at(OP, &CLIENTS)?;
+    let mut keys = tx.table(&CLIENT_KEYS).during(OP)?;
     for k in keys_of(client) {
-        keys.remove(k.as_str())?;
+        keys.remove(k.as_str()).at(OP, &CLIENT_KEYS)?;
     }
     Ok(())
 }
 
 pub fn list(tx: &impl Tables) -> Result<Vec<Client>, StoreError> {
-    let t = tx.table(CLIENTS)?;
+    const OP: &str = "clients.list";
+    let t = tx.table(&CLIENTS).during(OP)?;
     let mut out = vec![];
-    for row in t.iter()? {
-        out.push(decode(row?.1.value())?);
+    for row in t.iter().at(OP, &CLIENTS)? {
+        out.push(decode(row.at(OP, &CLIENTS)?.1.value())?);
     }
     Ok(out)
 }

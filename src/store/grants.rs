@@ -7,7 +7,7 @@
 
 use super::codec::{Record, decode, encode};
 use super::schema::{GRANTS, GRANTS_BY_MEMBER, OAUTH1_REVOKED, TOKENS, TOKENS_BY_GRANT};
-use super::{ClientId, GrantId, ReadableTable, StoreError, Tables, UserId, WriteTransaction, next_id};
+use super::{At, ClientId, GrantId, ReadableTable, StoreError, Tables, UserId, WriteTransaction, next_id};
 use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -123,12 +123,15 @@ fn member_key(user: Option<UserId>, client: ClientId) -> [u8; 16] {
 }
 
 pub fn get(tx: &impl Tables, id: GrantId) -> Result<Option<Grant>, StoreError> {
-    tx.table(GRANTS)?.get(id.0)?.map(|v| decode(v.value())).transpose()
+    const OP: &str = "grants.get";
+    tx.table(&GRANTS).during(OP)?.get(id.0).at(OP, &GRANTS)?.map(|v| decode(v.value())).transpose()
 }
 
 /// The grant of `user` (or the application itself) to `client`, if any.
 pub fn find(tx: &impl Tables, user: Option<UserId>, client: ClientId) -> Result<Option<Grant>, StoreError> {
-    let id = tx.table(GRANTS_BY_MEMBER)?.get(member_key(user, client).as_slice())?.map(|v| GrantId(v.value()));
+    const OP: &str = "grants.find";
+    let idx = tx.table(&GRANTS_BY_MEMBER).during(OP)?;
+    let id = idx.get(member_key(user, client).as_slice()).at(OP, &GRANTS_BY_MEMBER)?.map(|v| GrantId(v.value()));
     match id {
         Some(id) => get(tx, id),
         None => Ok(None),
@@ -136,14 +139,18 @@ pub fn find(tx: &impl Tables, user: Option<UserId>, client: ClientId) -> Result<
 }
 
 pub fn insert(tx: &WriteTransaction, mut grant: Grant) -> Result<Grant, StoreError> {
+    const OP: &str = "grants.insert";
     grant.id = GrantId(next_id(tx, GrantId::SEQUENCE)?);
-    tx.table(GRANTS_BY_MEMBER)?.insert(member_key(grant.user, grant.client).as_slice(), grant.id.0)?;
+    let mut idx = tx.table(&GRANTS_BY_MEMBER).during(OP)?;
+    idx.insert(member_key(grant.user, grant.client).as_slice(), grant.id.0).at(OP, &GRANTS_BY_MEMBER)?;
+    drop(idx);
     put(tx, &grant)?;
     Ok(grant)
 }
 
 pub fn put(tx: &WriteTransaction, grant: &Grant) -> Result<(), StoreError> {
-    tx.table(GRANTS)?.insert(grant.id.0, encode(grant)?.as_slice())?;
+    const OP: &str = "grants.put";
+    tx.table(&GRANTS).during(OP)?.insert(grant.id.0, encode(grant)?.as_slice()).at(OP, &GRANTS)?;
     Ok(())
 }
 
@@ -155,12 +162,16 @@ fn token_index_key(grant: GrantId, digest: &[u8; 32]) -> [u8; 40] {
 }
 
 /// The digests the `TOKENS_BY_GRANT` index holds for `grant`.
-fn digests_in(idx: &impl ReadableTable<&'static [u8], ()>, grant: GrantId) -> Result<Vec<[u8; 32]>, StoreError> {
+fn digests_in(
+    op: &'static str,
+    idx: &impl ReadableTable<&'static [u8], ()>,
+    grant: GrantId,
+) -> Result<Vec<[u8; 32]>, StoreError> {
     let lo = token_index_key(grant, &[0; 32]);
     let hi = token_index_key(grant, &[0xff; 32]);
     let mut out = vec![];
-    for row in idx.range(lo.as_slice()..=hi.as_slice())? {
-        let (k, _) = row?;
+    for row in idx.range(lo.as_slice()..=hi.as_slice()).at(op, &TOKENS_BY_GRANT)? {
+        let (k, _) = row.at(op, &TOKENS_BY_GRANT)?;
         let mut d = [0u8; 32];
         d.copy_from_slice(&k.value()[8..]);
         out.push(d);
@@ -170,76 +181,87 @@ fn digests_in(idx: &impl ReadableTable<&'static [u8], ()>, grant: GrantId) -> Re
 
 /// Counts the live tokens of a grant (for pages that say what goes with it).
 pub fn token_count(tx: &impl Tables, grant: GrantId) -> Result<usize, StoreError> {
-    let idx = tx.table(TOKENS_BY_GRANT)?;
+    const OP: &str = "grants.token_count";
+    let idx = tx.table(&TOKENS_BY_GRANT).during(OP)?;
     let lo = token_index_key(grant, &[0; 32]);
     let hi = token_index_key(grant, &[0xff; 32]);
-    Ok(idx.range(lo.as_slice()..=hi.as_slice())?.count())
+    Ok(idx.range(lo.as_slice()..=hi.as_slice()).at(OP, &TOKENS_BY_GRANT)?.count())
 }
 
 /// Removes the grant and every token under it; returns how many tokens went.
 /// OAuth 1.0a access tokens leave a tombstone, so that a consumer still
 /// signing with one hears `token_revoked` rather than `token_rejected`.
 pub fn revoke(tx: &WriteTransaction, grant: &Grant) -> Result<usize, StoreError> {
-    let digests = digests_in(&tx.table(TOKENS_BY_GRANT)?, grant.id)?;
+    const OP: &str = "grants.revoke";
+    let digests = digests_in(OP, &tx.table(&TOKENS_BY_GRANT).during(OP)?, grant.id)?;
     let revoked_at = grant.last_used.max(grant.created_at);
     {
-        let mut tokens = tx.table(TOKENS)?;
-        let mut idx = tx.table(TOKENS_BY_GRANT)?;
-        let mut tombstones = tx.table(OAUTH1_REVOKED)?;
+        let mut tokens = tx.table(&TOKENS).during(OP)?;
+        let mut idx = tx.table(&TOKENS_BY_GRANT).during(OP)?;
+        let mut tombstones = tx.table(&OAUTH1_REVOKED).during(OP)?;
         for d in &digests {
-            let gone = tokens.remove(d.as_slice())?;
+            let gone = tokens.remove(d.as_slice()).at(OP, &TOKENS)?;
             let kind = gone.map(|v| decode::<Token>(v.value()).map(|t| t.kind)).transpose().ok().flatten();
             if kind == Some(TokenKind::OAuth1Access) {
-                tombstones.insert(d.as_slice(), revoked_at)?;
+                tombstones.insert(d.as_slice(), revoked_at).at(OP, &OAUTH1_REVOKED)?;
             }
-            idx.remove(token_index_key(grant.id, d).as_slice())?;
+            idx.remove(token_index_key(grant.id, d).as_slice()).at(OP, &TOKENS_BY_GRANT)?;
         }
     }
-    tx.table(GRANTS)?.remove(grant.id.0)?;
-    tx.table(GRANTS_BY_MEMBER)?.remove(member_key(grant.user, grant.client).as_slice())?;
+    tx.table(&GRANTS).during(OP)?.remove(grant.id.0).at(OP, &GRANTS)?;
+    let mut members = tx.table(&GRANTS_BY_MEMBER).during(OP)?;
+    members.remove(member_key(grant.user, grant.client).as_slice()).at(OP, &GRANTS_BY_MEMBER)?;
     Ok(digests.len())
 }
 
 /// Every grant, in id order.
 pub fn list(tx: &impl Tables) -> Result<Vec<Grant>, StoreError> {
-    let t = tx.table(GRANTS)?;
+    const OP: &str = "grants.list";
+    let t = tx.table(&GRANTS).during(OP)?;
     let mut out = vec![];
-    for row in t.iter()? {
-        out.push(decode(row?.1.value())?);
+    for row in t.iter().at(OP, &GRANTS)? {
+        out.push(decode(row.at(OP, &GRANTS)?.1.value())?);
     }
     Ok(out)
 }
 
 pub fn put_token(tx: &WriteTransaction, digest: &[u8; 32], token: &Token) -> Result<(), StoreError> {
-    tx.table(TOKENS)?.insert(digest.as_slice(), encode(token)?.as_slice())?;
-    tx.table(TOKENS_BY_GRANT)?.insert(token_index_key(token.grant, digest).as_slice(), ())?;
+    const OP: &str = "grants.put_token";
+    tx.table(&TOKENS).during(OP)?.insert(digest.as_slice(), encode(token)?.as_slice()).at(OP, &TOKENS)?;
+    let mut idx = tx.table(&TOKENS_BY_GRANT).during(OP)?;
+    idx.insert(token_index_key(token.grant, digest).as_slice(), ()).at(OP, &TOKENS_BY_GRANT)?;
     Ok(())
 }
 
 fn token_in(
+    op: &'static str,
     t: &impl ReadableTable<&'static [u8], &'static [u8]>,
     digest: &[u8; 32],
 ) -> Result<Option<Token>, StoreError> {
-    t.get(digest.as_slice())?.map(|v| decode(v.value())).transpose()
+    t.get(digest.as_slice()).at(op, &TOKENS)?.map(|v| decode(v.value())).transpose()
 }
 
 pub fn token(tx: &impl Tables, digest: &[u8; 32]) -> Result<Option<Token>, StoreError> {
-    token_in(&tx.table(TOKENS)?, digest)
+    const OP: &str = "grants.token";
+    token_in(OP, &tx.table(&TOKENS).during(OP)?, digest)
 }
 
 pub fn delete_token(tx: &WriteTransaction, digest: &[u8; 32], grant: GrantId) -> Result<(), StoreError> {
-    tx.table(TOKENS)?.remove(digest.as_slice())?;
-    tx.table(TOKENS_BY_GRANT)?.remove(token_index_key(grant, digest).as_slice())?;
+    const OP: &str = "grants.delete_token";
+    tx.table(&TOKENS).during(OP)?.remove(digest.as_slice()).at(OP, &TOKENS)?;
+    let mut idx = tx.table(&TOKENS_BY_GRANT).during(OP)?;
+    idx.remove(token_index_key(grant, digest).as_slice()).at(OP, &TOKENS_BY_GRANT)?;
     Ok(())
 }
 
 /// Removes tokens that expired before `before`; returns how many.
 pub fn sweep_expired(tx: &WriteTransaction, before: Timestamp) -> Result<usize, StoreError> {
+    const OP: &str = "grants.sweep_expired";
     let mut doomed = vec![];
     {
-        let t = tx.table(TOKENS)?;
-        for row in t.iter()? {
-            let (k, v) = row?;
+        let t = tx.table(&TOKENS).during(OP)?;
+        for row in t.iter().at(OP, &TOKENS)? {
+            let (k, v) = row.at(OP, &TOKENS)?;
             let mut d = [0u8; 32];
             if k.value().len() != 32 {
                 continue;
@@ -272,12 +294,13 @@ pub fn touch(tx: &WriteTransaction, seen: &[(GrantId, Timestamp)]) -> Result<(),
 
 /// The grants one member has given, found through the member index.
 pub fn for_member(tx: &impl Tables, user: UserId) -> Result<Vec<Grant>, StoreError> {
-    let idx = tx.table(GRANTS_BY_MEMBER)?;
+    const OP: &str = "grants.for_member";
+    let idx = tx.table(&GRANTS_BY_MEMBER).during(OP)?;
     let lo = member_key(Some(user), ClientId(0));
     let hi = member_key(Some(user), ClientId(u64::MAX));
     let mut out = vec![];
-    for row in idx.range(lo.as_slice()..=hi.as_slice())? {
-        let (_, id) = row?;
+    for row in idx.range(lo.as_slice()..=hi.as_slice()).at(OP, &GRANTS_BY_MEMBER)? {
+        let (_, id) = row.at(OP, &GRANTS_BY_MEMBER)?;
         if let Some(g) = get(tx, GrantId(id.value()))? {
             out.push(g);
         }
@@ -287,10 +310,11 @@ pub fn for_member(tx: &impl Tables, user: UserId) -> Result<Vec<Grant>, StoreErr
 
 /// The tokens under one grant, with their digests.
 pub fn tokens_of(tx: &impl Tables, grant: GrantId) -> Result<Vec<([u8; 32], Token)>, StoreError> {
-    let tokens = tx.table(TOKENS)?;
+    const OP: &str = "grants.tokens_of";
+    let tokens = tx.table(&TOKENS).during(OP)?;
     let mut out = vec![];
-    for d in digests_in(&tx.table(TOKENS_BY_GRANT)?, grant)? {
-        if let Some(t) = token_in(&tokens, &d)? {
+    for d in digests_in(OP, &tx.table(&TOKENS_BY_GRANT).during(OP)?, grant)? {
+        if let Some(t) = token_in(OP, &tokens, &d)? {
             out.push((d, t));
         }
     }
@@ -299,10 +323,11 @@ pub fn tokens_of(tx: &impl Tables, grant: GrantId) -> Result<Vec<([u8; 32], Toke
 
 /// How many stored tokens (not codes) were issued at or after `since`.
 pub fn tokens_issued_since(tx: &impl Tables, since: Timestamp) -> Result<usize, StoreError> {
-    let t = tx.table(TOKENS)?;
+    const OP: &str = "grants.tokens_issued_since";
+    let t = tx.table(&TOKENS).during(OP)?;
     let mut n = 0;
-    for row in t.iter()? {
-        let (_, v) = row?;
+    for row in t.iter().at(OP, &TOKENS)? {
+        let (_, v) = row.at(OP, &TOKENS)?;
         if let Ok(tok) = decode::<Token>(v.value()) {
             if tok.kind != TokenKind::Code && tok.issued_at >= since {
                 n += 1;

@@ -1,6 +1,6 @@
 //! Schema version and the migration ladder, run at every open.
 
-use super::{StoreError, schema};
+use super::{At, StoreError, Tables, schema};
 use redb::{Database, ReadableTable, WriteTransaction};
 
 /// The schema this binary writes.
@@ -16,11 +16,12 @@ const _: () = assert!(LADDER.len() as u32 == CURRENT - 1);
 const KEY: &str = "schema_version";
 
 pub fn run(db: &Database) -> Result<(), StoreError> {
-    let tx = db.begin_write()?;
-    schema::create_all(&tx)?;
+    const OP: &str = "migrate";
+    let tx = db.begin_write().during(OP)?;
+    schema::create_all(&tx).during(OP)?;
     let found = {
-        let meta = tx.open_table(schema::META)?;
-        let v = meta.get(KEY)?;
+        let meta = tx.table(&schema::META).during(OP)?;
+        let v = meta.get(KEY).at(OP, &schema::META)?;
         match v {
             None => None,
             Some(v) => Some(u32::from_be_bytes(
@@ -40,9 +41,9 @@ pub fn run(db: &Database) -> Result<(), StoreError> {
         LADDER[(step - 1) as usize](&tx)?;
     }
     if found != Some(CURRENT) {
-        tx.open_table(schema::META)?.insert(KEY, CURRENT.to_be_bytes().as_slice())?;
+        tx.table(&schema::META).during(OP)?.insert(KEY, CURRENT.to_be_bytes().as_slice()).at(OP, &schema::META)?;
     }
-    tx.commit()?;
+    tx.commit().during(OP)?;
     Ok(())
 }
 

@@ -5,7 +5,7 @@
 
 use super::codec::{Record, decode, encode};
 use super::schema::{OAUTH1_NONCES, OAUTH1_REQUEST_TOKENS, OAUTH1_REVOKED};
-use super::{ClientId, ReadableTable, StoreError, Tables, UserId, WriteTransaction};
+use super::{At, ClientId, ReadableTable, StoreError, Tables, UserId, WriteTransaction};
 use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -49,17 +49,22 @@ impl RequestToken {
 }
 
 pub fn put_request(tx: &WriteTransaction, digest: &[u8; 32], token: &RequestToken) -> Result<(), StoreError> {
-    tx.table(OAUTH1_REQUEST_TOKENS)?.insert(digest.as_slice(), encode(token)?.as_slice())?;
+    const OP: &str = "oauth1.put_request";
+    let mut t = tx.table(&OAUTH1_REQUEST_TOKENS).during(OP)?;
+    t.insert(digest.as_slice(), encode(token)?.as_slice()).at(OP, &OAUTH1_REQUEST_TOKENS)?;
     Ok(())
 }
 
 pub fn request(tx: &impl Tables, digest: &[u8; 32]) -> Result<Option<RequestToken>, StoreError> {
-    tx.table(OAUTH1_REQUEST_TOKENS)?.get(digest.as_slice())?.map(|v| decode(v.value())).transpose()
+    const OP: &str = "oauth1.request";
+    let t = tx.table(&OAUTH1_REQUEST_TOKENS).during(OP)?;
+    t.get(digest.as_slice()).at(OP, &OAUTH1_REQUEST_TOKENS)?.map(|v| decode(v.value())).transpose()
 }
 
 /// Removes a request token: it is single-use.
 pub fn delete_request(tx: &WriteTransaction, digest: &[u8; 32]) -> Result<(), StoreError> {
-    tx.table(OAUTH1_REQUEST_TOKENS)?.remove(digest.as_slice())?;
+    const OP: &str = "oauth1.delete_request";
+    tx.table(&OAUTH1_REQUEST_TOKENS).during(OP)?.remove(digest.as_slice()).at(OP, &OAUTH1_REQUEST_TOKENS)?;
     Ok(())
 }
 
@@ -82,23 +87,26 @@ pub fn nonce_key(timestamp: u64, consumer_key: &str, token_digest: &[u8; 32], no
 /// transaction, so two copies of a request racing each other cannot both
 /// pass.
 pub fn record_nonce(tx: &WriteTransaction, key: &[u8]) -> Result<bool, StoreError> {
-    Ok(tx.table(OAUTH1_NONCES)?.insert(key, ())?.is_none())
+    const OP: &str = "oauth1.record_nonce";
+    Ok(tx.table(&OAUTH1_NONCES).during(OP)?.insert(key, ()).at(OP, &OAUTH1_NONCES)?.is_none())
 }
 
 /// Records a batch of nonces already claimed in memory (see
 /// `oauth1::replay`), with one table open for all of them.
 pub fn record_nonces(tx: &WriteTransaction, keys: &[Vec<u8>]) -> Result<(), StoreError> {
-    let mut table = tx.table(OAUTH1_NONCES)?;
+    const OP: &str = "oauth1.record_nonces";
+    let mut table = tx.table(&OAUTH1_NONCES).during(OP)?;
     for k in keys {
-        table.insert(k.as_slice(), ())?;
+        table.insert(k.as_slice(), ()).at(OP, &OAUTH1_NONCES)?;
     }
     Ok(())
 }
 
 /// The newest timestamp among the recorded nonces (keys begin with it).
 pub fn newest_nonce_timestamp(tx: &impl Tables) -> Result<Option<u64>, StoreError> {
-    let table = tx.table(OAUTH1_NONCES)?;
-    let Some((key, _)) = table.last()? else {
+    const OP: &str = "oauth1.newest_nonce_timestamp";
+    let table = tx.table(&OAUTH1_NONCES).during(OP)?;
+    let Some((key, _)) = table.last().at(OP, &OAUTH1_NONCES)? else {
         return Ok(None);
     };
     let key = key.value();
@@ -107,12 +115,14 @@ pub fn newest_nonce_timestamp(tx: &impl Tables) -> Result<Option<u64>, StoreErro
 
 /// Whether a nonce was recorded, by this process or an earlier one.
 pub fn nonce_seen(tx: &impl Tables, key: &[u8]) -> Result<bool, StoreError> {
-    Ok(tx.table(OAUTH1_NONCES)?.get(key)?.is_some())
+    const OP: &str = "oauth1.nonce_seen";
+    Ok(tx.table(&OAUTH1_NONCES).during(OP)?.get(key).at(OP, &OAUTH1_NONCES)?.is_some())
 }
 
 /// Whether `digest` is an access token whose grant was revoked.
 pub fn revoked(tx: &impl Tables, digest: &[u8; 32]) -> Result<bool, StoreError> {
-    Ok(tx.table(OAUTH1_REVOKED)?.get(digest.as_slice())?.is_some())
+    const OP: &str = "oauth1.revoked";
+    Ok(tx.table(&OAUTH1_REVOKED).during(OP)?.get(digest.as_slice()).at(OP, &OAUTH1_REVOKED)?.is_some())
 }
 
 /// What a sweep removed.
@@ -138,22 +148,32 @@ pub fn sweep(
     nonces_before: u64,
     tombstones_before: Timestamp,
 ) -> Result<Swept, StoreError> {
+    const OP: &str = "oauth1.sweep";
     let mut swept = Swept::default();
-    tx.table(OAUTH1_REQUEST_TOKENS)?.retain(|_, v| {
-        let keep = decode::<RequestToken>(v).is_ok_and(|t| !t.expired(now));
-        swept.request_tokens += usize::from(!keep);
-        keep
-    })?;
+    tx.table(&OAUTH1_REQUEST_TOKENS)
+        .during(OP)?
+        .retain(|_, v| {
+            let keep = decode::<RequestToken>(v).is_ok_and(|t| !t.expired(now));
+            swept.request_tokens += usize::from(!keep);
+            keep
+        })
+        .at(OP, &OAUTH1_REQUEST_TOKENS)?;
     let hi = nonces_before.to_be_bytes();
-    tx.table(OAUTH1_NONCES)?.retain_in(..hi.as_slice(), |_, _| {
-        swept.nonces += 1;
-        false
-    })?;
-    tx.table(OAUTH1_REVOKED)?.retain(|_, at| {
-        let keep = at >= tombstones_before;
-        swept.tombstones += usize::from(!keep);
-        keep
-    })?;
+    tx.table(&OAUTH1_NONCES)
+        .during(OP)?
+        .retain_in(..hi.as_slice(), |_, _| {
+            swept.nonces += 1;
+            false
+        })
+        .at(OP, &OAUTH1_NONCES)?;
+    tx.table(&OAUTH1_REVOKED)
+        .during(OP)?
+        .retain(|_, at| {
+            let keep = at >= tombstones_before;
+            swept.tombstones += usize::from(!keep);
+            keep
+        })
+        .at(OP, &OAUTH1_REVOKED)?;
     Ok(swept)
 }
 

@@ -3,7 +3,7 @@
 
 use super::codec::{Record, decode, encode};
 use super::schema::SESSIONS;
-use super::{ReadableTable, StoreError, Tables, UserId, WriteTransaction};
+use super::{At, ReadableTable, StoreError, Tables, UserId, WriteTransaction};
 use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -23,27 +23,31 @@ impl Record for Session {
 }
 
 pub fn get(tx: &impl Tables, digest: &[u8; 32]) -> Result<Option<Session>, StoreError> {
-    let t = tx.table(SESSIONS)?;
-    let v = t.get(digest.as_slice())?;
+    const OP: &str = "sessions.get";
+    let t = tx.table(&SESSIONS).during(OP)?;
+    let v = t.get(digest.as_slice()).at(OP, &SESSIONS)?;
     v.map(|v| decode(v.value())).transpose()
 }
 
 pub fn put(tx: &WriteTransaction, digest: &[u8; 32], s: &Session) -> Result<(), StoreError> {
-    tx.table(SESSIONS)?.insert(digest.as_slice(), encode(s)?.as_slice())?;
+    const OP: &str = "sessions.put";
+    tx.table(&SESSIONS).during(OP)?.insert(digest.as_slice(), encode(s)?.as_slice()).at(OP, &SESSIONS)?;
     Ok(())
 }
 
 pub fn delete(tx: &WriteTransaction, digest: &[u8; 32]) -> Result<(), StoreError> {
-    tx.table(SESSIONS)?.remove(digest.as_slice())?;
+    const OP: &str = "sessions.delete";
+    tx.table(&SESSIONS).during(OP)?.remove(digest.as_slice()).at(OP, &SESSIONS)?;
     Ok(())
 }
 
 /// Removes the sessions `dead` picks; returns how many went.
 pub fn delete_where(tx: &WriteTransaction, dead: impl Fn(&Session) -> bool) -> Result<usize, StoreError> {
-    let mut t = tx.table(SESSIONS)?;
+    const OP: &str = "sessions.delete_where";
+    let mut t = tx.table(&SESSIONS).during(OP)?;
     let mut doomed = vec![];
-    for row in t.iter()? {
-        let (k, v) = row?;
+    for row in t.iter().at(OP, &SESSIONS)? {
+        let (k, v) = row.at(OP, &SESSIONS)?;
         // A record that cannot be read is of no use to anyone: sweep it too.
         let gone = decode::<Session>(v.value()).map(|s| dead(&s)).unwrap_or(true);
         if gone {
@@ -51,7 +55,7 @@ pub fn delete_where(tx: &WriteTransaction, dead: impl Fn(&Session) -> bool) -> R
         }
     }
     for k in &doomed {
-        t.remove(k.as_slice())?;
+        t.remove(k.as_slice()).at(OP, &SESSIONS)?;
     }
     Ok(doomed.len())
 }
@@ -61,10 +65,11 @@ pub fn delete_where_keyed(
     tx: &WriteTransaction,
     dead: impl Fn(&[u8; 32], &Session) -> bool,
 ) -> Result<usize, StoreError> {
-    let mut t = tx.table(SESSIONS)?;
+    const OP: &str = "sessions.delete_where_keyed";
+    let mut t = tx.table(&SESSIONS).during(OP)?;
     let mut doomed = vec![];
-    for row in t.iter()? {
-        let (k, v) = row?;
+    for row in t.iter().at(OP, &SESSIONS)? {
+        let (k, v) = row.at(OP, &SESSIONS)?;
         let key: [u8; 32] = k.value().try_into().unwrap_or([0; 32]);
         let gone = decode::<Session>(v.value()).map(|s| dead(&key, &s)).unwrap_or(true);
         if gone {
@@ -72,7 +77,7 @@ pub fn delete_where_keyed(
         }
     }
     for k in &doomed {
-        t.remove(k.as_slice())?;
+        t.remove(k.as_slice()).at(OP, &SESSIONS)?;
     }
     Ok(doomed.len())
 }
