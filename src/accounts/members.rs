@@ -135,6 +135,7 @@ pub async fn prepare(app: &App, new: &NewMember) -> Result<User, MemberError> {
         disabled: false,
         created_at: now,
         password_changed_at: now,
+        revision: 0,
     })
 }
 
@@ -190,7 +191,7 @@ pub async fn set_password(
             let mut u = load(tx, &name)?;
             u.password_hash = hash.clone();
             u.password_changed_at = now;
-            users::put(tx, &u)?;
+            users::put(tx, &mut u)?;
             let id = u.id;
             let kept = keep;
             sessions::delete_where_keyed(tx, |k, s| s.user == id && Some(k) != kept.as_ref())?;
@@ -211,7 +212,7 @@ pub async fn set_admin(app: &App, username: &str, admin: bool, who: Who) -> Resu
                 return Err(MemberError::LastAdmin);
             }
             u.admin = admin;
-            users::put(tx, &u)?;
+            users::put(tx, &mut u)?;
             let action = if admin { "user.admin.grant" } else { "user.admin.revoke" };
             audit::record(tx, now, &who, action, &u.username, "")?;
             Ok(u)
@@ -275,7 +276,7 @@ pub async fn reset_password(app: &App, token: &str, password: String, ip: String
             let mut u = users::get(tx, user.id)?.ok_or_else(|| MemberError::NotFound(user.username.clone()))?;
             u.password_hash = hash.clone();
             u.password_changed_at = now;
-            users::put(tx, &u)?;
+            users::put(tx, &mut u)?;
             sessions::delete_where(tx, |s| s.user == u.id)?;
             audit::record(tx, now, &Who::user(u.id, &u.username, ip.clone()), "user.password_reset", &u.username, "")?;
             Ok(u)
@@ -293,7 +294,7 @@ pub async fn set_disabled(app: &App, username: &str, disabled: bool, who: Who) -
                 return Err(MemberError::LastAdmin);
             }
             u.disabled = disabled;
-            users::put(tx, &u)?;
+            users::put(tx, &mut u)?;
             if disabled {
                 let id = u.id;
                 sessions::delete_where(tx, |s| s.user == id)?;

@@ -68,8 +68,9 @@ pub async fn request_token(app: &App, v: &Verified) -> Result<TemporaryCredentia
         created_at: now,
         expires_at: now + app.config.oauth1_request_token_lifetime.as_secs() as i64,
         decision: Decision::Pending,
+        revision: 0,
     };
-    app.store.write(move |tx| stored::put_request(tx, &digest, &record)).await?;
+    app.store.write(move |tx| stored::put_request(tx, &digest, &mut record.clone())).await?;
     Ok(TemporaryCredentials { token, secret, callback_confirmed: !v.consumer.legacy_1_0 })
 }
 
@@ -218,7 +219,7 @@ pub async fn decide(
                 )?;
             }
             t.decision = decision.clone();
-            stored::put_request(tx, &digest, &t)?;
+            stored::put_request(tx, &digest, &mut t)?;
             Ok::<_, StoreError>(Ok(()))
         })
         .await??;

@@ -304,6 +304,7 @@ pub async fn register(app: &App, new: NewClient, who: Who) -> Result<Credentials
         created_at: app.now(),
         oauth2,
         oauth1,
+        revision: 0,
     };
     let now = app.now();
     let client = app
@@ -350,7 +351,7 @@ async fn update(
         .write(move |tx| {
             let mut c = clients::get(tx, id)?.ok_or_else(|| ClientError::NotFound(key.clone()))?;
             change(&mut c);
-            clients::put(tx, &c)?;
+            clients::put(tx, &mut c)?;
             audit::record(tx, now, &who, action, &c.name, &format!("id {}", c.id))?;
             Ok(c)
         })
@@ -478,9 +479,10 @@ pub async fn edit(app: &App, key: &str, new: NewClient, who: Who) -> Result<Clie
     let now = app.now();
     app.store
         .write(move |tx| {
-            clients::put(tx, &client)?;
+            let mut client = client.clone();
+            clients::put(tx, &mut client)?;
             audit::record(tx, now, &who, "client.update", &client.name, &format!("id {}", client.id))?;
-            Ok::<_, StoreError>(client.clone())
+            Ok::<_, StoreError>(client)
         })
         .await
         .map_err(ClientError::from)

@@ -130,7 +130,7 @@ pub fn upsert_grant(
             let merged = had.union(scopes);
             if merged != had {
                 g.scopes = merged.to_string();
-                grants::put(tx, &g)?;
+                grants::put(tx, &mut g)?;
             }
             Ok(g)
         }
@@ -143,6 +143,7 @@ pub fn upsert_grant(
                 scopes: scopes.to_string(),
                 created_at: now,
                 last_used: now,
+                revision: 0,
             },
         ),
     }

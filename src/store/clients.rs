@@ -1,7 +1,7 @@
 //! The application registry: one record per application, whichever
 //! protocols it speaks, found by id or by its public identifier.
 
-use super::codec::{Record, decode, encode};
+use super::codec::{Record, Revised, decode, decode_old, revise};
 use super::schema::{CLIENT_KEYS, CLIENTS};
 use super::{At, ClientId, ReadableTable, StoreError, Tables, WriteTransaction, next_id};
 use crate::clock::Timestamp;
@@ -74,6 +74,25 @@ pub struct Client {
     pub created_at: Timestamp,
     pub oauth2: Option<OAuth2App>,
     pub oauth1: Option<OAuth1App>,
+    /// Grows with every stored change (see `codec::Revised`); 0 until stored.
+    pub revision: u64,
+}
+
+/// A client as version 2 wrote it: before revisions.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
+struct ClientV2 {
+    id: ClientId,
+    name: String,
+    description: String,
+    homepage: String,
+    logo_url: String,
+    scopes: String,
+    first_party: bool,
+    enabled: bool,
+    created_at: Timestamp,
+    oauth2: Option<OAuth2App>,
+    oauth1: Option<OAuth1App>,
 }
 
 /// A client as version 1 wrote it: before OAuth 1.0a consumers.
@@ -94,7 +113,7 @@ struct ClientV1 {
 
 impl Record for Client {
     const KIND: &'static str = "client";
-    const VERSION: u8 = 2;
+    const VERSION: u8 = 3;
 
     fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
         match version {
@@ -113,10 +132,37 @@ impl Record for Client {
                     created_at: v1.created_at,
                     oauth2: v1.oauth2,
                     oauth1: None,
+                    revision: 1,
+                })
+            }
+            2 => {
+                let v2: ClientV2 = decode_old(Self::KIND, version, body)?;
+                Ok(Client {
+                    id: v2.id,
+                    name: v2.name,
+                    description: v2.description,
+                    homepage: v2.homepage,
+                    logo_url: v2.logo_url,
+                    scopes: v2.scopes,
+                    first_party: v2.first_party,
+                    enabled: v2.enabled,
+                    created_at: v2.created_at,
+                    oauth2: v2.oauth2,
+                    oauth1: v2.oauth1,
+                    revision: 1,
                 })
             }
             v => Err(StoreError::Corrupt(format!("client record has unknown version {v}"))),
         }
+    }
+}
+
+impl Revised for Client {
+    fn revision(&self) -> u64 {
+        self.revision
+    }
+    fn set_revision(&mut self, revision: u64) {
+        self.revision = revision;
     }
 }
 
@@ -154,13 +200,19 @@ pub fn insert(tx: &WriteTransaction, mut client: Client) -> Result<Client, Store
         keys.insert(k.as_str(), client.id.0).at(OP, &CLIENT_KEYS)?;
     }
     drop(keys);
-    put(tx, &client)?;
+    put(tx, &mut client)?;
     Ok(client)
 }
 
-pub fn put(tx: &WriteTransaction, client: &Client) -> Result<(), StoreError> {
+/// Replaces a stored client (its identifiers never change here), with the
+/// next revision when it changed.
+pub fn put(tx: &WriteTransaction, client: &mut Client) -> Result<(), StoreError> {
     const OP: &str = "clients.put";
-    tx.table(&CLIENTS).during(OP)?.insert(client.id.0, encode(client)?.as_slice()).at(OP, &CLIENTS)?;
+    let mut t = tx.table(&CLIENTS).during(OP)?;
+    let stored = t.get(client.id.0).at(OP, &CLIENTS)?.map(|v| v.value().to_vec());
+    if let Some(bytes) = revise(stored.as_deref(), client)? {
+        t.insert(client.id.0, bytes.as_slice()).at(OP, &CLIENTS)?;
+    }
     Ok(())
 }
 
@@ -187,6 +239,7 @@ pub fn list(tx: &impl Tables) -> Result<Vec<Client>, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::codec::encode;
 
     fn oauth2() -> OAuth2App {
         OAuth2App {
@@ -229,13 +282,39 @@ mod tests {
         assert_eq!(c.created_at, 1_700_000_000);
         assert_eq!(c.oauth2, Some(oauth2()));
         assert_eq!(c.oauth1, None);
-        // Written back, it is a version 2 record that reads the same.
+        assert_eq!(c.revision, 1);
+        // Written back, it is a current-version record that reads the same.
         let again = encode(&c).unwrap();
-        assert_eq!(again[0], 2);
+        assert_eq!(again[0], Client::VERSION);
         assert_eq!(decode::<Client>(&again).unwrap(), c);
         // Garbage under version 1 is an error, not a panic.
         assert!(decode::<Client>(&[1, 0xff]).is_err());
-        assert!(decode::<Client>(&[3, 0]).is_err());
+        assert!(decode::<Client>(&[Client::VERSION + 1, 0]).is_err());
+    }
+
+    #[test]
+    fn a_version_2_client_reads_at_revision_1() {
+        let old = ClientV2 {
+            id: ClientId(6),
+            name: "App".into(),
+            description: "d".into(),
+            homepage: "https://app.example".into(),
+            logo_url: "https://app.example/logo.png".into(),
+            scopes: "read".into(),
+            first_party: false,
+            enabled: true,
+            created_at: 1_700_000_000,
+            oauth2: Some(oauth2()),
+            oauth1: None,
+        };
+        let mut bytes = vec![2u8];
+        bytes.extend(postcard::to_stdvec(&old).unwrap());
+        let c: Client = decode(&bytes).unwrap();
+        assert_eq!((c.id, c.name.as_str(), c.description.as_str()), (ClientId(6), "App", "d"));
+        assert_eq!((c.homepage.as_str(), c.logo_url.as_str()), ("https://app.example", "https://app.example/logo.png"));
+        assert_eq!((c.scopes.as_str(), c.first_party, c.enabled, c.created_at), ("read", false, true, 1_700_000_000));
+        assert_eq!((c.oauth2, c.oauth1.is_none(), c.revision), (Some(oauth2()), true, 1));
+        assert!(decode::<Client>(&[2, 0xff]).is_err());
     }
 
     #[test]
@@ -252,6 +331,7 @@ mod tests {
             created_at: 0,
             oauth2: Some(oauth2()),
             oauth1: None,
+            revision: 1,
         };
         assert_eq!(keys_of(&c), vec!["lk_abc".to_string()]);
         c.oauth1 = Some(OAuth1App {

@@ -5,7 +5,7 @@
 //! a usable token. (An OAuth 1.0a token's secret is kept sealed, since HMAC
 //! needs it back.)
 
-use super::codec::{Record, decode, encode};
+use super::codec::{Record, Revised, decode, decode_old, encode, revise};
 use super::schema::{GRANTS, GRANTS_BY_MEMBER, OAUTH1_REVOKED, TOKENS, TOKENS_BY_GRANT};
 use super::{At, ClientId, GrantId, ReadableTable, StoreError, Tables, UserId, WriteTransaction, next_id};
 use crate::clock::Timestamp;
@@ -21,11 +21,52 @@ pub struct Grant {
     pub scopes: String,
     pub created_at: Timestamp,
     pub last_used: Timestamp,
+    /// Grows with every stored change (see `codec::Revised`); 0 until stored.
+    pub revision: u64,
+}
+
+/// A grant as version 1 wrote it: before revisions.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
+struct GrantV1 {
+    id: GrantId,
+    client: ClientId,
+    user: Option<UserId>,
+    scopes: String,
+    created_at: Timestamp,
+    last_used: Timestamp,
 }
 
 impl Record for Grant {
     const KIND: &'static str = "grant";
-    const VERSION: u8 = 1;
+    const VERSION: u8 = 2;
+
+    fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
+        match version {
+            1 => {
+                let g: GrantV1 = decode_old(Self::KIND, version, body)?;
+                Ok(Grant {
+                    id: g.id,
+                    client: g.client,
+                    user: g.user,
+                    scopes: g.scopes,
+                    created_at: g.created_at,
+                    last_used: g.last_used,
+                    revision: 1,
+                })
+            }
+            v => Err(StoreError::Corrupt(format!("grant record has unknown version {v}"))),
+        }
+    }
+}
+
+impl Revised for Grant {
+    fn revision(&self) -> u64 {
+        self.revision
+    }
+    fn set_revision(&mut self, revision: u64) {
+        self.revision = revision;
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -144,13 +185,19 @@ pub fn insert(tx: &WriteTransaction, mut grant: Grant) -> Result<Grant, StoreErr
     let mut idx = tx.table(&GRANTS_BY_MEMBER).during(OP)?;
     idx.insert(member_key(grant.user, grant.client).as_slice(), grant.id.0).at(OP, &GRANTS_BY_MEMBER)?;
     drop(idx);
-    put(tx, &grant)?;
+    put(tx, &mut grant)?;
     Ok(grant)
 }
 
-pub fn put(tx: &WriteTransaction, grant: &Grant) -> Result<(), StoreError> {
+/// Replaces a stored grant (its member and application never change), with
+/// the next revision when it changed.
+pub fn put(tx: &WriteTransaction, grant: &mut Grant) -> Result<(), StoreError> {
     const OP: &str = "grants.put";
-    tx.table(&GRANTS).during(OP)?.insert(grant.id.0, encode(grant)?.as_slice()).at(OP, &GRANTS)?;
+    let mut t = tx.table(&GRANTS).during(OP)?;
+    let stored = t.get(grant.id.0).at(OP, &GRANTS)?.map(|v| v.value().to_vec());
+    if let Some(bytes) = revise(stored.as_deref(), grant)? {
+        t.insert(grant.id.0, bytes.as_slice()).at(OP, &GRANTS)?;
+    }
     Ok(())
 }
 
@@ -285,7 +332,7 @@ pub fn touch(tx: &WriteTransaction, seen: &[(GrantId, Timestamp)]) -> Result<(),
         if let Some(mut g) = get(tx, id)? {
             if at > g.last_used {
                 g.last_used = at;
-                put(tx, &g)?;
+                put(tx, &mut g)?;
             }
         }
     }
@@ -370,6 +417,25 @@ mod tests {
     }
 
     #[test]
+    fn a_version_1_grant_reads_at_revision_1() {
+        let old = GrantV1 {
+            id: GrantId(5),
+            client: ClientId(2),
+            user: Some(UserId(1)),
+            scopes: "read write".into(),
+            created_at: 10,
+            last_used: 12,
+        };
+        let mut bytes = vec![1u8];
+        bytes.extend(postcard::to_stdvec(&old).unwrap());
+        let g: Grant = decode(&bytes).unwrap();
+        assert_eq!((g.id, g.client, g.user), (GrantId(5), ClientId(2), Some(UserId(1))));
+        assert_eq!((g.scopes.as_str(), g.created_at, g.last_used, g.revision), ("read write", 10, 12, 1));
+        assert_eq!(encode(&g).unwrap()[0], Grant::VERSION);
+        assert!(decode::<Grant>(&[1, 0xff]).is_err());
+    }
+
+    #[test]
     fn revoking_a_grant_leaves_tombstones_for_oauth1_tokens_only() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("db")).unwrap();
@@ -400,6 +466,7 @@ mod tests {
                         scopes: "read".into(),
                         created_at: 5,
                         last_used: 7,
+                        revision: 0,
                     },
                 )?;
                 put_token(tx, &[1; 32], &Token { grant: g.id, ..a.clone() })?;

@@ -3,7 +3,7 @@
 //! inside the timestamp window, and tombstones of revoked access tokens.
 //! Request tokens are keyed by the SHA-256 of their value, like every token.
 
-use super::codec::{Record, decode, encode};
+use super::codec::{Record, Revised, decode, decode_old, revise};
 use super::schema::{OAUTH1_NONCES, OAUTH1_REQUEST_TOKENS, OAUTH1_REVOKED};
 use super::{At, ClientId, ReadableTable, StoreError, Tables, UserId, WriteTransaction};
 use crate::clock::Timestamp;
@@ -35,11 +35,52 @@ pub struct RequestToken {
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
     pub decision: Decision,
+    /// Grows with every stored change (see `codec::Revised`); 0 until stored.
+    pub revision: u64,
+}
+
+/// A request token as version 1 wrote it: before revisions.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
+struct RequestTokenV1 {
+    client: ClientId,
+    sealed_secret: Vec<u8>,
+    callback: String,
+    created_at: Timestamp,
+    expires_at: Timestamp,
+    decision: Decision,
 }
 
 impl Record for RequestToken {
     const KIND: &'static str = "oauth1 request token";
-    const VERSION: u8 = 1;
+    const VERSION: u8 = 2;
+
+    fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
+        match version {
+            1 => {
+                let t: RequestTokenV1 = decode_old(Self::KIND, version, body)?;
+                Ok(RequestToken {
+                    client: t.client,
+                    sealed_secret: t.sealed_secret,
+                    callback: t.callback,
+                    created_at: t.created_at,
+                    expires_at: t.expires_at,
+                    decision: t.decision,
+                    revision: 1,
+                })
+            }
+            v => Err(StoreError::Corrupt(format!("oauth1 request token record has unknown version {v}"))),
+        }
+    }
+}
+
+impl Revised for RequestToken {
+    fn revision(&self) -> u64 {
+        self.revision
+    }
+    fn set_revision(&mut self, revision: u64) {
+        self.revision = revision;
+    }
 }
 
 impl RequestToken {
@@ -48,10 +89,14 @@ impl RequestToken {
     }
 }
 
-pub fn put_request(tx: &WriteTransaction, digest: &[u8; 32], token: &RequestToken) -> Result<(), StoreError> {
+/// Stores a request token, new (revision 1) or changed (the next revision).
+pub fn put_request(tx: &WriteTransaction, digest: &[u8; 32], token: &mut RequestToken) -> Result<(), StoreError> {
     const OP: &str = "oauth1.put_request";
     let mut t = tx.table(&OAUTH1_REQUEST_TOKENS).during(OP)?;
-    t.insert(digest.as_slice(), encode(token)?.as_slice()).at(OP, &OAUTH1_REQUEST_TOKENS)?;
+    let stored = t.get(digest.as_slice()).at(OP, &OAUTH1_REQUEST_TOKENS)?.map(|v| v.value().to_vec());
+    if let Some(bytes) = revise(stored.as_deref(), token)? {
+        t.insert(digest.as_slice(), bytes.as_slice()).at(OP, &OAUTH1_REQUEST_TOKENS)?;
+    }
     Ok(())
 }
 
@@ -220,6 +265,34 @@ mod tests {
     }
 
     #[test]
+    fn a_version_1_request_token_reads_at_revision_1() {
+        let old = RequestTokenV1 {
+            client: ClientId(2),
+            sealed_secret: vec![9, 8],
+            callback: "https://app.example/cb".into(),
+            created_at: 10,
+            expires_at: 20,
+            decision: Decision::Approved {
+                user: UserId(1),
+                verifier: Some([7; 32]),
+                scopes: "read".into(),
+                auth_time: 11,
+            },
+        };
+        let mut bytes = vec![1u8];
+        bytes.extend(postcard::to_stdvec(&old).unwrap());
+        let t: RequestToken = decode(&bytes).unwrap();
+        assert_eq!(
+            (t.client, t.sealed_secret.as_slice(), t.callback.as_str()),
+            (ClientId(2), &[9u8, 8][..], "https://app.example/cb")
+        );
+        assert_eq!((t.created_at, t.expires_at, t.revision), (10, 20, 1));
+        assert_eq!(t.decision, old.decision);
+        assert_eq!(crate::store::codec::encode(&t).unwrap()[0], RequestToken::VERSION);
+        assert!(decode::<RequestToken>(&[1, 0xff]).is_err());
+    }
+
+    #[test]
     fn request_tokens_expire_and_tombstones_age_out() {
         let (_d, s) = store();
         let t = RequestToken {
@@ -229,11 +302,12 @@ mod tests {
             created_at: 10,
             expires_at: 20,
             decision: Decision::Pending,
+            revision: 0,
         };
         let t2 = RequestToken { expires_at: 40, ..t.clone() };
         s.write_blocking(move |tx| {
-            put_request(tx, &[1; 32], &t)?;
-            put_request(tx, &[2; 32], &t2)?;
+            put_request(tx, &[1; 32], &mut t.clone())?;
+            put_request(tx, &[2; 32], &mut t2.clone())?;
             tx.open_table(OAUTH1_REVOKED)?.insert([3u8; 32].as_slice(), 5)?;
             tx.open_table(OAUTH1_REVOKED)?.insert([4u8; 32].as_slice(), 50)?;
             Ok::<_, StoreError>(())

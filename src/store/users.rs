@@ -1,6 +1,6 @@
 //! Members: the `users` table and its username index.
 
-use super::codec::{Record, decode, encode};
+use super::codec::{Record, Revised, decode, decode_old, revise};
 use super::schema::{USERS, USERS_BY_NAME};
 use super::{At, ReadableTable, StoreError, Tables, UserId, WriteTransaction, next_id};
 use crate::clock::Timestamp;
@@ -18,11 +18,58 @@ pub struct User {
     pub disabled: bool,
     pub created_at: Timestamp,
     pub password_changed_at: Timestamp,
+    /// Grows with every stored change (see `codec::Revised`); 0 until stored.
+    pub revision: u64,
+}
+
+/// A user as version 1 wrote it: before revisions.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
+struct UserV1 {
+    id: UserId,
+    username: String,
+    display_name: String,
+    email: String,
+    password_hash: String,
+    admin: bool,
+    disabled: bool,
+    created_at: Timestamp,
+    password_changed_at: Timestamp,
 }
 
 impl Record for User {
     const KIND: &'static str = "user";
-    const VERSION: u8 = 1;
+    const VERSION: u8 = 2;
+
+    fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
+        match version {
+            1 => {
+                let v1: UserV1 = decode_old(Self::KIND, version, body)?;
+                Ok(User {
+                    id: v1.id,
+                    username: v1.username,
+                    display_name: v1.display_name,
+                    email: v1.email,
+                    password_hash: v1.password_hash,
+                    admin: v1.admin,
+                    disabled: v1.disabled,
+                    created_at: v1.created_at,
+                    password_changed_at: v1.password_changed_at,
+                    revision: 1,
+                })
+            }
+            v => Err(StoreError::Corrupt(format!("user record has unknown version {v}"))),
+        }
+    }
+}
+
+impl Revised for User {
+    fn revision(&self) -> u64 {
+        self.revision
+    }
+    fn set_revision(&mut self, revision: u64) {
+        self.revision = revision;
+    }
 }
 
 /// The index key: usernames are unique regardless of case.
@@ -50,14 +97,19 @@ pub fn insert(tx: &WriteTransaction, mut user: User) -> Result<User, StoreError>
     user.id = UserId(next_id(tx, UserId::SEQUENCE)?);
     let mut names = tx.table(&USERS_BY_NAME).during(OP)?;
     names.insert(name_key(&user.username).as_str(), user.id.0).at(OP, &USERS_BY_NAME)?;
-    put(tx, &user)?;
+    put(tx, &mut user)?;
     Ok(user)
 }
 
-/// Replaces a stored user (the username never changes here).
-pub fn put(tx: &WriteTransaction, user: &User) -> Result<(), StoreError> {
+/// Replaces a stored user (the username never changes here), with the next
+/// revision when it changed.
+pub fn put(tx: &WriteTransaction, user: &mut User) -> Result<(), StoreError> {
     const OP: &str = "users.put";
-    tx.table(&USERS).during(OP)?.insert(user.id.0, encode(user)?.as_slice()).at(OP, &USERS)?;
+    let mut t = tx.table(&USERS).during(OP)?;
+    let stored = t.get(user.id.0).at(OP, &USERS)?.map(|v| v.value().to_vec());
+    if let Some(bytes) = revise(stored.as_deref(), user)? {
+        t.insert(user.id.0, bytes.as_slice()).at(OP, &USERS)?;
+    }
     Ok(())
 }
 
@@ -82,4 +134,79 @@ pub fn list(tx: &impl Tables) -> Result<Vec<User>, StoreError> {
 /// Whether an enabled admin exists.
 pub fn admin_exists(tx: &impl Tables) -> Result<bool, StoreError> {
     Ok(list(tx)?.iter().any(|u| u.admin && !u.disabled))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+    use crate::store::codec::encode;
+
+    fn v1() -> UserV1 {
+        UserV1 {
+            id: UserId(3),
+            username: "alice".into(),
+            display_name: "Alice".into(),
+            email: "alice@example.org".into(),
+            password_hash: "$argon2id$x".into(),
+            admin: true,
+            disabled: false,
+            created_at: 1_700_000_000,
+            password_changed_at: 1_700_000_100,
+        }
+    }
+
+    #[test]
+    fn a_version_1_user_reads_at_revision_1() {
+        let mut bytes = vec![1u8];
+        bytes.extend(postcard::to_stdvec(&v1()).unwrap());
+        let u: User = decode(&bytes).unwrap();
+        assert_eq!((u.id, u.username.as_str(), u.display_name.as_str()), (UserId(3), "alice", "Alice"));
+        assert_eq!((u.email.as_str(), u.password_hash.as_str()), ("alice@example.org", "$argon2id$x"));
+        assert!(u.admin && !u.disabled);
+        assert_eq!((u.created_at, u.password_changed_at), (1_700_000_000, 1_700_000_100));
+        assert_eq!(u.revision, 1);
+        let again = encode(&u).unwrap();
+        assert_eq!(again[0], User::VERSION);
+        assert_eq!(decode::<User>(&again).unwrap(), u);
+        assert!(decode::<User>(&[1, 0xff]).is_err());
+    }
+
+    #[test]
+    fn put_counts_revisions() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let v = v1();
+        let new = User {
+            id: UserId(0),
+            username: v.username,
+            display_name: v.display_name,
+            email: v.email,
+            password_hash: v.password_hash,
+            admin: v.admin,
+            disabled: v.disabled,
+            created_at: v.created_at,
+            password_changed_at: v.password_changed_at,
+            revision: 0,
+        };
+        let u = store.write_blocking(move |tx| insert(tx, new.clone())).unwrap();
+        assert_eq!(u.revision, 1);
+        let id = u.id;
+        let revisions = store
+            .write_blocking(move |tx| {
+                let mut u = get(tx, id)?.ok_or(StoreError::Closed)?;
+                u.disabled = true;
+                put(tx, &mut u)?;
+                let changed = u.revision;
+                put(tx, &mut u)?;
+                let unchanged = u.revision;
+                // A stale copy still gets the next revision after the stored one.
+                let mut stale = User { display_name: "A.".into(), revision: 1, ..u.clone() };
+                put(tx, &mut stale)?;
+                Ok::<_, StoreError>((changed, unchanged, stale.revision))
+            })
+            .unwrap();
+        assert_eq!(revisions, (2, 2, 3));
+        assert_eq!(store.read(|tx| get(tx, id)).unwrap().unwrap().revision, 3);
+    }
 }
