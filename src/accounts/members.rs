@@ -318,7 +318,7 @@ pub async fn delete(app: &App, username: &str, who: Who) -> Result<User, MemberE
             users::delete(tx, &u)?;
             let id = u.id;
             sessions::delete_where(tx, |s| s.user == id)?;
-            for g in crate::store::grants::list(tx)?.into_iter().filter(|g| g.user == Some(id)) {
+            for g in crate::store::grants::for_member(tx, id)? {
                 crate::store::grants::revoke(tx, &g)?;
             }
             audit::record(tx, now, &who, "user.delete", &u.username, "")?;

@@ -409,7 +409,7 @@ pub async fn delete(app: &App, key: &str, who: Who) -> Result<(Client, usize, us
             let c = clients::get(tx, id)?.ok_or_else(|| ClientError::NotFound(key.clone()))?;
             let mut n_grants = 0;
             let mut n_tokens = 0;
-            for g in grants::list(tx)?.into_iter().filter(|g| g.client == id) {
+            for g in grants::for_client(tx, id)? {
                 n_tokens += grants::revoke(tx, &g)?;
                 n_grants += 1;
             }

@@ -6,7 +6,10 @@
 //! needs it back.)
 
 use super::codec::{Record, Revised, decode, decode_old, encode, revise};
-use super::schema::{GRANTS, GRANTS_BY_MEMBER, OAUTH1_REVOKED, TOKENS, TOKENS_BY_GRANT};
+use super::key::{Key, u64_at};
+use super::schema::{
+    GRANTS, GRANTS_BY_CLIENT, GRANTS_BY_MEMBER, OAUTH1_REVOKED, TOKENS, TOKENS_BY_EXPIRY, TOKENS_BY_GRANT,
+};
 use super::{At, ClientId, GrantId, ReadableTable, StoreError, Tables, UserId, WriteTransaction, next_id};
 use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -156,11 +159,29 @@ impl Token {
     }
 }
 
-fn member_key(user: Option<UserId>, client: ClientId) -> [u8; 16] {
-    let mut k = [0u8; 16];
-    k[..8].copy_from_slice(&user.map(|u| u.0).unwrap_or(0).to_be_bytes());
-    k[8..].copy_from_slice(&client.0.to_be_bytes());
-    k
+/// `GRANTS_BY_MEMBER` key: UserId (0 for the application's own grant) ++ ClientId.
+fn member_key(user: Option<UserId>, client: ClientId) -> Key {
+    Key::new().u64(user.map(|u| u.0).unwrap_or(0)).u64(client.0)
+}
+
+/// `GRANTS_BY_CLIENT` key: ClientId ++ GrantId.
+fn client_key(client: ClientId, grant: GrantId) -> Key {
+    Key::new().u64(client.0).u64(grant.0)
+}
+
+/// `TOKENS_BY_GRANT` key: GrantId ++ token digest.
+fn token_index_key(grant: GrantId, digest: &[u8; 32]) -> Key {
+    Key::new().u64(grant.0).bytes(digest)
+}
+
+/// `TOKENS_BY_EXPIRY` key: expiry time ++ token digest.
+fn expiry_key(expires_at: Timestamp, digest: &[u8; 32]) -> Key {
+    Key::new().time(expires_at).bytes(digest)
+}
+
+/// The digest at the end of an index key.
+fn digest_at(key: &[u8], at: usize) -> Option<[u8; 32]> {
+    key.get(at..).and_then(|d| d.try_into().ok())
 }
 
 pub fn get(tx: &impl Tables, id: GrantId) -> Result<Option<Grant>, StoreError> {
@@ -185,6 +206,9 @@ pub fn insert(tx: &WriteTransaction, mut grant: Grant) -> Result<Grant, StoreErr
     let mut idx = tx.table(&GRANTS_BY_MEMBER).during(OP)?;
     idx.insert(member_key(grant.user, grant.client).as_slice(), grant.id.0).at(OP, &GRANTS_BY_MEMBER)?;
     drop(idx);
+    let mut by_client = tx.table(&GRANTS_BY_CLIENT).during(OP)?;
+    by_client.insert(client_key(grant.client, grant.id).as_slice(), ()).at(OP, &GRANTS_BY_CLIENT)?;
+    drop(by_client);
     put(tx, &mut grant)?;
     Ok(grant)
 }
@@ -201,13 +225,6 @@ pub fn put(tx: &WriteTransaction, grant: &mut Grant) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn token_index_key(grant: GrantId, digest: &[u8; 32]) -> [u8; 40] {
-    let mut k = [0u8; 40];
-    k[..8].copy_from_slice(&grant.0.to_be_bytes());
-    k[8..].copy_from_slice(digest);
-    k
-}
-
 /// The digests the `TOKENS_BY_GRANT` index holds for `grant`.
 fn digests_in(
     op: &'static str,
@@ -219,9 +236,7 @@ fn digests_in(
     let mut out = vec![];
     for row in idx.range(lo.as_slice()..=hi.as_slice()).at(op, &TOKENS_BY_GRANT)? {
         let (k, _) = row.at(op, &TOKENS_BY_GRANT)?;
-        let mut d = [0u8; 32];
-        d.copy_from_slice(&k.value()[8..]);
-        out.push(d);
+        out.extend(digest_at(k.value(), 8));
     }
     Ok(out)
 }
@@ -245,11 +260,15 @@ pub fn revoke(tx: &WriteTransaction, grant: &Grant) -> Result<usize, StoreError>
     {
         let mut tokens = tx.table(&TOKENS).during(OP)?;
         let mut idx = tx.table(&TOKENS_BY_GRANT).during(OP)?;
+        let mut by_expiry = tx.table(&TOKENS_BY_EXPIRY).during(OP)?;
         let mut tombstones = tx.table(&OAUTH1_REVOKED).during(OP)?;
         for d in &digests {
             let gone = tokens.remove(d.as_slice()).at(OP, &TOKENS)?;
-            let kind = gone.map(|v| decode::<Token>(v.value()).map(|t| t.kind)).transpose().ok().flatten();
-            if kind == Some(TokenKind::OAuth1Access) {
+            let gone = gone.map(|v| decode::<Token>(v.value())).transpose().ok().flatten();
+            if let Some(e) = gone.as_ref().and_then(|t| t.expires_at) {
+                by_expiry.remove(expiry_key(e, d).as_slice()).at(OP, &TOKENS_BY_EXPIRY)?;
+            }
+            if gone.is_some_and(|t| t.kind == TokenKind::OAuth1Access) {
                 tombstones.insert(d.as_slice(), revoked_at).at(OP, &OAUTH1_REVOKED)?;
             }
             idx.remove(token_index_key(grant.id, d).as_slice()).at(OP, &TOKENS_BY_GRANT)?;
@@ -258,6 +277,8 @@ pub fn revoke(tx: &WriteTransaction, grant: &Grant) -> Result<usize, StoreError>
     tx.table(&GRANTS).during(OP)?.remove(grant.id.0).at(OP, &GRANTS)?;
     let mut members = tx.table(&GRANTS_BY_MEMBER).during(OP)?;
     members.remove(member_key(grant.user, grant.client).as_slice()).at(OP, &GRANTS_BY_MEMBER)?;
+    let mut by_client = tx.table(&GRANTS_BY_CLIENT).during(OP)?;
+    by_client.remove(client_key(grant.client, grant.id).as_slice()).at(OP, &GRANTS_BY_CLIENT)?;
     Ok(digests.len())
 }
 
@@ -272,11 +293,40 @@ pub fn list(tx: &impl Tables) -> Result<Vec<Grant>, StoreError> {
     Ok(out)
 }
 
+/// The grants given to one application (members' and its own), in id
+/// order, found through the application index.
+pub fn for_client(tx: &impl Tables, client: ClientId) -> Result<Vec<Grant>, StoreError> {
+    const OP: &str = "grants.for_client";
+    let idx = tx.table(&GRANTS_BY_CLIENT).during(OP)?;
+    let lo = client_key(client, GrantId(0));
+    let hi = client_key(client, GrantId(u64::MAX));
+    let mut out = vec![];
+    for row in idx.range(lo.as_slice()..=hi.as_slice()).at(OP, &GRANTS_BY_CLIENT)? {
+        let (k, _) = row.at(OP, &GRANTS_BY_CLIENT)?;
+        if let Some(g) = u64_at(k.value(), 8).map(GrantId) {
+            out.extend(get(tx, g)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Stores a token (new, or rewritten when a code or refresh token is used),
+/// indexed under its grant and its expiry.
 pub fn put_token(tx: &WriteTransaction, digest: &[u8; 32], token: &Token) -> Result<(), StoreError> {
     const OP: &str = "grants.put_token";
-    tx.table(&TOKENS).during(OP)?.insert(digest.as_slice(), encode(token)?.as_slice()).at(OP, &TOKENS)?;
+    let mut tokens = tx.table(&TOKENS).during(OP)?;
+    let old = tokens.insert(digest.as_slice(), encode(token)?.as_slice()).at(OP, &TOKENS)?;
+    let old_expiry = old.and_then(|v| decode::<Token>(v.value()).ok()).and_then(|t| t.expires_at);
+    drop(tokens);
     let mut idx = tx.table(&TOKENS_BY_GRANT).during(OP)?;
     idx.insert(token_index_key(token.grant, digest).as_slice(), ()).at(OP, &TOKENS_BY_GRANT)?;
+    let mut by_expiry = tx.table(&TOKENS_BY_EXPIRY).during(OP)?;
+    if let Some(e) = old_expiry.filter(|&e| Some(e) != token.expires_at) {
+        by_expiry.remove(expiry_key(e, digest).as_slice()).at(OP, &TOKENS_BY_EXPIRY)?;
+    }
+    if let Some(e) = token.expires_at {
+        by_expiry.insert(expiry_key(e, digest).as_slice(), ()).at(OP, &TOKENS_BY_EXPIRY)?;
+    }
     Ok(())
 }
 
@@ -295,33 +345,45 @@ pub fn token(tx: &impl Tables, digest: &[u8; 32]) -> Result<Option<Token>, Store
 
 pub fn delete_token(tx: &WriteTransaction, digest: &[u8; 32], grant: GrantId) -> Result<(), StoreError> {
     const OP: &str = "grants.delete_token";
-    tx.table(&TOKENS).during(OP)?.remove(digest.as_slice()).at(OP, &TOKENS)?;
+    let gone = tx.table(&TOKENS).during(OP)?.remove(digest.as_slice()).at(OP, &TOKENS)?.map(|v| v.value().to_vec());
+    let expiry = gone.and_then(|v| decode::<Token>(&v).ok()).and_then(|t| t.expires_at);
     let mut idx = tx.table(&TOKENS_BY_GRANT).during(OP)?;
     idx.remove(token_index_key(grant, digest).as_slice()).at(OP, &TOKENS_BY_GRANT)?;
+    if let Some(e) = expiry {
+        let mut by_expiry = tx.table(&TOKENS_BY_EXPIRY).during(OP)?;
+        by_expiry.remove(expiry_key(e, digest).as_slice()).at(OP, &TOKENS_BY_EXPIRY)?;
+    }
     Ok(())
 }
 
-/// Removes tokens that expired before `before`; returns how many.
+/// Removes tokens that expired before `before`; returns how many. Only the
+/// expired part of the expiry index is read.
 pub fn sweep_expired(tx: &WriteTransaction, before: Timestamp) -> Result<usize, StoreError> {
     const OP: &str = "grants.sweep_expired";
     let mut doomed = vec![];
+    let mut stale = vec![];
     {
-        let t = tx.table(&TOKENS).during(OP)?;
-        for row in t.iter().at(OP, &TOKENS)? {
-            let (k, v) = row.at(OP, &TOKENS)?;
-            let mut d = [0u8; 32];
-            if k.value().len() != 32 {
-                continue;
-            }
-            d.copy_from_slice(k.value());
-            match decode::<Token>(v.value()) {
-                Ok(tok) if tok.expires_at.is_some_and(|e| e < before) => doomed.push((d, tok.grant)),
-                _ => {}
+        let by_expiry = tx.table(&TOKENS_BY_EXPIRY).during(OP)?;
+        let tokens = tx.table(&TOKENS).during(OP)?;
+        let end = Key::new().time(before);
+        for row in by_expiry.range(..end.as_slice()).at(OP, &TOKENS_BY_EXPIRY)? {
+            let (k, _) = row.at(OP, &TOKENS_BY_EXPIRY)?;
+            let Some(d) = digest_at(k.value(), 8) else { continue };
+            match tokens.get(d.as_slice()).at(OP, &TOKENS)?.map(|v| decode::<Token>(v.value())) {
+                Some(Ok(tok)) if tok.expires_at.is_some_and(|e| e < before) => doomed.push((d, tok.grant)),
+                // A token that cannot be read stays, as it always has.
+                Some(Err(_)) => {}
+                // Gone, or renewed under another expiry: the entry is stale.
+                _ => stale.push(k.value().to_vec()),
             }
         }
     }
     for (d, g) in &doomed {
         delete_token(tx, d, *g)?;
+    }
+    let mut by_expiry = tx.table(&TOKENS_BY_EXPIRY).during(OP)?;
+    for k in &stale {
+        by_expiry.remove(k.as_slice()).at(OP, &TOKENS_BY_EXPIRY)?;
     }
     Ok(doomed.len())
 }
@@ -368,6 +430,35 @@ pub fn tokens_of(tx: &impl Tables, grant: GrantId) -> Result<Vec<([u8; 32], Toke
     Ok(out)
 }
 
+/// Fills the indexes added in schema 2 from the grants and tokens of an
+/// older file (see `migrate`). Records that cannot be read are left out, as
+/// the scans these indexes replace skipped them.
+pub(super) fn index_v2(tx: &WriteTransaction) -> Result<(usize, usize), StoreError> {
+    const OP: &str = "grants.index_v2";
+    let mut by_client = vec![];
+    for row in tx.table(&GRANTS).during(OP)?.iter().at(OP, &GRANTS)? {
+        let (_, v) = row.at(OP, &GRANTS)?;
+        if let Ok(g) = decode::<Grant>(v.value()) {
+            by_client.push(client_key(g.client, g.id));
+        }
+    }
+    let mut by_expiry = vec![];
+    for row in tx.table(&TOKENS).during(OP)?.iter().at(OP, &TOKENS)? {
+        let (k, v) = row.at(OP, &TOKENS)?;
+        let (Some(d), Ok(t)) = (digest_at(k.value(), 0), decode::<Token>(v.value())) else { continue };
+        by_expiry.extend(t.expires_at.map(|e| expiry_key(e, &d)));
+    }
+    let mut t = tx.table(&GRANTS_BY_CLIENT).during(OP)?;
+    for k in &by_client {
+        t.insert(k.as_slice(), ()).at(OP, &GRANTS_BY_CLIENT)?;
+    }
+    let mut t = tx.table(&TOKENS_BY_EXPIRY).during(OP)?;
+    for k in &by_expiry {
+        t.insert(k.as_slice(), ()).at(OP, &TOKENS_BY_EXPIRY)?;
+    }
+    Ok((by_client.len(), by_expiry.len()))
+}
+
 /// How many stored tokens (not codes) were issued at or after `since`.
 pub fn tokens_issued_since(tx: &impl Tables, since: Timestamp) -> Result<usize, StoreError> {
     const OP: &str = "grants.tokens_issued_since";
@@ -387,7 +478,7 @@ pub fn tokens_issued_since(tx: &impl Tables, since: Timestamp) -> Result<usize, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Store;
+    use crate::store::{Store, Tables};
 
     #[test]
     fn a_version_1_token_reads_without_a_secret() {
@@ -433,6 +524,68 @@ mod tests {
         assert_eq!((g.scopes.as_str(), g.created_at, g.last_used, g.revision), ("read write", 10, 12, 1));
         assert_eq!(encode(&g).unwrap()[0], Grant::VERSION);
         assert!(decode::<Grant>(&[1, 0xff]).is_err());
+    }
+
+    fn count(store: &Store, def: &'static redb::TableDefinition<'static, &'static [u8], ()>) -> u64 {
+        store.read(|tx| Ok(redb::ReadableTableMetadata::len(&tx.table(def)?)?)).unwrap()
+    }
+
+    #[test]
+    fn indexes_follow_grants_and_tokens() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let tok = |grant, expires_at| Token {
+            kind: TokenKind::Refresh,
+            grant,
+            client: ClientId(2),
+            user: Some(UserId(1)),
+            scopes: "read".into(),
+            issued_at: 1,
+            expires_at,
+            redirect_uri: None,
+            pkce: None,
+            nonce: None,
+            auth_time: 1,
+            used_at: None,
+            secret: None,
+        };
+        let ids = store
+            .write_blocking(move |tx| {
+                let mut ids = vec![];
+                for (user, client) in [(1, 2), (1, 3), (4, 2)] {
+                    let g = Grant {
+                        id: GrantId(0),
+                        client: ClientId(client),
+                        user: Some(UserId(user)),
+                        scopes: "read".into(),
+                        created_at: 1,
+                        last_used: 1,
+                        revision: 0,
+                    };
+                    ids.push(insert(tx, g)?.id);
+                }
+                put_token(tx, &[1; 32], &tok(ids[0], Some(50)))?;
+                put_token(tx, &[2; 32], &tok(ids[0], None))?;
+                put_token(tx, &[3; 32], &tok(ids[2], Some(10)))?;
+                // Rewritten with a later expiry: the old entry goes.
+                put_token(tx, &[3; 32], &tok(ids[2], Some(60)))?;
+                put_token(tx, &[4; 32], &tok(ids[1], Some(20)))?;
+                delete_token(tx, &[4; 32], ids[1])?;
+                Ok::<_, StoreError>(ids)
+            })
+            .unwrap();
+        let of = |c| store.read(|tx| for_client(tx, ClientId(c))).unwrap().iter().map(|g| g.id).collect::<Vec<_>>();
+        assert_eq!(of(2), [ids[0], ids[2]]);
+        assert_eq!(of(3), [ids[1]]);
+        assert_eq!(count(&store, &TOKENS_BY_EXPIRY), 2);
+        assert_eq!(store.write_blocking(|tx| sweep_expired(tx, 55)).unwrap(), 1, "only the token expired at 50");
+        assert_eq!(count(&store, &TOKENS_BY_EXPIRY), 1);
+        let first = store.read(|tx| get(tx, ids[0])).unwrap().unwrap();
+        assert_eq!(store.write_blocking(move |tx| revoke(tx, &first)).unwrap(), 1);
+        let third = store.read(|tx| get(tx, ids[2])).unwrap().unwrap();
+        assert_eq!(store.write_blocking(move |tx| revoke(tx, &third)).unwrap(), 1);
+        assert_eq!(of(2), []);
+        assert_eq!((count(&store, &TOKENS_BY_EXPIRY), count(&store, &GRANTS_BY_CLIENT)), (0, 1));
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! Request tokens are keyed by the SHA-256 of their value, like every token.
 
 use super::codec::{Record, Revised, decode, decode_old, revise};
-use super::schema::{OAUTH1_NONCES, OAUTH1_REQUEST_TOKENS, OAUTH1_REVOKED};
+use super::key::{Key, u64_at};
+use super::schema::{OAUTH1_NONCES, OAUTH1_REQUEST_TOKENS, OAUTH1_REQUESTS_BY_EXPIRY, OAUTH1_REVOKED};
 use super::{At, ClientId, ReadableTable, StoreError, Tables, UserId, WriteTransaction};
 use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -89,14 +90,26 @@ impl RequestToken {
     }
 }
 
-/// Stores a request token, new (revision 1) or changed (the next revision).
+/// `OAUTH1_REQUESTS_BY_EXPIRY` key: expiry time ++ request token digest.
+fn expiry_key(expires_at: Timestamp, digest: &[u8; 32]) -> Key {
+    Key::new().time(expires_at).bytes(digest)
+}
+
+/// Stores a request token, new (revision 1) or changed (the next revision),
+/// indexed by its expiry.
 pub fn put_request(tx: &WriteTransaction, digest: &[u8; 32], token: &mut RequestToken) -> Result<(), StoreError> {
     const OP: &str = "oauth1.put_request";
     let mut t = tx.table(&OAUTH1_REQUEST_TOKENS).during(OP)?;
     let stored = t.get(digest.as_slice()).at(OP, &OAUTH1_REQUEST_TOKENS)?.map(|v| v.value().to_vec());
+    let old_expiry = stored.as_deref().and_then(|v| decode::<RequestToken>(v).ok()).map(|t| t.expires_at);
     if let Some(bytes) = revise(stored.as_deref(), token)? {
         t.insert(digest.as_slice(), bytes.as_slice()).at(OP, &OAUTH1_REQUEST_TOKENS)?;
     }
+    let mut by_expiry = tx.table(&OAUTH1_REQUESTS_BY_EXPIRY).during(OP)?;
+    if let Some(e) = old_expiry.filter(|&e| e != token.expires_at) {
+        by_expiry.remove(expiry_key(e, digest).as_slice()).at(OP, &OAUTH1_REQUESTS_BY_EXPIRY)?;
+    }
+    by_expiry.insert(expiry_key(token.expires_at, digest).as_slice(), ()).at(OP, &OAUTH1_REQUESTS_BY_EXPIRY)?;
     Ok(())
 }
 
@@ -109,22 +122,21 @@ pub fn request(tx: &impl Tables, digest: &[u8; 32]) -> Result<Option<RequestToke
 /// Removes a request token: it is single-use.
 pub fn delete_request(tx: &WriteTransaction, digest: &[u8; 32]) -> Result<(), StoreError> {
     const OP: &str = "oauth1.delete_request";
-    tx.table(&OAUTH1_REQUEST_TOKENS).during(OP)?.remove(digest.as_slice()).at(OP, &OAUTH1_REQUEST_TOKENS)?;
+    let mut t = tx.table(&OAUTH1_REQUEST_TOKENS).during(OP)?;
+    let gone = t.remove(digest.as_slice()).at(OP, &OAUTH1_REQUEST_TOKENS)?.map(|v| v.value().to_vec());
+    if let Some(e) = gone.and_then(|v| decode::<RequestToken>(&v).ok()).map(|t| t.expires_at) {
+        let mut by_expiry = tx.table(&OAUTH1_REQUESTS_BY_EXPIRY).during(OP)?;
+        by_expiry.remove(expiry_key(e, digest).as_slice()).at(OP, &OAUTH1_REQUESTS_BY_EXPIRY)?;
+    }
     Ok(())
 }
 
 /// The key of one nonce: time first, so old ones go with one range. The
 /// token is kept as its SHA-256 (that of the empty string for none), like
 /// every token here.
+/// (A registered consumer key holds no NUL, so `text` keeps it whole.)
 pub fn nonce_key(timestamp: u64, consumer_key: &str, token_digest: &[u8; 32], nonce: &str) -> Vec<u8> {
-    let digest = token_digest;
-    let mut k = Vec::with_capacity(41 + consumer_key.len() + nonce.len());
-    k.extend_from_slice(&timestamp.to_be_bytes());
-    k.extend_from_slice(consumer_key.as_bytes());
-    k.push(0);
-    k.extend_from_slice(digest);
-    k.extend_from_slice(nonce.as_bytes());
-    k
+    Key::new().u64(timestamp).text(consumer_key).bytes(token_digest).bytes(nonce.as_bytes()).into_vec()
 }
 
 /// Records a nonce; `false` when the same consumer, token, timestamp and
@@ -154,8 +166,7 @@ pub fn newest_nonce_timestamp(tx: &impl Tables) -> Result<Option<u64>, StoreErro
     let Some((key, _)) = table.last().at(OP, &OAUTH1_NONCES)? else {
         return Ok(None);
     };
-    let key = key.value();
-    Ok(key.get(..8).and_then(|b| b.try_into().ok()).map(u64::from_be_bytes))
+    Ok(u64_at(key.value(), 0))
 }
 
 /// Whether a nonce was recorded, by this process or an earlier one.
@@ -195,15 +206,39 @@ pub fn sweep(
 ) -> Result<Swept, StoreError> {
     const OP: &str = "oauth1.sweep";
     let mut swept = Swept::default();
-    tx.table(&OAUTH1_REQUEST_TOKENS)
-        .during(OP)?
-        .retain(|_, v| {
-            let keep = decode::<RequestToken>(v).is_ok_and(|t| !t.expired(now));
-            swept.request_tokens += usize::from(!keep);
-            keep
-        })
-        .at(OP, &OAUTH1_REQUEST_TOKENS)?;
-    let hi = nonces_before.to_be_bytes();
+    // Only the expired part of the expiry index is read (the migration to
+    // schema 2 files unreadable records at the start, so they go too).
+    let mut doomed = vec![];
+    let end = expiry_key(now, &[0xff; 32]);
+    for row in
+        tx.table(&OAUTH1_REQUESTS_BY_EXPIRY).during(OP)?.range(..=end.as_slice()).at(OP, &OAUTH1_REQUESTS_BY_EXPIRY)?
+    {
+        doomed.push(row.at(OP, &OAUTH1_REQUESTS_BY_EXPIRY)?.0.value().to_vec());
+    }
+    let mut requests = tx.table(&OAUTH1_REQUEST_TOKENS).during(OP)?;
+    let mut by_expiry = tx.table(&OAUTH1_REQUESTS_BY_EXPIRY).during(OP)?;
+    for k in &doomed {
+        let Some(d) = k.get(8..) else { continue };
+        let stored = requests.get(d).at(OP, &OAUTH1_REQUEST_TOKENS)?.map(|v| decode::<RequestToken>(v.value()));
+        match stored {
+            Some(Err(_)) => {}
+            Some(Ok(t)) if !t.expired(now) => {
+                // Renewed under a later expiry: this entry is stale.
+                by_expiry.remove(k.as_slice()).at(OP, &OAUTH1_REQUESTS_BY_EXPIRY)?;
+                continue;
+            }
+            Some(Ok(_)) => {}
+            None => {
+                by_expiry.remove(k.as_slice()).at(OP, &OAUTH1_REQUESTS_BY_EXPIRY)?;
+                continue;
+            }
+        }
+        requests.remove(d).at(OP, &OAUTH1_REQUEST_TOKENS)?;
+        by_expiry.remove(k.as_slice()).at(OP, &OAUTH1_REQUESTS_BY_EXPIRY)?;
+        swept.request_tokens += 1;
+    }
+    drop((requests, by_expiry));
+    let hi = Key::new().u64(nonces_before);
     tx.table(&OAUTH1_NONCES)
         .during(OP)?
         .retain_in(..hi.as_slice(), |_, _| {
@@ -220,6 +255,24 @@ pub fn sweep(
         })
         .at(OP, &OAUTH1_REVOKED)?;
     Ok(swept)
+}
+
+/// Fills the expiry index added in schema 2 from the request tokens of an
+/// older file (see `migrate`). A record that cannot be read is filed at the
+/// start, so the next sweep removes it as the full scan did.
+pub(super) fn index_v2(tx: &WriteTransaction) -> Result<usize, StoreError> {
+    const OP: &str = "oauth1.index_v2";
+    let mut keys = vec![];
+    for row in tx.table(&OAUTH1_REQUEST_TOKENS).during(OP)?.iter().at(OP, &OAUTH1_REQUEST_TOKENS)? {
+        let (k, v) = row.at(OP, &OAUTH1_REQUEST_TOKENS)?;
+        let at = decode::<RequestToken>(v.value()).map(|t| t.expires_at).unwrap_or(Timestamp::MIN);
+        keys.push(Key::new().time(at).bytes(k.value()));
+    }
+    let mut by_expiry = tx.table(&OAUTH1_REQUESTS_BY_EXPIRY).during(OP)?;
+    for k in &keys {
+        by_expiry.insert(k.as_slice(), ()).at(OP, &OAUTH1_REQUESTS_BY_EXPIRY)?;
+    }
+    Ok(keys.len())
 }
 
 #[cfg(test)]
@@ -316,6 +369,8 @@ mod tests {
         assert!(s.read(|tx| revoked(tx, &[3; 32])).unwrap());
         let swept = s.write_blocking(|tx| sweep(tx, 30, 0, 10)).unwrap();
         assert_eq!(swept, Swept { request_tokens: 1, nonces: 0, tombstones: 1 });
+        let indexed = s.read(|tx| Ok(redb::ReadableTableMetadata::len(&tx.table(&OAUTH1_REQUESTS_BY_EXPIRY)?)?));
+        assert_eq!(indexed.unwrap(), 1, "the expiry index holds the live request token only");
         assert!(s.read(|tx| request(tx, &[1; 32])).unwrap().is_none());
         assert!(s.read(|tx| request(tx, &[2; 32])).unwrap().is_some());
         assert!(!s.read(|tx| revoked(tx, &[3; 32])).unwrap());
