@@ -138,3 +138,24 @@ pub fn search(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The stored bytes of an audit record, frozen.
+    #[test]
+    fn stored_bytes_are_stable() {
+        let e = AuditEvent {
+            at: 10,
+            actor: "cli".into(),
+            action: "a.b".into(),
+            target: "t".into(),
+            ip: "ip".into(),
+            detail: "d".into(),
+        };
+        let bytes = encode(&e).unwrap();
+        assert_eq!(bytes, [1, 20, 3, 99, 108, 105, 3, 97, 46, 98, 1, 116, 2, 105, 112, 1, 100]);
+        assert_eq!(decode::<AuditEvent>(&bytes).unwrap(), e);
+    }
+}

@@ -348,4 +348,60 @@ mod tests {
         assert_eq!(keys_of(&c), vec!["lk_abc".to_string(), "lkc_x".to_string()]);
         assert_eq!(decode::<Client>(&encode(&c).unwrap()).unwrap(), c);
     }
+
+    /// The stored bytes of an application record and its enum, frozen:
+    /// reordering a field or a variant must fail here rather than misread
+    /// every existing file.
+    #[test]
+    fn stored_bytes_are_stable() {
+        let c = Client {
+            id: ClientId(1),
+            name: "n".into(),
+            description: "d".into(),
+            homepage: "h".into(),
+            logo_url: "l".into(),
+            scopes: "s".into(),
+            first_party: true,
+            enabled: false,
+            created_at: 5,
+            oauth2: Some(OAuth2App {
+                client_id: "c".into(),
+                secret_digest: Some([7; 32]),
+                redirect_uris: vec!["r".into()],
+                grants: vec!["g".into()],
+                token_format: TokenFormat::Jwt,
+                signing_alg: "E".into(),
+                access_ttl: Some(60),
+                refresh_ttl: None,
+                pkce_required: true,
+                pkce_plain_allowed: false,
+                cors_origins: vec!["o".into()],
+                introspect_any: true,
+            }),
+            oauth1: Some(OAuth1App {
+                consumer_key: "k".into(),
+                sealed_secret: vec![1, 2],
+                callback: "oob".into(),
+                legacy_1_0: false,
+                signature_methods: vec!["m".into()],
+                rsa_public_key: Some("p".into()),
+                two_legged: true,
+                scopes: "r".into(),
+                token_ttl: Some(9),
+            }),
+            revision: 3,
+        };
+        let bytes = encode(&c).unwrap();
+        assert_eq!(
+            bytes,
+            [
+                3, 1, 1, 110, 1, 100, 1, 104, 1, 108, 1, 115, 1, 0, 10, 1, 1, 99, 1, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
+                7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 1, 1, 114, 1, 1, 103, 1, 1, 69, 1, 60,
+                0, 1, 0, 1, 1, 111, 1, 1, 1, 107, 2, 1, 2, 3, 111, 111, 98, 0, 1, 1, 109, 1, 1, 112, 1, 1, 114, 1, 9,
+                3
+            ]
+        );
+        assert_eq!(decode::<Client>(&bytes).unwrap(), c);
+        assert_eq!(postcard::to_stdvec(&[TokenFormat::Opaque, TokenFormat::Jwt]).unwrap(), [0, 1]);
+    }
 }

@@ -632,4 +632,67 @@ mod tests {
         assert!(!store.read(|tx| crate::store::oauth1::revoked(tx, &[2; 32])).unwrap());
         assert!(store.read(|tx| token(tx, &[1; 32])).unwrap().is_none());
     }
+
+    /// The stored bytes of grant and token records, frozen: reordering a
+    /// field or a variant must fail here rather than misread every file.
+    #[test]
+    fn stored_bytes_are_stable() {
+        let g = Grant {
+            id: GrantId(1),
+            client: ClientId(2),
+            user: Some(UserId(3)),
+            scopes: "read".into(),
+            created_at: 10,
+            last_used: 20,
+            revision: 4,
+        };
+        let bytes = encode(&g).unwrap();
+        assert_eq!(bytes, [2, 1, 2, 1, 3, 4, 114, 101, 97, 100, 20, 40, 4]);
+        assert_eq!(decode::<Grant>(&bytes).unwrap(), g);
+
+        let t = Token {
+            kind: TokenKind::Code,
+            grant: GrantId(1),
+            client: ClientId(2),
+            user: None,
+            scopes: "s".into(),
+            issued_at: 10,
+            expires_at: Some(20),
+            redirect_uri: Some("r".into()),
+            pkce: Some(("S256".into(), "c".into())),
+            nonce: Some("n".into()),
+            auth_time: 9,
+            used_at: Some(11),
+            secret: Some(vec![5, 6]),
+        };
+        let bytes = encode(&t).unwrap();
+        assert_eq!(
+            bytes,
+            [
+                2, 0, 1, 2, 0, 1, 115, 20, 1, 40, 1, 1, 114, 1, 4, 83, 50, 53, 54, 1, 99, 1, 1, 110, 18, 1, 22, 1, 2,
+                5, 6
+            ]
+        );
+        assert_eq!(decode::<Token>(&bytes).unwrap(), t);
+        let kinds = [TokenKind::Code, TokenKind::Access, TokenKind::Refresh, TokenKind::OAuth1Access];
+        assert_eq!(postcard::to_stdvec(&kinds).unwrap(), [0, 1, 2, 3]);
+    }
+
+    /// The layouts of the grant and token index keys, frozen: existing files
+    /// hold them.
+    #[test]
+    fn key_layouts_are_stable() {
+        let mut member = vec![0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2];
+        assert_eq!(member_key(Some(UserId(1)), ClientId(2)).into_vec(), member);
+        member[7] = 0;
+        assert_eq!(member_key(None, ClientId(2)).into_vec(), member);
+        assert_eq!(client_key(ClientId(2), GrantId(1)).into_vec(), [0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 1]);
+        let mut by_grant = vec![0, 0, 0, 0, 0, 0, 1, 0];
+        by_grant.extend([7; 32]);
+        assert_eq!(token_index_key(GrantId(256), &[7; 32]).into_vec(), by_grant);
+        let mut by_expiry = vec![0x80, 0, 0, 0, 0, 0, 0, 100];
+        by_expiry.extend([7; 32]);
+        assert_eq!(expiry_key(100, &[7; 32]).into_vec(), by_expiry);
+        assert!(expiry_key(-1, &[0xff; 32]).into_vec() < expiry_key(0, &[0; 32]).into_vec());
+    }
 }

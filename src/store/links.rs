@@ -71,3 +71,18 @@ pub fn delete_where(tx: &WriteTransaction, now: Timestamp, also: impl Fn(&Link) 
     }
     Ok(doomed.len())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The stored bytes of a link record and the variants of `Purpose`, frozen.
+    #[test]
+    fn stored_bytes_are_stable() {
+        let l = Link { purpose: Purpose::PasswordReset(UserId(3)), created_at: 10, expires_at: 20 };
+        let bytes = encode(&l).unwrap();
+        assert_eq!(bytes, [1, 1, 3, 20, 40]);
+        assert_eq!(decode::<Link>(&bytes).unwrap(), l);
+        assert_eq!(encode(&Link { purpose: Purpose::Setup, ..l }).unwrap(), [1, 0, 20, 40]);
+    }
+}

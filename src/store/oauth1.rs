@@ -376,4 +376,38 @@ mod tests {
         assert!(!s.read(|tx| revoked(tx, &[3; 32])).unwrap());
         assert!(s.read(|tx| revoked(tx, &[4; 32])).unwrap());
     }
+
+    /// The stored bytes of a request token and the variants of `Decision`,
+    /// frozen, and the layouts of the nonce and expiry keys.
+    #[test]
+    fn stored_bytes_and_key_layouts_are_stable() {
+        let t = RequestToken {
+            client: ClientId(2),
+            sealed_secret: vec![1],
+            callback: "oob".into(),
+            created_at: 10,
+            expires_at: 20,
+            decision: Decision::Approved { user: UserId(3), verifier: Some([9; 32]), scopes: "r".into(), auth_time: 4 },
+            revision: 2,
+        };
+        let bytes = crate::store::codec::encode(&t).unwrap();
+        assert_eq!(
+            bytes,
+            [
+                2, 2, 1, 1, 3, 111, 111, 98, 20, 40, 1, 3, 1, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9,
+                9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 1, 114, 8, 2
+            ]
+        );
+        assert_eq!(decode::<RequestToken>(&bytes).unwrap(), t);
+        let decisions = [Decision::Pending, Decision::Denied];
+        assert_eq!(postcard::to_stdvec(&decisions).unwrap(), [0, 2]);
+
+        let mut nonce = vec![0, 0, 0, 0, 0, 0, 1, 0, b'c', b'k', 0];
+        nonce.extend([7; 32]);
+        nonce.extend(b"n1");
+        assert_eq!(nonce_key(256, "ck", &[7; 32], "n1"), nonce);
+        let mut expiry = vec![0x80, 0, 0, 0, 0, 0, 0, 20];
+        expiry.extend([7; 32]);
+        assert_eq!(expiry_key(20, &[7; 32]).into_vec(), expiry);
+    }
 }

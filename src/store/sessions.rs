@@ -162,4 +162,14 @@ mod tests {
         assert_eq!(revisions, (1, 2));
         assert_eq!(store.read(|tx| get(tx, &[1; 32])).unwrap().unwrap().revision, 2);
     }
+
+    /// The stored bytes of a session record, frozen.
+    #[test]
+    fn stored_bytes_are_stable() {
+        let s =
+            Session { user: UserId(1), csrf: "c".into(), created_at: 10, last_seen: 20, auth_time: 15, revision: 2 };
+        let bytes = encode(&s).unwrap();
+        assert_eq!(bytes, [2, 1, 1, 99, 20, 40, 30, 2]);
+        assert_eq!(decode::<Session>(&bytes).unwrap(), s);
+    }
 }
