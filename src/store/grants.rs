@@ -7,9 +7,7 @@
 
 use super::codec::{Record, Revised, decode, decode_old, encode, revise};
 use super::key::{Key, u64_at};
-use super::schema::{
-    GRANTS, GRANTS_BY_CLIENT, GRANTS_BY_MEMBER, OAUTH1_REVOKED, TOKENS, TOKENS_BY_EXPIRY, TOKENS_BY_GRANT,
-};
+use super::schema::{GRANTS, GRANTS_BY_CLIENT, GRANTS_BY_MEMBER, TOKENS, TOKENS_BY_EXPIRY, TOKENS_BY_GRANT};
 use super::{At, ClientId, GrantId, ReadableTable, StoreError, Tables, UserId, WriteTransaction, next_id};
 use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -261,7 +259,6 @@ pub fn revoke(tx: &WriteTransaction, grant: &Grant) -> Result<usize, StoreError>
         let mut tokens = tx.table(&TOKENS).during(OP)?;
         let mut idx = tx.table(&TOKENS_BY_GRANT).during(OP)?;
         let mut by_expiry = tx.table(&TOKENS_BY_EXPIRY).during(OP)?;
-        let mut tombstones = tx.table(&OAUTH1_REVOKED).during(OP)?;
         for d in &digests {
             let gone = tokens.remove(d.as_slice()).at(OP, &TOKENS)?;
             let gone = gone.map(|v| decode::<Token>(v.value())).transpose().ok().flatten();
@@ -269,7 +266,7 @@ pub fn revoke(tx: &WriteTransaction, grant: &Grant) -> Result<usize, StoreError>
                 by_expiry.remove(expiry_key(e, d).as_slice()).at(OP, &TOKENS_BY_EXPIRY)?;
             }
             if gone.is_some_and(|t| t.kind == TokenKind::OAuth1Access) {
-                tombstones.insert(d.as_slice(), revoked_at).at(OP, &OAUTH1_REVOKED)?;
+                super::oauth1::put_tombstone(tx, d, revoked_at)?;
             }
             idx.remove(token_index_key(grant.id, d).as_slice()).at(OP, &TOKENS_BY_GRANT)?;
         }

@@ -11,12 +11,13 @@ type Step = fn(&WriteTransaction) -> Result<(), StoreError>;
 
 const LADDER: &[Step] = &[v1_to_v2];
 
-/// Schema 2: indexes of grants by application, and of tokens and OAuth 1.0a
-/// request tokens by expiry (the tables exist already: `create_all` ran).
+/// Schema 2: indexes of grants by application, of tokens and OAuth 1.0a
+/// request tokens by expiry, and of OAuth 1.0a tombstones by time (the
+/// tables exist already: `create_all` ran).
 fn v1_to_v2(tx: &WriteTransaction) -> Result<(), StoreError> {
     let (grants, tokens) = super::grants::index_v2(tx)?;
-    let requests = super::oauth1::index_v2(tx)?;
-    tracing::info!(grants, tokens, requests, "indexed grants by application and tokens by expiry");
+    let oauth1 = super::oauth1::index_v2(tx)?;
+    tracing::info!(grants, tokens, oauth1, "indexed grants by application and tokens by expiry");
     Ok(())
 }
 
@@ -132,11 +133,14 @@ mod tests {
             };
             rs.insert([5u8; 32].as_slice(), encode(&r).unwrap().as_slice()).unwrap();
             rs.insert([6u8; 32].as_slice(), [1u8, 0xff].as_slice()).unwrap();
-            drop((meta, gs, ts, by_grant, rs));
+            let mut tombstones = tx.open_table(schema::OAUTH1_REVOKED).unwrap();
+            tombstones.insert([8u8; 32].as_slice(), 5).unwrap();
+            tombstones.insert([9u8; 32].as_slice(), 50).unwrap();
+            drop((meta, gs, ts, by_grant, rs, tombstones));
             tx.commit().unwrap();
         }
         let store = Store::open(&path).unwrap();
-        let (version, by_client, by_expiry, requests) = store
+        let (version, by_client, by_expiry, requests, tombstones) = store
             .read(|tx| {
                 let v = tx.open_table(schema::META)?.get(KEY)?.map(|v| v.value().to_vec());
                 Ok((
@@ -144,11 +148,16 @@ mod tests {
                     tx.open_table(schema::GRANTS_BY_CLIENT)?.len()?,
                     tx.open_table(schema::TOKENS_BY_EXPIRY)?.len()?,
                     tx.open_table(schema::OAUTH1_REQUESTS_BY_EXPIRY)?.len()?,
+                    tx.open_table(schema::OAUTH1_REVOKED_BY_TIME)?.len()?,
                 ))
             })
             .unwrap();
         assert_eq!(version, Some(CURRENT.to_be_bytes().to_vec()));
-        assert_eq!((by_client, by_expiry, requests), (3, 2, 2), "every grant, expiring token and request token");
+        assert_eq!(
+            (by_client, by_expiry, requests, tombstones),
+            (3, 2, 2, 2),
+            "every grant, expiring token, request token and tombstone"
+        );
         let of_7: Vec<_> = store.read(|tx| grants::for_client(tx, ClientId(7))).unwrap().iter().map(|g| g.id).collect();
         assert_eq!(of_7, [GrantId(1), GrantId(3)]);
         // The sweeps find what expired through the new indexes.
@@ -158,8 +167,9 @@ mod tests {
         let swept = store.write_blocking(|tx| oauth1::sweep(tx, 15, 0, 0)).unwrap();
         assert_eq!(swept.request_tokens, 1, "the unreadable request token goes, as before; the live one stays");
         assert!(store.read(|tx| oauth1::request(tx, &[5; 32])).unwrap().is_some());
-        let swept = store.write_blocking(|tx| oauth1::sweep(tx, 20, 0, 0)).unwrap();
-        assert_eq!(swept.request_tokens, 1);
+        let swept = store.write_blocking(|tx| oauth1::sweep(tx, 20, 0, 10)).unwrap();
+        assert_eq!((swept.request_tokens, swept.tombstones), (1, 1));
+        assert!(store.read(|tx| oauth1::revoked(tx, &[9; 32])).unwrap());
         // Opening again runs no step.
         drop(store);
         let store = Store::open(&path).unwrap();

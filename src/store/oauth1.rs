@@ -5,7 +5,9 @@
 
 use super::codec::{Record, Revised, decode, decode_old, revise};
 use super::key::{Key, u64_at};
-use super::schema::{OAUTH1_NONCES, OAUTH1_REQUEST_TOKENS, OAUTH1_REQUESTS_BY_EXPIRY, OAUTH1_REVOKED};
+use super::schema::{
+    OAUTH1_NONCES, OAUTH1_REQUEST_TOKENS, OAUTH1_REQUESTS_BY_EXPIRY, OAUTH1_REVOKED, OAUTH1_REVOKED_BY_TIME,
+};
 use super::{At, ClientId, ReadableTable, StoreError, Tables, UserId, WriteTransaction};
 use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -181,6 +183,25 @@ pub fn revoked(tx: &impl Tables, digest: &[u8; 32]) -> Result<bool, StoreError> 
     Ok(tx.table(&OAUTH1_REVOKED).during(OP)?.get(digest.as_slice()).at(OP, &OAUTH1_REVOKED)?.is_some())
 }
 
+/// `OAUTH1_REVOKED_BY_TIME` key: the tombstone's time ++ token digest.
+fn tombstone_key(at: Timestamp, digest: &[u8; 32]) -> Key {
+    Key::new().time(at).bytes(digest)
+}
+
+/// Leaves a tombstone for a revoked access token (see `grants::revoke`),
+/// indexed by its time.
+pub fn put_tombstone(tx: &WriteTransaction, digest: &[u8; 32], at: Timestamp) -> Result<(), StoreError> {
+    const OP: &str = "oauth1.put_tombstone";
+    let old =
+        tx.table(&OAUTH1_REVOKED).during(OP)?.insert(digest.as_slice(), at).at(OP, &OAUTH1_REVOKED)?.map(|v| v.value());
+    let mut by_time = tx.table(&OAUTH1_REVOKED_BY_TIME).during(OP)?;
+    if let Some(old) = old.filter(|&old| old != at) {
+        by_time.remove(tombstone_key(old, digest).as_slice()).at(OP, &OAUTH1_REVOKED_BY_TIME)?;
+    }
+    by_time.insert(tombstone_key(at, digest).as_slice(), ()).at(OP, &OAUTH1_REVOKED_BY_TIME)?;
+    Ok(())
+}
+
 /// What a sweep removed.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Swept {
@@ -246,20 +267,31 @@ pub fn sweep(
             false
         })
         .at(OP, &OAUTH1_NONCES)?;
-    tx.table(&OAUTH1_REVOKED)
-        .during(OP)?
-        .retain(|_, at| {
-            let keep = at >= tombstones_before;
-            swept.tombstones += usize::from(!keep);
-            keep
-        })
-        .at(OP, &OAUTH1_REVOKED)?;
+    // Tombstones older than `tombstones_before`, through their time index.
+    let mut doomed = vec![];
+    let end = Key::new().time(tombstones_before);
+    for row in tx.table(&OAUTH1_REVOKED_BY_TIME).during(OP)?.range(..end.as_slice()).at(OP, &OAUTH1_REVOKED_BY_TIME)? {
+        doomed.push(row.at(OP, &OAUTH1_REVOKED_BY_TIME)?.0.value().to_vec());
+    }
+    let mut tombstones = tx.table(&OAUTH1_REVOKED).during(OP)?;
+    let mut by_time = tx.table(&OAUTH1_REVOKED_BY_TIME).during(OP)?;
+    for k in &doomed {
+        by_time.remove(k.as_slice()).at(OP, &OAUTH1_REVOKED_BY_TIME)?;
+        let Some(d) = k.get(8..) else { continue };
+        let at = tombstones.get(d).at(OP, &OAUTH1_REVOKED)?.map(|v| v.value());
+        // An entry whose tombstone is gone or newer is only stale.
+        if at.is_some_and(|at| at < tombstones_before) {
+            tombstones.remove(d).at(OP, &OAUTH1_REVOKED)?;
+            swept.tombstones += 1;
+        }
+    }
     Ok(swept)
 }
 
-/// Fills the expiry index added in schema 2 from the request tokens of an
-/// older file (see `migrate`). A record that cannot be read is filed at the
-/// start, so the next sweep removes it as the full scan did.
+/// Fills the indexes added in schema 2 from the request tokens and
+/// tombstones of an older file (see `migrate`). A request token that cannot
+/// be read is filed at the start, so the next sweep removes it as the full
+/// scan did.
 pub(super) fn index_v2(tx: &WriteTransaction) -> Result<usize, StoreError> {
     const OP: &str = "oauth1.index_v2";
     let mut keys = vec![];
@@ -272,7 +304,17 @@ pub(super) fn index_v2(tx: &WriteTransaction) -> Result<usize, StoreError> {
     for k in &keys {
         by_expiry.insert(k.as_slice(), ()).at(OP, &OAUTH1_REQUESTS_BY_EXPIRY)?;
     }
-    Ok(keys.len())
+    drop(by_expiry);
+    let mut tombstones = vec![];
+    for row in tx.table(&OAUTH1_REVOKED).during(OP)?.iter().at(OP, &OAUTH1_REVOKED)? {
+        let (k, at) = row.at(OP, &OAUTH1_REVOKED)?;
+        tombstones.push(Key::new().time(at.value()).bytes(k.value()));
+    }
+    let mut by_time = tx.table(&OAUTH1_REVOKED_BY_TIME).during(OP)?;
+    for k in &tombstones {
+        by_time.insert(k.as_slice(), ()).at(OP, &OAUTH1_REVOKED_BY_TIME)?;
+    }
+    Ok(keys.len() + tombstones.len())
 }
 
 #[cfg(test)]
@@ -361,8 +403,8 @@ mod tests {
         s.write_blocking(move |tx| {
             put_request(tx, &[1; 32], &mut t.clone())?;
             put_request(tx, &[2; 32], &mut t2.clone())?;
-            tx.open_table(OAUTH1_REVOKED)?.insert([3u8; 32].as_slice(), 5)?;
-            tx.open_table(OAUTH1_REVOKED)?.insert([4u8; 32].as_slice(), 50)?;
+            put_tombstone(tx, &[3; 32], 5)?;
+            put_tombstone(tx, &[4; 32], 50)?;
             Ok::<_, StoreError>(())
         })
         .unwrap();
@@ -409,5 +451,6 @@ mod tests {
         let mut expiry = vec![0x80, 0, 0, 0, 0, 0, 0, 20];
         expiry.extend([7; 32]);
         assert_eq!(expiry_key(20, &[7; 32]).into_vec(), expiry);
+        assert_eq!(tombstone_key(20, &[7; 32]).into_vec(), expiry);
     }
 }

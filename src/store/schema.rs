@@ -58,6 +58,9 @@ pub const OAUTH1_NONCES: TableDefinition<&[u8], ()> = TableDefinition::new("oaut
 /// SHA-256 of a revoked OAuth 1.0a access token -> when its grant was last
 /// used, so a consumer hears `token_revoked`; swept after a while.
 pub const OAUTH1_REVOKED: TableDefinition<&[u8], i64> = TableDefinition::new("oauth1_revoked");
+/// That time (`Key::time`, 8 bytes) ++ the token's SHA-256 (32) -> (), so
+/// the sweep reads only the tombstones old enough to go (schema 2).
+pub const OAUTH1_REVOKED_BY_TIME: TableDefinition<&[u8], ()> = TableDefinition::new("oauth1_revoked_by_time");
 
 /// kid -> signing key record (JWT access tokens and id_tokens).
 pub const SIGNING_KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("signing_keys");
@@ -84,5 +87,6 @@ pub fn create_all(tx: &redb::WriteTransaction) -> Result<(), redb::TableError> {
     tx.open_table(OAUTH1_REQUESTS_BY_EXPIRY)?;
     tx.open_table(OAUTH1_NONCES)?;
     tx.open_table(OAUTH1_REVOKED)?;
+    tx.open_table(OAUTH1_REVOKED_BY_TIME)?;
     Ok(())
 }
