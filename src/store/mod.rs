@@ -33,7 +33,7 @@ use std::sync::{Arc, Mutex};
 pub enum StoreError {
     /// redb failed. `op` is the store function (`grants.revoke`) and `table`
     /// the table it was working on, each empty when not known.
-    #[error("storage error{}{}: {message}", Within("in", op), Within("table", table))]
+    #[error("storage error{}: {message}", place(op, table))]
     Storage { op: &'static str, table: &'static str, message: String },
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
@@ -47,17 +47,19 @@ pub enum StoreError {
     Internal(String),
 }
 
-/// Writes ` in OP` or ` (table T)` when the part is known.
-struct Within(&'static str, &'static str);
-
-impl std::fmt::Display for Within {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Within(_, "") => Ok(()),
-            Within("in", op) => write!(f, " in {op}"),
-            Within(what, name) => write!(f, " ({what} {name})"),
-        }
+/// ` in OP (table T)`, each part only when it is known.
+fn place(op: &str, table: &str) -> String {
+    let mut out = String::new();
+    if !op.is_empty() {
+        out.push_str(" in ");
+        out.push_str(op);
     }
+    if !table.is_empty() {
+        out.push_str(" (table ");
+        out.push_str(table);
+        out.push(')');
+    }
+    out
 }
 
 impl StoreError {
