@@ -136,12 +136,13 @@ pub async fn prepare(app: &App, new: &NewMember) -> Result<User, MemberError> {
         disabled: false,
         created_at: now,
         password_changed_at: now,
+        revision: 0,
     })
 }
 
 /// Inserts a prepared member in `tx` after checking the name is free.
 pub fn insert(tx: &crate::store::WriteTransaction, user: &User, who: &Who, now: i64) -> Result<User, MemberError> {
-    if users::by_name_for_update(tx, &user.username)?.is_some() {
+    if users::by_name(tx, &user.username)?.is_some() {
         return Err(MemberError::Taken(user.username.clone()));
     }
     let user = users::insert(tx, user.clone())?;
@@ -164,13 +165,13 @@ pub fn find(app: &App, username: &str) -> Result<User, MemberError> {
     app.store.read(|tx| users::by_name(tx, username))?.ok_or_else(|| MemberError::NotFound(username.to_string()))
 }
 
-fn load_for_update(tx: &crate::store::WriteTransaction, username: &str) -> Result<User, MemberError> {
-    users::by_name_for_update(tx, username)?.ok_or_else(|| MemberError::NotFound(username.to_string()))
+fn load(tx: &crate::store::WriteTransaction, username: &str) -> Result<User, MemberError> {
+    users::by_name(tx, username)?.ok_or_else(|| MemberError::NotFound(username.to_string()))
 }
 
 /// Whether someone other than `except` is an enabled admin.
 fn other_admin_exists(tx: &crate::store::WriteTransaction, except: UserId) -> Result<bool, MemberError> {
-    Ok(users::list_for_update(tx)?.iter().any(|u| u.id != except && u.admin && !u.disabled))
+    Ok(users::list(tx)?.iter().any(|u| u.id != except && u.admin && !u.disabled))
 }
 
 /// Sets a new password and ends every session of the member except `keep`.
@@ -188,10 +189,10 @@ pub async fn set_password(
     let name = user.username.clone();
     app.store
         .write(move |tx| {
-            let mut u = load_for_update(tx, &name)?;
+            let mut u = load(tx, &name)?;
             u.password_hash = hash.clone();
             u.password_changed_at = now;
-            users::put(tx, &u)?;
+            users::put(tx, &mut u)?;
             let id = u.id;
             let kept = keep;
             sessions::delete_where_keyed(tx, |k, s| s.user == id && Some(k) != kept.as_ref())?;
@@ -207,12 +208,12 @@ pub async fn set_admin(app: &App, username: &str, admin: bool, who: Who) -> Resu
     let name = username.to_string();
     app.store
         .write(move |tx| {
-            let mut u = load_for_update(tx, &name)?;
+            let mut u = load(tx, &name)?;
             if !admin && u.admin && !u.disabled && !other_admin_exists(tx, u.id)? {
                 return Err(MemberError::LastAdmin);
             }
             u.admin = admin;
-            users::put(tx, &u)?;
+            users::put(tx, &mut u)?;
             let action = if admin { "user.admin.grant" } else { "user.admin.revoke" };
             audit::record(tx, now, &who, action, &u.username, "")?;
             Ok(u)
@@ -273,11 +274,10 @@ pub async fn reset_password(app: &App, token: &str, password: String, ip: String
                 Some(Link { purpose: Purpose::PasswordReset(id), .. }) if id == user.id => {}
                 _ => return Err(invalid("token", "this link is not valid: it was used already or has expired")),
             }
-            let mut u =
-                users::get_for_update(tx, user.id)?.ok_or_else(|| MemberError::NotFound(user.username.clone()))?;
+            let mut u = users::get(tx, user.id)?.ok_or_else(|| MemberError::NotFound(user.username.clone()))?;
             u.password_hash = hash.clone();
             u.password_changed_at = now;
-            users::put(tx, &u)?;
+            users::put(tx, &mut u)?;
             sessions::delete_where(tx, |s| s.user == u.id)?;
             audit::record(tx, now, &Who::user(u.id, &u.username, ip.clone()), "user.password_reset", &u.username, "")?;
             Ok(u)
@@ -290,12 +290,12 @@ pub async fn set_disabled(app: &App, username: &str, disabled: bool, who: Who) -
     let name = username.to_string();
     app.store
         .write(move |tx| {
-            let mut u = load_for_update(tx, &name)?;
+            let mut u = load(tx, &name)?;
             if disabled && u.admin && !other_admin_exists(tx, u.id)? {
                 return Err(MemberError::LastAdmin);
             }
             u.disabled = disabled;
-            users::put(tx, &u)?;
+            users::put(tx, &mut u)?;
             if disabled {
                 let id = u.id;
                 sessions::delete_where(tx, |s| s.user == id)?;
@@ -312,14 +312,14 @@ pub async fn delete(app: &App, username: &str, who: Who) -> Result<User, MemberE
     let name = username.to_string();
     app.store
         .write(move |tx| {
-            let u = load_for_update(tx, &name)?;
+            let u = load(tx, &name)?;
             if u.admin && !u.disabled && !other_admin_exists(tx, u.id)? {
                 return Err(MemberError::LastAdmin);
             }
             users::delete(tx, &u)?;
             let id = u.id;
             sessions::delete_where(tx, |s| s.user == id)?;
-            for g in crate::store::grants::list_for_update(tx)?.into_iter().filter(|g| g.user == Some(id)) {
+            for g in crate::store::grants::for_member(tx, id)? {
                 registry::revoke(tx, g.id, now, &who, Reason::Deleted)?;
             }
             audit::record(tx, now, &who, "user.delete", &u.username, "")?;

@@ -34,11 +34,12 @@ pub async fn start(app: &App, user: &User, who: Who) -> Result<String, StoreErro
     let id = secrets::token();
     let digest = secrets::digest(&id);
     let now = app.now();
-    let session = Session { user: user.id, csrf: secrets::token(), created_at: now, last_seen: now, auth_time: now };
+    let session =
+        Session { user: user.id, csrf: secrets::token(), created_at: now, last_seen: now, auth_time: now, revision: 0 };
     let name = user.username.clone();
     app.store
         .write(move |tx| {
-            sessions::put(tx, &digest, &session)?;
+            sessions::put(tx, &digest, &mut session.clone())?;
             audit::record(tx, now, &who, "login.success", &name, "")?;
             Ok::<_, StoreError>(())
         })
@@ -76,7 +77,13 @@ pub async fn resolve(app: &App, cookie: &str) -> Result<Option<Active>, StoreErr
     if now - session.last_seen >= TOUCH_EVERY {
         session.last_seen = now;
         let s = session.clone();
-        app.store.write(move |tx| sessions::put(tx, &digest, &s)).await?;
+        session.revision = app
+            .store
+            .write(move |tx| {
+                let mut s = s.clone();
+                sessions::put(tx, &digest, &mut s).map(|()| s.revision)
+            })
+            .await?;
     }
     Ok(Some(Active { digest, session, user }))
 }

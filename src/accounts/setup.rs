@@ -74,7 +74,7 @@ pub async fn complete(app: &App, token: &str, mut new: NewMember, who: Who) -> R
     let now = app.now();
     app.store
         .write(move |tx| {
-            if users::list_for_update(tx)?.iter().any(|u| u.admin && !u.disabled) {
+            if users::list(tx)?.iter().any(|u| u.admin && !u.disabled) {
                 return Err(SetupError::AdminExists);
             }
             match links::take(tx, &digest, now)? {

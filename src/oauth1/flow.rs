@@ -68,8 +68,9 @@ pub async fn request_token(app: &App, v: &Verified) -> Result<TemporaryCredentia
         created_at: now,
         expires_at: now + app.config.oauth1_request_token_lifetime.as_secs() as i64,
         decision: Decision::Pending,
+        revision: 0,
     };
-    app.store.write(move |tx| stored::put_request(tx, &digest, &record)).await?;
+    app.store.write(move |tx| stored::put_request(tx, &digest, &mut record.clone())).await?;
     Ok(TemporaryCredentials { token, secret, callback_confirmed: !v.consumer.legacy_1_0 })
 }
 
@@ -189,7 +190,7 @@ pub async fn decide(
     let (client, name) = (found.client.id, found.client.name.clone());
     app.store
         .write(move |tx| {
-            let Some(mut t) = stored::request_for_update(tx, &digest)? else {
+            let Some(mut t) = stored::request(tx, &digest)? else {
                 return Ok(Err(PendingError::Unknown));
             };
             if t.decision != Decision::Pending {
@@ -209,7 +210,7 @@ pub async fn decide(
                 )?;
             }
             t.decision = decision.clone();
-            stored::put_request(tx, &digest, &t)?;
+            stored::put_request(tx, &digest, &mut t)?;
             Ok::<_, StoreError>(Ok(()))
         })
         .await??;
@@ -255,7 +256,7 @@ pub async fn access_token(app: &App, v: &Verified) -> Result<TokenCredentials, F
         .store
         .write(move |tx| {
             let refuse = |p: Problem, advice: &str| Ok(Err(Report::new(p, advice)));
-            let Some(rt) = stored::request_for_update(tx, &digest)? else {
+            let Some(rt) = stored::request(tx, &digest)? else {
                 return refuse(Problem::TokenRejected, "this request token was already exchanged");
             };
             if rt.expired(now) {
@@ -286,7 +287,7 @@ pub async fn access_token(app: &App, v: &Verified) -> Result<TokenCredentials, F
                 }
             }
             stored::delete_request(tx, &digest)?;
-            if users::get_for_update(tx, user)?.is_none_or(|u| u.disabled) {
+            if users::get(tx, user)?.is_none_or(|u| u.disabled) {
                 return refuse(Problem::PermissionDenied, "the member's account is disabled");
             }
             let set = ScopeSet::parse(&scopes).unwrap_or_default();
@@ -349,6 +350,7 @@ mod tests {
             disabled: false,
             created_at: NOW,
             password_changed_at: NOW,
+            revision: 0,
         };
         let user = app.store.write(move |tx| users::insert(tx, kim.clone())).await.unwrap().id;
         let new: NewClient =

@@ -140,7 +140,7 @@ async fn revoke(req: HttpRequest, payload: web::Payload, app: web::Data<App>) ->
                 registry::revoke(tx, gid, now, &who, Reason::Application { token: "JWT access token" })?;
                 return Ok(());
             }
-            let Some(t) = stored::token_for_update(tx, &digest)? else {
+            let Some(t) = stored::token(tx, &digest)? else {
                 return Ok(());
             };
             if t.client != client {

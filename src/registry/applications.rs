@@ -305,6 +305,7 @@ pub async fn register(app: &App, new: NewClient, who: Who) -> Result<Credentials
         created_at: app.now(),
         oauth2,
         oauth1,
+        revision: 0,
     };
     let now = app.now();
     let client = app
@@ -349,9 +350,9 @@ async fn update(
     let key = key.to_string();
     app.store
         .write(move |tx| {
-            let mut c = clients::get_for_update(tx, id)?.ok_or_else(|| ClientError::NotFound(key.clone()))?;
+            let mut c = clients::get(tx, id)?.ok_or_else(|| ClientError::NotFound(key.clone()))?;
             change(&mut c);
-            clients::put(tx, &c)?;
+            clients::put(tx, &mut c)?;
             audit::record(tx, now, &who, action, &c.name, &format!("id {}", c.id))?;
             Ok(c)
         })
@@ -406,10 +407,10 @@ pub async fn delete(app: &App, key: &str, who: Who) -> Result<(Client, usize, us
     let key = key.to_string();
     app.store
         .write(move |tx| {
-            let c = clients::get_for_update(tx, id)?.ok_or_else(|| ClientError::NotFound(key.clone()))?;
+            let c = clients::get(tx, id)?.ok_or_else(|| ClientError::NotFound(key.clone()))?;
             let mut n_grants = 0;
             let mut n_tokens = 0;
-            for g in grants::list_for_update(tx)?.into_iter().filter(|g| g.client == id) {
+            for g in grants::for_client(tx, id)? {
                 n_tokens += super::grants::revoke(tx, g.id, now, &who, Reason::Deleted)?.unwrap_or(0);
                 n_grants += 1;
             }
@@ -479,9 +480,10 @@ pub async fn edit(app: &App, key: &str, new: NewClient, who: Who) -> Result<Clie
     let now = app.now();
     app.store
         .write(move |tx| {
-            clients::put(tx, &client)?;
+            let mut client = client.clone();
+            clients::put(tx, &mut client)?;
             audit::record(tx, now, &who, "client.update", &client.name, &format!("id {}", client.id))?;
-            Ok::<_, StoreError>(client.clone())
+            Ok::<_, StoreError>(client)
         })
         .await
         .map_err(ClientError::from)
@@ -599,11 +601,12 @@ mod tests {
                         scopes: "profile".into(),
                         created_at: NOW,
                         last_used: NOW,
+                        revision: 0,
                     };
                     let g = grants::insert(tx, g)?;
                     grants::put_token(tx, &[n as u8; 32], &token(g.id, *c))?;
                 }
-                Ok::<_, StoreError>(grants::find_for_update(tx, Some(UserId(7)), other)?.map(|g| g.id))
+                Ok::<_, StoreError>(grants::find(tx, Some(UserId(7)), other)?.map(|g| g.id))
             })
             .await
             .unwrap()

@@ -99,7 +99,7 @@ pub async fn revoke_for_member(app: &App, user: UserId, key: &str, who: Who) -> 
     let now = app.now();
     let client_id = client.id;
     app.store
-        .write(move |tx| match grants::find_for_update(tx, Some(user), client_id)? {
+        .write(move |tx| match grants::find(tx, Some(user), client_id)? {
             Some(g) => revoke(tx, g.id, now, &who, Reason::Member),
             None => Ok(None),
         })
@@ -132,19 +132,27 @@ pub fn approve(
     now: i64,
     how: How<'_>,
 ) -> Result<Grant, StoreError> {
-    let grant = match grants::find_for_update(tx, user, client)? {
+    let grant = match grants::find(tx, user, client)? {
         Some(mut g) => {
             let had = ScopeSet::parse(&g.scopes).unwrap_or_default();
             let merged = had.union(scopes);
             if merged != had {
                 g.scopes = merged.to_string();
-                grants::put(tx, &g)?;
+                grants::put(tx, &mut g)?;
             }
             g
         }
         None => grants::insert(
             tx,
-            Grant { id: GrantId(0), client, user, scopes: scopes.to_string(), created_at: now, last_used: now },
+            Grant {
+                id: GrantId(0),
+                client,
+                user,
+                scopes: scopes.to_string(),
+                created_at: now,
+                last_used: now,
+                revision: 0,
+            },
         )?,
     };
     let target = format!("client {client}");
@@ -184,7 +192,7 @@ pub fn narrow(
     now: i64,
     who: &Who,
 ) -> Result<Result<Grant, NarrowRefusal>, StoreError> {
-    let Some(mut g) = grants::get_for_update(tx, grant)? else {
+    let Some(mut g) = grants::get(tx, grant)? else {
         return Ok(Err(NarrowRefusal::NotFound(grant)));
     };
     let had = ScopeSet::parse(&g.scopes).unwrap_or_default();
@@ -195,9 +203,9 @@ pub fn narrow(
         return Ok(Err(NarrowRefusal::Widens));
     }
     g.scopes = scopes.to_string();
-    grants::put(tx, &g)?;
+    grants::put(tx, &mut g)?;
     for digest in grants::token_digests(tx, g.id)? {
-        let Some(mut t) = grants::token_for_update(tx, &digest)? else { continue };
+        let Some(mut t) = grants::token(tx, &digest)? else { continue };
         let cut = ScopeSet::parse(&t.scopes).unwrap_or_default().intersection(scopes).to_string();
         if cut != t.scopes {
             t.scopes = cut;
@@ -240,13 +248,12 @@ pub fn revoke(
     who: &Who,
     reason: Reason<'_>,
 ) -> Result<Option<usize>, StoreError> {
-    let Some(g) = grants::get_for_update(tx, grant)? else {
+    let Some(g) = grants::get(tx, grant)? else {
         return Ok(None);
     };
     let n = grants::revoke(tx, &g)?;
-    let app_name = || -> Result<String, StoreError> {
-        Ok(clients::get_for_update(tx, g.client)?.map(|c| c.name).unwrap_or_default())
-    };
+    let app_name =
+        || -> Result<String, StoreError> { Ok(clients::get(tx, g.client)?.map(|c| c.name).unwrap_or_default()) };
     match reason {
         Reason::Admin => {
             let detail = format!("grant {}, {n} tokens, by an admin", g.id);
@@ -445,6 +452,7 @@ mod tests {
             disabled: false,
             created_at: NOW,
             password_changed_at: NOW,
+            revision: 0,
         };
         let user = app.store.write(move |tx| users::insert(tx, user.clone())).await.unwrap().id;
         let new: NewClient =

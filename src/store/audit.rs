@@ -3,7 +3,7 @@
 
 use super::codec::{Record, decode, encode};
 use super::schema::AUDIT;
-use super::{AuditId, ReadTransaction, StoreError, WriteTransaction, next_id};
+use super::{At, AuditId, ReadableTable, StoreError, Tables, WriteTransaction, next_id};
 use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -25,22 +25,24 @@ impl Record for AuditEvent {
 }
 
 pub fn append(tx: &WriteTransaction, event: &AuditEvent) -> Result<AuditId, StoreError> {
+    const OP: &str = "audit.append";
     let id = AuditId(next_id(tx, AuditId::SEQUENCE)?);
-    tx.open_table(AUDIT)?.insert(id.0, encode(event)?.as_slice())?;
+    tx.table(&AUDIT).during(OP)?.insert(id.0, encode(event)?.as_slice()).at(OP, &AUDIT)?;
     Ok(id)
 }
 
 /// Newest first, starting below `before` when given.
 pub fn recent(
-    tx: &ReadTransaction,
+    tx: &impl Tables,
     before: Option<AuditId>,
     limit: usize,
 ) -> Result<Vec<(AuditId, AuditEvent)>, StoreError> {
-    let t = tx.open_table(AUDIT)?;
+    const OP: &str = "audit.recent";
+    let t = tx.table(&AUDIT).during(OP)?;
     let upper = before.map(|b| b.0).unwrap_or(u64::MAX);
     let mut out = vec![];
-    for row in t.range(..upper)?.rev().take(limit) {
-        let (k, v) = row?;
+    for row in t.range(..upper).at(OP, &AUDIT)?.rev().take(limit) {
+        let (k, v) = row.at(OP, &AUDIT)?;
         out.push((AuditId(k.value()), decode(v.value())?));
     }
     Ok(out)
@@ -115,16 +117,17 @@ impl Filter {
 
 /// Newest first: up to `limit` events below `before` that match `filter`.
 pub fn search(
-    tx: &ReadTransaction,
+    tx: &impl Tables,
     filter: &Filter,
     before: Option<AuditId>,
     limit: usize,
 ) -> Result<Vec<(AuditId, AuditEvent)>, StoreError> {
-    let t = tx.open_table(AUDIT)?;
+    const OP: &str = "audit.search";
+    let t = tx.table(&AUDIT).during(OP)?;
     let upper = before.map(|b| b.0).unwrap_or(u64::MAX);
     let mut out = vec![];
-    for row in t.range(..upper)?.rev() {
-        let (k, v) = row?;
+    for row in t.range(..upper).at(OP, &AUDIT)?.rev() {
+        let (k, v) = row.at(OP, &AUDIT)?;
         let e: AuditEvent = decode(v.value())?;
         if filter.matches(&e) {
             out.push((AuditId(k.value()), e));
@@ -139,11 +142,32 @@ pub fn search(
 /// A page of the log, newest first, after the cursor `after` (as the last
 /// page's `next` gave it); `keep` filters and shapes each event.
 pub fn page<T>(
-    tx: &ReadTransaction,
+    tx: &impl Tables,
     after: Option<&[u8]>,
     limit: usize,
     mut keep: impl FnMut(AuditId, AuditEvent) -> Result<Option<T>, StoreError>,
 ) -> Result<super::page::Page<T>, StoreError> {
-    let t = tx.open_table(AUDIT)?;
+    let t = tx.table(&AUDIT)?;
     super::page::by_id(&t, after, limit, super::page::Order::Descending, |k, v| keep(AuditId(k), decode(v)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The stored bytes of an audit record, frozen.
+    #[test]
+    fn stored_bytes_are_stable() {
+        let e = AuditEvent {
+            at: 10,
+            actor: "cli".into(),
+            action: "a.b".into(),
+            target: "t".into(),
+            ip: "ip".into(),
+            detail: "d".into(),
+        };
+        let bytes = encode(&e).unwrap();
+        assert_eq!(bytes, [1, 20, 3, 99, 108, 105, 3, 97, 46, 98, 1, 116, 2, 105, 112, 1, 100]);
+        assert_eq!(decode::<AuditEvent>(&bytes).unwrap(), e);
+    }
 }

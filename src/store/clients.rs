@@ -1,9 +1,9 @@
 //! The application registry: one record per application, whichever
 //! protocols it speaks, found by id or by its public identifier.
 
-use super::codec::{Record, decode, encode};
+use super::codec::{Record, Revised, decode, decode_old, revise};
 use super::schema::{CLIENT_KEYS, CLIENTS};
-use super::{ClientId, ReadTransaction, ReadableTable, StoreError, WriteTransaction, next_id};
+use super::{At, ClientId, ReadableTable, StoreError, Tables, WriteTransaction, next_id};
 use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -74,6 +74,25 @@ pub struct Client {
     pub created_at: Timestamp,
     pub oauth2: Option<OAuth2App>,
     pub oauth1: Option<OAuth1App>,
+    /// Grows with every stored change (see `codec::Revised`); 0 until stored.
+    pub revision: u64,
+}
+
+/// A client as version 2 wrote it: before revisions.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
+struct ClientV2 {
+    id: ClientId,
+    name: String,
+    description: String,
+    homepage: String,
+    logo_url: String,
+    scopes: String,
+    first_party: bool,
+    enabled: bool,
+    created_at: Timestamp,
+    oauth2: Option<OAuth2App>,
+    oauth1: Option<OAuth1App>,
 }
 
 /// A client as version 1 wrote it: before OAuth 1.0a consumers.
@@ -94,7 +113,7 @@ struct ClientV1 {
 
 impl Record for Client {
     const KIND: &'static str = "client";
-    const VERSION: u8 = 2;
+    const VERSION: u8 = 3;
 
     fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
         match version {
@@ -113,10 +132,37 @@ impl Record for Client {
                     created_at: v1.created_at,
                     oauth2: v1.oauth2,
                     oauth1: None,
+                    revision: 1,
+                })
+            }
+            2 => {
+                let v2: ClientV2 = decode_old(Self::KIND, version, body)?;
+                Ok(Client {
+                    id: v2.id,
+                    name: v2.name,
+                    description: v2.description,
+                    homepage: v2.homepage,
+                    logo_url: v2.logo_url,
+                    scopes: v2.scopes,
+                    first_party: v2.first_party,
+                    enabled: v2.enabled,
+                    created_at: v2.created_at,
+                    oauth2: v2.oauth2,
+                    oauth1: v2.oauth1,
+                    revision: 1,
                 })
             }
             v => Err(StoreError::Corrupt(format!("client record has unknown version {v}"))),
         }
+    }
+}
+
+impl Revised for Client {
+    fn revision(&self) -> u64 {
+        self.revision
+    }
+    fn set_revision(&mut self, revision: u64) {
+        self.revision = revision;
     }
 }
 
@@ -126,31 +172,17 @@ impl Client {
     }
 }
 
-fn get_in(t: &impl ReadableTable<u64, &'static [u8]>, id: ClientId) -> Result<Option<Client>, StoreError> {
-    t.get(id.0)?.map(|v| decode(v.value())).transpose()
-}
-
-pub fn get(tx: &ReadTransaction, id: ClientId) -> Result<Option<Client>, StoreError> {
-    get_in(&tx.open_table(CLIENTS)?, id)
-}
-
-pub fn get_for_update(tx: &WriteTransaction, id: ClientId) -> Result<Option<Client>, StoreError> {
-    get_in(&tx.open_table(CLIENTS)?, id)
+pub fn get(tx: &impl Tables, id: ClientId) -> Result<Option<Client>, StoreError> {
+    const OP: &str = "clients.get";
+    tx.table(&CLIENTS).during(OP)?.get(id.0).at(OP, &CLIENTS)?.map(|v| decode(v.value())).transpose()
 }
 
 /// By OAuth 2.0 `client_id` or OAuth 1.0a consumer key.
-pub fn by_key(tx: &ReadTransaction, key: &str) -> Result<Option<Client>, StoreError> {
-    let id = tx.open_table(CLIENT_KEYS)?.get(key)?.map(|v| ClientId(v.value()));
+pub fn by_key(tx: &impl Tables, key: &str) -> Result<Option<Client>, StoreError> {
+    const OP: &str = "clients.by_key";
+    let id = tx.table(&CLIENT_KEYS).during(OP)?.get(key).at(OP, &CLIENT_KEYS)?.map(|v| ClientId(v.value()));
     match id {
         Some(id) => get(tx, id),
-        None => Ok(None),
-    }
-}
-
-pub fn by_key_for_update(tx: &WriteTransaction, key: &str) -> Result<Option<Client>, StoreError> {
-    let id = tx.open_table(CLIENT_KEYS)?.get(key)?.map(|v| ClientId(v.value()));
-    match id {
-        Some(id) => get_for_update(tx, id),
         None => Ok(None),
     }
 }
@@ -161,35 +193,45 @@ fn keys_of(c: &Client) -> Vec<String> {
 }
 
 pub fn insert(tx: &WriteTransaction, mut client: Client) -> Result<Client, StoreError> {
+    const OP: &str = "clients.insert";
     client.id = ClientId(next_id(tx, ClientId::SEQUENCE)?);
-    let mut keys = tx.open_table(CLIENT_KEYS)?;
+    let mut keys = tx.table(&CLIENT_KEYS).during(OP)?;
     for k in keys_of(&client) {
-        keys.insert(k.as_str(), client.id.0)?;
+        keys.insert(k.as_str(), client.id.0).at(OP, &CLIENT_KEYS)?;
     }
     drop(keys);
-    put(tx, &client)?;
+    put(tx, &mut client)?;
     Ok(client)
 }
 
-pub fn put(tx: &WriteTransaction, client: &Client) -> Result<(), StoreError> {
-    tx.open_table(CLIENTS)?.insert(client.id.0, encode(client)?.as_slice())?;
+/// Replaces a stored client (its identifiers never change here), with the
+/// next revision when it changed.
+pub fn put(tx: &WriteTransaction, client: &mut Client) -> Result<(), StoreError> {
+    const OP: &str = "clients.put";
+    let mut t = tx.table(&CLIENTS).during(OP)?;
+    let stored = t.get(client.id.0).at(OP, &CLIENTS)?.map(|v| v.value().to_vec());
+    if let Some(bytes) = revise(stored.as_deref(), client)? {
+        t.insert(client.id.0, bytes.as_slice()).at(OP, &CLIENTS)?;
+    }
     Ok(())
 }
 
 pub fn delete(tx: &WriteTransaction, client: &Client) -> Result<(), StoreError> {
-    tx.open_table(CLIENTS)?.remove(client.id.0)?;
-    let mut keys = tx.open_table(CLIENT_KEYS)?;
+    const OP: &str = "clients.delete";
+    tx.table(&CLIENTS).during(OP)?.remove(client.id.0).at(OP, &CLIENTS)?;
+    let mut keys = tx.table(&CLIENT_KEYS).during(OP)?;
     for k in keys_of(client) {
-        keys.remove(k.as_str())?;
+        keys.remove(k.as_str()).at(OP, &CLIENT_KEYS)?;
     }
     Ok(())
 }
 
-pub fn list(tx: &ReadTransaction) -> Result<Vec<Client>, StoreError> {
-    let t = tx.open_table(CLIENTS)?;
+pub fn list(tx: &impl Tables) -> Result<Vec<Client>, StoreError> {
+    const OP: &str = "clients.list";
+    let t = tx.table(&CLIENTS).during(OP)?;
     let mut out = vec![];
-    for row in t.iter()? {
-        out.push(decode(row?.1.value())?);
+    for row in t.iter().at(OP, &CLIENTS)? {
+        out.push(decode(row.at(OP, &CLIENTS)?.1.value())?);
     }
     Ok(out)
 }
@@ -197,18 +239,19 @@ pub fn list(tx: &ReadTransaction) -> Result<Vec<Client>, StoreError> {
 /// A page of applications, newest first, after the cursor `after`; `keep`
 /// filters and shapes each one.
 pub fn page<T>(
-    tx: &ReadTransaction,
+    tx: &impl Tables,
     after: Option<&[u8]>,
     limit: usize,
     mut keep: impl FnMut(Client) -> Result<Option<T>, StoreError>,
 ) -> Result<super::page::Page<T>, StoreError> {
-    let t = tx.open_table(CLIENTS)?;
+    let t = tx.table(&CLIENTS)?;
     super::page::by_id(&t, after, limit, super::page::Order::Descending, |_, v| keep(decode(v)?))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::codec::encode;
 
     fn oauth2() -> OAuth2App {
         OAuth2App {
@@ -251,13 +294,39 @@ mod tests {
         assert_eq!(c.created_at, 1_700_000_000);
         assert_eq!(c.oauth2, Some(oauth2()));
         assert_eq!(c.oauth1, None);
-        // Written back, it is a version 2 record that reads the same.
+        assert_eq!(c.revision, 1);
+        // Written back, it is a current-version record that reads the same.
         let again = encode(&c).unwrap();
-        assert_eq!(again[0], 2);
+        assert_eq!(again[0], Client::VERSION);
         assert_eq!(decode::<Client>(&again).unwrap(), c);
         // Garbage under version 1 is an error, not a panic.
         assert!(decode::<Client>(&[1, 0xff]).is_err());
-        assert!(decode::<Client>(&[3, 0]).is_err());
+        assert!(decode::<Client>(&[Client::VERSION + 1, 0]).is_err());
+    }
+
+    #[test]
+    fn a_version_2_client_reads_at_revision_1() {
+        let old = ClientV2 {
+            id: ClientId(6),
+            name: "App".into(),
+            description: "d".into(),
+            homepage: "https://app.example".into(),
+            logo_url: "https://app.example/logo.png".into(),
+            scopes: "read".into(),
+            first_party: false,
+            enabled: true,
+            created_at: 1_700_000_000,
+            oauth2: Some(oauth2()),
+            oauth1: None,
+        };
+        let mut bytes = vec![2u8];
+        bytes.extend(postcard::to_stdvec(&old).unwrap());
+        let c: Client = decode(&bytes).unwrap();
+        assert_eq!((c.id, c.name.as_str(), c.description.as_str()), (ClientId(6), "App", "d"));
+        assert_eq!((c.homepage.as_str(), c.logo_url.as_str()), ("https://app.example", "https://app.example/logo.png"));
+        assert_eq!((c.scopes.as_str(), c.first_party, c.enabled, c.created_at), ("read", false, true, 1_700_000_000));
+        assert_eq!((c.oauth2, c.oauth1.is_none(), c.revision), (Some(oauth2()), true, 1));
+        assert!(decode::<Client>(&[2, 0xff]).is_err());
     }
 
     #[test]
@@ -274,6 +343,7 @@ mod tests {
             created_at: 0,
             oauth2: Some(oauth2()),
             oauth1: None,
+            revision: 1,
         };
         assert_eq!(keys_of(&c), vec!["lk_abc".to_string()]);
         c.oauth1 = Some(OAuth1App {
@@ -289,5 +359,61 @@ mod tests {
         });
         assert_eq!(keys_of(&c), vec!["lk_abc".to_string(), "lkc_x".to_string()]);
         assert_eq!(decode::<Client>(&encode(&c).unwrap()).unwrap(), c);
+    }
+
+    /// The stored bytes of an application record and its enum, frozen:
+    /// reordering a field or a variant must fail here rather than misread
+    /// every existing file.
+    #[test]
+    fn stored_bytes_are_stable() {
+        let c = Client {
+            id: ClientId(1),
+            name: "n".into(),
+            description: "d".into(),
+            homepage: "h".into(),
+            logo_url: "l".into(),
+            scopes: "s".into(),
+            first_party: true,
+            enabled: false,
+            created_at: 5,
+            oauth2: Some(OAuth2App {
+                client_id: "c".into(),
+                secret_digest: Some([7; 32]),
+                redirect_uris: vec!["r".into()],
+                grants: vec!["g".into()],
+                token_format: TokenFormat::Jwt,
+                signing_alg: "E".into(),
+                access_ttl: Some(60),
+                refresh_ttl: None,
+                pkce_required: true,
+                pkce_plain_allowed: false,
+                cors_origins: vec!["o".into()],
+                introspect_any: true,
+            }),
+            oauth1: Some(OAuth1App {
+                consumer_key: "k".into(),
+                sealed_secret: vec![1, 2],
+                callback: "oob".into(),
+                legacy_1_0: false,
+                signature_methods: vec!["m".into()],
+                rsa_public_key: Some("p".into()),
+                two_legged: true,
+                scopes: "r".into(),
+                token_ttl: Some(9),
+            }),
+            revision: 3,
+        };
+        let bytes = encode(&c).unwrap();
+        assert_eq!(
+            bytes,
+            [
+                3, 1, 1, 110, 1, 100, 1, 104, 1, 108, 1, 115, 1, 0, 10, 1, 1, 99, 1, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7,
+                7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 1, 1, 114, 1, 1, 103, 1, 1, 69, 1, 60,
+                0, 1, 0, 1, 1, 111, 1, 1, 1, 107, 2, 1, 2, 3, 111, 111, 98, 0, 1, 1, 109, 1, 1, 112, 1, 1, 114, 1, 9,
+                3
+            ]
+        );
+        assert_eq!(decode::<Client>(&bytes).unwrap(), c);
+        assert_eq!(postcard::to_stdvec(&[TokenFormat::Opaque, TokenFormat::Jwt]).unwrap(), [0, 1]);
     }
 }

@@ -38,6 +38,40 @@ pub fn decode<R: Record>(bytes: &[u8]) -> Result<R, StoreError> {
     }
 }
 
+/// Reads the postcard body of an older version of a record (the frozen
+/// struct `T` it was written as), for `Record::upgrade`.
+pub fn decode_old<T: DeserializeOwned>(kind: &str, version: u8, body: &[u8]) -> Result<T, StoreError> {
+    postcard::from_bytes(body).map_err(|e| StoreError::Corrupt(format!("cannot decode {kind} v{version}: {e}")))
+}
+
+/// A record rewritten in place. Its revision (the API's `ETag`) starts at 1
+/// and grows by one with every stored change; the store's `put` keeps it,
+/// through [`revise`], so no caller can forget.
+pub trait Revised: Record {
+    fn revision(&self) -> u64;
+    fn set_revision(&mut self, revision: u64);
+}
+
+/// What to store for `record`, given the bytes the table holds under its key
+/// now: a new record gets revision 1, a changed one the stored revision plus
+/// one. `None` when nothing but the revision differs, so an unchanged put
+/// writes nothing and keeps its revision. `record` is left with the revision
+/// it has in the table.
+pub fn revise<R: Revised>(stored: Option<&[u8]>, record: &mut R) -> Result<Option<Vec<u8>>, StoreError> {
+    let Some(stored) = stored else {
+        record.set_revision(1);
+        return encode(record).map(Some);
+    };
+    // A stored value that cannot be read is replaced, as before revisions.
+    let previous = decode::<R>(stored).map(|r| r.revision()).unwrap_or(record.revision());
+    record.set_revision(previous);
+    if encode(record)? == stored {
+        return Ok(None);
+    }
+    record.set_revision(previous + 1);
+    encode(record).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +110,44 @@ mod tests {
         assert_eq!(decode::<Thing>(&encode(&t).unwrap()).unwrap(), t);
         let old = encode(&OldThing { a: 3 }).unwrap();
         assert_eq!(decode::<Thing>(&old).unwrap(), Thing { a: 3, b: String::new() });
+    }
+
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+    struct Doc {
+        text: String,
+        revision: u64,
+    }
+    impl Record for Doc {
+        const KIND: &'static str = "doc";
+        const VERSION: u8 = 1;
+    }
+    impl Revised for Doc {
+        fn revision(&self) -> u64 {
+            self.revision
+        }
+        fn set_revision(&mut self, revision: u64) {
+            self.revision = revision;
+        }
+    }
+
+    #[test]
+    fn revisions_start_at_one_and_grow_with_each_change() {
+        let mut d = Doc { text: "a".into(), revision: 0 };
+        let first = revise(None, &mut d).unwrap().unwrap();
+        assert_eq!(d.revision, 1);
+        // Unchanged: nothing to write, the revision stays (whatever the caller held).
+        let mut same = Doc { text: "a".into(), revision: 7 };
+        assert_eq!(revise(Some(&first), &mut same).unwrap(), None);
+        assert_eq!(same.revision, 1);
+        // Changed: the stored revision plus one, even from a stale copy.
+        let mut changed = Doc { text: "b".into(), revision: 0 };
+        let second = revise(Some(&first), &mut changed).unwrap().unwrap();
+        assert_eq!(changed.revision, 2);
+        assert_eq!(decode::<Doc>(&second).unwrap(), changed);
+        // An unreadable stored value is replaced.
+        let mut d = Doc { text: "c".into(), revision: 4 };
+        assert!(revise(Some(&[1, 0xff]), &mut d).unwrap().is_some());
+        assert_eq!(d.revision, 5);
     }
 
     #[test]

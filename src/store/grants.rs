@@ -5,9 +5,10 @@
 //! a usable token. (An OAuth 1.0a token's secret is kept sealed, since HMAC
 //! needs it back.)
 
-use super::codec::{Record, decode, encode};
-use super::schema::{GRANTS, GRANTS_BY_MEMBER, OAUTH1_REVOKED, TOKENS, TOKENS_BY_GRANT};
-use super::{ClientId, GrantId, ReadTransaction, ReadableTable, StoreError, UserId, WriteTransaction, next_id};
+use super::codec::{Record, Revised, decode, decode_old, encode, revise};
+use super::key::{Key, u64_at};
+use super::schema::{GRANTS, GRANTS_BY_CLIENT, GRANTS_BY_MEMBER, TOKENS, TOKENS_BY_EXPIRY, TOKENS_BY_GRANT};
+use super::{At, ClientId, GrantId, ReadableTable, StoreError, Tables, UserId, WriteTransaction, next_id};
 use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -21,11 +22,52 @@ pub struct Grant {
     pub scopes: String,
     pub created_at: Timestamp,
     pub last_used: Timestamp,
+    /// Grows with every stored change (see `codec::Revised`); 0 until stored.
+    pub revision: u64,
+}
+
+/// A grant as version 1 wrote it: before revisions.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
+struct GrantV1 {
+    id: GrantId,
+    client: ClientId,
+    user: Option<UserId>,
+    scopes: String,
+    created_at: Timestamp,
+    last_used: Timestamp,
 }
 
 impl Record for Grant {
     const KIND: &'static str = "grant";
-    const VERSION: u8 = 1;
+    const VERSION: u8 = 2;
+
+    fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
+        match version {
+            1 => {
+                let g: GrantV1 = decode_old(Self::KIND, version, body)?;
+                Ok(Grant {
+                    id: g.id,
+                    client: g.client,
+                    user: g.user,
+                    scopes: g.scopes,
+                    created_at: g.created_at,
+                    last_used: g.last_used,
+                    revision: 1,
+                })
+            }
+            v => Err(StoreError::Corrupt(format!("grant record has unknown version {v}"))),
+        }
+    }
+}
+
+impl Revised for Grant {
+    fn revision(&self) -> u64 {
+        self.revision
+    }
+    fn set_revision(&mut self, revision: u64) {
+        self.revision = revision;
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,182 +157,236 @@ impl Token {
     }
 }
 
-fn member_key(user: Option<UserId>, client: ClientId) -> [u8; 16] {
-    let mut k = [0u8; 16];
-    k[..8].copy_from_slice(&user.map(|u| u.0).unwrap_or(0).to_be_bytes());
-    k[8..].copy_from_slice(&client.0.to_be_bytes());
-    k
+/// `GRANTS_BY_MEMBER` key: UserId (0 for the application's own grant) ++ ClientId.
+fn member_key(user: Option<UserId>, client: ClientId) -> Key {
+    Key::new().u64(user.map(|u| u.0).unwrap_or(0)).u64(client.0)
 }
 
-fn grant_in(t: &impl ReadableTable<u64, &'static [u8]>, id: GrantId) -> Result<Option<Grant>, StoreError> {
-    t.get(id.0)?.map(|v| decode(v.value())).transpose()
+/// `GRANTS_BY_CLIENT` key: ClientId ++ GrantId.
+fn client_key(client: ClientId, grant: GrantId) -> Key {
+    Key::new().u64(client.0).u64(grant.0)
 }
 
-pub fn get(tx: &ReadTransaction, id: GrantId) -> Result<Option<Grant>, StoreError> {
-    grant_in(&tx.open_table(GRANTS)?, id)
+/// `TOKENS_BY_GRANT` key: GrantId ++ token digest.
+fn token_index_key(grant: GrantId, digest: &[u8; 32]) -> Key {
+    Key::new().u64(grant.0).bytes(digest)
 }
 
-pub fn get_for_update(tx: &WriteTransaction, id: GrantId) -> Result<Option<Grant>, StoreError> {
-    grant_in(&tx.open_table(GRANTS)?, id)
+/// `TOKENS_BY_EXPIRY` key: expiry time ++ token digest.
+fn expiry_key(expires_at: Timestamp, digest: &[u8; 32]) -> Key {
+    Key::new().time(expires_at).bytes(digest)
+}
+
+/// The digest at the end of an index key.
+fn digest_at(key: &[u8], at: usize) -> Option<[u8; 32]> {
+    key.get(at..).and_then(|d| d.try_into().ok())
+}
+
+pub fn get(tx: &impl Tables, id: GrantId) -> Result<Option<Grant>, StoreError> {
+    const OP: &str = "grants.get";
+    tx.table(&GRANTS).during(OP)?.get(id.0).at(OP, &GRANTS)?.map(|v| decode(v.value())).transpose()
 }
 
 /// The grant of `user` (or the application itself) to `client`, if any.
-pub fn find(tx: &ReadTransaction, user: Option<UserId>, client: ClientId) -> Result<Option<Grant>, StoreError> {
-    let id = tx.open_table(GRANTS_BY_MEMBER)?.get(member_key(user, client).as_slice())?.map(|v| GrantId(v.value()));
+pub fn find(tx: &impl Tables, user: Option<UserId>, client: ClientId) -> Result<Option<Grant>, StoreError> {
+    const OP: &str = "grants.find";
+    let idx = tx.table(&GRANTS_BY_MEMBER).during(OP)?;
+    let id = idx.get(member_key(user, client).as_slice()).at(OP, &GRANTS_BY_MEMBER)?.map(|v| GrantId(v.value()));
     match id {
         Some(id) => get(tx, id),
         None => Ok(None),
     }
 }
 
-pub fn find_for_update(
-    tx: &WriteTransaction,
-    user: Option<UserId>,
-    client: ClientId,
-) -> Result<Option<Grant>, StoreError> {
-    let id = tx.open_table(GRANTS_BY_MEMBER)?.get(member_key(user, client).as_slice())?.map(|v| GrantId(v.value()));
-    match id {
-        Some(id) => get_for_update(tx, id),
-        None => Ok(None),
-    }
-}
-
 pub fn insert(tx: &WriteTransaction, mut grant: Grant) -> Result<Grant, StoreError> {
+    const OP: &str = "grants.insert";
     grant.id = GrantId(next_id(tx, GrantId::SEQUENCE)?);
-    tx.open_table(GRANTS_BY_MEMBER)?.insert(member_key(grant.user, grant.client).as_slice(), grant.id.0)?;
-    put(tx, &grant)?;
+    let mut idx = tx.table(&GRANTS_BY_MEMBER).during(OP)?;
+    idx.insert(member_key(grant.user, grant.client).as_slice(), grant.id.0).at(OP, &GRANTS_BY_MEMBER)?;
+    drop(idx);
+    let mut by_client = tx.table(&GRANTS_BY_CLIENT).during(OP)?;
+    by_client.insert(client_key(grant.client, grant.id).as_slice(), ()).at(OP, &GRANTS_BY_CLIENT)?;
+    drop(by_client);
+    put(tx, &mut grant)?;
     Ok(grant)
 }
 
-pub fn put(tx: &WriteTransaction, grant: &Grant) -> Result<(), StoreError> {
-    tx.open_table(GRANTS)?.insert(grant.id.0, encode(grant)?.as_slice())?;
+/// Replaces a stored grant (its member and application never change), with
+/// the next revision when it changed.
+pub fn put(tx: &WriteTransaction, grant: &mut Grant) -> Result<(), StoreError> {
+    const OP: &str = "grants.put";
+    let mut t = tx.table(&GRANTS).during(OP)?;
+    let stored = t.get(grant.id.0).at(OP, &GRANTS)?.map(|v| v.value().to_vec());
+    if let Some(bytes) = revise(stored.as_deref(), grant)? {
+        t.insert(grant.id.0, bytes.as_slice()).at(OP, &GRANTS)?;
+    }
     Ok(())
 }
 
-fn token_index_key(grant: GrantId, digest: &[u8; 32]) -> [u8; 40] {
-    let mut k = [0u8; 40];
-    k[..8].copy_from_slice(&grant.0.to_be_bytes());
-    k[8..].copy_from_slice(digest);
-    k
-}
-
 /// The digests of every token under `grant`.
-pub fn token_digests(tx: &WriteTransaction, grant: GrantId) -> Result<Vec<[u8; 32]>, StoreError> {
-    digests_in(&tx.open_table(TOKENS_BY_GRANT)?, grant)
+pub fn token_digests(tx: &impl Tables, grant: GrantId) -> Result<Vec<[u8; 32]>, StoreError> {
+    const OP: &str = "grants.token_digests";
+    digests_in(OP, &tx.table(&TOKENS_BY_GRANT).during(OP)?, grant)
 }
 
 /// The digests the `TOKENS_BY_GRANT` index holds for `grant`.
-fn digests_in(idx: &impl ReadableTable<&'static [u8], ()>, grant: GrantId) -> Result<Vec<[u8; 32]>, StoreError> {
+fn digests_in(
+    op: &'static str,
+    idx: &impl ReadableTable<&'static [u8], ()>,
+    grant: GrantId,
+) -> Result<Vec<[u8; 32]>, StoreError> {
     let lo = token_index_key(grant, &[0; 32]);
     let hi = token_index_key(grant, &[0xff; 32]);
     let mut out = vec![];
-    for row in idx.range(lo.as_slice()..=hi.as_slice())? {
-        let (k, _) = row?;
-        let mut d = [0u8; 32];
-        d.copy_from_slice(&k.value()[8..]);
-        out.push(d);
+    for row in idx.range(lo.as_slice()..=hi.as_slice()).at(op, &TOKENS_BY_GRANT)? {
+        let (k, _) = row.at(op, &TOKENS_BY_GRANT)?;
+        out.extend(digest_at(k.value(), 8));
     }
     Ok(out)
 }
 
 /// Counts the live tokens of a grant (for pages that say what goes with it).
-pub fn token_count(tx: &ReadTransaction, grant: GrantId) -> Result<usize, StoreError> {
-    let idx = tx.open_table(TOKENS_BY_GRANT)?;
+pub fn token_count(tx: &impl Tables, grant: GrantId) -> Result<usize, StoreError> {
+    const OP: &str = "grants.token_count";
+    let idx = tx.table(&TOKENS_BY_GRANT).during(OP)?;
     let lo = token_index_key(grant, &[0; 32]);
     let hi = token_index_key(grant, &[0xff; 32]);
-    Ok(idx.range(lo.as_slice()..=hi.as_slice())?.count())
+    Ok(idx.range(lo.as_slice()..=hi.as_slice()).at(OP, &TOKENS_BY_GRANT)?.count())
 }
 
 /// Removes the grant and every token under it; returns how many tokens went.
 /// OAuth 1.0a access tokens leave a tombstone, so that a consumer still
 /// signing with one hears `token_revoked` rather than `token_rejected`.
 pub fn revoke(tx: &WriteTransaction, grant: &Grant) -> Result<usize, StoreError> {
-    let digests = token_digests(tx, grant.id)?;
+    const OP: &str = "grants.revoke";
+    let digests = digests_in(OP, &tx.table(&TOKENS_BY_GRANT).during(OP)?, grant.id)?;
     let revoked_at = grant.last_used.max(grant.created_at);
     {
-        let mut tokens = tx.open_table(TOKENS)?;
-        let mut idx = tx.open_table(TOKENS_BY_GRANT)?;
-        let mut tombstones = tx.open_table(OAUTH1_REVOKED)?;
+        let mut tokens = tx.table(&TOKENS).during(OP)?;
+        let mut idx = tx.table(&TOKENS_BY_GRANT).during(OP)?;
+        let mut by_expiry = tx.table(&TOKENS_BY_EXPIRY).during(OP)?;
         for d in &digests {
-            let gone = tokens.remove(d.as_slice())?;
-            let kind = gone.map(|v| decode::<Token>(v.value()).map(|t| t.kind)).transpose().ok().flatten();
-            if kind == Some(TokenKind::OAuth1Access) {
-                tombstones.insert(d.as_slice(), revoked_at)?;
+            let gone = tokens.remove(d.as_slice()).at(OP, &TOKENS)?;
+            let gone = gone.map(|v| decode::<Token>(v.value())).transpose().ok().flatten();
+            if let Some(e) = gone.as_ref().and_then(|t| t.expires_at) {
+                by_expiry.remove(expiry_key(e, d).as_slice()).at(OP, &TOKENS_BY_EXPIRY)?;
             }
-            idx.remove(token_index_key(grant.id, d).as_slice())?;
+            if gone.is_some_and(|t| t.kind == TokenKind::OAuth1Access) {
+                super::oauth1::put_tombstone(tx, d, revoked_at)?;
+            }
+            idx.remove(token_index_key(grant.id, d).as_slice()).at(OP, &TOKENS_BY_GRANT)?;
         }
     }
-    tx.open_table(GRANTS)?.remove(grant.id.0)?;
-    tx.open_table(GRANTS_BY_MEMBER)?.remove(member_key(grant.user, grant.client).as_slice())?;
+    tx.table(&GRANTS).during(OP)?.remove(grant.id.0).at(OP, &GRANTS)?;
+    let mut members = tx.table(&GRANTS_BY_MEMBER).during(OP)?;
+    members.remove(member_key(grant.user, grant.client).as_slice()).at(OP, &GRANTS_BY_MEMBER)?;
+    let mut by_client = tx.table(&GRANTS_BY_CLIENT).during(OP)?;
+    by_client.remove(client_key(grant.client, grant.id).as_slice()).at(OP, &GRANTS_BY_CLIENT)?;
     Ok(digests.len())
 }
 
 /// Every grant, in id order.
-pub fn list(tx: &ReadTransaction) -> Result<Vec<Grant>, StoreError> {
-    let t = tx.open_table(GRANTS)?;
+pub fn list(tx: &impl Tables) -> Result<Vec<Grant>, StoreError> {
+    const OP: &str = "grants.list";
+    let t = tx.table(&GRANTS).during(OP)?;
     let mut out = vec![];
-    for row in t.iter()? {
-        out.push(decode(row?.1.value())?);
+    for row in t.iter().at(OP, &GRANTS)? {
+        out.push(decode(row.at(OP, &GRANTS)?.1.value())?);
     }
     Ok(out)
 }
 
-pub fn list_for_update(tx: &WriteTransaction) -> Result<Vec<Grant>, StoreError> {
-    let t = tx.open_table(GRANTS)?;
+/// The grants given to one application (members' and its own), in id
+/// order, found through the application index.
+pub fn for_client(tx: &impl Tables, client: ClientId) -> Result<Vec<Grant>, StoreError> {
+    const OP: &str = "grants.for_client";
+    let idx = tx.table(&GRANTS_BY_CLIENT).during(OP)?;
+    let lo = client_key(client, GrantId(0));
+    let hi = client_key(client, GrantId(u64::MAX));
     let mut out = vec![];
-    for row in t.iter()? {
-        out.push(decode(row?.1.value())?);
+    for row in idx.range(lo.as_slice()..=hi.as_slice()).at(OP, &GRANTS_BY_CLIENT)? {
+        let (k, _) = row.at(OP, &GRANTS_BY_CLIENT)?;
+        if let Some(g) = u64_at(k.value(), 8).map(GrantId) {
+            out.extend(get(tx, g)?);
+        }
     }
     Ok(out)
 }
 
+/// Stores a token (new, or rewritten when a code or refresh token is used),
+/// indexed under its grant and its expiry.
 pub fn put_token(tx: &WriteTransaction, digest: &[u8; 32], token: &Token) -> Result<(), StoreError> {
-    tx.open_table(TOKENS)?.insert(digest.as_slice(), encode(token)?.as_slice())?;
-    tx.open_table(TOKENS_BY_GRANT)?.insert(token_index_key(token.grant, digest).as_slice(), ())?;
+    const OP: &str = "grants.put_token";
+    let mut tokens = tx.table(&TOKENS).during(OP)?;
+    let old = tokens.insert(digest.as_slice(), encode(token)?.as_slice()).at(OP, &TOKENS)?;
+    let old_expiry = old.and_then(|v| decode::<Token>(v.value()).ok()).and_then(|t| t.expires_at);
+    drop(tokens);
+    let mut idx = tx.table(&TOKENS_BY_GRANT).during(OP)?;
+    idx.insert(token_index_key(token.grant, digest).as_slice(), ()).at(OP, &TOKENS_BY_GRANT)?;
+    let mut by_expiry = tx.table(&TOKENS_BY_EXPIRY).during(OP)?;
+    if let Some(e) = old_expiry.filter(|&e| Some(e) != token.expires_at) {
+        by_expiry.remove(expiry_key(e, digest).as_slice()).at(OP, &TOKENS_BY_EXPIRY)?;
+    }
+    if let Some(e) = token.expires_at {
+        by_expiry.insert(expiry_key(e, digest).as_slice(), ()).at(OP, &TOKENS_BY_EXPIRY)?;
+    }
     Ok(())
 }
 
 fn token_in(
+    op: &'static str,
     t: &impl ReadableTable<&'static [u8], &'static [u8]>,
     digest: &[u8; 32],
 ) -> Result<Option<Token>, StoreError> {
-    t.get(digest.as_slice())?.map(|v| decode(v.value())).transpose()
+    t.get(digest.as_slice()).at(op, &TOKENS)?.map(|v| decode(v.value())).transpose()
 }
 
-pub fn token(tx: &ReadTransaction, digest: &[u8; 32]) -> Result<Option<Token>, StoreError> {
-    token_in(&tx.open_table(TOKENS)?, digest)
-}
-
-pub fn token_for_update(tx: &WriteTransaction, digest: &[u8; 32]) -> Result<Option<Token>, StoreError> {
-    token_in(&tx.open_table(TOKENS)?, digest)
+pub fn token(tx: &impl Tables, digest: &[u8; 32]) -> Result<Option<Token>, StoreError> {
+    const OP: &str = "grants.token";
+    token_in(OP, &tx.table(&TOKENS).during(OP)?, digest)
 }
 
 pub fn delete_token(tx: &WriteTransaction, digest: &[u8; 32], grant: GrantId) -> Result<(), StoreError> {
-    tx.open_table(TOKENS)?.remove(digest.as_slice())?;
-    tx.open_table(TOKENS_BY_GRANT)?.remove(token_index_key(grant, digest).as_slice())?;
+    const OP: &str = "grants.delete_token";
+    let gone = tx.table(&TOKENS).during(OP)?.remove(digest.as_slice()).at(OP, &TOKENS)?.map(|v| v.value().to_vec());
+    let expiry = gone.and_then(|v| decode::<Token>(&v).ok()).and_then(|t| t.expires_at);
+    let mut idx = tx.table(&TOKENS_BY_GRANT).during(OP)?;
+    idx.remove(token_index_key(grant, digest).as_slice()).at(OP, &TOKENS_BY_GRANT)?;
+    if let Some(e) = expiry {
+        let mut by_expiry = tx.table(&TOKENS_BY_EXPIRY).during(OP)?;
+        by_expiry.remove(expiry_key(e, digest).as_slice()).at(OP, &TOKENS_BY_EXPIRY)?;
+    }
     Ok(())
 }
 
-/// Removes tokens that expired before `before`; returns how many.
+/// Removes tokens that expired before `before`; returns how many. Only the
+/// expired part of the expiry index is read.
 pub fn sweep_expired(tx: &WriteTransaction, before: Timestamp) -> Result<usize, StoreError> {
+    const OP: &str = "grants.sweep_expired";
     let mut doomed = vec![];
+    let mut stale = vec![];
     {
-        let t = tx.open_table(TOKENS)?;
-        for row in t.iter()? {
-            let (k, v) = row?;
-            let mut d = [0u8; 32];
-            if k.value().len() != 32 {
-                continue;
-            }
-            d.copy_from_slice(k.value());
-            match decode::<Token>(v.value()) {
-                Ok(tok) if tok.expires_at.is_some_and(|e| e < before) => doomed.push((d, tok.grant)),
-                _ => {}
+        let by_expiry = tx.table(&TOKENS_BY_EXPIRY).during(OP)?;
+        let tokens = tx.table(&TOKENS).during(OP)?;
+        let end = Key::new().time(before);
+        for row in by_expiry.range(..end.as_slice()).at(OP, &TOKENS_BY_EXPIRY)? {
+            let (k, _) = row.at(OP, &TOKENS_BY_EXPIRY)?;
+            let Some(d) = digest_at(k.value(), 8) else { continue };
+            match tokens.get(d.as_slice()).at(OP, &TOKENS)?.map(|v| decode::<Token>(v.value())) {
+                Some(Ok(tok)) if tok.expires_at.is_some_and(|e| e < before) => doomed.push((d, tok.grant)),
+                // A token that cannot be read stays, as it always has.
+                Some(Err(_)) => {}
+                // Gone, or renewed under another expiry: the entry is stale.
+                _ => stale.push(k.value().to_vec()),
             }
         }
     }
     for (d, g) in &doomed {
         delete_token(tx, d, *g)?;
+    }
+    let mut by_expiry = tx.table(&TOKENS_BY_EXPIRY).during(OP)?;
+    for k in &stale {
+        by_expiry.remove(k.as_slice()).at(OP, &TOKENS_BY_EXPIRY)?;
     }
     Ok(doomed.len())
 }
@@ -298,10 +394,10 @@ pub fn sweep_expired(tx: &WriteTransaction, before: Timestamp) -> Result<usize, 
 /// Writes the batched "last used" times.
 pub fn touch(tx: &WriteTransaction, seen: &[(GrantId, Timestamp)]) -> Result<(), StoreError> {
     for &(id, at) in seen {
-        if let Some(mut g) = get_for_update(tx, id)? {
+        if let Some(mut g) = get(tx, id)? {
             if at > g.last_used {
                 g.last_used = at;
-                put(tx, &g)?;
+                put(tx, &mut g)?;
             }
         }
     }
@@ -309,13 +405,14 @@ pub fn touch(tx: &WriteTransaction, seen: &[(GrantId, Timestamp)]) -> Result<(),
 }
 
 /// The grants one member has given, found through the member index.
-pub fn for_member(tx: &ReadTransaction, user: UserId) -> Result<Vec<Grant>, StoreError> {
-    let idx = tx.open_table(GRANTS_BY_MEMBER)?;
+pub fn for_member(tx: &impl Tables, user: UserId) -> Result<Vec<Grant>, StoreError> {
+    const OP: &str = "grants.for_member";
+    let idx = tx.table(&GRANTS_BY_MEMBER).during(OP)?;
     let lo = member_key(Some(user), ClientId(0));
     let hi = member_key(Some(user), ClientId(u64::MAX));
     let mut out = vec![];
-    for row in idx.range(lo.as_slice()..=hi.as_slice())? {
-        let (_, id) = row?;
+    for row in idx.range(lo.as_slice()..=hi.as_slice()).at(OP, &GRANTS_BY_MEMBER)? {
+        let (_, id) = row.at(OP, &GRANTS_BY_MEMBER)?;
         if let Some(g) = get(tx, GrantId(id.value()))? {
             out.push(g);
         }
@@ -324,23 +421,54 @@ pub fn for_member(tx: &ReadTransaction, user: UserId) -> Result<Vec<Grant>, Stor
 }
 
 /// The tokens under one grant, with their digests.
-pub fn tokens_of(tx: &ReadTransaction, grant: GrantId) -> Result<Vec<([u8; 32], Token)>, StoreError> {
-    let tokens = tx.open_table(TOKENS)?;
+pub fn tokens_of(tx: &impl Tables, grant: GrantId) -> Result<Vec<([u8; 32], Token)>, StoreError> {
+    const OP: &str = "grants.tokens_of";
+    let tokens = tx.table(&TOKENS).during(OP)?;
     let mut out = vec![];
-    for d in digests_in(&tx.open_table(TOKENS_BY_GRANT)?, grant)? {
-        if let Some(t) = token_in(&tokens, &d)? {
+    for d in digests_in(OP, &tx.table(&TOKENS_BY_GRANT).during(OP)?, grant)? {
+        if let Some(t) = token_in(OP, &tokens, &d)? {
             out.push((d, t));
         }
     }
     Ok(out)
 }
 
+/// Fills the indexes added in schema 2 from the grants and tokens of an
+/// older file (see `migrate`). Records that cannot be read are left out, as
+/// the scans these indexes replace skipped them.
+pub(super) fn index_v2(tx: &WriteTransaction) -> Result<(usize, usize), StoreError> {
+    const OP: &str = "grants.index_v2";
+    let mut by_client = vec![];
+    for row in tx.table(&GRANTS).during(OP)?.iter().at(OP, &GRANTS)? {
+        let (_, v) = row.at(OP, &GRANTS)?;
+        if let Ok(g) = decode::<Grant>(v.value()) {
+            by_client.push(client_key(g.client, g.id));
+        }
+    }
+    let mut by_expiry = vec![];
+    for row in tx.table(&TOKENS).during(OP)?.iter().at(OP, &TOKENS)? {
+        let (k, v) = row.at(OP, &TOKENS)?;
+        let (Some(d), Ok(t)) = (digest_at(k.value(), 0), decode::<Token>(v.value())) else { continue };
+        by_expiry.extend(t.expires_at.map(|e| expiry_key(e, &d)));
+    }
+    let mut t = tx.table(&GRANTS_BY_CLIENT).during(OP)?;
+    for k in &by_client {
+        t.insert(k.as_slice(), ()).at(OP, &GRANTS_BY_CLIENT)?;
+    }
+    let mut t = tx.table(&TOKENS_BY_EXPIRY).during(OP)?;
+    for k in &by_expiry {
+        t.insert(k.as_slice(), ()).at(OP, &TOKENS_BY_EXPIRY)?;
+    }
+    Ok((by_client.len(), by_expiry.len()))
+}
+
 /// How many stored tokens (not codes) were issued at or after `since`.
-pub fn tokens_issued_since(tx: &ReadTransaction, since: Timestamp) -> Result<usize, StoreError> {
-    let t = tx.open_table(TOKENS)?;
+pub fn tokens_issued_since(tx: &impl Tables, since: Timestamp) -> Result<usize, StoreError> {
+    const OP: &str = "grants.tokens_issued_since";
+    let t = tx.table(&TOKENS).during(OP)?;
     let mut n = 0;
-    for row in t.iter()? {
-        let (_, v) = row?;
+    for row in t.iter().at(OP, &TOKENS)? {
+        let (_, v) = row.at(OP, &TOKENS)?;
         if let Ok(tok) = decode::<Token>(v.value()) {
             if tok.kind != TokenKind::Code && tok.issued_at >= since {
                 n += 1;
@@ -353,12 +481,12 @@ pub fn tokens_issued_since(tx: &ReadTransaction, since: Timestamp) -> Result<usi
 /// A page of grants, newest first, after the cursor `after`; `keep` filters
 /// and shapes each one.
 pub fn page<T>(
-    tx: &ReadTransaction,
+    tx: &impl Tables,
     after: Option<&[u8]>,
     limit: usize,
     mut keep: impl FnMut(Grant) -> Result<Option<T>, StoreError>,
 ) -> Result<super::page::Page<T>, StoreError> {
-    let t = tx.open_table(GRANTS)?;
+    let t = tx.table(&GRANTS)?;
     super::page::by_id(&t, after, limit, super::page::Order::Descending, |_, v| keep(decode(v)?))
 }
 
@@ -371,14 +499,14 @@ pub fn is_member_cursor(user: UserId, after: &[u8]) -> bool {
 /// newest application first, after the cursor `after` (see
 /// `is_member_cursor`); `keep` filters and shapes each grant.
 pub fn page_for_member<T>(
-    tx: &ReadTransaction,
+    tx: &impl Tables,
     user: UserId,
     after: Option<&[u8]>,
     limit: usize,
     mut keep: impl FnMut(Grant) -> Result<Option<T>, StoreError>,
 ) -> Result<super::page::Page<T>, StoreError> {
-    let idx = tx.open_table(GRANTS_BY_MEMBER)?;
-    let grants = tx.open_table(GRANTS)?;
+    let idx = tx.table(&GRANTS_BY_MEMBER)?;
+    let grants = tx.table(&GRANTS)?;
     let prefix = user.0.to_be_bytes();
     super::page::by_prefix(&idx, &prefix, after, limit, super::page::Order::Descending, |_, id| {
         match grants.get(id)? {
@@ -391,7 +519,7 @@ pub fn page_for_member<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Store;
+    use crate::store::{Store, Tables};
 
     #[test]
     fn a_version_1_token_reads_without_a_secret() {
@@ -418,6 +546,87 @@ mod tests {
         assert_eq!(t.secret, None);
         assert_eq!(encode(&t).unwrap()[0], 2);
         assert!(decode::<Token>(&[1, 0xff]).is_err());
+    }
+
+    #[test]
+    fn a_version_1_grant_reads_at_revision_1() {
+        let old = GrantV1 {
+            id: GrantId(5),
+            client: ClientId(2),
+            user: Some(UserId(1)),
+            scopes: "read write".into(),
+            created_at: 10,
+            last_used: 12,
+        };
+        let mut bytes = vec![1u8];
+        bytes.extend(postcard::to_stdvec(&old).unwrap());
+        let g: Grant = decode(&bytes).unwrap();
+        assert_eq!((g.id, g.client, g.user), (GrantId(5), ClientId(2), Some(UserId(1))));
+        assert_eq!((g.scopes.as_str(), g.created_at, g.last_used, g.revision), ("read write", 10, 12, 1));
+        assert_eq!(encode(&g).unwrap()[0], Grant::VERSION);
+        assert!(decode::<Grant>(&[1, 0xff]).is_err());
+    }
+
+    fn count(store: &Store, def: &'static redb::TableDefinition<'static, &'static [u8], ()>) -> u64 {
+        store.read(|tx| Ok(redb::ReadableTableMetadata::len(&tx.table(def)?)?)).unwrap()
+    }
+
+    #[test]
+    fn indexes_follow_grants_and_tokens() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let tok = |grant, expires_at| Token {
+            kind: TokenKind::Refresh,
+            grant,
+            client: ClientId(2),
+            user: Some(UserId(1)),
+            scopes: "read".into(),
+            issued_at: 1,
+            expires_at,
+            redirect_uri: None,
+            pkce: None,
+            nonce: None,
+            auth_time: 1,
+            used_at: None,
+            secret: None,
+        };
+        let ids = store
+            .write_blocking(move |tx| {
+                let mut ids = vec![];
+                for (user, client) in [(1, 2), (1, 3), (4, 2)] {
+                    let g = Grant {
+                        id: GrantId(0),
+                        client: ClientId(client),
+                        user: Some(UserId(user)),
+                        scopes: "read".into(),
+                        created_at: 1,
+                        last_used: 1,
+                        revision: 0,
+                    };
+                    ids.push(insert(tx, g)?.id);
+                }
+                put_token(tx, &[1; 32], &tok(ids[0], Some(50)))?;
+                put_token(tx, &[2; 32], &tok(ids[0], None))?;
+                put_token(tx, &[3; 32], &tok(ids[2], Some(10)))?;
+                // Rewritten with a later expiry: the old entry goes.
+                put_token(tx, &[3; 32], &tok(ids[2], Some(60)))?;
+                put_token(tx, &[4; 32], &tok(ids[1], Some(20)))?;
+                delete_token(tx, &[4; 32], ids[1])?;
+                Ok::<_, StoreError>(ids)
+            })
+            .unwrap();
+        let of = |c| store.read(|tx| for_client(tx, ClientId(c))).unwrap().iter().map(|g| g.id).collect::<Vec<_>>();
+        assert_eq!(of(2), [ids[0], ids[2]]);
+        assert_eq!(of(3), [ids[1]]);
+        assert_eq!(count(&store, &TOKENS_BY_EXPIRY), 2);
+        assert_eq!(store.write_blocking(|tx| sweep_expired(tx, 55)).unwrap(), 1, "only the token expired at 50");
+        assert_eq!(count(&store, &TOKENS_BY_EXPIRY), 1);
+        let first = store.read(|tx| get(tx, ids[0])).unwrap().unwrap();
+        assert_eq!(store.write_blocking(move |tx| revoke(tx, &first)).unwrap(), 1);
+        let third = store.read(|tx| get(tx, ids[2])).unwrap().unwrap();
+        assert_eq!(store.write_blocking(move |tx| revoke(tx, &third)).unwrap(), 1);
+        assert_eq!(of(2), []);
+        assert_eq!((count(&store, &TOKENS_BY_EXPIRY), count(&store, &GRANTS_BY_CLIENT)), (0, 1));
     }
 
     #[test]
@@ -451,6 +660,7 @@ mod tests {
                         scopes: "read".into(),
                         created_at: 5,
                         last_used: 7,
+                        revision: 0,
                     },
                 )?;
                 put_token(tx, &[1; 32], &Token { grant: g.id, ..a.clone() })?;
@@ -462,5 +672,68 @@ mod tests {
         assert!(store.read(|tx| crate::store::oauth1::revoked(tx, &[1; 32])).unwrap());
         assert!(!store.read(|tx| crate::store::oauth1::revoked(tx, &[2; 32])).unwrap());
         assert!(store.read(|tx| token(tx, &[1; 32])).unwrap().is_none());
+    }
+
+    /// The stored bytes of grant and token records, frozen: reordering a
+    /// field or a variant must fail here rather than misread every file.
+    #[test]
+    fn stored_bytes_are_stable() {
+        let g = Grant {
+            id: GrantId(1),
+            client: ClientId(2),
+            user: Some(UserId(3)),
+            scopes: "read".into(),
+            created_at: 10,
+            last_used: 20,
+            revision: 4,
+        };
+        let bytes = encode(&g).unwrap();
+        assert_eq!(bytes, [2, 1, 2, 1, 3, 4, 114, 101, 97, 100, 20, 40, 4]);
+        assert_eq!(decode::<Grant>(&bytes).unwrap(), g);
+
+        let t = Token {
+            kind: TokenKind::Code,
+            grant: GrantId(1),
+            client: ClientId(2),
+            user: None,
+            scopes: "s".into(),
+            issued_at: 10,
+            expires_at: Some(20),
+            redirect_uri: Some("r".into()),
+            pkce: Some(("S256".into(), "c".into())),
+            nonce: Some("n".into()),
+            auth_time: 9,
+            used_at: Some(11),
+            secret: Some(vec![5, 6]),
+        };
+        let bytes = encode(&t).unwrap();
+        assert_eq!(
+            bytes,
+            [
+                2, 0, 1, 2, 0, 1, 115, 20, 1, 40, 1, 1, 114, 1, 4, 83, 50, 53, 54, 1, 99, 1, 1, 110, 18, 1, 22, 1, 2,
+                5, 6
+            ]
+        );
+        assert_eq!(decode::<Token>(&bytes).unwrap(), t);
+        let kinds = [TokenKind::Code, TokenKind::Access, TokenKind::Refresh, TokenKind::OAuth1Access];
+        assert_eq!(postcard::to_stdvec(&kinds).unwrap(), [0, 1, 2, 3]);
+    }
+
+    /// The layouts of the grant and token index keys, frozen: existing files
+    /// hold them.
+    #[test]
+    fn key_layouts_are_stable() {
+        let mut member = vec![0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2];
+        assert_eq!(member_key(Some(UserId(1)), ClientId(2)).into_vec(), member);
+        member[7] = 0;
+        assert_eq!(member_key(None, ClientId(2)).into_vec(), member);
+        assert_eq!(client_key(ClientId(2), GrantId(1)).into_vec(), [0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 1]);
+        let mut by_grant = vec![0, 0, 0, 0, 0, 0, 1, 0];
+        by_grant.extend([7; 32]);
+        assert_eq!(token_index_key(GrantId(256), &[7; 32]).into_vec(), by_grant);
+        let mut by_expiry = vec![0x80, 0, 0, 0, 0, 0, 0, 100];
+        by_expiry.extend([7; 32]);
+        assert_eq!(expiry_key(100, &[7; 32]).into_vec(), by_expiry);
+        assert!(expiry_key(-1, &[0xff; 32]).into_vec() < expiry_key(0, &[0; 32]).into_vec());
     }
 }

@@ -3,7 +3,7 @@
 
 use super::codec::{Record, decode, encode};
 use super::schema::SIGNING_KEYS;
-use super::{ReadableTable, StoreError, Tables, WriteTransaction};
+use super::{At, ReadableTable, StoreError, Tables, WriteTransaction};
 use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -54,21 +54,24 @@ impl Record for StoredKey {
 }
 
 pub fn list(tx: &impl Tables) -> Result<Vec<StoredKey>, StoreError> {
-    let t = tx.table(SIGNING_KEYS)?;
+    const OP: &str = "keys.list";
+    let t = tx.table(&SIGNING_KEYS).during(OP)?;
     let mut out = vec![];
-    for row in t.iter()? {
-        out.push(decode(row?.1.value())?);
+    for row in t.iter().at(OP, &SIGNING_KEYS)? {
+        out.push(decode(row.at(OP, &SIGNING_KEYS)?.1.value())?);
     }
     Ok(out)
 }
 
 pub fn put(tx: &WriteTransaction, k: &StoredKey) -> Result<(), StoreError> {
-    tx.open_table(SIGNING_KEYS)?.insert(k.key.kid.as_str(), encode(k)?.as_slice())?;
+    const OP: &str = "keys.put";
+    tx.table(&SIGNING_KEYS).during(OP)?.insert(k.key.kid.as_str(), encode(k)?.as_slice()).at(OP, &SIGNING_KEYS)?;
     Ok(())
 }
 
 pub fn delete(tx: &WriteTransaction, kid: &str) -> Result<(), StoreError> {
-    tx.open_table(SIGNING_KEYS)?.remove(kid)?;
+    const OP: &str = "keys.delete";
+    tx.table(&SIGNING_KEYS).during(OP)?.remove(kid).at(OP, &SIGNING_KEYS)?;
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 
 use super::codec::{Record, decode, encode};
 use super::schema::ONE_TIME_LINKS;
-use super::{ReadTransaction, ReadableTable, StoreError, UserId, WriteTransaction};
+use super::{At, ReadableTable, StoreError, Tables, UserId, WriteTransaction};
 use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -28,39 +28,61 @@ impl Record for Link {
 }
 
 pub fn put(tx: &WriteTransaction, digest: &[u8; 32], link: &Link) -> Result<(), StoreError> {
-    tx.open_table(ONE_TIME_LINKS)?.insert(digest.as_slice(), encode(link)?.as_slice())?;
+    const OP: &str = "links.put";
+    tx.table(&ONE_TIME_LINKS)
+        .during(OP)?
+        .insert(digest.as_slice(), encode(link)?.as_slice())
+        .at(OP, &ONE_TIME_LINKS)?;
     Ok(())
 }
 
 /// The link if it exists and has not expired (it stays unused).
-pub fn peek(tx: &ReadTransaction, digest: &[u8; 32], now: Timestamp) -> Result<Option<Link>, StoreError> {
-    let t = tx.open_table(ONE_TIME_LINKS)?;
-    let v = t.get(digest.as_slice())?;
+pub fn peek(tx: &impl Tables, digest: &[u8; 32], now: Timestamp) -> Result<Option<Link>, StoreError> {
+    const OP: &str = "links.peek";
+    let t = tx.table(&ONE_TIME_LINKS).during(OP)?;
+    let v = t.get(digest.as_slice()).at(OP, &ONE_TIME_LINKS)?;
     let link: Option<Link> = v.map(|v| decode(v.value())).transpose()?;
     Ok(link.filter(|l| l.expires_at > now))
 }
 
 /// Removes the link and returns it if it was still valid.
 pub fn take(tx: &WriteTransaction, digest: &[u8; 32], now: Timestamp) -> Result<Option<Link>, StoreError> {
-    let mut t = tx.open_table(ONE_TIME_LINKS)?;
-    let v = t.remove(digest.as_slice())?;
+    const OP: &str = "links.take";
+    let mut t = tx.table(&ONE_TIME_LINKS).during(OP)?;
+    let v = t.remove(digest.as_slice()).at(OP, &ONE_TIME_LINKS)?;
     let link: Option<Link> = v.map(|v| decode(v.value())).transpose()?;
     Ok(link.filter(|l| l.expires_at > now))
 }
 
 /// Removes expired links and every link `also` picks.
 pub fn delete_where(tx: &WriteTransaction, now: Timestamp, also: impl Fn(&Link) -> bool) -> Result<usize, StoreError> {
-    let mut t = tx.open_table(ONE_TIME_LINKS)?;
+    const OP: &str = "links.delete_where";
+    let mut t = tx.table(&ONE_TIME_LINKS).during(OP)?;
     let mut doomed = vec![];
-    for row in t.iter()? {
-        let (k, v) = row?;
+    for row in t.iter().at(OP, &ONE_TIME_LINKS)? {
+        let (k, v) = row.at(OP, &ONE_TIME_LINKS)?;
         let gone = decode::<Link>(v.value()).map(|l| l.expires_at <= now || also(&l)).unwrap_or(true);
         if gone {
             doomed.push(k.value().to_vec());
         }
     }
     for k in &doomed {
-        t.remove(k.as_slice())?;
+        t.remove(k.as_slice()).at(OP, &ONE_TIME_LINKS)?;
     }
     Ok(doomed.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The stored bytes of a link record and the variants of `Purpose`, frozen.
+    #[test]
+    fn stored_bytes_are_stable() {
+        let l = Link { purpose: Purpose::PasswordReset(UserId(3)), created_at: 10, expires_at: 20 };
+        let bytes = encode(&l).unwrap();
+        assert_eq!(bytes, [1, 1, 3, 20, 40]);
+        assert_eq!(decode::<Link>(&bytes).unwrap(), l);
+        assert_eq!(encode(&Link { purpose: Purpose::Setup, ..l }).unwrap(), [1, 0, 20, 40]);
+    }
 }

@@ -1,26 +1,37 @@
 //! Schema version and the migration ladder, run at every open.
 
-use super::{StoreError, schema};
+use super::{At, StoreError, Tables, schema};
 use redb::{Database, ReadableTable, WriteTransaction};
 
 /// The schema this binary writes.
-pub const CURRENT: u32 = 1;
+pub const CURRENT: u32 = 2;
 
 /// `LADDER[i]` takes a file from version `i + 1` to `i + 2`.
 type Step = fn(&WriteTransaction) -> Result<(), StoreError>;
 
-const LADDER: &[Step] = &[];
+const LADDER: &[Step] = &[v1_to_v2];
+
+/// Schema 2: indexes of grants by application, of tokens and OAuth 1.0a
+/// request tokens by expiry, and of OAuth 1.0a tombstones by time (the
+/// tables exist already: `create_all` ran).
+fn v1_to_v2(tx: &WriteTransaction) -> Result<(), StoreError> {
+    let (grants, tokens) = super::grants::index_v2(tx)?;
+    let oauth1 = super::oauth1::index_v2(tx)?;
+    tracing::info!(grants, tokens, oauth1, "indexed grants by application and tokens by expiry");
+    Ok(())
+}
 
 const _: () = assert!(LADDER.len() as u32 == CURRENT - 1);
 
 const KEY: &str = "schema_version";
 
 pub fn run(db: &Database) -> Result<(), StoreError> {
-    let tx = db.begin_write()?;
-    schema::create_all(&tx)?;
+    const OP: &str = "migrate";
+    let tx = db.begin_write().during(OP)?;
+    schema::create_all(&tx).during(OP)?;
     let found = {
-        let meta = tx.open_table(schema::META)?;
-        let v = meta.get(KEY)?;
+        let meta = tx.table(&schema::META).during(OP)?;
+        let v = meta.get(KEY).at(OP, &schema::META)?;
         match v {
             None => None,
             Some(v) => Some(u32::from_be_bytes(
@@ -40,15 +51,130 @@ pub fn run(db: &Database) -> Result<(), StoreError> {
         LADDER[(step - 1) as usize](&tx)?;
     }
     if found != Some(CURRENT) {
-        tx.open_table(schema::META)?.insert(KEY, CURRENT.to_be_bytes().as_slice())?;
+        tx.table(&schema::META).during(OP)?.insert(KEY, CURRENT.to_be_bytes().as_slice()).at(OP, &schema::META)?;
     }
-    tx.commit()?;
+    tx.commit().during(OP)?;
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::codec::encode;
+    use crate::store::grants::{Grant, Token, TokenKind};
+    use crate::store::oauth1::{Decision, RequestToken};
+    use crate::store::{ClientId, GrantId, Store, UserId, grants, oauth1};
+    use redb::ReadableTableMetadata;
+
+    fn grant(id: u64, client: u64) -> Grant {
+        Grant {
+            id: GrantId(id),
+            client: ClientId(client),
+            user: Some(UserId(id)),
+            scopes: "read".into(),
+            created_at: 1,
+            last_used: 1,
+            revision: 1,
+        }
+    }
+
+    fn token(grant: u64, expires_at: Option<i64>) -> Token {
+        Token {
+            kind: TokenKind::Access,
+            grant: GrantId(grant),
+            client: ClientId(1),
+            user: None,
+            scopes: "read".into(),
+            issued_at: 1,
+            expires_at,
+            redirect_uri: None,
+            pkce: None,
+            nonce: None,
+            auth_time: 1,
+            used_at: None,
+            secret: None,
+        }
+    }
+
+    /// A file at schema 1, with rows, gets the schema 2 indexes filled.
+    #[test]
+    fn a_schema_1_file_gets_its_indexes_filled() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        {
+            let db = Database::create(&path).unwrap();
+            let tx = db.begin_write().unwrap();
+            // The tables of schema 1 only.
+            let mut meta = tx.open_table(schema::META).unwrap();
+            meta.insert(KEY, 1u32.to_be_bytes().as_slice()).unwrap();
+            meta.insert(GrantId::SEQUENCE, 3u64.to_be_bytes().as_slice()).unwrap();
+            let mut gs = tx.open_table(schema::GRANTS).unwrap();
+            for g in [grant(1, 7), grant(2, 8), grant(3, 7)] {
+                gs.insert(g.id.0, encode(&g).unwrap().as_slice()).unwrap();
+            }
+            let mut ts = tx.open_table(schema::TOKENS).unwrap();
+            let mut by_grant = tx.open_table(schema::TOKENS_BY_GRANT).unwrap();
+            for (d, t) in [([1u8; 32], token(1, Some(100))), ([2; 32], token(1, None)), ([3; 32], token(3, Some(300)))]
+            {
+                ts.insert(d.as_slice(), encode(&t).unwrap().as_slice()).unwrap();
+                let k: Vec<u8> = t.grant.0.to_be_bytes().iter().chain(&d).copied().collect();
+                by_grant.insert(k.as_slice(), ()).unwrap();
+            }
+            ts.insert([4u8; 32].as_slice(), [9u8, 9].as_slice()).unwrap();
+            let mut rs = tx.open_table(schema::OAUTH1_REQUEST_TOKENS).unwrap();
+            let r = RequestToken {
+                client: ClientId(7),
+                sealed_secret: vec![1],
+                callback: "oob".into(),
+                created_at: 10,
+                expires_at: 20,
+                decision: Decision::Pending,
+                revision: 1,
+            };
+            rs.insert([5u8; 32].as_slice(), encode(&r).unwrap().as_slice()).unwrap();
+            rs.insert([6u8; 32].as_slice(), [1u8, 0xff].as_slice()).unwrap();
+            let mut tombstones = tx.open_table(schema::OAUTH1_REVOKED).unwrap();
+            tombstones.insert([8u8; 32].as_slice(), 5).unwrap();
+            tombstones.insert([9u8; 32].as_slice(), 50).unwrap();
+            drop((meta, gs, ts, by_grant, rs, tombstones));
+            tx.commit().unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        let (version, by_client, by_expiry, requests, tombstones) = store
+            .read(|tx| {
+                let v = tx.open_table(schema::META)?.get(KEY)?.map(|v| v.value().to_vec());
+                Ok((
+                    v,
+                    tx.open_table(schema::GRANTS_BY_CLIENT)?.len()?,
+                    tx.open_table(schema::TOKENS_BY_EXPIRY)?.len()?,
+                    tx.open_table(schema::OAUTH1_REQUESTS_BY_EXPIRY)?.len()?,
+                    tx.open_table(schema::OAUTH1_REVOKED_BY_TIME)?.len()?,
+                ))
+            })
+            .unwrap();
+        assert_eq!(version, Some(CURRENT.to_be_bytes().to_vec()));
+        assert_eq!(
+            (by_client, by_expiry, requests, tombstones),
+            (3, 2, 2, 2),
+            "every grant, expiring token, request token and tombstone"
+        );
+        let of_7: Vec<_> = store.read(|tx| grants::for_client(tx, ClientId(7))).unwrap().iter().map(|g| g.id).collect();
+        assert_eq!(of_7, [GrantId(1), GrantId(3)]);
+        // The sweeps find what expired through the new indexes.
+        assert_eq!(store.write_blocking(|tx| grants::sweep_expired(tx, 200)).unwrap(), 1);
+        assert!(store.read(|tx| grants::token(tx, &[1; 32])).unwrap().is_none());
+        assert!(store.read(|tx| grants::token(tx, &[3; 32])).unwrap().is_some());
+        let swept = store.write_blocking(|tx| oauth1::sweep(tx, 15, 0, 0)).unwrap();
+        assert_eq!(swept.request_tokens, 1, "the unreadable request token goes, as before; the live one stays");
+        assert!(store.read(|tx| oauth1::request(tx, &[5; 32])).unwrap().is_some());
+        let swept = store.write_blocking(|tx| oauth1::sweep(tx, 20, 0, 10)).unwrap();
+        assert_eq!((swept.request_tokens, swept.tombstones), (1, 1));
+        assert!(store.read(|tx| oauth1::revoked(tx, &[9; 32])).unwrap());
+        // Opening again runs no step.
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.read(|tx| Ok(tx.open_table(schema::GRANTS_BY_CLIENT)?.len()?)).unwrap(), 3);
+    }
 
     #[test]
     fn newer_file_is_refused() {

@@ -33,8 +33,10 @@ use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
-    #[error("storage error: {0}")]
-    Storage(String),
+    /// redb failed. `op` is the store function (`grants.revoke`) and `table`
+    /// the table it was working on, each empty when not known.
+    #[error("storage error{}: {message}", place(op, table))]
+    Storage { op: &'static str, table: &'static str, message: String },
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
     #[error("the database {0} is in use by another process (is the server running?)")]
@@ -47,11 +49,73 @@ pub enum StoreError {
     Internal(String),
 }
 
+/// ` in OP (table T)`, each part only when it is known.
+fn place(op: &str, table: &str) -> String {
+    let mut out = String::new();
+    if !op.is_empty() {
+        out.push_str(" in ");
+        out.push_str(op);
+    }
+    if !table.is_empty() {
+        out.push_str(" (table ");
+        out.push_str(table);
+        out.push(')');
+    }
+    out
+}
+
+impl StoreError {
+    /// A storage error not tied to an operation or table yet.
+    pub fn storage(message: impl Into<String>) -> StoreError {
+        StoreError::Storage { op: "", table: "", message: message.into() }
+    }
+
+    /// Fills in the operation and table of a storage error where they are
+    /// not known yet (the innermost name wins); other errors pass unchanged.
+    pub fn within(self, op: &'static str, table: &'static str) -> StoreError {
+        match self {
+            StoreError::Storage { op: o, table: t, message } => StoreError::Storage {
+                op: if o.is_empty() { op } else { o },
+                table: if t.is_empty() { table } else { t },
+                message,
+            },
+            e => e,
+        }
+    }
+}
+
+/// Names the store operation and the table of a failed redb call:
+/// `t.remove(k).at("grants.revoke", &TOKENS_BY_GRANT)?`.
+pub trait At<T> {
+    fn at<K: redb::Key + 'static, V: redb::Value + 'static>(
+        self,
+        op: &'static str,
+        table: &'static redb::TableDefinition<'static, K, V>,
+    ) -> Result<T, StoreError>;
+
+    /// Names the operation of a failure that belongs to no table.
+    fn during(self, op: &'static str) -> Result<T, StoreError>;
+}
+
+impl<T, E: Into<StoreError>> At<T> for Result<T, E> {
+    fn at<K: redb::Key + 'static, V: redb::Value + 'static>(
+        self,
+        op: &'static str,
+        table: &'static redb::TableDefinition<'static, K, V>,
+    ) -> Result<T, StoreError> {
+        self.map_err(|e| e.into().within(op, redb::TableHandle::name(table)))
+    }
+
+    fn during(self, op: &'static str) -> Result<T, StoreError> {
+        self.map_err(|e| e.into().within(op, ""))
+    }
+}
+
 macro_rules! from_redb {
     ($($t:ty),*) => {$(
         impl From<$t> for StoreError {
             fn from(e: $t) -> Self {
-                StoreError::Storage(e.to_string())
+                StoreError::storage(e.to_string())
             }
         }
     )*};
@@ -67,7 +131,8 @@ from_redb!(
 );
 
 /// Opens tables in either kind of transaction, so that one reader per
-/// record serves both a read and the read half of a write.
+/// record serves both a read and the read half of a write. A failure names
+/// the table.
 pub trait Tables {
     type Table<'t, K: redb::Key + 'static, V: redb::Value + 'static>: ReadableTable<K, V>
     where
@@ -75,7 +140,7 @@ pub trait Tables {
 
     fn table<'t, K: redb::Key + 'static, V: redb::Value + 'static>(
         &'t self,
-        def: redb::TableDefinition<K, V>,
+        def: &'static redb::TableDefinition<'static, K, V>,
     ) -> Result<Self::Table<'t, K, V>, StoreError>;
 }
 
@@ -84,9 +149,9 @@ impl Tables for ReadTransaction {
 
     fn table<'t, K: redb::Key + 'static, V: redb::Value + 'static>(
         &'t self,
-        def: redb::TableDefinition<K, V>,
+        def: &'static redb::TableDefinition<'static, K, V>,
     ) -> Result<Self::Table<'t, K, V>, StoreError> {
-        Ok(self.open_table(def)?)
+        self.open_table(*def).at("", def)
     }
 }
 
@@ -95,9 +160,9 @@ impl Tables for WriteTransaction {
 
     fn table<'t, K: redb::Key + 'static, V: redb::Value + 'static>(
         &'t self,
-        def: redb::TableDefinition<K, V>,
+        def: &'static redb::TableDefinition<'static, K, V>,
     ) -> Result<Self::Table<'t, K, V>, StoreError> {
-        Ok(self.open_table(def)?)
+        self.open_table(*def).at("", def)
     }
 }
 
@@ -136,7 +201,7 @@ impl Store {
         };
         let db = db.map_err(|e| match e {
             redb::DatabaseError::DatabaseAlreadyOpen => StoreError::Locked(path.display().to_string()),
-            e => StoreError::Storage(format!("cannot open {}: {e}", path.display())),
+            e => StoreError::Storage { op: "open", table: "", message: format!("cannot open {}: {e}", path.display()) },
         })?;
         migrate::run(&db)?;
         let db = Arc::new(db);
@@ -146,7 +211,7 @@ impl Store {
 
     /// Runs `f` on a consistent snapshot.
     pub fn read<T>(&self, f: impl FnOnce(&ReadTransaction) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        let tx = self.inner.db.begin_read()?;
+        let tx = self.inner.db.begin_read().during("begin read")?;
         f(&tx)
     }
 
@@ -208,7 +273,7 @@ impl Store {
 /// variable width, is in no latchkey table. redb 4 then opens it as any other.
 fn upgrade_file_format(path: &Path, found: u8) -> Result<(), StoreError> {
     let failed = |e: &dyn std::fmt::Display| {
-        StoreError::Storage(format!(
+        StoreError::storage(format!(
             "{} is in redb file format v{found}, which this latchkey cannot read, and upgrading it failed: {e}",
             path.display()
         ))
@@ -225,21 +290,22 @@ fn upgrade_file_format(path: &Path, found: u8) -> Result<(), StoreError> {
 /// Opens the file alone and runs redb's integrity check (repairing the
 /// allocator state if it must). Used by tests and `latchkey check`.
 pub fn check_integrity(path: &Path) -> Result<bool, StoreError> {
-    let mut db = redb::Database::create(path)?;
-    Ok(db.check_integrity()?)
+    let mut db = redb::Database::create(path).during("check integrity")?;
+    db.check_integrity().during("check integrity")
 }
 
 /// Takes the next value of an id sequence kept in `meta`.
 pub fn next_id(tx: &WriteTransaction, sequence: &str) -> Result<u64, StoreError> {
-    let mut meta = tx.open_table(schema::META)?;
-    let next = match meta.get(sequence)? {
+    const OP: &str = "next_id";
+    let mut meta = tx.table(&schema::META).during(OP)?;
+    let next = match meta.get(sequence).at(OP, &schema::META)? {
         Some(v) => {
             let b: [u8; 8] = v.value().try_into().map_err(|_| StoreError::Corrupt(format!("sequence {sequence}")))?;
             u64::from_be_bytes(b) + 1
         }
         None => 1,
     };
-    meta.insert(sequence, next.to_be_bytes().as_slice())?;
+    meta.insert(sequence, next.to_be_bytes().as_slice()).at(OP, &schema::META)?;
     Ok(next)
 }
 
@@ -378,6 +444,30 @@ mod tests {
         assert!(matches!(Store::open(&path), Err(StoreError::Locked(_))));
         drop(old);
         Store::open(&path).unwrap();
+    }
+
+    #[test]
+    fn storage_errors_name_the_operation_and_the_table() {
+        let e = StoreError::storage("boom").within("grants.revoke", "tokens_by_grant");
+        assert_eq!(e.to_string(), "storage error in grants.revoke (table tokens_by_grant): boom");
+        // The innermost name wins; parts not known are left out.
+        assert_eq!(
+            e.within("outer", "other").to_string(),
+            "storage error in grants.revoke (table tokens_by_grant): boom"
+        );
+        assert_eq!(StoreError::storage("boom").within("commit", "").to_string(), "storage error in commit: boom");
+        assert_eq!(StoreError::storage("boom").within("", "users").to_string(), "storage error (table users): boom");
+        assert_eq!(StoreError::storage("boom").to_string(), "storage error: boom");
+        assert!(matches!(StoreError::Closed.within("x", "y"), StoreError::Closed));
+
+        // A real failure: a table opened with the wrong types.
+        const WRONG: redb::TableDefinition<u64, u64> = redb::TableDefinition::new("users");
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let e = store.read(|tx| tx.table(&WRONG).during("users.get").map(|_| ())).unwrap_err();
+        let StoreError::Storage { op, table, .. } = &e else { panic!("{e:?}") };
+        assert_eq!((*op, *table), ("users.get", "users"));
+        assert!(e.to_string().starts_with("storage error in users.get (table users): "), "{e}");
     }
 
     #[test]

@@ -31,15 +31,25 @@ pub const GRANTS: TableDefinition<u64, &[u8]> = TableDefinition::new("grants");
 /// UserId (8 bytes, 0 for the application's own grant) ++ ClientId (8) -> GrantId.
 pub const GRANTS_BY_MEMBER: TableDefinition<&[u8], u64> = TableDefinition::new("grants_by_member");
 
+/// ClientId (8 bytes) ++ GrantId (8) -> (), so an application's grants are
+/// found without reading every grant (schema 2).
+pub const GRANTS_BY_CLIENT: TableDefinition<&[u8], ()> = TableDefinition::new("grants_by_client");
+
 /// SHA-256 of a token or code -> Token record.
 pub const TOKENS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("tokens");
 /// GrantId (8 bytes) ++ token digest (32) -> (), so a grant's tokens die with it.
 pub const TOKENS_BY_GRANT: TableDefinition<&[u8], ()> = TableDefinition::new("tokens_by_grant");
+/// Expiry (`Key::time`, 8 bytes) ++ token digest (32) -> () for every token
+/// that expires, so the sweep reads only what has expired (schema 2).
+pub const TOKENS_BY_EXPIRY: TableDefinition<&[u8], ()> = TableDefinition::new("tokens_by_expiry");
 
 /// SHA-256 of an OAuth 1.0a request token (temporary credentials) ->
 /// RequestToken record: consumer, callback, sealed secret, expiry, and the
 /// member's decision with the verifier's digest.
 pub const OAUTH1_REQUEST_TOKENS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("oauth1_request_tokens");
+/// Expiry (`Key::time`, 8 bytes) ++ request token digest (32) -> (), so the
+/// sweep reads only what has expired (schema 2).
+pub const OAUTH1_REQUESTS_BY_EXPIRY: TableDefinition<&[u8], ()> = TableDefinition::new("oauth1_requests_by_expiry");
 /// oauth_timestamp (8 bytes, big-endian) ++ consumer key ++ 0x00 ++ SHA-256
 /// of the token (32) ++ nonce -> (): the nonces seen inside the timestamp
 /// window. Time first, so the sweep removes everything older than the
@@ -48,6 +58,9 @@ pub const OAUTH1_NONCES: TableDefinition<&[u8], ()> = TableDefinition::new("oaut
 /// SHA-256 of a revoked OAuth 1.0a access token -> when its grant was last
 /// used, so a consumer hears `token_revoked`; swept after a while.
 pub const OAUTH1_REVOKED: TableDefinition<&[u8], i64> = TableDefinition::new("oauth1_revoked");
+/// That time (`Key::time`, 8 bytes) ++ the token's SHA-256 (32) -> (), so
+/// the sweep reads only the tombstones old enough to go (schema 2).
+pub const OAUTH1_REVOKED_BY_TIME: TableDefinition<&[u8], ()> = TableDefinition::new("oauth1_revoked_by_time");
 
 /// kid -> signing key record (JWT access tokens and id_tokens).
 pub const SIGNING_KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("signing_keys");
@@ -65,11 +78,15 @@ pub fn create_all(tx: &redb::WriteTransaction) -> Result<(), redb::TableError> {
     tx.open_table(CLIENT_KEYS)?;
     tx.open_table(GRANTS)?;
     tx.open_table(GRANTS_BY_MEMBER)?;
+    tx.open_table(GRANTS_BY_CLIENT)?;
     tx.open_table(TOKENS)?;
     tx.open_table(TOKENS_BY_GRANT)?;
+    tx.open_table(TOKENS_BY_EXPIRY)?;
     tx.open_table(SIGNING_KEYS)?;
     tx.open_table(OAUTH1_REQUEST_TOKENS)?;
+    tx.open_table(OAUTH1_REQUESTS_BY_EXPIRY)?;
     tx.open_table(OAUTH1_NONCES)?;
     tx.open_table(OAUTH1_REVOKED)?;
+    tx.open_table(OAUTH1_REVOKED_BY_TIME)?;
     Ok(())
 }

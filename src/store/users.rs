@@ -1,8 +1,8 @@
 //! Members: the `users` table and its username index.
 
-use super::codec::{Record, decode, encode};
+use super::codec::{Record, Revised, decode, decode_old, revise};
 use super::schema::{USERS, USERS_BY_NAME};
-use super::{ReadTransaction, ReadableTable, StoreError, UserId, WriteTransaction, next_id};
+use super::{At, ReadableTable, StoreError, Tables, UserId, WriteTransaction, next_id};
 use crate::clock::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -18,11 +18,58 @@ pub struct User {
     pub disabled: bool,
     pub created_at: Timestamp,
     pub password_changed_at: Timestamp,
+    /// Grows with every stored change (see `codec::Revised`); 0 until stored.
+    pub revision: u64,
+}
+
+/// A user as version 1 wrote it: before revisions.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
+struct UserV1 {
+    id: UserId,
+    username: String,
+    display_name: String,
+    email: String,
+    password_hash: String,
+    admin: bool,
+    disabled: bool,
+    created_at: Timestamp,
+    password_changed_at: Timestamp,
 }
 
 impl Record for User {
     const KIND: &'static str = "user";
-    const VERSION: u8 = 1;
+    const VERSION: u8 = 2;
+
+    fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
+        match version {
+            1 => {
+                let v1: UserV1 = decode_old(Self::KIND, version, body)?;
+                Ok(User {
+                    id: v1.id,
+                    username: v1.username,
+                    display_name: v1.display_name,
+                    email: v1.email,
+                    password_hash: v1.password_hash,
+                    admin: v1.admin,
+                    disabled: v1.disabled,
+                    created_at: v1.created_at,
+                    password_changed_at: v1.password_changed_at,
+                    revision: 1,
+                })
+            }
+            v => Err(StoreError::Corrupt(format!("user record has unknown version {v}"))),
+        }
+    }
+}
+
+impl Revised for User {
+    fn revision(&self) -> u64 {
+        self.revision
+    }
+    fn set_revision(&mut self, revision: u64) {
+        self.revision = revision;
+    }
 }
 
 /// The index key: usernames are unique regardless of case.
@@ -30,87 +77,170 @@ pub fn name_key(username: &str) -> String {
     username.to_lowercase()
 }
 
-fn get_in(t: &impl ReadableTable<u64, &'static [u8]>, id: UserId) -> Result<Option<User>, StoreError> {
-    t.get(id.0)?.map(|v| decode(v.value())).transpose()
+pub fn get(tx: &impl Tables, id: UserId) -> Result<Option<User>, StoreError> {
+    const OP: &str = "users.get";
+    tx.table(&USERS).during(OP)?.get(id.0).at(OP, &USERS)?.map(|v| decode(v.value())).transpose()
 }
 
-pub fn get(tx: &ReadTransaction, id: UserId) -> Result<Option<User>, StoreError> {
-    get_in(&tx.open_table(USERS)?, id)
-}
-
-pub fn get_for_update(tx: &WriteTransaction, id: UserId) -> Result<Option<User>, StoreError> {
-    get_in(&tx.open_table(USERS)?, id)
-}
-
-fn id_by_name_in(t: &impl ReadableTable<&'static str, u64>, username: &str) -> Result<Option<UserId>, StoreError> {
-    Ok(t.get(name_key(username).as_str())?.map(|v| UserId(v.value())))
-}
-
-pub fn by_name(tx: &ReadTransaction, username: &str) -> Result<Option<User>, StoreError> {
-    match id_by_name_in(&tx.open_table(USERS_BY_NAME)?, username)? {
+pub fn by_name(tx: &impl Tables, username: &str) -> Result<Option<User>, StoreError> {
+    const OP: &str = "users.by_name";
+    let names = tx.table(&USERS_BY_NAME).during(OP)?;
+    match names.get(name_key(username).as_str()).at(OP, &USERS_BY_NAME)?.map(|v| UserId(v.value())) {
         Some(id) => get(tx, id),
-        None => Ok(None),
-    }
-}
-
-pub fn by_name_for_update(tx: &WriteTransaction, username: &str) -> Result<Option<User>, StoreError> {
-    match id_by_name_in(&tx.open_table(USERS_BY_NAME)?, username)? {
-        Some(id) => get_for_update(tx, id),
         None => Ok(None),
     }
 }
 
 /// Gives the user a new id and stores it. The caller has checked the name is free.
 pub fn insert(tx: &WriteTransaction, mut user: User) -> Result<User, StoreError> {
+    const OP: &str = "users.insert";
     user.id = UserId(next_id(tx, UserId::SEQUENCE)?);
-    tx.open_table(USERS_BY_NAME)?.insert(name_key(&user.username).as_str(), user.id.0)?;
-    put(tx, &user)?;
+    let mut names = tx.table(&USERS_BY_NAME).during(OP)?;
+    names.insert(name_key(&user.username).as_str(), user.id.0).at(OP, &USERS_BY_NAME)?;
+    put(tx, &mut user)?;
     Ok(user)
 }
 
-/// Replaces a stored user (the username never changes here).
-pub fn put(tx: &WriteTransaction, user: &User) -> Result<(), StoreError> {
-    tx.open_table(USERS)?.insert(user.id.0, encode(user)?.as_slice())?;
+/// Replaces a stored user (the username never changes here), with the next
+/// revision when it changed.
+pub fn put(tx: &WriteTransaction, user: &mut User) -> Result<(), StoreError> {
+    const OP: &str = "users.put";
+    let mut t = tx.table(&USERS).during(OP)?;
+    let stored = t.get(user.id.0).at(OP, &USERS)?.map(|v| v.value().to_vec());
+    if let Some(bytes) = revise(stored.as_deref(), user)? {
+        t.insert(user.id.0, bytes.as_slice()).at(OP, &USERS)?;
+    }
     Ok(())
 }
 
 pub fn delete(tx: &WriteTransaction, user: &User) -> Result<(), StoreError> {
-    tx.open_table(USERS)?.remove(user.id.0)?;
-    tx.open_table(USERS_BY_NAME)?.remove(name_key(&user.username).as_str())?;
+    const OP: &str = "users.delete";
+    tx.table(&USERS).during(OP)?.remove(user.id.0).at(OP, &USERS)?;
+    tx.table(&USERS_BY_NAME).during(OP)?.remove(name_key(&user.username).as_str()).at(OP, &USERS_BY_NAME)?;
     Ok(())
 }
 
-fn all_in(t: &impl ReadableTable<u64, &'static [u8]>) -> Result<Vec<User>, StoreError> {
+/// Every member in id order.
+pub fn list(tx: &impl Tables) -> Result<Vec<User>, StoreError> {
+    const OP: &str = "users.list";
     let mut out = vec![];
-    for row in t.iter()? {
-        let (_, v) = row?;
+    for row in tx.table(&USERS).during(OP)?.iter().at(OP, &USERS)? {
+        let (_, v) = row.at(OP, &USERS)?;
         out.push(decode(v.value())?);
     }
     Ok(out)
 }
 
-/// Every member in id order.
-pub fn list(tx: &ReadTransaction) -> Result<Vec<User>, StoreError> {
-    all_in(&tx.open_table(USERS)?)
-}
-
-pub fn list_for_update(tx: &WriteTransaction) -> Result<Vec<User>, StoreError> {
-    all_in(&tx.open_table(USERS)?)
-}
-
 /// Whether an enabled admin exists.
-pub fn admin_exists(tx: &ReadTransaction) -> Result<bool, StoreError> {
+pub fn admin_exists(tx: &impl Tables) -> Result<bool, StoreError> {
     Ok(list(tx)?.iter().any(|u| u.admin && !u.disabled))
 }
 
 /// A page of members in id order, after the cursor `after`; `keep` filters
 /// and shapes each member.
 pub fn page<T>(
-    tx: &ReadTransaction,
+    tx: &impl Tables,
     after: Option<&[u8]>,
     limit: usize,
     mut keep: impl FnMut(User) -> Result<Option<T>, StoreError>,
 ) -> Result<super::page::Page<T>, StoreError> {
-    let t = tx.open_table(USERS)?;
+    let t = tx.table(&USERS)?;
     super::page::by_id(&t, after, limit, super::page::Order::Ascending, |_, v| keep(decode(v)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+    use crate::store::codec::encode;
+
+    fn v1() -> UserV1 {
+        UserV1 {
+            id: UserId(3),
+            username: "alice".into(),
+            display_name: "Alice".into(),
+            email: "alice@example.org".into(),
+            password_hash: "$argon2id$x".into(),
+            admin: true,
+            disabled: false,
+            created_at: 1_700_000_000,
+            password_changed_at: 1_700_000_100,
+        }
+    }
+
+    #[test]
+    fn a_version_1_user_reads_at_revision_1() {
+        let mut bytes = vec![1u8];
+        bytes.extend(postcard::to_stdvec(&v1()).unwrap());
+        let u: User = decode(&bytes).unwrap();
+        assert_eq!((u.id, u.username.as_str(), u.display_name.as_str()), (UserId(3), "alice", "Alice"));
+        assert_eq!((u.email.as_str(), u.password_hash.as_str()), ("alice@example.org", "$argon2id$x"));
+        assert!(u.admin && !u.disabled);
+        assert_eq!((u.created_at, u.password_changed_at), (1_700_000_000, 1_700_000_100));
+        assert_eq!(u.revision, 1);
+        let again = encode(&u).unwrap();
+        assert_eq!(again[0], User::VERSION);
+        assert_eq!(decode::<User>(&again).unwrap(), u);
+        assert!(decode::<User>(&[1, 0xff]).is_err());
+    }
+
+    #[test]
+    fn put_counts_revisions() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let v = v1();
+        let new = User {
+            id: UserId(0),
+            username: v.username,
+            display_name: v.display_name,
+            email: v.email,
+            password_hash: v.password_hash,
+            admin: v.admin,
+            disabled: v.disabled,
+            created_at: v.created_at,
+            password_changed_at: v.password_changed_at,
+            revision: 0,
+        };
+        let u = store.write_blocking(move |tx| insert(tx, new.clone())).unwrap();
+        assert_eq!(u.revision, 1);
+        let id = u.id;
+        let revisions = store
+            .write_blocking(move |tx| {
+                let mut u = get(tx, id)?.ok_or(StoreError::Closed)?;
+                u.disabled = true;
+                put(tx, &mut u)?;
+                let changed = u.revision;
+                put(tx, &mut u)?;
+                let unchanged = u.revision;
+                // A stale copy still gets the next revision after the stored one.
+                let mut stale = User { display_name: "A.".into(), revision: 1, ..u.clone() };
+                put(tx, &mut stale)?;
+                Ok::<_, StoreError>((changed, unchanged, stale.revision))
+            })
+            .unwrap();
+        assert_eq!(revisions, (2, 2, 3));
+        assert_eq!(store.read(|tx| get(tx, id)).unwrap().unwrap().revision, 3);
+    }
+
+    /// The stored bytes of a user record, frozen: reordering a field must
+    /// fail here rather than misread every existing file.
+    #[test]
+    fn stored_bytes_are_stable() {
+        let u = User {
+            id: UserId(3),
+            username: "al".into(),
+            display_name: "Al".into(),
+            email: "a@x".into(),
+            password_hash: "h".into(),
+            admin: true,
+            disabled: false,
+            created_at: 100,
+            password_changed_at: 200,
+            revision: 2,
+        };
+        let bytes = encode(&u).unwrap();
+        assert_eq!(bytes, [2, 3, 2, 97, 108, 2, 65, 108, 3, 97, 64, 120, 1, 104, 1, 0, 200, 1, 144, 3, 2]);
+        assert_eq!(decode::<User>(&bytes).unwrap(), u);
+        assert_eq!(name_key("Al"), "al");
+    }
 }

@@ -1,6 +1,6 @@
 //! The single writer thread and its group commit.
 
-use super::StoreError;
+use super::{At, StoreError};
 use redb::{Database, Durability, WriteTransaction};
 use std::any::Any;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -108,8 +108,8 @@ fn commit_batch(db: &Database, batch: Vec<Job>, commits: &AtomicU64) {
     let mut outcomes: Vec<Option<Outcome>> = batch.iter().map(|_| None).collect();
     let mut live: Vec<usize> = (0..batch.len()).collect();
     while !live.is_empty() {
-        let tx = db.begin_write().map_err(StoreError::from).and_then(|mut tx| {
-            tx.set_durability(Durability::Immediate)?;
+        let tx = db.begin_write().during("begin write").and_then(|mut tx| {
+            tx.set_durability(Durability::Immediate).during("set durability")?;
             Ok(tx)
         });
         let tx = match tx {
@@ -140,7 +140,7 @@ fn commit_batch(db: &Database, batch: Vec<Job>, commits: &AtomicU64) {
         if !refused {
             if let Err(e) = tx.commit() {
                 tracing::error!(error = %e, "commit failed");
-                let e = StoreError::from(e);
+                let e = StoreError::from(e).within("commit", "");
                 for &i in &live {
                     outcomes[i] = Some(Outcome::Storage(e.clone()));
                 }

@@ -31,7 +31,7 @@ pub async fn exchange(app: &App, auth: &ClientAuth, p: &Params, ip: String) -> R
     app.store
         .write(move |tx| {
             let now = iss.now;
-            let Some(mut t) = grants::token_for_update(tx, &digest)? else {
+            let Some(mut t) = grants::token(tx, &digest)? else {
                 return Ok(Err(invalid_grant("the code is unknown, expired or already used")));
             };
             if t.kind != TokenKind::Code || t.client != client.id {
@@ -61,7 +61,7 @@ pub async fn exchange(app: &App, auth: &ClientAuth, p: &Params, ip: String) -> R
                 }
                 (None, None) => {}
             }
-            let Some(grant) = grants::get_for_update(tx, t.grant)? else {
+            let Some(grant) = grants::get(tx, t.grant)? else {
                 return Ok(Err(invalid_grant("the grant was revoked")));
             };
             let member = match live_member(tx, &grant)? {

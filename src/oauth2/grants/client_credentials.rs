@@ -49,7 +49,7 @@ pub async fn exchange(app: &App, auth: &ClientAuth, p: &Params) -> Result<TokenR
         let (iss, scopes, gid) = (iss.clone(), scopes.clone(), g.id);
         let issued = app
             .store
-            .write(move |tx| match grants::get_for_update(tx, gid)? {
+            .write(move |tx| match grants::get(tx, gid)? {
                 Some(g) => tokens::issue(tx, &iss, &g, &scopes, false, None, iss.now).map(Some),
                 // Revoked since the read: make a new one below.
                 None => Ok(None),

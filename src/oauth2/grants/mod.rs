@@ -57,7 +57,7 @@ pub fn live_member(
     grant: &crate::store::grants::Grant,
 ) -> Result<Result<Option<User>, ErrorResponse>, crate::store::StoreError> {
     let Some(uid) = grant.user else { return Ok(Ok(None)) };
-    Ok(match crate::store::users::get_for_update(tx, uid)? {
+    Ok(match crate::store::users::get(tx, uid)? {
         Some(u) if !u.disabled => Ok(Some(u)),
         _ => Err(ErrorResponse::new(OAuthError::InvalidGrant, "the member is disabled or no longer exists")),
     })
@@ -122,6 +122,7 @@ pub(crate) mod fixture {
             disabled: false,
             created_at: NOW,
             password_changed_at: NOW,
+            revision: 0,
         };
         let user = app.store.write(move |tx| users::insert(tx, kim.clone())).await.unwrap().id;
         Fixture { app, clock, user, _dir: dir }
