@@ -6,7 +6,7 @@
 //! from its own layer or below, never in a circle. `tests/layering.rs`
 //! keeps it so. Bottom to top:
 //!
-//! 1. `config`, `clock`, `ids`, `scopes`, `uri`, `tasks`, and the pure
+//! 1. `config`, `clock`, `ids`, `scopes`, `uri`, `tasks`, `fsutil`, and the pure
 //!    protocol rules `oauth1::signature`, `oauth1::params`, `oauth2::pkce`
 //! 2. `store`
 //! 3. `auth`, `keys`
@@ -24,6 +24,7 @@ pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod fsutil;
 pub mod http;
 pub mod ids;
 pub mod keys;

@@ -49,20 +49,7 @@ pub fn names(config: &Config) -> Vec<String> {
 }
 
 fn write_private(path: &Path, contents: &str) -> Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let tmp = path.with_extension("tmp");
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)
-        .with_context(|| format!("cannot write {}", tmp.display()))?;
-    f.write_all(contents.as_bytes())?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path)?;
-    Ok(())
+    crate::fsutil::write_private(path, contents.as_bytes()).with_context(|| format!("cannot write {}", path.display()))
 }
 
 fn ca_params(now: OffsetDateTime) -> Result<CertificateParams> {

@@ -19,6 +19,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("scopes", 1),
     ("uri", 1),
     ("tasks", 1),
+    ("fsutil", 1),
     ("oauth1::signature", 1),
     ("oauth1::params", 1),
     ("oauth1::client", 1),

@@ -192,6 +192,12 @@ impl Store {
     /// Opens (or creates) the database file and brings its schema up to date.
     /// A file in redb 2's file format is first upgraded in place.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        // Private before redb writes a byte; a file an older latchkey made
+        // 0644 (or a format upgrade rewrote) is tightened once it is open.
+        let private = |r: std::io::Result<()>| {
+            r.map_err(|e| StoreError::storage(format!("cannot make {} private: {e}", path.display())))
+        };
+        private(crate::fsutil::create_private(path))?;
         let db = match redb::Database::create(path) {
             Err(redb::DatabaseError::UpgradeRequired(found)) => {
                 upgrade_file_format(path, found)?;
@@ -203,6 +209,7 @@ impl Store {
             redb::DatabaseError::DatabaseAlreadyOpen => StoreError::Locked(path.display().to_string()),
             e => StoreError::Storage { op: "open", table: "", message: format!("cannot open {}: {e}", path.display()) },
         })?;
+        private(crate::fsutil::restrict(path))?;
         migrate::run(&db)?;
         let db = Arc::new(db);
         let writer = writer::Writer::start(db.clone());
@@ -384,6 +391,22 @@ mod tests {
         assert!(matches!(put(&store, "late", false), Err(TestError::Store(StoreError::Closed))));
         drop(store);
         let store = Store::open(&path).unwrap();
+        assert!(has(&store, "kept"));
+    }
+
+    #[test]
+    fn the_file_is_made_private_and_an_old_one_is_tightened() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let store = Store::open(&path).unwrap();
+        put(&store, "kept", false).unwrap();
+        assert_eq!(mode(&path), 0o600);
+        drop(store);
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let store = Store::open(&path).unwrap();
+        assert_eq!(mode(&path), 0o600, "a file an older latchkey made 0644 is tightened at open");
         assert!(has(&store, "kept"));
     }
 

@@ -5,6 +5,7 @@
 
 mod admin;
 mod applications;
+mod at_rest;
 mod browser;
 mod browser_admin;
 mod browser_oauth1;
