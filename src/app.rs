@@ -25,7 +25,8 @@ pub struct App {
     /// JWT signing keys; empty until `load_keys` runs.
     pub keyring: Arc<Keyring>,
     pub usage: Arc<Usage>,
-    /// The at-rest key for OAuth 1.0a secrets, `DATA_DIR/secret.key`.
+    /// The at-rest key for OAuth 1.0a secrets and the JWT signing keys,
+    /// `DATA_DIR/secret.key`.
     pub sealer: Arc<Sealer>,
     /// OAuth 1.0a nonces seen by this process, and those not yet written.
     pub nonces: Arc<Nonces>,
@@ -64,8 +65,9 @@ impl App {
     }
 
     /// Loads the signing keys (making the first ones on a new database).
-    pub async fn load_keys(&self) -> Result<(), crate::store::StoreError> {
-        crate::keys::keyring::load(&self.keyring, &self.store, self.config.access_token_lifetime, self.now()).await
+    pub async fn load_keys(&self) -> Result<(), crate::keys::keyring::KeyringError> {
+        let lifetime = self.config.access_token_lifetime;
+        crate::keys::keyring::load(&self.keyring, &self.store, &self.sealer, lifetime, self.now()).await
     }
 
     /// Writes the batched "last used" times and OAuth 1.0a nonces; run

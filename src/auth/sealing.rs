@@ -1,5 +1,6 @@
 //! Encryption at rest for the secrets that must stay recoverable: OAuth 1.0a
-//! consumer secrets and token secrets, which HMAC needs in the clear. One
+//! consumer secrets and token secrets, which HMAC needs in the clear, and
+//! the private halves of the JWT signing keys. One
 //! 256-bit key lives in `DATA_DIR/secret.key` (mode 0600), made on first use.
 //! Values are sealed with ChaCha20-Poly1305 under a fresh random nonce, and
 //! each is bound (as associated data) to what it is the secret of, so a
@@ -60,10 +61,20 @@ impl Sealer {
 
     /// Encrypts `secret`, bound to `context` (for example the consumer key).
     pub fn seal(&self, context: &[u8], secret: &str) -> Result<Vec<u8>, SealError> {
+        self.seal_bytes(context, secret.as_bytes())
+    }
+
+    /// Decrypts what `seal` made with the same `context`.
+    pub fn open(&self, context: &[u8], sealed: &[u8]) -> Result<String, SealError> {
+        String::from_utf8(self.open_bytes(context, sealed)?).map_err(|_| SealError::Open)
+    }
+
+    /// `seal` for a secret that is not text (a private key's DER).
+    pub fn seal_bytes(&self, context: &[u8], secret: &[u8]) -> Result<Vec<u8>, SealError> {
         let key = self.key()?;
         let mut nonce = [0u8; NONCE_LEN];
         SystemRandom::new().fill(&mut nonce).map_err(|_| SealError::Random)?;
-        let mut body = secret.as_bytes().to_vec();
+        let mut body = secret.to_vec();
         key.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(context), &mut body)
             .map_err(|_| SealError::Open)?;
         let mut out = Vec::with_capacity(1 + NONCE_LEN + body.len());
@@ -73,8 +84,8 @@ impl Sealer {
         Ok(out)
     }
 
-    /// Decrypts what `seal` made with the same `context`.
-    pub fn open(&self, context: &[u8], sealed: &[u8]) -> Result<String, SealError> {
+    /// Decrypts what `seal_bytes` made with the same `context`.
+    pub fn open_bytes(&self, context: &[u8], sealed: &[u8]) -> Result<Vec<u8>, SealError> {
         let key = self.key()?;
         let (&format, rest) = sealed.split_first().ok_or(SealError::Open)?;
         if format != FORMAT || rest.len() < NONCE_LEN {
@@ -84,7 +95,7 @@ impl Sealer {
         let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| SealError::Open)?;
         let mut body = body.to_vec();
         let plain = key.open_in_place(nonce, Aad::from(context), &mut body).map_err(|_| SealError::Open)?;
-        String::from_utf8(plain.to_vec()).map_err(|_| SealError::Open)
+        Ok(plain.to_vec())
     }
 }
 
@@ -107,6 +118,11 @@ pub mod context {
     /// An access token's secret, bound to the token's digest.
     pub fn access_token(digest: &[u8; 32]) -> Vec<u8> {
         join(b"oauth1 access token", digest)
+    }
+
+    /// A JWT signing key's private half, bound to its `kid`.
+    pub fn signing_key(kid: &str) -> Vec<u8> {
+        join(b"jwt signing key", kid.as_bytes())
     }
 }
 

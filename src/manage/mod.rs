@@ -163,7 +163,7 @@ pub async fn execute(app: &App, req: Request) -> Reply {
             .map(|(g, n)| serde_json::json!({ "grant": GrantView::from(&g), "tokens_revoked": n }))
             .map_err(|e| e.to_string()),
         Request::KeysList => keys_loaded(app).await.map(|()| json(app.keyring.views())),
-        Request::KeysRotate => keyring::rotate(&app.keyring, &app.store, app.now(), who).await.map(json).map_err(|e| e.to_string()),
+        Request::KeysRotate => keyring::rotate(&app.keyring, &app.store, &app.sealer, app.now(), who).await.map(json).map_err(|e| e.to_string()),
     };
     match result {
         Ok(v) => Reply::Ok(v),

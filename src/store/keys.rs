@@ -1,7 +1,10 @@
 //! Stored JWT signing keys: the key record (with when it stopped signing)
-//! under its `kid`.
+//! under its `kid`. The private key is stored sealed with `secret.key`
+//! (sealing is done above the store, by the keyring); only a record read
+//! from a file written before that holds it in the clear, and such a record
+//! can be read but not written back.
 
-use super::codec::{Record, decode, encode};
+use super::codec::{Record, decode, decode_old, encode};
 use super::schema::SIGNING_KEYS;
 use super::{At, ReadableTable, StoreError, Tables, WriteTransaction};
 use crate::clock::Timestamp;
@@ -21,9 +24,42 @@ pub struct StoredKey {
 pub struct KeyMaterial {
     pub kid: String,
     pub alg: KeyAlg,
-    /// The private key, PKCS#8 DER.
-    pub private_der: Vec<u8>,
+    pub private: PrivateKey,
     pub created_at: Timestamp,
+}
+
+/// The private key, PKCS#8 DER. Stored by variant index: append new ones at
+/// the end, never reorder.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub enum PrivateKey {
+    /// Sealed with `secret.key`, bound to the `kid` (`sealing::context::signing_key`).
+    Sealed(Vec<u8>),
+    /// In the clear: only ever read from a v1 record, never written.
+    Clear(Vec<u8>),
+}
+
+impl PrivateKey {
+    fn describe(&self) -> String {
+        match self {
+            PrivateKey::Sealed(b) => format!("<sealed, {} bytes>", b.len()),
+            PrivateKey::Clear(b) => format!("<clear, {} bytes>", b.len()),
+        }
+    }
+}
+
+/// Version 1 of the record, frozen: the private key in the clear.
+#[derive(Serialize, Deserialize)]
+struct StoredKeyV1 {
+    key: KeyMaterialV1,
+    retired_at: Option<Timestamp>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct KeyMaterialV1 {
+    kid: String,
+    alg: KeyAlg,
+    private_der: Vec<u8>,
+    created_at: Timestamp,
 }
 
 /// The JWS algorithm of a stored key. Stored by variant index: append new
@@ -41,7 +77,7 @@ impl std::fmt::Debug for StoredKey {
         f.debug_struct("StoredKey")
             .field("kid", &self.key.kid)
             .field("alg", &self.key.alg)
-            .field("private_der", &format_args!("<{} bytes>", self.key.private_der.len()))
+            .field("private", &format_args!("{}", self.key.private.describe()))
             .field("created_at", &self.key.created_at)
             .field("retired_at", &self.retired_at)
             .finish()
@@ -50,7 +86,26 @@ impl std::fmt::Debug for StoredKey {
 
 impl Record for StoredKey {
     const KIND: &'static str = "signing key";
-    const VERSION: u8 = 1;
+    const VERSION: u8 = 2;
+
+    fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
+        match version {
+            1 => {
+                let v1: StoredKeyV1 = decode_old(Self::KIND, version, body)?;
+                let k = v1.key;
+                Ok(StoredKey {
+                    key: KeyMaterial {
+                        kid: k.kid,
+                        alg: k.alg,
+                        private: PrivateKey::Clear(k.private_der),
+                        created_at: k.created_at,
+                    },
+                    retired_at: v1.retired_at,
+                })
+            }
+            v => Err(StoreError::Corrupt(format!("{} record has unknown version {v}", Self::KIND))),
+        }
+    }
 }
 
 pub fn list(tx: &impl Tables) -> Result<Vec<StoredKey>, StoreError> {
@@ -63,8 +118,15 @@ pub fn list(tx: &impl Tables) -> Result<Vec<StoredKey>, StoreError> {
     Ok(out)
 }
 
+/// Stores `k`; a key in the clear is refused, so no new record holds one.
 pub fn put(tx: &WriteTransaction, k: &StoredKey) -> Result<(), StoreError> {
     const OP: &str = "keys.put";
+    if let PrivateKey::Clear(_) = k.key.private {
+        return Err(StoreError::Internal(format!(
+            "{OP}: the signing key {} must be sealed before it is stored",
+            k.key.kid
+        )));
+    }
     tx.table(&SIGNING_KEYS).during(OP)?.insert(k.key.kid.as_str(), encode(k)?.as_slice()).at(OP, &SIGNING_KEYS)?;
     Ok(())
 }
@@ -87,13 +149,62 @@ mod tests {
             key: KeyMaterial {
                 kid: "k1".into(),
                 alg: KeyAlg::ES256,
-                private_der: vec![1, 2, 3],
+                private: PrivateKey::Sealed(vec![1, 2, 3]),
                 created_at: 1_700_000_000,
             },
             retired_at: Some(1_700_000_100),
         };
         let bytes = encode(&k).unwrap();
-        assert_eq!(bytes, [1, 2, b'k', b'1', 1, 3, 1, 2, 3, 128, 196, 159, 213, 12, 1, 200, 197, 159, 213, 12]);
+        assert_eq!(bytes, [2, 2, b'k', b'1', 1, 0, 3, 1, 2, 3, 128, 196, 159, 213, 12, 1, 200, 197, 159, 213, 12]);
         assert_eq!(decode::<StoredKey>(&bytes).unwrap(), k);
+    }
+
+    /// Version 1 (the bytes an older latchkey wrote, frozen) reads as a key
+    /// in the clear, to be sealed by the keyring on load.
+    #[test]
+    fn v1_records_read_as_clear_keys() {
+        let v1 = [1, 2, b'k', b'1', 1, 3, 1, 2, 3, 128, 196, 159, 213, 12, 1, 200, 197, 159, 213, 12];
+        let k = decode::<StoredKey>(&v1).unwrap();
+        assert_eq!(
+            k,
+            StoredKey {
+                key: KeyMaterial {
+                    kid: "k1".into(),
+                    alg: KeyAlg::ES256,
+                    private: PrivateKey::Clear(vec![1, 2, 3]),
+                    created_at: 1_700_000_000,
+                },
+                retired_at: Some(1_700_000_100),
+            }
+        );
+        // The frozen struct writes the same bytes.
+        let old = StoredKeyV1 {
+            key: KeyMaterialV1 {
+                kid: "k1".into(),
+                alg: KeyAlg::ES256,
+                private_der: vec![1, 2, 3],
+                created_at: 1_700_000_000,
+            },
+            retired_at: Some(1_700_000_100),
+        };
+        assert_eq!([vec![1], postcard::to_stdvec(&old).unwrap()].concat(), v1);
+        assert!(!format!("{k:?}").contains("[1, 2, 3]"), "the key stays out of Debug");
+    }
+
+    #[test]
+    fn a_clear_key_is_not_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(&dir.path().join("db")).unwrap();
+        let mut k = decode::<StoredKey>(&[1, 2, b'k', b'1', 1, 3, 1, 2, 3, 0, 0]).unwrap();
+        assert!(matches!(
+            store.write_blocking({
+                let k = k.clone();
+                move |tx| put(tx, &k)
+            }),
+            Err(StoreError::Internal(_))
+        ));
+        k.key.private = PrivateKey::Sealed(vec![9]);
+        store.write_blocking(move |tx| put(tx, &k)).unwrap();
+        assert_eq!(store.read(list).unwrap().len(), 1);
     }
 }
