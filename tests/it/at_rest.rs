@@ -132,3 +132,28 @@ fn sealed_signing_keys_survive_a_restart_and_need_their_secret_key() {
     assert!(!err.contains("panicked"), "{err}");
     std::fs::write(&key_file, original).unwrap();
 }
+
+/// A CA an older latchkey made (no Name Constraints) is replaced at start,
+/// the server certificate re-issued from the new one, and the log says the
+/// new CA must be trusted again.
+#[test]
+fn an_unconstrained_ca_is_replaced_at_start() {
+    let s = Server::start();
+    let tls = s.dir.join("tls");
+    let key = rcgen::KeyPair::generate().unwrap();
+    let mut p = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Constrained(0));
+    let old = p.self_signed(&key).unwrap().pem();
+    std::fs::write(tls.join("ca.pem"), &old).unwrap();
+    std::fs::write(tls.join("ca-key.pem"), key.serialize_pem()).unwrap();
+
+    let s = s.restart();
+    let new = std::fs::read_to_string(tls.join("ca.pem")).unwrap();
+    assert_ne!(new, old, "replaced");
+    assert!(s.log().contains("trust the new ca.pem again"), "{}", s.log());
+    // A client that trusts the new CA reaches the re-issued certificate.
+    assert_eq!(s.client().get(s.url("/healthz")).send().unwrap().status(), 200);
+    for f in ["ca.pem", "ca-key.pem"] {
+        assert_eq!(std::fs::metadata(tls.join(f)).unwrap().permissions().mode() & 0o777, 0o600, "{f}");
+    }
+}
