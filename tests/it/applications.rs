@@ -83,3 +83,35 @@ fn member_sees_and_revokes_applications_on_the_page_and_through_the_api() {
         "its own token died too"
     );
 }
+
+/// Hardening: no page says words taken from its URL. The old free-text
+/// parameters (`?revoked=`, `?notice=`) are ignored, and a notice key names
+/// things by id, read from the store.
+#[test]
+fn pages_never_echo_a_sentence_from_the_url() {
+    let s = Server::start();
+    let admin = setup_admin(&s, "root");
+    add_member(&s, "rita");
+    let browser = s.client();
+    assert_eq!(sign_in(&s, &browser, "rita", PASSWORD, "/account").status(), 303);
+    let lure = "Your account is locked. Call +1 555 0100 now";
+    let q = serde_urlencoded::to_string([("revoked", lure), ("notice", lure)]).unwrap();
+    let page = browser.get(s.url(&format!("/account/applications?{q}"))).send().unwrap().text().unwrap();
+    assert!(!page.contains("Call +1 555"), "{page}");
+    for path in ["/admin/users", "/admin/clients", "/admin/tokens"] {
+        let q = serde_urlencoded::to_string([("notice", lure), ("done", lure)]).unwrap();
+        let r = admin.get(s.url(&format!("{path}?{q}"))).send().unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert!(!r.text().unwrap().contains("Call +1 555"), "{path}");
+    }
+    // A key with an id: the name comes from the store.
+    let (id, _) = register(&s, &["--name", "Recipe Box", "--grant", "client_credentials", "--scope", "profile"]);
+    let show = admin.get(s.url("/admin/clients")).send().unwrap().text().unwrap();
+    assert!(show.contains("Recipe Box"));
+    let numeric = s.cli(&["client", "show", &id, "--json"], None);
+    let numeric = json(&numeric)["id"].as_str().unwrap().to_string();
+    let page = admin.get(s.url(&format!("/admin/clients/{numeric}?done=app_saved&id={numeric}"))).send().unwrap();
+    assert!(page.text().unwrap().contains("Saved Recipe Box."));
+    let page = admin.get(s.url("/admin/clients?done=app_saved&id=999")).send().unwrap();
+    assert!(!page.text().unwrap().contains("Saved"), "an id that names nothing says nothing");
+}

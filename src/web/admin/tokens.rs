@@ -14,9 +14,10 @@ use crate::store::grants::{self, Grant, Token, TokenKind};
 use crate::store::page::is_id_cursor;
 use crate::store::users::{self, User};
 use crate::store::{ClientId, GrantId, StoreError, UserId};
+use crate::web::notice::{Done, Notice, TOKEN_KINDS};
 use crate::web::{Chrome, Visitor};
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -28,13 +29,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/tokens/{grant}/revoke-token", web::post().to(revoke_token));
 }
 
-fn kind_name(k: TokenKind) -> &'static str {
+fn kind_number(k: TokenKind) -> usize {
     match k {
-        TokenKind::Code => "authorization code",
-        TokenKind::Access => "OAuth 2.0 access token",
-        TokenKind::Refresh => "OAuth 2.0 refresh token",
-        TokenKind::OAuth1Access => "OAuth 1.0a access token",
+        TokenKind::Code => 0,
+        TokenKind::Access => 1,
+        TokenKind::Refresh => 2,
+        TokenKind::OAuth1Access => 3,
     }
+}
+
+fn kind_name(k: TokenKind) -> &'static str {
+    TOKEN_KINDS[kind_number(k)]
 }
 
 struct GrantRow {
@@ -72,8 +77,6 @@ struct Query {
     #[serde(default)]
     state: String,
     #[serde(default)]
-    notice: Option<String>,
-    #[serde(default)]
     cursor: Option<String>,
     #[serde(default)]
     limit: Option<String>,
@@ -86,7 +89,7 @@ fn contains(hay: &str, needle: &str) -> bool {
     needle.trim().is_empty() || hay.to_lowercase().contains(&needle.trim().to_lowercase())
 }
 
-async fn list(v: Admin, q: web::Query<Query>) -> Result<HttpResponse, PageError> {
+async fn list(v: Admin, q: web::Query<Query>, req: HttpRequest) -> Result<HttpResponse, PageError> {
     let now = v.app.now();
     let asked = PageQuery { cursor: q.cursor.clone(), limit: q.limit.clone() };
     let page = asked.for_page(PAGE, is_id_cursor)?;
@@ -152,7 +155,7 @@ async fn list(v: Admin, q: web::Query<Query>) -> Result<HttpResponse, PageError>
         state: q.state.clone(),
         rows: p.items,
         next,
-        notice: q.notice.clone(),
+        notice: Notice::from_query(req.query_string()).text(&v.app),
     };
     Ok(v.render(StatusCode::OK, &view))
 }
@@ -206,7 +209,7 @@ fn hex(d: &[u8]) -> String {
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-async fn detail(v: Admin, id: web::Path<u64>, q: web::Query<Query>) -> Result<HttpResponse, PageError> {
+async fn detail(v: Admin, id: web::Path<u64>, req: HttpRequest) -> Result<HttpResponse, PageError> {
     let (g, c, u, tokens) = load(&v, *id)?;
     let now = v.app.now();
     let view = DetailView {
@@ -233,7 +236,7 @@ async fn detail(v: Admin, id: web::Path<u64>, q: web::Query<Query>) -> Result<Ht
                 },
             })
             .collect(),
-        notice: q.notice.clone(),
+        notice: Notice::from_query(req.query_string()).text(&v.app),
     };
     Ok(v.render(StatusCode::OK, &view))
 }
@@ -257,9 +260,7 @@ async fn revoke_grant(AdminForm(v, _): AdminForm<RevokeForm>, id: web::Path<u64>
         .store
         .write(move |tx| Ok::<_, StoreError>(registry::revoke(tx, g.id, now, &who, Reason::Admin)?.unwrap_or(0)))
         .await?;
-    let q =
-        serde_urlencoded::to_string([("notice", format!("Grant {} revoked with {n} tokens.", id))]).unwrap_or_default();
-    Ok(v.redirect(&format!("/admin/tokens?{q}")))
+    Ok(v.redirect(&Notice::of(Done::GrantRevoked).id(*id).counts(n as u64, 0).after("/admin/tokens")))
 }
 
 async fn revoke_token(
@@ -280,6 +281,6 @@ async fn revoke_token(
             audit::record(tx, now, &who, "token.revoke", &format!("grant {}", g.id), &format!("{kind}, by an admin"))
         })
         .await?;
-    let q = serde_urlencoded::to_string([("notice", format!("The {kind} was revoked."))]).unwrap_or_default();
-    Ok(v.redirect(&format!("/admin/tokens/{id}?{q}")))
+    let kind_no = kind_number(t.kind) as u64;
+    Ok(v.redirect(&Notice::of(Done::TokenRevoked).counts(kind_no, 0).after(&format!("/admin/tokens/{id}"))))
 }
