@@ -235,6 +235,9 @@ pub enum Reason<'a> {
     /// The member or the application was deleted; that deletion's own
     /// record (`user.delete`, `client.delete`) stands for its grants.
     Deleted,
+    /// A security event of the member's (a new password, a reset, being
+    /// disabled): that event's own record stands for its grants.
+    Security,
 }
 
 /// Removes the grant and every token under it (an OAuth 1.0a token leaves
@@ -270,9 +273,34 @@ pub fn revoke(
             let detail = format!("{what_happened}; {n} tokens revoked");
             audit::record(tx, now, who, action, &format!("grant {}", g.id), &detail)?;
         }
-        Reason::Deleted => {}
+        Reason::Deleted | Reason::Security => {}
     }
     Ok(Some(n))
+}
+
+/// Ends every grant of the member, with every OAuth 2.0 and OAuth 1.0a
+/// token under them (RFC 9700 §4.14.2, RFC 6819 §5.2.2.3): what a new
+/// password, a reset or disabling the member calls for. Returns how many
+/// grants and tokens ended, for the event's own audit record.
+pub fn end_member_tokens(
+    tx: &WriteTransaction,
+    user: UserId,
+    now: i64,
+    who: &Who,
+) -> Result<(usize, usize), StoreError> {
+    let mut ended = (0, 0);
+    for g in grants::for_member(tx, user)? {
+        if let Some(n) = revoke(tx, g.id, now, who, Reason::Security)? {
+            ended.0 += 1;
+            ended.1 += n;
+        }
+    }
+    Ok(ended)
+}
+
+/// The audit detail for [`end_member_tokens`]' count.
+pub fn ended_detail((grants, tokens): (usize, usize)) -> String {
+    format!("ended {grants} grants with {tokens} tokens")
 }
 
 /// A single-use credential came back a second time: whoever holds it may

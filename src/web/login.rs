@@ -61,7 +61,7 @@ async fn show(v: Visitor, q: web::Query<LoginQuery>) -> HttpResponse {
                     .into()
             }),
             notice: if q.reset.is_some() {
-                Some("Your new password is set. Sign in with it.".into())
+                Some("Your new password is set. Every session and every application's access to your account were ended. Sign in with it.".into())
             } else {
                 q.signed_out.is_some().then(|| "You are signed out.".into())
             },

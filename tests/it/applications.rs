@@ -115,3 +115,99 @@ fn pages_never_echo_a_sentence_from_the_url() {
     let page = admin.get(s.url("/admin/clients?done=app_saved&id=999")).send().unwrap();
     assert!(!page.text().unwrap().contains("Saved"), "an id that names nothing says nothing");
 }
+
+/// Hardening (RFC 9700 §4.14.2, RFC 6819 §5.2.2.3): a new password (on the
+/// account page, by an admin, or through a reset link) and disabling a
+/// member end every OAuth 2.0 and OAuth 1.0a token of every application the
+/// member authorized, and the page says so.
+#[test]
+fn security_events_end_the_members_tokens() {
+    use crate::oauth1_client::{Method, Place, me as oauth1_me, register_consumer, three_legged};
+    let s = Server::start();
+    let admin = setup_admin(&s, "root");
+    add_member(&s, "kim");
+    let (id, secret) = register(&s, &["--name", "Phone", "--grant", "password", "--scope", "profile"]);
+    let secret = secret.unwrap();
+    let consumer = register_consumer(&s, &["--name", "Reader", "--callback", "https://reader.example/cb"]);
+    let http = s.client();
+    let m = Method::HmacSha1;
+    let bearer = |password: &str| -> String {
+        let v: Value = http
+            .post(s.url("/oauth2/token"))
+            .basic_auth(&id, Some(&secret))
+            .form(&[("grant_type", "password"), ("username", "kim"), ("password", password)])
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        v["access_token"].as_str().unwrap_or_else(|| panic!("{v}")).to_string()
+    };
+    let both = || (bearer(PASSWORD), three_legged(&s, &http, &m, &consumer, "kim", "https://reader.example/cb"));
+    let dead = |(o2, o1): &(String, (String, String)), event: &str| {
+        assert_eq!(me_status(&s, o2), 401, "OAuth 2.0 token after {event}");
+        assert_eq!(
+            oauth1_me(&s, &http, &m, &consumer, o1, Place::Header).status,
+            401,
+            "OAuth 1.0a token after {event}"
+        );
+    };
+
+    // An admin sets a new password on the command line.
+    let tokens = both();
+    assert_eq!(me_status(&s, &tokens.0), 200);
+    let out = s.cli(&["user", "passwd", "kim", "--password-stdin"], Some(PASSWORD));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    dead(&tokens, "user passwd");
+
+    // The member changes it on the account page, which says what ended.
+    let tokens = both();
+    let browser = s.client();
+    assert_eq!(sign_in(&s, &browser, "kim", PASSWORD, "/account").status(), 303);
+    let page = browser.get(s.url("/account")).send().unwrap().text().unwrap();
+    let new = "a brand new passphrase";
+    let r = browser
+        .post(s.url("/account/password"))
+        .form(&[("csrf", csrf(&page).as_str()), ("current", PASSWORD), ("new", new), ("confirm", new)])
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    dead(&tokens, "a password change");
+    let page = browser.get(s.url(&location(&r).replace(&s.base, ""))).send().unwrap().text().unwrap();
+    assert!(page.contains("applications you authorized lost their access"), "{page}");
+
+    // A reset link the admin hands over, used by the member.
+    let o2 = bearer(new);
+    let users = admin.get(s.url("/admin/users")).send().unwrap().text().unwrap();
+    let r = admin
+        .post(s.url("/admin/users/kim/action"))
+        .form(&[("csrf", csrf(&users).as_str()), ("do", "reset")])
+        .send()
+        .unwrap();
+    let html = r.text().unwrap();
+    assert!(html.contains("ends their sessions and their applications"), "{html}");
+    let link = html.split("id=\"reset-link\" readonly value=\"").nth(1).unwrap().split('"').next().unwrap();
+    let link = link.replace("&#x3D;", "=");
+    let member = s.client();
+    let reset_html = member.get(&link).send().unwrap().text().unwrap();
+    let r = member
+        .post(s.url("/reset"))
+        .form(&[
+            ("csrf", csrf(&reset_html).as_str()),
+            ("token", link.split("token=").nth(1).unwrap()),
+            ("password", PASSWORD),
+            ("confirm", PASSWORD),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(me_status(&s, &o2), 401, "OAuth 2.0 token after a reset");
+
+    // Disabling the member.
+    let tokens = both();
+    let out = s.cli(&["user", "disable", "kim"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    dead(&tokens, "user disable");
+    let out = s.cli(&["user", "enable", "kim"], None);
+    assert!(out.status.success());
+    dead(&tokens, "enabling again");
+}

@@ -202,7 +202,9 @@ async fn action(AdminForm(v, form): AdminForm<ActionForm>, name: web::Path<Strin
                 &v,
                 "",
                 &PageQuery::default(),
-                Some(format!("Give this one-time link to {name}; it works once, for 24 hours.")),
+                Some(format!(
+                    "Give this one-time link to {name}; it works once, for 24 hours. Using it ends their sessions and their applications' access."
+                )),
                 Some((name.to_string(), link)),
             )?;
             return Ok(v.render(StatusCode::OK, &view));
