@@ -454,7 +454,7 @@ struct DeleteView {
 async fn confirm_delete(v: Admin, id: web::Path<String>) -> Result<HttpResponse, PageError> {
     let c = registry::find(&v.app, &id).map_err(refused)?;
     let (n_grants, n_tokens) = v.app.store.read(|tx| {
-        let gs: Vec<_> = grants::list(tx)?.into_iter().filter(|g| g.client == c.id).collect();
+        let gs = grants::for_client(tx, c.id)?;
         let mut n = 0;
         for g in &gs {
             n += grants::token_count(tx, g.id)?;
