@@ -333,26 +333,13 @@ mod tests {
     use crate::clock::FrozenClock;
     use crate::oauth1::params::RequestParams;
     use crate::registry::applications::{self, NewClient};
-    use crate::store::users::User;
 
     const NOW: i64 = 1_700_000_000;
 
     /// An app with the member `kim` and an oob consumer.
     async fn fixture(dir: &std::path::Path) -> (App, UserId, Client) {
         let app = App::for_tests(dir, FrozenClock::at(NOW));
-        let kim = User {
-            id: UserId(0),
-            username: "kim".into(),
-            display_name: "Kim".into(),
-            email: String::new(),
-            password_hash: String::new(),
-            admin: false,
-            disabled: false,
-            created_at: NOW,
-            password_changed_at: NOW,
-            revision: 0,
-        };
-        let user = app.store.write(move |tx| users::insert(tx, kim.clone())).await.unwrap().id;
+        let user = app.add_test_member("kim").await;
         let new: NewClient =
             serde_json::from_value(serde_json::json!({ "name": "Desk", "oauth2": false, "oauth1": {} })).unwrap();
         let key = applications::register(&app, new, Who::cli()).await.unwrap().consumer_key.unwrap();

@@ -455,7 +455,6 @@ mod tests {
     use crate::clock::FrozenClock;
     use crate::registry::applications::{self, NewClient};
     use crate::store::audit::AuditEvent;
-    use crate::store::users::User;
 
     const NOW: i64 = 1_700_000_000;
 
@@ -470,19 +469,7 @@ mod tests {
     /// An app with the member `kim` and the application `Tally`.
     async fn fixture(dir: &std::path::Path) -> (App, UserId, ClientId) {
         let app = App::for_tests(dir, FrozenClock::at(NOW));
-        let user = User {
-            id: UserId(0),
-            username: "kim".into(),
-            display_name: "Kim".into(),
-            email: String::new(),
-            password_hash: String::new(),
-            admin: false,
-            disabled: false,
-            created_at: NOW,
-            password_changed_at: NOW,
-            revision: 0,
-        };
-        let user = app.store.write(move |tx| users::insert(tx, user.clone())).await.unwrap().id;
+        let user = app.add_test_member("kim").await;
         let new: NewClient =
             serde_json::from_value(serde_json::json!({ "name": "Tally", "grants": ["password"], "scopes": ["read"] }))
                 .unwrap();
