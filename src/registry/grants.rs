@@ -340,26 +340,42 @@ pub struct GrantSummary {
 
 /// The protocol a grant's tokens speak; a grant without tokens speaks its
 /// application's (OAuth 2.0 when it has both).
-pub fn protocol(tokens: &[([u8; 32], Token)], client: Option<&Client>) -> &'static str {
+fn protocol(tokens: &[([u8; 32], Token)], client: Option<&Client>) -> &'static str {
     let oauth1_tokens = tokens.iter().any(|(_, t)| t.kind == TokenKind::OAuth1Access);
     let oauth1_only = tokens.is_empty() && client.is_some_and(|c| c.oauth2.is_none());
     if oauth1_tokens || oauth1_only { "OAuth 1.0a" } else { "OAuth 2.0" }
 }
 
-/// Every grant, newest first, with its application, member and live tokens.
-pub fn summaries(tx: &ReadTransaction, now: i64) -> Result<Vec<GrantSummary>, StoreError> {
-    let apps: HashMap<_, Client> = clients::list(tx)?.into_iter().map(|c| (c.id, c)).collect();
-    let people: HashMap<_, String> = users::list(tx)?.into_iter().map(|u| (u.id, u.username)).collect();
-    let mut out = vec![];
-    for g in grants::list(tx)? {
-        let tokens = grants::tokens_of(tx, g.id)?;
-        let client = apps.get(&g.client);
-        out.push(GrantSummary {
+/// Summarises grants in one transaction, reading each application and
+/// member once however many grants name them.
+pub struct Summarizer<'t, T: crate::store::Tables> {
+    tx: &'t T,
+    now: i64,
+    apps: HashMap<ClientId, Option<Client>>,
+    people: HashMap<UserId, Option<String>>,
+}
+
+impl<'t, T: crate::store::Tables> Summarizer<'t, T> {
+    pub fn new(tx: &'t T, now: i64) -> Self {
+        Summarizer { tx, now, apps: HashMap::new(), people: HashMap::new() }
+    }
+
+    pub fn of(&mut self, g: &Grant) -> Result<GrantSummary, StoreError> {
+        let tokens = grants::tokens_of(self.tx, g.id)?;
+        if !self.apps.contains_key(&g.client) {
+            self.apps.insert(g.client, clients::get(self.tx, g.client)?);
+        }
+        if let Some(u) = g.user.filter(|u| !self.people.contains_key(u)) {
+            self.people.insert(u, users::get(self.tx, u)?.map(|u| u.username));
+        }
+        let client = self.apps.get(&g.client).and_then(Option::as_ref);
+        let now = self.now;
+        Ok(GrantSummary {
             id: g.id,
             client: g.client,
             application: client.map(|c| c.name.clone()).unwrap_or_else(|| format!("application {}", g.client)),
             member: match g.user {
-                Some(u) => people.get(&u).cloned().unwrap_or_else(|| format!("member {u}")),
+                Some(u) => self.people.get(&u).cloned().flatten().unwrap_or_else(|| format!("member {u}")),
                 None => "(the application itself)".into(),
             },
             user: g.user,
@@ -368,8 +384,14 @@ pub fn summaries(tx: &ReadTransaction, now: i64) -> Result<Vec<GrantSummary>, St
             created_at: g.created_at,
             last_used: g.last_used,
             live_tokens: tokens.iter().filter(|(_, t)| !t.expired(now) && t.used_at.is_none()).count(),
-        });
+        })
     }
+}
+
+/// Every grant, newest first, with its application, member and live tokens.
+pub fn summaries(tx: &ReadTransaction, now: i64) -> Result<Vec<GrantSummary>, StoreError> {
+    let mut s = Summarizer::new(tx, now);
+    let mut out = grants::list(tx)?.iter().map(|g| s.of(g)).collect::<Result<Vec<_>, _>>()?;
     out.sort_by_key(|s| std::cmp::Reverse(s.id.0));
     Ok(out)
 }

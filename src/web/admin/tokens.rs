@@ -13,14 +13,13 @@ use crate::store::clients::{self, Client};
 use crate::store::grants::{self, Grant, Token, TokenKind};
 use crate::store::page::is_id_cursor;
 use crate::store::users::{self, User};
-use crate::store::{ClientId, GrantId, StoreError, UserId};
+use crate::store::{GrantId, StoreError};
 use crate::web::notice::{Done, Notice, TOKEN_KINDS};
 use crate::web::{Chrome, Visitor};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
-use std::collections::HashMap;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/tokens", web::get().to(list))
@@ -95,33 +94,18 @@ async fn list(v: Admin, q: web::Query<Query>, req: HttpRequest) -> Result<HttpRe
     let page = asked.for_page(PAGE, is_id_cursor)?;
     let p = v.app.store.read(|tx| {
         // The applications and members this page names, each read once.
-        let mut apps: HashMap<ClientId, Option<Client>> = HashMap::new();
-        let mut people: HashMap<UserId, Option<User>> = HashMap::new();
+        let mut summaries = registry::Summarizer::new(tx, now);
         grants::page(tx, page.after(), page.limit, |g| {
-            let tokens = grants::tokens_of(tx, g.id)?;
-            if let std::collections::hash_map::Entry::Vacant(e) = apps.entry(g.client) {
-                e.insert(clients::get(tx, g.client)?);
-            }
-            if let Some(u) = g.user.filter(|u| !people.contains_key(u)) {
-                people.insert(u, users::get(tx, u)?);
-            }
-            let client = apps.get(&g.client).and_then(Option::as_ref);
-            let live = tokens.iter().filter(|(_, t)| !t.expired(now) && t.used_at.is_none()).count();
+            let sum = summaries.of(&g)?;
+            let live = sum.live_tokens;
             let row = GrantRow {
-                id: g.id.0,
-                app: client.map(|c| c.name.clone()).unwrap_or_else(|| format!("application {}", g.client)),
-                member: match g.user {
-                    Some(u) => people
-                        .get(&u)
-                        .and_then(Option::as_ref)
-                        .map(|p| p.username.clone())
-                        .unwrap_or_else(|| format!("member {u}")),
-                    None => "(the application itself)".into(),
-                },
-                protocol: registry::protocol(&tokens, client),
-                scopes: g.scopes.clone(),
-                created: when(g.created_at),
-                last_used: when(g.last_used),
+                id: sum.id.0,
+                app: sum.application,
+                member: sum.member,
+                protocol: sum.protocol,
+                scopes: sum.scopes,
+                created: when(sum.created_at),
+                last_used: when(sum.last_used),
                 live_tokens: live,
             };
             let protocol_ok = match q.protocol.as_str() {
