@@ -116,7 +116,7 @@ async fn list(v: Admin, q: web::Query<Query>) -> Result<HttpResponse, PageError>
                     None => "(the application itself)".into(),
                 },
                 protocol: registry::protocol(&tokens, client),
-                scopes: g.scopes.clone(),
+                scopes: g.scopes.to_string(),
                 created: when(g.created_at),
                 last_used: when(g.last_used),
                 live_tokens: live,
@@ -214,7 +214,7 @@ async fn detail(v: Admin, id: web::Path<u64>, q: web::Query<Query>) -> Result<Ht
         id: g.id.0,
         app: c.map(|c| c.name).unwrap_or_default(),
         member: u.map(|u| u.username).unwrap_or_else(|| "(the application itself)".into()),
-        scopes: g.scopes.clone(),
+        scopes: g.scopes.to_string(),
         created: when(g.created_at),
         last_used: when(g.last_used),
         tokens: tokens
