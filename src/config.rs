@@ -459,6 +459,14 @@ mod tests {
     }
 
     #[test]
+    fn a_zero_refresh_reuse_grace_is_allowed_and_other_zero_durations_are_not() {
+        assert_eq!(resolve("refresh_reuse_grace = \"0s\"").unwrap().refresh_reuse_grace, Duration::ZERO);
+        assert_eq!(resolve("").unwrap().refresh_reuse_grace, Duration::from_secs(10));
+        let e = resolve("code_lifetime = \"0s\"").unwrap_err().to_string();
+        assert!(e.contains("code_lifetime: must be longer than zero"), "{e}");
+    }
+
+    #[test]
     fn unknown_key_is_named_with_the_allowed_ones() {
         let e = resolve("publik_url = \"https://x\"").unwrap_err().to_string();
         assert!(e.contains("publik_url"), "{e}");
