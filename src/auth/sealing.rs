@@ -108,6 +108,12 @@ pub mod context {
     pub fn access_token(digest: &[u8; 32]) -> Vec<u8> {
         join(b"oauth1 access token", digest)
     }
+
+    /// The token response kept on a rotated OAuth 2.0 refresh token for the
+    /// client's retry within the reuse grace, bound to that token's digest.
+    pub fn refresh_replay(digest: &[u8; 32]) -> Vec<u8> {
+        join(b"oauth2 refresh replay", digest)
+    }
 }
 
 /// Reads the key file, or makes it (owner-only, written and synced before

@@ -38,7 +38,7 @@ pub struct TokenCredentials {
 
 /// The scopes a consumer is registered for, expanded.
 pub fn consumer_scopes(consumer: &OAuth1App) -> ScopeSet {
-    ScopeSet::parse(&consumer.scopes).map(|s| s.expand()).unwrap_or_default()
+    consumer.scopes.expand()
 }
 
 /// `/oauth1/request`: checks the callback against the registration and
@@ -180,7 +180,7 @@ pub async fn decide(
         (true, v) => Decision::Approved {
             user,
             verifier: v.as_deref().map(secrets::digest),
-            scopes: consumer_scopes(&found.consumer).to_string(),
+            scopes: consumer_scopes(&found.consumer),
             auth_time,
         },
         (false, _) => Decision::Denied,
@@ -197,8 +197,7 @@ pub async fn decide(
                 return Ok(Err(PendingError::Decided));
             }
             if let Decision::Approved { scopes, .. } = &decision {
-                let scopes = ScopeSet::parse(scopes).unwrap_or_default();
-                registry::approve(tx, Some(user), client, &scopes, now, How::OAuth1Consent(&who))?;
+                registry::approve(tx, Some(user), client, scopes, now, How::OAuth1Consent(&who))?;
             } else {
                 audit::record(
                     tx,
@@ -290,8 +289,7 @@ pub async fn access_token(app: &App, v: &Verified) -> Result<TokenCredentials, F
             if users::get(tx, user)?.is_none_or(|u| u.disabled) {
                 return refuse(Problem::PermissionDenied, "the member's account is disabled");
             }
-            let set = ScopeSet::parse(&scopes).unwrap_or_default();
-            let grant = registry::approve(tx, Some(user), client, &set, now, How::Unattended)?;
+            let grant = registry::approve(tx, Some(user), client, &scopes, now, How::Unattended)?;
             let t = Token {
                 kind: TokenKind::OAuth1Access,
                 grant: grant.id,
@@ -306,6 +304,7 @@ pub async fn access_token(app: &App, v: &Verified) -> Result<TokenCredentials, F
                 auth_time,
                 used_at: None,
                 secret: Some(sealed.clone()),
+                replay: None,
             };
             grants::put_token(tx, &access_digest, &t)?;
             Ok::<_, StoreError>(Ok(()))

@@ -45,12 +45,12 @@ pub fn public_key(c: &Client) -> String {
 }
 
 fn authorized(c: &Client, g: &Grant) -> AuthorizedApp {
-    let scopes = ScopeSet::parse(&g.scopes).unwrap_or_default();
     AuthorizedApp {
         client_id: public_key(c),
         name: c.name.clone(),
         homepage: c.homepage.clone(),
-        scopes: scopes
+        scopes: g
+            .scopes
             .descriptions()
             .iter()
             .map(|s| ScopeWords { name: s.name.to_string(), description: s.description.to_string() })
@@ -134,10 +134,9 @@ pub fn approve(
 ) -> Result<Grant, StoreError> {
     let grant = match grants::find(tx, user, client)? {
         Some(mut g) => {
-            let had = ScopeSet::parse(&g.scopes).unwrap_or_default();
-            let merged = had.union(scopes);
-            if merged != had {
-                g.scopes = merged.to_string();
+            let merged = g.scopes.union(scopes);
+            if merged != g.scopes {
+                g.scopes = merged;
                 grants::put(tx, &mut g)?;
             }
             g
@@ -148,7 +147,7 @@ pub fn approve(
                 id: GrantId(0),
                 client,
                 user,
-                scopes: scopes.to_string(),
+                scopes: scopes.clone(),
                 created_at: now,
                 last_used: now,
                 revision: 0,
@@ -195,20 +194,22 @@ pub fn narrow(
     let Some(mut g) = grants::get(tx, grant)? else {
         return Ok(Err(NarrowRefusal::NotFound(grant)));
     };
-    let had = ScopeSet::parse(&g.scopes).unwrap_or_default();
+    let had = g.scopes.clone();
     if scopes.is_empty() {
         return Ok(Err(NarrowRefusal::Empty));
     }
     if !scopes.is_subset(&had) {
         return Ok(Err(NarrowRefusal::Widens));
     }
-    g.scopes = scopes.to_string();
+    g.scopes = scopes.clone();
     grants::put(tx, &mut g)?;
     for digest in grants::token_digests(tx, g.id)? {
         let Some(mut t) = grants::token(tx, &digest)? else { continue };
-        let cut = ScopeSet::parse(&t.scopes).unwrap_or_default().intersection(scopes).to_string();
-        if cut != t.scopes {
+        let cut = t.scopes.intersection(scopes);
+        // A kept replay would answer a retry with the wider scopes.
+        if cut != t.scopes || t.replay.is_some() {
             t.scopes = cut;
+            t.replay = None;
             grants::put_token(tx, &digest, &t)?;
         }
     }
@@ -380,7 +381,7 @@ impl<'t, T: crate::store::Tables> Summarizer<'t, T> {
             },
             user: g.user,
             protocol: protocol(&tokens, client),
-            scopes: g.scopes.clone(),
+            scopes: g.scopes.to_string(),
             created_at: g.created_at,
             last_used: g.last_used,
             live_tokens: tokens.iter().filter(|(_, t)| !t.expired(now) && t.used_at.is_none()).count(),
@@ -505,7 +506,7 @@ mod tests {
             grant: grant.id,
             client: grant.client,
             user: grant.user,
-            scopes: scopes.into(),
+            scopes: set(scopes),
             issued_at: NOW,
             expires_at: Some(NOW + 3600),
             redirect_uri: None,
@@ -514,6 +515,7 @@ mod tests {
             auth_time: NOW,
             used_at: None,
             secret: None,
+            replay: None,
         }
     }
 
@@ -542,7 +544,7 @@ mod tests {
             .write(move |tx| approve(tx, Some(user), client, &set("profile"), NOW, How::OAuth2Consent(&w)))
             .await
             .unwrap();
-        assert_eq!((first.scopes.as_str(), first.created_at, first.user), ("profile", NOW, Some(user)));
+        assert_eq!((first.scopes.to_string().as_str(), first.created_at, first.user), ("profile", NOW, Some(user)));
         let w = who.clone();
         let wider = app
             .store
@@ -550,7 +552,7 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(wider.id, first.id, "consent is remembered on the same grant");
-        assert_eq!(wider.scopes, "posts:read profile");
+        assert_eq!(wider.scopes.to_string(), "posts:read profile");
         assert_eq!(wider.created_at, NOW);
         let own =
             app.store.write(move |tx| approve(tx, None, client, &set("read"), NOW, How::Unattended)).await.unwrap();
@@ -570,9 +572,9 @@ mod tests {
         let id = g.id;
         let narrowed =
             app.store.write(move |tx| narrow(tx, id, &set("profile"), NOW + 1, &Who::cli())).await.unwrap().unwrap();
-        assert_eq!((narrowed.id, narrowed.scopes.as_str()), (id, "profile"));
+        assert_eq!((narrowed.id, narrowed.scopes.to_string().as_str()), (id, "profile"));
         for d in [[1; 32], [2; 32]] {
-            assert_eq!(app.store.read(|tx| grants::token(tx, &d)).unwrap().unwrap().scopes, "profile");
+            assert_eq!(app.store.read(|tx| grants::token(tx, &d)).unwrap().unwrap().scopes, set("profile"));
         }
         let e = &audits(&app)[0];
         assert_eq!((e.action.as_str(), e.target.clone()), ("grant.narrow", format!("grant {id}")));
@@ -586,7 +588,7 @@ mod tests {
         assert_eq!(n("").await, Err(NarrowRefusal::Empty));
         let missing = app.store.write(|tx| narrow(tx, GrantId(99), &set("profile"), NOW, &Who::cli())).await.unwrap();
         assert_eq!(missing, Err(NarrowRefusal::NotFound(GrantId(99))));
-        assert_eq!(app.store.read(|tx| grants::get(tx, id)).unwrap().unwrap().scopes, "profile");
+        assert_eq!(app.store.read(|tx| grants::get(tx, id)).unwrap().unwrap().scopes, set("profile"));
     }
 
     #[tokio::test]

@@ -19,7 +19,7 @@ pub fn server_error(e: impl std::fmt::Display) -> ErrorResponse {
 
 /// The scopes the application may hold, expanded.
 pub fn allowed_scopes(client: &Client) -> ScopeSet {
-    ScopeSet::parse(&client.scopes).map(|s| s.expand()).unwrap_or_default()
+    client.scopes.expand()
 }
 
 /// The requested scopes (or `default`), refused unless registered.

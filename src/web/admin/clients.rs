@@ -247,7 +247,7 @@ impl Form {
             f.pkce_plain_allowed = o.pkce_plain_allowed;
             f.cors_origins = o.cors_origins.join("\n");
             f.introspect_any = o.introspect_any;
-            f.scopes = c.scopes.clone();
+            f.scopes = c.scopes.to_string();
         }
         f.oauth1 = c.oauth1.is_some();
         if let Some(o) = &c.oauth1 {
@@ -258,7 +258,7 @@ impl Form {
             f.two_legged = o.two_legged;
             f.token_ttl = o.token_ttl.map(|t| t.to_string()).unwrap_or_default();
             if c.oauth2.is_none() {
-                f.scopes = o.scopes.clone();
+                f.scopes = o.scopes.to_string();
             }
         }
         f

@@ -201,7 +201,7 @@ async fn detail(v: Admin, id: web::Path<u64>, req: HttpRequest) -> Result<HttpRe
         id: g.id.0,
         app: c.map(|c| c.name).unwrap_or_default(),
         member: u.map(|u| u.username).unwrap_or_else(|| "(the application itself)".into()),
-        scopes: g.scopes.clone(),
+        scopes: g.scopes.to_string(),
         created: when(g.created_at),
         last_used: when(g.last_used),
         tokens: tokens
