@@ -78,6 +78,28 @@ impl App {
         Ok(())
     }
 
+    /// Adds the member `username` straight to the store (no password), for
+    /// unit tests of operations.
+    #[cfg(test)]
+    pub async fn add_test_member(&self, username: &str) -> crate::ids::UserId {
+        let now = self.now();
+        let user = crate::store::users::User {
+            id: crate::ids::UserId(0),
+            username: username.into(),
+            display_name: username.into(),
+            email: format!("{username}@example.org"),
+            password_hash: String::new(),
+            admin: false,
+            disabled: false,
+            created_at: now,
+            password_changed_at: now,
+            revision: 0,
+        };
+        #[allow(clippy::expect_used)]
+        let added = self.store.write(move |tx| crate::store::users::insert(tx, user.clone())).await;
+        added.expect("a test member is added").id
+    }
+
     /// An app on a fresh data directory in `dir`, with the given clock and
     /// cheap password hashing, for unit tests of operations.
     pub fn for_tests(dir: &std::path::Path, clock: crate::clock::FrozenClock) -> App {

@@ -97,8 +97,9 @@ pub struct Config {
     pub access_token_lifetime: Duration,
     pub refresh_token_lifetime: Duration,
     pub code_lifetime: Duration,
-    /// A rotated refresh token used again within this window is refused
-    /// without revoking the grant (a client's own concurrent retry).
+    /// A rotated refresh token used again within this window gets the same
+    /// response again (the client's retry of a lost answer) instead of
+    /// revoking the grant; zero: any second use revokes.
     pub refresh_reuse_grace: Duration,
     /// Accept `?access_token=` on the API (RFC 6750 §2.3; off by default).
     pub bearer_in_query: bool,
@@ -208,14 +209,19 @@ fn explain_toml_error(e: &toml::de::Error, text: &str) -> String {
 }
 
 fn duration(key: &str, value: Option<String>, default: &str) -> Result<Duration, ConfigError> {
-    let text = value.unwrap_or_else(|| default.to_string());
-    let d = humantime::parse_duration(&text).map_err(|e| {
-        err(format!("{key}: {text:?} is not a duration ({e}); write for example \"30s\", \"15m\", \"12h\""))
-    })?;
+    let d = duration_or_zero(key, value, default)?;
     if d.is_zero() {
         return Err(err(format!("{key}: must be longer than zero")));
     }
     Ok(d)
+}
+
+/// A duration that may be zero (`0s`: the thing it allows is off).
+fn duration_or_zero(key: &str, value: Option<String>, default: &str) -> Result<Duration, ConfigError> {
+    let text = value.unwrap_or_else(|| default.to_string());
+    humantime::parse_duration(&text).map_err(|e| {
+        err(format!("{key}: {text:?} is not a duration ({e}); write for example \"30s\", \"15m\", \"12h\""))
+    })
 }
 
 fn addr(key: &str, value: &str) -> Result<SocketAddr, ConfigError> {
@@ -326,7 +332,7 @@ impl Config {
             access_token_lifetime: duration("access_token_lifetime", s.access_token_lifetime, "1h")?,
             refresh_token_lifetime: duration("refresh_token_lifetime", s.refresh_token_lifetime, "30days")?,
             code_lifetime: duration("code_lifetime", s.code_lifetime, "60s")?,
-            refresh_reuse_grace: duration("refresh_reuse_grace", s.refresh_reuse_grace, "10s")?,
+            refresh_reuse_grace: duration_or_zero("refresh_reuse_grace", s.refresh_reuse_grace, "10s")?,
             bearer_in_query: s.bearer_in_query.unwrap_or(false),
             oauth1_request_token_lifetime,
             oauth1_timestamp_window,
@@ -450,6 +456,14 @@ mod tests {
             let e = resolve(bad).unwrap_err().to_string();
             assert!(e.contains("oauth1_"), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn a_zero_refresh_reuse_grace_is_allowed_and_other_zero_durations_are_not() {
+        assert_eq!(resolve("refresh_reuse_grace = \"0s\"").unwrap().refresh_reuse_grace, Duration::ZERO);
+        assert_eq!(resolve("").unwrap().refresh_reuse_grace, Duration::from_secs(10));
+        let e = resolve("code_lifetime = \"0s\"").unwrap_err().to_string();
+        assert!(e.contains("code_lifetime: must be longer than zero"), "{e}");
     }
 
     #[test]

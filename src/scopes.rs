@@ -107,6 +107,14 @@ impl ScopeSet {
         Ok(Self { scopes })
     }
 
+    /// Reads a set as stored: known names are kept, anything else (a scope a
+    /// later version added, or one removed since) is dropped rather than
+    /// refused, so a stored record never becomes unreadable over its scopes.
+    /// Requests go through the strict [`ScopeSet::parse`].
+    pub fn parse_lenient(text: &str) -> Self {
+        Self { scopes: text.split(' ').filter_map(catalogue_name).collect() }
+    }
+
     /// The same set with every shorthand replaced by its members.
     pub fn expand(&self) -> ScopeSet {
         Self { scopes: self.scopes.iter().copied().flat_map(members).collect() }
@@ -197,6 +205,14 @@ impl<'de> Deserialize<'de> for ScopeSet {
         let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
         Self::parse(&text).map_err(serde::de::Error::custom)
     }
+}
+
+/// The lenient reading of a stored set, for `#[serde(deserialize_with)]` on
+/// the scope fields of stored records (see [`ScopeSet::parse_lenient`]);
+/// `ScopeSet`'s own `Deserialize` stays strict, for anything a caller sends.
+pub fn lenient<'de, D: Deserializer<'de>>(deserializer: D) -> Result<ScopeSet, D::Error> {
+    let text = std::borrow::Cow::<str>::deserialize(deserializer)?;
+    Ok(ScopeSet::parse_lenient(&text))
 }
 
 #[cfg(test)]
@@ -341,5 +357,24 @@ mod tests {
         assert_eq!(back, s);
         assert!(serde_json::from_value::<ScopeSet>("read nope".into()).is_err());
         assert_eq!("openid".parse::<ScopeSet>().unwrap(), set("openid"));
+    }
+
+    #[test]
+    fn lenient_parse_drops_what_is_unknown() {
+        assert_eq!(ScopeSet::parse_lenient("read  nope push Profile"), set("push read"));
+        assert_eq!(ScopeSet::parse_lenient("caf\u{e9} \"x openid"), set("openid"));
+        assert!(ScopeSet::parse_lenient("").is_empty());
+        // The strict parse still refuses the same text.
+        assert_eq!(ScopeSet::parse("read nope"), Err(ScopeError::Unknown("nope".into())));
+        #[derive(Deserialize)]
+        struct Stored {
+            #[serde(deserialize_with = "lenient")]
+            scopes: ScopeSet,
+        }
+        let bytes = postcard::to_stdvec(&("read tomorrow:scope",)).unwrap();
+        let back: Stored = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(back.scopes, set("read"));
+        // A set is stored as the string it replaces: the same bytes.
+        assert_eq!(postcard::to_stdvec(&set("read push")).unwrap(), postcard::to_stdvec("push read").unwrap());
     }
 }

@@ -174,7 +174,8 @@ fn other_admin_exists(tx: &crate::store::WriteTransaction, except: UserId) -> Re
     Ok(users::list(tx)?.iter().any(|u| u.id != except && u.admin && !u.disabled))
 }
 
-/// Sets a new password and ends every session of the member except `keep`.
+/// Sets a new password and ends every session of the member except `keep`,
+/// and every token of every application the member authorized.
 pub async fn set_password(
     app: &App,
     username: &str,
@@ -196,7 +197,8 @@ pub async fn set_password(
             let id = u.id;
             let kept = keep;
             sessions::delete_where_keyed(tx, |k, s| s.user == id && Some(k) != kept.as_ref())?;
-            audit::record(tx, now, &who, "user.password", &u.username, "")?;
+            let ended = registry::end_member_tokens(tx, id, now, &who)?;
+            audit::record(tx, now, &who, "user.password", &u.username, &registry::ended_detail(ended))?;
             Ok(u)
         })
         .await
@@ -259,7 +261,8 @@ pub fn reset_link_user(app: &App, token: &str) -> Result<Option<User>, MemberErr
     })?)
 }
 
-/// Uses a reset link: sets the password and ends every session of the member.
+/// Uses a reset link: sets the password and ends every session and every
+/// application token of the member.
 pub async fn reset_password(app: &App, token: &str, password: String, ip: String) -> Result<User, MemberError> {
     let Some(user) = reset_link_user(app, token)? else {
         return Err(invalid("token", "this link is not valid: it was used already or has expired"));
@@ -279,7 +282,9 @@ pub async fn reset_password(app: &App, token: &str, password: String, ip: String
             u.password_changed_at = now;
             users::put(tx, &mut u)?;
             sessions::delete_where(tx, |s| s.user == u.id)?;
-            audit::record(tx, now, &Who::user(u.id, &u.username, ip.clone()), "user.password_reset", &u.username, "")?;
+            let who = Who::user(u.id, &u.username, ip.clone());
+            let ended = registry::end_member_tokens(tx, u.id, now, &who)?;
+            audit::record(tx, now, &who, "user.password_reset", &u.username, &registry::ended_detail(ended))?;
             Ok(u)
         })
         .await
@@ -296,12 +301,14 @@ pub async fn set_disabled(app: &App, username: &str, disabled: bool, who: Who) -
             }
             u.disabled = disabled;
             users::put(tx, &mut u)?;
+            let mut detail = String::new();
             if disabled {
                 let id = u.id;
                 sessions::delete_where(tx, |s| s.user == id)?;
+                detail = registry::ended_detail(registry::end_member_tokens(tx, id, now, &who)?);
             }
             let action = if disabled { "user.disable" } else { "user.enable" };
-            audit::record(tx, now, &who, action, &u.username, "")?;
+            audit::record(tx, now, &who, action, &u.username, &detail)?;
             Ok(u)
         })
         .await

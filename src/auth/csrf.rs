@@ -1,7 +1,8 @@
 //! CSRF tokens. A signed-in page carries its session's token (synchronizer
 //! token); a page for visitors (sign-in, setup) carries the value of a
 //! `__Host-` cookie that only this origin can set (double submit). A form is
-//! accepted when its token matches either.
+//! accepted when its token matches one the caller offers: signed-in forms
+//! offer only the session's (see `http::visitor`).
 
 use super::secrets::constant_time_eq;
 

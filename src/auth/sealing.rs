@@ -120,6 +120,12 @@ pub mod context {
         join(b"oauth1 access token", digest)
     }
 
+    /// The token response kept on a rotated OAuth 2.0 refresh token for the
+    /// client's retry within the reuse grace, bound to that token's digest.
+    pub fn refresh_replay(digest: &[u8; 32]) -> Vec<u8> {
+        join(b"oauth2 refresh replay", digest)
+    }
+
     /// A JWT signing key's private half, bound to its `kid`.
     pub fn signing_key(kid: &str) -> Vec<u8> {
         join(b"jwt signing key", kid.as_bytes())

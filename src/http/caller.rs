@@ -22,7 +22,6 @@ use crate::oauth1::problem::{Failure, Problem, Report};
 use crate::oauth1::verify::{self, Credential, Expect, Incoming};
 use crate::oauth2::error::{ErrorResponse, OAuthError};
 use crate::oauth2::tokens::{self, AccessInfo};
-use crate::scopes::ScopeSet;
 use crate::store::users::User;
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
@@ -176,7 +175,7 @@ fn oauth2_principal(mut info: AccessInfo) -> Option<Principal> {
         client: info.client,
         client_key: info.client_id,
         grant: info.grant,
-        scopes: ScopeSet::parse(&info.scopes).unwrap_or_default(),
+        scopes: info.scopes,
         protocol: if info.jwt { Protocol::OAuth2Jwt } else { Protocol::OAuth2 },
         issued_at: info.issued_at,
         expires_at: info.expires_at,
@@ -395,7 +394,7 @@ async fn oauth1_verified(app: Option<App>, req: HttpRequest, body: Option<Bytes>
         Credential::Access { token } => (token.grant, token.user, token.scopes, token.issued_at, token.expires_at),
         Credential::Consumer => {
             let grant = oauth1_flow::own_grant(&app, &v.client, &v.consumer).await.map_err(fail)?;
-            (grant.id, None, oauth1_flow::consumer_scopes(&v.consumer).to_string(), app.now(), None)
+            (grant.id, None, oauth1_flow::consumer_scopes(&v.consumer), app.now(), None)
         }
         Credential::Request { .. } => {
             return Err(fail(Report::new(Problem::TokenRejected, "this is a request token; exchange it first").into()));
@@ -408,7 +407,7 @@ async fn oauth1_verified(app: Option<App>, req: HttpRequest, body: Option<Bytes>
         client: v.client.id,
         client_key,
         grant,
-        scopes: ScopeSet::parse(&scopes).unwrap_or_default(),
+        scopes,
         protocol: Protocol::OAuth1,
         issued_at,
         expires_at,

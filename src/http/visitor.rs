@@ -101,10 +101,28 @@ impl Visitor {
         }
     }
 
+    /// A signed-in form's token: with a session, only the session's token
+    /// counts (the visitor cookie's token from before sign-in is refused, so
+    /// a token planted before sign-in cannot ride the session); without
+    /// one, the visitor cookie's.
     pub fn check_csrf(&self, token: &str) -> Result<(), PageError> {
+        let ok = match &self.active {
+            Some(a) => csrf::verify(token, Some(a.session.csrf.as_str()), None),
+            None => csrf::verify(token, None, self.visitor_cookie_token()),
+        };
+        if ok { Ok(()) } else { Err(PageError::csrf()) }
+    }
+
+    /// A visitors' form (sign-in, setup, reset, sign-out), rendered with the
+    /// visitor cookie's token even to someone signed in ("switch user"):
+    /// either token counts.
+    pub fn check_visitor_csrf(&self, token: &str) -> Result<(), PageError> {
         let session = self.active.as_ref().map(|a| a.session.csrf.as_str());
-        let cookie = (!self.anon_csrf_is_new).then_some(self.anon_csrf.as_str());
-        if csrf::verify(token, session, cookie) { Ok(()) } else { Err(PageError::csrf()) }
+        if csrf::verify(token, session, self.visitor_cookie_token()) { Ok(()) } else { Err(PageError::csrf()) }
+    }
+
+    fn visitor_cookie_token(&self) -> Option<&str> {
+        (!self.anon_csrf_is_new).then_some(self.anon_csrf.as_str())
     }
 
     fn cookie<'c>(&self, name: &'c str, value: String, same_site: SameSite) -> Cookie<'c> {
@@ -269,7 +287,7 @@ macro_rules! has_csrf {
 /// does.
 fn form_of<W: 'static, T: serde::de::DeserializeOwned + HasCsrf + 'static>(
     who: impl std::future::Future<Output = Result<W, PageError>> + 'static,
-    visitor: fn(&W) -> &Visitor,
+    check: fn(&W, &str) -> Result<(), PageError>,
     req: &HttpRequest,
     payload: &mut actix_web::dev::Payload,
 ) -> LocalBoxFuture<'static, Result<(W, T), actix_web::Error>> {
@@ -277,13 +295,13 @@ fn form_of<W: 'static, T: serde::de::DeserializeOwned + HasCsrf + 'static>(
     Box::pin(async move {
         let who = who.await?;
         let form = form.await?.into_inner();
-        visitor(&who).check_csrf(form.csrf())?;
+        check(&who, form.csrf())?;
         Ok((who, form))
     })
 }
 
-/// A form post from anyone (sign-in, setup, password reset), its CSRF token
-/// checked: the session's or the visitor cookie's.
+/// A form post from anyone (sign-in, setup, password reset, sign-out), its
+/// CSRF token checked: the session's or the visitor cookie's.
 pub struct VisitorForm<T>(pub Visitor, pub T);
 
 impl<T: serde::de::DeserializeOwned + HasCsrf + 'static> FromRequest for VisitorForm<T> {
@@ -291,7 +309,7 @@ impl<T: serde::de::DeserializeOwned + HasCsrf + 'static> FromRequest for Visitor
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
-        let f = form_of(Visitor::from_request(req, payload), |v| v, req, payload);
+        let f = form_of(Visitor::from_request(req, payload), Visitor::check_visitor_csrf, req, payload);
         Box::pin(async move { f.await.map(|(v, t)| VisitorForm(v, t)) })
     }
 }
@@ -305,7 +323,7 @@ impl<T: serde::de::DeserializeOwned + HasCsrf + 'static> FromRequest for MemberF
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
-        let f = form_of(Member::from_request(req, payload), |m: &Member| &m.visitor, req, payload);
+        let f = form_of(Member::from_request(req, payload), |m: &Member, t| m.visitor.check_csrf(t), req, payload);
         Box::pin(async move { f.await.map(|(m, t)| MemberForm(m, t)) })
     }
 }
@@ -318,7 +336,7 @@ impl<T: serde::de::DeserializeOwned + HasCsrf + 'static> FromRequest for AdminFo
     type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
-        let f = form_of(Admin::from_request(req, payload), |a: &Admin| &a.0.visitor, req, payload);
+        let f = form_of(Admin::from_request(req, payload), |a: &Admin, t| a.0.visitor.check_csrf(t), req, payload);
         Box::pin(async move { f.await.map(|(a, t)| AdminForm(a, t)) })
     }
 }

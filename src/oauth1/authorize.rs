@@ -8,7 +8,6 @@
 use super::flow::{self, Answer, PendingError};
 use crate::http::page_error::PageError;
 use crate::http::visitor::Visitor;
-use crate::scopes::ScopeSet;
 use crate::store::grants;
 use crate::uri::callback;
 use crate::web::consent::{ConsentView, allow_redirect_to};
@@ -69,7 +68,7 @@ async fn get(v: Visitor, req: HttpRequest) -> Result<HttpResponse, PageError> {
     };
     let scopes = flow::consumer_scopes(&p.consumer);
     let existing = v.app.store.read(|tx| grants::find(tx, Some(active.user.id), p.client.id))?;
-    let covered = existing.is_some_and(|g| scopes.is_subset(&ScopeSet::parse(&g.scopes).unwrap_or_default()));
+    let covered = existing.is_some_and(|g| scopes.is_subset(&g.scopes));
     // Remembered consent answers at once only where a verifier binds the
     // answer to this browser's member: a legacy OAuth 1.0 consumer has none,
     // so whoever holds its request token must never get access from one

@@ -38,7 +38,7 @@ pub struct TokenCredentials {
 
 /// The scopes a consumer is registered for, expanded.
 pub fn consumer_scopes(consumer: &OAuth1App) -> ScopeSet {
-    ScopeSet::parse(&consumer.scopes).map(|s| s.expand()).unwrap_or_default()
+    consumer.scopes.expand()
 }
 
 /// `/oauth1/request`: checks the callback against the registration and
@@ -180,7 +180,7 @@ pub async fn decide(
         (true, v) => Decision::Approved {
             user,
             verifier: v.as_deref().map(secrets::digest),
-            scopes: consumer_scopes(&found.consumer).to_string(),
+            scopes: consumer_scopes(&found.consumer),
             auth_time,
         },
         (false, _) => Decision::Denied,
@@ -197,8 +197,7 @@ pub async fn decide(
                 return Ok(Err(PendingError::Decided));
             }
             if let Decision::Approved { scopes, .. } = &decision {
-                let scopes = ScopeSet::parse(scopes).unwrap_or_default();
-                registry::approve(tx, Some(user), client, &scopes, now, How::OAuth1Consent(&who))?;
+                registry::approve(tx, Some(user), client, scopes, now, How::OAuth1Consent(&who))?;
             } else {
                 audit::record(
                     tx,
@@ -290,8 +289,7 @@ pub async fn access_token(app: &App, v: &Verified) -> Result<TokenCredentials, F
             if users::get(tx, user)?.is_none_or(|u| u.disabled) {
                 return refuse(Problem::PermissionDenied, "the member's account is disabled");
             }
-            let set = ScopeSet::parse(&scopes).unwrap_or_default();
-            let grant = registry::approve(tx, Some(user), client, &set, now, How::Unattended)?;
+            let grant = registry::approve(tx, Some(user), client, &scopes, now, How::Unattended)?;
             let t = Token {
                 kind: TokenKind::OAuth1Access,
                 grant: grant.id,
@@ -306,6 +304,7 @@ pub async fn access_token(app: &App, v: &Verified) -> Result<TokenCredentials, F
                 auth_time,
                 used_at: None,
                 secret: Some(sealed.clone()),
+                replay: None,
             };
             grants::put_token(tx, &access_digest, &t)?;
             Ok::<_, StoreError>(Ok(()))
@@ -333,26 +332,13 @@ mod tests {
     use crate::clock::FrozenClock;
     use crate::oauth1::params::RequestParams;
     use crate::registry::applications::{self, NewClient};
-    use crate::store::users::User;
 
     const NOW: i64 = 1_700_000_000;
 
     /// An app with the member `kim` and an oob consumer.
     async fn fixture(dir: &std::path::Path) -> (App, UserId, Client) {
         let app = App::for_tests(dir, FrozenClock::at(NOW));
-        let kim = User {
-            id: UserId(0),
-            username: "kim".into(),
-            display_name: "Kim".into(),
-            email: String::new(),
-            password_hash: String::new(),
-            admin: false,
-            disabled: false,
-            created_at: NOW,
-            password_changed_at: NOW,
-            revision: 0,
-        };
-        let user = app.store.write(move |tx| users::insert(tx, kim.clone())).await.unwrap().id;
+        let user = app.add_test_member("kim").await;
         let new: NewClient =
             serde_json::from_value(serde_json::json!({ "name": "Desk", "oauth2": false, "oauth1": {} })).unwrap();
         let key = applications::register(&app, new, Who::cli()).await.unwrap().consumer_key.unwrap();

@@ -240,7 +240,7 @@ async fn approve_implicit(v: &Visitor, c: Checked) -> Result<HttpResponse, PageE
         .store
         .write(move |tx| {
             let grant = registry::approve(tx, Some(user), client, &scopes, iss.now, How::OAuth2Consent(&who))?;
-            super::tokens::issue(tx, &iss, &grant, &scopes, false, None, auth_time)
+            super::tokens::issue(tx, &iss, &grant, &scopes, None, None, auth_time)
         })
         .await?;
     let mut params = vec![
@@ -271,7 +271,7 @@ async fn approve(v: &Visitor, c: Checked) -> Result<HttpResponse, PageError> {
         grant: crate::store::GrantId(0),
         client: c.client.id,
         user: Some(active.user.id),
-        scopes: c.scopes.to_string(),
+        scopes: c.scopes.clone(),
         issued_at: now,
         expires_at: Some(now + v.app.config.code_lifetime.as_secs() as i64),
         redirect_uri: c.redirect_param.clone(),
@@ -280,6 +280,7 @@ async fn approve(v: &Visitor, c: Checked) -> Result<HttpResponse, PageError> {
         auth_time: active.session.auth_time,
         used_at: None,
         secret: None,
+        replay: None,
     };
     let (user, client, scopes) = (active.user.id, c.client.id, c.scopes.clone());
     let who = v.who();
@@ -343,7 +344,7 @@ async fn decide(v: Visitor, raw: Vec<u8>, decision: Option<String>) -> Result<Ht
         None => {}
     }
     let existing = v.app.store.read(|tx| grants::find(tx, Some(active.user.id), c.client.id))?;
-    let covered = existing.is_some_and(|g| c.scopes.is_subset(&ScopeSet::parse(&g.scopes).unwrap_or_default()));
+    let covered = existing.is_some_and(|g| c.scopes.is_subset(&g.scopes));
     let ask = c.prompt.consent || !(covered || c.client.first_party);
     if !ask {
         return approve(&v, c).await;

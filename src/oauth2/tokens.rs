@@ -39,6 +39,10 @@ pub struct Issuer {
     pub format: TokenFormat,
     pub key: Option<std::sync::Arc<crate::keys::signer::Signer>>,
     pub client_id: String,
+    /// What the application is registered for now, expanded: every issue
+    /// is cut down to it, so a scope taken off the registration stops
+    /// being issued at once, refreshes included.
+    pub allowed: ScopeSet,
 }
 
 /// What an id_token needs besides the grant.
@@ -67,6 +71,7 @@ impl Issuer {
             format: o.token_format,
             key: app.keyring.active(alg),
             client_id: o.client_id.clone(),
+            allowed: client.scopes.expand(),
         })
     }
 }
@@ -115,7 +120,7 @@ fn jwt_access(iss: &Issuer, grant: &Grant, scope: &str) -> Result<String, StoreE
 /// `scopes`, without a write: for the application's own grant, where
 /// nothing else would change.
 pub fn jwt_without_write(iss: &Issuer, grant: &Grant, scopes: &ScopeSet) -> Result<TokenResponse, StoreError> {
-    let scope = scopes.to_string();
+    let scope = scopes.intersection(&iss.allowed).to_string();
     Ok(TokenResponse {
         access_token: jwt_access(iss, grant, &scope)?,
         token_type: "Bearer".into(),
@@ -126,7 +131,9 @@ pub fn jwt_without_write(iss: &Issuer, grant: &Grant, scopes: &ScopeSet) -> Resu
     })
 }
 
-/// Makes an access token (and a refresh token when asked) under `grant`.
+/// Makes an access token for `scopes` (and a refresh token for `refresh`,
+/// when asked: a refresh keeps its scope while the access token narrows,
+/// RFC 6749 §6) under `grant`, both cut down to the registration.
 /// `auth_time` is when the member signed in; refreshed tokens keep the
 /// original (OpenID Connect Core §12.2).
 pub fn issue(
@@ -134,11 +141,12 @@ pub fn issue(
     iss: &Issuer,
     grant: &Grant,
     scopes: &ScopeSet,
-    refresh: bool,
+    refresh: Option<&ScopeSet>,
     id_token: Option<&IdTokenInput>,
     auth_time: Timestamp,
 ) -> Result<TokenResponse, StoreError> {
-    let scope = scopes.to_string();
+    let access_scopes = scopes.intersection(&iss.allowed);
+    let scope = access_scopes.to_string();
     let access_token = match iss.format {
         TokenFormat::Opaque => {
             let value = format!("lkat_{}", secrets::token());
@@ -147,7 +155,7 @@ pub fn issue(
                 grant: grant.id,
                 client: grant.client,
                 user: grant.user,
-                scopes: scope.clone(),
+                scopes: access_scopes,
                 issued_at: iss.now,
                 expires_at: Some(iss.now + iss.access_ttl as i64),
                 redirect_uri: None,
@@ -156,20 +164,21 @@ pub fn issue(
                 auth_time,
                 used_at: None,
                 secret: None,
+                replay: None,
             };
             grants::put_token(tx, &secrets::digest(&value), &token)?;
             value
         }
         TokenFormat::Jwt => jwt_access(iss, grant, &scope)?,
     };
-    let refresh_token = if refresh {
+    let refresh_token = if let Some(refresh) = refresh {
         let value = format!("lkrt_{}", secrets::token());
         let token = Token {
             kind: TokenKind::Refresh,
             grant: grant.id,
             client: grant.client,
             user: grant.user,
-            scopes: scope.clone(),
+            scopes: refresh.intersection(&iss.allowed),
             issued_at: iss.now,
             expires_at: Some(iss.now + iss.refresh_ttl as i64),
             redirect_uri: None,
@@ -178,6 +187,7 @@ pub fn issue(
             auth_time,
             used_at: None,
             secret: None,
+            replay: None,
         };
         grants::put_token(tx, &secrets::digest(&value), &token)?;
         Some(value)
@@ -233,7 +243,7 @@ pub struct AccessInfo {
     pub client: ClientId,
     pub client_id: String,
     pub user: Option<UserId>,
-    pub scopes: String,
+    pub scopes: ScopeSet,
     pub issued_at: Timestamp,
     pub expires_at: Option<Timestamp>,
     pub jwt: bool,
@@ -287,7 +297,8 @@ pub fn check_access(app: &App, token: &str) -> Result<Option<AccessInfo>, StoreE
                 client: client.id,
                 client_id: claims["client_id"].as_str().unwrap_or_default().to_string(),
                 user: grant.user,
-                scopes: claims["scope"].as_str().unwrap_or_default().to_string(),
+                // Signed here, so read as stored: leniently.
+                scopes: ScopeSet::parse_lenient(claims["scope"].as_str().unwrap_or_default()),
                 issued_at: claims["iat"].as_i64().unwrap_or(0),
                 expires_at: claims["exp"].as_i64(),
                 jwt: true,
@@ -329,7 +340,7 @@ mod tests {
 
     async fn issued(f: &fixture::Fixture, iss: Issuer, grant: Grant, scopes: &str) -> TokenResponse {
         let scopes = ScopeSet::parse(scopes).unwrap();
-        f.app.store.write(move |tx| issue(tx, &iss, &grant, &scopes, false, None, fixture::NOW)).await.unwrap()
+        f.app.store.write(move |tx| issue(tx, &iss, &grant, &scopes, None, None, fixture::NOW)).await.unwrap()
     }
 
     #[tokio::test]
@@ -343,7 +354,10 @@ mod tests {
         assert!(t.access_token.starts_with("lkat_") && t.refresh_token.is_none());
         assert_eq!(t.expires_in, ttl);
         let info = check_access(&f.app, &t.access_token).unwrap().unwrap();
-        assert_eq!((info.grant, info.user, info.scopes.as_str(), info.jwt), (grant.id, Some(f.user), "profile", false));
+        assert_eq!(
+            (info.grant, info.user, info.scopes.to_string().as_str(), info.jwt),
+            (grant.id, Some(f.user), "profile", false)
+        );
         assert_eq!(info.expires_at, Some(fixture::NOW + ttl as i64));
         assert_eq!(info.member.unwrap().username, "kim");
         assert!(check_access(&f.app, "lkat_not-a-token").unwrap().is_none());
@@ -366,7 +380,10 @@ mod tests {
         let t = issued(&f, iss.clone(), grant.clone(), "profile").await;
         assert_eq!(t.access_token.split('.').count(), 3);
         let info = check_access(&f.app, &t.access_token).unwrap().unwrap();
-        assert_eq!((info.grant, info.user, info.scopes.as_str(), info.jwt), (grant.id, Some(f.user), "profile", true));
+        assert_eq!(
+            (info.grant, info.user, info.scopes.to_string().as_str(), info.jwt),
+            (grant.id, Some(f.user), "profile", true)
+        );
         assert_eq!(info.client_id, auth.client.oauth2.as_ref().unwrap().client_id);
         let (signed, signature) = t.access_token.rsplit_once('.').unwrap();
         let other = if signature.starts_with('A') { "B" } else { "A" };

@@ -140,7 +140,7 @@ impl From<&Client> for ClientView {
             public: c.is_public(),
             redirect_uris: o.map(|o| o.redirect_uris.clone()).unwrap_or_default(),
             grants: o.map(|o| o.grants.clone()).unwrap_or_default(),
-            scopes: c.scopes.clone(),
+            scopes: c.scopes.to_string(),
             token_format: match o.map(|o| o.token_format) {
                 Some(TokenFormat::Jwt) => "jwt".into(),
                 _ => "opaque".into(),
@@ -189,7 +189,7 @@ fn check_common(new: &NewClient) -> Result<(), ClientError> {
 }
 
 /// Validates `new` into the stored OAuth 2.0 settings (without identifiers).
-fn settings(new: &NewClient) -> Result<(OAuth2App, String), ClientError> {
+fn settings(new: &NewClient) -> Result<(OAuth2App, ScopeSet), ClientError> {
     let mut grants: Vec<String> = if new.grants.is_empty() {
         vec!["authorization_code".into(), "refresh_token".into()]
     } else {
@@ -253,7 +253,7 @@ fn settings(new: &NewClient) -> Result<(OAuth2App, String), ClientError> {
             cors_origins: new.cors_origins.iter().map(|o| o.trim().trim_end_matches('/').to_string()).collect(),
             introspect_any: new.introspect_any,
         },
-        scopes.to_string(),
+        scopes,
     ))
 }
 
@@ -287,10 +287,7 @@ pub async fn register(app: &App, new: NewClient, who: Who) -> Result<Credentials
             o.secret_digest = secret.as_deref().map(secrets::digest);
             (Some(o), scopes)
         }
-        None => {
-            let scopes = oauth1.as_ref().map(|(o, _)| o.scopes.as_str()).unwrap_or_default();
-            (None, ScopeSet::parse(scopes).map(|s| s.expand().to_string()).unwrap_or_default())
-        }
+        None => (None, oauth1.as_ref().map(|(o, _)| o.scopes.expand()).unwrap_or_default()),
     };
     let (oauth1, consumer_secret) = oauth1.map_or((None, None), |(o, s)| (Some(o), Some(s)));
     let client = Client {
@@ -462,11 +459,7 @@ pub async fn edit(app: &App, key: &str, new: NewClient, who: Who) -> Result<Clie
     };
     let scopes = match &oauth2 {
         Some((_, s)) => s.clone(),
-        None => oauth1
-            .as_ref()
-            .and_then(|o| ScopeSet::parse(&o.scopes).ok())
-            .map(|s| s.expand().to_string())
-            .unwrap_or_default(),
+        None => oauth1.as_ref().map(|o| o.scopes.expand()).unwrap_or_default(),
     };
     let mut client = old.clone();
     client.name = new.name.trim().to_string();
@@ -578,7 +571,7 @@ mod tests {
             grant,
             client,
             user: Some(UserId(7)),
-            scopes: "profile".into(),
+            scopes: ScopeSet::parse("profile").unwrap(),
             issued_at: NOW,
             expires_at: Some(NOW + 60),
             redirect_uri: None,
@@ -587,6 +580,7 @@ mod tests {
             auth_time: NOW,
             used_at: None,
             secret: None,
+            replay: None,
         };
         let kept = app
             .store
@@ -598,7 +592,7 @@ mod tests {
                         id: GrantId(0),
                         client: *c,
                         user: *user,
-                        scopes: "profile".into(),
+                        scopes: ScopeSet::parse("profile").unwrap(),
                         created_at: NOW,
                         last_used: NOW,
                         revision: 0,

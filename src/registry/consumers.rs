@@ -60,7 +60,7 @@ impl From<&OAuth1App> for ConsumerView {
             signature_methods: o.signature_methods.clone(),
             rsa_public_key: o.rsa_public_key.is_some(),
             two_legged: o.two_legged,
-            scopes: o.scopes.clone(),
+            scopes: o.scopes.to_string(),
             token_ttl: o.token_ttl,
         }
     }
@@ -121,7 +121,7 @@ pub fn settings(new: &NewConsumer, scopes: &[String]) -> Result<OAuth1App, Clien
         signature_methods: methods.iter().map(|m| m.as_str().to_string()).collect(),
         rsa_public_key: pem.map(str::to_string),
         two_legged: new.two_legged,
-        scopes: scopes.to_string(),
+        scopes,
         token_ttl: new.token_ttl,
     })
 }
@@ -154,7 +154,7 @@ mod tests {
         let o = settings(&NewConsumer::default(), &[]).unwrap();
         assert_eq!(o.callback, "oob");
         assert_eq!(o.signature_methods, vec!["HMAC-SHA1"]);
-        assert_eq!(o.scopes, "push read write");
+        assert_eq!(o.scopes.to_string(), "push read write");
         assert!(!o.legacy_1_0 && !o.two_legged && o.rsa_public_key.is_none() && o.token_ttl.is_none());
         let v = ConsumerView::from(&o);
         assert_eq!(v.revision, "1.0a");
@@ -175,7 +175,7 @@ mod tests {
         };
         let o = settings(&all, &["read".into()]).unwrap();
         assert_eq!(o.signature_methods, vec!["HMAC-SHA1", "HMAC-SHA256", "RSA-SHA1", "PLAINTEXT"]);
-        assert_eq!(o.scopes, "read");
+        assert_eq!(o.scopes.to_string(), "read");
 
         let bad = |n: NewConsumer| field(settings(&n, &[]));
         assert_eq!(

@@ -45,12 +45,12 @@ pub fn public_key(c: &Client) -> String {
 }
 
 fn authorized(c: &Client, g: &Grant) -> AuthorizedApp {
-    let scopes = ScopeSet::parse(&g.scopes).unwrap_or_default();
     AuthorizedApp {
         client_id: public_key(c),
         name: c.name.clone(),
         homepage: c.homepage.clone(),
-        scopes: scopes
+        scopes: g
+            .scopes
             .descriptions()
             .iter()
             .map(|s| ScopeWords { name: s.name.to_string(), description: s.description.to_string() })
@@ -134,10 +134,9 @@ pub fn approve(
 ) -> Result<Grant, StoreError> {
     let grant = match grants::find(tx, user, client)? {
         Some(mut g) => {
-            let had = ScopeSet::parse(&g.scopes).unwrap_or_default();
-            let merged = had.union(scopes);
-            if merged != had {
-                g.scopes = merged.to_string();
+            let merged = g.scopes.union(scopes);
+            if merged != g.scopes {
+                g.scopes = merged;
                 grants::put(tx, &mut g)?;
             }
             g
@@ -148,7 +147,7 @@ pub fn approve(
                 id: GrantId(0),
                 client,
                 user,
-                scopes: scopes.to_string(),
+                scopes: scopes.clone(),
                 created_at: now,
                 last_used: now,
                 revision: 0,
@@ -195,20 +194,22 @@ pub fn narrow(
     let Some(mut g) = grants::get(tx, grant)? else {
         return Ok(Err(NarrowRefusal::NotFound(grant)));
     };
-    let had = ScopeSet::parse(&g.scopes).unwrap_or_default();
+    let had = g.scopes.clone();
     if scopes.is_empty() {
         return Ok(Err(NarrowRefusal::Empty));
     }
     if !scopes.is_subset(&had) {
         return Ok(Err(NarrowRefusal::Widens));
     }
-    g.scopes = scopes.to_string();
+    g.scopes = scopes.clone();
     grants::put(tx, &mut g)?;
     for digest in grants::token_digests(tx, g.id)? {
         let Some(mut t) = grants::token(tx, &digest)? else { continue };
-        let cut = ScopeSet::parse(&t.scopes).unwrap_or_default().intersection(scopes).to_string();
-        if cut != t.scopes {
+        let cut = t.scopes.intersection(scopes);
+        // A kept replay would answer a retry with the wider scopes.
+        if cut != t.scopes || t.replay.is_some() {
             t.scopes = cut;
+            t.replay = None;
             grants::put_token(tx, &digest, &t)?;
         }
     }
@@ -235,6 +236,9 @@ pub enum Reason<'a> {
     /// The member or the application was deleted; that deletion's own
     /// record (`user.delete`, `client.delete`) stands for its grants.
     Deleted,
+    /// A security event of the member's (a new password, a reset, being
+    /// disabled): that event's own record stands for its grants.
+    Security,
 }
 
 /// Removes the grant and every token under it (an OAuth 1.0a token leaves
@@ -270,9 +274,34 @@ pub fn revoke(
             let detail = format!("{what_happened}; {n} tokens revoked");
             audit::record(tx, now, who, action, &format!("grant {}", g.id), &detail)?;
         }
-        Reason::Deleted => {}
+        Reason::Deleted | Reason::Security => {}
     }
     Ok(Some(n))
+}
+
+/// Ends every grant of the member, with every OAuth 2.0 and OAuth 1.0a
+/// token under them (RFC 9700 §4.14.2, RFC 6819 §5.2.2.3): what a new
+/// password, a reset or disabling the member calls for. Returns how many
+/// grants and tokens ended, for the event's own audit record.
+pub fn end_member_tokens(
+    tx: &WriteTransaction,
+    user: UserId,
+    now: i64,
+    who: &Who,
+) -> Result<(usize, usize), StoreError> {
+    let mut ended = (0, 0);
+    for g in grants::for_member(tx, user)? {
+        if let Some(n) = revoke(tx, g.id, now, who, Reason::Security)? {
+            ended.0 += 1;
+            ended.1 += n;
+        }
+    }
+    Ok(ended)
+}
+
+/// The audit detail for [`end_member_tokens`]' count.
+pub fn ended_detail((grants, tokens): (usize, usize)) -> String {
+    format!("ended {grants} grants with {tokens} tokens")
 }
 
 /// A single-use credential came back a second time: whoever holds it may
@@ -312,36 +341,58 @@ pub struct GrantSummary {
 
 /// The protocol a grant's tokens speak; a grant without tokens speaks its
 /// application's (OAuth 2.0 when it has both).
-pub fn protocol(tokens: &[([u8; 32], Token)], client: Option<&Client>) -> &'static str {
+fn protocol(tokens: &[([u8; 32], Token)], client: Option<&Client>) -> &'static str {
     let oauth1_tokens = tokens.iter().any(|(_, t)| t.kind == TokenKind::OAuth1Access);
     let oauth1_only = tokens.is_empty() && client.is_some_and(|c| c.oauth2.is_none());
     if oauth1_tokens || oauth1_only { "OAuth 1.0a" } else { "OAuth 2.0" }
 }
 
-/// Every grant, newest first, with its application, member and live tokens.
-pub fn summaries(tx: &ReadTransaction, now: i64) -> Result<Vec<GrantSummary>, StoreError> {
-    let apps: HashMap<_, Client> = clients::list(tx)?.into_iter().map(|c| (c.id, c)).collect();
-    let people: HashMap<_, String> = users::list(tx)?.into_iter().map(|u| (u.id, u.username)).collect();
-    let mut out = vec![];
-    for g in grants::list(tx)? {
-        let tokens = grants::tokens_of(tx, g.id)?;
-        let client = apps.get(&g.client);
-        out.push(GrantSummary {
+/// Summarises grants in one transaction, reading each application and
+/// member once however many grants name them.
+pub struct Summarizer<'t, T: crate::store::Tables> {
+    tx: &'t T,
+    now: i64,
+    apps: HashMap<ClientId, Option<Client>>,
+    people: HashMap<UserId, Option<String>>,
+}
+
+impl<'t, T: crate::store::Tables> Summarizer<'t, T> {
+    pub fn new(tx: &'t T, now: i64) -> Self {
+        Summarizer { tx, now, apps: HashMap::new(), people: HashMap::new() }
+    }
+
+    pub fn of(&mut self, g: &Grant) -> Result<GrantSummary, StoreError> {
+        let tokens = grants::tokens_of(self.tx, g.id)?;
+        if !self.apps.contains_key(&g.client) {
+            self.apps.insert(g.client, clients::get(self.tx, g.client)?);
+        }
+        if let Some(u) = g.user.filter(|u| !self.people.contains_key(u)) {
+            self.people.insert(u, users::get(self.tx, u)?.map(|u| u.username));
+        }
+        let client = self.apps.get(&g.client).and_then(Option::as_ref);
+        let now = self.now;
+        Ok(GrantSummary {
             id: g.id,
             client: g.client,
             application: client.map(|c| c.name.clone()).unwrap_or_else(|| format!("application {}", g.client)),
             member: match g.user {
-                Some(u) => people.get(&u).cloned().unwrap_or_else(|| format!("member {u}")),
+                Some(u) => self.people.get(&u).cloned().flatten().unwrap_or_else(|| format!("member {u}")),
                 None => "(the application itself)".into(),
             },
             user: g.user,
             protocol: protocol(&tokens, client),
-            scopes: g.scopes.clone(),
+            scopes: g.scopes.to_string(),
             created_at: g.created_at,
             last_used: g.last_used,
             live_tokens: tokens.iter().filter(|(_, t)| !t.expired(now) && t.used_at.is_none()).count(),
-        });
+        })
     }
+}
+
+/// Every grant, newest first, with its application, member and live tokens.
+pub fn summaries(tx: &ReadTransaction, now: i64) -> Result<Vec<GrantSummary>, StoreError> {
+    let mut s = Summarizer::new(tx, now);
+    let mut out = grants::list(tx)?.iter().map(|g| s.of(g)).collect::<Result<Vec<_>, _>>()?;
     out.sort_by_key(|s| std::cmp::Reverse(s.id.0));
     Ok(out)
 }
@@ -427,7 +478,6 @@ mod tests {
     use crate::clock::FrozenClock;
     use crate::registry::applications::{self, NewClient};
     use crate::store::audit::AuditEvent;
-    use crate::store::users::User;
 
     const NOW: i64 = 1_700_000_000;
 
@@ -442,19 +492,7 @@ mod tests {
     /// An app with the member `kim` and the application `Tally`.
     async fn fixture(dir: &std::path::Path) -> (App, UserId, ClientId) {
         let app = App::for_tests(dir, FrozenClock::at(NOW));
-        let user = User {
-            id: UserId(0),
-            username: "kim".into(),
-            display_name: "Kim".into(),
-            email: String::new(),
-            password_hash: String::new(),
-            admin: false,
-            disabled: false,
-            created_at: NOW,
-            password_changed_at: NOW,
-            revision: 0,
-        };
-        let user = app.store.write(move |tx| users::insert(tx, user.clone())).await.unwrap().id;
+        let user = app.add_test_member("kim").await;
         let new: NewClient =
             serde_json::from_value(serde_json::json!({ "name": "Tally", "grants": ["password"], "scopes": ["read"] }))
                 .unwrap();
@@ -468,7 +506,7 @@ mod tests {
             grant: grant.id,
             client: grant.client,
             user: grant.user,
-            scopes: scopes.into(),
+            scopes: set(scopes),
             issued_at: NOW,
             expires_at: Some(NOW + 3600),
             redirect_uri: None,
@@ -477,6 +515,7 @@ mod tests {
             auth_time: NOW,
             used_at: None,
             secret: None,
+            replay: None,
         }
     }
 
@@ -505,7 +544,7 @@ mod tests {
             .write(move |tx| approve(tx, Some(user), client, &set("profile"), NOW, How::OAuth2Consent(&w)))
             .await
             .unwrap();
-        assert_eq!((first.scopes.as_str(), first.created_at, first.user), ("profile", NOW, Some(user)));
+        assert_eq!((first.scopes.to_string().as_str(), first.created_at, first.user), ("profile", NOW, Some(user)));
         let w = who.clone();
         let wider = app
             .store
@@ -513,7 +552,7 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(wider.id, first.id, "consent is remembered on the same grant");
-        assert_eq!(wider.scopes, "posts:read profile");
+        assert_eq!(wider.scopes.to_string(), "posts:read profile");
         assert_eq!(wider.created_at, NOW);
         let own =
             app.store.write(move |tx| approve(tx, None, client, &set("read"), NOW, How::Unattended)).await.unwrap();
@@ -533,9 +572,9 @@ mod tests {
         let id = g.id;
         let narrowed =
             app.store.write(move |tx| narrow(tx, id, &set("profile"), NOW + 1, &Who::cli())).await.unwrap().unwrap();
-        assert_eq!((narrowed.id, narrowed.scopes.as_str()), (id, "profile"));
+        assert_eq!((narrowed.id, narrowed.scopes.to_string().as_str()), (id, "profile"));
         for d in [[1; 32], [2; 32]] {
-            assert_eq!(app.store.read(|tx| grants::token(tx, &d)).unwrap().unwrap().scopes, "profile");
+            assert_eq!(app.store.read(|tx| grants::token(tx, &d)).unwrap().unwrap().scopes, set("profile"));
         }
         let e = &audits(&app)[0];
         assert_eq!((e.action.as_str(), e.target.clone()), ("grant.narrow", format!("grant {id}")));
@@ -549,7 +588,7 @@ mod tests {
         assert_eq!(n("").await, Err(NarrowRefusal::Empty));
         let missing = app.store.write(|tx| narrow(tx, GrantId(99), &set("profile"), NOW, &Who::cli())).await.unwrap();
         assert_eq!(missing, Err(NarrowRefusal::NotFound(GrantId(99))));
-        assert_eq!(app.store.read(|tx| grants::get(tx, id)).unwrap().unwrap().scopes, "profile");
+        assert_eq!(app.store.read(|tx| grants::get(tx, id)).unwrap().unwrap().scopes, set("profile"));
     }
 
     #[tokio::test]

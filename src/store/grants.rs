@@ -10,6 +10,7 @@ use super::key::{Key, u64_at};
 use super::schema::{GRANTS, GRANTS_BY_CLIENT, GRANTS_BY_MEMBER, TOKENS, TOKENS_BY_EXPIRY, TOKENS_BY_GRANT};
 use super::{At, ClientId, GrantId, ReadableTable, StoreError, Tables, UserId, WriteTransaction, next_id};
 use crate::clock::Timestamp;
+use crate::scopes::ScopeSet;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -18,8 +19,9 @@ pub struct Grant {
     pub client: ClientId,
     /// `None` for an application's own grant (client credentials).
     pub user: Option<UserId>,
-    /// What the member consented to, space-separated.
-    pub scopes: String,
+    /// What the member consented to (stored as the space-joined string).
+    #[serde(deserialize_with = "crate::scopes::lenient")]
+    pub scopes: ScopeSet,
     pub created_at: Timestamp,
     pub last_used: Timestamp,
     /// Grows with every stored change (see `codec::Revised`); 0 until stored.
@@ -50,7 +52,7 @@ impl Record for Grant {
                     id: g.id,
                     client: g.client,
                     user: g.user,
-                    scopes: g.scopes,
+                    scopes: ScopeSet::parse_lenient(&g.scopes),
                     created_at: g.created_at,
                     last_used: g.last_used,
                     revision: 1,
@@ -85,7 +87,8 @@ pub struct Token {
     pub grant: GrantId,
     pub client: ClientId,
     pub user: Option<UserId>,
-    pub scopes: String,
+    #[serde(deserialize_with = "crate::scopes::lenient")]
+    pub scopes: ScopeSet,
     pub issued_at: Timestamp,
     pub expires_at: Option<Timestamp>,
     /// Codes: the redirect URI the code was issued for.
@@ -101,6 +104,37 @@ pub struct Token {
     /// OAuth 1.0a access tokens: the token secret, sealed with the token's
     /// digest as context (see `auth::sealing`).
     pub secret: Option<Vec<u8>>,
+    /// Retired refresh tokens, within the reuse grace only: the response the
+    /// rotation gave, sealed, so that the client's retry gets it again.
+    pub replay: Option<Replay>,
+}
+
+/// The sealed token response kept on a rotated refresh token until `until`
+/// (the end of the reuse grace); the sweep removes it then, if no read has.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Replay {
+    pub until: Timestamp,
+    /// Sealed with `sealing::context::REFRESH_REPLAY` and the token's digest.
+    pub sealed: Vec<u8>,
+}
+
+/// A token as version 2 wrote it: scopes as a plain string, before replays.
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
+struct TokenV2 {
+    kind: TokenKind,
+    grant: GrantId,
+    client: ClientId,
+    user: Option<UserId>,
+    scopes: String,
+    issued_at: Timestamp,
+    expires_at: Option<Timestamp>,
+    redirect_uri: Option<String>,
+    pkce: Option<(String, String)>,
+    nonce: Option<String>,
+    auth_time: Timestamp,
+    used_at: Option<Timestamp>,
+    secret: Option<Vec<u8>>,
 }
 
 /// A token as version 1 wrote it: before OAuth 1.0a token secrets.
@@ -123,7 +157,7 @@ struct TokenV1 {
 
 impl Record for Token {
     const KIND: &'static str = "token";
-    const VERSION: u8 = 2;
+    const VERSION: u8 = 3;
 
     fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
         match version {
@@ -135,7 +169,7 @@ impl Record for Token {
                     grant: t.grant,
                     client: t.client,
                     user: t.user,
-                    scopes: t.scopes,
+                    scopes: ScopeSet::parse_lenient(&t.scopes),
                     issued_at: t.issued_at,
                     expires_at: t.expires_at,
                     redirect_uri: t.redirect_uri,
@@ -144,6 +178,26 @@ impl Record for Token {
                     auth_time: t.auth_time,
                     used_at: t.used_at,
                     secret: None,
+                    replay: None,
+                })
+            }
+            2 => {
+                let t: TokenV2 = decode_old(Self::KIND, version, body)?;
+                Ok(Token {
+                    kind: t.kind,
+                    grant: t.grant,
+                    client: t.client,
+                    user: t.user,
+                    scopes: ScopeSet::parse_lenient(&t.scopes),
+                    issued_at: t.issued_at,
+                    expires_at: t.expires_at,
+                    redirect_uri: t.redirect_uri,
+                    pkce: t.pkce,
+                    nonce: t.nonce,
+                    auth_time: t.auth_time,
+                    used_at: t.used_at,
+                    secret: t.secret,
+                    replay: None,
                 })
             }
             v => Err(StoreError::Corrupt(format!("token record has unknown version {v}"))),
@@ -154,6 +208,15 @@ impl Record for Token {
 impl Token {
     pub fn expired(&self, now: Timestamp) -> bool {
         self.expires_at.is_some_and(|e| e <= now)
+    }
+
+    /// When the sweep must look at this token: when it expires, or earlier
+    /// when a kept replay runs out. This is its `TOKENS_BY_EXPIRY` time.
+    pub fn sweep_at(&self) -> Option<Timestamp> {
+        match (self.expires_at, self.replay.as_ref().map(|r| r.until)) {
+            (Some(e), Some(r)) => Some(e.min(r)),
+            (e, r) => e.or(r),
+        }
     }
 }
 
@@ -268,7 +331,7 @@ pub fn revoke(tx: &WriteTransaction, grant: &Grant) -> Result<usize, StoreError>
         for d in &digests {
             let gone = tokens.remove(d.as_slice()).at(OP, &TOKENS)?;
             let gone = gone.map(|v| decode::<Token>(v.value())).transpose().ok().flatten();
-            if let Some(e) = gone.as_ref().and_then(|t| t.expires_at) {
+            if let Some(e) = gone.as_ref().and_then(Token::sweep_at) {
                 by_expiry.remove(expiry_key(e, d).as_slice()).at(OP, &TOKENS_BY_EXPIRY)?;
             }
             if gone.is_some_and(|t| t.kind == TokenKind::OAuth1Access) {
@@ -319,15 +382,15 @@ pub fn put_token(tx: &WriteTransaction, digest: &[u8; 32], token: &Token) -> Res
     const OP: &str = "grants.put_token";
     let mut tokens = tx.table(&TOKENS).during(OP)?;
     let old = tokens.insert(digest.as_slice(), encode(token)?.as_slice()).at(OP, &TOKENS)?;
-    let old_expiry = old.and_then(|v| decode::<Token>(v.value()).ok()).and_then(|t| t.expires_at);
+    let old_expiry = old.and_then(|v| decode::<Token>(v.value()).ok()).and_then(|t| t.sweep_at());
     drop(tokens);
     let mut idx = tx.table(&TOKENS_BY_GRANT).during(OP)?;
     idx.insert(token_index_key(token.grant, digest).as_slice(), ()).at(OP, &TOKENS_BY_GRANT)?;
     let mut by_expiry = tx.table(&TOKENS_BY_EXPIRY).during(OP)?;
-    if let Some(e) = old_expiry.filter(|&e| Some(e) != token.expires_at) {
+    if let Some(e) = old_expiry.filter(|&e| Some(e) != token.sweep_at()) {
         by_expiry.remove(expiry_key(e, digest).as_slice()).at(OP, &TOKENS_BY_EXPIRY)?;
     }
-    if let Some(e) = token.expires_at {
+    if let Some(e) = token.sweep_at() {
         by_expiry.insert(expiry_key(e, digest).as_slice(), ()).at(OP, &TOKENS_BY_EXPIRY)?;
     }
     Ok(())
@@ -349,7 +412,7 @@ pub fn token(tx: &impl Tables, digest: &[u8; 32]) -> Result<Option<Token>, Store
 pub fn delete_token(tx: &WriteTransaction, digest: &[u8; 32], grant: GrantId) -> Result<(), StoreError> {
     const OP: &str = "grants.delete_token";
     let gone = tx.table(&TOKENS).during(OP)?.remove(digest.as_slice()).at(OP, &TOKENS)?.map(|v| v.value().to_vec());
-    let expiry = gone.and_then(|v| decode::<Token>(&v).ok()).and_then(|t| t.expires_at);
+    let expiry = gone.and_then(|v| decode::<Token>(&v).ok()).and_then(|t| t.sweep_at());
     let mut idx = tx.table(&TOKENS_BY_GRANT).during(OP)?;
     idx.remove(token_index_key(grant, digest).as_slice()).at(OP, &TOKENS_BY_GRANT)?;
     if let Some(e) = expiry {
@@ -359,12 +422,14 @@ pub fn delete_token(tx: &WriteTransaction, digest: &[u8; 32], grant: GrantId) ->
     Ok(())
 }
 
-/// Removes tokens that expired before `before`; returns how many. Only the
-/// expired part of the expiry index is read.
+/// Removes tokens that expired before `before`, and the replays kept on
+/// retired refresh tokens whose grace ended before it; returns how many
+/// tokens went. Only the due part of the expiry index is read.
 pub fn sweep_expired(tx: &WriteTransaction, before: Timestamp) -> Result<usize, StoreError> {
     const OP: &str = "grants.sweep_expired";
     let mut doomed = vec![];
     let mut stale = vec![];
+    let mut replays_done = vec![];
     {
         let by_expiry = tx.table(&TOKENS_BY_EXPIRY).during(OP)?;
         let tokens = tx.table(&TOKENS).during(OP)?;
@@ -374,6 +439,7 @@ pub fn sweep_expired(tx: &WriteTransaction, before: Timestamp) -> Result<usize, 
             let Some(d) = digest_at(k.value(), 8) else { continue };
             match tokens.get(d.as_slice()).at(OP, &TOKENS)?.map(|v| decode::<Token>(v.value())) {
                 Some(Ok(tok)) if tok.expires_at.is_some_and(|e| e < before) => doomed.push((d, tok.grant)),
+                Some(Ok(tok)) if tok.replay.as_ref().is_some_and(|r| r.until < before) => replays_done.push((d, tok)),
                 // A token that cannot be read stays, as it always has.
                 Some(Err(_)) => {}
                 // Gone, or renewed under another expiry: the entry is stale.
@@ -383,6 +449,11 @@ pub fn sweep_expired(tx: &WriteTransaction, before: Timestamp) -> Result<usize, 
     }
     for (d, g) in &doomed {
         delete_token(tx, d, *g)?;
+    }
+    // Rewritten without the replay, the token is indexed at its expiry again.
+    for (d, mut tok) in replays_done {
+        tok.replay = None;
+        put_token(tx, &d, &tok)?;
     }
     let mut by_expiry = tx.table(&TOKENS_BY_EXPIRY).during(OP)?;
     for k in &stale {
@@ -449,7 +520,7 @@ pub(super) fn index_v2(tx: &WriteTransaction) -> Result<(usize, usize), StoreErr
     for row in tx.table(&TOKENS).during(OP)?.iter().at(OP, &TOKENS)? {
         let (k, v) = row.at(OP, &TOKENS)?;
         let (Some(d), Ok(t)) = (digest_at(k.value(), 0), decode::<Token>(v.value())) else { continue };
-        by_expiry.extend(t.expires_at.map(|e| expiry_key(e, &d)));
+        by_expiry.extend(t.sweep_at().map(|e| expiry_key(e, &d)));
     }
     let mut t = tx.table(&GRANTS_BY_CLIENT).during(OP)?;
     for k in &by_client {
@@ -543,8 +614,8 @@ mod tests {
         assert_eq!((t.kind, t.grant, t.client, t.user), (TokenKind::Refresh, GrantId(3), ClientId(2), Some(UserId(1))));
         assert_eq!((t.issued_at, t.expires_at, t.auth_time), (10, Some(20), 9));
         assert_eq!(t.pkce, Some(("S256".into(), "abc".into())));
-        assert_eq!(t.secret, None);
-        assert_eq!(encode(&t).unwrap()[0], 2);
+        assert_eq!((t.scopes.to_string(), t.secret.clone(), t.replay.clone()), ("profile".into(), None, None));
+        assert_eq!(encode(&t).unwrap()[0], Token::VERSION);
         assert!(decode::<Token>(&[1, 0xff]).is_err());
     }
 
@@ -562,7 +633,7 @@ mod tests {
         bytes.extend(postcard::to_stdvec(&old).unwrap());
         let g: Grant = decode(&bytes).unwrap();
         assert_eq!((g.id, g.client, g.user), (GrantId(5), ClientId(2), Some(UserId(1))));
-        assert_eq!((g.scopes.as_str(), g.created_at, g.last_used, g.revision), ("read write", 10, 12, 1));
+        assert_eq!((g.scopes.to_string().as_str(), g.created_at, g.last_used, g.revision), ("read write", 10, 12, 1));
         assert_eq!(encode(&g).unwrap()[0], Grant::VERSION);
         assert!(decode::<Grant>(&[1, 0xff]).is_err());
     }
@@ -580,7 +651,7 @@ mod tests {
             grant,
             client: ClientId(2),
             user: Some(UserId(1)),
-            scopes: "read".into(),
+            scopes: ScopeSet::parse("read").unwrap(),
             issued_at: 1,
             expires_at,
             redirect_uri: None,
@@ -589,6 +660,7 @@ mod tests {
             auth_time: 1,
             used_at: None,
             secret: None,
+            replay: None,
         };
         let ids = store
             .write_blocking(move |tx| {
@@ -598,7 +670,7 @@ mod tests {
                         id: GrantId(0),
                         client: ClientId(client),
                         user: Some(UserId(user)),
-                        scopes: "read".into(),
+                        scopes: ScopeSet::parse("read").unwrap(),
                         created_at: 1,
                         last_used: 1,
                         revision: 0,
@@ -638,7 +710,7 @@ mod tests {
             grant: GrantId(0),
             client: ClientId(1),
             user: Some(UserId(1)),
-            scopes: "read".into(),
+            scopes: ScopeSet::parse("read").unwrap(),
             issued_at: 1,
             expires_at: None,
             redirect_uri: None,
@@ -647,6 +719,7 @@ mod tests {
             auth_time: 1,
             used_at: None,
             secret: Some(vec![1, 2, 3]),
+            replay: None,
         };
         let (a, b) = (make(TokenKind::OAuth1Access), make(TokenKind::Access));
         store
@@ -657,7 +730,7 @@ mod tests {
                         id: GrantId(0),
                         client: ClientId(1),
                         user: Some(UserId(1)),
-                        scopes: "read".into(),
+                        scopes: ScopeSet::parse("read").unwrap(),
                         created_at: 5,
                         last_used: 7,
                         revision: 0,
@@ -682,7 +755,7 @@ mod tests {
             id: GrantId(1),
             client: ClientId(2),
             user: Some(UserId(3)),
-            scopes: "read".into(),
+            scopes: ScopeSet::parse("read").unwrap(),
             created_at: 10,
             last_used: 20,
             revision: 4,
@@ -691,7 +764,9 @@ mod tests {
         assert_eq!(bytes, [2, 1, 2, 1, 3, 4, 114, 101, 97, 100, 20, 40, 4]);
         assert_eq!(decode::<Grant>(&bytes).unwrap(), g);
 
-        let t = Token {
+        // Version 2, as it was written: its bytes still read, scopes not in
+        // today's vocabulary ("s") dropped, and no replay.
+        let v2 = TokenV2 {
             kind: TokenKind::Code,
             grant: GrantId(1),
             client: ClientId(2),
@@ -706,7 +781,8 @@ mod tests {
             used_at: Some(11),
             secret: Some(vec![5, 6]),
         };
-        let bytes = encode(&t).unwrap();
+        let mut bytes = vec![2u8];
+        bytes.extend(postcard::to_stdvec(&v2).unwrap());
         assert_eq!(
             bytes,
             [
@@ -714,6 +790,40 @@ mod tests {
                 5, 6
             ]
         );
+        let t = Token {
+            kind: TokenKind::Code,
+            grant: GrantId(1),
+            client: ClientId(2),
+            user: None,
+            scopes: ScopeSet::default(),
+            issued_at: 10,
+            expires_at: Some(20),
+            redirect_uri: Some("r".into()),
+            pkce: Some(("S256".into(), "c".into())),
+            nonce: Some("n".into()),
+            auth_time: 9,
+            used_at: Some(11),
+            secret: Some(vec![5, 6]),
+            replay: None,
+        };
+        assert_eq!(decode::<Token>(&bytes).unwrap(), t);
+        // A scope set is stored as the string it replaced: version 3 is
+        // version 2's bytes plus the replay.
+        let t = Token {
+            scopes: ScopeSet::parse("openid").unwrap(),
+            replay: Some(Replay { until: 30, sealed: vec![7] }),
+            ..t
+        };
+        let v2 = TokenV2 { scopes: "openid".into(), ..v2 };
+        let bytes = encode(&t).unwrap();
+        assert_eq!(
+            bytes,
+            [
+                3, 0, 1, 2, 0, 6, 111, 112, 101, 110, 105, 100, 20, 1, 40, 1, 1, 114, 1, 4, 83, 50, 53, 54, 1, 99, 1,
+                1, 110, 18, 1, 22, 1, 2, 5, 6, 1, 60, 1, 7
+            ]
+        );
+        assert_eq!(bytes[1..bytes.len() - 4], postcard::to_stdvec(&v2).unwrap());
         assert_eq!(decode::<Token>(&bytes).unwrap(), t);
         let kinds = [TokenKind::Code, TokenKind::Access, TokenKind::Refresh, TokenKind::OAuth1Access];
         assert_eq!(postcard::to_stdvec(&kinds).unwrap(), [0, 1, 2, 3]);

@@ -71,7 +71,7 @@ mod tests {
             id: GrantId(id),
             client: ClientId(client),
             user: Some(UserId(id)),
-            scopes: "read".into(),
+            scopes: crate::scopes::ScopeSet::parse("read").unwrap(),
             created_at: 1,
             last_used: 1,
             revision: 1,
@@ -84,7 +84,7 @@ mod tests {
             grant: GrantId(grant),
             client: ClientId(1),
             user: None,
-            scopes: "read".into(),
+            scopes: crate::scopes::ScopeSet::parse("read").unwrap(),
             issued_at: 1,
             expires_at,
             redirect_uri: None,
@@ -93,6 +93,7 @@ mod tests {
             auth_time: 1,
             used_at: None,
             secret: None,
+            replay: None,
         }
     }
 

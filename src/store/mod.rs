@@ -301,6 +301,15 @@ pub fn check_integrity(path: &Path) -> Result<bool, StoreError> {
     db.check_integrity().during("check integrity")
 }
 
+/// How many rows a table holds, without reading them.
+pub fn count<K: redb::Key + 'static, V: redb::Value + 'static>(
+    tx: &impl Tables,
+    table: &'static redb::TableDefinition<'static, K, V>,
+) -> Result<u64, StoreError> {
+    use redb::ReadableTableMetadata;
+    tx.table(table)?.len().at("store.count", table)
+}
+
 /// Takes the next value of an id sequence kept in `meta`.
 pub fn next_id(tx: &WriteTransaction, sequence: &str) -> Result<u64, StoreError> {
     const OP: &str = "next_id";

@@ -10,6 +10,7 @@ use super::schema::{
 };
 use super::{At, ClientId, ReadableTable, StoreError, Tables, UserId, WriteTransaction};
 use crate::clock::Timestamp;
+use crate::scopes::ScopeSet;
 use serde::{Deserialize, Serialize};
 
 /// What the member did with a request token on the authorization page.
@@ -21,7 +22,8 @@ pub enum Decision {
         /// SHA-256 of the `oauth_verifier` (none for a legacy 1.0 consumer).
         verifier: Option<[u8; 32]>,
         /// What was granted, expanded.
-        scopes: String,
+        #[serde(deserialize_with = "crate::scopes::lenient")]
+        scopes: ScopeSet,
         auth_time: Timestamp,
     },
     Denied,
@@ -370,7 +372,7 @@ mod tests {
             decision: Decision::Approved {
                 user: UserId(1),
                 verifier: Some([7; 32]),
-                scopes: "read".into(),
+                scopes: ScopeSet::parse("read").unwrap(),
                 auth_time: 11,
             },
         };
@@ -429,7 +431,12 @@ mod tests {
             callback: "oob".into(),
             created_at: 10,
             expires_at: 20,
-            decision: Decision::Approved { user: UserId(3), verifier: Some([9; 32]), scopes: "r".into(), auth_time: 4 },
+            decision: Decision::Approved {
+                user: UserId(3),
+                verifier: Some([9; 32]),
+                scopes: ScopeSet::parse("read").unwrap(),
+                auth_time: 4,
+            },
             revision: 2,
         };
         let bytes = crate::store::codec::encode(&t).unwrap();
@@ -437,10 +444,21 @@ mod tests {
             bytes,
             [
                 2, 2, 1, 1, 3, 111, 111, 98, 20, 40, 1, 3, 1, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9,
-                9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 1, 114, 8, 2
+                9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 4, 114, 101, 97, 100, 8, 2
             ]
         );
         assert_eq!(decode::<RequestToken>(&bytes).unwrap(), t);
+        // A scope not in today's vocabulary ("r") is dropped, not an error.
+        let unknown = [
+            2, 2, 1, 1, 3, 111, 111, 98, 20, 40, 1, 3, 1, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9,
+            9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 1, 114, 8, 2,
+        ];
+        let Decision::Approved { user, verifier, auth_time, .. } = t.decision.clone() else { unreachable!() };
+        let dropped = RequestToken {
+            decision: Decision::Approved { user, verifier, scopes: ScopeSet::default(), auth_time },
+            ..t.clone()
+        };
+        assert_eq!(decode::<RequestToken>(&unknown).unwrap(), dropped);
         let decisions = [Decision::Pending, Decision::Denied];
         assert_eq!(postcard::to_stdvec(&decisions).unwrap(), [0, 2]);
 

@@ -60,7 +60,7 @@ struct AccountQuery {
 }
 
 async fn show(v: Member, q: web::Query<AccountQuery>) -> HttpResponse {
-    let notice = q.changed.is_some().then(|| "Your password was changed. Other sessions were signed out.".to_string());
+    let notice = q.changed.is_some().then(|| "Your password was changed. Your other sessions were signed out, and the applications you authorized lost their access: approve them again when they ask.".to_string());
     v.render(StatusCode::OK, &view(&v, notice, vec![]))
 }
 

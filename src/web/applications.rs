@@ -6,8 +6,9 @@ use crate::clock::{human, rfc3339};
 use crate::http::page_error::PageError;
 use crate::http::visitor::{Member, MemberForm};
 use crate::registry::grants::{self, AuthorizedApp};
+use crate::web::notice::{Done, Notice};
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
@@ -30,13 +31,7 @@ struct ApplicationsView {
     notice: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct Query {
-    #[serde(default)]
-    revoked: Option<String>,
-}
-
-async fn show(v: Member, q: web::Query<Query>) -> Result<HttpResponse, PageError> {
+async fn show(v: Member, req: HttpRequest) -> Result<HttpResponse, PageError> {
     let rows = grants::for_member(&v.app, v.active.user.id)?
         .into_iter()
         .map(|app| Row {
@@ -45,7 +40,7 @@ async fn show(v: Member, q: web::Query<Query>) -> Result<HttpResponse, PageError
             app,
         })
         .collect();
-    let notice = q.revoked.as_ref().map(|name| format!("{name} no longer has access to your account."));
+    let notice = Notice::from_query(req.query_string()).text(&v.app);
     Ok(v.render(StatusCode::OK, &ApplicationsView { c: v.chrome("Applications", false), rows, notice }))
 }
 
@@ -55,8 +50,6 @@ struct RevokeForm {
     csrf: String,
     #[serde(default)]
     client_id: String,
-    #[serde(default)]
-    name: String,
 }
 
 crate::has_csrf!(RevokeForm);
@@ -64,8 +57,11 @@ crate::has_csrf!(RevokeForm);
 async fn revoke(MemberForm(v, form): MemberForm<RevokeForm>) -> Result<HttpResponse, PageError> {
     match grants::revoke_for_member(&v.app, v.active.user.id, &form.client_id, v.who()).await? {
         Some(_) => {
-            let q = serde_urlencoded::to_string([("revoked", form.name.as_str())]).unwrap_or_default();
-            Ok(v.redirect(&format!("/account/applications?{q}")))
+            let notice = match crate::registry::applications::find(&v.app, &form.client_id) {
+                Ok(c) => Notice::of(Done::AccessRevoked).id(c.id.0),
+                Err(_) => Notice::default(),
+            };
+            Ok(v.redirect(&notice.after("/account/applications")))
         }
         None => Err(PageError::new(
             StatusCode::NOT_FOUND,

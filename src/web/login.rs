@@ -4,7 +4,7 @@ use super::{Chrome, Visitor};
 use crate::accounts::members::{self, LoginError};
 use crate::accounts::sessions;
 use crate::http::page_error::PageError;
-use crate::http::visitor::{MemberForm, VisitorForm};
+use crate::http::visitor::VisitorForm;
 use crate::uri::safe_return_to;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -61,7 +61,7 @@ async fn show(v: Visitor, q: web::Query<LoginQuery>) -> HttpResponse {
                     .into()
             }),
             notice: if q.reset.is_some() {
-                Some("Your new password is set. Sign in with it.".into())
+                Some("Your new password is set. Every session and every application's access to your account were ended. Sign in with it.".into())
             } else {
                 q.signed_out.is_some().then(|| "You are signed out.".into())
             },
@@ -131,11 +131,16 @@ struct LogoutForm {
     csrf: String,
 }
 
-crate::has_csrf!(LogoutForm);
-
-/// Without a session, `MemberForm` sends the visitor to `/login`.
-async fn logout(MemberForm(v, _): MemberForm<LogoutForm>) -> Result<HttpResponse, PageError> {
-    sessions::end(&v.app, &v.active, v.who()).await?;
+/// Sign-out is in every page's header, visitors' pages too (the sign-in
+/// page shown to switch user carries the visitor token), so either token
+/// counts. Without a session there is nothing to end: off to `/login`,
+/// whatever the token.
+async fn logout(v: Visitor, form: web::Form<LogoutForm>) -> Result<HttpResponse, PageError> {
+    let Some(active) = v.active.clone() else {
+        return Ok(v.redirect("/login"));
+    };
+    v.check_visitor_csrf(&form.csrf)?;
+    sessions::end(&v.app, &active, v.who()).await?;
     let gone = v.clear_session_cookie();
     Ok(v.redirect_with("/login?signed_out=1", |b| {
         b.cookie(gone);

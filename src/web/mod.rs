@@ -6,6 +6,7 @@ pub mod admin;
 pub mod applications;
 pub mod consent;
 pub mod login;
+pub mod notice;
 pub mod reset;
 pub mod setup;
 

@@ -175,6 +175,103 @@ fn password_grant_and_refresh_rotation_with_reuse_detection() {
     assert_eq!(token(&s, &http, &id, Some(&secret), &[("grant_type", "refresh_token"), ("refresh_token", r3)]).0, 400);
 }
 
+/// RFC 6749 §6 and the reuse grace: a narrower refresh narrows the access
+/// token only; a scope taken off the registration is not issued again; the
+/// client's retry within the grace gets the identical response; a use after
+/// the grace revokes the grant.
+#[test]
+fn refresh_keeps_its_scope_follows_the_registration_and_answers_a_retry_again() {
+    let s = Server::start_with(&[("LATCHKEY_REFRESH_REUSE_GRACE", "2s")]);
+    let admin = setup_admin(&s, "root");
+    add_member(&s, "mia");
+    let http = s.client();
+    let args = ["--name", "Phone app", "--grant", "password", "--grant", "refresh_token"];
+    let (id, secret) = register(&s, &[&args[..], &["--scope", "profile", "--scope", "posts:read"]].concat());
+    let secret = secret.unwrap();
+    let refresh = |r: &str, scope: Option<&str>| {
+        let mut form = vec![("grant_type", "refresh_token"), ("refresh_token", r)];
+        form.extend(scope.map(|s| ("scope", s)));
+        token(&s, &http, &id, Some(&secret), &form)
+    };
+    let (st, t1) = token(
+        &s,
+        &http,
+        &id,
+        Some(&secret),
+        &[("grant_type", "password"), ("username", "mia"), ("password", PASSWORD)],
+    );
+    assert_eq!((st, t1["scope"].as_str()), (200, Some("posts:read profile")), "{t1}");
+    let r1 = t1["refresh_token"].as_str().unwrap().to_string();
+
+    let (st, t2) = refresh(&r1, Some("profile"));
+    assert_eq!((st, t2["scope"].as_str()), (200, Some("profile")), "{t2}");
+    // The response was lost; the client sends the same request again.
+    let (st, again) = refresh(&r1, Some("profile"));
+    assert_eq!(st, 200, "{again}");
+    assert_eq!(again, t2, "the identical response, within the grace");
+    let (st, t3) = refresh(t2["refresh_token"].as_str().unwrap(), None);
+    assert_eq!((st, t3["scope"].as_str()), (200, Some("posts:read profile")), "the refresh token kept its scope");
+
+    // The admin takes posts:read off the registration.
+    let edit = admin.get(s.url(&format!("/admin/clients/{id}/edit"))).send().unwrap().text().unwrap();
+    let r = admin
+        .post(s.url(&format!("/admin/clients/{id}/edit")))
+        .form(&[
+            ("csrf", csrf(&edit).as_str()),
+            ("name", "Phone app"),
+            ("oauth2", "1"),
+            ("client_type", "confidential"),
+            ("grant", "password"),
+            ("grant", "refresh_token"),
+            ("scopes", "profile"),
+            ("token_format", "opaque"),
+            ("signing_alg", "EdDSA"),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().unwrap_or_default());
+    let (st, t4) = refresh(t3["refresh_token"].as_str().unwrap(), None);
+    assert_eq!((st, t4["scope"].as_str()), (200, Some("profile")), "{t4}");
+    let (st, t5) = refresh(t4["refresh_token"].as_str().unwrap(), Some("posts:read"));
+    assert_eq!((st, t5["error"].as_str()), (400, Some("invalid_scope")), "{t5}");
+    let access = t4["access_token"].as_str().unwrap();
+    assert_eq!(me(&s, &http, access).status(), 200);
+
+    // The first refresh token after the grace: it leaked, the grant goes.
+    std::thread::sleep(std::time::Duration::from_millis(3100));
+    let (st, e) = refresh(&r1, Some("profile"));
+    assert_eq!((st, e["error"].as_str()), (400, Some("invalid_grant")), "{e}");
+    assert!(e["error_description"].as_str().unwrap().contains("revoked"));
+    assert_eq!(me(&s, &http, access).status(), 401);
+}
+
+/// `refresh_reuse_grace = 0s` starts, keeps nothing, and any second use of
+/// a refresh token revokes the grant.
+#[test]
+fn a_zero_refresh_reuse_grace_is_strict() {
+    let s = Server::start_with(&[("LATCHKEY_REFRESH_REUSE_GRACE", "0s")]);
+    add_member(&s, "mia");
+    let http = s.client();
+    let (id, secret) =
+        register(&s, &["--name", "Strict", "--grant", "password", "--grant", "refresh_token", "--scope", "profile"]);
+    let secret = secret.unwrap();
+    let (st, t1) = token(
+        &s,
+        &http,
+        &id,
+        Some(&secret),
+        &[("grant_type", "password"), ("username", "mia"), ("password", PASSWORD)],
+    );
+    assert_eq!(st, 200, "{t1}");
+    let r1 = t1["refresh_token"].as_str().unwrap();
+    let (st, t2) = token(&s, &http, &id, Some(&secret), &[("grant_type", "refresh_token"), ("refresh_token", r1)]);
+    assert_eq!(st, 200, "{t2}");
+    let (st, e) = token(&s, &http, &id, Some(&secret), &[("grant_type", "refresh_token"), ("refresh_token", r1)]);
+    assert_eq!((st, e["error"].as_str()), (400, Some("invalid_grant")), "{e}");
+    assert!(e["error_description"].as_str().unwrap().contains("revoked"), "{e}");
+    assert_eq!(me(&s, &http, t2["access_token"].as_str().unwrap()).status(), 401);
+}
+
 fn b64url(data: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(data)
 }

@@ -449,3 +449,40 @@ fn plain_http_serves_credentials_only_behind_a_trusted_https_proxy() {
     assert_eq!(r.status(), 403);
     drop(s2);
 }
+
+/// Hardening: once signed in, a form counts only with the session's token;
+/// the visitor cookie's token from before sign-in (which an attacker who
+/// planted the cookie would know) is refused. Sign-out, in every page's
+/// header, still takes either.
+#[test]
+fn signed_in_forms_refuse_the_token_from_before_sign_in() {
+    let s = Server::start();
+    add_member(&s, "vic");
+    let c = s.client();
+    let visitor_token = csrf(&c.get(s.url("/login")).send().unwrap().text().unwrap());
+    assert_eq!(sign_in(&s, &c, "vic", PASSWORD, "/account").status(), 303);
+    let change = |token: &str| {
+        c.post(s.url("/account/password"))
+            .form(&[
+                ("csrf", token),
+                ("current", PASSWORD),
+                ("new", "another long passphrase"),
+                ("confirm", "another long passphrase"),
+            ])
+            .send()
+            .unwrap()
+    };
+    let r = change(&visitor_token);
+    assert_eq!(r.status(), 403);
+    assert!(r.text().unwrap().contains("This form has expired"));
+    let session_token = csrf(&c.get(s.url("/account")).send().unwrap().text().unwrap());
+    assert_ne!(session_token, visitor_token);
+    let r = change(&session_token);
+    assert_eq!(r.status(), 303, "the session's token is accepted");
+    // The sign-in page shown to switch user carries the visitor token, and
+    // its header's sign-out button works with it.
+    let switch = c.get(s.url("/login?switch=1")).send().unwrap().text().unwrap();
+    let r = c.post(s.url("/logout")).form(&[("csrf", csrf(&switch).as_str())]).send().unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(location(&r).contains("signed_out=1"), "{}", location(&r));
+}

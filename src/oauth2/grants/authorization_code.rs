@@ -10,7 +10,6 @@ use crate::oauth2::pkce::{self, CodeChallengeMethod};
 use crate::oauth2::request::{ClientAuth, Params, allow_grant};
 use crate::oauth2::tokens::{self, Issuer, TokenResponse};
 use crate::registry::grants::revoke_on_reuse;
-use crate::scopes::ScopeSet;
 use crate::store::StoreError;
 use crate::store::audit::Who;
 use crate::store::grants::{self, TokenKind};
@@ -71,9 +70,10 @@ pub async fn exchange(app: &App, auth: &ClientAuth, p: &Params, ip: String) -> R
             // Kept (used) until it expires, so a second use is recognised.
             t.used_at = Some(now);
             grants::put_token(tx, &digest, &t)?;
-            let scopes = ScopeSet::parse(&t.scopes).unwrap_or_default();
+            let scopes = t.scopes.intersection(&iss.allowed);
             let id_input = member.and_then(|u| id_token_input(&u, &scopes, t.nonce.clone(), t.auth_time, None));
             let refresh = wants_refresh(&client, &scopes);
+            let refresh = refresh.then_some(&scopes);
             tokens::issue(tx, &iss, &grant, &scopes, refresh, id_input.as_ref(), t.auth_time).map(Ok)
         })
         .await
@@ -106,6 +106,7 @@ mod tests {
             auth_time: NOW,
             used_at: None,
             secret: None,
+            replay: None,
         };
         let digest = secrets::digest(value);
         f.app.store.write(move |tx| grants::put_token(tx, &digest, &t)).await.unwrap();

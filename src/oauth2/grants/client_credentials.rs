@@ -42,7 +42,7 @@ pub async fn exchange(app: &App, auth: &ClientAuth, p: &Params) -> Result<TokenR
     // scopes: find it on a read transaction, so the writer only stores the
     // token (or, for a JWT, nothing at all).
     let existing = app.store.read(|tx| grants::find(tx, None, client)).map_err(server_error)?;
-    if let Some(g) = existing.filter(|g| scopes.is_subset(&ScopeSet::parse(&g.scopes).unwrap_or_default())) {
+    if let Some(g) = existing.filter(|g| scopes.is_subset(&g.scopes)) {
         if iss.format == TokenFormat::Jwt {
             return tokens::jwt_without_write(&iss, &g, &scopes).map_err(server_error);
         }
@@ -50,7 +50,7 @@ pub async fn exchange(app: &App, auth: &ClientAuth, p: &Params) -> Result<TokenR
         let issued = app
             .store
             .write(move |tx| match grants::get(tx, gid)? {
-                Some(g) => tokens::issue(tx, &iss, &g, &scopes, false, None, iss.now).map(Some),
+                Some(g) => tokens::issue(tx, &iss, &g, &scopes, None, None, iss.now).map(Some),
                 // Revoked since the read: make a new one below.
                 None => Ok(None),
             })
@@ -63,7 +63,7 @@ pub async fn exchange(app: &App, auth: &ClientAuth, p: &Params) -> Result<TokenR
     app.store
         .write(move |tx| {
             let grant = approve(tx, None, client, &scopes, iss.now, How::Unattended)?;
-            tokens::issue(tx, &iss, &grant, &scopes, false, None, iss.now)
+            tokens::issue(tx, &iss, &grant, &scopes, None, None, iss.now)
         })
         .await
         .map_err(|e: StoreError| server_error(e))

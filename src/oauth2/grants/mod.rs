@@ -19,7 +19,7 @@ pub fn server_error(e: impl std::fmt::Display) -> ErrorResponse {
 
 /// The scopes the application may hold, expanded.
 pub fn allowed_scopes(client: &Client) -> ScopeSet {
-    ScopeSet::parse(&client.scopes).map(|s| s.expand()).unwrap_or_default()
+    client.scopes.expand()
 }
 
 /// The requested scopes (or `default`), refused unless registered.
@@ -95,7 +95,6 @@ pub(crate) mod fixture {
     use crate::store::UserId;
     use crate::store::audit::{self, AuditEvent, Who};
     use crate::store::grants::Grant;
-    use crate::store::users::{self, User};
     use std::sync::Arc;
 
     pub const NOW: i64 = 1_700_000_000;
@@ -112,19 +111,7 @@ pub(crate) mod fixture {
         let clock = Arc::new(FrozenClock::at(NOW));
         let mut app = App::for_tests(dir.path(), FrozenClock::at(NOW));
         app.clock = clock.clone();
-        let kim = User {
-            id: UserId(0),
-            username: "kim".into(),
-            display_name: "Kim".into(),
-            email: "kim@example.org".into(),
-            password_hash: String::new(),
-            admin: false,
-            disabled: false,
-            created_at: NOW,
-            password_changed_at: NOW,
-            revision: 0,
-        };
-        let user = app.store.write(move |tx| users::insert(tx, kim.clone())).await.unwrap().id;
+        let user = app.add_test_member("kim").await;
         Fixture { app, clock, user, _dir: dir }
     }
 

@@ -47,7 +47,7 @@ pub async fn exchange(
     app.store
         .write(move |tx| {
             let grant = approve(tx, Some(user.id), client, &scopes, iss.now, How::Unattended)?;
-            tokens::issue(tx, &iss, &grant, &scopes, refresh, id_input.as_ref(), iss.now)
+            tokens::issue(tx, &iss, &grant, &scopes, refresh.then_some(&scopes), id_input.as_ref(), iss.now)
         })
         .await
         .map_err(|e: StoreError| server_error(e))

@@ -15,9 +15,10 @@ use crate::store::clients;
 use crate::store::clients::Client;
 use crate::store::page::is_id_cursor;
 use crate::store::{StoreError, grants};
+use crate::web::notice::{Done, Notice};
 use crate::web::{Chrome, Visitor};
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
@@ -77,8 +78,6 @@ struct ListQuery {
     #[serde(default, rename = "type")]
     kind: String,
     #[serde(default)]
-    notice: Option<String>,
-    #[serde(default)]
     cursor: Option<String>,
     #[serde(default)]
     limit: Option<String>,
@@ -120,7 +119,7 @@ fn filters(q: &ListQuery) -> String {
 }
 
 /// A page of the applications that match the filters, newest first.
-async fn list(v: Admin, q: web::Query<ListQuery>) -> Result<HttpResponse, PageError> {
+async fn list(v: Admin, q: web::Query<ListQuery>, req: HttpRequest) -> Result<HttpResponse, PageError> {
     let asked = PageQuery { cursor: q.cursor.clone(), limit: q.limit.clone() };
     let page = asked.for_page(PAGE, is_id_cursor)?;
     let p = v.app.store.read(|tx| {
@@ -135,7 +134,7 @@ async fn list(v: Admin, q: web::Query<ListQuery>) -> Result<HttpResponse, PageEr
         status: q.status.clone(),
         kind: q.kind.clone(),
         rows: p.items,
-        notice: q.notice.clone(),
+        notice: Notice::from_query(req.query_string()).text(&v.app),
         next: super::next_query(&filters(&q), p.next.as_deref(), &asked),
     };
     Ok(v.render(StatusCode::OK, &view))
@@ -248,7 +247,7 @@ impl Form {
             f.pkce_plain_allowed = o.pkce_plain_allowed;
             f.cors_origins = o.cors_origins.join("\n");
             f.introspect_any = o.introspect_any;
-            f.scopes = c.scopes.clone();
+            f.scopes = c.scopes.to_string();
         }
         f.oauth1 = c.oauth1.is_some();
         if let Some(o) = &c.oauth1 {
@@ -259,7 +258,7 @@ impl Form {
             f.two_legged = o.two_legged;
             f.token_ttl = o.token_ttl.map(|t| t.to_string()).unwrap_or_default();
             if c.oauth2.is_none() {
-                f.scopes = o.scopes.clone();
+                f.scopes = o.scopes.to_string();
             }
         }
         f
@@ -409,19 +408,13 @@ struct DetailView {
     notice: Option<String>,
 }
 
-#[derive(Deserialize, Default)]
-struct NoticeQuery {
-    #[serde(default)]
-    notice: Option<String>,
-}
-
-async fn show(v: Admin, id: web::Path<String>, q: web::Query<NoticeQuery>) -> Result<HttpResponse, PageError> {
+async fn show(v: Admin, id: web::Path<String>, req: HttpRequest) -> Result<HttpResponse, PageError> {
     let c = registry::find(&v.app, &id).map_err(refused)?;
     let view = DetailView {
         c: v.chrome("Application", false),
         view: ClientView::from(&c),
         created: when(c.created_at),
-        notice: q.notice.clone(),
+        notice: Notice::from_query(req.query_string()).text(&v.app),
     };
     Ok(v.render(StatusCode::OK, &view))
 }
@@ -444,13 +437,8 @@ async fn rotate(AdminForm(v, _): AdminForm<CsrfForm>, id: web::Path<String>) -> 
 async fn enable(AdminForm(v, form): AdminForm<CsrfForm>, id: web::Path<String>) -> Result<HttpResponse, PageError> {
     let on = form.enabled == "1";
     let c = registry::set_enabled(&v.app, &id, on, v.who()).await.map_err(refused)?;
-    let notice = if on {
-        format!("{} is enabled.", c.name)
-    } else {
-        format!("{} is disabled: its requests and tokens are refused.", c.name)
-    };
-    let q = serde_urlencoded::to_string([("notice", notice)]).unwrap_or_default();
-    Ok(v.redirect(&format!("/admin/clients/{}?{q}", c.id)))
+    let done = if on { Done::AppEnabled } else { Done::AppDisabled };
+    Ok(v.redirect(&Notice::of(done).id(c.id.0).after(&format!("/admin/clients/{}", c.id))))
 }
 
 #[derive(Template)]
@@ -466,7 +454,7 @@ struct DeleteView {
 async fn confirm_delete(v: Admin, id: web::Path<String>) -> Result<HttpResponse, PageError> {
     let c = registry::find(&v.app, &id).map_err(refused)?;
     let (n_grants, n_tokens) = v.app.store.read(|tx| {
-        let gs: Vec<_> = grants::list(tx)?.into_iter().filter(|g| g.client == c.id).collect();
+        let gs = grants::for_client(tx, c.id)?;
         let mut n = 0;
         for g in &gs {
             n += grants::token_count(tx, g.id)?;
@@ -484,10 +472,8 @@ async fn confirm_delete(v: Admin, id: web::Path<String>) -> Result<HttpResponse,
 }
 
 async fn delete(AdminForm(v, _): AdminForm<CsrfForm>, id: web::Path<String>) -> Result<HttpResponse, PageError> {
-    let (c, g, t) = registry::delete(&v.app, &id, v.who()).await.map_err(refused)?;
-    let q = serde_urlencoded::to_string([("notice", format!("Deleted {} with {g} grants and {t} tokens.", c.name))])
-        .unwrap_or_default();
-    Ok(v.redirect(&format!("/admin/clients?{q}")))
+    let (_, g, t) = registry::delete(&v.app, &id, v.who()).await.map_err(refused)?;
+    Ok(v.redirect(&Notice::of(Done::AppDeleted).counts(g as u64, t as u64).after("/admin/clients")))
 }
 
 async fn edit_form(v: Admin, id: web::Path<String>) -> Result<HttpResponse, PageError> {
@@ -521,10 +507,7 @@ async fn edit(
         Err((field, message)) => return Ok(again(f, field, message)),
     };
     match registry::edit(&v.app, &id, new, v.who()).await {
-        Ok(c) => {
-            let q = serde_urlencoded::to_string([("notice", format!("Saved {}.", c.name))]).unwrap_or_default();
-            Ok(v.redirect(&format!("/admin/clients/{}?{q}", c.id)))
-        }
+        Ok(c) => Ok(v.redirect(&Notice::of(Done::AppSaved).id(c.id.0).after(&format!("/admin/clients/{}", c.id)))),
         Err(ClientError::Invalid { field, message }) => {
             Ok(again(f, field.to_string(), crate::web::setup::capitalise(&message)))
         }

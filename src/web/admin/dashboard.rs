@@ -4,7 +4,7 @@ use super::when;
 use crate::http::page_error::PageError;
 use crate::http::visitor::Admin;
 use crate::store::audit::{self, AuditEvent, Filter};
-use crate::store::{clients, grants, users};
+use crate::store::{self, grants, schema};
 use crate::web::Chrome;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -23,9 +23,9 @@ pub struct Event {
 #[template(path = "admin_dashboard.html")]
 struct DashboardView {
     c: Chrome,
-    members: usize,
-    applications: usize,
-    grants: usize,
+    members: u64,
+    applications: u64,
+    grants: u64,
     tokens_24h: usize,
     failures_24h: usize,
     recent: Vec<Event>,
@@ -37,9 +37,9 @@ async fn show(v: Admin) -> Result<HttpResponse, PageError> {
         let failures = Filter { action: "login.failure".into(), from: Some(since), ..Default::default() };
         Ok(DashboardView {
             c: v.chrome("Admin", false),
-            members: users::list(tx)?.len(),
-            applications: clients::list(tx)?.len(),
-            grants: grants::list(tx)?.len(),
+            members: store::count(tx, &schema::USERS)?,
+            applications: store::count(tx, &schema::CLIENTS)?,
+            grants: store::count(tx, &schema::GRANTS)?,
             tokens_24h: grants::tokens_issued_since(tx, since)?,
             failures_24h: audit::search(tx, &failures, None, 100_000)?.len(),
             recent: audit::recent(tx, None, 15)?.into_iter().map(|(_, e)| Event { at: when(e.at), e }).collect(),

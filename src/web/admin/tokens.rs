@@ -13,13 +13,13 @@ use crate::store::clients::{self, Client};
 use crate::store::grants::{self, Grant, Token, TokenKind};
 use crate::store::page::is_id_cursor;
 use crate::store::users::{self, User};
-use crate::store::{ClientId, GrantId, StoreError, UserId};
+use crate::store::{GrantId, StoreError};
+use crate::web::notice::{Done, Notice, TOKEN_KINDS};
 use crate::web::{Chrome, Visitor};
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
-use std::collections::HashMap;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/tokens", web::get().to(list))
@@ -28,13 +28,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/tokens/{grant}/revoke-token", web::post().to(revoke_token));
 }
 
-fn kind_name(k: TokenKind) -> &'static str {
+fn kind_number(k: TokenKind) -> usize {
     match k {
-        TokenKind::Code => "authorization code",
-        TokenKind::Access => "OAuth 2.0 access token",
-        TokenKind::Refresh => "OAuth 2.0 refresh token",
-        TokenKind::OAuth1Access => "OAuth 1.0a access token",
+        TokenKind::Code => 0,
+        TokenKind::Access => 1,
+        TokenKind::Refresh => 2,
+        TokenKind::OAuth1Access => 3,
     }
+}
+
+fn kind_name(k: TokenKind) -> &'static str {
+    TOKEN_KINDS[kind_number(k)]
 }
 
 struct GrantRow {
@@ -72,8 +76,6 @@ struct Query {
     #[serde(default)]
     state: String,
     #[serde(default)]
-    notice: Option<String>,
-    #[serde(default)]
     cursor: Option<String>,
     #[serde(default)]
     limit: Option<String>,
@@ -86,39 +88,24 @@ fn contains(hay: &str, needle: &str) -> bool {
     needle.trim().is_empty() || hay.to_lowercase().contains(&needle.trim().to_lowercase())
 }
 
-async fn list(v: Admin, q: web::Query<Query>) -> Result<HttpResponse, PageError> {
+async fn list(v: Admin, q: web::Query<Query>, req: HttpRequest) -> Result<HttpResponse, PageError> {
     let now = v.app.now();
     let asked = PageQuery { cursor: q.cursor.clone(), limit: q.limit.clone() };
     let page = asked.for_page(PAGE, is_id_cursor)?;
     let p = v.app.store.read(|tx| {
         // The applications and members this page names, each read once.
-        let mut apps: HashMap<ClientId, Option<Client>> = HashMap::new();
-        let mut people: HashMap<UserId, Option<User>> = HashMap::new();
+        let mut summaries = registry::Summarizer::new(tx, now);
         grants::page(tx, page.after(), page.limit, |g| {
-            let tokens = grants::tokens_of(tx, g.id)?;
-            if let std::collections::hash_map::Entry::Vacant(e) = apps.entry(g.client) {
-                e.insert(clients::get(tx, g.client)?);
-            }
-            if let Some(u) = g.user.filter(|u| !people.contains_key(u)) {
-                people.insert(u, users::get(tx, u)?);
-            }
-            let client = apps.get(&g.client).and_then(Option::as_ref);
-            let live = tokens.iter().filter(|(_, t)| !t.expired(now) && t.used_at.is_none()).count();
+            let sum = summaries.of(&g)?;
+            let live = sum.live_tokens;
             let row = GrantRow {
-                id: g.id.0,
-                app: client.map(|c| c.name.clone()).unwrap_or_else(|| format!("application {}", g.client)),
-                member: match g.user {
-                    Some(u) => people
-                        .get(&u)
-                        .and_then(Option::as_ref)
-                        .map(|p| p.username.clone())
-                        .unwrap_or_else(|| format!("member {u}")),
-                    None => "(the application itself)".into(),
-                },
-                protocol: registry::protocol(&tokens, client),
-                scopes: g.scopes.clone(),
-                created: when(g.created_at),
-                last_used: when(g.last_used),
+                id: sum.id.0,
+                app: sum.application,
+                member: sum.member,
+                protocol: sum.protocol,
+                scopes: sum.scopes,
+                created: when(sum.created_at),
+                last_used: when(sum.last_used),
                 live_tokens: live,
             };
             let protocol_ok = match q.protocol.as_str() {
@@ -152,7 +139,7 @@ async fn list(v: Admin, q: web::Query<Query>) -> Result<HttpResponse, PageError>
         state: q.state.clone(),
         rows: p.items,
         next,
-        notice: q.notice.clone(),
+        notice: Notice::from_query(req.query_string()).text(&v.app),
     };
     Ok(v.render(StatusCode::OK, &view))
 }
@@ -206,7 +193,7 @@ fn hex(d: &[u8]) -> String {
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-async fn detail(v: Admin, id: web::Path<u64>, q: web::Query<Query>) -> Result<HttpResponse, PageError> {
+async fn detail(v: Admin, id: web::Path<u64>, req: HttpRequest) -> Result<HttpResponse, PageError> {
     let (g, c, u, tokens) = load(&v, *id)?;
     let now = v.app.now();
     let view = DetailView {
@@ -214,7 +201,7 @@ async fn detail(v: Admin, id: web::Path<u64>, q: web::Query<Query>) -> Result<Ht
         id: g.id.0,
         app: c.map(|c| c.name).unwrap_or_default(),
         member: u.map(|u| u.username).unwrap_or_else(|| "(the application itself)".into()),
-        scopes: g.scopes.clone(),
+        scopes: g.scopes.to_string(),
         created: when(g.created_at),
         last_used: when(g.last_used),
         tokens: tokens
@@ -233,7 +220,7 @@ async fn detail(v: Admin, id: web::Path<u64>, q: web::Query<Query>) -> Result<Ht
                 },
             })
             .collect(),
-        notice: q.notice.clone(),
+        notice: Notice::from_query(req.query_string()).text(&v.app),
     };
     Ok(v.render(StatusCode::OK, &view))
 }
@@ -257,9 +244,7 @@ async fn revoke_grant(AdminForm(v, _): AdminForm<RevokeForm>, id: web::Path<u64>
         .store
         .write(move |tx| Ok::<_, StoreError>(registry::revoke(tx, g.id, now, &who, Reason::Admin)?.unwrap_or(0)))
         .await?;
-    let q =
-        serde_urlencoded::to_string([("notice", format!("Grant {} revoked with {n} tokens.", id))]).unwrap_or_default();
-    Ok(v.redirect(&format!("/admin/tokens?{q}")))
+    Ok(v.redirect(&Notice::of(Done::GrantRevoked).id(*id).counts(n as u64, 0).after("/admin/tokens")))
 }
 
 async fn revoke_token(
@@ -280,6 +265,6 @@ async fn revoke_token(
             audit::record(tx, now, &who, "token.revoke", &format!("grant {}", g.id), &format!("{kind}, by an admin"))
         })
         .await?;
-    let q = serde_urlencoded::to_string([("notice", format!("The {kind} was revoked."))]).unwrap_or_default();
-    Ok(v.redirect(&format!("/admin/tokens/{id}?{q}")))
+    let kind_no = kind_number(t.kind) as u64;
+    Ok(v.redirect(&Notice::of(Done::TokenRevoked).counts(kind_no, 0).after(&format!("/admin/tokens/{id}"))))
 }

@@ -10,9 +10,10 @@ use crate::http::visitor::{Admin, AdminForm};
 use crate::store::page::is_id_cursor;
 use crate::store::users::User;
 use crate::store::{grants, users};
+use crate::web::notice::{Done, Notice};
 use crate::web::{Chrome, Visitor};
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
@@ -45,8 +46,6 @@ struct ListView {
 struct ListQuery {
     #[serde(default)]
     q: String,
-    #[serde(default)]
-    notice: Option<String>,
     #[serde(default)]
     cursor: Option<String>,
     #[serde(default)]
@@ -85,9 +84,10 @@ fn list_view(
     Ok(ListView { c: v.chrome("Members", false), q: q.to_string(), rows: p.items, next, notice, reset_link })
 }
 
-async fn list(v: Admin, q: web::Query<ListQuery>) -> Result<HttpResponse, PageError> {
+async fn list(v: Admin, q: web::Query<ListQuery>, req: HttpRequest) -> Result<HttpResponse, PageError> {
     let asked = PageQuery { cursor: q.cursor.clone(), limit: q.limit.clone() };
-    Ok(v.render(StatusCode::OK, &list_view(&v, &q.q, &asked, q.notice.clone(), None)?))
+    let notice = Notice::from_query(req.query_string()).text(&v.app);
+    Ok(v.render(StatusCode::OK, &list_view(&v, &q.q, &asked, notice, None)?))
 }
 
 #[derive(Template)]
@@ -154,10 +154,7 @@ async fn create(AdminForm(v, form): AdminForm<NewForm>) -> Result<HttpResponse, 
         errors: vec![(field.to_string(), message)],
     };
     match members::create(&v.app, new, v.who()).await {
-        Ok(u) => {
-            let q = serde_urlencoded::to_string([("notice", format!("Created {}.", u.username))]).unwrap_or_default();
-            Ok(v.redirect(&format!("/admin/users?{q}")))
-        }
+        Ok(u) => Ok(v.redirect(&Notice::of(Done::MemberCreated).id(u.id.0).after("/admin/users"))),
         Err(MemberError::Invalid { field, message }) => {
             Ok(v.render(StatusCode::BAD_REQUEST, &again(field, crate::web::setup::capitalise(&message))))
         }
@@ -195,25 +192,19 @@ fn refused(e: MemberError) -> PageError {
 async fn action(AdminForm(v, form): AdminForm<ActionForm>, name: web::Path<String>) -> Result<HttpResponse, PageError> {
     let who = v.who();
     let done = match form.what.as_str() {
-        "disable" => {
-            members::set_disabled(&v.app, &name, true, who).await.map(|u| format!("{} is disabled.", u.username))
-        }
-        "enable" => {
-            members::set_disabled(&v.app, &name, false, who).await.map(|u| format!("{} is enabled.", u.username))
-        }
-        "make_admin" => {
-            members::set_admin(&v.app, &name, true, who).await.map(|u| format!("{} is now an admin.", u.username))
-        }
-        "unmake_admin" => members::set_admin(&v.app, &name, false, who)
-            .await
-            .map(|u| format!("{} is no longer an admin.", u.username)),
+        "disable" => members::set_disabled(&v.app, &name, true, who).await.map(|u| (Done::MemberDisabled, u)),
+        "enable" => members::set_disabled(&v.app, &name, false, who).await.map(|u| (Done::MemberEnabled, u)),
+        "make_admin" => members::set_admin(&v.app, &name, true, who).await.map(|u| (Done::MadeAdmin, u)),
+        "unmake_admin" => members::set_admin(&v.app, &name, false, who).await.map(|u| (Done::UnmadeAdmin, u)),
         "reset" => {
             let link = members::password_reset_link(&v.app, &name, who).await.map_err(refused)?;
             let view = list_view(
                 &v,
                 "",
                 &PageQuery::default(),
-                Some(format!("Give this one-time link to {name}; it works once, for 24 hours.")),
+                Some(format!(
+                    "Give this one-time link to {name}; it works once, for 24 hours. Using it ends their sessions and their applications' access."
+                )),
                 Some((name.to_string(), link)),
             )?;
             return Ok(v.render(StatusCode::OK, &view));
@@ -226,9 +217,8 @@ async fn action(AdminForm(v, form): AdminForm<ActionForm>, name: web::Path<Strin
             ));
         }
     };
-    let notice = done.map_err(refused)?;
-    let q = serde_urlencoded::to_string([("notice", notice)]).unwrap_or_default();
-    Ok(v.redirect(&format!("/admin/users?{q}")))
+    let (done, u) = done.map_err(refused)?;
+    Ok(v.redirect(&Notice::of(done).id(u.id.0).after("/admin/users")))
 }
 
 #[derive(Template)]
@@ -257,8 +247,6 @@ async fn confirm_delete(v: Admin, name: web::Path<String>) -> Result<HttpRespons
 }
 
 async fn delete(AdminForm(v, _): AdminForm<ActionForm>, name: web::Path<String>) -> Result<HttpResponse, PageError> {
-    let u = members::delete(&v.app, &name, v.who()).await.map_err(refused)?;
-    let q = serde_urlencoded::to_string([("notice", format!("Deleted {} with their grants and tokens.", u.username))])
-        .unwrap_or_default();
-    Ok(v.redirect(&format!("/admin/users?{q}")))
+    members::delete(&v.app, &name, v.who()).await.map_err(refused)?;
+    Ok(v.redirect(&Notice::of(Done::MemberDeleted).after("/admin/users")))
 }

@@ -1,0 +1,131 @@
+//! What a page says after an action ("Grant 4 revoked with 2 tokens."). The
+//! redirect carries only a key and numbers (`?done=grant_revoked&id=4&n=2`);
+//! the sentence is written here, with names read from the store by id, so a
+//! link can never make a trusted page say an attacker's words.
+
+use crate::app::App;
+use crate::ids::{ClientId, UserId};
+use crate::store::{clients, users};
+use serde::{Deserialize, Serialize};
+
+/// What was done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Done {
+    /// A member (id) was created, disabled, enabled, made or unmade admin.
+    MemberCreated,
+    MemberDisabled,
+    MemberEnabled,
+    MadeAdmin,
+    UnmadeAdmin,
+    /// A member was deleted.
+    MemberDeleted,
+    /// An application (id) was enabled, disabled or saved.
+    AppEnabled,
+    AppDisabled,
+    AppSaved,
+    /// An application was deleted with `n` grants and `m` tokens.
+    AppDeleted,
+    /// Grant `id` was revoked with `n` tokens.
+    GrantRevoked,
+    /// A token of kind `n` (see [`TOKEN_KINDS`]) was revoked.
+    TokenRevoked,
+    /// The member revoked application `id` on their Applications page.
+    AccessRevoked,
+}
+
+/// The names of token kinds, by the number a notice carries.
+pub const TOKEN_KINDS: [&str; 4] =
+    ["authorization code", "OAuth 2.0 access token", "OAuth 2.0 refresh token", "OAuth 1.0a access token"];
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub done: Option<Done>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub m: Option<u64>,
+}
+
+impl Notice {
+    pub fn of(done: Done) -> Notice {
+        Notice { done: Some(done), ..Notice::default() }
+    }
+
+    pub fn id(mut self, id: u64) -> Notice {
+        self.id = Some(id);
+        self
+    }
+
+    pub fn counts(mut self, n: u64, m: u64) -> Notice {
+        self.n = Some(n);
+        self.m = Some(m);
+        self
+    }
+
+    /// `path?done=...`, for a redirect.
+    pub fn after(self, path: &str) -> String {
+        let q = serde_urlencoded::to_string(self).unwrap_or_default();
+        let sep = if path.contains('?') { '&' } else { '?' };
+        format!("{path}{sep}{q}")
+    }
+
+    /// The notice a page's query carries; anything unreadable is none.
+    pub fn from_query(query: &str) -> Notice {
+        serde_urlencoded::from_str(query).unwrap_or_default()
+    }
+
+    /// The sentence, or none when the key is missing or names nothing that
+    /// exists any more.
+    pub fn text(&self, app: &App) -> Option<String> {
+        let member = || {
+            let id = UserId(self.id?);
+            app.store.read(|tx| users::get(tx, id)).ok().flatten().map(|u| u.username)
+        };
+        let application = || {
+            let id = ClientId(self.id?);
+            app.store.read(|tx| clients::get(tx, id)).ok().flatten().map(|c| c.name)
+        };
+        let (n, m) = (self.n.unwrap_or(0), self.m.unwrap_or(0));
+        Some(match self.done? {
+            Done::MemberCreated => format!("Created {}.", member()?),
+            Done::MemberDisabled => {
+                format!("{} is disabled: their sessions and every token of their applications ended.", member()?)
+            }
+            Done::MemberEnabled => format!("{} is enabled.", member()?),
+            Done::MadeAdmin => format!("{} is now an admin.", member()?),
+            Done::UnmadeAdmin => format!("{} is no longer an admin.", member()?),
+            Done::MemberDeleted => "The member was deleted with their grants and tokens.".into(),
+            Done::AppEnabled => format!("{} is enabled.", application()?),
+            Done::AppDisabled => format!("{} is disabled: its requests and tokens are refused.", application()?),
+            Done::AppSaved => format!("Saved {}.", application()?),
+            Done::AppDeleted => format!("The application was deleted with {n} grants and {m} tokens."),
+            Done::GrantRevoked => format!("Grant {} revoked with {n} tokens.", self.id?),
+            Done::TokenRevoked => format!("The {} was revoked.", TOKEN_KINDS.get(usize::try_from(n).ok()?)?),
+            Done::AccessRevoked => format!("{} no longer has access to your account.", application()?),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_notice_is_a_key_and_numbers_and_nothing_else() {
+        let url = Notice::of(Done::GrantRevoked).id(4).counts(2, 0).after("/admin/tokens");
+        assert_eq!(url, "/admin/tokens?done=grant_revoked&id=4&n=2&m=0");
+        assert_eq!(
+            Notice::from_query("done=grant_revoked&id=4&n=2&m=0&q=x"),
+            Notice::of(Done::GrantRevoked).id(4).counts(2, 0)
+        );
+        assert_eq!(Notice::from_query("done=You+were+hacked"), Notice::default());
+        assert_eq!(Notice::from_query("notice=Call+this+number"), Notice::default());
+        assert_eq!(
+            Notice::of(Done::AppSaved).id(1).after("/admin/clients/1?x=1"),
+            "/admin/clients/1?x=1&done=app_saved&id=1"
+        );
+    }
+}
