@@ -65,6 +65,9 @@ pub async fn run(
             .default_service(web::to(crate::web::not_found))
     })
     .shutdown_timeout(cfg.shutdown_timeout.as_secs())
+    // Signals are handled below, registered before the server says it is
+    // ready: a SIGTERM that arrives at once must stop it cleanly, not kill it.
+    .disable_signals()
     .bind_rustls_0_23(cfg.https, tls)?;
     if let Some(http) = cfg.http {
         server = server.bind(http)?;
@@ -74,9 +77,19 @@ pub async fn run(
     let http = cfg.http.and_then(|_| addrs.get(1).copied());
     let server = server.run();
     let handle = server.handle();
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())?;
 
     let mut tasks = Tasks::new();
     tasks.spawn("management socket", manage::socket::serve(app.clone(), listener));
+    let stopper = handle.clone();
+    tasks.spawn("signals", async move {
+        tokio::select! {
+            _ = term.recv() => tracing::info!("SIGTERM: stopping"),
+            _ = interrupt.recv() => tracing::info!("SIGINT: stopping"),
+        }
+        stopper.stop(true).await;
+    });
     let a = app.clone();
     tasks.every("token sweep", SWEEP_EVERY, "swept expired codes and tokens", move || {
         let a = a.clone();
