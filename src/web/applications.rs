@@ -20,7 +20,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 struct Row {
     app: AuthorizedApp,
     authorized: (String, String),
-    last_used: (String, String),
+    /// `None`: never used since it was authorized.
+    last_used: Option<(String, String)>,
 }
 
 #[derive(Template)]
@@ -36,7 +37,7 @@ async fn show(v: Member, req: HttpRequest) -> Result<HttpResponse, PageError> {
         .into_iter()
         .map(|app| Row {
             authorized: (rfc3339(app.authorized_at), human(app.authorized_at)),
-            last_used: (rfc3339(app.last_used), human(app.last_used)),
+            last_used: (app.last_used > app.authorized_at).then(|| (rfc3339(app.last_used), human(app.last_used))),
             app,
         })
         .collect();

@@ -374,3 +374,38 @@ fn admin_registers_rotates_disables_and_deletes_applications() {
     assert_eq!(intro.status(), 401, "the application is gone");
     assert_eq!(page(&admin, &s, &format!("/admin/clients/{id}")).0, 404);
 }
+
+/// Console polish: empty lists say what to do next, a grant not used since
+/// it was made says "never", and table headers break only between words.
+#[test]
+fn empty_states_guide_and_unused_grants_say_never() {
+    let s = Server::start();
+    let admin = setup_admin(&s, "root");
+    let (_, clients) = page(&admin, &s, "/admin/clients");
+    assert!(
+        clients.contains("No applications yet") && clients.contains("/admin/clients/new\">register one"),
+        "{clients}"
+    );
+    let (_, filtered) = page(&admin, &s, "/admin/clients?q=nothing-like-this");
+    assert!(filtered.contains("No applications match these filters."), "{filtered}");
+    let (_, tokens) = page(&admin, &s, "/admin/tokens");
+    assert!(tokens.contains("No grants yet."), "{tokens}");
+
+    let (id, secret) = register(&s, &["--name", "Robot", "--grant", "client_credentials", "--scope", "profile"]);
+    let r = s
+        .client()
+        .post(s.url("/oauth2/token"))
+        .basic_auth(&id, secret.as_deref())
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let (_, tokens) = page(&admin, &s, "/admin/tokens");
+    let row = tokens.split("id=\"grants-table\"").nth(1).unwrap();
+    assert!(row.contains("<td>never</td>"), "issued but not used yet: {row}");
+
+    let css_path =
+        tokens.split("href=\"").find(|p| p.starts_with("/static/style.")).unwrap().split('"').next().unwrap();
+    let css = s.client().get(s.url(css_path)).send().unwrap().text().unwrap();
+    assert!(css.contains("th { font-size: .9rem; color: var(--muted); overflow-wrap: normal; word-break: normal;"));
+}

@@ -19,6 +19,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(clients::routes);
 }
 
+/// When a grant was last used, or `None` ("never") when it has not been
+/// used since it was made (its last-used time is still its creation time).
+pub fn used(created_at: i64, last_used: i64) -> Option<(String, String)> {
+    (last_used > created_at).then(|| when(last_used))
+}
+
 /// `(RFC 3339, readable)` for a `<time>` element.
 pub fn when(ts: i64) -> (String, String) {
     (crate::clock::rfc3339(ts), crate::clock::human(ts))

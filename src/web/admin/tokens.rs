@@ -48,7 +48,8 @@ struct GrantRow {
     protocol: &'static str,
     scopes: String,
     created: (String, String),
-    last_used: (String, String),
+    /// `None`: never used since the grant was made.
+    last_used: Option<(String, String)>,
     live_tokens: usize,
 }
 
@@ -105,7 +106,7 @@ async fn list(v: Admin, q: web::Query<Query>, req: HttpRequest) -> Result<HttpRe
                 protocol: sum.protocol,
                 scopes: sum.scopes,
                 created: when(sum.created_at),
-                last_used: when(sum.last_used),
+                last_used: super::used(sum.created_at, sum.last_used),
                 live_tokens: live,
             };
             let protocol_ok = match q.protocol.as_str() {
@@ -161,7 +162,8 @@ struct DetailView {
     member: String,
     scopes: String,
     created: (String, String),
-    last_used: (String, String),
+    /// `None`: never used since the grant was made.
+    last_used: Option<(String, String)>,
     tokens: Vec<TokenRow>,
     notice: Option<String>,
 }
@@ -203,7 +205,7 @@ async fn detail(v: Admin, id: web::Path<u64>, req: HttpRequest) -> Result<HttpRe
         member: u.map(|u| u.username).unwrap_or_else(|| "(the application itself)".into()),
         scopes: g.scopes.to_string(),
         created: when(g.created_at),
-        last_used: when(g.last_used),
+        last_used: super::used(g.created_at, g.last_used),
         tokens: tokens
             .iter()
             .map(|(d, t)| TokenRow {
