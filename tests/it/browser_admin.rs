@@ -56,7 +56,13 @@ fn browser_admin_registers_applications_and_revokes_grants() {
     let client_id = value(&b, "client_id");
     let secret = value(&b, "client_secret");
     b.click("button.copy[data-copy=client_secret]");
-    let copied = b.text("button.copy[data-copy=client_secret]");
+    // The clipboard answers asynchronously: give the script a moment.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut copied = b.text("button.copy[data-copy=client_secret]");
+    while copied != "Copied" && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        copied = b.text("button.copy[data-copy=client_secret]");
+    }
     assert_eq!(copied, "Copied", "the copy button's script runs under the CSP");
     both_widths(&b, "22-admin-credentials");
 
