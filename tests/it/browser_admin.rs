@@ -57,12 +57,7 @@ fn browser_admin_registers_applications_and_revokes_grants() {
     let secret = value(&b, "client_secret");
     b.click("button.copy[data-copy=client_secret]");
     // The clipboard answers asynchronously: give the script a moment.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    let mut copied = b.text("button.copy[data-copy=client_secret]");
-    while copied != "Copied" && std::time::Instant::now() < deadline {
-        std::thread::sleep(std::time::Duration::from_millis(100));
-        copied = b.text("button.copy[data-copy=client_secret]");
-    }
+    let copied = b.wait_text("button.copy[data-copy=client_secret]", "Copied");
     assert_eq!(copied, "Copied", "the copy button's script runs under the CSP");
     both_widths(&b, "22-admin-credentials");
 
@@ -136,9 +131,9 @@ fn browser_admin_registers_applications_and_revokes_grants() {
     m.fill("#username", "eve");
     m.fill("#password", PASSWORD);
     m.click("button[type=submit].primary");
-    assert!(m.text("main").contains("Garden Planner"));
+    assert!(m.wait_text("main", "Garden Planner").contains("Garden Planner"));
     both_widths(&m, "28-account-applications");
     m.click("button.danger");
-    assert!(m.text(".notice").contains("Garden Planner no longer has access"));
+    assert!(m.wait_text(".notice", "no longer has access").contains("Garden Planner no longer has access"));
     assert_eq!(http.get(s.url("/api/v1/me")).bearer_auth(&access).send().unwrap().status(), 401);
 }

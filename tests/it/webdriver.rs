@@ -98,9 +98,34 @@ impl Browser {
         self.post(&format!("/element/{}/click", e.0), json!({}));
     }
 
+    /// The element's text. A page that is still being replaced (a click
+    /// that navigates returns before the new page is there) can leave the
+    /// element stale: then it is looked up again.
     pub fn text(&self, css: &str) -> String {
-        let e = self.find(css);
-        self.get(&format!("/element/{}/text", e.0)).as_str().unwrap_or_default().to_string()
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let e = self.find(css);
+            match self.call(reqwest::Method::GET, &format!("/element/{}/text", e.0), None) {
+                Ok(v) => return v.as_str().unwrap_or_default().to_string(),
+                Err(err) if err.starts_with("stale element reference") && Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(err) => panic!("text of {css:?}: {err}"),
+            }
+        }
+    }
+
+    /// Waits up to 15 s for the element's text to contain `needle` (after a
+    /// click that navigates, or a script that answers later); returns it.
+    pub fn wait_text(&self, css: &str, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let text = self.text(css);
+            if text.contains(needle) || Instant::now() > deadline {
+                return text;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     pub fn source(&self) -> String {
