@@ -145,10 +145,11 @@ pub fn page<T>(
     tx: &impl Tables,
     after: Option<&[u8]>,
     limit: usize,
+    order: super::page::Order,
     mut keep: impl FnMut(AuditId, AuditEvent) -> Result<Option<T>, StoreError>,
 ) -> Result<super::page::Page<T>, StoreError> {
     let t = tx.table(&AUDIT)?;
-    super::page::by_id(&t, after, limit, super::page::Order::Descending, |k, v| keep(AuditId(k), decode(v)?))
+    super::page::by_id(&t, after, limit, order, |k, v| keep(AuditId(k), decode(v)?))
 }
 
 #[cfg(test)]

@@ -245,10 +245,11 @@ pub fn page<T>(
     tx: &impl Tables,
     after: Option<&[u8]>,
     limit: usize,
+    order: super::page::Order,
     mut keep: impl FnMut(Client) -> Result<Option<T>, StoreError>,
 ) -> Result<super::page::Page<T>, StoreError> {
     let t = tx.table(&CLIENTS)?;
-    super::page::by_id(&t, after, limit, super::page::Order::Descending, |_, v| keep(decode(v)?))
+    super::page::by_id(&t, after, limit, order, |_, v| keep(decode(v)?))
 }
 
 #[cfg(test)]

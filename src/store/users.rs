@@ -142,10 +142,11 @@ pub fn page<T>(
     tx: &impl Tables,
     after: Option<&[u8]>,
     limit: usize,
+    order: super::page::Order,
     mut keep: impl FnMut(User) -> Result<Option<T>, StoreError>,
 ) -> Result<super::page::Page<T>, StoreError> {
     let t = tx.table(&USERS)?;
-    super::page::by_id(&t, after, limit, super::page::Order::Ascending, |_, v| keep(decode(v)?))
+    super::page::by_id(&t, after, limit, order, |_, v| keep(decode(v)?))
 }
 
 #[cfg(test)]

@@ -96,13 +96,13 @@ fn browser_admin_registers_applications_and_revokes_grants() {
 
     // The admin sees the grants and revokes them: the next calls fail.
     b.goto(&s.url("/admin/tokens?application=desktop"));
-    b.click("#grants-table a");
+    b.click("#grants-table tbody a");
     b.click("#revoke-grant");
     b.find(".notice");
     assert_eq!(oauth1_me(&s, &http, &m, &consumer, &tok1, Place::Header).status, 401);
     b.goto(&s.url("/admin/tokens?application=garden"));
     both_widths(&b, "24-admin-tokens");
-    b.click("#grants-table a");
+    b.click("#grants-table tbody a");
     b.find("#revoke-grant");
     both_widths(&b, "25-admin-grant");
     b.click("#revoke-grant");

@@ -352,10 +352,11 @@ pub fn page<T>(
     tx: &impl Tables,
     after: Option<&[u8]>,
     limit: usize,
+    order: super::page::Order,
     mut keep: impl FnMut(Grant) -> Result<Option<T>, StoreError>,
 ) -> Result<super::page::Page<T>, StoreError> {
     let t = tx.table(&GRANTS)?;
-    super::page::by_id(&t, after, limit, super::page::Order::Descending, |_, v| keep(decode(v)?))
+    super::page::by_id(&t, after, limit, order, |_, v| keep(decode(v)?))
 }
 
 /// Whether `after` is a cursor of `page_for_member` for this member.

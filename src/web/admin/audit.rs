@@ -36,6 +36,9 @@ struct Query {
     from: String,
     #[serde(default)]
     to: String,
+    /// `newest` (the default) or `oldest` first.
+    #[serde(default)]
+    order: String,
     #[serde(default)]
     cursor: Option<String>,
     #[serde(default)]
@@ -82,6 +85,8 @@ struct AuditView {
     rows: Vec<Row>,
     next: Option<String>,
     export_query: String,
+    sort: super::Sort,
+    sort_href: String,
 }
 
 fn query_string(q: &Query) -> String {
@@ -98,12 +103,16 @@ fn query_string(q: &Query) -> String {
 async fn show(v: Admin, q: web::Query<Query>) -> Result<HttpResponse, PageError> {
     let pq = PageQuery { cursor: q.cursor.clone(), limit: q.limit.clone() };
     let page = pq.for_page(PAGE, is_id_cursor)?;
+    let sort = super::Sort::parse(&q.order, true);
     let (rows, next, error) = match filter(&q) {
         Ok(f) => {
             let p = v.app.store.read(|tx| {
-                audit::page(tx, page.after(), page.limit, |_, e| Ok(f.matches(&e).then(|| Row { at: when(e.at), e })))
+                audit::page(tx, page.after(), page.limit, sort.order(), |_, e| {
+                    Ok(f.matches(&e).then(|| Row { at: when(e.at), e }))
+                })
             })?;
-            (p.items, super::next_query(&query_string(&q), p.next.as_deref(), &pq), None)
+            let filters = format!("{}&order={}", query_string(&q), sort.param());
+            (p.items, super::next_query(&filters, p.next.as_deref(), &pq), None)
         }
         Err(e) => (vec![], None, Some(e)),
     };
@@ -118,6 +127,8 @@ async fn show(v: Admin, q: web::Query<Query>) -> Result<HttpResponse, PageError>
         rows,
         next,
         export_query: query_string(&q),
+        sort,
+        sort_href: sort.toggle(&query_string(&q)),
     };
     Ok(v.render(if view.error.is_some() { StatusCode::BAD_REQUEST } else { StatusCode::OK }, &view))
 }
@@ -181,7 +192,9 @@ async fn export(v: Admin, q: web::Query<Query>) -> Result<HttpResponse, PageErro
         async move {
             let after = after?;
             let page = app.store.read(|tx| {
-                audit::page(tx, after.as_deref(), EXPORT_CHUNK, |id, e| Ok(f.matches(&e).then(|| line(csv, id, &e))))
+                audit::page(tx, after.as_deref(), EXPORT_CHUNK, crate::store::page::Order::Descending, |id, e| {
+                    Ok(f.matches(&e).then(|| line(csv, id, &e)))
+                })
             });
             match page {
                 Ok(p) => Some((Ok(web::Bytes::from(p.items.concat())), p.next.map(Some))),

@@ -65,6 +65,8 @@ struct ListView {
     rows: Vec<Row>,
     notice: Option<String>,
     next: Option<String>,
+    sort: super::Sort,
+    sort_href: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -77,6 +79,8 @@ struct ListQuery {
     status: String,
     #[serde(default, rename = "type")]
     kind: String,
+    #[serde(default)]
+    order: String,
     #[serde(default)]
     cursor: Option<String>,
     #[serde(default)]
@@ -118,12 +122,14 @@ fn filters(q: &ListQuery) -> String {
     .unwrap_or_default()
 }
 
-/// A page of the applications that match the filters, newest first.
+/// A page of the applications that match the filters, newest first (or
+/// oldest, with `?order=oldest`).
 async fn list(v: Admin, q: web::Query<ListQuery>, req: HttpRequest) -> Result<HttpResponse, PageError> {
     let asked = PageQuery { cursor: q.cursor.clone(), limit: q.limit.clone() };
     let page = asked.for_page(PAGE, is_id_cursor)?;
+    let sort = super::Sort::parse(&q.order, true);
     let p = v.app.store.read(|tx| {
-        clients::page(tx, page.after(), page.limit, |c| {
+        clients::page(tx, page.after(), page.limit, sort.order(), |c| {
             Ok(keep(&c, &q).then(|| Row { view: ClientView::from(&c), created: when(c.created_at) }))
         })
     })?;
@@ -135,7 +141,9 @@ async fn list(v: Admin, q: web::Query<ListQuery>, req: HttpRequest) -> Result<Ht
         kind: q.kind.clone(),
         rows: p.items,
         notice: Notice::from_query(req.query_string()).text(&v.app),
-        next: super::next_query(&filters(&q), p.next.as_deref(), &asked),
+        next: super::next_query(&format!("{}&order={}", filters(&q), sort.param()), p.next.as_deref(), &asked),
+        sort,
+        sort_href: sort.toggle(&filters(&q)),
     };
     Ok(v.render(StatusCode::OK, &view))
 }

@@ -19,6 +19,45 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(clients::routes);
 }
 
+/// The order of an admin list by its date column (`?order=newest` or
+/// `?order=oldest`); the lists are keyed by ids that grow with time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sort {
+    pub newest_first: bool,
+}
+
+impl Sort {
+    pub fn parse(raw: &str, newest_first_by_default: bool) -> Sort {
+        Sort {
+            newest_first: match raw {
+                "newest" => true,
+                "oldest" => false,
+                _ => newest_first_by_default,
+            },
+        }
+    }
+
+    pub fn order(self) -> crate::store::page::Order {
+        if self.newest_first { crate::store::page::Order::Descending } else { crate::store::page::Order::Ascending }
+    }
+
+    pub fn param(self) -> &'static str {
+        if self.newest_first { "newest" } else { "oldest" }
+    }
+
+    /// `aria-sort` of the date column.
+    pub fn aria(self) -> &'static str {
+        if self.newest_first { "descending" } else { "ascending" }
+    }
+
+    /// The query of the date column's header link: the same filters, the
+    /// other order, from the first page.
+    pub fn toggle(self, filters: &str) -> String {
+        let other = if self.newest_first { "oldest" } else { "newest" };
+        if filters.is_empty() { format!("order={other}") } else { format!("{filters}&order={other}") }
+    }
+}
+
 /// When a grant was last used, or `None` ("never") when it has not been
 /// used since it was made (its last-used time is still its creation time).
 pub fn used(created_at: i64, last_used: i64) -> Option<(String, String)> {

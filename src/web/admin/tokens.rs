@@ -64,6 +64,8 @@ struct ListView {
     rows: Vec<GrantRow>,
     next: Option<String>,
     notice: Option<String>,
+    sort: super::Sort,
+    sort_href: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -76,6 +78,9 @@ struct Query {
     protocol: String,
     #[serde(default)]
     state: String,
+    /// `newest` (the default) or `oldest` first.
+    #[serde(default)]
+    order: String,
     #[serde(default)]
     cursor: Option<String>,
     #[serde(default)]
@@ -93,10 +98,11 @@ async fn list(v: Admin, q: web::Query<Query>, req: HttpRequest) -> Result<HttpRe
     let now = v.app.now();
     let asked = PageQuery { cursor: q.cursor.clone(), limit: q.limit.clone() };
     let page = asked.for_page(PAGE, is_id_cursor)?;
+    let sort = super::Sort::parse(&q.order, true);
     let p = v.app.store.read(|tx| {
         // The applications and members this page names, each read once.
         let mut summaries = registry::Summarizer::new(tx, now);
-        grants::page(tx, page.after(), page.limit, |g| {
+        grants::page(tx, page.after(), page.limit, sort.order(), |g| {
             let sum = summaries.of(&g)?;
             let live = sum.live_tokens;
             let row = GrantRow {
@@ -131,9 +137,11 @@ async fn list(v: Admin, q: web::Query<Query>, req: HttpRequest) -> Result<HttpRe
         ("state", q.state.as_str()),
     ])
     .unwrap_or_default();
-    let next = super::next_query(&filters, p.next.as_deref(), &asked);
+    let next = super::next_query(&format!("{filters}&order={}", sort.param()), p.next.as_deref(), &asked);
     let view = ListView {
         c: v.chrome("Tokens", false),
+        sort,
+        sort_href: sort.toggle(&filters),
         application: q.application.clone(),
         member: q.member.clone(),
         protocol: q.protocol.clone(),

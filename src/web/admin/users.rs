@@ -40,12 +40,17 @@ struct ListView {
     next: Option<String>,
     notice: Option<String>,
     reset_link: Option<(String, String)>,
+    sort: super::Sort,
+    sort_href: String,
 }
 
 #[derive(Deserialize)]
 struct ListQuery {
     #[serde(default)]
     q: String,
+    /// `oldest` (the default) or `newest` first.
+    #[serde(default)]
+    order: String,
     #[serde(default)]
     cursor: Option<String>,
     #[serde(default)]
@@ -67,27 +72,42 @@ fn matches(u: &User, q: &str) -> bool {
 fn list_view(
     v: &Visitor,
     q: &str,
+    sort: super::Sort,
     asked: &PageQuery,
     notice: Option<String>,
     reset_link: Option<(String, String)>,
 ) -> Result<ListView, PageError> {
     let page = asked.for_page(PAGE, is_id_cursor)?;
-    let p =
-        v.app.store.read(|tx| {
-            users::page(tx, page.after(), page.limit, |u| {
-                Ok(matches(&u, q).then(|| Row { created: when(u.created_at), u }))
-            })
-        })?;
+    let p = v.app.store.read(|tx| {
+        users::page(tx, page.after(), page.limit, sort.order(), |u| {
+            Ok(matches(&u, q).then(|| Row { created: when(u.created_at), u }))
+        })
+    })?;
     let filters =
         if q.is_empty() { String::new() } else { serde_urlencoded::to_string([("q", q)]).unwrap_or_default() };
-    let next = super::next_query(&filters, p.next.as_deref(), asked);
-    Ok(ListView { c: v.chrome("Members", false), q: q.to_string(), rows: p.items, next, notice, reset_link })
+    let ordered = if filters.is_empty() {
+        format!("order={}", sort.param())
+    } else {
+        format!("{filters}&order={}", sort.param())
+    };
+    let next = super::next_query(&ordered, p.next.as_deref(), asked);
+    Ok(ListView {
+        c: v.chrome("Members", false),
+        q: q.to_string(),
+        rows: p.items,
+        next,
+        notice,
+        reset_link,
+        sort,
+        sort_href: sort.toggle(&filters),
+    })
 }
 
 async fn list(v: Admin, q: web::Query<ListQuery>, req: HttpRequest) -> Result<HttpResponse, PageError> {
     let asked = PageQuery { cursor: q.cursor.clone(), limit: q.limit.clone() };
     let notice = Notice::from_query(req.query_string()).text(&v.app);
-    Ok(v.render(StatusCode::OK, &list_view(&v, &q.q, &asked, notice, None)?))
+    let sort = super::Sort::parse(&q.order, false);
+    Ok(v.render(StatusCode::OK, &list_view(&v, &q.q, sort, &asked, notice, None)?))
 }
 
 #[derive(Template)]
@@ -201,6 +221,7 @@ async fn action(AdminForm(v, form): AdminForm<ActionForm>, name: web::Path<Strin
             let view = list_view(
                 &v,
                 "",
+                super::Sort::parse("", false),
                 &PageQuery::default(),
                 Some(format!(
                     "Give this one-time link to {name}; it works once, for 24 hours. Using it ends their sessions and their applications' access."
