@@ -324,11 +324,16 @@ pub async fn register(app: &App, new: NewClient, who: Who) -> Result<Credentials
 
 /// Finds an application by its `client_id`, consumer key or numeric id.
 pub fn find(app: &App, key: &str) -> Result<Client, ClientError> {
-    let found = app.store.read(|tx| match key.parse::<u64>() {
+    app.store.read(|tx| lookup(tx, key))?.ok_or_else(|| ClientError::NotFound(key.to_string()))
+}
+
+/// The application a person or a client names: by its numeric id, its
+/// OAuth 2.0 `client_id` or its OAuth 1.0a consumer key.
+pub fn lookup(tx: &impl crate::store::Tables, key: &str) -> Result<Option<Client>, StoreError> {
+    match key.parse::<u64>() {
         Ok(n) => clients::get(tx, ClientId(n)),
         Err(_) => clients::by_key(tx, key),
-    })?;
-    found.ok_or_else(|| ClientError::NotFound(key.to_string()))
+    }
 }
 
 pub fn list(app: &App) -> Result<Vec<Client>, ClientError> {

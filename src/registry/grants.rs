@@ -86,21 +86,20 @@ pub fn page_for_member(
 }
 
 /// Revokes the member's grant to the application named by `key`; `None`
-/// when the member had not authorized it. Returns how many tokens died.
-pub async fn revoke_for_member(app: &App, user: UserId, key: &str, who: Who) -> Result<Option<usize>, StoreError> {
-    let found = app.store.read(|tx| match clients::by_key(tx, key)? {
-        Some(c) => Ok(Some(c)),
-        None => match key.parse::<u64>() {
-            Ok(n) => clients::get(tx, ClientId(n)),
-            Err(_) => Ok(None),
-        },
-    })?;
-    let Some(client) = found else { return Ok(None) };
+/// when the member had not authorized it. Returns the application and how
+/// many tokens died.
+pub async fn revoke_for_member(
+    app: &App,
+    user: UserId,
+    key: &str,
+    who: Who,
+) -> Result<Option<(ClientId, usize)>, StoreError> {
+    let Some(client) = app.store.read(|tx| super::applications::lookup(tx, key))? else { return Ok(None) };
     let now = app.now();
     let client_id = client.id;
     app.store
         .write(move |tx| match grants::find(tx, Some(user), client_id)? {
-            Some(g) => revoke(tx, g.id, now, &who, Reason::Member),
+            Some(g) => Ok(revoke(tx, g.id, now, &who, Reason::Member)?.map(|n| (client_id, n))),
             None => Ok(None),
         })
         .await
@@ -613,7 +612,7 @@ mod tests {
         // The member's own revocation, by the application's public key.
         grant_with_tokens(&app, user, client, "profile").await;
         let key = public_key(&app.store.read(|tx| clients::get(tx, client)).unwrap().unwrap());
-        assert_eq!(revoke_for_member(&app, user, &key, Who::cli()).await.unwrap(), Some(2));
+        assert_eq!(revoke_for_member(&app, user, &key, Who::cli()).await.unwrap().map(|(_, n)| n), Some(2));
         assert_eq!(revoke_for_member(&app, user, &key, Who::cli()).await.unwrap(), None);
         assert!(audits(&app)[0].detail.ends_with("2 tokens, by the member"));
 

@@ -57,12 +57,8 @@ crate::has_csrf!(RevokeForm);
 
 async fn revoke(MemberForm(v, form): MemberForm<RevokeForm>) -> Result<HttpResponse, PageError> {
     match grants::revoke_for_member(&v.app, v.active.user.id, &form.client_id, v.who()).await? {
-        Some(_) => {
-            let notice = match crate::registry::applications::find(&v.app, &form.client_id) {
-                Ok(c) => Notice::of(Done::AccessRevoked).id(c.id.0),
-                Err(_) => Notice::default(),
-            };
-            Ok(v.redirect(&notice.after("/account/applications")))
+        Some((client, _)) => {
+            Ok(v.redirect(&Notice::of(Done::AccessRevoked).id(client.0).after("/account/applications")))
         }
         None => Err(PageError::new(
             StatusCode::NOT_FOUND,

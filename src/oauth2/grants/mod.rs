@@ -136,6 +136,23 @@ pub(crate) mod fixture {
                 .unwrap()
         }
 
+        /// Tokens of `scopes` under `grant`, as the grants issue them
+        /// (access and refresh, no id_token).
+        pub async fn issue(
+            &self,
+            auth: &ClientAuth,
+            grant: Grant,
+            scopes: &str,
+        ) -> crate::oauth2::tokens::TokenResponse {
+            let iss = crate::oauth2::tokens::Issuer::new(&self.app, &auth.client).unwrap();
+            let s = ScopeSet::parse(scopes).unwrap();
+            self.app
+                .store
+                .write(move |tx| crate::oauth2::tokens::issue(tx, &iss, &grant, &s, Some(&s), None, 1))
+                .await
+                .unwrap()
+        }
+
         pub fn audits(&self) -> Vec<AuditEvent> {
             self.app.store.read(|tx| audit::recent(tx, None, 100)).unwrap().into_iter().map(|(_, e)| e).collect()
         }

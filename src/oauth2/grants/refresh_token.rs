@@ -128,16 +128,7 @@ mod tests {
                             "scopes": ["profile", "posts:read"] }))
             .await;
         let grant = f.grant(&auth, "posts:read profile").await;
-        let iss = Issuer::new(&f.app, &auth.client).unwrap();
-        let first = f
-            .app
-            .store
-            .write(move |tx| {
-                let s = ScopeSet::parse("posts:read profile").unwrap();
-                tokens::issue(tx, &iss, &grant, &s, Some(&s), None, 1)
-            })
-            .await
-            .unwrap();
+        let first = f.issue(&auth, grant, "posts:read profile").await;
         let r1 = first.refresh_token.unwrap();
 
         let second = exchange(&f.app, &auth, &refresh(&r1, Some("profile")), String::new()).await.unwrap();
@@ -174,9 +165,7 @@ mod tests {
         let auth =
             f.client(json!({ "name": "Phone", "grants": ["password", "refresh_token"], "scopes": registered })).await;
         let grant = f.grant(&auth, scopes).await;
-        let iss = Issuer::new(&f.app, &auth.client).unwrap();
-        let s = ScopeSet::parse(scopes).unwrap();
-        let first = f.app.store.write(move |tx| tokens::issue(tx, &iss, &grant, &s, Some(&s), None, 1)).await.unwrap();
+        let first = f.issue(&auth, grant, scopes).await;
         (auth, first.refresh_token.unwrap())
     }
 
@@ -268,17 +257,8 @@ mod tests {
         let auth = f.client(new.clone()).await;
         let other = f.client(new).await;
         let grant = f.grant(&auth, "profile").await;
-        let iss = Issuer::new(&f.app, &auth.client).unwrap();
-        let ttl = iss.refresh_ttl;
-        let t = f
-            .app
-            .store
-            .write(move |tx| {
-                let s = ScopeSet::parse("profile").unwrap();
-                tokens::issue(tx, &iss, &grant, &s, Some(&s), None, 1)
-            })
-            .await
-            .unwrap();
+        let ttl = Issuer::new(&f.app, &auth.client).unwrap().refresh_ttl;
+        let t = f.issue(&auth, grant, "profile").await;
         let rt = t.refresh_token.unwrap();
         refused(
             exchange(&f.app, &other, &refresh(&rt, None), String::new()).await,
