@@ -76,6 +76,12 @@ pub async fn exchange(app: &App, auth: &ClientAuth, p: &Params, ip: String) -> R
                 Some(a) => a.intersection(&iss.allowed),
                 None => held.intersection(&iss.allowed),
             };
+            if scopes.is_empty() {
+                return Ok(Err(ErrorResponse::new(
+                    OAuthError::InvalidScope,
+                    "the application is no longer registered for any scope this refresh token carries",
+                )));
+            }
             let Some(grant) = grants::get(tx, t.grant)? else {
                 return Ok(Err(invalid_grant("the grant was revoked")));
             };
@@ -203,6 +209,13 @@ mod tests {
         // Asking for the removed scope explicitly does not bring it back.
         let third = exchange(&f.app, &auth, &refresh(&r2, Some("posts:read")), String::new()).await;
         refused(third, OAuthError::InvalidScope, "cannot widen");
+        // With every scope of the token taken off, nothing is issued.
+        let mut client = auth.client.clone();
+        client.scopes = ScopeSet::parse("posts:read").unwrap();
+        f.app.store.write(move |tx| crate::store::clients::put(tx, &mut client.clone())).await.unwrap();
+        auth.client = f.app.store.read(|tx| crate::store::clients::get(tx, id)).unwrap().unwrap();
+        let fourth = exchange(&f.app, &auth, &refresh(&r2, None), String::new()).await;
+        refused(fourth, OAuthError::InvalidScope, "no longer registered");
     }
 
     #[tokio::test]
