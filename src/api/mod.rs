@@ -1,12 +1,13 @@
-//! The JSON API under `/api`: the index and, for now, `/api/v1/me`. Every
-//! route takes a `Caller`.
+//! The JSON API under `/api`: the index and the resources of `/api/v1`,
+//! one file per resource. Every resource route takes a `Caller`; handlers
+//! stay thin (extract, call one operation, render).
 
-use crate::app::App;
-use crate::clock::rfc3339;
-use crate::http::caller::{BearerError, Caller};
-use crate::http::page::{Listing, PageQuery};
+mod index;
+mod me;
+
+#[cfg(test)]
+use crate::http::page::PageQuery;
 use crate::http::problem::{self, ApiError};
-use crate::store::grants;
 use actix_web::{HttpResponse, web};
 
 /// The largest JSON body the API reads.
@@ -16,13 +17,7 @@ pub const JSON_LIMIT: usize = 64 * 1024;
 /// body, query or path the extractors refuse, an unknown path (404) or a
 /// method a resource does not serve (405, with `Allow`).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        scope()
-            .service(resource("", "GET").route(web::get().to(index)))
-            .service(resource("/v1/me", "GET").route(web::get().to(me)))
-            .service(resource("/v1/me/applications", "GET").route(web::get().to(my_applications)))
-            .service(resource("/v1/me/applications/{client_id}", "DELETE").route(web::delete().to(revoke_application))),
-    );
+    cfg.service(scope().configure(index::routes).configure(me::routes));
 }
 
 /// The `/api` scope with the API's extractor configuration and its 404.
@@ -41,7 +36,7 @@ fn scope() -> actix_web::Scope {
 }
 
 /// One API resource; other methods than `allow` get a 405 problem.
-fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
+pub(crate) fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
     web::resource(path).default_service(web::to(move || async move {
         let mut r = actix_web::ResponseError::error_response(&ApiError::new(
             actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
@@ -51,90 +46,6 @@ fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
             .insert(actix_web::http::header::ALLOW, actix_web::http::header::HeaderValue::from_static(allow));
         r
     }))
-}
-
-async fn index(app: web::Data<App>) -> HttpResponse {
-    let u = |p: &str| app.config.url(p);
-    HttpResponse::Ok().json(serde_json::json!({
-        "name": "latchkey",
-        "version": env!("CARGO_PKG_VERSION"),
-        "authentication": {
-            "oauth2": {
-                "issuer": crate::oauth2::tokens::issuer(&app),
-                "authorization_endpoint": u("oauth2/authorize"),
-                "token_endpoint": u("oauth2/token"),
-                "metadata": u(".well-known/oauth-authorization-server"),
-            },
-            "oauth1": {
-                "request_token_url": u("oauth1/request"),
-                "authorize_url": u("oauth1/authorize"),
-                "access_token_url": u("oauth1/access"),
-                "signature_methods": ["HMAC-SHA1", "HMAC-SHA256", "RSA-SHA1", "PLAINTEXT"],
-                "realm": app.config.public_url.as_str(),
-            }
-        }
-    }))
-}
-
-/// The caller's own profile (scope `profile`).
-async fn me(caller: Caller) -> Result<HttpResponse, BearerError> {
-    caller.require("profile")?;
-    let u = caller.member()?;
-    #[derive(serde::Serialize)]
-    struct Me<'a> {
-        id: String,
-        username: &'a str,
-        display_name: &'a str,
-        created_at: String,
-    }
-    let body = Me {
-        id: u.id.to_string(),
-        username: &u.username,
-        display_name: &u.display_name,
-        created_at: rfc3339(u.created_at),
-    };
-    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(body))
-}
-
-/// The applications the caller has authorized (scope `applications`), a
-/// page at a time, newest application first.
-async fn my_applications(
-    caller: Caller,
-    app: web::Data<App>,
-    q: web::Query<PageQuery>,
-) -> Result<HttpResponse, ApiError> {
-    caller.require("applications")?;
-    let u = caller.member()?;
-    let page = q.check()?.fits(|a| grants::is_member_cursor(u.id, a)).map_err(|e| ApiError::invalid(vec![e]))?;
-    let listing =
-        Listing::from(crate::registry::grants::page_for_member(&app, u.id, page.after(), page.limit)?.map(|a| {
-            serde_json::json!({
-                "client_id": a.client_id,
-                "name": a.name,
-                "homepage": a.homepage,
-                "scopes": a.scopes.iter().map(|s| s.name.clone()).collect::<Vec<_>>(),
-                "authorized_at": rfc3339(a.authorized_at),
-                "last_used": rfc3339(a.last_used),
-            })
-        }));
-    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(listing))
-}
-
-/// Revokes the caller's grant to an application: every token of it dies.
-async fn revoke_application(
-    caller: Caller,
-    app: web::Data<App>,
-    path: web::Path<String>,
-    req: actix_web::HttpRequest,
-) -> Result<HttpResponse, ApiError> {
-    caller.require("applications")?;
-    let u = caller.member()?;
-    let ip = crate::http::conn::of(&req, &app.config.trusted_proxies).ip.to_string();
-    let who = crate::store::audit::Who::user(u.id, &u.username, ip);
-    match crate::registry::grants::revoke_for_member(&app, u.id, &path, who).await? {
-        Some(_) => Ok(HttpResponse::NoContent().finish()),
-        None => Err(ApiError::not_found("You have not authorized this application.")),
-    }
 }
 
 #[cfg(test)]
