@@ -6,7 +6,7 @@
 
 use crate::auth::nonces::Nonces;
 use crate::auth::passwords::Passwords;
-use crate::auth::ratelimit::LoginLimiter;
+use crate::auth::ratelimit::{LoginLimiter, WriteLimiter};
 use crate::auth::sealing::Sealer;
 use crate::auth::usage::Usage;
 use crate::clock::SharedClock;
@@ -22,6 +22,8 @@ pub struct App {
     pub clock: SharedClock,
     pub passwords: Passwords,
     pub limiter: Arc<LoginLimiter>,
+    /// The API's per-member write budget.
+    pub writes: Arc<WriteLimiter>,
     /// JWT signing keys; empty until `load_keys` runs.
     pub keyring: Arc<Keyring>,
     pub usage: Arc<Usage>,
@@ -47,7 +49,9 @@ impl App {
         let sealer = Arc::new(Sealer::in_data_dir(&config.data_dir));
         let newest_nonce = store.read(crate::store::oauth1::newest_nonce_timestamp)?;
         let nonces = Arc::new(Nonces::new(newest_nonce));
+        let writes = Arc::new(WriteLimiter::new(clock.clone(), config.api_writes_per_member_per_minute));
         Ok(App {
+            writes,
             sealer,
             config: Arc::new(config),
             store,

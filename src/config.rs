@@ -37,6 +37,7 @@ pub struct Settings {
     pub bearer_in_query: Option<bool>,
     pub oauth1_request_token_lifetime: Option<String>,
     pub oauth1_timestamp_window: Option<String>,
+    pub api_writes_per_member_per_minute: Option<u32>,
 }
 
 /// The keys a file or `LATCHKEY_<KEY>` may set, for messages.
@@ -64,6 +65,7 @@ pub const KEYS: &[&str] = &[
     "bearer_in_query",
     "oauth1_request_token_lifetime",
     "oauth1_timestamp_window",
+    "api_writes_per_member_per_minute",
 ];
 
 /// Variables that are read elsewhere and are not configuration keys.
@@ -108,6 +110,9 @@ pub struct Config {
     pub oauth1_request_token_lifetime: Duration,
     /// How far an `oauth_timestamp` may be from the server's clock, either way.
     pub oauth1_timestamp_window: Duration,
+    /// Writes one member may make through the API per minute, over every
+    /// application (429 with `Retry-After` beyond).
+    pub api_writes_per_member_per_minute: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -147,6 +152,9 @@ impl Settings {
             bearer_in_query: top.bearer_in_query.or(self.bearer_in_query),
             oauth1_request_token_lifetime: top.oauth1_request_token_lifetime.or(self.oauth1_request_token_lifetime),
             oauth1_timestamp_window: top.oauth1_timestamp_window.or(self.oauth1_timestamp_window),
+            api_writes_per_member_per_minute: top
+                .api_writes_per_member_per_minute
+                .or(self.api_writes_per_member_per_minute),
         }
     }
 
@@ -336,6 +344,12 @@ impl Config {
             bearer_in_query: s.bearer_in_query.unwrap_or(false),
             oauth1_request_token_lifetime,
             oauth1_timestamp_window,
+            api_writes_per_member_per_minute: in_range(
+                "api_writes_per_member_per_minute",
+                s.api_writes_per_member_per_minute.unwrap_or(120),
+                1,
+                1_000_000,
+            )?,
         })
     }
 
@@ -417,6 +431,7 @@ impl Config {
         t.insert("bearer_in_query".into(), self.bearer_in_query.into());
         t.insert("oauth1_request_token_lifetime".into(), d(self.oauth1_request_token_lifetime));
         t.insert("oauth1_timestamp_window".into(), d(self.oauth1_timestamp_window));
+        t.insert("api_writes_per_member_per_minute".into(), self.api_writes_per_member_per_minute.into());
         toml::to_string(&t).unwrap_or_default()
     }
 }

@@ -33,3 +33,8 @@ id_type!(UserId, "seq:user");
 id_type!(AuditId, "seq:audit");
 id_type!(ClientId, "seq:client");
 id_type!(GrantId, "seq:grant");
+id_type!(GroupId, "seq:group");
+id_type!(PostId, "seq:post");
+id_type!(CommentId, "seq:comment");
+id_type!(ActivityId, "seq:activity");
+id_type!(ReportId, "seq:report");

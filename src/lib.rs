@@ -34,6 +34,7 @@ pub mod oauth2;
 pub mod registry;
 pub mod scopes;
 pub mod server;
+pub mod social;
 pub mod store;
 pub mod tasks;
 pub mod tls;

@@ -34,6 +34,7 @@ const LAYERS: &[(&str, u8)] = &[
     // 5: protocol-neutral operations.
     ("registry", 5),
     ("accounts", 5),
+    ("social", 5),
     // 6: the protocols' flows.
     ("oauth1", 6),
     ("oauth2", 6),

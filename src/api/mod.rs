@@ -2,8 +2,11 @@
 //! one file per resource. Every resource route takes a `Caller`; handlers
 //! stay thin (extract, call one operation, render).
 
+mod common;
+mod groups;
 mod index;
 mod me;
+mod posts;
 
 #[cfg(test)]
 use crate::http::page::PageQuery;
@@ -17,7 +20,9 @@ pub const JSON_LIMIT: usize = 64 * 1024;
 /// body, query or path the extractors refuse, an unknown path (404) or a
 /// method a resource does not serve (405, with `Allow`).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(scope().configure(index::routes).configure(me::routes));
+    cfg.service(
+        scope().configure(index::routes).configure(me::routes).configure(groups::routes).configure(posts::routes),
+    );
 }
 
 /// The `/api` scope with the API's extractor configuration and its 404.

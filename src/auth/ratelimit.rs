@@ -72,6 +72,26 @@ fn count_in_window<K: std::hash::Hash + Eq>(
     Ok(())
 }
 
+/// The API's per-member write budget: a fixed one-minute window per member,
+/// over every application they use, so no app (or stolen token) can flood
+/// the community in their name.
+pub struct WriteLimiter {
+    clock: SharedClock,
+    per_minute: u32,
+    members: Mutex<HashMap<u64, Window>>,
+}
+
+impl WriteLimiter {
+    pub fn new(clock: SharedClock, per_minute: u32) -> Self {
+        WriteLimiter { clock, per_minute, members: Mutex::new(HashMap::new()) }
+    }
+
+    /// Counts one write by the member; refuses past the budget.
+    pub fn write_by(&self, member: u64) -> Result<(), RetryAfter> {
+        count_in_window(&self.members, member, self.per_minute, self.clock.now_ts())
+    }
+}
+
 impl LoginLimiter {
     pub fn new(clock: SharedClock, per_ip_per_minute: u32, max_failures: u32, lockout: Duration) -> Self {
         LoginLimiter {

@@ -19,6 +19,23 @@ pub fn hmac_sha1_header(
     timestamp: u64,
     nonce: &str,
 ) -> String {
+    hmac_sha1_header_for_query(method, url, &[], consumer, token, extra, timestamp, nonce)
+}
+
+/// [`hmac_sha1_header`] for a request whose URL carries `query` (decoded
+/// name/value pairs): they are signed (RFC 5849 §3.4.1.3.1) but travel in
+/// the URL, not in the header.
+#[allow(clippy::too_many_arguments)]
+pub fn hmac_sha1_header_for_query(
+    method: &str,
+    url: &str,
+    query: &[(&str, &str)],
+    consumer: (&str, &str),
+    token: Option<(&str, &str)>,
+    extra: &[(&str, &str)],
+    timestamp: u64,
+    nonce: &str,
+) -> String {
     let mut params: Vec<(String, String)> = vec![
         ("oauth_consumer_key".into(), consumer.0.into()),
         ("oauth_nonce".into(), nonce.into()),
@@ -30,7 +47,9 @@ pub fn hmac_sha1_header(
         params.push(("oauth_token".into(), t.into()));
     }
     params.extend(extra.iter().map(|(n, v)| (n.to_string(), v.to_string())));
-    let base_string = signature_base_string(method, url, &normalize_parameters(&params));
+    let mut signed = params.clone();
+    signed.extend(query.iter().map(|(n, v)| (n.to_string(), v.to_string())));
+    let base_string = signature_base_string(method, url, &normalize_parameters(&signed));
     let token_secret = token.map(|(_, s)| s).unwrap_or("");
     let signature = sign(SignatureMethod::HmacSha1, &base_string, consumer.1, token_secret).unwrap_or_default();
     params.push(("oauth_signature".into(), signature));

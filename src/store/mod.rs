@@ -20,6 +20,7 @@ pub mod oauth1;
 pub mod page;
 pub mod schema;
 pub mod sessions;
+pub mod social;
 pub mod users;
 mod writer;
 

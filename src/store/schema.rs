@@ -65,6 +65,45 @@ pub const OAUTH1_REVOKED_BY_TIME: TableDefinition<&[u8], ()> = TableDefinition::
 /// kid -> signing key record (JWT access tokens and id_tokens).
 pub const SIGNING_KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("signing_keys");
 
+/// GroupId -> Group record (schema 3: the social tables).
+pub const GROUPS: TableDefinition<u64, &[u8]> = TableDefinition::new("groups");
+/// GroupId -> GroupCounts: members and the activity sequence, kept apart
+/// from the group so that activity never changes the group's ETag.
+pub const GROUP_COUNTS: TableDefinition<u64, &[u8]> = TableDefinition::new("group_counts");
+/// GroupId (8) ++ UserId (8) -> Membership record (members and requests).
+pub const MEMBERS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("members");
+/// UserId (8) ++ GroupId (8) -> (): a member's groups.
+pub const MEMBER_GROUPS: TableDefinition<&[u8], ()> = TableDefinition::new("member_groups");
+
+/// PostId -> Post record.
+pub const POSTS: TableDefinition<u64, &[u8]> = TableDefinition::new("posts");
+/// PostId -> PostCounts (likes, comments), apart from the post's ETag.
+pub const POST_COUNTS: TableDefinition<u64, &[u8]> = TableDefinition::new("post_counts");
+/// GroupId (8) ++ PostId (8) -> ().
+pub const POSTS_BY_GROUP: TableDefinition<&[u8], ()> = TableDefinition::new("posts_by_group");
+/// UserId (8) ++ PostId (8) -> ().
+pub const POSTS_BY_AUTHOR: TableDefinition<&[u8], ()> = TableDefinition::new("posts_by_author");
+/// tag ++ 0x00 ++ PostId (8) -> ().
+pub const POSTS_BY_TAG: TableDefinition<&[u8], ()> = TableDefinition::new("posts_by_tag");
+/// tag -> TagCounts: how many public and members-level posts carry it.
+pub const TAGS: TableDefinition<&str, &[u8]> = TableDefinition::new("tags");
+/// PostId (8) ++ UserId (8) -> when the member liked it.
+pub const LIKES: TableDefinition<&[u8], i64> = TableDefinition::new("likes");
+
+/// CommentId -> Comment record.
+pub const COMMENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("comments");
+/// PostId (8) ++ CommentId (8) -> ().
+pub const COMMENTS_BY_POST: TableDefinition<&[u8], ()> = TableDefinition::new("comments_by_post");
+
+/// GroupId (8) ++ ActivityId (8) -> Activity record: the group's river.
+pub const ACTIVITY: TableDefinition<&[u8], &[u8]> = TableDefinition::new("activity");
+/// ActivityId -> OutboxEntry: new activity for the push worker to fan out,
+/// written in the same transaction as the activity.
+pub const OUTBOX: TableDefinition<u64, &[u8]> = TableDefinition::new("outbox");
+
+/// ReportId -> Report record: a member's report of a post or comment.
+pub const REPORTS: TableDefinition<u64, &[u8]> = TableDefinition::new("reports");
+
 /// Every table, so that `migrate` can create them all in a new file and a
 /// read transaction never meets a missing table.
 pub fn create_all(tx: &redb::WriteTransaction) -> Result<(), redb::TableError> {
@@ -88,5 +127,21 @@ pub fn create_all(tx: &redb::WriteTransaction) -> Result<(), redb::TableError> {
     tx.open_table(OAUTH1_NONCES)?;
     tx.open_table(OAUTH1_REVOKED)?;
     tx.open_table(OAUTH1_REVOKED_BY_TIME)?;
+    tx.open_table(GROUPS)?;
+    tx.open_table(GROUP_COUNTS)?;
+    tx.open_table(MEMBERS)?;
+    tx.open_table(MEMBER_GROUPS)?;
+    tx.open_table(POSTS)?;
+    tx.open_table(POST_COUNTS)?;
+    tx.open_table(POSTS_BY_GROUP)?;
+    tx.open_table(POSTS_BY_AUTHOR)?;
+    tx.open_table(POSTS_BY_TAG)?;
+    tx.open_table(TAGS)?;
+    tx.open_table(LIKES)?;
+    tx.open_table(COMMENTS)?;
+    tx.open_table(COMMENTS_BY_POST)?;
+    tx.open_table(ACTIVITY)?;
+    tx.open_table(OUTBOX)?;
+    tx.open_table(REPORTS)?;
     Ok(())
 }

@@ -23,4 +23,5 @@ mod oauth2_expiry;
 mod pages;
 mod plumbing;
 mod session_expiry;
+mod social;
 mod webdriver;

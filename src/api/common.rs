@@ -1,0 +1,202 @@
+//! What every social route shares: the caller as a `Viewer` or as a
+//! member who writes (with the per-member write budget), `ETag` and
+//! `If-Match`, ids in paths, times and flags in queries, and the words of
+//! a `SocialError` as problem+json.
+
+use crate::app::App;
+use crate::http::caller::Caller;
+use crate::http::page::{PageQuery, PageRequest};
+use crate::http::problem::{ApiError, FieldError};
+use crate::ids::UserId;
+use crate::social::access::Viewer;
+use crate::social::{Expected, SocialError};
+use actix_web::HttpRequest;
+use actix_web::http::StatusCode;
+
+impl From<SocialError> for ApiError {
+    fn from(e: SocialError) -> Self {
+        match e {
+            SocialError::NotFound(what) => ApiError::not_found(format!("There is no {what} here that you can see.")),
+            SocialError::Forbidden(why) => ApiError::forbidden(capital(&why)),
+            SocialError::Invalid(errors) => {
+                ApiError::invalid(errors.into_iter().map(|(f, m)| FieldError::new(f, m)).collect())
+            }
+            SocialError::Conflict(why) => ApiError::conflict(capital(&why)),
+            SocialError::Stale => ApiError::stale(),
+            SocialError::Store(e) => e.into(),
+        }
+    }
+}
+
+fn capital(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => format!("{}{}.", f.to_uppercase(), c.as_str().trim_end_matches('.')),
+        None => String::new(),
+    }
+}
+
+/// Runs a social read on a consistent snapshot.
+pub fn read<T>(
+    app: &App,
+    f: impl FnOnce(&crate::store::ReadTransaction) -> Result<T, SocialError>,
+) -> Result<T, ApiError> {
+    Ok(app.store.read(|tx| Ok(f(tx)))??)
+}
+
+/// An id as the API writes it: a string.
+pub fn sid(id: impl std::fmt::Display) -> String {
+    id.to_string()
+}
+
+/// Who looks: the member behind the token, or the application itself
+/// (which sees public content only).
+pub fn viewer(caller: &Caller) -> Viewer {
+    Viewer { user: caller.member.as_ref().map(|u| u.id) }
+}
+
+/// The member who writes: refused for an application's own token, and
+/// past the member's write budget (429 with `Retry-After`).
+pub fn writer(caller: &Caller, app: &App) -> Result<UserId, ApiError> {
+    let id = caller.member()?.id;
+    app.writes.write_by(id.0).map_err(|r| ApiError::too_many(r.0))?;
+    Ok(id)
+}
+
+/// A record's revision as an `ETag` (strong: it changes with every stored
+/// change of the fields a client can edit).
+pub fn etag(revision: u64) -> String {
+    format!("\"{revision}\"")
+}
+
+/// The revisions `If-Match` accepts. An entity tag this server never gave
+/// out (weak ones included, RFC 9110 §13.1.1 compares strongly) matches
+/// nothing, so the write is refused with 412 rather than applied blind.
+pub fn if_match(req: &HttpRequest) -> Result<Expected, ApiError> {
+    let mut tags = vec![];
+    for v in req.headers().get_all("if-match") {
+        let v = v.to_str().map_err(|_| ApiError::bad_request("If-Match is not readable text."))?;
+        for t in v.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+            if t == "*" {
+                return Ok(None);
+            }
+            tags.push(t.strip_prefix('"').and_then(|t| t.strip_suffix('"')).and_then(|t| t.parse().ok()).unwrap_or(0));
+        }
+    }
+    Ok(if tags.is_empty() && !req.headers().contains_key("if-match") { None } else { Some(tags) })
+}
+
+/// An id in a path; what is not a number is simply not there.
+pub fn id(raw: &str, what: &'static str) -> Result<u64, ApiError> {
+    raw.parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(|| SocialError::NotFound(what).into())
+}
+
+/// A member in a path: an id, or `me` for the caller.
+pub fn user(raw: &str, caller: &Caller) -> Result<UserId, ApiError> {
+    if raw == "me" {
+        return Ok(caller.member()?.id);
+    }
+    id(raw, "member").map(UserId)
+}
+
+/// An RFC 3339 time in a query.
+pub fn time(field: &'static str, raw: Option<&str>) -> Result<Option<i64>, ApiError> {
+    let Some(raw) = raw.filter(|r| !r.is_empty()) else { return Ok(None) };
+    time::OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339)
+        .map(|t| Some(t.unix_timestamp()))
+        .map_err(|_| ApiError::field(field, "must be an RFC 3339 time, such as 2026-11-30T12:00:00Z"))
+}
+
+/// A yes/no flag in a query.
+pub fn flag(field: &'static str, raw: Option<&str>) -> Result<bool, ApiError> {
+    match raw {
+        None | Some("") | Some("false") | Some("0") => Ok(false),
+        Some("true") | Some("1") => Ok(true),
+        Some(_) => Err(ApiError::field(field, "must be true or false")),
+    }
+}
+
+/// An id in a query (`?group=`), or a 422 naming the field.
+pub fn query_id(field: &'static str, raw: Option<&str>) -> Result<Option<u64>, ApiError> {
+    match raw.filter(|r| !r.is_empty()) {
+        None => Ok(None),
+        Some(r) => {
+            r.parse::<u64>().ok().filter(|n| *n > 0).map(Some).ok_or_else(|| ApiError::field(field, "must be an id"))
+        }
+    }
+}
+
+/// A text filter in a query, at most `max` characters.
+pub fn query_text(field: &'static str, raw: Option<&str>, max: usize) -> Result<Option<String>, ApiError> {
+    match raw.map(str::trim).filter(|r| !r.is_empty()) {
+        None => Ok(None),
+        Some(r) if r.chars().count() > max || r.chars().any(char::is_control) => {
+            Err(ApiError::field(field, format!("must be at most {max} characters of text")))
+        }
+        Some(r) => Ok(Some(r.to_string())),
+    }
+}
+
+/// A page request of a social list (cursors are 8-byte ids).
+pub fn page(q: &PageQuery) -> Result<(Option<u64>, usize), ApiError> {
+    let p: PageRequest = q.check()?.fits(crate::store::social::is_id_cursor).map_err(|e| ApiError::invalid(vec![e]))?;
+    Ok((crate::store::social::cursor_id(p.after()), p.limit))
+}
+
+/// A JSON body that may be left out (an empty body is `None`).
+pub fn optional_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<Option<T>, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    serde_json::from_slice(body).map(Some).map_err(|e| {
+        if e.is_data() {
+            ApiError::field("body", e.to_string())
+        } else {
+            ApiError::bad_request(format!("The body is not valid JSON: {e}"))
+        }
+    })
+}
+
+/// 201 with `Location` and `ETag`.
+pub fn created(location: String, revision: u64) -> actix_web::HttpResponseBuilder {
+    let mut r = actix_web::HttpResponse::build(StatusCode::CREATED);
+    r.insert_header(("Location", location)).insert_header(("ETag", etag(revision)));
+    r
+}
+
+/// 200 with `ETag`.
+pub fn ok_tagged(revision: u64) -> actix_web::HttpResponseBuilder {
+    let mut r = actix_web::HttpResponse::Ok();
+    r.insert_header(("ETag", etag(revision))).insert_header(("Cache-Control", "no-store"));
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn if_match_reads_lists_stars_and_strangers() {
+        let r = |v: &str| if_match(&TestRequest::default().insert_header(("If-Match", v)).to_http_request()).unwrap();
+        assert_eq!(if_match(&TestRequest::default().to_http_request()).unwrap(), None);
+        assert_eq!(r("\"3\""), Some(vec![3]));
+        assert_eq!(r("\"3\", \"4\""), Some(vec![3, 4]));
+        assert_eq!(r("*"), None);
+        // Weak or foreign tags match no revision (0 is never stored).
+        assert_eq!(r("W/\"3\""), Some(vec![0]));
+        assert_eq!(r("\"abc\""), Some(vec![0]));
+        assert_eq!(etag(7), "\"7\"");
+    }
+
+    #[test]
+    fn query_values_are_checked() {
+        assert_eq!(time("since", Some("2026-11-30T12:00:00Z")).unwrap(), Some(1_796_040_000));
+        assert!(time("since", Some("yesterday")).is_err());
+        assert!(flag("mine", Some("yes")).is_err());
+        assert!(flag("mine", Some("true")).unwrap());
+        assert!(query_id("group", Some("-1")).is_err());
+        assert!(query_text("q", Some("a\u{0}b"), 10).is_err());
+        assert!(id("12x", "post").is_err());
+    }
+}

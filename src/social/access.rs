@@ -1,0 +1,161 @@
+//! Who may see and change what: pure functions of the item, the viewer and
+//! the viewer's membership of the item's group. An item the viewer may not
+//! see is answered as not there at all, so its existence does not leak.
+
+use crate::ids::UserId;
+use crate::store::social::Access;
+use crate::store::social::comments::Comment;
+use crate::store::social::groups::{Group, Membership};
+use crate::store::social::posts::Post;
+
+/// Who is looking: a member, or an application acting on its own (`None`),
+/// which sees `public` content only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Viewer {
+    pub user: Option<UserId>,
+}
+
+impl Viewer {
+    pub fn member(user: UserId) -> Viewer {
+        Viewer { user: Some(user) }
+    }
+
+    pub fn application() -> Viewer {
+        Viewer { user: None }
+    }
+}
+
+/// Whether the viewer sees the group at all (its name and description).
+pub fn sees_group(g: &Group, v: Viewer) -> bool {
+    !g.hidden
+        && match g.access {
+            Access::Public => true,
+            _ => v.user.is_some(),
+        }
+}
+
+/// Whether the viewer sees a post, given their membership of its group.
+pub fn sees_post(p: &Post, group: Option<&Group>, v: Viewer, membership: Option<&Membership>) -> bool {
+    if p.hidden || group.is_some_and(|g| g.hidden) {
+        return false;
+    }
+    match p.access {
+        Access::Public => true,
+        Access::Members => v.user.is_some(),
+        Access::Group => v.user.is_some() && membership.is_some_and(|m| m.is_member()),
+        Access::Private => v.user == Some(p.author),
+    }
+}
+
+/// Whether the viewer may change or delete a post: its author, or an admin
+/// of its group.
+pub fn edits_post(p: &Post, v: Viewer, membership: Option<&Membership>) -> bool {
+    v.user == Some(p.author) || (p.group.is_some() && membership.is_some_and(|m| m.is_admin()))
+}
+
+/// Whether the viewer may change a comment: its author only.
+pub fn edits_comment(c: &Comment, v: Viewer) -> bool {
+    v.user == Some(c.author)
+}
+
+/// Whether the viewer may delete a comment: its author, the post's author,
+/// or an admin of the post's group.
+pub fn deletes_comment(c: &Comment, p: &Post, v: Viewer, membership: Option<&Membership>) -> bool {
+    edits_comment(c, v) || edits_post(p, v, membership)
+}
+
+/// Whether the viewer may write in a place: their own stream, or a group
+/// they are a member of.
+pub fn writes_in(group: Option<&Group>, membership: Option<&Membership>) -> bool {
+    match group {
+        None => true,
+        Some(_) => membership.is_some_and(|m| m.is_member()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::{GroupId, PostId};
+    use crate::store::social::groups::{Joining, Role, State};
+    use crate::store::social::posts::Kind;
+
+    fn group(access: Access) -> Group {
+        Group {
+            id: GroupId(1),
+            name: "g".into(),
+            description: String::new(),
+            membership: Joining::Closed,
+            access,
+            created_by: UserId(1),
+            created_at: 0,
+            updated_at: 0,
+            hidden: false,
+            revision: 1,
+        }
+    }
+
+    fn post(access: Access) -> Post {
+        Post {
+            id: PostId(1),
+            group: Some(GroupId(1)),
+            author: UserId(1),
+            kind: Kind::Status,
+            title: String::new(),
+            body: "b".into(),
+            tags: vec![],
+            access,
+            created_at: 0,
+            updated_at: 0,
+            hidden: false,
+            revision: 1,
+        }
+    }
+
+    fn membership(state: State, role: Role) -> Membership {
+        Membership { group: GroupId(1), user: UserId(2), role, state, joined_at: 0, read_mark: 0 }
+    }
+
+    #[test]
+    fn every_level_against_every_viewer() {
+        let g = group(Access::Members);
+        let app = Viewer::application();
+        let author = Viewer::member(UserId(1));
+        let other = Viewer::member(UserId(2));
+        let member = membership(State::Member, Role::Member);
+        let requested = membership(State::Requested, Role::Member);
+        // (level, app, outsider, requested, group member, author)
+        let table = [
+            (Access::Public, true, true, true, true, true),
+            (Access::Members, false, true, true, true, true),
+            (Access::Group, false, false, false, true, false),
+            (Access::Private, false, false, false, false, true),
+        ];
+        for (level, a, o, r, m, au) in table {
+            let p = post(level);
+            assert_eq!(sees_post(&p, Some(&g), app, None), a, "{level:?} app");
+            assert_eq!(sees_post(&p, Some(&g), other, None), o, "{level:?} outsider");
+            assert_eq!(sees_post(&p, Some(&g), other, Some(&requested)), r, "{level:?} requested");
+            assert_eq!(sees_post(&p, Some(&g), other, Some(&member)), m, "{level:?} member");
+            assert_eq!(sees_post(&p, Some(&g), author, None), au, "{level:?} author");
+        }
+        let mut hidden = post(Access::Public);
+        hidden.hidden = true;
+        assert!(!sees_post(&hidden, Some(&g), author, None));
+        assert!(!sees_group(&g, app) && sees_group(&g, other) && sees_group(&group(Access::Public), app));
+    }
+
+    #[test]
+    fn who_may_edit() {
+        let p = post(Access::Public);
+        let admin = membership(State::Member, Role::Admin);
+        let requested_admin = membership(State::Requested, Role::Admin);
+        assert!(edits_post(&p, Viewer::member(UserId(1)), None));
+        assert!(edits_post(&p, Viewer::member(UserId(2)), Some(&admin)));
+        assert!(!edits_post(&p, Viewer::member(UserId(2)), Some(&requested_admin)));
+        assert!(!edits_post(&p, Viewer::member(UserId(2)), None));
+        assert!(!edits_post(&p, Viewer::application(), None));
+        assert!(writes_in(None, None));
+        assert!(!writes_in(Some(&group(Access::Public)), Some(&membership(State::Requested, Role::Member))));
+    }
+}
