@@ -58,6 +58,11 @@ pub enum Command {
     Keys(client::KeysCommand),
     /// Validate the configuration and print the effective settings.
     Check,
+    /// Load a small demo community and a demo application to try the API.
+    Demo {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Exit codes: 0 done, 1 the operation failed, 2 bad usage or configuration.
@@ -76,11 +81,30 @@ pub fn main() -> ExitCode {
                 )
             })
         }
+        Some(Command::Demo { json }) => print_reply(call(&cli, Request::Demo), json, demo_text),
         Some(Command::User(ref cmd)) => user::run(&cli, cmd),
         Some(Command::Client(ref cmd)) => client::run(&cli, cmd),
         Some(Command::Token(ref cmd)) => token::run(&cli, cmd),
         Some(Command::Keys(ref cmd)) => client::run_keys(&cli, cmd),
     }
+}
+
+fn demo_text(v: &serde_json::Value) -> String {
+    let list = |k: &str| v[k].as_array().into_iter().flatten().filter_map(|x| x.as_str()).collect::<Vec<_>>();
+    let mut out = format!(
+        "Loaded the demo community: members {} (password {}), {} groups, {} posts with comments and likes.\n\
+         Registered the application \"Demo app\": client_id {}\n\nTry the API:\n\n",
+        list("members").join(", "),
+        v["password"].as_str().unwrap_or_default(),
+        list("groups").len(),
+        v["posts"],
+        v["client_id"].as_str().unwrap_or_default(),
+    );
+    for c in list("commands") {
+        out.push_str(&format!("  {c}\n"));
+    }
+    out.push_str("\nSign in to the pages as any demo member with the same password.\n");
+    out
 }
 
 /// Loads the configuration (file, environment, `flags`), or says why not.

@@ -3,6 +3,7 @@
 //! in the running server (reached over the Unix socket in `socket`) or by
 //! the command itself when no server runs. One code path per operation, two transports.
 
+pub mod demo;
 pub mod socket;
 
 use crate::accounts::members::{self, MemberError, MemberView, NewMember};
@@ -34,6 +35,7 @@ pub enum Request {
     TokenRevoke { grant: u64 },
     KeysList,
     KeysRotate,
+    Demo,
 }
 
 impl Request {
@@ -56,6 +58,7 @@ impl Request {
             Request::TokenRevoke { .. } => "token revoke",
             Request::KeysList => "keys list",
             Request::KeysRotate => "keys rotate",
+            Request::Demo => "demo",
         }
     }
 }
@@ -163,6 +166,7 @@ pub async fn execute(app: &App, req: Request) -> Reply {
             .map(|(g, n)| serde_json::json!({ "grant": GrantView::from(&g), "tokens_revoked": n }))
             .map_err(|e| e.to_string()),
         Request::KeysList => keys_loaded(app).await.map(|()| json(app.keyring.views())),
+        Request::Demo => demo::load(app, who).await.map(json),
         Request::KeysRotate => keyring::rotate(&app.keyring, &app.store, &app.sealer, app.now(), who).await.map(json).map_err(|e| e.to_string()),
     };
     match result {

@@ -148,3 +148,29 @@ fn token_commands_list_and_revoke_grants_live_and_offline() {
     assert_eq!(left.as_array().unwrap().len(), 1, "only Robot's own grant: {left}");
     assert_eq!(cli(&s.dir, &["token", "revoke", &grant], None).status.code(), Some(1));
 }
+
+/// `latchkey demo` against the running server (over the socket), then the
+/// three commands it printed, run by the shell with curl, give real data;
+/// stopped, a second run refuses.
+#[test]
+fn demo_loads_a_community_whose_printed_commands_work() {
+    let mut s = Server::start_with(FAST_HASH);
+    let out = s.cli(&["demo"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(text.contains("ada, grace, linus, mary"), "{text}");
+    let commands: Vec<&str> =
+        text.lines().map(str::trim).filter(|l| l.starts_with("TOKEN=") || l.starts_with("curl ")).collect();
+    assert_eq!(commands.len(), 3, "{text}");
+    assert!(commands[0].contains(&format!("--cacert {}", s.dir.join("tls/ca.pem").display())), "{text}");
+    let script = format!("set -e\n{}\necho\n{}\n", commands.join("\n"), "echo \"token:${#TOKEN}\"");
+    let run = std::process::Command::new("bash").arg("-c").arg(&script).output().unwrap();
+    let said = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "{said}\n{}", String::from_utf8_lossy(&run.stderr));
+    assert!(said.contains("\"name\":\"Community garden\"") && said.contains("\"name\":\"Book club\""), "{said}");
+    assert!(said.contains("Seed swap on Saturday") && said.contains("\"like_count\":2"), "{said}");
+    s.stop();
+    let again = cli(&s.dir, &["demo", "--json"], None);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("loaded already"));
+}
