@@ -142,7 +142,7 @@ pub async fn load(app: &App, who: Who) -> Result<Demo, String> {
         "scopes": ["read", "write", "offline_access"],
     }))
     .map_err(fail)?;
-    let creds = applications::register(app, client, who).await.map_err(|e| fail(e))?;
+    let creds = applications::register(app, client, who).await.map_err(fail)?;
     let client_id = creds.client_id.unwrap_or_default();
     let client_secret = creds.client_secret.unwrap_or_default();
     Ok(Demo {
