@@ -12,6 +12,9 @@
 
 #![allow(clippy::unwrap_used)] // tests and benchmarks fail loudly on purpose
 
+#[path = "http_parts/social.rs"]
+mod social;
+
 use std::future::Future;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -338,7 +341,7 @@ fn main() {
 
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let use_wrk = wrk_available() && std::env::var("LATCHKEY_BENCH_GENERATOR").as_deref() != Ok("reqwest");
-    let rows = rt.block_on(async {
+    let mut rows = rt.block_on(async {
         let http = http_client(&ca);
         // Wait until the server answers.
         for _ in 0..100 {
@@ -514,6 +517,12 @@ fn main() {
     });
     let _ = server.kill();
     let _ = server.wait();
+    let mut notes = vec![];
+    if wanted("/api/v1/posts") {
+        let (more, said) = social::run(conns, secs, tmp.path(), use_wrk);
+        rows.extend(more);
+        notes = said;
+    }
 
     println!(
         "\nlatchkey HTTP benchmark: {conns} connections, {secs} s per scenario, load generator on the same machine"
@@ -532,6 +541,17 @@ fn main() {
     let rate = |name: &str| rows.iter().find(|r| r.name == name).map(|r| r.ok as f64 / r.secs);
     if let (Some(bare), Some(me)) = (rate("bare actix handler (ceiling)"), rate("GET /api/v1/me, bearer (opaque)")) {
         println!("bearer GET / bare handler: {:.2} (target: at least 0.5)", me / bare);
+    }
+    if let (Some(bare), Some(list)) =
+        (rate("bare actix handler (ceiling)"), rate("GET /api/v1/posts?group= (20 items)"))
+    {
+        println!("posts list / bare handler: {:.2} (target: at least 0.25)", list / bare);
+    }
+    if let Some(post) = rate("POST /api/v1/posts (durable)") {
+        println!("durable posts: {post:.0}/s (target: at least 5,000/s)");
+    }
+    for n in &notes {
+        println!("{n}");
     }
     if let (Some(b), Some(o)) = (rate("GET /api/v1/me, bearer (opaque)"), rate("GET /api/v1/me, OAuth 1.0a HMAC-SHA1"))
     {

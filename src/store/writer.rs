@@ -47,22 +47,32 @@ struct Job {
     reply: oneshot::Sender<Outcome>,
 }
 
+/// What the writer has done, for metrics and benchmarks.
+#[derive(Default)]
+struct Counters {
+    commits: AtomicU64,
+    /// Writes acknowledged in those commits.
+    writes: AtomicU64,
+    /// The most writes one commit has carried.
+    largest: AtomicU64,
+}
+
 pub struct Writer {
     jobs: mpsc::Sender<Job>,
     thread: JoinHandle<()>,
-    commits: Arc<AtomicU64>,
+    counters: Arc<Counters>,
 }
 
 impl Writer {
     pub fn start(db: Arc<Database>) -> Writer {
         let (jobs, rx) = mpsc::channel::<Job>();
-        let commits = Arc::new(AtomicU64::new(0));
-        let c = commits.clone();
+        let counters = Arc::new(Counters::default());
+        let c = counters.clone();
         let thread = std::thread::Builder::new()
             .name("latchkey-writer".into())
             .spawn(move || run(db, rx, c))
             .expect("cannot start the writer thread");
-        Writer { jobs, thread, commits }
+        Writer { jobs, thread, counters }
     }
 
     pub fn submit<T, E, F>(&self, f: F) -> Result<oneshot::Receiver<Outcome>, StoreError>
@@ -81,7 +91,7 @@ impl Writer {
     }
 
     pub fn commits(&self) -> u64 {
-        self.commits.load(Ordering::Relaxed)
+        self.counters.commits.load(Ordering::Relaxed)
     }
 
     /// Drains what was handed in and joins the thread.
@@ -91,7 +101,7 @@ impl Writer {
     }
 }
 
-fn run(db: Arc<Database>, rx: mpsc::Receiver<Job>, commits: Arc<AtomicU64>) {
+fn run(db: Arc<Database>, rx: mpsc::Receiver<Job>, counters: Arc<Counters>) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -100,11 +110,19 @@ fn run(db: Arc<Database>, rx: mpsc::Receiver<Job>, commits: Arc<AtomicU64>) {
                 Err(_) => break,
             }
         }
-        commit_batch(&db, batch, &commits);
+        commit_batch(&db, batch, &counters);
     }
+    let (commits, writes) = (counters.commits.load(Ordering::Relaxed), counters.writes.load(Ordering::Relaxed));
+    tracing::info!(
+        commits,
+        writes,
+        mean_batch = format!("{:.1}", writes as f64 / commits.max(1) as f64),
+        largest_batch = counters.largest.load(Ordering::Relaxed),
+        "store writer stopped"
+    );
 }
 
-fn commit_batch(db: &Database, batch: Vec<Job>, commits: &AtomicU64) {
+fn commit_batch(db: &Database, batch: Vec<Job>, counters: &Counters) {
     let mut outcomes: Vec<Option<Outcome>> = batch.iter().map(|_| None).collect();
     let mut live: Vec<usize> = (0..batch.len()).collect();
     while !live.is_empty() {
@@ -145,7 +163,9 @@ fn commit_batch(db: &Database, batch: Vec<Job>, commits: &AtomicU64) {
                     outcomes[i] = Some(Outcome::Storage(e.clone()));
                 }
             } else {
-                commits.fetch_add(1, Ordering::Relaxed);
+                counters.commits.fetch_add(1, Ordering::Relaxed);
+                counters.writes.fetch_add(live.len() as u64, Ordering::Relaxed);
+                counters.largest.fetch_max(live.len() as u64, Ordering::Relaxed);
             }
             break;
         }
