@@ -137,6 +137,8 @@ pub async fn prepare(app: &App, new: &NewMember) -> Result<User, MemberError> {
         created_at: now,
         password_changed_at: now,
         revision: 0,
+        bio: String::new(),
+        avatar: None,
     })
 }
 
