@@ -37,6 +37,7 @@ pub struct Settings {
     pub bearer_in_query: Option<bool>,
     pub oauth1_request_token_lifetime: Option<String>,
     pub oauth1_timestamp_window: Option<String>,
+    pub registration: Option<String>,
 }
 
 /// The keys a file or `LATCHKEY_<KEY>` may set, for messages.
@@ -64,6 +65,7 @@ pub const KEYS: &[&str] = &[
     "bearer_in_query",
     "oauth1_request_token_lifetime",
     "oauth1_timestamp_window",
+    "registration",
 ];
 
 /// Variables that are read elsewhere and are not configuration keys.
@@ -74,6 +76,40 @@ pub struct Argon2Params {
     pub memory_kib: u32,
     pub iterations: u32,
     pub parallelism: u32,
+}
+
+/// Who may create an account on the `/register` page. An admin's invite
+/// link works whatever this says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Registration {
+    /// Only admins add members (the console, the command line, invites).
+    Closed,
+    /// Anyone may sign up.
+    Open,
+    /// Sign-up only with an invite link; the pages say so.
+    Invite,
+}
+
+impl Registration {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Registration::Closed => "closed",
+            Registration::Open => "open",
+            Registration::Invite => "invite",
+        }
+    }
+
+    fn parse(text: &str) -> Result<Registration, ConfigError> {
+        match text {
+            "closed" => Ok(Registration::Closed),
+            "open" => Ok(Registration::Open),
+            "invite" => Ok(Registration::Invite),
+            other => {
+                Err(err(format!("registration: {other:?} is not allowed; write \"closed\", \"open\" or \"invite\"")))
+            }
+        }
+    }
 }
 
 /// The effective configuration.
@@ -108,6 +144,8 @@ pub struct Config {
     pub oauth1_request_token_lifetime: Duration,
     /// How far an `oauth_timestamp` may be from the server's clock, either way.
     pub oauth1_timestamp_window: Duration,
+    /// Who may sign up on `/register`.
+    pub registration: Registration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -147,6 +185,7 @@ impl Settings {
             bearer_in_query: top.bearer_in_query.or(self.bearer_in_query),
             oauth1_request_token_lifetime: top.oauth1_request_token_lifetime.or(self.oauth1_request_token_lifetime),
             oauth1_timestamp_window: top.oauth1_timestamp_window.or(self.oauth1_timestamp_window),
+            registration: top.registration.or(self.registration),
         }
     }
 
@@ -336,6 +375,7 @@ impl Config {
             bearer_in_query: s.bearer_in_query.unwrap_or(false),
             oauth1_request_token_lifetime,
             oauth1_timestamp_window,
+            registration: Registration::parse(s.registration.as_deref().unwrap_or("closed"))?,
         })
     }
 
@@ -417,6 +457,7 @@ impl Config {
         t.insert("bearer_in_query".into(), self.bearer_in_query.into());
         t.insert("oauth1_request_token_lifetime".into(), d(self.oauth1_request_token_lifetime));
         t.insert("oauth1_timestamp_window".into(), d(self.oauth1_timestamp_window));
+        t.insert("registration".into(), s(self.registration.as_str()));
         toml::to_string(&t).unwrap_or_default()
     }
 }
@@ -464,6 +505,21 @@ mod tests {
         assert_eq!(resolve("").unwrap().refresh_reuse_grace, Duration::from_secs(10));
         let e = resolve("code_lifetime = \"0s\"").unwrap_err().to_string();
         assert!(e.contains("code_lifetime: must be longer than zero"), "{e}");
+    }
+
+    #[test]
+    fn registration_is_closed_unless_opened_in_the_file_or_environment() {
+        assert_eq!(resolve("").unwrap().registration, Registration::Closed);
+        assert_eq!(resolve("registration = \"open\"").unwrap().registration, Registration::Open);
+        let c = resolve("registration = \"invite\"").unwrap();
+        assert_eq!(c.registration, Registration::Invite);
+        assert!(c.to_toml().contains("registration = \"invite\""), "{}", c.to_toml());
+        let env = Settings::from_env([("LATCHKEY_REGISTRATION".to_string(), "open".to_string())]).unwrap();
+        assert_eq!(Config::resolve("/d".into(), env).unwrap().registration, Registration::Open);
+        for bad in ["registration = \"Open\"", "registration = \"yes\"", "registration = true"] {
+            let e = resolve(bad).unwrap_err().to_string();
+            assert!(e.contains("registration"), "{bad}: {e}");
+        }
     }
 
     #[test]
