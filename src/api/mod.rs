@@ -4,6 +4,7 @@
 
 mod index;
 mod me;
+mod users;
 
 #[cfg(test)]
 use crate::http::page::PageQuery;
@@ -17,7 +18,7 @@ pub const JSON_LIMIT: usize = 64 * 1024;
 /// body, query or path the extractors refuse, an unknown path (404) or a
 /// method a resource does not serve (405, with `Allow`).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(scope().configure(index::routes).configure(me::routes));
+    cfg.service(scope().configure(index::routes).configure(me::routes).configure(users::routes));
 }
 
 /// The `/api` scope with the API's extractor configuration and its 404.
