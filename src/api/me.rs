@@ -207,21 +207,35 @@ const MULTIPART_OVERHEAD: usize = 16 * 1024;
 
 const AVATAR_TYPES: &str = "image/png, image/jpeg, image/webp, or multipart/form-data with a field \"avatar\"";
 
-/// Reads the whole body, refusing it (413) past `limit` bytes, before a
-/// byte of it is read when `Content-Length` says so already.
+/// How much of a body that is too large is still read (and dropped) so the
+/// client, busy sending it, gets to read the 413: many clients never read
+/// an answer that arrives while they are still writing. Past this, the
+/// connection is closed on them.
+const DRAIN_MAX: usize = 4 * avatars::MAX_BYTES;
+
+/// Reads the whole body, refusing it (413) past `limit` bytes; a body
+/// past `DRAIN_MAX` (by its `Content-Length`, or as it arrives) is not
+/// read any further.
 async fn read_body(req: &HttpRequest, mut payload: web::Payload, limit: usize) -> Result<web::Bytes, ApiError> {
     use futures_util::StreamExt;
     let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > limit) {
+    if declared.is_some_and(|n| n > DRAIN_MAX) {
         return Err(ApiError::too_large(avatars::MAX_BYTES));
     }
     let mut body = web::BytesMut::new();
+    let mut seen = 0usize;
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| ApiError::bad_request(format!("The body could not be read: {e}")))?;
-        if body.len() + chunk.len() > limit {
+        seen += chunk.len();
+        if seen > DRAIN_MAX {
             return Err(ApiError::too_large(avatars::MAX_BYTES));
         }
-        body.extend_from_slice(&chunk);
+        if seen <= limit {
+            body.extend_from_slice(&chunk);
+        }
+    }
+    if seen > limit {
+        return Err(ApiError::too_large(avatars::MAX_BYTES));
     }
     Ok(body.freeze())
 }
@@ -279,7 +293,16 @@ async fn put_avatar(
 ) -> Result<HttpResponse, ApiError> {
     caller.require("profile:write")?;
     let u = caller.member()?;
-    let picture = avatar_bytes(&req, payload).await?;
+    let picture = match avatar_bytes(&req, payload).await {
+        Ok(p) => p,
+        // The body may be partly unread: the connection cannot carry another
+        // request, and the client must be told so rather than find out.
+        Err(e) => {
+            let mut r = actix_web::ResponseError::error_response(&e);
+            r.head_mut().set_connection_type(actix_web::http::ConnectionType::Close);
+            return Ok(r);
+        }
+    };
     let (who, _) = who(&req, &app, u);
     let user = avatars::set(&app, u.id, picture, who).await.map_err(avatar_error)?;
     Ok(answer(actix_web::http::StatusCode::OK, &app, &caller, &user))
