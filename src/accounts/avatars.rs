@@ -329,12 +329,16 @@ mod tests {
             DynamicImage::ImageRgb8(RgbImage::new(300, 300)).write_to(&mut png, ImageFormat::Png).unwrap();
             png.into_inner()
         };
-        set(&app, a, other, Who::system()).await.unwrap();
+        let theirs = set(&app, a, other, Who::system()).await.unwrap().avatar.unwrap();
         assert!(blobs.path(&shared).is_file(), "bob still uses it");
         assert!(served(&app, shared).await.unwrap().is_some());
         let gone = remove(&app, b, Who::system()).await.unwrap();
         assert_eq!(gone.avatar, None);
         assert!(!blobs.path(&shared).exists(), "nobody uses it any more");
         assert!(served(&app, shared).await.unwrap().is_none());
+        // A deleted member's avatar goes with them.
+        assert!(blobs.path(&theirs).is_file());
+        crate::accounts::members::delete(&app, "ann", Who::system()).await.unwrap();
+        assert!(!blobs.path(&theirs).exists());
     }
 }
