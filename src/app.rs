@@ -98,6 +98,8 @@ impl App {
             created_at: now,
             password_changed_at: now,
             revision: 0,
+            bio: String::new(),
+            avatar: None,
         };
         #[allow(clippy::expect_used)]
         let added = self.store.write(move |tx| crate::store::users::insert(tx, user.clone())).await;

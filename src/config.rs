@@ -38,6 +38,7 @@ pub struct Settings {
     pub oauth1_request_token_lifetime: Option<String>,
     pub oauth1_timestamp_window: Option<String>,
     pub api_writes_per_member_per_minute: Option<u32>,
+    pub registration: Option<String>,
 }
 
 /// The keys a file or `LATCHKEY_<KEY>` may set, for messages.
@@ -66,6 +67,7 @@ pub const KEYS: &[&str] = &[
     "oauth1_request_token_lifetime",
     "oauth1_timestamp_window",
     "api_writes_per_member_per_minute",
+    "registration",
 ];
 
 /// Variables that are read elsewhere and are not configuration keys.
@@ -76,6 +78,40 @@ pub struct Argon2Params {
     pub memory_kib: u32,
     pub iterations: u32,
     pub parallelism: u32,
+}
+
+/// Who may create an account on the `/register` page. An admin's invite
+/// link works whatever this says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Registration {
+    /// Only admins add members (the console, the command line, invites).
+    Closed,
+    /// Anyone may sign up.
+    Open,
+    /// Sign-up only with an invite link; the pages say so.
+    Invite,
+}
+
+impl Registration {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Registration::Closed => "closed",
+            Registration::Open => "open",
+            Registration::Invite => "invite",
+        }
+    }
+
+    fn parse(text: &str) -> Result<Registration, ConfigError> {
+        match text {
+            "closed" => Ok(Registration::Closed),
+            "open" => Ok(Registration::Open),
+            "invite" => Ok(Registration::Invite),
+            other => {
+                Err(err(format!("registration: {other:?} is not allowed; write \"closed\", \"open\" or \"invite\"")))
+            }
+        }
+    }
 }
 
 /// The effective configuration.
@@ -113,6 +149,8 @@ pub struct Config {
     /// Writes one member may make through the API per minute, over every
     /// application (429 with `Retry-After` beyond).
     pub api_writes_per_member_per_minute: u32,
+    /// Who may sign up on `/register`.
+    pub registration: Registration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -155,6 +193,7 @@ impl Settings {
             api_writes_per_member_per_minute: top
                 .api_writes_per_member_per_minute
                 .or(self.api_writes_per_member_per_minute),
+            registration: top.registration.or(self.registration),
         }
     }
 
@@ -350,6 +389,7 @@ impl Config {
                 1,
                 1_000_000,
             )?,
+            registration: Registration::parse(s.registration.as_deref().unwrap_or("closed"))?,
         })
     }
 
@@ -432,6 +472,7 @@ impl Config {
         t.insert("oauth1_request_token_lifetime".into(), d(self.oauth1_request_token_lifetime));
         t.insert("oauth1_timestamp_window".into(), d(self.oauth1_timestamp_window));
         t.insert("api_writes_per_member_per_minute".into(), self.api_writes_per_member_per_minute.into());
+        t.insert("registration".into(), s(self.registration.as_str()));
         toml::to_string(&t).unwrap_or_default()
     }
 }
@@ -479,6 +520,21 @@ mod tests {
         assert_eq!(resolve("").unwrap().refresh_reuse_grace, Duration::from_secs(10));
         let e = resolve("code_lifetime = \"0s\"").unwrap_err().to_string();
         assert!(e.contains("code_lifetime: must be longer than zero"), "{e}");
+    }
+
+    #[test]
+    fn registration_is_closed_unless_opened_in_the_file_or_environment() {
+        assert_eq!(resolve("").unwrap().registration, Registration::Closed);
+        assert_eq!(resolve("registration = \"open\"").unwrap().registration, Registration::Open);
+        let c = resolve("registration = \"invite\"").unwrap();
+        assert_eq!(c.registration, Registration::Invite);
+        assert!(c.to_toml().contains("registration = \"invite\""), "{}", c.to_toml());
+        let env = Settings::from_env([("LATCHKEY_REGISTRATION".to_string(), "open".to_string())]).unwrap();
+        assert_eq!(Config::resolve("/d".into(), env).unwrap().registration, Registration::Open);
+        for bad in ["registration = \"Open\"", "registration = \"yes\"", "registration = true"] {
+            let e = resolve(bad).unwrap_err().to_string();
+            assert!(e.contains("registration"), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -137,6 +137,8 @@ pub async fn prepare(app: &App, new: &NewMember) -> Result<User, MemberError> {
         created_at: now,
         password_changed_at: now,
         revision: 0,
+        bio: String::new(),
+        avatar: None,
     })
 }
 
@@ -197,6 +199,7 @@ pub async fn set_password(
             let id = u.id;
             let kept = keep;
             sessions::delete_where_keyed(tx, |k, s| s.user == id && Some(k) != kept.as_ref())?;
+            links::delete_where(tx, now, |l| l.purpose == Purpose::SignIn(id))?;
             let ended = registry::end_member_tokens(tx, id, now, &who)?;
             audit::record(tx, now, &who, "user.password", &u.username, &registry::ended_detail(ended))?;
             Ok(u)
@@ -282,6 +285,8 @@ pub async fn reset_password(app: &App, token: &str, password: String, ip: String
             u.password_changed_at = now;
             users::put(tx, &mut u)?;
             sessions::delete_where(tx, |s| s.user == u.id)?;
+            let id = u.id;
+            links::delete_where(tx, now, |l| l.purpose == Purpose::SignIn(id))?;
             let who = Who::user(u.id, &u.username, ip.clone());
             let ended = registry::end_member_tokens(tx, u.id, now, &who)?;
             audit::record(tx, now, &who, "user.password_reset", &u.username, &registry::ended_detail(ended))?;
@@ -317,13 +322,17 @@ pub async fn set_disabled(app: &App, username: &str, disabled: bool, who: Who) -
 pub async fn delete(app: &App, username: &str, who: Who) -> Result<User, MemberError> {
     let now = app.now();
     let name = username.to_string();
-    app.store
+    let user = app
+        .store
         .write(move |tx| {
             let u = load(tx, &name)?;
             if u.admin && !u.disabled && !other_admin_exists(tx, u.id)? {
                 return Err(MemberError::LastAdmin);
             }
             users::delete(tx, &u)?;
+            if let Some(sha) = &u.avatar {
+                crate::store::blobs::remove_ref(tx, sha, crate::store::blobs::Owner::Avatar(u.id))?;
+            }
             let id = u.id;
             sessions::delete_where(tx, |s| s.user == id)?;
             for g in crate::store::grants::for_member(tx, id)? {
@@ -332,7 +341,11 @@ pub async fn delete(app: &App, username: &str, who: Who) -> Result<User, MemberE
             audit::record(tx, now, &who, "user.delete", &u.username, "")?;
             Ok(u)
         })
-        .await
+        .await?;
+    if let Some(sha) = user.avatar {
+        super::avatars::collect(app, sha).await;
+    }
+    Ok(user)
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -7,7 +7,7 @@ use crate::clock::Timestamp;
 use crate::store::audit::{self, Who};
 use crate::store::sessions::{self, Session};
 use crate::store::users::{self, User};
-use crate::store::{Store, StoreError, links};
+use crate::store::{Store, StoreError, UserId, links};
 use std::time::Duration;
 
 /// `last_seen` is written at most this often, so browsing is not a write per page.
@@ -29,13 +29,21 @@ pub struct Active {
     pub user: User,
 }
 
-/// Starts a session for `user` and returns the cookie value.
-pub async fn start(app: &App, user: &User, who: Who) -> Result<String, StoreError> {
+/// A new session for `user`, not stored yet: the cookie value, the key it
+/// is stored under, and the record. For operations that start a session in
+/// the same transaction as something else (a sign-in link, a sign-up).
+pub fn fresh(user: UserId, now: Timestamp) -> (String, [u8; 32], Session) {
     let id = secrets::token();
     let digest = secrets::digest(&id);
-    let now = app.now();
     let session =
-        Session { user: user.id, csrf: secrets::token(), created_at: now, last_seen: now, auth_time: now, revision: 0 };
+        Session { user, csrf: secrets::token(), created_at: now, last_seen: now, auth_time: now, revision: 0 };
+    (id, digest, session)
+}
+
+/// Starts a session for `user` and returns the cookie value.
+pub async fn start(app: &App, user: &User, who: Who) -> Result<String, StoreError> {
+    let now = app.now();
+    let (id, digest, session) = fresh(user.id, now);
     let name = user.username.clone();
     app.store
         .write(move |tx| {

@@ -1,39 +1,339 @@
-//! `/api/v1/me`: the caller's own profile and the applications they have
-//! authorized.
+//! `/api/v1/me`: the caller's own profile (read, and change with
+//! `If-Match`), password, avatar and one-time sign-in link, and the
+//! applications they have authorized. The rules for each change live in
+//! `accounts::{profile, avatars, signin_links}`; this file speaks HTTP.
 
 use super::resource;
+use super::users::etag;
+use crate::accounts::avatars::{self, AvatarError};
+use crate::accounts::profile::{self, Changes, Expected, ProfileError};
+use crate::accounts::signin_links::{self, LinkError};
 use crate::app::App;
+use crate::auth::principal::Principal;
 use crate::clock::rfc3339;
 use crate::http::caller::{BearerError, Caller};
 use crate::http::page::{Listing, PageQuery};
-use crate::http::problem::ApiError;
+use crate::http::problem::{ApiError, FieldError};
+use crate::store::audit::Who;
 use crate::store::grants;
-use actix_web::{HttpResponse, web};
+use crate::store::users::User;
+use actix_web::http::header::{self, HeaderMap};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
+use serde::Deserialize;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/v1/me", "GET").route(web::get().to(me)))
+    cfg.service(resource("/v1/me", "GET, PATCH").route(web::get().to(me)).route(web::patch().to(update)))
+        .service(resource("/v1/me/password", "POST").route(web::post().to(change_password)))
+        .service(
+            resource("/v1/me/avatar", "PUT, DELETE")
+                .route(web::put().to(put_avatar))
+                .route(web::delete().to(delete_avatar)),
+        )
+        .service(resource("/v1/me/login-link", "POST").route(web::post().to(login_link)))
         .service(resource("/v1/me/applications", "GET").route(web::get().to(my_applications)))
         .service(resource("/v1/me/applications/{client_id}", "DELETE").route(web::delete().to(revoke_application)));
 }
 
-/// The caller's own profile (scope `profile`).
-async fn me(caller: Caller) -> Result<HttpResponse, BearerError> {
+/// The revisions a list of entity tags names; `None` for `*`. Weak tags
+/// never match (RFC 9110 §13.1.1: `If-Match` compares strongly).
+fn revisions_in(headers: &HeaderMap, name: header::HeaderName, weak_match: bool) -> Option<Vec<u64>> {
+    let mut revs = vec![];
+    for value in headers.get_all(name) {
+        let Ok(value) = value.to_str() else { continue };
+        for tag in value.split(',').map(str::trim) {
+            if tag == "*" {
+                return None;
+            }
+            let tag = match tag.strip_prefix("W/") {
+                Some(_) if !weak_match => continue,
+                Some(t) => t,
+                None => tag,
+            };
+            if let Some(n) = tag.strip_prefix("\"r").and_then(|t| t.strip_suffix('"')).and_then(|n| n.parse().ok()) {
+                revs.push(n);
+            }
+        }
+    }
+    Some(revs)
+}
+
+/// What `If-Match` allows: anything without one, else the revisions it names.
+fn if_match(req: &HttpRequest) -> Expected {
+    if !req.headers().contains_key(header::IF_MATCH) {
+        return None;
+    }
+    revisions_in(req.headers(), header::IF_MATCH, false)
+}
+
+/// Where the request comes from, for the audit log.
+fn who(req: &HttpRequest, app: &App, u: &User) -> (Who, std::net::IpAddr) {
+    let ip = crate::http::conn::of(req, &app.config.trusted_proxies).ip;
+    (Who::user(u.id, &u.username, ip.to_string()), ip)
+}
+
+/// The member as the caller sees themselves: the public profile, plus the
+/// e-mail address with the `email` scope.
+pub(super) fn me_json(app: &App, caller: &Principal, u: &User) -> serde_json::Value {
+    let mut body = super::users::public_json(app, u);
+    if caller.has("email") {
+        body["email"] = if u.email.is_empty() { serde_json::Value::Null } else { u.email.clone().into() };
+    }
+    body
+}
+
+/// The member and their `ETag`, not to be cached by anyone else.
+fn answer(status: actix_web::http::StatusCode, app: &App, caller: &Principal, u: &User) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, etag(u.revision)))
+        .insert_header(("Cache-Control", "no-store"))
+        .json(me_json(app, caller, u))
+}
+
+fn field_errors(problems: Vec<profile::Problem>) -> ApiError {
+    ApiError::invalid(problems.into_iter().map(|p| FieldError::new(p.field, p.message)).collect())
+}
+
+fn profile_error(e: ProfileError) -> ApiError {
+    match e {
+        ProfileError::Invalid(p) => field_errors(p),
+        ProfileError::Stale => ApiError::stale(),
+        ProfileError::Gone => ApiError::not_found("Your account is disabled or gone."),
+        ProfileError::Limited(s) => ApiError::too_many(s),
+        ProfileError::Store(e) => e.into(),
+        ProfileError::Internal(m) => {
+            tracing::error!(error = %m, "profile change failed");
+            ApiError::unavailable()
+        }
+    }
+}
+
+/// The caller's own profile (scope `profile`), with its `ETag`; a matching
+/// `If-None-Match` is a 304.
+async fn me(caller: Caller, app: web::Data<App>, req: HttpRequest) -> Result<HttpResponse, BearerError> {
     caller.require("profile")?;
     let u = caller.member()?;
-    #[derive(serde::Serialize)]
-    struct Me<'a> {
-        id: String,
-        username: &'a str,
-        display_name: &'a str,
-        created_at: String,
+    if req.headers().contains_key(header::IF_NONE_MATCH) {
+        let fresh = match revisions_in(req.headers(), header::IF_NONE_MATCH, true) {
+            None => true,
+            Some(revs) => revs.contains(&u.revision),
+        };
+        if fresh {
+            return Ok(HttpResponse::NotModified()
+                .insert_header((header::ETAG, etag(u.revision)))
+                .insert_header(("Cache-Control", "no-store"))
+                .finish());
+        }
     }
-    let body = Me {
-        id: u.id.to_string(),
-        username: &u.username,
-        display_name: &u.display_name,
-        created_at: rfc3339(u.created_at),
+    Ok(answer(actix_web::http::StatusCode::OK, &app, &caller, u))
+}
+
+/// `PATCH /me`: the fields to change, each optional; an unknown field is a
+/// 422 rather than silently dropped.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfilePatch {
+    display_name: Option<String>,
+    email: Option<String>,
+    bio: Option<String>,
+}
+
+/// Changes the caller's profile (scope `profile:write`), if `If-Match`
+/// still names the stored revision.
+async fn update(
+    caller: Caller,
+    app: web::Data<App>,
+    req: HttpRequest,
+    body: web::Json<ProfilePatch>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require("profile:write")?;
+    let u = caller.member()?;
+    let (who, _) = who(&req, &app, u);
+    let p = body.into_inner();
+    let changes = Changes { display_name: p.display_name, email: p.email, bio: p.bio };
+    let user = profile::update(&app, u.id, changes, if_match(&req), who).await.map_err(profile_error)?;
+    Ok(answer(actix_web::http::StatusCode::OK, &app, &caller, &user))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PasswordChange {
+    current_password: Option<String>,
+    new_password: Option<String>,
+}
+
+/// A new password (scope `profile:write`) when the current one is right.
+/// Ends the member's browser sessions and every other application's access;
+/// the calling application keeps its grant.
+async fn change_password(
+    caller: Caller,
+    app: web::Data<App>,
+    req: HttpRequest,
+    body: web::Json<PasswordChange>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require("profile:write")?;
+    let u = caller.member()?;
+    let PasswordChange { current_password, new_password } = body.into_inner();
+    let mut missing = vec![];
+    if current_password.as_deref().unwrap_or("").is_empty() {
+        missing.push(FieldError::new("current_password", "is required"));
+    }
+    if new_password.as_deref().unwrap_or("").is_empty() {
+        missing.push(FieldError::new("new_password", "is required"));
+    }
+    if !missing.is_empty() {
+        return Err(ApiError::invalid(missing));
+    }
+    let (who, ip) = who(&req, &app, u);
+    let current = current_password.unwrap_or_default();
+    let new = new_password.unwrap_or_default();
+    profile::change_password(&app, u, &current, new, Some(caller.grant), ip, who).await.map_err(profile_error)?;
+    Ok(HttpResponse::NoContent().insert_header(("Cache-Control", "no-store")).finish())
+}
+
+fn avatar_error(e: AvatarError) -> ApiError {
+    match e {
+        AvatarError::Unusable(m) => ApiError::field("avatar", m),
+        AvatarError::Gone => ApiError::not_found("Your account is disabled or gone."),
+        AvatarError::Store(e) => e.into(),
+        AvatarError::Internal(m) => {
+            tracing::error!(error = %m, "avatar change failed");
+            ApiError::unavailable()
+        }
+    }
+}
+
+/// Room for a multipart body's boundaries and headers around the picture.
+const MULTIPART_OVERHEAD: usize = 16 * 1024;
+
+const AVATAR_TYPES: &str = "image/png, image/jpeg, image/webp, or multipart/form-data with a field \"avatar\"";
+
+/// How much of a body that is too large is still read (and dropped) so the
+/// client, busy sending it, gets to read the 413: many clients never read
+/// an answer that arrives while they are still writing. Past this, the
+/// connection is closed on them.
+const DRAIN_MAX: usize = 4 * avatars::MAX_BYTES;
+
+/// Reads the whole body, refusing it (413) past `limit` bytes; a body
+/// past `DRAIN_MAX` (by its `Content-Length`, or as it arrives) is not
+/// read any further.
+async fn read_body(req: &HttpRequest, mut payload: web::Payload, limit: usize) -> Result<web::Bytes, ApiError> {
+    use futures_util::StreamExt;
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > DRAIN_MAX) {
+        return Err(ApiError::too_large(avatars::MAX_BYTES));
+    }
+    let mut body = web::BytesMut::new();
+    let mut seen = 0usize;
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::bad_request(format!("The body could not be read: {e}")))?;
+        seen += chunk.len();
+        if seen > DRAIN_MAX {
+            return Err(ApiError::too_large(avatars::MAX_BYTES));
+        }
+        if seen <= limit {
+            body.extend_from_slice(&chunk);
+        }
+    }
+    if seen > limit {
+        return Err(ApiError::too_large(avatars::MAX_BYTES));
+    }
+    Ok(body.freeze())
+}
+
+/// The picture of a `PUT /me/avatar`: the body itself, or the multipart
+/// field `avatar` (other fields are ignored).
+async fn avatar_bytes(req: &HttpRequest, payload: web::Payload) -> Result<Vec<u8>, ApiError> {
+    use futures_util::StreamExt;
+    let mime = req.mime_type().map_err(|_| ApiError::unsupported_media_type(AVATAR_TYPES))?;
+    let essence = mime.as_ref().map(|m| m.essence_str().to_ascii_lowercase()).unwrap_or_default();
+    let picture = match essence.as_str() {
+        "image/png" | "image/jpeg" | "image/webp" => read_body(req, payload, avatars::MAX_BYTES).await?.to_vec(),
+        "multipart/form-data" => {
+            let body = read_body(req, payload, avatars::MAX_BYTES + MULTIPART_OVERHEAD).await?;
+            let stream = futures_util::stream::once(async move { Ok::<_, actix_web::error::PayloadError>(body) });
+            let mut parts = actix_multipart::Multipart::new(req.headers(), stream);
+            let unreadable = |e: actix_multipart::MultipartError| {
+                ApiError::bad_request(format!("The multipart body could not be read: {e}"))
+            };
+            let mut found = None;
+            while let Some(field) = parts.next().await {
+                let mut field = field.map_err(unreadable)?;
+                let wanted = field.name() == Some("avatar") && found.is_none();
+                let mut bytes = vec![];
+                while let Some(chunk) = field.next().await {
+                    let chunk = chunk.map_err(unreadable)?;
+                    if wanted {
+                        if bytes.len() + chunk.len() > avatars::MAX_BYTES {
+                            return Err(ApiError::too_large(avatars::MAX_BYTES));
+                        }
+                        bytes.extend_from_slice(&chunk);
+                    }
+                }
+                if wanted {
+                    found = Some(bytes);
+                }
+            }
+            found.ok_or_else(|| ApiError::field("avatar", "is missing: send the picture in the field \"avatar\""))?
+        }
+        _ => return Err(ApiError::unsupported_media_type(AVATAR_TYPES)),
     };
-    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(body))
+    if picture.is_empty() {
+        return Err(ApiError::field("avatar", "is empty"));
+    }
+    Ok(picture)
+}
+
+/// Sets the caller's avatar (scope `profile:write`) from a PNG, JPEG or
+/// WebP picture of at most 2 MiB; answers the updated profile.
+async fn put_avatar(
+    caller: Caller,
+    app: web::Data<App>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    caller.require("profile:write")?;
+    let u = caller.member()?;
+    let picture = match avatar_bytes(&req, payload).await {
+        Ok(p) => p,
+        // The body may be partly unread: the connection cannot carry another
+        // request, and the client must be told so rather than find out.
+        Err(e) => {
+            let mut r = actix_web::ResponseError::error_response(&e);
+            r.head_mut().set_connection_type(actix_web::http::ConnectionType::Close);
+            return Ok(r);
+        }
+    };
+    let (who, _) = who(&req, &app, u);
+    let user = avatars::set(&app, u.id, picture, who).await.map_err(avatar_error)?;
+    Ok(answer(actix_web::http::StatusCode::OK, &app, &caller, &user))
+}
+
+/// Removes the caller's avatar (scope `profile:write`); 204 whether or not
+/// there was one.
+async fn delete_avatar(caller: Caller, app: web::Data<App>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    caller.require("profile:write")?;
+    let u = caller.member()?;
+    let (who, _) = who(&req, &app, u);
+    let user = avatars::remove(&app, u.id, who).await.map_err(avatar_error)?;
+    Ok(HttpResponse::NoContent().insert_header((header::ETAG, etag(user.revision))).finish())
+}
+
+/// A one-time link (five minutes) that signs the caller in to the pages.
+/// Scope `profile:write`, not `profile`: a browser session can do what the
+/// member can do on the pages (approve applications, change the password
+/// with the current one), so an application that may only read the
+/// profile must not be able to mint one.
+async fn login_link(caller: Caller, app: web::Data<App>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    caller.require("profile:write")?;
+    let u = caller.member()?;
+    let (who, _) = who(&req, &app, u);
+    let (url, expires_at) = signin_links::issue(&app, u.id, &caller.client_key, who).await.map_err(|e| match e {
+        LinkError::Gone | LinkError::Bad => ApiError::not_found("Your account is disabled or gone."),
+        LinkError::Store(e) => e.into(),
+    })?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(serde_json::json!({ "url": url, "expires_at": rfc3339(expires_at) })))
 }
 
 /// The applications the caller has authorized (scope `applications`), a
@@ -74,5 +374,31 @@ async fn revoke_application(
     match crate::registry::grants::revoke_for_member(&app, u.id, &path, who).await? {
         Some(_) => Ok(HttpResponse::NoContent().finish()),
         None => Err(ApiError::not_found("You have not authorized this application.")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(name: &'static str, values: &[&str]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for v in values {
+            h.append(header::HeaderName::from_static(name), header::HeaderValue::from_str(v).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn entity_tags_name_revisions() {
+        assert_eq!(etag(3), "\"r3\"");
+        let m = |v: &[&str]| revisions_in(&headers("if-match", v), header::IF_MATCH, false);
+        assert_eq!(m(&["\"r3\""]), Some(vec![3]));
+        assert_eq!(m(&["\"r3\", \"r4\"", "\"r9\""]), Some(vec![3, 4, 9]));
+        assert_eq!(m(&["*"]), None);
+        assert_eq!(m(&["W/\"r3\""]), Some(vec![]), "a weak tag never matches If-Match");
+        assert_eq!(m(&["r3", "\"3\"", "\"rx\""]), Some(vec![]), "what is not our tag matches nothing");
+        let n = revisions_in(&headers("if-none-match", &["W/\"r3\""]), header::IF_NONE_MATCH, true);
+        assert_eq!(n, Some(vec![3]));
     }
 }

@@ -7,6 +7,7 @@ mod groups;
 mod index;
 mod me;
 mod posts;
+mod users;
 
 #[cfg(test)]
 use crate::http::page::PageQuery;
@@ -21,7 +22,12 @@ pub const JSON_LIMIT: usize = 64 * 1024;
 /// method a resource does not serve (405, with `Allow`).
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        scope().configure(index::routes).configure(me::routes).configure(groups::routes).configure(posts::routes),
+        scope()
+            .configure(index::routes)
+            .configure(me::routes)
+            .configure(users::routes)
+            .configure(groups::routes)
+            .configure(posts::routes),
     );
 }
 

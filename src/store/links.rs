@@ -1,5 +1,5 @@
-//! One-time links (first-admin setup, and later password resets and sign-in
-//! links): stored as the SHA-256 of the token, consumed on use.
+//! One-time links (first-admin setup, password resets, sign-in links and
+//! invites): stored as the SHA-256 of the token, consumed on use.
 
 use super::codec::{Record, decode, encode};
 use super::schema::ONE_TIME_LINKS;
@@ -13,6 +13,11 @@ pub enum Purpose {
     Setup,
     /// Set a new password for this member.
     PasswordReset(UserId),
+    /// Sign this member in to the pages (`POST /api/v1/me/login-link`).
+    SignIn(UserId),
+    /// Create an account, whatever `registration` says; the admin who
+    /// issued it.
+    Invite(UserId),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -83,6 +88,8 @@ mod tests {
         let bytes = encode(&l).unwrap();
         assert_eq!(bytes, [1, 1, 3, 20, 40]);
         assert_eq!(decode::<Link>(&bytes).unwrap(), l);
-        assert_eq!(encode(&Link { purpose: Purpose::Setup, ..l }).unwrap(), [1, 0, 20, 40]);
+        assert_eq!(encode(&Link { purpose: Purpose::Setup, ..l.clone() }).unwrap(), [1, 0, 20, 40]);
+        assert_eq!(encode(&Link { purpose: Purpose::SignIn(UserId(3)), ..l.clone() }).unwrap(), [1, 2, 3, 20, 40]);
+        assert_eq!(encode(&Link { purpose: Purpose::Invite(UserId(3)), ..l }).unwrap(), [1, 3, 3, 20, 40]);
     }
 }

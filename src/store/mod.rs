@@ -9,6 +9,7 @@
 //! that holds it is on disk.
 
 pub mod audit;
+pub mod blobs;
 pub mod clients;
 pub mod codec;
 pub mod grants;

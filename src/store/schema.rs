@@ -62,6 +62,11 @@ pub const OAUTH1_REVOKED: TableDefinition<&[u8], i64> = TableDefinition::new("oa
 /// the sweep reads only the tombstones old enough to go (schema 2).
 pub const OAUTH1_REVOKED_BY_TIME: TableDefinition<&[u8], ()> = TableDefinition::new("oauth1_revoked_by_time");
 
+/// SHA-256 of a blob (32 bytes) ++ owner kind (1) ++ owner id (8) -> ():
+/// who uses each file under `DATA_DIR/files/` (`store::blobs`), so a blob
+/// goes when its last user does. New in this schema; nothing to backfill.
+pub const BLOB_REFS: TableDefinition<&[u8], ()> = TableDefinition::new("blob_refs");
+
 /// kid -> signing key record (JWT access tokens and id_tokens).
 pub const SIGNING_KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("signing_keys");
 
@@ -143,5 +148,6 @@ pub fn create_all(tx: &redb::WriteTransaction) -> Result<(), redb::TableError> {
     tx.open_table(ACTIVITY)?;
     tx.open_table(OUTBOX)?;
     tx.open_table(REPORTS)?;
+    tx.open_table(BLOB_REFS)?;
     Ok(())
 }

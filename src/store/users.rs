@@ -1,4 +1,5 @@
-//! Members: the `users` table and its username index.
+//! Members: the `users` table and its username index, and the public
+//! search over them.
 
 use super::codec::{Record, Revised, decode, decode_old, revise};
 use super::schema::{USERS, USERS_BY_NAME};
@@ -20,6 +21,26 @@ pub struct User {
     pub password_changed_at: Timestamp,
     /// Grows with every stored change (see `codec::Revised`); 0 until stored.
     pub revision: u64,
+    /// A few lines about the member, shown on their public profile.
+    pub bio: String,
+    /// The SHA-256 of the avatar blob (`store::blobs`), a 256x256 PNG.
+    pub avatar: Option<[u8; 32]>,
+}
+
+/// A user as version 2 wrote it: before the profile fields (bio, avatar).
+#[derive(Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
+struct UserV2 {
+    id: UserId,
+    username: String,
+    display_name: String,
+    email: String,
+    password_hash: String,
+    admin: bool,
+    disabled: bool,
+    created_at: Timestamp,
+    password_changed_at: Timestamp,
+    revision: u64,
 }
 
 /// A user as version 1 wrote it: before revisions.
@@ -39,13 +60,13 @@ struct UserV1 {
 
 impl Record for User {
     const KIND: &'static str = "user";
-    const VERSION: u8 = 2;
+    const VERSION: u8 = 3;
 
     fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
-        match version {
+        let v2 = match version {
             1 => {
                 let v1: UserV1 = decode_old(Self::KIND, version, body)?;
-                Ok(User {
+                UserV2 {
                     id: v1.id,
                     username: v1.username,
                     display_name: v1.display_name,
@@ -56,10 +77,25 @@ impl Record for User {
                     created_at: v1.created_at,
                     password_changed_at: v1.password_changed_at,
                     revision: 1,
-                })
+                }
             }
-            v => Err(StoreError::Corrupt(format!("user record has unknown version {v}"))),
-        }
+            2 => decode_old(Self::KIND, version, body)?,
+            v => return Err(StoreError::Corrupt(format!("user record has unknown version {v}"))),
+        };
+        Ok(User {
+            id: v2.id,
+            username: v2.username,
+            display_name: v2.display_name,
+            email: v2.email,
+            password_hash: v2.password_hash,
+            admin: v2.admin,
+            disabled: v2.disabled,
+            created_at: v2.created_at,
+            password_changed_at: v2.password_changed_at,
+            revision: v2.revision,
+            bio: String::new(),
+            avatar: None,
+        })
     }
 }
 
@@ -179,10 +215,35 @@ mod tests {
         assert!(u.admin && !u.disabled);
         assert_eq!((u.created_at, u.password_changed_at), (1_700_000_000, 1_700_000_100));
         assert_eq!(u.revision, 1);
+        assert_eq!((u.bio.as_str(), u.avatar), ("", None));
         let again = encode(&u).unwrap();
         assert_eq!(again[0], User::VERSION);
         assert_eq!(decode::<User>(&again).unwrap(), u);
         assert!(decode::<User>(&[1, 0xff]).is_err());
+    }
+
+    #[test]
+    fn a_version_2_user_keeps_its_revision_and_has_no_profile_yet() {
+        let v = v1();
+        let v2 = UserV2 {
+            id: v.id,
+            username: v.username,
+            display_name: v.display_name,
+            email: v.email,
+            password_hash: v.password_hash,
+            admin: v.admin,
+            disabled: v.disabled,
+            created_at: v.created_at,
+            password_changed_at: v.password_changed_at,
+            revision: 7,
+        };
+        let mut bytes = vec![2u8];
+        bytes.extend(postcard::to_stdvec(&v2).unwrap());
+        let u: User = decode(&bytes).unwrap();
+        assert_eq!((u.id, u.username.as_str(), u.email.as_str()), (UserId(3), "alice", "alice@example.org"));
+        assert_eq!((u.revision, u.bio.as_str(), u.avatar), (7, "", None));
+        assert!(decode::<User>(&[2, 0xff]).is_err());
+        assert!(decode::<User>(&[9]).is_err(), "an unknown version is an error, not a panic");
     }
 
     #[test]
@@ -201,6 +262,8 @@ mod tests {
             created_at: v.created_at,
             password_changed_at: v.password_changed_at,
             revision: 0,
+            bio: String::new(),
+            avatar: None,
         };
         let u = store.write_blocking(move |tx| insert(tx, new.clone())).unwrap();
         assert_eq!(u.revision, 1);
@@ -238,9 +301,13 @@ mod tests {
             created_at: 100,
             password_changed_at: 200,
             revision: 2,
+            bio: "b".into(),
+            avatar: Some([7; 32]),
         };
         let bytes = encode(&u).unwrap();
-        assert_eq!(bytes, [2, 3, 2, 97, 108, 2, 65, 108, 3, 97, 64, 120, 1, 104, 1, 0, 200, 1, 144, 3, 2]);
+        let mut want = vec![3, 3, 2, 97, 108, 2, 65, 108, 3, 97, 64, 120, 1, 104, 1, 0, 200, 1, 144, 3, 2, 1, 98, 1];
+        want.extend([7; 32]);
+        assert_eq!(bytes, want);
         assert_eq!(decode::<User>(&bytes).unwrap(), u);
         assert_eq!(name_key("Al"), "al");
     }

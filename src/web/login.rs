@@ -25,6 +25,8 @@ struct LoginView {
     username: String,
     error: Option<String>,
     notice: Option<String>,
+    /// Anyone may sign up (`registration = "open"`): link to `/register`.
+    can_register: bool,
 }
 
 #[derive(Deserialize)]
@@ -65,6 +67,7 @@ async fn show(v: Visitor, q: web::Query<LoginQuery>) -> HttpResponse {
             } else {
                 q.signed_out.is_some().then(|| "You are signed out.".into())
             },
+            can_register: v.app.config.registration == crate::config::Registration::Open,
         },
     )
 }
@@ -94,6 +97,7 @@ async fn submit(VisitorForm(v, form): VisitorForm<LoginForm>) -> Result<HttpResp
                 username: form.username.clone(),
                 error: Some(error),
                 notice: None,
+                can_register: v.app.config.registration == crate::config::Registration::Open,
             },
         )
     };

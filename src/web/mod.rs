@@ -4,11 +4,14 @@
 pub mod account;
 pub mod admin;
 pub mod applications;
+pub mod avatars;
 pub mod consent;
 pub mod login;
 pub mod notice;
+pub mod register;
 pub mod reset;
 pub mod setup;
+pub mod signin_link;
 
 pub use crate::http::visitor::{Chrome, Visitor};
 
@@ -30,6 +33,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .configure(assets::routes)
     .configure(setup::routes)
     .configure(login::routes)
+    .configure(signin_link::routes)
+    .configure(register::routes)
+    .configure(avatars::routes)
     .configure(account::routes)
     .configure(applications::routes)
     .configure(reset::routes)

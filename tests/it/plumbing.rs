@@ -27,6 +27,7 @@ const ADMIN_GETS: &[&str] = &[
 
 const ADMIN_POSTS: &[&str] = &[
     "/admin/users/new",
+    "/admin/users/invite",
     "/admin/users/root/action",
     "/admin/users/root/delete",
     "/admin/clients/new",
@@ -90,11 +91,19 @@ fn every_form_refuses_a_missing_or_wrong_csrf_token() {
     // A token of another visitor: well-formed, not this one's.
     let other = s.client();
     let foreign = csrf(&other.get(s.url("/login")).send().unwrap().text().unwrap());
-    let forms: Vec<&str> =
-        ["/login", "/logout", "/setup", "/reset", "/account/password", "/account/applications/revoke"]
-            .into_iter()
-            .chain(ADMIN_POSTS.iter().copied())
-            .collect();
+    let forms: Vec<&str> = [
+        "/login",
+        "/logout",
+        "/setup",
+        "/reset",
+        "/register",
+        "/login/link",
+        "/account/password",
+        "/account/applications/revoke",
+    ]
+    .into_iter()
+    .chain(ADMIN_POSTS.iter().copied())
+    .collect();
     for p in &forms {
         for token in [None, Some(""), Some("x"), Some(foreign.as_str()), Some(&"A".repeat(43))] {
             let mut body = vec![("username", "root"), ("password", PASSWORD), ("do", "disable")];
@@ -344,7 +353,7 @@ fn api_pages_applications_and_answers_problems() {
         problem(get(p), 404);
     }
     let r = http.post(s.url("/api/v1/me")).bearer_auth(&token).body("{").send().unwrap();
-    assert_eq!(r.headers()["allow"], "GET");
+    assert_eq!(r.headers()["allow"], "GET, PATCH");
     problem(r, 405);
     let r =
         http.put(s.url("/api/v1/me/applications/x")).bearer_auth(&token).json(&serde_json::json!({})).send().unwrap();

@@ -1,6 +1,7 @@
 //! `/admin/users`: list and search members, create one, disable and
 //! enable, make or unmake admin (never the last one), hand out a one-time
-//! password-reset link, and delete with a confirmation that says what goes.
+//! password-reset link or an invite link (shown once), and delete with a
+//! confirmation that says what goes.
 
 use super::when;
 use crate::accounts::members::{self, MemberError, NewMember};
@@ -21,6 +22,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/users", web::get().to(list))
         .route("/admin/users/new", web::get().to(new_form))
         .route("/admin/users/new", web::post().to(create))
+        .route("/admin/users/invite", web::post().to(invite))
         .route("/admin/users/{name}/action", web::post().to(action))
         .route("/admin/users/{name}/delete", web::get().to(confirm_delete))
         .route("/admin/users/{name}/delete", web::post().to(delete));
@@ -40,6 +42,7 @@ struct ListView {
     next: Option<String>,
     notice: Option<String>,
     reset_link: Option<(String, String)>,
+    invite_link: Option<String>,
     sort: super::Sort,
     sort_href: String,
 }
@@ -98,6 +101,7 @@ fn list_view(
         next,
         notice,
         reset_link,
+        invite_link: None,
         sort,
         sort_href: sort.toggle(&filters),
     })
@@ -240,6 +244,21 @@ async fn action(AdminForm(v, form): AdminForm<ActionForm>, name: web::Path<Strin
     };
     let (done, u) = done.map_err(refused)?;
     Ok(v.redirect(&Notice::of(done).id(u.id.0).after("/admin/users")))
+}
+
+/// A fresh invite link, shown once on the member list.
+async fn invite(AdminForm(v, _): AdminForm<ActionForm>) -> Result<HttpResponse, PageError> {
+    let link = crate::accounts::signup::invite(&v.app, v.active.user.id, v.who()).await?;
+    let mut view = list_view(
+        &v,
+        "",
+        super::Sort::parse("", false),
+        &PageQuery::default(),
+        Some("Give this invite link to the person you invite; it works once, for 7 days, whatever the registration setting.".into()),
+        None,
+    )?;
+    view.invite_link = Some(link);
+    Ok(v.render(StatusCode::OK, &view))
 }
 
 #[derive(Template)]
