@@ -1,12 +1,14 @@
 //! The JSON API under `/api`: the index and the resources of `/api/v1`,
 //! one file per resource, and their description: `/api/openapi.json`
-//! (`doc.rs`, which says how to document a route). Every resource route takes a `Caller`;
+//! (`doc.rs`, which says how to document a route) and the browsable
+//! `/api/doc` (`swagger_ui.rs`). Every resource route takes a `Caller`;
 //! handlers stay thin (extract, call one operation, render).
 
 mod doc;
 mod index;
 mod me;
 mod schema;
+mod swagger_ui;
 
 #[cfg(test)]
 use crate::http::page::PageQuery;
@@ -20,7 +22,9 @@ pub const JSON_LIMIT: usize = 64 * 1024;
 /// body, query or path the extractors refuse, an unknown path (404) or a
 /// method a resource does not serve (405, with `Allow`).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(scope().configure(index::routes).configure(doc::routes).configure(me::routes));
+    cfg.service(
+        scope().configure(index::routes).configure(doc::routes).configure(swagger_ui::routes).configure(me::routes),
+    );
 }
 
 /// The `/api` scope with the API's extractor configuration and its 404.
