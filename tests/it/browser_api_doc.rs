@@ -62,4 +62,12 @@ fn browser_api_doc_lists_the_operations() {
     let here = format!("localhost:{}", s.port);
     assert!(hosts.iter().all(|h| *h == here), "only this server is asked: {hosts:?}");
     assert!(hosts.len() >= 4, "the page's files and the document: {hosts:?}");
+
+    // The Authorize popup's landing page: its inline script runs, allowed by
+    // its hash (opened directly, it finds no opener to hand the code to).
+    b.goto(&s.url("/api/doc/oauth2-redirect.html?code=c&state=s"));
+    std::thread::sleep(Duration::from_millis(300));
+    let console = b.console();
+    assert!(!console.iter().any(|m| m.contains("Content Security Policy")), "{console:#?}");
+    assert!(console.iter().any(|m| m.contains("swaggerUIRedirectOauth2")), "the script ran: {console:#?}");
 }
