@@ -27,7 +27,8 @@
 //!    for times). Not a `json!` value: its shape cannot be described.
 //! 4. Add the handler to its file's `Doc` (`#[derive(utoipa::OpenApi)]
 //!    #[openapi(paths(...))] pub(super) struct Doc;` beside `routes`); a
-//!    new file adds its `Doc` to `parts()` below. One line each.
+//!    new file adds its `Doc` to `parts()` below (one line each), and its
+//!    tag, with a sentence, to `tags(...)` of `Common`.
 //! 5. Run `cargo test --test it openapi` (it fails on a route under `/api`
 //!    that the document lacks, and on an answer it does not describe) and
 //!    `.ci/schemathesis` (README, "API documentation").
