@@ -66,7 +66,7 @@ pub fn writer(caller: &Caller, app: &App) -> Result<UserId, ApiError> {
 /// A record's revision as an `ETag` (strong: it changes with every stored
 /// change of the fields a client can edit).
 pub fn etag(revision: u64) -> String {
-    format!("\"{revision}\"")
+    format!("\"r{revision}\"")
 }
 
 /// The revisions `If-Match` accepts. An entity tag this server never gave
@@ -80,7 +80,9 @@ pub fn if_match(req: &HttpRequest) -> Result<Expected, ApiError> {
             if t == "*" {
                 return Ok(None);
             }
-            tags.push(t.strip_prefix('"').and_then(|t| t.strip_suffix('"')).and_then(|t| t.parse().ok()).unwrap_or(0));
+            tags.push(
+                t.strip_prefix("\"r").and_then(|t| t.strip_suffix('"')).and_then(|t| t.parse().ok()).unwrap_or(0),
+            );
         }
     }
     Ok(if tags.is_empty() && !req.headers().contains_key("if-match") { None } else { Some(tags) })
@@ -180,13 +182,13 @@ mod tests {
     fn if_match_reads_lists_stars_and_strangers() {
         let r = |v: &str| if_match(&TestRequest::default().insert_header(("If-Match", v)).to_http_request()).unwrap();
         assert_eq!(if_match(&TestRequest::default().to_http_request()).unwrap(), None);
-        assert_eq!(r("\"3\""), Some(vec![3]));
-        assert_eq!(r("\"3\", \"4\""), Some(vec![3, 4]));
+        assert_eq!(r("\"r3\""), Some(vec![3]));
+        assert_eq!(r("\"r3\", \"r4\""), Some(vec![3, 4]));
         assert_eq!(r("*"), None);
         // Weak or foreign tags match no revision (0 is never stored).
-        assert_eq!(r("W/\"3\""), Some(vec![0]));
+        assert_eq!(r("W/\"r3\""), Some(vec![0]));
         assert_eq!(r("\"abc\""), Some(vec![0]));
-        assert_eq!(etag(7), "\"7\"");
+        assert_eq!(etag(7), "\"r7\"");
     }
 
     #[test]

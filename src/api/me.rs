@@ -21,6 +21,11 @@ use actix_web::http::header::{self, HeaderMap};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
+/// The handlers of this file in the OpenAPI document (see `doc.rs`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(me, my_applications, revoke_application))]
+pub(super) struct Doc;
+
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/v1/me", "GET, PATCH").route(web::get().to(me)).route(web::patch().to(update)))
         .service(resource("/v1/me/password", "POST").route(web::post().to(change_password)))
@@ -109,6 +114,21 @@ fn profile_error(e: ProfileError) -> ApiError {
 
 /// The caller's own profile (scope `profile`), with its `ETag`; a matching
 /// `If-None-Match` is a 304.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "me",
+    operation_id = "get_me",
+    security(("oauth2" = ["profile"]), ("oauth1" = ["profile"])),
+    responses(
+        (status = 200, description = "The caller's profile", body = super::schema::Me,
+            headers(("Cache-Control" = String, description = "`no-store`"))),
+        (status = 401, response = super::schema::Unauthorized),
+        (status = 403, response = super::schema::Forbidden),
+        (status = "4XX", response = super::schema::ClientError),
+        (status = "5XX", response = super::schema::ServerError),
+    )
+)]
 async fn me(caller: Caller, app: web::Data<App>, req: HttpRequest) -> Result<HttpResponse, BearerError> {
     caller.require("profile")?;
     let u = caller.member()?;
@@ -338,6 +358,24 @@ async fn login_link(caller: Caller, app: web::Data<App>, req: HttpRequest) -> Re
 
 /// The applications the caller has authorized (scope `applications`), a
 /// page at a time, newest application first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/applications",
+    tag = "me",
+    operation_id = "list_my_applications",
+    params(crate::http::page::PageQuery),
+    security(("oauth2" = ["applications"]), ("oauth1" = ["applications"])),
+    responses(
+        (status = 200, description = "A page of the caller's applications",
+            body = crate::http::page::Listing<super::schema::AuthorizedApplication>,
+            headers(("Cache-Control" = String, description = "`no-store`"))),
+        (status = 401, response = super::schema::Unauthorized),
+        (status = 403, response = super::schema::Forbidden),
+        (status = 422, response = super::schema::Unprocessable),
+        (status = "4XX", response = super::schema::ClientError),
+        (status = "5XX", response = super::schema::ServerError),
+    )
+)]
 async fn my_applications(
     caller: Caller,
     app: web::Data<App>,
@@ -361,6 +399,22 @@ async fn my_applications(
 }
 
 /// Revokes the caller's grant to an application: every token of it dies.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/me/applications/{client_id}",
+    tag = "me",
+    operation_id = "revoke_my_application",
+    params(("client_id" = String, Path, description = "The application's `client_id` (OAuth 2.0) or consumer key (OAuth 1.0a)")),
+    security(("oauth2" = ["applications"]), ("oauth1" = ["applications"])),
+    responses(
+        (status = 204, description = "Revoked: the application's tokens for the caller no longer work"),
+        (status = 401, response = super::schema::Unauthorized),
+        (status = 403, response = super::schema::Forbidden),
+        (status = 404, response = super::schema::NotFound),
+        (status = "4XX", response = super::schema::ClientError),
+        (status = "5XX", response = super::schema::ServerError),
+    )
+)]
 async fn revoke_application(
     caller: Caller,
     app: web::Data<App>,

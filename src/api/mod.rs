@@ -1,18 +1,23 @@
 //! The JSON API under `/api`: the index and the resources of `/api/v1`,
-//! one file per resource. Every resource route takes a `Caller`; handlers
-//! stay thin (extract, call one operation, render).
+//! one file per resource, and their description: `/api/openapi.json`
+//! (`doc.rs`, which says how to document a route) and the browsable
+//! `/api/doc` (`swagger_ui.rs`). Every resource route takes a `Caller`;
+//! handlers stay thin (extract, call one operation, render).
 
 mod common;
+mod doc;
 mod groups;
 mod index;
 mod me;
 mod posts;
+mod schema;
+mod swagger_ui;
 mod users;
 
 #[cfg(test)]
 use crate::http::page::PageQuery;
 use crate::http::problem::{self, ApiError};
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 
 /// The largest JSON body the API reads.
 pub const JSON_LIMIT: usize = 64 * 1024;
@@ -24,6 +29,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         scope()
             .configure(index::routes)
+            .configure(doc::routes)
+            .configure(swagger_ui::routes)
             .configure(me::routes)
             .configure(users::routes)
             .configure(groups::routes)
@@ -57,6 +64,27 @@ pub(crate) fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
             .insert(actix_web::http::header::ALLOW, actix_web::http::header::HeaderValue::from_static(allow));
         r
     }))
+}
+
+/// A public document that changes only with the build or the configuration
+/// (the index, the OpenAPI document): sent with an `ETag` of its bytes and
+/// `cache` as its `Cache-Control`, or as a 304 when the client's
+/// `If-None-Match` names that `ETag` already.
+pub(crate) fn cacheable(req: &HttpRequest, body: Vec<u8>, content_type: &str, cache: &str) -> HttpResponse {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(&body);
+    let etag = format!("\"{}\"", digest.iter().take(12).map(|b| format!("{b:02x}")).collect::<String>());
+    // RFC 9110 §13.1.2: a list of tags or `*`, compared weakly.
+    let matches = req
+        .headers()
+        .get_all(actix_web::http::header::IF_NONE_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == "*" || t == etag);
+    let mut r = if matches { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    r.insert_header(("ETag", etag)).insert_header(("Cache-Control", cache));
+    if matches { r.finish() } else { r.content_type(content_type).body(body) }
 }
 
 #[cfg(test)]

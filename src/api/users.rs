@@ -21,10 +21,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/v1/users/{id}", "GET").route(web::get().to(one)));
 }
 
-/// A record revision as an entity tag: `"r3"`.
-pub(super) fn etag(revision: u64) -> String {
-    format!("\"r{revision}\"")
-}
+pub(super) use super::common::etag;
 
 /// A member as anyone with `users:read` sees them.
 pub(super) fn public_json(app: &App, u: &User) -> serde_json::Value {

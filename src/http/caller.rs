@@ -182,8 +182,17 @@ fn oauth2_principal(mut info: AccessInfo) -> Option<Principal> {
     })
 }
 
+/// The bearer token of the request, if it carries one. An `Authorization`
+/// header of another scheme (`Basic ...`, or a bare value) is no bearer
+/// credential at all: RFC 6750 §3.1 answers "an unsupported authentication
+/// method" with a plain 401 challenge, not a 400. A `Bearer` header with
+/// nothing after it is malformed (400 `invalid_request`).
 fn bearer_from(req: &HttpRequest, allow_query: bool) -> Result<Option<String>, ErrorResponse> {
-    let header = req.headers().get("authorization").and_then(|v| v.to_str().ok());
+    let header = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .filter(|h| h.split(' ').next().is_some_and(|scheme| scheme.eq_ignore_ascii_case("bearer")));
     let from_query = allow_query
         .then(|| {
             url::form_urlencoded::parse(req.query_string().as_bytes())
@@ -199,7 +208,7 @@ fn bearer_from(req: &HttpRequest, allow_query: bool) -> Result<Option<String>, E
             }
             _ => Err(ErrorResponse::new(
                 OAuthError::InvalidRequest,
-                "the Authorization header must be \"Bearer <token>\"",
+                "the Bearer scheme needs a token: \"Authorization: Bearer <token>\"",
             )),
         },
         (None, q) => Ok(q),

@@ -33,6 +33,7 @@ pub fn allowed_without_https(path: &str) -> bool {
     matches!(path, "/healthz" | "/readyz" | "/metrics" | "/api" | "/api/openapi.json" | "/api/doc" | "/oauth2/jwks")
         || path.starts_with("/.well-known/")
         || path.starts_with("/static/")
+        || path.starts_with("/api/doc/")
 }
 
 const HTTPS_REQUIRED: &str = "This endpoint is served over HTTPS only: credentials must never travel in clear text. \
@@ -112,7 +113,14 @@ mod tests {
 
     #[test]
     fn only_what_carries_no_credential_is_served_without_https() {
-        for ok in ["/healthz", "/.well-known/openid-configuration", "/oauth2/jwks", "/static/style.abc.css", "/api"] {
+        for ok in [
+            "/healthz",
+            "/.well-known/openid-configuration",
+            "/oauth2/jwks",
+            "/static/style.abc.css",
+            "/api",
+            "/api/doc/0123abcd/swagger-ui-bundle.js",
+        ] {
             assert!(allowed_without_https(ok), "{ok}");
         }
         for no in ["/oauth2/token", "/oauth2/authorize", "/oauth1/access", "/api/v1/me", "/login", "/admin", "/"] {

@@ -14,9 +14,16 @@ use serde::{Deserialize, Serialize};
 pub const DEFAULT_LIMIT: usize = 20;
 pub const MAX_LIMIT: usize = 100;
 
-#[derive(Debug, Default, Deserialize)]
+/// `?cursor=&limit=`; `limit` is read as text so that a bad one is a 422
+/// naming the field rather than the extractor's generic refusal.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
+    /// The `next_cursor` of the previous page; leave it out for the first.
+    #[param(max_length = 512, pattern = "^[A-Za-z0-9_-]*$")]
     pub cursor: Option<String>,
+    /// How many items per page.
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 100, example = 20)]
     pub limit: Option<String>,
 }
 
@@ -84,9 +91,12 @@ pub fn cursor(next: &[u8]) -> String {
 }
 
 /// The JSON list shape of every list route.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Listing<T> {
+    /// At most `limit` items (default 20, at most 100).
     pub items: Vec<T>,
+    /// Pass as `?cursor=` for the next page; `null` on the last page.
+    #[schema(required = true, example = "AAAAAAAAAAc")]
     pub next_cursor: Option<String>,
 }
 

@@ -10,9 +10,13 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
 /// One field a client got wrong.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldError {
+    /// The body member, query parameter or path part to fix (`body` when
+    /// the JSON as a whole has the wrong shape, `query` for the query string).
+    #[schema(example = "limit")]
     pub field: String,
+    #[schema(example = "must be a whole number from 1 to 100")]
     pub message: String,
 }
 
@@ -22,15 +26,34 @@ impl FieldError {
     }
 }
 
-/// A problem document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// A problem document (RFC 9457), the body of every 4xx and 5xx answer of
+/// the API. Refusals of an OAuth 1.0a request add the Problem Reporting
+/// extension's members (`oauth_problem`, `oauth_problem_advice`, ...), so
+/// other members may appear.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(example = json!({
+    "type": "about:blank",
+    "title": "Unprocessable Entity",
+    "status": 422,
+    "detail": "limit: must be a whole number from 1 to 100",
+    "errors": [{"field": "limit", "message": "must be a whole number from 1 to 100"}]
+}))]
 pub struct Problem {
+    /// Always `about:blank` today: `title` is the status's own phrase.
     #[serde(rename = "type")]
+    #[schema(example = "about:blank")]
     pub kind: String,
+    #[schema(example = "Not Found")]
     pub title: String,
+    /// The HTTP status code, repeated.
+    #[schema(example = 404, minimum = 400, maximum = 599)]
     pub status: u16,
+    /// What went wrong and what to do about it, for a person to read.
+    #[schema(example = "You have not authorized this application.")]
     pub detail: String,
+    /// For a 422: each field to fix.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
     pub errors: Vec<FieldError>,
     /// Seconds, sent as `Retry-After` (429, 503).
     #[serde(skip)]

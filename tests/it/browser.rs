@@ -87,7 +87,11 @@ pub fn browser(
     ];
     Browser::new(
         driver.port,
-        serde_json::json!({ "browserName": "chrome", "goog:chromeOptions": { "binary": chromium, "args": args } }),
+        serde_json::json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": { "binary": chromium, "args": args },
+            "goog:loggingPrefs": { "browser": "ALL" },
+        }),
     )
 }
 

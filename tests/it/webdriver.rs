@@ -136,6 +136,14 @@ impl Browser {
         self.post("/execute/sync", json!({ "script": script, "args": [] }))
     }
 
+    /// The console's messages since the last call: errors, warnings and
+    /// what the Content-Security-Policy refused (the session is made with
+    /// `goog:loggingPrefs`, see `browser::browser`).
+    pub fn console(&self) -> Vec<String> {
+        let v = self.post("/se/log", json!({ "type": "browser" }));
+        v.as_array().into_iter().flatten().map(|e| format!("{} {}", e["level"], e["message"])).collect()
+    }
+
     pub fn resize(&self, width: u32, height: u32) {
         self.post("/window/rect", json!({ "width": width, "height": height }));
     }

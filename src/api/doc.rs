@@ -1,0 +1,274 @@
+//! `GET /api/openapi.json`: the OpenAPI 3.1 description of the API,
+//! generated from the `#[utoipa::path]` annotations next to the handlers.
+//! What depends on the configuration (the server URL, the OAuth URLs of
+//! the security schemes) is filled in when it is served.
+//!
+//! # How to document a route
+//!
+//! 1. Above the handler, write `#[utoipa::path(...)]` like those in
+//!    `me.rs`: the method, the full `path` (`/api/v1/...`, path parameters
+//!    in braces), a `tag` (the resource), a unique `operation_id`
+//!    (`verb_resource`: `list_groups`, `get_group`, `update_group`), the
+//!    `params(...)` (a `Query` struct deriving `IntoParams`; list routes
+//!    take `crate::http::page::PageQuery`), the `request_body`, and
+//!    `security(("oauth2" = ["scope"]), ("oauth1" = ["scope"]))` with the
+//!    scope the handler `require`s (both names, each with the scope).
+//!    The handler's `///` comment becomes the summary and description.
+//! 2. In `responses(...)`: every success status with its `body` (a list is
+//!    `crate::http::page::Listing<Item>`; a `PATCH` or `PUT` answer has
+//!    `headers(("ETag" = String, ...))`), then the errors from
+//!    `super::schema`: `(status = 401, response = Unauthorized)`, `403
+//!    Forbidden`, and where they can happen `404 NotFound`, `412 Stale`
+//!    (with an `If-Match` header parameter), `422 Unprocessable`; and
+//!    always `("4XX", ClientError)` and `("5XX", ServerError)`.
+//! 3. Bodies are the real types the handler serializes: derive
+//!    `utoipa::ToSchema` beside `Serialize`/`Deserialize`, with a
+//!    `#[schema(example = ...)]` on each field (and `format = DateTime`
+//!    for times). Not a `json!` value: its shape cannot be described.
+//! 4. Add the handler to its file's `Doc` (`#[derive(utoipa::OpenApi)]
+//!    #[openapi(paths(...))] pub(super) struct Doc;` beside `routes`); a
+//!    new file adds its `Doc` to `parts()` below (one line each), and its
+//!    tag, with a sentence, to `tags(...)` of `Common`.
+//! 5. Run `cargo test --test it openapi` (it fails on a route under `/api`
+//!    that the document lacks, and on an answer it does not describe) and
+//!    `.ci/schemathesis` (README, "API documentation").
+
+use super::schema::{
+    ClientError, Forbidden, NotFound, OAUTH1, OAUTH2, ServerError, Stale, Unauthorized, Unprocessable,
+};
+use crate::app::App;
+use crate::config::Config;
+use crate::http::problem::{FieldError, Problem};
+use crate::scopes::{SCOPES, SHORTHANDS};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::{Value, json};
+use utoipa::OpenApi;
+use utoipa::openapi::security::{
+    AuthorizationCode, ClientCredentials, Flow, Http, HttpAuthScheme, OAuth2, Password, Scopes, SecurityScheme,
+};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(super::resource("/openapi.json", "GET").route(web::get().to(openapi_json)));
+}
+
+/// What every part shares: the description, the tags in their order, the
+/// problem schema and the error responses.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "latchkey API",
+        description = "The social JSON API of a latchkey site. Every route under `/api/v1` takes an OAuth 2.0 \
+bearer token (`Authorization: Bearer ...`) or an OAuth 1.0a signed request (RFC 5849), and needs the scope \
+its operation names. `GET /api` says where to get either.\n\n\
+Conventions: plain JSON objects, snake_case, string ids, RFC 3339 UTC times. Lists are \
+`{\"items\": [...], \"next_cursor\": ...}` with `?cursor=&limit=` (default 20, at most 100). Updates answer \
+with an `ETag`, and `PATCH` honours `If-Match` (412 when stale). Every error is `application/problem+json` \
+(RFC 9457); a 422 lists the fields to fix in `errors`.",
+        license(name = "MIT OR Apache-2.0"),
+    ),
+    tags(
+        (name = "index", description = "What this server is and how to authenticate"),
+        (name = "me", description = "The caller: profile and authorized applications"),
+    ),
+    components(
+        schemas(Problem, FieldError),
+        responses(Unauthorized, Forbidden, NotFound, Unprocessable, Stale, ClientError, ServerError),
+    )
+)]
+struct Common;
+
+/// Each resource file's `Doc`, in the order of the document.
+fn parts() -> Vec<utoipa::openapi::OpenApi> {
+    vec![super::index::Doc::openapi(), super::me::Doc::openapi()]
+}
+
+/// The document as this server serves it: the parts merged, the server and
+/// the security schemes at the configured public URL.
+pub fn document(config: &Config) -> Value {
+    let mut doc = Common::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_string();
+    for part in parts() {
+        doc.merge(part);
+    }
+    let base = config.public_url.as_str().trim_end_matches('/').to_string();
+    doc.servers = Some(vec![utoipa::openapi::Server::new(base)]);
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(OAUTH2, oauth2_scheme(config));
+    components.add_security_scheme(
+        OAUTH1,
+        SecurityScheme::Http(
+            Http::builder()
+                .scheme(HttpAuthScheme::OAuth)
+                .description(Some(
+                    "OAuth 1.0a (RFC 5849): requests signed with the consumer's and the token's secrets \
+(HMAC-SHA1, HMAC-SHA256, RSA-SHA1 or, over HTTPS, PLAINTEXT), in an `Authorization: OAuth ...` header, the query \
+or a form body. Get token credentials at the endpoints `GET /api` lists under `authentication.oauth1`; a consumer \
+registered for it may also sign with its own credentials alone (two-legged). The scopes are the consumer's \
+registration's.",
+                ))
+                .build(),
+        ),
+    );
+    let mut v = serde_json::to_value(&doc).unwrap_or_else(|_| json!({}));
+    // The registry's spelling, as in the `WWW-Authenticate: OAuth` challenge
+    // (utoipa writes every scheme in lower case; they compare case-blind).
+    v["components"]["securitySchemes"][OAUTH1]["scheme"] = json!("OAuth");
+    // RFC 9457 §3.2: a problem may carry extension members (OAuth 1.0a's
+    // `oauth_problem` reports are), so the schema says it stays open.
+    v["components"]["schemas"]["Problem"]["additionalProperties"] = json!(true);
+    v
+}
+
+/// OAuth 2.0 with the flows an API client uses; the authorization code
+/// flow with PKCE for apps acting for a member (Swagger UI on `/api/doc`
+/// uses it), client credentials for the application's own calls, and the
+/// password grant for first-party apps registered for it.
+fn oauth2_scheme(config: &Config) -> SecurityScheme {
+    let scopes = || {
+        Scopes::from_iter(
+            SCOPES.iter().map(|s| (s.name.to_string(), s.description.to_string())).chain(
+                SHORTHANDS
+                    .iter()
+                    .map(|s| (s.name.to_string(), format!("{} (shorthand: every {} scope)", s.description, s.name))),
+            ),
+        )
+    };
+    let authorize = config.url("oauth2/authorize");
+    let token = config.url("oauth2/token");
+    SecurityScheme::OAuth2(OAuth2::with_description(
+        [
+            Flow::AuthorizationCode(AuthorizationCode::with_refresh_url(
+                authorize,
+                token.clone(),
+                scopes(),
+                token.clone(),
+            )),
+            Flow::ClientCredentials(ClientCredentials::new(token.clone(), scopes())),
+            Flow::Password(Password::with_refresh_url(token.clone(), scopes(), token)),
+        ],
+        "OAuth 2.0 bearer tokens (RFC 6750), opaque or JWT (RFC 9068). The authorization code flow needs PKCE \
+(`S256`) for public clients; each application may ask only for the scopes it is registered for. Discovery: \
+`/.well-known/oauth-authorization-server`."
+            .to_string(),
+    ))
+}
+
+/// The document, with an `ETag`: it changes only with the build or the
+/// public URL, so clients may keep it five minutes and then revalidate.
+async fn openapi_json(app: web::Data<App>, req: HttpRequest) -> HttpResponse {
+    let body = serde_json::to_vec(&document(&app.config)).unwrap_or_default();
+    super::cacheable(&req, body, "application/json", "public, max-age=300")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Settings;
+
+    fn doc() -> Value {
+        let toml = "public_url = \"https://community.example.org/base/\"";
+        let dir = std::env::temp_dir();
+        let config = Config::resolve(dir, Settings::from_toml(toml).expect("settings")).expect("config");
+        document(&config)
+    }
+
+    fn operations(doc: &Value) -> Vec<(String, String, &Value)> {
+        let mut out = vec![];
+        for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+            for (method, op) in item.as_object().into_iter().flatten() {
+                out.push((method.clone(), path.clone(), op));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn urls_come_from_the_configuration() {
+        let d = doc();
+        assert_eq!(d["openapi"], "3.1.0");
+        assert_eq!(d["servers"][0]["url"], "https://community.example.org/base");
+        let flows = &d["components"]["securitySchemes"]["oauth2"]["flows"];
+        assert_eq!(
+            flows["authorizationCode"]["authorizationUrl"],
+            "https://community.example.org/base/oauth2/authorize"
+        );
+        for flow in ["authorizationCode", "clientCredentials", "password"] {
+            assert_eq!(flows[flow]["tokenUrl"], "https://community.example.org/base/oauth2/token", "{flow}");
+        }
+        assert_eq!(
+            d["components"]["securitySchemes"]["oauth1"],
+            json!({
+                "type": "http",
+                "scheme": "OAuth",
+                "description": d["components"]["securitySchemes"]["oauth1"]["description"],
+            })
+        );
+    }
+
+    #[test]
+    fn every_scope_of_the_catalogue_is_offered_with_its_words() {
+        let d = doc();
+        for flow in ["authorizationCode", "clientCredentials", "password"] {
+            let scopes = &d["components"]["securitySchemes"]["oauth2"]["flows"][flow]["scopes"];
+            for s in SCOPES {
+                assert_eq!(scopes[s.name], s.description, "{flow} {}", s.name);
+            }
+            assert_eq!(scopes.as_object().map(|o| o.len()), Some(SCOPES.len() + SHORTHANDS.len()));
+        }
+    }
+
+    /// The rules of "How to document a route" that a machine can check.
+    #[test]
+    fn every_operation_follows_the_house_rules() {
+        let d = doc();
+        let ops = operations(&d);
+        assert!(ops.len() >= 4, "{ops:?}");
+        let mut ids = std::collections::BTreeSet::new();
+        for (method, path, op) in ops {
+            let what = format!("{method} {path}");
+            let id = op["operationId"].as_str().unwrap_or_default();
+            assert!(ids.insert(id.to_string()), "{what}: operation_id {id:?} is used twice");
+            assert!(op["tags"].as_array().is_some_and(|t| !t.is_empty()), "{what}: no tag");
+            assert!(op["summary"].as_str().is_some_and(|s| !s.is_empty()), "{what}: no /// comment");
+            let responses = op["responses"].as_object().expect("responses");
+            for range in ["4XX", "5XX"] {
+                assert!(responses.contains_key(range), "{what}: no {range} problem response");
+            }
+            for (status, r) in responses {
+                if status.starts_with('4') || status.starts_with('5') {
+                    let name = r["$ref"].as_str().unwrap_or_default();
+                    let problem = name.starts_with("#/components/responses/")
+                        && d["components"]["responses"][&name["#/components/responses/".len()..]]["content"]
+                            ["application/problem+json"]
+                            .is_object();
+                    assert!(problem, "{what} {status}: not a problem response of schema.rs: {r}");
+                }
+            }
+            if path.starts_with("/api/v1/") {
+                // Both protocols, each naming the scope the handler requires.
+                let security = op["security"].as_array().expect("security");
+                let scopes: Vec<&Value> = security.iter().map(|req| &req[OAUTH2]).filter(|s| s.is_array()).collect();
+                assert_eq!(scopes.len(), 1, "{what}: one oauth2 requirement");
+                let oauth1: Vec<&Value> = security.iter().map(|req| &req[OAUTH1]).filter(|s| s.is_array()).collect();
+                assert_eq!(oauth1, scopes, "{what}: oauth1 names the same scopes");
+                for s in scopes[0].as_array().into_iter().flatten() {
+                    let s = s.as_str().unwrap_or_default();
+                    assert!(SCOPES.iter().any(|c| c.name == s), "{what}: {s} is not in the scope catalogue");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn shared_shapes_are_in_the_document() {
+        let d = doc();
+        let schemas = &d["components"]["schemas"];
+        assert!(schemas["Problem"]["properties"]["errors"]["items"]["$ref"].is_string(), "{}", schemas["Problem"]);
+        let required: Vec<&str> =
+            schemas["Problem"]["required"].as_array().into_iter().flatten().filter_map(|v| v.as_str()).collect();
+        assert_eq!(required, ["type", "title", "status", "detail"]);
+        let listing = schemas.as_object().into_iter().flatten().find(|(k, _)| k.starts_with("Listing"));
+        let (_, listing) = listing.expect("a Listing schema");
+        assert!(listing["properties"]["items"].is_object() && listing["properties"]["next_cursor"].is_object());
+    }
+}
