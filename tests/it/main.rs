@@ -14,6 +14,7 @@ mod durability;
 mod harness;
 mod interop;
 mod manage;
+mod moderation;
 mod oauth1;
 mod oauth1_client;
 mod oauth1_problems;
