@@ -8,6 +8,7 @@ mod applications;
 mod at_rest;
 mod browser;
 mod browser_admin;
+mod browser_moderation;
 mod browser_oauth1;
 mod config;
 mod durability;
