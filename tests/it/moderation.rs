@@ -273,3 +273,74 @@ fn moderation_is_refused_to_members_and_to_forms_without_a_valid_token() {
     assert_eq!(post(&admin, &s, &posts[3], &[("csrf", &token), ("back", "")]).status(), 303);
     assert_eq!(status(&s, &c.bob, &format!("/api/v1/posts/{group_post}")), 404);
 }
+
+/// The row ids of a list, following its "next page" links from `first`;
+/// and how many pages there were.
+fn walk(c: &Client, s: &Server, first: &str) -> (Vec<String>, usize) {
+    let (mut rows, mut pages, mut path) = (vec![], 0, first.to_string());
+    loop {
+        let (st, html) = page(c, s, &path);
+        assert_eq!(st, 200, "{path}: {html}");
+        pages += 1;
+        rows.extend(html.split("<tr id=\"").skip(1).map(|r| r.split('"').next().unwrap().to_string()));
+        let Some(before) = html.split("id=\"next-page\"").next().filter(|_| html.contains("id=\"next-page\"")) else {
+            return (rows, pages);
+        };
+        let href = before.rsplit("href=\"").next().unwrap().split('"').next().unwrap();
+        path = href.replace("&amp;", "&").replace("&#38;", "&").replace("&#61;", "=").replace("&#x3D;", "=");
+        assert!(path.contains("cursor="), "{path}");
+        assert!(pages < 100, "the pages never end");
+    }
+}
+
+#[test]
+fn moderation_lists_page_through_every_row_exactly_once() {
+    let s = Server::start();
+    let admin = setup_admin(&s, "root");
+    add_members(&s);
+    let c = oauth2_community(&s);
+    let mut groups = vec![];
+    for name in ["Allotments", "Beekeepers", "Compost"] {
+        groups.push(make(&s, &c.alice, "/api/v1/groups", json!({ "name": name })));
+    }
+    let mut items = vec![];
+    for (i, g) in groups.iter().enumerate() {
+        let p =
+            make(&s, &c.alice, "/api/v1/posts", json!({"group": g, "body": format!("post {i}"), "access": "members"}));
+        let r = make(&s, &c.alice, &format!("/api/v1/posts/{p}/comments"), json!({"body": format!("comment {i}")}));
+        let own = make(&s, &c.bob, "/api/v1/posts", json!({"body": format!("own {i}")}));
+        items.extend([format!("post-{p}"), format!("comment-{r}"), format!("post-{own}")]);
+        let report = json!({"reason": "check"});
+        assert_eq!(call(&s, &c.carol, "POST", &format!("/api/v1/posts/{p}/report"), Some(&report), &[]).status, 201);
+    }
+    items.sort();
+
+    // Posts and comments together, two or three at a time, either way: the
+    // same rows in the same order as one long page, each once.
+    for order in ["newest", "oldest"] {
+        let (whole, pages) = walk(&admin, &s, &format!("/admin/content?order={order}&limit=100"));
+        assert_eq!(pages, 1);
+        let mut sorted = whole.clone();
+        sorted.sort();
+        assert_eq!(sorted, items, "{order}: every post and comment once");
+        for limit in [2, 3] {
+            let (paged, pages) = walk(&admin, &s, &format!("/admin/content?order={order}&limit={limit}"));
+            assert_eq!(paged, whole, "{order}, {limit} at a time");
+            assert_eq!(pages, items.len().div_ceil(limit), "{order}, {limit} at a time");
+        }
+    }
+    // The queue, one at a time; a filter across pages.
+    let (queue, _) = walk(&admin, &s, "/admin/content?state=reported&limit=1");
+    assert_eq!(queue.len(), 3, "{queue:?}");
+    assert!(queue.iter().all(|r| r.starts_with("post-")));
+    let (comments, pages) = walk(&admin, &s, "/admin/content?kind=comments&limit=2");
+    assert_eq!((comments.len(), pages), (3, 2), "{comments:?}");
+
+    // Groups, newest first (the default) and oldest first, two at a time.
+    let ids = |order: &str| walk(&admin, &s, &format!("/admin/groups?order={order}&limit=2")).0;
+    let oldest: Vec<String> = groups.iter().map(|g| format!("group-{g}")).collect();
+    let mut newest = oldest.clone();
+    newest.reverse();
+    assert_eq!(ids("oldest"), oldest);
+    assert_eq!(ids(""), newest);
+}

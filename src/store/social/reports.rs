@@ -204,7 +204,7 @@ mod tests {
         let open = |t| store.read(|tx| open_for(tx, t)).unwrap().iter().map(|r| r.id).collect::<Vec<_>>();
         assert_eq!(open(post), [c, a], "a post's open reports, newest first; not the comment's with the same id");
         assert_eq!(open(comment), [b]);
-        assert_eq!(store.read(|tx| open_count(tx)).unwrap(), 3);
+        assert_eq!(store.read(open_count).unwrap(), 3);
         assert!(store.read(|tx| open_after(tx, post, a)).unwrap());
         assert!(!store.read(|tx| open_after(tx, post, c)).unwrap());
         store
@@ -216,11 +216,13 @@ mod tests {
             .unwrap();
         assert_eq!(open(post), [a]);
         assert!(!store.read(|tx| open_after(tx, post, a)).unwrap());
-        assert_eq!(store.read(|tx| open_count(tx)).unwrap(), 2);
+        assert_eq!(store.read(open_count).unwrap(), 2);
         assert_eq!(store.read(|tx| open_target(tx, b)).unwrap(), Some(comment));
         assert_eq!(store.read(|tx| open_target(tx, c)).unwrap(), None);
         let all: Vec<_> = store.read(|tx| for_target(tx, post, 10)).unwrap().iter().map(|r| r.id).collect();
         assert_eq!(all, [c, a], "resolved reports stay listed by target");
+        // The key layout, frozen: a kind byte, then the id.
+        assert_eq!(post.key().as_slice(), [1, 0, 0, 0, 0, 0, 0, 0, 7]);
         assert_eq!(Target::from_key(comment.key().as_slice()).unwrap(), comment);
         assert!(Target::from_key(&[3, 0]).is_err());
     }
