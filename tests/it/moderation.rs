@@ -141,6 +141,7 @@ fn moderators_hide_show_dismiss_and_delete_from_the_console() {
     let found = rows("group=none");
     assert!(has_row(&found, &format!("post-{own_post}")) && !has_row(&found, &format!("comment-{comment}")));
     assert!(rows("q=nothing+like+this").contains("Nothing matches these filters"));
+    assert!(rows("state=hidden").contains("Nothing is hidden."));
     assert_eq!(page(&admin, &s, "/admin/content?state=bogus").0, 400);
     assert_eq!(page(&admin, &s, "/admin/content?cursor=AAAA").0, 400, "a cursor of another list");
     let oldest = rows("order=oldest");
