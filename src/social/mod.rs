@@ -10,6 +10,7 @@ pub mod comments;
 pub mod groups;
 pub mod moderation;
 pub mod posts;
+pub mod review;
 mod text;
 
 pub use text::{LIMITS, Limits};

@@ -31,11 +31,21 @@ impl Item {
         }
     }
 
-    fn target(self) -> Option<Target> {
+    /// The post or comment a report can name; `None` for a group.
+    pub fn target(self) -> Option<Target> {
         match self {
             Item::Group(_) => None,
             Item::Post(id) => Some(Target::Post(id)),
             Item::Comment(id) => Some(Target::Comment(id)),
+        }
+    }
+}
+
+impl From<Target> for Item {
+    fn from(t: Target) -> Item {
+        match t {
+            Target::Post(id) => Item::Post(id),
+            Target::Comment(id) => Item::Comment(id),
         }
     }
 }
@@ -68,14 +78,43 @@ pub fn report(
     )?)
 }
 
-fn resolve(tx: &WriteTransaction, item: Item, now: Timestamp) -> Result<(), SocialError> {
-    if let Some(t) = item.target() {
-        for mut r in reports::open_for(tx, t)? {
-            r.resolved_at = Some(now);
-            reports::put(tx, &mut r)?;
-        }
+/// Closes the open reports of a post or comment (a moderator dealt with it).
+fn resolve(tx: &WriteTransaction, target: Target, now: Timestamp) -> Result<(), SocialError> {
+    for mut r in reports::open_for(tx, target)? {
+        r.resolved_at = Some(now);
+        reports::put(tx, &mut r)?;
     }
     Ok(())
+}
+
+/// The posts and comments that go when `item` is deleted: itself, a
+/// post's comments, a top-level comment's replies, everything in a group.
+/// Read before the delete, so that their open reports can be closed with
+/// it instead of waiting in the queue for content that is gone.
+fn contents(tx: &WriteTransaction, item: Item) -> Result<Vec<Target>, SocialError> {
+    let of_post = |p: PostId| -> Result<Vec<Target>, SocialError> {
+        let mut out = vec![Target::Post(p)];
+        out.extend(comments::of_post(tx, p)?.into_iter().map(|c| Target::Comment(c.id)));
+        Ok(out)
+    };
+    Ok(match item {
+        Item::Group(g) => {
+            let mut out = vec![];
+            for p in posts::ids_in_group(tx, g)? {
+                out.extend(of_post(p)?);
+            }
+            out
+        }
+        Item::Post(p) => of_post(p)?,
+        Item::Comment(id) => {
+            let mut out = vec![Target::Comment(id)];
+            if let Some(c) = comments::get(tx, id)?.filter(|c| c.parent.is_none()) {
+                let replies = comments::of_post(tx, c.post)?.into_iter().filter(|r| r.parent == Some(id));
+                out.extend(replies.map(|r| Target::Comment(r.id)));
+            }
+            out
+        }
+    })
 }
 
 /// Hides an item from everyone but the console, or shows it again.
@@ -103,8 +142,8 @@ pub fn set_hidden(
             comments::put(tx, &mut c)?;
         }
     }
-    if hidden {
-        resolve(tx, item, now)?;
+    if let (true, Some(t)) = (hidden, item.target()) {
+        resolve(tx, t, now)?;
     }
     let action = if hidden { "moderation.hide" } else { "moderation.show" };
     audit::record(tx, now, who, action, &item.label(), "")?;
@@ -113,6 +152,7 @@ pub fn set_hidden(
 
 /// Deletes an item for good (a group with everything in it).
 pub fn delete(tx: &WriteTransaction, item: Item, who: &Who, now: Timestamp) -> Result<(), SocialError> {
+    let gone = contents(tx, item)?;
     match item {
         Item::Group(id) => {
             groups::get(tx, id)?.ok_or(SocialError::NotFound("group"))?;
@@ -127,7 +167,9 @@ pub fn delete(tx: &WriteTransaction, item: Item, who: &Who, now: Timestamp) -> R
             super::comments::remove(tx, &c)?;
         }
     }
-    resolve(tx, item, now)?;
+    for t in gone {
+        resolve(tx, t, now)?;
+    }
     audit::record(tx, now, who, "moderation.delete", &item.label(), "")?;
     Ok(())
 }
@@ -141,6 +183,16 @@ pub fn dismiss(tx: &WriteTransaction, id: ReportId, who: &Who, now: Timestamp) -
         audit::record(tx, now, who, "moderation.dismiss", &format!("report:{id}"), "")?;
     }
     Ok(())
+}
+
+/// Closes every open report of a post or comment without acting on it;
+/// how many there were. Each is audited as `dismiss` does.
+pub fn dismiss_all(tx: &WriteTransaction, target: Target, who: &Who, now: Timestamp) -> Result<usize, SocialError> {
+    let open = reports::open_for(tx, target)?;
+    for r in &open {
+        dismiss(tx, r.id, who, now)?;
+    }
+    Ok(open.len())
 }
 
 /// Reports for the console, newest first; open ones only unless `all`.

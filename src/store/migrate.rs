@@ -12,7 +12,8 @@ type Step = fn(&WriteTransaction) -> Result<(), StoreError>;
 const LADDER: &[Step] = &[v1_to_v2, v2_to_v3];
 
 /// Schema 3: the social tables (groups, members, posts, comments, likes,
-/// tags, activity, the push outbox, reports). `create_all` made them empty;
+/// tags, activity, the push outbox, reports and their indexes by target
+/// and of the open ones). `create_all` made them empty;
 /// there is nothing to move.
 fn v2_to_v3(_tx: &WriteTransaction) -> Result<(), StoreError> {
     Ok(())

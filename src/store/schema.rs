@@ -108,6 +108,14 @@ pub const OUTBOX: TableDefinition<u64, &[u8]> = TableDefinition::new("outbox");
 
 /// ReportId -> Report record: a member's report of a post or comment.
 pub const REPORTS: TableDefinition<u64, &[u8]> = TableDefinition::new("reports");
+/// Target (kind byte: 1 post, 2 comment; its id, 8) ++ ReportId (8) -> ():
+/// every report of one post or comment, so acting on it does not read
+/// every report there is.
+pub const REPORTS_BY_TARGET: TableDefinition<&[u8], ()> = TableDefinition::new("reports_by_target");
+/// ReportId -> its target's key (as in `REPORTS_BY_TARGET`), for the
+/// reports still open: the moderators' queue, and its count for the
+/// dashboard, without reading the reports already dealt with.
+pub const OPEN_REPORTS: TableDefinition<u64, &[u8]> = TableDefinition::new("open_reports");
 
 /// Every table, so that `migrate` can create them all in a new file and a
 /// read transaction never meets a missing table.
@@ -149,5 +157,7 @@ pub fn create_all(tx: &redb::WriteTransaction) -> Result<(), redb::TableError> {
     tx.open_table(OUTBOX)?;
     tx.open_table(REPORTS)?;
     tx.open_table(BLOB_REFS)?;
+    tx.open_table(REPORTS_BY_TARGET)?;
+    tx.open_table(OPEN_REPORTS)?;
     Ok(())
 }

@@ -4,7 +4,8 @@
 //! link can never make a trusted page say an attacker's words.
 
 use crate::app::App;
-use crate::ids::{ClientId, UserId};
+use crate::ids::{ClientId, GroupId, UserId};
+use crate::store::social::groups;
 use crate::store::{clients, users};
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +33,22 @@ pub enum Done {
     TokenRevoked,
     /// The member revoked application `id` on their Applications page.
     AccessRevoked,
+    /// Group `id` was hidden or shown again.
+    GroupHidden,
+    GroupShown,
+    /// A group was deleted with `n` posts and `m` comments.
+    GroupDeleted,
+    /// Post or comment `id` was hidden, shown again or deleted (a post
+    /// with `n` comments, a comment with `n` replies).
+    PostHidden,
+    PostShown,
+    PostDeleted,
+    CommentHidden,
+    CommentShown,
+    CommentDeleted,
+    /// `n` open reports of post or comment `id` were dismissed.
+    PostReportsDismissed,
+    CommentReportsDismissed,
 }
 
 /// The names of token kinds, by the number a notice carries.
@@ -88,6 +105,10 @@ impl Notice {
             let id = ClientId(self.id?);
             app.store.read(|tx| clients::get(tx, id)).ok().flatten().map(|c| c.name)
         };
+        let group = || {
+            let id = GroupId(self.id?);
+            app.store.read(|tx| groups::get(tx, id)).ok().flatten().map(|g| g.name)
+        };
         let (n, m) = (self.n.unwrap_or(0), self.m.unwrap_or(0));
         Some(match self.done? {
             Done::MemberCreated => format!("Created {}.", member()?),
@@ -105,7 +126,39 @@ impl Notice {
             Done::GrantRevoked => format!("Grant {} revoked with {n} tokens.", self.id?),
             Done::TokenRevoked => format!("The {} was revoked.", TOKEN_KINDS.get(usize::try_from(n).ok()?)?),
             Done::AccessRevoked => format!("{} no longer has access to your account.", application()?),
+            Done::GroupHidden => {
+                format!("{} is hidden: members no longer see it or anything in it.", group()?)
+            }
+            Done::GroupShown => format!("{} is shown again.", group()?),
+            Done::GroupDeleted => {
+                format!("The group was deleted with {} and {}.", plural(n, "post"), plural(m, "comment"))
+            }
+            Done::PostHidden => {
+                format!("Post {} is hidden: members no longer see it, and its reports are closed.", self.id?)
+            }
+            Done::PostShown => format!("Post {} is shown again.", self.id?),
+            Done::PostDeleted => format!("Post {} was deleted with {}.", self.id?, plural(n, "comment")),
+            Done::CommentHidden => {
+                format!("Comment {} is hidden: members no longer see it, and its reports are closed.", self.id?)
+            }
+            Done::CommentShown => format!("Comment {} is shown again.", self.id?),
+            Done::CommentDeleted => format!("Comment {} was deleted with {}.", self.id?, plural(n, "reply")),
+            Done::PostReportsDismissed => {
+                format!("Dismissed {} of post {}; the post stays as it was.", plural(n, "report"), self.id?)
+            }
+            Done::CommentReportsDismissed => {
+                format!("Dismissed {} of comment {}; the comment stays as it was.", plural(n, "report"), self.id?)
+            }
         })
+    }
+}
+
+/// "1 post", "2 posts", "1 reply", "3 replies".
+fn plural(n: u64, one: &str) -> String {
+    match (n, one.strip_suffix('y')) {
+        (1, _) => format!("1 {one}"),
+        (_, Some(stem)) => format!("{n} {stem}ies"),
+        _ => format!("{n} {one}s"),
     }
 }
 
@@ -126,6 +179,14 @@ mod tests {
         assert_eq!(
             Notice::of(Done::AppSaved).id(1).after("/admin/clients/1?x=1"),
             "/admin/clients/1?x=1&done=app_saved&id=1"
+        );
+        assert_eq!(
+            Notice::of(Done::PostReportsDismissed).id(3).counts(2, 0).after("/admin/content?state=reported"),
+            "/admin/content?state=reported&done=post_reports_dismissed&id=3&n=2&m=0"
+        );
+        assert_eq!(
+            (plural(1, "reply"), plural(2, "reply"), plural(0, "post")),
+            ("1 reply".into(), "2 replies".into(), "0 posts".into())
         );
     }
 }

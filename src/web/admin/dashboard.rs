@@ -1,4 +1,5 @@
-//! `/admin`: counts and the latest audit events.
+//! `/admin`: counts (with the open reports waiting for a moderator) and
+//! the latest audit events.
 
 use super::when;
 use crate::http::page_error::PageError;
@@ -28,6 +29,8 @@ struct DashboardView {
     grants: u64,
     tokens_24h: usize,
     failures_24h: usize,
+    groups: u64,
+    open_reports: u64,
     recent: Vec<Event>,
 }
 
@@ -42,6 +45,8 @@ async fn show(v: Admin) -> Result<HttpResponse, PageError> {
             grants: store::count(tx, &schema::GRANTS)?,
             tokens_24h: grants::tokens_issued_since(tx, since)?,
             failures_24h: audit::search(tx, &failures, None, 100_000)?.len(),
+            groups: store::count(tx, &schema::GROUPS)?,
+            open_reports: crate::store::social::reports::open_count(tx)?,
             recent: audit::recent(tx, None, 15)?.into_iter().map(|(_, e)| Event { at: when(e.at), e }).collect(),
         })
     })?;

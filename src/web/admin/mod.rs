@@ -1,11 +1,13 @@
-//! The admin console: dashboard, members, audit log (and applications and
-//! tokens). Every handler takes `Admin` or `AdminForm` (http::visitor), so
+//! The admin console: dashboard, members, audit log, applications and
+//! tokens, and moderation (groups, posts and comments). Every handler takes `Admin` or `AdminForm` (http::visitor), so
 //! every page is refused with a 403 page to members who are not admins; every change goes through the same operations as the command
 //! line, which write the audit log.
 
 pub mod audit;
 pub mod clients;
+pub mod content;
 pub mod dashboard;
+pub mod groups;
 pub mod tokens;
 pub mod users;
 
@@ -16,7 +18,46 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(users::routes)
         .configure(audit::routes)
         .configure(tokens::routes)
-        .configure(clients::routes);
+        .configure(clients::routes)
+        .configure(groups::routes)
+        .configure(content::routes);
+}
+
+/// A moderation action refused, as a page.
+pub fn refused(e: crate::social::SocialError) -> crate::http::page_error::PageError {
+    use crate::http::page_error::PageError;
+    use crate::social::SocialError;
+    use actix_web::http::StatusCode;
+    match e {
+        SocialError::NotFound(what) => PageError::new(
+            StatusCode::NOT_FOUND,
+            format!("No such {what}"),
+            format!("There is no such {what}: it may have been deleted already."),
+        ),
+        SocialError::Forbidden(why) | SocialError::Conflict(why) => {
+            PageError::new(StatusCode::CONFLICT, "Not possible", crate::web::setup::capitalise(&why))
+        }
+        SocialError::Invalid(_) | SocialError::Stale => {
+            PageError::new(StatusCode::BAD_REQUEST, "Not possible", crate::web::setup::capitalise(&e.to_string()))
+        }
+        SocialError::Store(e) => e.into(),
+    }
+}
+
+/// A short, one-line excerpt of a text for a list: white space collapsed,
+/// cut at a word (or, in a very long word, anywhere) after about `max`
+/// characters, with an ellipsis when cut. Askama escapes it in the page.
+pub fn excerpt(text: &str, max: usize) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= max {
+        return flat;
+    }
+    let cut: String = flat.chars().take(max).collect();
+    let at_word = match cut.rfind(' ') {
+        Some(i) if i > max / 2 => &cut[..i],
+        _ => cut.as_str(),
+    };
+    format!("{}…", at_word.trim_end_matches([' ', ',', '.', ';', ':']))
 }
 
 /// The order of an admin list by its date column (`?order=newest` or
@@ -78,4 +119,15 @@ pub fn next_query(filters: &str, next: Option<&[u8]>, asked: &crate::http::page:
     }
     let tail = serde_urlencoded::to_string(pairs).unwrap_or_default();
     Some(if filters.is_empty() { tail } else { format!("{filters}&{tail}") })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn excerpts_are_one_short_line() {
+        assert_eq!(super::excerpt("  a\n\nb  c ", 20), "a b c");
+        assert_eq!(super::excerpt("one two three four", 12), "one two…");
+        assert_eq!(super::excerpt(&"x".repeat(30), 10), format!("{}…", "x".repeat(10)));
+        assert_eq!(super::excerpt("héllo wörld ünïcode", 9), "héllo…");
+    }
 }
