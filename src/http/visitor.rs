@@ -293,7 +293,16 @@ fn form_of<W: 'static, T: serde::de::DeserializeOwned + HasCsrf + 'static>(
 ) -> LocalBoxFuture<'static, Result<(W, T), actix_web::Error>> {
     let form = web::Form::<T>::from_request(req, payload);
     Box::pin(async move {
-        let who = who.await?;
+        let who = match who.await {
+            Ok(w) => w,
+            Err(refused) => {
+                // Read the form anyway (within the form limit), so the answer
+                // does not leave an unread body on a connection the client
+                // will use again, which it would find closed under it.
+                let _ = form.await;
+                return Err(refused.into());
+            }
+        };
         let form = form.await?.into_inner();
         check(&who, form.csrf())?;
         Ok((who, form))
