@@ -335,6 +335,11 @@ pub async fn delete(app: &App, username: &str, who: Who) -> Result<User, MemberE
             }
             let id = u.id;
             sessions::delete_where(tx, |s| s.user == id)?;
+            // Out of every group (member counts stay right); what they wrote
+            // stays, under their id, for the groups' history.
+            for g in crate::store::social::groups::groups_of(tx, id)? {
+                crate::store::social::groups::remove_membership(tx, g, id)?;
+            }
             for g in crate::store::grants::for_member(tx, id)? {
                 registry::revoke(tx, g.id, now, &who, Reason::Deleted)?;
             }

@@ -71,3 +71,48 @@ pub fn check_revision(expected: &Expected, stored: u64) -> Result<(), SocialErro
         _ => Ok(()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::groups::GroupInput;
+    use super::posts::PostInput;
+    use crate::ids::UserId;
+    use crate::store::Store;
+    use crate::store::social::activity::outbox;
+
+    /// The outbox row is written with the change, in its transaction: a
+    /// refused change leaves neither; a private post leaves none.
+    #[test]
+    fn every_group_entry_has_its_outbox_row_in_the_same_transaction() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let (ada, bob) = (UserId(1), UserId(2));
+        let run = |f: Box<dyn Fn(&crate::store::WriteTransaction) -> Result<(), super::SocialError> + Send>| {
+            store.write_blocking(move |tx| match f(tx) {
+                Err(super::SocialError::Store(e)) => Err(e),
+                other => Ok(other),
+            })
+        };
+        let g = GroupInput { name: Some("G".into()), ..Default::default() };
+        run(Box::new(move |tx| super::groups::create(tx, ada, &g, 10).map(|_| ()))).unwrap().unwrap();
+        let gid = crate::ids::GroupId(1);
+        run(Box::new(move |tx| super::groups::put_member(tx, bob, gid, bob, None, 11).map(|_| ()))).unwrap().unwrap();
+        let post = |access: &str| PostInput {
+            group: Some(gid),
+            body: Some("b".into()),
+            access: Some(access.into()),
+            ..Default::default()
+        };
+        let (public, private) = (post("public"), post("private"));
+        run(Box::new(move |tx| super::posts::create(tx, ada, &public, 12).map(|_| ()))).unwrap().unwrap();
+        run(Box::new(move |tx| super::posts::create(tx, ada, &private, 13).map(|_| ()))).unwrap().unwrap();
+        // Refused (control character): nothing at all is written.
+        let bad = PostInput { group: Some(gid), body: Some("\u{7}".into()), ..Default::default() };
+        assert!(run(Box::new(move |tx| super::posts::create(tx, ada, &bad, 14).map(|_| ()))).unwrap().is_err());
+        let rows = store.read(|tx| outbox(tx, 10)).unwrap();
+        let seen: Vec<_> = rows.iter().map(|r| (r.group.0, r.actor.0, r.at)).collect();
+        assert_eq!(seen, [(1, 2, 11), (1, 1, 12)], "bob's joining and ada's public post; not the private one");
+        let counts = store.read(|tx| crate::store::social::groups::counts(tx, gid)).unwrap();
+        assert_eq!((counts.members, counts.activity), (2, 2));
+    }
+}
