@@ -82,12 +82,14 @@ mod tests {
 
     /// The outbox row is written with the change, in its transaction: a
     /// refused change leaves neither; a private post leaves none.
+    type Op = Box<dyn Fn(&crate::store::WriteTransaction) -> Result<(), super::SocialError> + Send>;
+
     #[test]
     fn every_group_entry_has_its_outbox_row_in_the_same_transaction() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("db")).unwrap();
         let (ada, bob) = (UserId(1), UserId(2));
-        let run = |f: Box<dyn Fn(&crate::store::WriteTransaction) -> Result<(), super::SocialError> + Send>| {
+        let run = |f: Op| {
             store.write_blocking(move |tx| match f(tx) {
                 Err(super::SocialError::Store(e)) => Err(e),
                 other => Ok(other),
