@@ -39,6 +39,10 @@ pub fn sees_post(p: &Post, group: Option<&Group>, v: Viewer, membership: Option<
     if p.hidden || group.is_some_and(|g| g.hidden) {
         return false;
     }
+    // Its author always sees it, even after leaving its group.
+    if v.user == Some(p.author) {
+        return true;
+    }
     match p.access {
         Access::Public => true,
         Access::Members => v.user.is_some(),
@@ -128,7 +132,7 @@ mod tests {
         let table = [
             (Access::Public, true, true, true, true, true),
             (Access::Members, false, true, true, true, true),
-            (Access::Group, false, false, false, true, false),
+            (Access::Group, false, false, false, true, true),
             (Access::Private, false, false, false, false, true),
         ];
         for (level, a, o, r, m, au) in table {
