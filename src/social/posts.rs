@@ -7,7 +7,7 @@ use super::{Expected, SocialError, activity, check_revision, text};
 use crate::clock::Timestamp;
 use crate::ids::{GroupId, PostId, UserId};
 use crate::store::page::{Order, Page};
-use crate::store::schema::{POSTS, POSTS_BY_AUTHOR, POSTS_BY_GROUP, POSTS_BY_TAG};
+use crate::store::schema::{LIKES, POST_COUNTS, POSTS, POSTS_BY_AUTHOR, POSTS_BY_GROUP, POSTS_BY_TAG};
 use crate::store::social::activity::What;
 use crate::store::social::groups::{self, Group, Membership};
 use crate::store::social::posts::{self as stored, Kind, Post, PostCounts};
@@ -261,8 +261,10 @@ pub fn list(
     let tag = f.tag.as_deref().map(text::tag).transpose()?;
     let q = f.q.as_deref().map(str::to_lowercase).filter(|q| !q.is_empty());
     let mut places: HashMap<Option<GroupId>, Place> = HashMap::new();
+    // Opened once for the page, not once per post.
+    let (posts_t, counts_t, likes_t) = (tx.table(&POSTS)?, tx.table(&POST_COUNTS)?, tx.table(&LIKES)?);
     let mut visit = |id: u64| -> Result<Step<PostView>, StoreError> {
-        let Some(p) = stored::get(tx, PostId(id))? else { return Ok(Step::Skip) };
+        let Some(p) = stored::get_in(&posts_t, PostId(id))? else { return Ok(Step::Skip) };
         if let Some(since) = f.since {
             // Ids follow commit order, which may trail the clock by a moment.
             if p.created_at < since - 60 {
@@ -287,7 +289,12 @@ pub fn list(
         if !sees_post(&p, at.group.as_ref(), viewer, at.membership.as_ref()) {
             return Ok(Step::Skip);
         }
-        Ok(Step::Take(view(tx, p, viewer)?))
+        let counts = stored::counts_in(&counts_t, p.id)?;
+        let liked_by_me = match viewer.user {
+            Some(u) => stored::likes_in(&likes_t, p.id, u)?,
+            None => false,
+        };
+        Ok(Step::Take(PostView { post: p, counts, liked_by_me }))
     };
     let page = if let Some(g) = f.group {
         let t = tx.table(&POSTS_BY_GROUP)?;

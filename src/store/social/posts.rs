@@ -86,20 +86,21 @@ impl Record for TagCounts {
 }
 
 pub fn get(tx: &impl Tables, id: PostId) -> Result<Option<Post>, StoreError> {
-    const OP: &str = "posts.get";
-    tx.table(&POSTS).during(OP)?.get(id.0).at(OP, &POSTS)?.map(|v| decode(v.value())).transpose()
+    get_in(&tx.table(&POSTS).during("posts.get")?, id)
+}
+
+/// `get` in a `POSTS` table already open (a list reads many posts).
+pub fn get_in(t: &impl ReadableTable<u64, &'static [u8]>, id: PostId) -> Result<Option<Post>, StoreError> {
+    t.get(id.0).at("posts.get", &POSTS)?.map(|v| decode(v.value())).transpose()
 }
 
 pub fn counts(tx: &impl Tables, id: PostId) -> Result<PostCounts, StoreError> {
-    const OP: &str = "posts.counts";
-    Ok(tx
-        .table(&POST_COUNTS)
-        .during(OP)?
-        .get(id.0)
-        .at(OP, &POST_COUNTS)?
-        .map(|v| decode(v.value()))
-        .transpose()?
-        .unwrap_or_default())
+    counts_in(&tx.table(&POST_COUNTS).during("posts.counts")?, id)
+}
+
+/// `counts` in a `POST_COUNTS` table already open.
+pub fn counts_in(t: &impl ReadableTable<u64, &'static [u8]>, id: PostId) -> Result<PostCounts, StoreError> {
+    Ok(t.get(id.0).at("posts.counts", &POST_COUNTS)?.map(|v| decode(v.value())).transpose()?.unwrap_or_default())
 }
 
 pub fn put_counts(tx: &WriteTransaction, id: PostId, c: &PostCounts) -> Result<(), StoreError> {
@@ -260,8 +261,12 @@ fn name_before(out: &[(String, u64)]) -> String {
 }
 
 pub fn likes(tx: &impl Tables, post: PostId, user: UserId) -> Result<bool, StoreError> {
-    const OP: &str = "posts.likes";
-    Ok(tx.table(&LIKES).during(OP)?.get(Key::new().u64(post.0).u64(user.0).as_slice()).at(OP, &LIKES)?.is_some())
+    likes_in(&tx.table(&LIKES).during("posts.likes")?, post, user)
+}
+
+/// `likes` in a `LIKES` table already open.
+pub fn likes_in(t: &impl ReadableTable<&'static [u8], i64>, post: PostId, user: UserId) -> Result<bool, StoreError> {
+    Ok(t.get(Key::new().u64(post.0).u64(user.0).as_slice()).at("posts.likes", &LIKES)?.is_some())
 }
 
 /// Records or removes a like; `true` when that changed anything.
