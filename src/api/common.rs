@@ -145,12 +145,12 @@ pub fn page(q: &PageQuery) -> Result<(Option<u64>, usize), ApiError> {
     Ok((crate::store::social::cursor_id(p.after()), p.limit))
 }
 
-/// A JSON body that may be left out (an empty body is `None`).
+/// A JSON body that may be left out (an empty body, or `null`, is `None`).
 pub fn optional_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<Option<T>, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    serde_json::from_slice(body).map(Some).map_err(|e| {
+    serde_json::from_slice::<Option<T>>(body).map_err(|e| {
         if e.is_data() {
             ApiError::field("body", e.to_string())
         } else {
@@ -200,5 +200,23 @@ mod tests {
         assert!(query_id("group", Some("-1")).is_err());
         assert!(query_text("q", Some("a\u{0}b"), 10).is_err());
         assert!(id("12x", "post").is_err());
+    }
+
+    #[test]
+    fn an_optional_body_is_empty_null_or_the_object() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        #[serde(deny_unknown_fields)]
+        struct B {
+            role: Option<String>,
+        }
+        assert_eq!(optional_json::<B>(b"").unwrap(), None);
+        assert_eq!(optional_json::<B>(b" \n").unwrap(), None);
+        assert_eq!(optional_json::<B>(b"null").unwrap(), None);
+        assert_eq!(optional_json::<B>(b"{}").unwrap(), Some(B { role: None }));
+        assert_eq!(optional_json::<B>(br#"{"role": "admin"}"#).unwrap(), Some(B { role: Some("admin".into()) }));
+        for (bad, status) in [(&b"[]"[..], 422), (b"{\"x\": 1}", 422), (b"{not json", 400)] {
+            let e = optional_json::<B>(bad).unwrap_err();
+            assert_eq!(actix_web::ResponseError::status_code(&e).as_u16(), status, "{}", String::from_utf8_lossy(bad));
+        }
     }
 }
