@@ -84,6 +84,11 @@ with an `ETag`, and `PATCH` honours `If-Match` (412 when stale). Every error is 
         (name = "index", description = "What this server is and how to authenticate"),
         (name = "me", description = "The caller: profile, password, avatar, sign-in link and authorized applications"),
         (name = "users", description = "Members' public profiles"),
+        (name = "groups", description = "Groups, their members and join requests"),
+        (name = "posts", description = "Posts on members' streams and in groups, with likes and reports"),
+        (name = "comments", description = "Comments on posts, one level of replies"),
+        (name = "activity", description = "What happened in the caller's groups, and what they have not read"),
+        (name = "tags", description = "The tags of the posts the caller can see"),
     ),
     components(
         schemas(Problem, FieldError),
@@ -110,6 +115,8 @@ fn parts() -> Vec<utoipa::openapi::OpenApi> {
         super::index::Doc::openapi(),
         super::me::Doc::openapi(),
         super::users::Doc::openapi(),
+        super::groups::Doc::openapi(),
+        super::posts::Doc::openapi(),
     ]
 }
 
