@@ -145,18 +145,49 @@ pub fn page(q: &PageQuery) -> Result<(Option<u64>, usize), ApiError> {
     Ok((crate::store::social::cursor_id(p.after()), p.limit))
 }
 
-/// A JSON body that may be left out (an empty body, or `null`, is `None`).
+/// A JSON body that may be left out (an empty body, or `null`, is `None`);
+/// else an object, as [`Object`] reads it.
 pub fn optional_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<Option<T>, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    serde_json::from_slice::<Option<T>>(body).map_err(|e| {
+    let object = serde_json::from_slice::<Option<JsonObject>>(body).map_err(|e| {
         if e.is_data() {
             ApiError::field("body", e.to_string())
         } else {
             ApiError::bad_request(format!("The body is not valid JSON: {e}"))
         }
-    })
+    })?;
+    object.map(from_object).transpose()
+}
+
+type JsonObject = serde_json::Map<String, serde_json::Value>;
+
+fn from_object<T: serde::de::DeserializeOwned>(o: JsonObject) -> Result<T, ApiError> {
+    serde_json::from_value(serde_json::Value::Object(o)).map_err(|e| ApiError::field("body", e.to_string()))
+}
+
+/// A JSON body that must be an object, read into `T`: what `web::Json<T>`
+/// does (with the scope's limit and problems), but serde also reads a
+/// struct from an array of its fields in order, so `web::Json` would take
+/// `["Gardeners", null, null, null]` for a group, which the document (an
+/// object) says is not one.
+pub struct Object<T>(pub T);
+
+impl<T> Object<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for Object<T> {
+    type Error = actix_web::Error;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let object = actix_web::web::Json::<JsonObject>::from_request(req, payload);
+        Box::pin(async move { Ok(Object(from_object(object.await?.into_inner())?)) })
+    }
 }
 
 /// 201 with `Location` and `ETag`.
@@ -214,9 +245,55 @@ mod tests {
         assert_eq!(optional_json::<B>(b"null").unwrap(), None);
         assert_eq!(optional_json::<B>(b"{}").unwrap(), Some(B { role: None }));
         assert_eq!(optional_json::<B>(br#"{"role": "admin"}"#).unwrap(), Some(B { role: Some("admin".into()) }));
-        for (bad, status) in [(&b"[]"[..], 422), (b"{\"x\": 1}", 422), (b"{not json", 400)] {
+        let bad: [(&[u8], u16); 4] = [(b"[]", 422), (b"[null]", 422), (b"{\"x\": 1}", 422), (b"{not json", 400)];
+        for (bad, status) in bad {
             let e = optional_json::<B>(bad).unwrap_err();
             assert_eq!(actix_web::ResponseError::status_code(&e).as_u16(), status, "{}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    /// A body is an object: not the array of a struct's fields that serde
+    /// would also read; and the scope's refusals still apply.
+    #[actix_web::test]
+    async fn a_json_body_is_an_object() {
+        use actix_web::{HttpResponse, test, web};
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct B {
+            name: Option<String>,
+            role: Option<String>,
+        }
+        async fn echo(b: Object<B>) -> HttpResponse {
+            let b = b.into_inner();
+            HttpResponse::Ok().body(format!("{:?} {:?}", b.name, b.role))
+        }
+        let svc =
+            test::init_service(actix_web::App::new().service(
+                super::super::scope().service(super::super::resource("/b", "POST").route(web::post().to(echo))),
+            ))
+            .await;
+        let cases = [
+            ("application/json", "{\"name\": \"x\"}", 200),
+            ("application/json", "{}", 200),
+            ("application/json", "[\"x\", null]", 422),
+            ("application/json", "[]", 422),
+            ("application/json", "null", 422),
+            ("application/json", "{\"name\": \"x\", \"colour\": 1}", 422),
+            ("application/json", "{\"name\": 7}", 422),
+            ("application/json", "{not json", 400),
+            ("text/plain", "{}", 415),
+        ];
+        for (media, body, status) in cases {
+            let req = test::TestRequest::post()
+                .uri("/api/b")
+                .insert_header(("content-type", media))
+                .set_payload(body)
+                .to_request();
+            let res = test::call_service(&svc, req).await;
+            assert_eq!(res.status().as_u16(), status, "{media} {body}");
+            if status != 200 {
+                assert_eq!(res.headers().get("content-type").unwrap(), "application/problem+json", "{body}");
+            }
         }
     }
 }

@@ -2,7 +2,7 @@
 //! activity river with the caller's unread count; `/api/v1/activity`, the
 //! river of all the caller's groups.
 
-use super::common::{self, created, if_match, ok_tagged, page, read, sid, viewer, writer};
+use super::common::{self, Object, created, if_match, ok_tagged, page, read, sid, viewer, writer};
 use super::resource;
 use crate::app::App;
 use crate::clock::rfc3339;
@@ -288,7 +288,7 @@ async fn list(caller: Caller, app: web::Data<App>, q: web::Query<ListQuery>) -> 
         (status = "5XX", response = super::schema::ServerError),
     )
 )]
-async fn create(caller: Caller, app: web::Data<App>, body: web::Json<GroupBody>) -> Result<HttpResponse, ApiError> {
+async fn create(caller: Caller, app: web::Data<App>, body: Object<GroupBody>) -> Result<HttpResponse, ApiError> {
     caller.require("groups:write")?;
     let actor = writer(&caller, &app)?;
     let input = GroupInput::from(body.into_inner());
@@ -350,7 +350,7 @@ async fn update(
     app: web::Data<App>,
     path: web::Path<String>,
     req: HttpRequest,
-    body: web::Json<GroupBody>,
+    body: Object<GroupBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require("groups:write")?;
     let id = GroupId(common::id(&path, "group")?);

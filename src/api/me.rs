@@ -3,6 +3,7 @@
 //! applications they have authorized. The rules for each change live in
 //! `accounts::{profile, avatars, signin_links}`; this file speaks HTTP.
 
+use super::common::Object;
 use super::resource;
 use super::users::etag;
 use crate::accounts::avatars::{self, AvatarError};
@@ -243,7 +244,7 @@ async fn update(
     caller: Caller,
     app: web::Data<App>,
     req: HttpRequest,
-    body: web::Json<ProfilePatch>,
+    body: Object<ProfilePatch>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require("profile:write")?;
     let u = caller.member()?;
@@ -293,7 +294,7 @@ async fn change_password(
     caller: Caller,
     app: web::Data<App>,
     req: HttpRequest,
-    body: web::Json<PasswordChange>,
+    body: Object<PasswordChange>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require("profile:write")?;
     let u = caller.member()?;

@@ -1,7 +1,7 @@
 //! `/api/v1/posts`: posts with their filters, likes and reports;
 //! `/api/v1/posts/{id}/comments` and `/api/v1/comments/{id}`; `/api/v1/tags`.
 
-use super::common::{self, created, if_match, ok_tagged, page, read, sid, viewer, writer};
+use super::common::{self, Object, created, if_match, ok_tagged, page, read, sid, viewer, writer};
 use super::resource;
 use crate::app::App;
 use crate::clock::rfc3339;
@@ -344,7 +344,7 @@ async fn list(caller: Caller, app: web::Data<App>, q: web::Query<ListQuery>) -> 
         (status = "5XX", response = super::schema::ServerError),
     )
 )]
-async fn create(caller: Caller, app: web::Data<App>, body: web::Json<PostBody>) -> Result<HttpResponse, ApiError> {
+async fn create(caller: Caller, app: web::Data<App>, body: Object<PostBody>) -> Result<HttpResponse, ApiError> {
     caller.require("posts:write")?;
     let input = body.into_inner().input()?;
     let actor = writer(&caller, &app)?;
@@ -406,7 +406,7 @@ async fn update(
     app: web::Data<App>,
     path: web::Path<String>,
     req: HttpRequest,
-    body: web::Json<PostBody>,
+    body: Object<PostBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require("posts:write")?;
     let id = PostId(common::id(&path, "post")?);
@@ -583,7 +583,7 @@ async fn comment(
     caller: Caller,
     app: web::Data<App>,
     path: web::Path<String>,
-    body: web::Json<CommentBody>,
+    body: Object<CommentBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require("posts:write")?;
     let post = PostId(common::id(&path, "post")?);
@@ -658,7 +658,7 @@ async fn update_comment(
     app: web::Data<App>,
     path: web::Path<String>,
     req: HttpRequest,
-    body: web::Json<CommentBody>,
+    body: Object<CommentBody>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require("posts:write")?;
     let id = CommentId(common::id(&path, "comment")?);
@@ -753,7 +753,7 @@ async fn report_post(
     caller: Caller,
     app: web::Data<App>,
     path: web::Path<String>,
-    body: web::Json<ReportBody>,
+    body: Object<ReportBody>,
 ) -> Result<HttpResponse, ApiError> {
     let id = PostId(common::id(&path, "post")?);
     report(caller, &app, Target::Post(id), body.into_inner()).await
@@ -784,7 +784,7 @@ async fn report_comment(
     caller: Caller,
     app: web::Data<App>,
     path: web::Path<String>,
-    body: web::Json<ReportBody>,
+    body: Object<ReportBody>,
 ) -> Result<HttpResponse, ApiError> {
     let id = CommentId(common::id(&path, "comment")?);
     report(caller, &app, Target::Comment(id), body.into_inner()).await

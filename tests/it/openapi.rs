@@ -467,6 +467,9 @@ fn social_cases(s: &Server) -> Vec<(String, String, Answer, u16)> {
     c.json_if(200, "PATCH", &cpath, &bea, &cm_tag, json!({"body": "I'll bring tomatoes and beans."}));
     c.json_if(412, "PATCH", &cpath, &bea, &cm_tag, json!({"body": "stale"}));
     c.json(422, "PATCH", &cpath, &bea, json!({"parent": reply}));
+    // An object, not the array of its fields that serde would read too.
+    c.json(422, "PATCH", &cpath, &bea, json!(["Changed?", null]));
+    c.json(422, "POST", "/api/v1/groups", &ada, json!(["Array", null, null, null]));
     c.json(403, "PATCH", &cpath, &ada, json!({"body": "Not mine"}));
     let (report, _) = c.json(201, "POST", &format!("{path}/report"), &bea, json!({"reason": "Off topic"}));
     assert_eq!((report["status"].as_str(), report["comment"].is_null()), (Some("open"), true), "{report}");
