@@ -101,18 +101,18 @@ pub fn user(raw: &str, caller: &Caller) -> Result<UserId, ApiError> {
     id(raw, "member").map(UserId)
 }
 
-/// An RFC 3339 time in a query.
+/// An RFC 3339 time in a query (given empty, it is no time).
 pub fn time(field: &'static str, raw: Option<&str>) -> Result<Option<i64>, ApiError> {
-    let Some(raw) = raw.filter(|r| !r.is_empty()) else { return Ok(None) };
+    let Some(raw) = raw else { return Ok(None) };
     time::OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339)
         .map(|t| Some(t.unix_timestamp()))
         .map_err(|_| ApiError::field(field, "must be an RFC 3339 time, such as 2026-11-30T12:00:00Z"))
 }
 
-/// A yes/no flag in a query.
+/// A yes/no flag in a query (given empty, it is neither).
 pub fn flag(field: &'static str, raw: Option<&str>) -> Result<bool, ApiError> {
     match raw {
-        None | Some("") | Some("false") | Some("0") => Ok(false),
+        None | Some("false") | Some("0") => Ok(false),
         Some("true") | Some("1") => Ok(true),
         Some(_) => Err(ApiError::field(field, "must be true or false")),
     }
@@ -226,7 +226,11 @@ mod tests {
     fn query_values_are_checked() {
         assert_eq!(time("since", Some("2026-11-30T12:00:00Z")).unwrap(), Some(1_796_040_000));
         assert!(time("since", Some("yesterday")).is_err());
+        assert!(time("since", Some("")).is_err(), "the document says a date-time");
+        assert_eq!(time("since", None).unwrap(), None);
         assert!(flag("mine", Some("yes")).is_err());
+        assert!(flag("mine", Some("")).is_err(), "the document says a boolean");
+        assert!(!flag("mine", None).unwrap());
         assert!(flag("mine", Some("true")).unwrap());
         assert!(query_id("group", Some("-1")).is_err());
         assert!(query_text("q", Some("a\u{0}b"), 10).is_err());

@@ -399,6 +399,10 @@ fn social_cases(s: &Server) -> Vec<(String, String, Answer, u16)> {
     c.call(200, "GET", "/api/v1/groups?mine=true&q=garden&limit=5", &ada);
     c.call(422, "GET", "/api/v1/groups?mine=maybe", &ada);
     c.call(422, "GET", "/api/v1/groups?limit=0", &ada);
+    // A number, a boolean or a time given empty is none (the document
+    // says which type), not the same as left out.
+    c.call(422, "GET", "/api/v1/groups?limit=", &ada);
+    c.call(422, "GET", "/api/v1/groups?mine=", &ada);
     c.call(200, "GET", &format!("/api/v1/groups/{g}"), &bea);
     c.call(200, "GET", &format!("/api/v1/groups/{g}"), &robot);
     c.call(404, "GET", "/api/v1/groups/abc", &ada);
@@ -441,6 +445,7 @@ fn social_cases(s: &Server) -> Vec<(String, String, Answer, u16)> {
     c.call(200, "GET", &format!("/api/v1/posts?author=me&{window}&q=seed&limit=1"), &ada);
     c.call(200, "GET", "/api/v1/posts", &robot);
     c.call(422, "GET", "/api/v1/posts?since=yesterday", &ada);
+    c.call(422, "GET", "/api/v1/posts?until=", &ada);
     c.call(403, "GET", "/api/v1/posts?author=me", &robot);
     c.call(404, "GET", "/api/v1/posts?group=999999", &ada);
     let path = format!("/api/v1/posts/{p}");
