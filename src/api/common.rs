@@ -88,9 +88,15 @@ pub fn if_match(req: &HttpRequest) -> Result<Expected, ApiError> {
     Ok(if tags.is_empty() && !req.headers().contains_key("if-match") { None } else { Some(tags) })
 }
 
+/// An id as the API writes it: decimal digits only (the document's
+/// pattern; `u64::from_str` would also take `+7`), never 0.
+pub fn parse_id(raw: &str) -> Option<u64> {
+    raw.bytes().all(|b| b.is_ascii_digit()).then(|| raw.parse::<u64>().ok()).flatten().filter(|n| *n > 0)
+}
+
 /// An id in a path; what is not a number is simply not there.
 pub fn id(raw: &str, what: &'static str) -> Result<u64, ApiError> {
-    raw.parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(|| SocialError::NotFound(what).into())
+    parse_id(raw).ok_or_else(|| SocialError::NotFound(what).into())
 }
 
 /// A member in a path: an id, or `me` for the caller.
@@ -122,9 +128,7 @@ pub fn flag(field: &'static str, raw: Option<&str>) -> Result<bool, ApiError> {
 pub fn query_id(field: &'static str, raw: Option<&str>) -> Result<Option<u64>, ApiError> {
     match raw.filter(|r| !r.is_empty()) {
         None => Ok(None),
-        Some(r) => {
-            r.parse::<u64>().ok().filter(|n| *n > 0).map(Some).ok_or_else(|| ApiError::field(field, "must be an id"))
-        }
+        Some(r) => parse_id(r).map(Some).ok_or_else(|| ApiError::field(field, "must be an id")),
     }
 }
 
@@ -235,6 +239,11 @@ mod tests {
         assert!(query_id("group", Some("-1")).is_err());
         assert!(query_text("q", Some("a\u{0}b"), 10).is_err());
         assert!(id("12x", "post").is_err());
+        assert_eq!(id("12", "post").unwrap(), 12);
+        for bad in ["+12", " 12", "0", "", "1_0", "99999999999999999999"] {
+            assert!(id(bad, "post").is_err(), "{bad:?}");
+            assert!(query_id("group", Some(bad)).is_err() || bad.is_empty(), "{bad:?}");
+        }
     }
 
     #[test]

@@ -234,12 +234,9 @@ impl PostBody {
     fn input(self) -> Result<PostInput, ApiError> {
         let group = match self.group.as_deref() {
             None | Some("") => None,
-            Some(g) => Some(GroupId(
-                g.parse::<u64>()
-                    .ok()
-                    .filter(|n| *n > 0)
-                    .ok_or_else(|| ApiError::field("group", "must be a group id"))?,
-            )),
+            Some(g) => {
+                Some(GroupId(common::parse_id(g).ok_or_else(|| ApiError::field("group", "must be a group id"))?))
+            }
         };
         Ok(PostInput {
             kind: self.kind,
@@ -590,12 +587,9 @@ async fn comment(
     let b = body.into_inner();
     let parent = match b.parent.as_deref() {
         None | Some("") => None,
-        Some(p) => Some(CommentId(
-            p.parse::<u64>()
-                .ok()
-                .filter(|n| *n > 0)
-                .ok_or_else(|| ApiError::field("parent", "must be a comment id"))?,
-        )),
+        Some(p) => {
+            Some(CommentId(common::parse_id(p).ok_or_else(|| ApiError::field("parent", "must be a comment id"))?))
+        }
     };
     let text = b.body.unwrap_or_default();
     let actor = writer(&caller, &app)?;

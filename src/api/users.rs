@@ -137,7 +137,7 @@ async fn one(caller: Caller, app: web::Data<App>, id: web::Path<String>) -> Resu
     let not_found = || ApiError::not_found("There is no member with this id.");
     let id = match id.as_str() {
         "me" => caller.member()?.id,
-        other => other.parse::<u64>().map(UserId).map_err(|_| not_found())?,
+        other => super::common::parse_id(other).map(UserId).ok_or_else(not_found)?,
     };
     let u = profile::public(&app, id)?.ok_or_else(not_found)?;
     Ok(HttpResponse::Ok()

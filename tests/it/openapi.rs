@@ -450,6 +450,9 @@ fn social_cases(s: &Server) -> Vec<(String, String, Answer, u16)> {
     c.call(404, "GET", "/api/v1/posts?group=999999", &ada);
     let path = format!("/api/v1/posts/{p}");
     c.call(200, "GET", &path, &bea);
+    // Ids are digits (the document's pattern): `+7` is no id.
+    c.call(404, "GET", &format!("/api/v1/posts/+{p}"), &bea);
+    c.call(404, "GET", &format!("/api/v1/users/+{bea_id}"), &ada);
     c.json_if(200, "PATCH", &path, &ada, &p_tag, json!({"body": "Seed swap Saturday, at ten"}));
     c.json_if(412, "PATCH", &path, &ada, &p_tag, json!({"body": "stale"}));
     c.json(403, "PATCH", &path, &bea, json!({"body": "Mine now"}));
