@@ -76,7 +76,9 @@ bearer token (`Authorization: Bearer ...`) or an OAuth 1.0a signed request (RFC 
 its operation names. `GET /api` says where to get either.\n\n\
 Conventions: plain JSON objects, snake_case, string ids, RFC 3339 UTC times. Lists are \
 `{\"items\": [...], \"next_cursor\": ...}` with `?cursor=&limit=` (default 20, at most 100). Updates answer \
-with an `ETag`, and `PATCH` honours `If-Match` (412 when stale). Every error is `application/problem+json` \
+with an `ETag`, and `PATCH` and `DELETE` honour `If-Match` (412 when stale). Writes count against a \
+per-member budget shared by every application (429 with `Retry-After` past it); an application's own token \
+(no member) reads public content only and writes nothing (403). Every error is `application/problem+json` \
 (RFC 9457); a 422 lists the fields to fix in `errors`.",
         license(name = "MIT OR Apache-2.0"),
     ),
