@@ -149,6 +149,16 @@ pub fn page(q: &PageQuery) -> Result<(Option<u64>, usize), ApiError> {
     Ok((crate::store::social::cursor_id(p.after()), p.limit))
 }
 
+/// A body read whole, at most the API's JSON limit: past it a 413 problem
+/// (`web::Bytes` would answer its own 413 in plain text, past 256 KiB).
+pub async fn small_body(payload: actix_web::web::Payload) -> Result<actix_web::web::Bytes, ApiError> {
+    payload
+        .to_bytes_limited(super::JSON_LIMIT)
+        .await
+        .map_err(|_| ApiError::too_large(super::JSON_LIMIT))?
+        .map_err(|e| ApiError::bad_request(format!("The body could not be read: {e}")))
+}
+
 /// A JSON body that may be left out (an empty body, or `null`, is `None`);
 /// else an object, as [`Object`] reads it.
 pub fn optional_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<Option<T>, ApiError> {

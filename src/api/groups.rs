@@ -455,6 +455,7 @@ pub struct MemberBody {
         (status = 403, response = super::schema::Forbidden),
         (status = 404, response = super::schema::NotFound),
         (status = 409, response = super::schema::Conflict),
+        (status = 413, response = super::schema::TooLarge),
         (status = 422, response = super::schema::Unprocessable),
         (status = 429, response = super::schema::TooMany),
         (status = "4XX", response = super::schema::ClientError),
@@ -465,8 +466,9 @@ async fn put_member(
     caller: Caller,
     app: web::Data<App>,
     path: web::Path<(String, String)>,
-    body: web::Bytes,
+    body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let body = common::small_body(body).await?;
     caller.require("groups:write")?;
     let (g, u) = path.into_inner();
     let id = GroupId(common::id(&g, "group")?);

@@ -415,6 +415,10 @@ fn social_cases(s: &Server) -> Vec<(String, String, Answer, u16)> {
     c.call(200, "PUT", &format!("{path}/members/me"), &bea);
     c.json(200, "PUT", &format!("{path}/members/{bea_id}"), &ada, json!({"role": "member"}));
     c.call(409, "PUT", &format!("{path}/members/{cy_id}"), &ada);
+    // Its optional body is read whole, as far as the API's JSON limit.
+    let big = format!("{{\"role\": \"{}\"}}", "x".repeat(100 * 1024));
+    let r = c.request("PUT", &format!("{path}/members/me"), &bea).header("content-type", "application/json").body(big);
+    c.send(413, "PUT", &format!("{path}/members/me"), r);
     c.call(200, "GET", &format!("{path}/members"), &bea);
     let (board, _) = c.json(
         201,
