@@ -88,9 +88,15 @@ pub fn if_match(req: &HttpRequest) -> Result<Expected, ApiError> {
     Ok(if tags.is_empty() && !req.headers().contains_key("if-match") { None } else { Some(tags) })
 }
 
+/// An id as the API writes it: decimal digits only (the document's
+/// pattern; `u64::from_str` would also take `+7`), never 0.
+pub fn parse_id(raw: &str) -> Option<u64> {
+    raw.bytes().all(|b| b.is_ascii_digit()).then(|| raw.parse::<u64>().ok()).flatten().filter(|n| *n > 0)
+}
+
 /// An id in a path; what is not a number is simply not there.
 pub fn id(raw: &str, what: &'static str) -> Result<u64, ApiError> {
-    raw.parse::<u64>().ok().filter(|n| *n > 0).ok_or_else(|| SocialError::NotFound(what).into())
+    parse_id(raw).ok_or_else(|| SocialError::NotFound(what).into())
 }
 
 /// A member in a path: an id, or `me` for the caller.
@@ -101,18 +107,18 @@ pub fn user(raw: &str, caller: &Caller) -> Result<UserId, ApiError> {
     id(raw, "member").map(UserId)
 }
 
-/// An RFC 3339 time in a query.
+/// An RFC 3339 time in a query (given empty, it is no time).
 pub fn time(field: &'static str, raw: Option<&str>) -> Result<Option<i64>, ApiError> {
-    let Some(raw) = raw.filter(|r| !r.is_empty()) else { return Ok(None) };
+    let Some(raw) = raw else { return Ok(None) };
     time::OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339)
         .map(|t| Some(t.unix_timestamp()))
         .map_err(|_| ApiError::field(field, "must be an RFC 3339 time, such as 2026-11-30T12:00:00Z"))
 }
 
-/// A yes/no flag in a query.
+/// A yes/no flag in a query (given empty, it is neither).
 pub fn flag(field: &'static str, raw: Option<&str>) -> Result<bool, ApiError> {
     match raw {
-        None | Some("") | Some("false") | Some("0") => Ok(false),
+        None | Some("false") | Some("0") => Ok(false),
         Some("true") | Some("1") => Ok(true),
         Some(_) => Err(ApiError::field(field, "must be true or false")),
     }
@@ -122,9 +128,7 @@ pub fn flag(field: &'static str, raw: Option<&str>) -> Result<bool, ApiError> {
 pub fn query_id(field: &'static str, raw: Option<&str>) -> Result<Option<u64>, ApiError> {
     match raw.filter(|r| !r.is_empty()) {
         None => Ok(None),
-        Some(r) => {
-            r.parse::<u64>().ok().filter(|n| *n > 0).map(Some).ok_or_else(|| ApiError::field(field, "must be an id"))
-        }
+        Some(r) => parse_id(r).map(Some).ok_or_else(|| ApiError::field(field, "must be an id")),
     }
 }
 
@@ -145,18 +149,59 @@ pub fn page(q: &PageQuery) -> Result<(Option<u64>, usize), ApiError> {
     Ok((crate::store::social::cursor_id(p.after()), p.limit))
 }
 
-/// A JSON body that may be left out (an empty body is `None`).
+/// A body read whole, at most the API's JSON limit: past it a 413 problem
+/// (`web::Bytes` would answer its own 413 in plain text, past 256 KiB).
+pub async fn small_body(payload: actix_web::web::Payload) -> Result<actix_web::web::Bytes, ApiError> {
+    payload
+        .to_bytes_limited(super::JSON_LIMIT)
+        .await
+        .map_err(|_| ApiError::too_large(super::JSON_LIMIT))?
+        .map_err(|e| ApiError::bad_request(format!("The body could not be read: {e}")))
+}
+
+/// A JSON body that may be left out (an empty body, or `null`, is `None`);
+/// else an object, as [`Object`] reads it.
 pub fn optional_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<Option<T>, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    serde_json::from_slice(body).map(Some).map_err(|e| {
+    let object = serde_json::from_slice::<Option<JsonObject>>(body).map_err(|e| {
         if e.is_data() {
             ApiError::field("body", e.to_string())
         } else {
             ApiError::bad_request(format!("The body is not valid JSON: {e}"))
         }
-    })
+    })?;
+    object.map(from_object).transpose()
+}
+
+type JsonObject = serde_json::Map<String, serde_json::Value>;
+
+fn from_object<T: serde::de::DeserializeOwned>(o: JsonObject) -> Result<T, ApiError> {
+    serde_json::from_value(serde_json::Value::Object(o)).map_err(|e| ApiError::field("body", e.to_string()))
+}
+
+/// A JSON body that must be an object, read into `T`: what `web::Json<T>`
+/// does (with the scope's limit and problems), but serde also reads a
+/// struct from an array of its fields in order, so `web::Json` would take
+/// `["Gardeners", null, null, null]` for a group, which the document (an
+/// object) says is not one.
+pub struct Object<T>(pub T);
+
+impl<T> Object<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T: serde::de::DeserializeOwned + 'static> actix_web::FromRequest for Object<T> {
+    type Error = actix_web::Error;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let object = actix_web::web::Json::<JsonObject>::from_request(req, payload);
+        Box::pin(async move { Ok(Object(from_object(object.await?.into_inner())?)) })
+    }
 }
 
 /// 201 with `Location` and `ETag`.
@@ -195,10 +240,83 @@ mod tests {
     fn query_values_are_checked() {
         assert_eq!(time("since", Some("2026-11-30T12:00:00Z")).unwrap(), Some(1_796_040_000));
         assert!(time("since", Some("yesterday")).is_err());
+        assert!(time("since", Some("")).is_err(), "the document says a date-time");
+        assert_eq!(time("since", None).unwrap(), None);
         assert!(flag("mine", Some("yes")).is_err());
+        assert!(flag("mine", Some("")).is_err(), "the document says a boolean");
+        assert!(!flag("mine", None).unwrap());
         assert!(flag("mine", Some("true")).unwrap());
         assert!(query_id("group", Some("-1")).is_err());
         assert!(query_text("q", Some("a\u{0}b"), 10).is_err());
         assert!(id("12x", "post").is_err());
+        assert_eq!(id("12", "post").unwrap(), 12);
+        for bad in ["+12", " 12", "0", "", "1_0", "99999999999999999999"] {
+            assert!(id(bad, "post").is_err(), "{bad:?}");
+            assert!(query_id("group", Some(bad)).is_err() || bad.is_empty(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn an_optional_body_is_empty_null_or_the_object() {
+        #[derive(serde::Deserialize, Debug, PartialEq)]
+        #[serde(deny_unknown_fields)]
+        struct B {
+            role: Option<String>,
+        }
+        assert_eq!(optional_json::<B>(b"").unwrap(), None);
+        assert_eq!(optional_json::<B>(b" \n").unwrap(), None);
+        assert_eq!(optional_json::<B>(b"null").unwrap(), None);
+        assert_eq!(optional_json::<B>(b"{}").unwrap(), Some(B { role: None }));
+        assert_eq!(optional_json::<B>(br#"{"role": "admin"}"#).unwrap(), Some(B { role: Some("admin".into()) }));
+        let bad: [(&[u8], u16); 4] = [(b"[]", 422), (b"[null]", 422), (b"{\"x\": 1}", 422), (b"{not json", 400)];
+        for (bad, status) in bad {
+            let e = optional_json::<B>(bad).unwrap_err();
+            assert_eq!(actix_web::ResponseError::status_code(&e).as_u16(), status, "{}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    /// A body is an object: not the array of a struct's fields that serde
+    /// would also read; and the scope's refusals still apply.
+    #[actix_web::test]
+    async fn a_json_body_is_an_object() {
+        use actix_web::{HttpResponse, test, web};
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct B {
+            name: Option<String>,
+            role: Option<String>,
+        }
+        async fn echo(b: Object<B>) -> HttpResponse {
+            let b = b.into_inner();
+            HttpResponse::Ok().body(format!("{:?} {:?}", b.name, b.role))
+        }
+        let svc =
+            test::init_service(actix_web::App::new().service(
+                super::super::scope().service(super::super::resource("/b", "POST").route(web::post().to(echo))),
+            ))
+            .await;
+        let cases = [
+            ("application/json", "{\"name\": \"x\"}", 200),
+            ("application/json", "{}", 200),
+            ("application/json", "[\"x\", null]", 422),
+            ("application/json", "[]", 422),
+            ("application/json", "null", 422),
+            ("application/json", "{\"name\": \"x\", \"colour\": 1}", 422),
+            ("application/json", "{\"name\": 7}", 422),
+            ("application/json", "{not json", 400),
+            ("text/plain", "{}", 415),
+        ];
+        for (media, body, status) in cases {
+            let req = test::TestRequest::post()
+                .uri("/api/b")
+                .insert_header(("content-type", media))
+                .set_payload(body)
+                .to_request();
+            let res = test::call_service(&svc, req).await;
+            assert_eq!(res.status().as_u16(), status, "{media} {body}");
+            if status != 200 {
+                assert_eq!(res.headers().get("content-type").unwrap(), "application/problem+json", "{body}");
+            }
+        }
     }
 }

@@ -15,16 +15,29 @@
 //!    scope the handler `require`s (both names, each with the scope).
 //!    The handler's `///` comment becomes the summary and description.
 //! 2. In `responses(...)`: every success status with its `body` (a list is
-//!    `crate::http::page::Listing<Item>`; a `PATCH` or `PUT` answer has
-//!    `headers(("ETag" = String, ...))`), then the errors from
+//!    `crate::http::page::Listing<Item>`) and the headers it always
+//!    carries: `ETag` on an answer built with `common::ok_tagged`, `ETag`
+//!    and `Location` on one built with `common::created` (the tests check
+//!    that a header named there is sent); a 304 where `If-None-Match` is
+//!    read (with that header parameter). Then the errors from
 //!    `super::schema`: `(status = 401, response = Unauthorized)`, `403
-//!    Forbidden`, and where they can happen `404 NotFound`, `412 Stale`
-//!    (with an `If-Match` header parameter), `422 Unprocessable`; and
-//!    always `("4XX", ClientError)` and `("5XX", ServerError)`.
+//!    Forbidden` (a missing scope; an application's own token on a route
+//!    that needs a member: `caller.member()`, `common::writer`), and where
+//!    they can happen `404 NotFound` (a path id), `409 Conflict`, `412
+//!    Stale` (with an `If-Match` header parameter), `413 TooLarge`, `415
+//!    UnsupportedMediaType` (a JSON body), `422 Unprocessable` (a body, a
+//!    query, a page), `429 TooMany` (`common::writer`); and always
+//!    `("4XX", ClientError)` and `("5XX", ServerError)`.
 //! 3. Bodies are the real types the handler serializes: derive
 //!    `utoipa::ToSchema` beside `Serialize`/`Deserialize`, with a
 //!    `#[schema(example = ...)]` on each field (and `format = DateTime`
-//!    for times). Not a `json!` value: its shape cannot be described.
+//!    for times), `#[schema(as = Name)]` for the name clients see, and a
+//!    word list of `super::schema` (`value_type = GroupAccess`) for a
+//!    `&'static str` of fixed words. Not a `json!` value: its shape cannot
+//!    be described. A `deny_unknown_fields` body is closed in the document
+//!    by itself. A schema states only what the handler enforces exactly
+//!    (a pattern, a word list): a length that is checked after trimming is
+//!    said in words, or schemathesis rightly finds invalid input accepted.
 //! 4. Add the handler to its file's `Doc` (`#[derive(utoipa::OpenApi)]
 //!    #[openapi(paths(...))] pub(super) struct Doc;` beside `routes`); a
 //!    new file adds its `Doc` to `parts()` below (one line each), and its
@@ -34,7 +47,8 @@
 //!    `.ci/schemathesis` (README, "API documentation").
 
 use super::schema::{
-    ClientError, Forbidden, NotFound, OAUTH1, OAUTH2, ServerError, Stale, Unauthorized, Unprocessable,
+    ClientError, Conflict, Forbidden, NotFound, OAUTH1, OAUTH2, ServerError, Stale, TooLarge, TooMany, Unauthorized,
+    Unprocessable, UnsupportedMediaType,
 };
 use crate::app::App;
 use crate::config::Config;
@@ -62,24 +76,50 @@ bearer token (`Authorization: Bearer ...`) or an OAuth 1.0a signed request (RFC 
 its operation names. `GET /api` says where to get either.\n\n\
 Conventions: plain JSON objects, snake_case, string ids, RFC 3339 UTC times. Lists are \
 `{\"items\": [...], \"next_cursor\": ...}` with `?cursor=&limit=` (default 20, at most 100). Updates answer \
-with an `ETag`, and `PATCH` honours `If-Match` (412 when stale). Every error is `application/problem+json` \
+with an `ETag`, and `PATCH` and `DELETE` honour `If-Match` (412 when stale). Writes count against a \
+per-member budget shared by every application (429 with `Retry-After` past it); an application's own token \
+(no member) reads public content only and writes nothing (403). Every error is `application/problem+json` \
 (RFC 9457); a 422 lists the fields to fix in `errors`.",
         license(name = "MIT OR Apache-2.0"),
     ),
     tags(
         (name = "index", description = "What this server is and how to authenticate"),
-        (name = "me", description = "The caller: profile and authorized applications"),
+        (name = "me", description = "The caller: profile, password, avatar, sign-in link and authorized applications"),
+        (name = "users", description = "Members' public profiles"),
+        (name = "groups", description = "Groups, their members and join requests"),
+        (name = "posts", description = "Posts on members' streams and in groups, with likes and reports"),
+        (name = "comments", description = "Comments on posts, one level of replies"),
+        (name = "activity", description = "What happened in the caller's groups, and what they have not read"),
+        (name = "tags", description = "The tags of the posts the caller can see"),
     ),
     components(
         schemas(Problem, FieldError),
-        responses(Unauthorized, Forbidden, NotFound, Unprocessable, Stale, ClientError, ServerError),
+        responses(
+            Unauthorized,
+            Forbidden,
+            NotFound,
+            Conflict,
+            Stale,
+            TooLarge,
+            UnsupportedMediaType,
+            Unprocessable,
+            TooMany,
+            ClientError,
+            ServerError
+        ),
     )
 )]
 struct Common;
 
 /// Each resource file's `Doc`, in the order of the document.
 fn parts() -> Vec<utoipa::openapi::OpenApi> {
-    vec![super::index::Doc::openapi(), super::me::Doc::openapi()]
+    vec![
+        super::index::Doc::openapi(),
+        super::me::Doc::openapi(),
+        super::users::Doc::openapi(),
+        super::groups::Doc::openapi(),
+        super::posts::Doc::openapi(),
+    ]
 }
 
 /// The document as this server serves it: the parts merged, the server and

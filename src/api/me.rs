@@ -3,6 +3,7 @@
 //! applications they have authorized. The rules for each change live in
 //! `accounts::{profile, avatars, signin_links}`; this file speaks HTTP.
 
+use super::common::Object;
 use super::resource;
 use super::users::etag;
 use crate::accounts::avatars::{self, AvatarError};
@@ -19,11 +20,21 @@ use crate::store::grants;
 use crate::store::users::User;
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, web};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 /// The handlers of this file in the OpenAPI document (see `doc.rs`).
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(me, my_applications, revoke_application))]
+#[openapi(paths(
+    me,
+    update,
+    change_password,
+    put_avatar,
+    delete_avatar,
+    login_link,
+    my_applications,
+    revoke_application
+))]
 pub(super) struct Doc;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -76,14 +87,47 @@ fn who(req: &HttpRequest, app: &App, u: &User) -> (Who, std::net::IpAddr) {
     (Who::user(u.id, &u.username, ip.to_string()), ip)
 }
 
-/// The member as the caller sees themselves: the public profile, plus the
-/// e-mail address with the `email` scope.
-pub(super) fn me_json(app: &App, caller: &Principal, u: &User) -> serde_json::Value {
-    let mut body = super::users::public_json(app, u);
-    if caller.has("email") {
-        body["email"] = if u.email.is_empty() { serde_json::Value::Null } else { u.email.clone().into() };
+/// The member as the caller sees themselves: the public profile (`User`),
+/// plus the e-mail address with the `email` scope. (Fields in name order:
+/// the JSON is what it was when it was built inline.)
+#[derive(Serialize, ToSchema)]
+#[schema(as = Me)]
+pub(super) struct MeJson {
+    /// The picture (PNG, 256 px square), or `null` when there is none.
+    #[schema(format = "uri", required = true, example = "https://localhost:8443/avatars/3b1f0c.png")]
+    avatar_url: Option<String>,
+    /// What the member says about themselves; may be empty.
+    #[schema(example = "Mathematician. Writes the first programs.")]
+    bio: String,
+    /// When the account was made (RFC 3339, UTC).
+    #[schema(format = DateTime, example = "2026-11-23T15:54:00Z")]
+    created_at: String,
+    #[schema(example = "Ada Lovelace")]
+    display_name: String,
+    /// Only with the `email` scope: the address, or `null` when none is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, required = false, example = "ada@example.org")]
+    email: Option<Option<String>>,
+    /// The member's id; `me` stands for it in paths.
+    #[schema(example = "42")]
+    id: String,
+    #[schema(example = "ada")]
+    username: String,
+}
+
+impl MeJson {
+    fn new(app: &App, caller: &Principal, u: &User) -> MeJson {
+        let public = super::users::UserJson::new(app, u);
+        MeJson {
+            avatar_url: public.avatar_url,
+            bio: public.bio,
+            created_at: public.created_at,
+            display_name: public.display_name,
+            email: caller.has("email").then(|| Some(u.email.clone()).filter(|e| !e.is_empty())),
+            id: public.id,
+            username: public.username,
+        }
     }
-    body
 }
 
 /// The member and their `ETag`, not to be cached by anyone else.
@@ -91,7 +135,7 @@ fn answer(status: actix_web::http::StatusCode, app: &App, caller: &Principal, u:
     HttpResponse::build(status)
         .insert_header((header::ETAG, etag(u.revision)))
         .insert_header(("Cache-Control", "no-store"))
-        .json(me_json(app, caller, u))
+        .json(MeJson::new(app, caller, u))
 }
 
 fn field_errors(problems: Vec<profile::Problem>) -> ApiError {
@@ -119,10 +163,16 @@ fn profile_error(e: ProfileError) -> ApiError {
     path = "/api/v1/me",
     tag = "me",
     operation_id = "get_me",
+    params(("If-None-Match" = Option<String>, Header, description = "`ETag`s of the profile read before (or `*`): 304 when one is current; weak tags (`W/...`) match too", example = "\"r3\"")),
     security(("oauth2" = ["profile"]), ("oauth1" = ["profile"])),
     responses(
-        (status = 200, description = "The caller's profile", body = super::schema::Me,
-            headers(("Cache-Control" = String, description = "`no-store`"))),
+        (status = 200, description = "The caller's profile", body = MeJson, headers(
+            ("ETag" = String, description = "The profile's revision, `\"rN\"`: send it back in `If-Match` to change the profile, or `If-None-Match` to revalidate"),
+            ("Cache-Control" = String, description = "`no-store`")
+        )),
+        (status = 304, description = "Not modified: an `If-None-Match` tag names the current revision", headers(
+            ("ETag" = String, description = "The profile's revision, `\"rN\"`: send it back in `If-Match` to change the profile, or `If-None-Match` to revalidate")
+        )),
         (status = 401, response = super::schema::Unauthorized),
         (status = 403, response = super::schema::Forbidden),
         (status = "4XX", response = super::schema::ClientError),
@@ -147,23 +197,54 @@ async fn me(caller: Caller, app: web::Data<App>, req: HttpRequest) -> Result<Htt
     Ok(answer(actix_web::http::StatusCode::OK, &app, &caller, u))
 }
 
-/// `PATCH /me`: the fields to change, each optional; an unknown field is a
-/// 422 rather than silently dropped.
-#[derive(Deserialize)]
+/// `PATCH /me`: the fields to change, each optional (`null` or left out
+/// keeps the value); an unknown field is a 422 rather than silently dropped.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ProfileChanges)]
 struct ProfilePatch {
+    /// 1 to 100 characters (trimmed), one line.
+    #[schema(example = "Ada Lovelace")]
     display_name: Option<String>,
+    /// An e-mail address, or empty to have none.
+    #[schema(example = "ada@example.org")]
     email: Option<String>,
+    /// At most 500 characters (trimmed); line breaks are kept.
+    #[schema(example = "Mathematician. Writes the first programs.")]
     bio: Option<String>,
 }
 
 /// Changes the caller's profile (scope `profile:write`), if `If-Match`
-/// still names the stored revision.
+/// (when sent) still names the stored revision. Answers the profile as
+/// stored, with its new `ETag`.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/me",
+    tag = "me",
+    operation_id = "update_me",
+    params(("If-Match" = Option<String>, Header, description = "The `ETag` of the profile as last read (or `*`): 412 if it changed since; a weak or unknown tag matches nothing", example = "\"r3\"")),
+    request_body(content = ProfilePatch, description = "The fields to change; an unknown field is a 422"),
+    security(("oauth2" = ["profile:write"]), ("oauth1" = ["profile:write"])),
+    responses(
+        (status = 200, description = "The profile as stored", body = MeJson, headers(
+            ("ETag" = String, description = "The profile's revision, `\"rN\"`: send it back in `If-Match` to change the profile, or `If-None-Match` to revalidate"),
+            ("Cache-Control" = String, description = "`no-store`")
+        )),
+        (status = 401, response = super::schema::Unauthorized),
+        (status = 403, response = super::schema::Forbidden),
+        (status = 404, response = super::schema::NotFound),
+        (status = 412, response = super::schema::Stale),
+        (status = 415, response = super::schema::UnsupportedMediaType),
+        (status = 422, response = super::schema::Unprocessable),
+        (status = "4XX", response = super::schema::ClientError),
+        (status = "5XX", response = super::schema::ServerError),
+    )
+)]
 async fn update(
     caller: Caller,
     app: web::Data<App>,
     req: HttpRequest,
-    body: web::Json<ProfilePatch>,
+    body: Object<ProfilePatch>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require("profile:write")?;
     let u = caller.member()?;
@@ -174,21 +255,46 @@ async fn update(
     Ok(answer(actix_web::http::StatusCode::OK, &app, &caller, &user))
 }
 
-#[derive(Deserialize)]
+/// `POST /me/password`; an unknown field is a 422.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PasswordChange {
+    /// Required: the password the member signs in with now.
+    #[schema(example = "correct horse battery staple")]
     current_password: Option<String>,
+    /// Required: the new password, under the site's password policy.
+    #[schema(example = "a longer passphrase of my own")]
     new_password: Option<String>,
 }
 
 /// A new password (scope `profile:write`) when the current one is right.
 /// Ends the member's browser sessions and every other application's access;
-/// the calling application keeps its grant.
+/// the calling application keeps its grant. A wrong current password counts
+/// against the sign-in limits like a failed sign-in (429 past them).
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/password",
+    tag = "me",
+    operation_id = "change_my_password",
+    request_body(content = PasswordChange, description = "The current and the new password; an unknown field is a 422"),
+    security(("oauth2" = ["profile:write"]), ("oauth1" = ["profile:write"])),
+    responses(
+        (status = 204, description = "Changed: other sessions and applications are signed out"),
+        (status = 401, response = super::schema::Unauthorized),
+        (status = 403, response = super::schema::Forbidden),
+        (status = 404, response = super::schema::NotFound),
+        (status = 415, response = super::schema::UnsupportedMediaType),
+        (status = 422, response = super::schema::Unprocessable),
+        (status = 429, response = super::schema::TooMany),
+        (status = "4XX", response = super::schema::ClientError),
+        (status = "5XX", response = super::schema::ServerError),
+    )
+)]
 async fn change_password(
     caller: Caller,
     app: web::Data<App>,
     req: HttpRequest,
-    body: web::Json<PasswordChange>,
+    body: Object<PasswordChange>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require("profile:write")?;
     let u = caller.member()?;
@@ -303,8 +409,50 @@ async fn avatar_bytes(req: &HttpRequest, payload: web::Payload) -> Result<Vec<u8
     Ok(picture)
 }
 
+/// `PUT /me/avatar` as a form: the picture in the field `avatar` (other
+/// fields are ignored).
+#[derive(ToSchema)]
+#[allow(dead_code)] // read by the document only: the handler reads the parts itself
+struct AvatarForm {
+    /// The picture: PNG, JPEG or WebP, at most 2 MiB.
+    #[schema(value_type = String, format = Binary, content_media_type = "application/octet-stream")]
+    avatar: Vec<u8>,
+}
+
 /// Sets the caller's avatar (scope `profile:write`) from a PNG, JPEG or
-/// WebP picture of at most 2 MiB; answers the updated profile.
+/// WebP picture of at most 2 MiB, sent as the body itself or as the field
+/// `avatar` of a form; it is stored re-encoded as a 256 px square PNG.
+/// Answers the updated profile.
+#[utoipa::path(
+    put,
+    path = "/api/v1/me/avatar",
+    tag = "me",
+    operation_id = "set_my_avatar",
+    request_body(
+        description = "The picture, at most 2 MiB: the body itself, or a form's field `avatar`",
+        content(
+            (super::schema::Picture = "image/png"),
+            (super::schema::Picture = "image/jpeg"),
+            (super::schema::Picture = "image/webp"),
+            (AvatarForm = "multipart/form-data"),
+        )
+    ),
+    security(("oauth2" = ["profile:write"]), ("oauth1" = ["profile:write"])),
+    responses(
+        (status = 200, description = "The profile with its new `avatar_url`", body = MeJson, headers(
+            ("ETag" = String, description = "The profile's revision, `\"rN\"`: send it back in `If-Match` to change the profile, or `If-None-Match` to revalidate"),
+            ("Cache-Control" = String, description = "`no-store`")
+        )),
+        (status = 401, response = super::schema::Unauthorized),
+        (status = 403, response = super::schema::Forbidden),
+        (status = 404, response = super::schema::NotFound),
+        (status = 413, response = super::schema::TooLarge),
+        (status = 415, response = super::schema::UnsupportedMediaType),
+        (status = 422, response = super::schema::Unprocessable),
+        (status = "4XX", response = super::schema::ClientError),
+        (status = "5XX", response = super::schema::ServerError),
+    )
+)]
 async fn put_avatar(
     caller: Caller,
     app: web::Data<App>,
@@ -330,6 +478,23 @@ async fn put_avatar(
 
 /// Removes the caller's avatar (scope `profile:write`); 204 whether or not
 /// there was one.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/me/avatar",
+    tag = "me",
+    operation_id = "delete_my_avatar",
+    security(("oauth2" = ["profile:write"]), ("oauth1" = ["profile:write"])),
+    responses(
+        (status = 204, description = "No avatar now", headers(
+            ("ETag" = String, description = "The profile's revision, `\"rN\"`: send it back in `If-Match` to change the profile, or `If-None-Match` to revalidate")
+        )),
+        (status = 401, response = super::schema::Unauthorized),
+        (status = 403, response = super::schema::Forbidden),
+        (status = 404, response = super::schema::NotFound),
+        (status = "4XX", response = super::schema::ClientError),
+        (status = "5XX", response = super::schema::ServerError),
+    )
+)]
 async fn delete_avatar(caller: Caller, app: web::Data<App>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     caller.require("profile:write")?;
     let u = caller.member()?;
@@ -343,6 +508,22 @@ async fn delete_avatar(caller: Caller, app: web::Data<App>, req: HttpRequest) ->
 /// member can do on the pages (approve applications, change the password
 /// with the current one), so an application that may only read the
 /// profile must not be able to mint one.
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/login-link",
+    tag = "me",
+    operation_id = "create_my_login_link",
+    security(("oauth2" = ["profile:write"]), ("oauth1" = ["profile:write"])),
+    responses(
+        (status = 201, description = "A link to open in the member's browser, once, before it expires", body = LoginLink,
+            headers(("Cache-Control" = String, description = "`no-store`"))),
+        (status = 401, response = super::schema::Unauthorized),
+        (status = 403, response = super::schema::Forbidden),
+        (status = 404, response = super::schema::NotFound),
+        (status = "4XX", response = super::schema::ClientError),
+        (status = "5XX", response = super::schema::ServerError),
+    )
+)]
 async fn login_link(caller: Caller, app: web::Data<App>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     caller.require("profile:write")?;
     let u = caller.member()?;
@@ -353,7 +534,45 @@ async fn login_link(caller: Caller, app: web::Data<App>, req: HttpRequest) -> Re
     })?;
     Ok(HttpResponse::Created()
         .insert_header(("Cache-Control", "no-store"))
-        .json(serde_json::json!({ "url": url, "expires_at": rfc3339(expires_at) })))
+        .json(LoginLink { expires_at: rfc3339(expires_at), url }))
+}
+
+/// A one-time sign-in link. (Fields in name order: the JSON is what it was
+/// when it was built inline.)
+#[derive(Serialize, ToSchema)]
+struct LoginLink {
+    /// When the link stops working, five minutes on (RFC 3339, UTC).
+    #[schema(format = DateTime, example = "2026-11-23T16:00:00Z")]
+    expires_at: String,
+    /// Opening it signs the member in to the site's pages, once.
+    #[schema(format = "uri", example = "https://localhost:8443/login/link?token=5Jd0c2lnbmluLWxpbms")]
+    url: String,
+}
+
+/// One application the caller has authorized. (Fields in name order: the
+/// JSON is what it was when it was built inline.)
+#[derive(Serialize, ToSchema)]
+#[schema(as = AuthorizedApplication)]
+struct ApplicationJson {
+    #[schema(format = DateTime, example = "2026-11-23T15:54:00Z")]
+    authorized_at: String,
+    /// The application's public identifier: its OAuth 2.0 `client_id`, or
+    /// its OAuth 1.0a consumer key. Revoke with `DELETE
+    /// /api/v1/me/applications/{client_id}`.
+    #[schema(example = "lk_3hY7f2Qm")]
+    client_id: String,
+    /// The application's web site; empty when it gave none.
+    #[schema(example = "https://printer.example.com")]
+    homepage: String,
+    /// When a token of the grant was last used (the time of the grant
+    /// until then).
+    #[schema(format = DateTime, example = "2026-11-24T08:10:00Z")]
+    last_used: String,
+    #[schema(example = "Photo Printer")]
+    name: String,
+    /// The scopes of the grant, shorthands (`read`, `write`) as granted.
+    #[schema(example = json!(["profile", "posts:read"]))]
+    scopes: Vec<String>,
 }
 
 /// The applications the caller has authorized (scope `applications`), a
@@ -367,7 +586,7 @@ async fn login_link(caller: Caller, app: web::Data<App>, req: HttpRequest) -> Re
     security(("oauth2" = ["applications"]), ("oauth1" = ["applications"])),
     responses(
         (status = 200, description = "A page of the caller's applications",
-            body = crate::http::page::Listing<super::schema::AuthorizedApplication>,
+            body = crate::http::page::Listing<ApplicationJson>,
             headers(("Cache-Control" = String, description = "`no-store`"))),
         (status = 401, response = super::schema::Unauthorized),
         (status = 403, response = super::schema::Forbidden),
@@ -386,14 +605,14 @@ async fn my_applications(
     let page = q.check()?.fits(|a| grants::is_member_cursor(u.id, a)).map_err(|e| ApiError::invalid(vec![e]))?;
     let listing =
         Listing::from(crate::registry::grants::page_for_member(&app, u.id, page.after(), page.limit)?.map(|a| {
-            serde_json::json!({
-                "client_id": a.client_id,
-                "name": a.name,
-                "homepage": a.homepage,
-                "scopes": a.scopes.iter().map(|s| s.name.clone()).collect::<Vec<_>>(),
-                "authorized_at": rfc3339(a.authorized_at),
-                "last_used": rfc3339(a.last_used),
-            })
+            ApplicationJson {
+                authorized_at: rfc3339(a.authorized_at),
+                client_id: a.client_id,
+                homepage: a.homepage,
+                last_used: rfc3339(a.last_used),
+                name: a.name,
+                scopes: a.scopes.iter().map(|s| s.name.clone()).collect(),
+            }
         }));
     Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(listing))
 }

@@ -1,13 +1,15 @@
 //! The pieces of the OpenAPI document that annotations share: the error
-//! responses every operation names (problem+json, RFC 9457), and the shapes
-//! of the routes that build their JSON inline rather than from a typed
-//! struct. `doc.rs` assembles the document; this file imports no handler,
-//! so handlers can name what is here without a circle.
+//! responses every operation names (problem+json, RFC 9457), the request
+//! headers of conditional requests, and the closed word lists (`open` or
+//! `closed`, ...) that handlers write as `&'static str` and name here with
+//! `#[schema(value_type = ...)]`. `doc.rs` assembles the document; this
+//! file imports no handler, so handlers can name what is here without a
+//! circle.
 //!
 //! The types below are never built: the document reads their shape only.
-//! A new handler serializes its own `#[derive(Serialize, ToSchema)]` struct
-//! instead of a `json!` value, so its answer and its description cannot
-//! drift apart; `tests/it/openapi.rs` catches the mirrors here if they do.
+//! Bodies are not mirrored here: each handler serializes its own
+//! `#[derive(Serialize, ToSchema)]` struct, so its answer and its
+//! description cannot drift apart.
 #![allow(dead_code)] // read by the document only, never constructed
 
 use crate::http::problem::Problem;
@@ -126,43 +128,139 @@ pub struct ClientError(Problem);
 )]
 pub struct ServerError(Problem);
 
-/// The caller's own profile, as `me.rs` writes it.
+/// The request contradicts the state of things: the group's last admin
+/// leaving or stepping down, a role for a request not yet approved, an
+/// admin adding someone who has not asked to join.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "about:blank",
+        "title": "Conflict",
+        "status": 409,
+        "detail": "The group's last admin cannot leave or step down; make another member admin first, or delete the group."
+    })
+)]
+pub struct Conflict(Problem);
+
+/// The body is larger than the operation reads (`detail` says how large
+/// it may be). The connection may be closed after this answer.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "about:blank",
+        "title": "Payload Too Large",
+        "status": 413,
+        "detail": "The body may be at most 2097152 bytes."
+    })
+)]
+pub struct TooLarge(Problem);
+
+/// The body is of a media type the operation does not read (`detail`
+/// names those it does).
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    example = json!({
+        "type": "about:blank",
+        "title": "Unsupported Media Type",
+        "status": 415,
+        "detail": "Send the body as application/json."
+    })
+)]
+pub struct UnsupportedMediaType(Problem);
+
+/// Past the member's write budget (`api_writes_per_member_per_minute`,
+/// shared by every application acting for them), or, for a password
+/// change, past the sign-in limits. Nothing was changed; retry after
+/// `Retry-After` seconds.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    headers(("Retry-After" = String, description = "Seconds to wait before writing again")),
+    example = json!({
+        "type": "about:blank",
+        "title": "Too Many Requests",
+        "status": 429,
+        "detail": "Too many requests; wait before trying again."
+    })
+)]
+pub struct TooMany(Problem);
+
+/// Whether a group joins at once (`open`) or by request that a group admin
+/// approves (`closed`).
 #[derive(ToSchema)]
-#[schema(as = Me)]
-pub struct Me {
-    /// The member's id; `me` stands for it in paths.
-    #[schema(example = "42")]
-    pub id: String,
-    #[schema(example = "ada")]
-    pub username: String,
-    #[schema(example = "Ada Lovelace")]
-    pub display_name: String,
-    /// When the account was made (RFC 3339, UTC).
-    #[schema(format = DateTime, example = "2026-11-23T15:54:00Z")]
-    pub created_at: String,
+#[schema(rename_all = "snake_case")]
+pub enum GroupMembership {
+    Open,
+    Closed,
 }
 
-/// One application the caller has authorized, as `me.rs` writes it.
+/// Who sees a group listed and reads it: anyone (`public`, applications
+/// on their own too) or signed-in members only (`members`).
 #[derive(ToSchema)]
-#[schema(as = AuthorizedApplication)]
-pub struct AuthorizedApplication {
-    /// The application's public identifier: its OAuth 2.0 `client_id`, or
-    /// its OAuth 1.0a consumer key. Revoke with `DELETE
-    /// /api/v1/me/applications/{client_id}`.
-    #[schema(example = "lk_3hY7f2Qm")]
-    pub client_id: String,
-    #[schema(example = "Photo Printer")]
-    pub name: String,
-    /// The application's web site; empty when it gave none.
-    #[schema(example = "https://printer.example.com")]
-    pub homepage: String,
-    /// The scopes of the grant, shorthands (`read`, `write`) as granted.
-    #[schema(example = json!(["profile", "posts:read"]))]
-    pub scopes: Vec<String>,
-    #[schema(format = DateTime, example = "2026-11-23T15:54:00Z")]
-    pub authorized_at: String,
-    /// When a token of the grant was last used (the time of the grant
-    /// until then).
-    #[schema(format = DateTime, example = "2026-11-24T08:10:00Z")]
-    pub last_used: String,
+#[schema(rename_all = "snake_case")]
+pub enum GroupAccess {
+    Public,
+    Members,
 }
+
+/// A member's role in a group.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum GroupRole {
+    Admin,
+    Member,
+}
+
+/// A membership (`member`) or a request to join a closed group that waits
+/// for an admin (`requested`).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum MemberState {
+    Member,
+    Requested,
+}
+
+/// What an activity entry records.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum ActivityKind {
+    PostCreated,
+    CommentAdded,
+    MemberJoined,
+}
+
+/// A short `status` (no title) or an `article` (with a title).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum PostKind {
+    Status,
+    Article,
+}
+
+/// Who may read a post: anyone (`public`, applications on their own too),
+/// any signed-in member (`members`), the members of its group (`group`),
+/// or its author alone (`private`).
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum PostAccess {
+    Public,
+    Members,
+    Group,
+    Private,
+}
+
+/// A report is `open` until a moderator deals with it, then `resolved`.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum ReportStatus {
+    Open,
+    Resolved,
+}
+
+/// A picture sent as the body itself (its `Content-Type` says which kind).
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct Picture(Vec<u8>);

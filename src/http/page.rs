@@ -35,9 +35,17 @@ pub struct PageRequest {
 }
 
 impl PageQuery {
-    /// The API's check: default 20, at most 100, a 422 problem naming the field.
+    /// The API's check: default 20, at most 100, a 422 problem naming the
+    /// field. A `limit` given empty (`?limit=`) is no number (the document
+    /// says an integer); the pages take it for the default, as forms send it.
     pub fn check(&self) -> Result<PageRequest, ApiError> {
-        self.parse(DEFAULT_LIMIT).map_err(|e| ApiError::invalid(vec![e]))
+        let given_empty = self.limit.as_deref().is_some_and(|l| l.trim().is_empty());
+        let r = if given_empty { Err(Self::bad_limit()) } else { self.parse(DEFAULT_LIMIT) };
+        r.map_err(|e| ApiError::invalid(vec![e]))
+    }
+
+    fn bad_limit() -> FieldError {
+        FieldError::new("limit", format!("must be a whole number from 1 to {MAX_LIMIT}"))
     }
 
     /// A page request with this default limit (at most `MAX_LIMIT`).
@@ -46,7 +54,7 @@ impl PageQuery {
             None | Some("") => default,
             Some(l) => match l.parse::<usize>() {
                 Ok(n) if (1..=MAX_LIMIT).contains(&n) => n,
-                _ => return Err(FieldError::new("limit", format!("must be a whole number from 1 to {MAX_LIMIT}"))),
+                _ => return Err(Self::bad_limit()),
             },
         };
         let bad_cursor = || FieldError::new("cursor", "is not a cursor this site gave out");
@@ -115,9 +123,11 @@ mod tests {
         let q = |c: Option<&str>, l: Option<&str>| PageQuery { cursor: c.map(Into::into), limit: l.map(Into::into) };
         assert_eq!(q(None, None).check().unwrap(), PageRequest { after: None, limit: 20 });
         assert_eq!(q(None, Some("100")).check().unwrap().limit, 100);
-        for bad in ["0", "101", "-1", "x", "1e3"] {
-            assert!(q(None, Some(bad)).check().is_err(), "{bad}");
+        for bad in ["0", "101", "-1", "x", "1e3", "", " "] {
+            assert!(q(None, Some(bad)).check().is_err(), "{bad:?}");
         }
+        assert_eq!(q(None, Some("")).parse(5).unwrap().limit, 5, "a page's form may send it empty");
+        assert_eq!(q(Some(""), None).check().unwrap().after, None, "an empty cursor is the first page");
         let page = Page { items: vec![1], next: Some(vec![0, 0, 0, 0, 0, 0, 0, 7]) };
         let listing = Listing::from(page);
         let back = q(listing.next_cursor.as_deref(), None).check().unwrap();

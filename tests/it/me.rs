@@ -201,7 +201,7 @@ fn a_password_change_keeps_the_calling_application_and_ends_everything_else() {
     assert_eq!(sign_in(&s, &s.client(), "pat", "a new passphrase", "/account").status(), 429);
 }
 
-fn png(w: u32, h: u32) -> Vec<u8> {
+pub(crate) fn png(w: u32, h: u32) -> Vec<u8> {
     let img = RgbImage::from_fn(w, h, |x, y| Rgb([(x % 256) as u8, (y % 256) as u8, 128]));
     let mut out = Cursor::new(Vec::new());
     DynamicImage::ImageRgb8(img).write_to(&mut out, ImageFormat::Png).unwrap();
@@ -225,7 +225,7 @@ fn jpeg_with_position() -> Vec<u8> {
 }
 
 /// A `multipart/form-data` body with these fields: its content type and bytes.
-fn multipart(parts: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+pub(crate) fn multipart(parts: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
     let boundary = "latchkey-test-boundary-7MA4YWxkTrZu0gW";
     let mut body = vec![];
     for (name, ct, bytes) in parts {

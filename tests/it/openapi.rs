@@ -93,7 +93,10 @@ impl Document {
             .ok_or_else(|| format!("{what}, which is not a documented status"))?;
         for (name, _) in response["headers"].as_object().into_iter().flatten() {
             // Those that the document promises on every such answer.
-            let promised = name == "ETag" || (name == "WWW-Authenticate" && a.status == 401);
+            let promised = name == "ETag"
+                || name == "Location"
+                || (name == "WWW-Authenticate" && a.status == 401)
+                || (name == "Retry-After" && a.status == 429);
             if promised && !a.headers.contains_key(name.as_str()) {
                 return Err(format!("{what} without its {name} header"));
             }
@@ -136,9 +139,13 @@ fn closed(v: &Value) -> Value {
     }
 }
 
+/// A budget small enough to spend in a test, large enough for the rest.
+const WRITES_PER_MINUTE: usize = 30;
+
 #[test]
 fn openapi_document_describes_live_answers() {
-    let s = Server::start();
+    let budget = WRITES_PER_MINUTE.to_string();
+    let s = Server::start_with(&[("LATCHKEY_API_WRITES_PER_MEMBER_PER_MINUTE", &budget)]);
     add_member(&s, "ada");
     let (id, secret) =
         register(&s, &["--name", "Doc Reader", "--grant", "password", "--scope", "profile", "--scope", "applications"]);
@@ -221,6 +228,9 @@ fn openapi_document_describes_live_answers() {
             404,
         ),
     ];
+    let mut cases: Vec<(String, String, Answer, u16)> =
+        cases.into_iter().map(|(m, p, a, e)| (m.to_string(), p.to_string(), a, e)).collect();
+    cases.extend(social_cases(&s));
     let mut failures = vec![];
     for (method, path, answer, expected) in &cases {
         if answer.status != *expected {
@@ -237,6 +247,288 @@ fn openapi_document_describes_live_answers() {
     assert!(failures.is_empty(), "answers the document does not describe:\n{}", failures.join("\n"));
 }
 
+/// Requests whose answers are checked against the document: sent at once,
+/// kept in order.
+struct Cases<'a> {
+    s: &'a Server,
+    http: reqwest::blocking::Client,
+    out: Vec<(String, String, Answer, u16)>,
+}
+
+impl Cases<'_> {
+    fn request(&self, method: &str, path: &str, token: &str) -> reqwest::blocking::RequestBuilder {
+        self.http.request(method.parse().unwrap(), self.s.url(path)).bearer_auth(token)
+    }
+
+    /// Sends `r`, keeps its answer (expected to be `status`), and hands back
+    /// the JSON body (or null) and the `ETag` (or "").
+    fn send(&mut self, status: u16, method: &str, path: &str, r: reqwest::blocking::RequestBuilder) -> (Value, String) {
+        let a = send(r);
+        let body = serde_json::from_slice(&a.body).unwrap_or(Value::Null);
+        let etag = a.headers.get("etag").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        let bare = path.split('?').next().unwrap_or(path);
+        self.out.push((method.to_string(), bare.to_string(), a, status));
+        (body, etag)
+    }
+
+    fn call(&mut self, status: u16, method: &str, path: &str, token: &str) -> (Value, String) {
+        let r = self.request(method, path, token);
+        self.send(status, method, path, r)
+    }
+
+    fn json(&mut self, status: u16, method: &str, path: &str, token: &str, body: Value) -> (Value, String) {
+        let r = self.request(method, path, token).json(&body);
+        self.send(status, method, path, r)
+    }
+
+    /// A JSON body sent with `If-Match`.
+    fn json_if(
+        &mut self,
+        status: u16,
+        method: &str,
+        path: &str,
+        token: &str,
+        tag: &str,
+        body: Value,
+    ) -> (Value, String) {
+        let r = self.request(method, path, token).header("if-match", tag).json(&body);
+        self.send(status, method, path, r)
+    }
+}
+
+fn id_of(v: &Value) -> String {
+    v["id"].as_str().unwrap_or_else(|| panic!("no id in {v}")).to_string()
+}
+
+/// The rest of `/me`, `/users` and the social routes with real data: ada
+/// makes a group and posts, bea joins, comments, reports and makes a closed
+/// group with a post ada cannot see; an application's own token is refused
+/// writes; cy spends the write budget.
+fn social_cases(s: &Server) -> Vec<(String, String, Answer, u16)> {
+    for m in ["bea", "cy"] {
+        add_member(s, m);
+    }
+    let (client, secret) = register(
+        s,
+        &[
+            "--name",
+            "Social",
+            "--grant",
+            "password",
+            "--grant",
+            "client_credentials",
+            "--scope",
+            "read",
+            "--scope",
+            "write",
+            "--scope",
+            "email",
+        ],
+    );
+    let secret = secret.unwrap();
+    let [ada, bea, cy] = ["ada", "bea", "cy"].map(|m| password_token(s, &client, &secret, m));
+    let robot: Value = s
+        .client()
+        .post(s.url("/oauth2/token"))
+        .basic_auth(&client, Some(&secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let robot = robot["access_token"].as_str().unwrap().to_string();
+    let mut c = Cases { s, http: s.client(), out: vec![] };
+
+    // The profile: read, revalidated, changed with If-Match (and refused
+    // when stale or with an unknown field), the avatar every way it comes.
+    let (me, tag) = c.call(200, "GET", "/api/v1/me", &ada);
+    assert_eq!(me["email"], "ada@example.org", "the email scope adds the address: {me}");
+    let r = c.request("GET", "/api/v1/me", &ada).header("if-none-match", &tag);
+    c.send(304, "GET", "/api/v1/me", r);
+    let (me, _) = c.json_if(200, "PATCH", "/api/v1/me", &ada, &tag, json!({"bio": "Counts.\nComputes."}));
+    assert_eq!(me["bio"], "Counts.\nComputes.");
+    c.json_if(412, "PATCH", "/api/v1/me", &ada, &tag, json!({"bio": "stale"}));
+    c.json(422, "PATCH", "/api/v1/me", &ada, json!({"nickname": "Countess"}));
+    let picture = crate::me::png(40, 30);
+    let r = c.request("PUT", "/api/v1/me/avatar", &ada).header("content-type", "image/png").body(picture.clone());
+    let (me, _) = c.send(200, "PUT", "/api/v1/me/avatar", r);
+    assert!(me["avatar_url"].is_string(), "{me}");
+    let (ct, form) = crate::me::multipart(&[("avatar", "image/png", &picture)]);
+    let r = c.request("PUT", "/api/v1/me/avatar", &ada).header("content-type", ct).body(form);
+    c.send(200, "PUT", "/api/v1/me/avatar", r);
+    let r = c.request("PUT", "/api/v1/me/avatar", &ada).header("content-type", "text/plain").body("a picture");
+    c.send(415, "PUT", "/api/v1/me/avatar", r);
+    let r = c.request("PUT", "/api/v1/me/avatar", &ada).header("content-type", "image/png").body("not a png");
+    c.send(422, "PUT", "/api/v1/me/avatar", r);
+    let r = c
+        .request("PUT", "/api/v1/me/avatar", &ada)
+        .header("content-type", "image/png")
+        .body(vec![0u8; 3 * 1024 * 1024]);
+    c.send(413, "PUT", "/api/v1/me/avatar", r);
+    c.call(204, "DELETE", "/api/v1/me/avatar", &ada);
+    let (link, _) = c.call(201, "POST", "/api/v1/me/login-link", &ada);
+    assert!(link["url"].is_string() && link["expires_at"].is_string(), "{link}");
+    // A password change ends other applications' tokens: bea's, whose only
+    // application is the caller (it keeps its grant).
+    c.json(422, "POST", "/api/v1/me/password", &bea, json!({}));
+    c.json(403, "POST", "/api/v1/me/password", &robot, json!({"current_password": PASSWORD, "new_password": "x"}));
+    let change = json!({"current_password": PASSWORD, "new_password": "a brand new passphrase 7"});
+    c.json(204, "POST", "/api/v1/me/password", &bea, change);
+
+    // Members.
+    let (bea_me, _) = c.call(200, "GET", "/api/v1/users/me", &bea);
+    let bea_id = id_of(&bea_me);
+    let (cy_me, _) = c.call(200, "GET", "/api/v1/users/me", &cy);
+    let cy_id = id_of(&cy_me);
+    c.call(200, "GET", "/api/v1/users", &ada);
+    c.call(200, "GET", "/api/v1/users?q=be&limit=1", &robot);
+    c.call(200, "GET", &format!("/api/v1/users/{bea_id}"), &robot);
+    c.call(404, "GET", "/api/v1/users/abc", &ada);
+    c.call(403, "GET", "/api/v1/users/me", &robot);
+    c.call(422, "GET", "/api/v1/users?cursor=AAAA", &ada);
+
+    // Groups: made, refused (validation, an unknown field, an application on
+    // its own), listed, changed with If-Match, joined.
+    let (g, g_tag) =
+        c.json(201, "POST", "/api/v1/groups", &ada, json!({"name": "Gardeners", "description": "Soil and seeds"}));
+    let g = id_of(&g);
+    c.json(422, "POST", "/api/v1/groups", &ada, json!({"description": "no name"}));
+    c.json(422, "POST", "/api/v1/groups", &ada, json!({"name": "Painters", "colour": "red"}));
+    c.json(403, "POST", "/api/v1/groups", &robot, json!({"name": "Robots"}));
+    c.call(200, "GET", "/api/v1/groups", &ada);
+    c.call(200, "GET", "/api/v1/groups?mine=true&q=garden&limit=5", &ada);
+    c.call(422, "GET", "/api/v1/groups?mine=maybe", &ada);
+    c.call(422, "GET", "/api/v1/groups?limit=0", &ada);
+    // A number, a boolean or a time given empty is none (the document
+    // says which type), not the same as left out.
+    c.call(422, "GET", "/api/v1/groups?limit=", &ada);
+    c.call(422, "GET", "/api/v1/groups?mine=", &ada);
+    c.call(200, "GET", &format!("/api/v1/groups/{g}"), &bea);
+    c.call(200, "GET", &format!("/api/v1/groups/{g}"), &robot);
+    c.call(404, "GET", "/api/v1/groups/abc", &ada);
+    let path = format!("/api/v1/groups/{g}");
+    c.json_if(200, "PATCH", &path, &ada, &g_tag, json!({"description": "Soil, seeds and sun"}));
+    c.json_if(412, "PATCH", &path, &ada, &g_tag, json!({"description": "stale"}));
+    c.json(403, "PATCH", &path, &bea, json!({"name": "Mine"}));
+    c.json(422, "PATCH", &path, &ada, json!({"membership": "ajar"}));
+    c.call(201, "PUT", &format!("{path}/members/me"), &bea);
+    c.call(200, "PUT", &format!("{path}/members/me"), &bea);
+    c.json(200, "PUT", &format!("{path}/members/{bea_id}"), &ada, json!({"role": "member"}));
+    c.call(409, "PUT", &format!("{path}/members/{cy_id}"), &ada);
+    // Its optional body is read whole, as far as the API's JSON limit.
+    let big = format!("{{\"role\": \"{}\"}}", "x".repeat(100 * 1024));
+    let r = c.request("PUT", &format!("{path}/members/me"), &bea).header("content-type", "application/json").body(big);
+    c.send(413, "PUT", &format!("{path}/members/me"), r);
+    c.call(200, "GET", &format!("{path}/members"), &bea);
+    let (board, _) = c.json(
+        201,
+        "POST",
+        "/api/v1/groups",
+        &bea,
+        json!({"name": "Board", "membership": "closed", "access": "members"}),
+    );
+    let board = id_of(&board);
+    let (secret_post, _) =
+        c.json(201, "POST", "/api/v1/posts", &bea, json!({"group": board, "body": "Budget draft", "access": "group"}));
+    let secret_post = id_of(&secret_post);
+    c.call(404, "GET", &format!("/api/v1/posts/{secret_post}"), &ada);
+
+    // Posts: written, refused, found by every filter, changed, liked.
+    let seeds = json!({"group": g, "body": "Seed swap Saturday", "access": "public", "tags": ["Seeds", "#swap"]});
+    let (p, p_tag) = c.json(201, "POST", "/api/v1/posts", &ada, seeds);
+    let p = id_of(&p);
+    let article = json!({"kind": "article", "title": "On soil", "body": "A long read.", "tags": ["soil"]});
+    let (article, _) = c.json(201, "POST", "/api/v1/posts", &ada, article);
+    let article = id_of(&article);
+    c.json(422, "POST", "/api/v1/posts", &ada, json!({"body": "Hello", "mood": "happy"}));
+    c.json(422, "POST", "/api/v1/posts", &ada, json!({"kind": "article", "body": "No title"}));
+    c.json(403, "POST", "/api/v1/posts", &robot, json!({"body": "Beep"}));
+    c.call(200, "GET", "/api/v1/posts", &ada);
+    c.call(200, "GET", &format!("/api/v1/posts?group={g}&tag=seeds"), &bea);
+    let window = "since=2000-01-01T00:00:00Z&until=2100-01-01T00:00:00Z";
+    c.call(200, "GET", &format!("/api/v1/posts?author=me&{window}&q=seed&limit=1"), &ada);
+    c.call(200, "GET", "/api/v1/posts", &robot);
+    c.call(422, "GET", "/api/v1/posts?since=yesterday", &ada);
+    c.call(422, "GET", "/api/v1/posts?until=", &ada);
+    c.call(403, "GET", "/api/v1/posts?author=me", &robot);
+    c.call(404, "GET", "/api/v1/posts?group=999999", &ada);
+    let path = format!("/api/v1/posts/{p}");
+    c.call(200, "GET", &path, &bea);
+    // Ids are digits (the document's pattern): `+7` is no id.
+    c.call(404, "GET", &format!("/api/v1/posts/+{p}"), &bea);
+    c.call(404, "GET", &format!("/api/v1/users/+{bea_id}"), &ada);
+    c.json_if(200, "PATCH", &path, &ada, &p_tag, json!({"body": "Seed swap Saturday, at ten"}));
+    c.json_if(412, "PATCH", &path, &ada, &p_tag, json!({"body": "stale"}));
+    c.json(403, "PATCH", &path, &bea, json!({"body": "Mine now"}));
+    let (liked, _) = c.call(200, "PUT", &format!("{path}/like"), &bea);
+    assert_eq!((liked["liked_by_me"].as_bool(), liked["like_count"].as_u64()), (Some(true), Some(1)), "{liked}");
+    c.call(200, "DELETE", &format!("{path}/like"), &bea);
+    c.call(404, "PUT", "/api/v1/posts/abc/like", &bea);
+
+    // Comments and reports.
+    let (cm, cm_tag) = c.json(201, "POST", &format!("{path}/comments"), &bea, json!({"body": "I'll bring tomatoes."}));
+    let cm = id_of(&cm);
+    let (reply, _) = c.json(201, "POST", &format!("{path}/comments"), &ada, json!({"body": "Great!", "parent": cm}));
+    let reply = id_of(&reply);
+    c.json(422, "POST", &format!("{path}/comments"), &bea, json!({"body": "  "}));
+    c.json(404, "POST", &format!("/api/v1/posts/{secret_post}/comments"), &ada, json!({"body": "?"}));
+    c.call(200, "GET", &format!("{path}/comments"), &ada);
+    c.call(200, "GET", &format!("{path}/comments?limit=1"), &robot);
+    let cpath = format!("/api/v1/comments/{cm}");
+    c.call(200, "GET", &cpath, &ada);
+    c.json_if(200, "PATCH", &cpath, &bea, &cm_tag, json!({"body": "I'll bring tomatoes and beans."}));
+    c.json_if(412, "PATCH", &cpath, &bea, &cm_tag, json!({"body": "stale"}));
+    c.json(422, "PATCH", &cpath, &bea, json!({"parent": reply}));
+    // An object, not the array of its fields that serde would read too.
+    c.json(422, "PATCH", &cpath, &bea, json!(["Changed?", null]));
+    c.json(422, "POST", "/api/v1/groups", &ada, json!(["Array", null, null, null]));
+    c.json(403, "PATCH", &cpath, &ada, json!({"body": "Not mine"}));
+    let (report, _) = c.json(201, "POST", &format!("{path}/report"), &bea, json!({"reason": "Off topic"}));
+    assert_eq!((report["status"].as_str(), report["comment"].is_null()), (Some("open"), true), "{report}");
+    c.json(201, "POST", &format!("/api/v1/comments/{reply}/report"), &bea, json!({"reason": "Rude"}));
+    c.json(422, "POST", &format!("{path}/report"), &bea, json!({}));
+    c.json(403, "POST", &format!("{path}/report"), &robot, json!({"reason": "Beep"}));
+
+    // Tags, a page at a time with their own cursor.
+    c.call(200, "GET", "/api/v1/tags", &ada);
+    let (tags, _) = c.call(200, "GET", "/api/v1/tags?q=s&limit=1", &ada);
+    let next = tags["next_cursor"].as_str().unwrap_or_else(|| panic!("two tags start with s: {tags}")).to_string();
+    c.call(200, "GET", &format!("/api/v1/tags?q=s&limit=1&cursor={next}"), &ada);
+    c.call(422, "GET", "/api/v1/tags?cursor=_w", &ada);
+
+    // Activity.
+    let (river, _) = c.call(200, "GET", &format!("/api/v1/groups/{g}/activity"), &bea);
+    assert!(river["unread"].is_u64(), "a member has an unread count: {river}");
+    c.call(204, "POST", &format!("/api/v1/groups/{g}/activity/read"), &bea);
+    c.call(403, "POST", &format!("/api/v1/groups/{g}/activity/read"), &cy);
+    c.call(200, "GET", &format!("/api/v1/groups/{g}/activity?limit=1"), &robot);
+    c.call(200, "GET", "/api/v1/activity", &ada);
+    c.call(403, "GET", "/api/v1/activity", &robot);
+
+    // Deletes, with If-Match; the last admin cannot leave.
+    c.call(204, "DELETE", &format!("/api/v1/comments/{reply}"), &ada);
+    c.call(404, "GET", &format!("/api/v1/comments/{reply}"), &ada);
+    let r = c.request("DELETE", &format!("/api/v1/posts/{article}"), &ada).header("if-match", "\"r999\"");
+    c.send(412, "DELETE", &format!("/api/v1/posts/{article}"), r);
+    c.call(204, "DELETE", &format!("/api/v1/posts/{article}"), &ada);
+    c.call(404, "GET", &format!("/api/v1/posts/{article}"), &ada);
+    c.call(409, "DELETE", &format!("/api/v1/groups/{g}/members/me"), &ada);
+    c.call(204, "DELETE", &format!("/api/v1/groups/{g}/members/me"), &bea);
+    c.call(404, "DELETE", &format!("/api/v1/groups/{g}/members/{cy_id}"), &ada);
+    let r = c.request("DELETE", &format!("/api/v1/groups/{board}"), &bea).header("if-match", "\"r999\"");
+    c.send(412, "DELETE", &format!("/api/v1/groups/{board}"), r);
+    c.call(204, "DELETE", &format!("/api/v1/groups/{board}"), &bea);
+    c.call(404, "GET", &format!("/api/v1/groups/{board}"), &bea);
+
+    // cy spends the write budget: the next write is a 429 with Retry-After.
+    for _ in 0..WRITES_PER_MINUTE {
+        let r = send(c.request("PUT", &format!("{path}/like"), &cy));
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    }
+    c.call(429, "PUT", &format!("{path}/like"), &cy);
+    c.out
+}
+
 /// The checker itself: what it must refuse, so that a handler returning
 /// something undocumented cannot pass unnoticed.
 #[test]
@@ -247,13 +539,38 @@ fn openapi_checker_refuses_what_the_document_does_not_describe() {
         let mut headers = reqwest::header::HeaderMap::new();
         headers.insert("content-type", media.parse().unwrap());
         headers.insert("www-authenticate", "Bearer realm=\"latchkey\"".parse().unwrap());
+        headers.insert("etag", "\"r1\"".parse().unwrap());
+        headers.insert("location", "https://localhost/api/v1/groups/1".parse().unwrap());
+        headers.insert("retry-after", "60".parse().unwrap());
         let body = if body.is_null() { vec![] } else { serde_json::to_vec(&body).unwrap() };
         Answer { status, headers, body }
     };
-    let me = json!({"id": "1", "username": "ada", "display_name": "Ada", "created_at": "2026-11-23T15:54:00Z"});
+    let me = json!({
+        "id": "1", "username": "ada", "display_name": "Ada", "avatar_url": null, "bio": "",
+        "created_at": "2026-11-23T15:54:00Z"
+    });
     doc.check("GET", "/api/v1/me", &answer(200, "application/json", me.clone())).unwrap();
+    let mut with_email = me.clone();
+    with_email["email"] = json!("ada@example.org");
+    doc.check("GET", "/api/v1/me", &answer(200, "application/json", with_email)).unwrap();
+    let group = json!({
+        "id": "7", "name": "Gardeners", "description": "", "membership": "open", "access": "public",
+        "member_count": 1, "unread": 0, "my_state": "member", "my_role": "admin", "created_by": "1",
+        "created_at": "2026-11-23T15:54:00Z", "updated_at": "2026-11-23T15:54:00Z"
+    });
+    doc.check("POST", "/api/v1/groups", &answer(201, "application/json", group.clone())).unwrap();
+    let mut ajar = group.clone();
+    ajar["membership"] = json!("ajar");
+    let mut no_etag = answer(201, "application/json", group.clone());
+    no_etag.headers.remove("etag");
+    let mut no_location = answer(201, "application/json", group);
+    no_location.headers.remove("location");
+    let too_many = json!({"type": "about:blank", "title": "Too Many Requests", "status": 429, "detail": "x"});
+    doc.check("POST", "/api/v1/groups", &answer(429, "application/problem+json", too_many.clone())).unwrap();
+    let mut no_retry = answer(429, "application/problem+json", too_many);
+    no_retry.headers.remove("retry-after");
     let mut extra = me.clone();
-    extra["email"] = json!("ada@example.org");
+    extra["is_admin"] = json!(true);
     let mut missing = me.clone();
     missing.as_object_mut().unwrap().remove("username");
     let mut bad_time = me.clone();
@@ -270,6 +587,10 @@ fn openapi_checker_refuses_what_the_document_does_not_describe() {
         ("DELETE", "/api/v1/me/applications/x", answer(204, "application/json", me), "a body on a 204"),
         ("GET", "/api/v1/nothing", answer(200, "application/json", json!({})), "an undocumented path"),
         ("PUT", "/api/v1/me", answer(200, "application/json", json!({})), "an undocumented method"),
+        ("POST", "/api/v1/groups", answer(201, "application/json", ajar), "a word not in the list"),
+        ("POST", "/api/v1/groups", no_etag, "a 201 without its ETag"),
+        ("POST", "/api/v1/groups", no_location, "a 201 without its Location"),
+        ("POST", "/api/v1/groups", no_retry, "a 429 without Retry-After"),
     ];
     for (method, path, a, why) in refused {
         assert!(doc.check(method, path, &a).is_err(), "the checker let through {why}");
