@@ -15,7 +15,7 @@
 //! 6. `oauth1`, `oauth2` (flows)
 //! 7. `http`
 //! 8. `web`, `api`, and the protocol endpoint files
-//! 9. `server`, `tls`, `manage`, `cli`
+//! 9. `server`, `tls`, `manage`, `ops`, `cli`
 
 pub mod accounts;
 pub mod api;
@@ -31,6 +31,7 @@ pub mod keys;
 pub mod manage;
 pub mod oauth1;
 pub mod oauth2;
+pub mod ops;
 pub mod registry;
 pub mod scopes;
 pub mod server;

@@ -51,6 +51,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("tls", 9),
     ("server", 9),
     ("manage", 9),
+    ("ops", 9),
     ("cli", 9),
 ];
 

@@ -6,6 +6,7 @@
 mod admin;
 mod applications;
 mod at_rest;
+mod backup;
 mod browser;
 mod browser_admin;
 mod browser_api_doc;
@@ -30,5 +31,6 @@ mod plumbing;
 mod session_expiry;
 mod signup;
 mod social;
+mod upgrade;
 mod users;
 mod webdriver;
