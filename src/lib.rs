@@ -10,7 +10,7 @@
 //!    protocol rules `oauth1::signature`, `oauth1::params`, `oauth2::pkce`
 //! 2. `store`
 //! 3. `auth`, `keys`
-//! 4. `app`
+//! 4. `app`, `metrics`
 //! 5. `registry`, `accounts`
 //! 6. `oauth1`, `oauth2` (flows)
 //! 7. `http`
@@ -29,6 +29,7 @@ pub mod http;
 pub mod ids;
 pub mod keys;
 pub mod manage;
+pub mod metrics;
 pub mod oauth1;
 pub mod oauth2;
 pub mod ops;

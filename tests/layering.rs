@@ -31,6 +31,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("keys", 3),
     // 4: the handles.
     ("app", 4),
+    ("metrics", 4),
     // 5: protocol-neutral operations.
     ("registry", 5),
     ("accounts", 5),

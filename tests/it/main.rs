@@ -19,6 +19,7 @@ mod interop;
 mod manage;
 mod me;
 mod moderation;
+mod monitor;
 mod oauth1;
 mod oauth1_client;
 mod oauth1_problems;
