@@ -355,7 +355,7 @@ mod tests {
     }
 
     #[test]
-    fn any_damaged_byte_is_found() {
+    fn damaged_content_is_found() {
         let dir = tempfile::tempdir().unwrap();
         let path = sample(dir.path());
         let good = std::fs::read(&path).unwrap();

@@ -99,6 +99,11 @@ fn a_backup_under_writes_restores_every_acknowledged_write_and_the_keys() {
     assert!(page.contains("id=\"last-backup\">Last backup"), "{page}");
     assert!(page.contains("site.tar.gz"), "{page}");
 
+    // `check` looks without touching the file the server holds.
+    let checked = run(&s.dir, &["check"]);
+    assert_eq!(checked.status.code(), Some(0), "{}", stderr(&checked));
+    assert!(String::from_utf8_lossy(&checked.stdout).contains("in use by a running server"));
+
     // Refused while the server runs, and into a directory that is not empty.
     let target = out_dir.path().join("restored");
     let busy = run(&s.dir, &["restore", file.to_str().unwrap()]);
@@ -155,21 +160,31 @@ fn damaged_and_newer_backups_are_refused_and_leave_nothing() {
     assert_eq!(again.status.code(), Some(1));
     assert!(stderr(&again).contains("exists already"), "{}", stderr(&again));
 
+    // Damage a byte of the database inside the archive (the first entry's
+    // data starts after its 512-byte header), and cut a copy short. A
+    // flipped byte of the compressed stream may decode to the same bytes
+    // (in a run of zeros), so the damage is made where it changes content.
     let good = std::fs::read(&file).unwrap();
-    let mut bad = good.clone();
-    let middle = bad.len() / 2;
-    bad[middle] ^= 0x55;
+    let mut tar = vec![];
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(good.as_slice()), &mut tar).unwrap();
+    tar[512 + 100] ^= 0x55;
+    let mut gz = flate2::write::GzEncoder::new(vec![], flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, &tar).unwrap();
     let damaged = dir.path().join("damaged.tar.gz");
-    std::fs::write(&damaged, &bad).unwrap();
+    std::fs::write(&damaged, gz.finish().unwrap()).unwrap();
+    let short = dir.path().join("short.tar.gz");
+    std::fs::write(&short, &good[..good.len() / 2]).unwrap();
     let target = dir.path().join("t1");
-    let out = run(&target, &["restore", damaged.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("damaged"), "{}", stderr(&out));
-    assert!(!target.exists(), "a refused restore leaves no directory");
+    for (bad, says) in [(&damaged, "latchkey.redb does not match the manifest"), (&short, "damaged")] {
+        let out = run(&target, &["restore", bad.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(stderr(&out).contains("the backup is damaged") && stderr(&out).contains(says), "{}", stderr(&out));
+        assert!(!target.exists(), "a refused restore leaves no directory");
+    }
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())
-        .filter(|n| n != "offline.tar.gz" && n != "damaged.tar.gz")
+        .filter(|n| !n.to_string_lossy().ends_with(".tar.gz"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 
@@ -188,4 +203,47 @@ fn damaged_and_newer_backups_are_refused_and_leave_nothing() {
     json(&run(&target, &["restore", file.to_str().unwrap(), "--json"]));
     let list = json(&run(&target, &["user", "list", "--json"]));
     assert!(list.as_array().unwrap().iter().any(|u| u["username"] == "ada"), "{list}");
+}
+
+#[test]
+fn scheduled_backups_are_written_and_the_oldest_deleted() {
+    let backups = tempfile::tempdir().unwrap();
+    let dir = backups.path().to_str().unwrap().to_string();
+    let s = Server::start_with(&[
+        ("LATCHKEY_BACKUP_DIR", dir.as_str()),
+        ("LATCHKEY_BACKUP_INTERVAL", "1s"),
+        ("LATCHKEY_BACKUP_KEEP", "2"),
+    ]);
+    let names = || -> Vec<String> {
+        // Finished ones only: one being written is a hidden temporary file.
+        let mut n: Vec<String> = std::fs::read_dir(backups.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.starts_with("latchkey-"))
+            .collect();
+        n.sort();
+        n
+    };
+    // One a second; the third one makes the first go.
+    let mut seen = std::collections::BTreeSet::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while seen.len() < 3 {
+        assert!(std::time::Instant::now() < deadline, "fewer than 3 backups in 30 s: {seen:?}\n{}", s.log());
+        seen.extend(names());
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    // A new one and the deletion it brings are a moment apart.
+    let mut kept = names();
+    for _ in 0..20 {
+        if kept.len() <= 2 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        kept = names();
+    }
+    assert!(kept.len() <= 2, "{kept:?}");
+    assert!(kept.iter().all(|n| n.starts_with("latchkey-") && n.ends_with("Z.tar.gz")), "{kept:?}");
+    let admin = setup_admin(&s, "boss");
+    let page = admin.get(s.url("/admin")).send().unwrap().text().unwrap();
+    assert!(page.contains("(scheduled)"), "{page}");
 }
