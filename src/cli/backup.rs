@@ -25,16 +25,28 @@ pub fn backup(cli: &Cli, file: &Path, json: bool) -> ExitCode {
     }
     let reply = call(cli, Request::Backup { file: file.display().to_string() });
     print_reply(reply, json, |v| {
-        format!(
-            "Wrote the backup {} ({}, {} files of which {} blobs; database schema {}).\n\
+        let missing: Vec<&str> =
+            v["missing_blobs"].as_array().into_iter().flatten().filter_map(|m| m.as_str()).collect();
+        let warning = if missing.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "Warning: {} files the database refers to were already missing from files/ and are not in it: {}\n",
+                missing.len(),
+                missing.join(", ")
+            )
+        };
+        warning
+            + &format!(
+                "Wrote the backup {} ({}, {} files of which {} blobs; database schema {}).\n\
              SHA-256 {}\nIt holds every secret of this site (mode 0600): keep it as safe as the server.\n",
-            v["file"].as_str().unwrap_or_default(),
-            crate::web::admin::dashboard::readable_size(v["size"].as_u64().unwrap_or_default()),
-            v["files"],
-            v["blobs"],
-            v["schema_version"],
-            v["sha256"].as_str().unwrap_or_default(),
-        )
+                v["file"].as_str().unwrap_or_default(),
+                crate::web::admin::dashboard::readable_size(v["size"].as_u64().unwrap_or_default()),
+                v["files"],
+                v["blobs"],
+                v["schema_version"],
+                v["sha256"].as_str().unwrap_or_default(),
+            )
     })
 }
 

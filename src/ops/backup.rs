@@ -38,6 +38,10 @@ pub struct BackupView {
     /// Files in the archive besides its manifest, blobs included.
     pub files: usize,
     pub blobs: usize,
+    /// Blobs the database refers to whose files were already missing from
+    /// `files/` (a damaged data directory): the backup holds the rest and
+    /// says which, rather than never succeeding again.
+    pub missing_blobs: Vec<String>,
 }
 
 /// The names scheduled backups get, `latchkey-20261201T030000Z.tar.gz`:
@@ -137,10 +141,20 @@ fn attempt(app: &App, dest: &Path, created_at: &str, mtime: u64) -> Result<Backu
             w.add_bytes(&name, &std::fs::read(&path)?)?;
         }
         let store_blobs = Blobs::in_data_dir(data_dir);
+        let mut missing = vec![];
         for sha in &copied.blobs {
             let name = blobs::hex(sha);
             match w.add_file(&format!("files/{}/{name}", &name[..2]), &store_blobs.path(sha)) {
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Failed::BlobGone),
+                // Deleted since the snapshot (its last user went): a new
+                // snapshot will not name it. Still in use: the file was lost
+                // before this backup began, and no snapshot will find it.
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    if app.store.read(|tx| blobs::is_referenced(tx, sha))? {
+                        missing.push(name);
+                    } else {
+                        return Err(Failed::BlobGone);
+                    }
+                }
                 r => r?,
             }
         }
@@ -159,7 +173,8 @@ fn attempt(app: &App, dest: &Path, created_at: &str, mtime: u64) -> Result<Backu
             latchkey_version: manifest.latchkey_version,
             schema_version: manifest.schema_version,
             files: manifest.files.len(),
-            blobs: copied.blobs.len(),
+            blobs: copied.blobs.len() - missing.len(),
+            missing_blobs: missing,
         })
     })();
     let _ = std::fs::remove_file(&db_copy);
@@ -200,7 +215,20 @@ pub async fn create(app: &App, dest: &Path, scheduled: bool, who: Who) -> Result
     .await
     .map_err(|e| format!("the backup stopped unexpectedly: {e}"))??;
     let last = LastBackup { at: now, size: view.size, file: view.file.clone(), scheduled };
-    let detail = format!("{} bytes, sha256 {}{}", view.size, view.sha256, if scheduled { ", scheduled" } else { "" });
+    if !view.missing_blobs.is_empty() {
+        tracing::warn!(missing = ?view.missing_blobs, "backup: files the database refers to are missing from files/");
+    }
+    let detail = format!(
+        "{} bytes, sha256 {}{}{}",
+        view.size,
+        view.sha256,
+        if scheduled { ", scheduled" } else { "" },
+        if view.missing_blobs.is_empty() {
+            String::new()
+        } else {
+            format!(", {} blobs missing from files/", view.missing_blobs.len())
+        }
+    );
     let file = view.file.clone();
     app.store
         .write(move |tx| {
@@ -355,5 +383,34 @@ mod tests {
         assert!(e.contains("exists already"), "{e}");
         let e = create(&app, Path::new("relative.tar.gz"), false, Who::cli()).await.unwrap_err();
         assert!(e.contains("absolute"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn blobs_in_use_are_packed_and_a_lost_one_is_named_not_fatal() {
+        use crate::store::blobs::Owner;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let app = App::for_tests(&data, FrozenClock::at(1_796_094_000));
+        let store_blobs = Blobs::in_data_dir(&data);
+        let (kept, lost) = (store_blobs.put(b"kept picture").unwrap(), blobs::digest(b"lost picture"));
+        let unused = store_blobs.put(b"nobody uses me").unwrap();
+        app.store
+            .write(move |tx| {
+                blobs::add_ref(tx, &kept, Owner::Avatar(crate::ids::UserId(1)))?;
+                blobs::add_ref(tx, &lost, Owner::Avatar(crate::ids::UserId(2)))
+            })
+            .await
+            .unwrap();
+        let file = dir.path().join("b.tar.gz");
+        let v = create(&app, &file, false, Who::cli()).await.unwrap();
+        assert_eq!((v.blobs, v.missing_blobs.clone()), (1, vec![blobs::hex(&lost)]));
+        let into = dir.path().join("unpacked");
+        std::fs::create_dir(&into).unwrap();
+        let m = archive::unpack(&file, &into, env!("CARGO_PKG_VERSION"), crate::store::SCHEMA_VERSION).unwrap();
+        let names: Vec<&str> = m.files.iter().map(|f| f.path.as_str()).collect();
+        let kept_name = blobs::hex(&kept);
+        assert!(names.contains(&format!("files/{}/{kept_name}", &kept_name[..2]).as_str()), "{names:?}");
+        assert!(!names.iter().any(|n| n.contains(&blobs::hex(&unused))), "an unused file is not taken: {names:?}");
+        assert_eq!(std::fs::read(into.join("files").join(&kept_name[..2]).join(&kept_name)).unwrap(), b"kept picture");
     }
 }
