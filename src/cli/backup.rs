@@ -8,6 +8,11 @@ use crate::manage::Request;
 use std::path::Path;
 use std::process::ExitCode;
 
+/// `1 file`, `3 files`.
+fn count(n: u64, what: &str) -> String {
+    if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
+}
+
 pub fn backup(cli: &Cli, file: &Path, json: bool) -> ExitCode {
     // The server may run elsewhere (another working directory): it gets
     // the path whole.
@@ -38,12 +43,12 @@ pub fn backup(cli: &Cli, file: &Path, json: bool) -> ExitCode {
         };
         warning
             + &format!(
-                "Wrote the backup {} ({}, {} files of which {} blobs; database schema {}).\n\
+                "Wrote the backup {} ({}, {} of which {}; database schema {}).\n\
              SHA-256 {}\nIt holds every secret of this site (mode 0600): keep it as safe as the server.\n",
                 v["file"].as_str().unwrap_or_default(),
                 crate::web::admin::dashboard::readable_size(v["size"].as_u64().unwrap_or_default()),
-                v["files"],
-                v["blobs"],
+                count(v["files"].as_u64().unwrap_or_default(), "file"),
+                count(v["blobs"].as_u64().unwrap_or_default(), "uploaded file"),
                 v["schema_version"],
                 v["sha256"].as_str().unwrap_or_default(),
             )
@@ -65,9 +70,14 @@ pub fn restore(cli: &Cli, file: &Path, json: bool) -> ExitCode {
                 println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
             } else {
                 println!(
-                    "Restored {} files into {} from the backup made {} (latchkey {}, schema {}).\n\
+                    "Restored {} into {} from the backup made {} (latchkey {}, schema {}).\n\
                      Start the server on it: latchkey --data-dir {} serve",
-                    r.files, r.data_dir, r.created_at, r.latchkey_version, r.schema_version, r.data_dir
+                    count(r.files as u64, "file"),
+                    r.data_dir,
+                    r.created_at,
+                    r.latchkey_version,
+                    r.schema_version,
+                    r.data_dir
                 );
             }
             ExitCode::SUCCESS
