@@ -114,10 +114,14 @@ fn readyz_commits_and_healthz_stays_liveness() {
     // Probes within a second share one write.
     let commits = |s: &Server| sample(&scrape(s), "latchkey_store_commit_duration_seconds_count");
     let before = commits(&s);
+    let started = std::time::Instant::now();
+    let c = s.client();
     for _ in 0..20 {
-        assert_eq!(s.client().get(s.url("/readyz")).send().unwrap().status(), 200);
+        assert_eq!(c.get(s.url("/readyz")).send().unwrap().status(), 200);
     }
-    assert!(commits(&s) - before <= 2.0, "at most one probe write a second");
+    let seconds = started.elapsed().as_secs_f64().ceil();
+    let probes = commits(&s) - before;
+    assert!(probes <= seconds + 1.0, "at most one probe write a second: {probes} in {seconds} s");
 }
 
 #[test]
