@@ -74,6 +74,9 @@ pub async fn headers_and_log<B: MessageBody + 'static>(
     let https =
         app.as_ref().map(|app| super::conn::of(req.request(), &app.config.trusted_proxies).https).unwrap_or(false);
     let method = req.method().clone();
+    // The pattern that matches (`/api/v1/posts/{id}`), never the path; the
+    // resource map answers before routing too, so an error has it as well.
+    let route = if app.is_some() { req.request().match_pattern() } else { None };
     let result = if https || allowed_without_https(req.path()) {
         next.call(req).await.map(ServiceResponse::map_into_left_body)
     } else {
@@ -85,7 +88,7 @@ pub async fn headers_and_log<B: MessageBody + 'static>(
         Err(e) => {
             if let Some(app) = &app {
                 let status = e.as_response_error().status_code().as_u16();
-                app.metrics.request(None, method.as_str(), status, started.elapsed().as_secs_f64());
+                app.metrics.request(route, method.as_str(), status, started.elapsed().as_secs_f64());
             }
             if logging {
                 tracing::info!(request_id = %id, %method, %path, status = e.as_response_error().status_code().as_u16(),
@@ -106,8 +109,6 @@ pub async fn headers_and_log<B: MessageBody + 'static>(
         set(&mut res, "strict-transport-security", HeaderValue::from_static("max-age=31536000"));
     }
     if let Some(app) = &app {
-        // The pattern that matched (`/api/v1/posts/{id}`), never the path.
-        let route = res.request().match_pattern();
         app.metrics.request(route, method.as_str(), res.status().as_u16(), started.elapsed().as_secs_f64());
     }
     if logging {
