@@ -37,6 +37,18 @@ fn io(what: &str, path: &Path) -> impl Fn(std::io::Error) -> RestoreError {
     move |e| RestoreError::Io(format!("{place}: {e}"))
 }
 
+/// Syncs `dir` and every directory under it (files are synced by
+/// `archive::unpack`).
+fn sync_dirs(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            sync_dirs(&entry.path())?;
+        }
+    }
+    std::fs::File::open(dir)?.sync_all()
+}
+
 /// Restores the backup `archive` into `data_dir`. The caller has made
 /// sure no server runs there (a running server's directory is not empty
 /// either, so this is refused anyway).
@@ -75,6 +87,9 @@ pub fn restore(archive_path: &Path, data_dir: &Path) -> Result<Restored, Restore
             Ok(_) => {}
             Err(e) => return Err(ArchiveError::Damaged(format!("its database cannot be read: {e}")).into()),
         }
+        // The files were synced as they were written; their names must be
+        // on disk too before the folder takes the target's name.
+        sync_dirs(&staging).map_err(io("cannot sync", &staging))?;
         // Into place in one step: an empty target goes, the new one takes its name.
         if existed {
             std::fs::remove_dir(&target).map_err(io("cannot replace", &target))?;
