@@ -12,6 +12,7 @@ use crate::auth::usage::Usage;
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::keys::keyring::Keyring;
+use crate::metrics::Metrics;
 use crate::store::Store;
 use std::sync::Arc;
 
@@ -32,6 +33,44 @@ pub struct App {
     pub sealer: Arc<Sealer>,
     /// OAuth 1.0a nonces seen by this process, and those not yet written.
     pub nonces: Arc<Nonces>,
+    /// What `/metrics` serves.
+    pub metrics: Arc<Metrics>,
+    /// The last `/readyz` probe, shared so that probes stay rare.
+    pub readiness: Arc<Readiness>,
+}
+
+/// The last answer of the readiness probe (`/readyz`): a tiny write, made
+/// at most once per `READY_EVERY`, its result reused until then.
+#[derive(Default)]
+pub struct Readiness {
+    last: tokio::sync::Mutex<Option<(std::time::Instant, Result<(), String>)>>,
+}
+
+/// How long one readiness probe's answer stands.
+pub const READY_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+/// A probe write that takes longer than this counts as a failure: a disk
+/// that hangs must not hang the probe with it.
+pub const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+impl Readiness {
+    /// Whether the store commits: a write of the probe's time to `meta`,
+    /// durable like any other. Callers that come while a probe runs wait
+    /// for it and share its answer.
+    pub async fn check(&self, store: &Store, now: crate::clock::Timestamp) -> Result<(), String> {
+        let mut last = self.last.lock().await;
+        if let Some((at, answer)) = last.as_ref() {
+            if at.elapsed() < READY_EVERY {
+                return answer.clone();
+            }
+        }
+        let write = store.write(move |tx| crate::store::probe(tx, now));
+        let answer = match tokio::time::timeout(READY_TIMEOUT, write).await {
+            Ok(done) => done.map_err(|e: crate::store::StoreError| e.to_string()),
+            Err(_) => Err(format!("a write did not commit within {} s", READY_TIMEOUT.as_secs())),
+        };
+        *last = Some((std::time::Instant::now(), answer.clone()));
+        answer
+    }
 }
 
 impl App {
@@ -50,7 +89,10 @@ impl App {
         let newest_nonce = store.read(crate::store::oauth1::newest_nonce_timestamp)?;
         let nonces = Arc::new(Nonces::new(newest_nonce));
         let writes = Arc::new(WriteLimiter::new(clock.clone(), config.api_writes_per_member_per_minute));
+        let metrics = Arc::new(Metrics::new(&store));
         Ok(App {
+            metrics,
+            readiness: Arc::new(Readiness::default()),
             writes,
             sealer,
             config: Arc::new(config),

@@ -39,6 +39,12 @@ pub struct Settings {
     pub oauth1_timestamp_window: Option<String>,
     pub api_writes_per_member_per_minute: Option<u32>,
     pub registration: Option<String>,
+    pub backup_dir: Option<PathBuf>,
+    pub backup_interval: Option<String>,
+    pub backup_keep: Option<u32>,
+    pub metrics_allow: Option<Vec<String>>,
+    pub metrics_token: Option<String>,
+    pub log_format: Option<String>,
 }
 
 /// The keys a file or `LATCHKEY_<KEY>` may set, for messages.
@@ -68,6 +74,12 @@ pub const KEYS: &[&str] = &[
     "oauth1_timestamp_window",
     "api_writes_per_member_per_minute",
     "registration",
+    "backup_dir",
+    "backup_interval",
+    "backup_keep",
+    "metrics_allow",
+    "metrics_token",
+    "log_format",
 ];
 
 /// Variables that are read elsewhere and are not configuration keys.
@@ -114,6 +126,41 @@ impl Registration {
     }
 }
 
+/// How the server writes its log lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// For people: one readable line per event.
+    Text,
+    /// For log collectors: one JSON object per line.
+    Json,
+}
+
+impl LogFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogFormat::Text => "text",
+            LogFormat::Json => "json",
+        }
+    }
+
+    fn parse(text: &str) -> Result<LogFormat, ConfigError> {
+        match text {
+            "text" => Ok(LogFormat::Text),
+            "json" => Ok(LogFormat::Json),
+            other => Err(err(format!("log_format: {other:?} is not allowed; write \"text\" or \"json\""))),
+        }
+    }
+}
+
+/// Scheduled backups: a backup into `dir` whenever the newest one there is
+/// older than `interval`, keeping the `keep` newest.
+#[derive(Debug, Clone)]
+pub struct BackupSchedule {
+    pub dir: PathBuf,
+    pub interval: Duration,
+    pub keep: u32,
+}
+
 /// The effective configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -151,6 +198,17 @@ pub struct Config {
     pub api_writes_per_member_per_minute: u32,
     /// Who may sign up on `/register`.
     pub registration: Registration,
+    /// Scheduled backups; `None` (the default) when `backup_dir` is not set.
+    pub backup: Option<BackupSchedule>,
+    /// The `backup_interval` and `backup_keep` in force (also without a
+    /// `backup_dir`, for the effective-settings print).
+    pub backup_interval: Duration,
+    pub backup_keep: u32,
+    /// Client addresses `/metrics` answers without a token.
+    pub metrics_allow: Vec<IpNet>,
+    /// A bearer token that opens `/metrics` from anywhere (over HTTPS).
+    pub metrics_token: Option<String>,
+    pub log_format: LogFormat,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -194,6 +252,12 @@ impl Settings {
                 .api_writes_per_member_per_minute
                 .or(self.api_writes_per_member_per_minute),
             registration: top.registration.or(self.registration),
+            backup_dir: top.backup_dir.or(self.backup_dir),
+            backup_interval: top.backup_interval.or(self.backup_interval),
+            backup_keep: top.backup_keep.or(self.backup_keep),
+            metrics_allow: top.metrics_allow.or(self.metrics_allow),
+            metrics_token: top.metrics_token.or(self.metrics_token),
+            log_format: top.log_format.or(self.log_format),
         }
     }
 
@@ -279,6 +343,17 @@ fn addr(key: &str, value: &str) -> Result<SocketAddr, ConfigError> {
     })
 }
 
+/// A list of IP addresses and CIDR ranges.
+fn nets(key: &str, list: Vec<String>) -> Result<Vec<IpNet>, ConfigError> {
+    list.iter()
+        .map(|p| {
+            p.parse::<IpNet>().or_else(|_| p.parse::<std::net::IpAddr>().map(IpNet::from)).map_err(|_| {
+                err(format!("{key}: {p:?} is not an IP address or CIDR range (for example \"10.0.0.0/8\")"))
+            })
+        })
+        .collect()
+}
+
 fn in_range(key: &str, v: u32, min: u32, max: u32) -> Result<u32, ConfigError> {
     if v < min || v > max {
         return Err(err(format!("{key}: {v} is out of range; allowed {min}..={max}")));
@@ -310,18 +385,35 @@ impl Config {
             None | Some("") => None,
             Some(v) => Some(addr("http", v)?),
         };
-        let trusted_proxies = s
-            .trusted_proxies
-            .unwrap_or_default()
-            .iter()
-            .map(|p| {
-                p.parse::<IpNet>().or_else(|_| p.parse::<std::net::IpAddr>().map(IpNet::from)).map_err(|_| {
-                    err(format!(
-                        "trusted_proxies: {p:?} is not an IP address or CIDR range (for example \"10.0.0.0/8\")"
-                    ))
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let trusted_proxies = nets("trusted_proxies", s.trusted_proxies.unwrap_or_default())?;
+        // Loopback only unless said otherwise: a scraper on the same machine.
+        let metrics_allow =
+            nets("metrics_allow", s.metrics_allow.unwrap_or_else(|| vec!["127.0.0.0/8".into(), "::1/128".into()]))?;
+        let metrics_token = match s.metrics_token {
+            None => None,
+            Some(t) if t.len() < 16 || t.chars().any(|c| c.is_whitespace() || c.is_control()) => {
+                return Err(err(
+                    "metrics_token: use at least 16 characters without spaces (for example the output of `openssl rand -hex 32`)",
+                ));
+            }
+            Some(t) => Some(t),
+        };
+        let backup_interval = duration("backup_interval", s.backup_interval, "24h")?;
+        if backup_interval < Duration::from_secs(1) {
+            return Err(err("backup_interval: at least 1s"));
+        }
+        let backup_keep = in_range("backup_keep", s.backup_keep.unwrap_or(7), 1, 10_000)?;
+        let backup = match s.backup_dir {
+            None => None,
+            Some(p) if p.as_os_str().is_empty() => None,
+            Some(p) if p.is_relative() => {
+                return Err(err(format!(
+                    "backup_dir: {} must be an absolute path (for example \"/var/backups/latchkey\")",
+                    p.display()
+                )));
+            }
+            Some(dir) => Some(BackupSchedule { dir, interval: backup_interval, keep: backup_keep }),
+        };
         if s.tls_cert.is_some() != s.tls_key.is_some() {
             return Err(err("tls_cert and tls_key must be given together"));
         }
@@ -390,6 +482,12 @@ impl Config {
                 1_000_000,
             )?,
             registration: Registration::parse(s.registration.as_deref().unwrap_or("closed"))?,
+            backup,
+            backup_interval,
+            backup_keep,
+            metrics_allow,
+            metrics_token,
+            log_format: LogFormat::parse(s.log_format.as_deref().unwrap_or("text"))?,
         })
     }
 
@@ -473,6 +571,16 @@ impl Config {
         t.insert("oauth1_timestamp_window".into(), d(self.oauth1_timestamp_window));
         t.insert("api_writes_per_member_per_minute".into(), self.api_writes_per_member_per_minute.into());
         t.insert("registration".into(), s(self.registration.as_str()));
+        let backup_dir = self.backup.as_ref().map(|b| b.dir.display().to_string());
+        t.insert("backup_dir".into(), s(&backup_dir.unwrap_or_else(|| "(off)".into())));
+        t.insert("backup_interval".into(), d(self.backup_interval));
+        t.insert("backup_keep".into(), self.backup_keep.into());
+        t.insert(
+            "metrics_allow".into(),
+            toml::Value::Array(self.metrics_allow.iter().map(|p| s(&p.to_string())).collect()),
+        );
+        t.insert("metrics_token".into(), s(if self.metrics_token.is_some() { "(redacted)" } else { "(none)" }));
+        t.insert("log_format".into(), s(self.log_format.as_str()));
         toml::to_string(&t).unwrap_or_default()
     }
 }
@@ -534,6 +642,47 @@ mod tests {
         for bad in ["registration = \"Open\"", "registration = \"yes\"", "registration = true"] {
             let e = resolve(bad).unwrap_err().to_string();
             assert!(e.contains("registration"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn operations_keys_have_defaults_and_are_checked() {
+        let c = resolve("").unwrap();
+        assert!(c.backup.is_none(), "no scheduled backups unless backup_dir is set");
+        assert_eq!((c.backup_interval, c.backup_keep), (Duration::from_secs(86_400), 7));
+        let loopback: Vec<String> = c.metrics_allow.iter().map(|n| n.to_string()).collect();
+        assert_eq!(loopback, ["127.0.0.0/8", "::1/128"]);
+        assert_eq!((c.metrics_token.as_deref(), c.log_format), (None, LogFormat::Text));
+        let toml = c.to_toml();
+        for line in ["backup_dir = \"(off)\"", "backup_keep = 7", "metrics_token = \"(none)\"", "log_format = \"text\""]
+        {
+            assert!(toml.contains(line), "{line} in\n{toml}");
+        }
+
+        let c = resolve(
+            "backup_dir = \"/var/backups/lk\"\nbackup_interval = \"6h\"\nbackup_keep = 3\n\
+             metrics_allow = [\"10.0.0.0/8\", \"192.0.2.7\"]\nmetrics_token = \"0123456789abcdef0123\"\nlog_format = \"json\"",
+        )
+        .unwrap();
+        let b = c.backup.as_ref().unwrap();
+        assert_eq!((b.dir.to_str(), b.interval, b.keep), (Some("/var/backups/lk"), Duration::from_secs(6 * 3600), 3));
+        assert_eq!(c.metrics_allow.len(), 2);
+        assert_eq!(c.log_format, LogFormat::Json);
+        let toml = c.to_toml();
+        assert!(toml.contains("metrics_token = \"(redacted)\"") && !toml.contains("0123456789abcdef0123"), "{toml}");
+
+        let env = Settings::from_env([("LATCHKEY_LOG_FORMAT".to_string(), "json".to_string())]).unwrap();
+        assert_eq!(Config::resolve("/d".into(), env).unwrap().log_format, LogFormat::Json);
+        for (bad, key) in [
+            ("backup_dir = \"relative/dir\"", "backup_dir"),
+            ("backup_interval = \"often\"", "backup_interval"),
+            ("backup_keep = 0", "backup_keep"),
+            ("metrics_allow = [\"everyone\"]", "metrics_allow"),
+            ("metrics_token = \"short\"", "metrics_token"),
+            ("log_format = \"xml\"", "log_format"),
+        ] {
+            let e = resolve(bad).unwrap_err().to_string();
+            assert!(e.contains(key), "{bad}: {e}");
         }
     }
 

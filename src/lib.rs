@@ -10,12 +10,12 @@
 //!    protocol rules `oauth1::signature`, `oauth1::params`, `oauth2::pkce`
 //! 2. `store`
 //! 3. `auth`, `keys`
-//! 4. `app`
+//! 4. `app`, `metrics`
 //! 5. `registry`, `accounts`
 //! 6. `oauth1`, `oauth2` (flows)
 //! 7. `http`
 //! 8. `web`, `api`, and the protocol endpoint files
-//! 9. `server`, `tls`, `manage`, `cli`
+//! 9. `server`, `tls`, `manage`, `ops`, `cli`
 
 pub mod accounts;
 pub mod api;
@@ -29,8 +29,10 @@ pub mod http;
 pub mod ids;
 pub mod keys;
 pub mod manage;
+pub mod metrics;
 pub mod oauth1;
 pub mod oauth2;
+pub mod ops;
 pub mod registry;
 pub mod scopes;
 pub mod server;

@@ -19,6 +19,8 @@ use std::time::Duration;
 const SWEEP_EVERY: Duration = Duration::from_secs(600);
 const USAGE_EVERY: Duration = Duration::from_secs(5);
 const TLS_CHECK_EVERY: Duration = Duration::from_secs(12 * 3600);
+/// The longest wait between looks at `backup_dir`.
+const BACKUP_CHECK_EVERY: Duration = Duration::from_secs(300);
 
 /// Told to whoever started the server once it listens.
 #[derive(Debug, Clone)]
@@ -118,6 +120,17 @@ pub async fn run(
         let a = a.clone();
         async move { crate::auth::nonces::flush(&a.nonces, &a.store).await.map_err(|e| e.to_string()) }
     });
+    if let Some(plan) = &cfg.backup {
+        // The folder is looked at often (every interval, at most every five
+        // minutes): a backup is written when the newest there is an
+        // interval old, so restarts do not reset the rhythm.
+        let check = plan.interval.min(BACKUP_CHECK_EVERY);
+        let a = app.clone();
+        tasks.every("backup", check, "wrote a scheduled backup", move || {
+            let a = a.clone();
+            async move { crate::ops::backup::scheduled(&a).await }
+        });
+    }
     let (c, clock, certs) = (cfg.clone(), clock.clone(), certs.clone());
     tasks.every("certificate", TLS_CHECK_EVERY, "checked the certificate", move || {
         let (c, clock, certs) = (c.clone(), clock.clone(), certs.clone());

@@ -31,6 +31,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("keys", 3),
     // 4: the handles.
     ("app", 4),
+    ("metrics", 4),
     // 5: protocol-neutral operations.
     ("registry", 5),
     ("accounts", 5),
@@ -51,6 +52,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("tls", 9),
     ("server", 9),
     ("manage", 9),
+    ("ops", 9),
     ("cli", 9),
 ];
 

@@ -394,6 +394,7 @@ pub async fn authenticate(app: &App, username: &str, password: &str, ip: std::ne
                 Some(_) => "wrong password",
             };
             let locked = app.limiter.failed(username, ip);
+            app.metrics.signin_failed();
             let target = username.chars().take(64).collect::<String>();
             app.store
                 .write(move |tx| {

@@ -1,6 +1,7 @@
 //! The command line. Each command group has its file; each calls the same
 //! operations the pages and the management socket call.
 
+mod backup;
 mod check;
 mod client;
 mod serve;
@@ -56,8 +57,21 @@ pub enum Command {
     /// JWT signing keys.
     #[command(subcommand)]
     Keys(client::KeysCommand),
-    /// Validate the configuration and print the effective settings.
+    /// Validate the configuration, print the effective settings and what a
+    /// start would do to the database (without changing it).
     Check,
+    /// Write a consistent backup of the data directory to FILE (the server may keep running).
+    Backup {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Restore a backup into an empty or absent data directory (the server stopped).
+    Restore {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// Load a small demo community and a demo application to try the API.
     Demo {
         #[arg(long)]
@@ -72,6 +86,8 @@ pub fn main() -> ExitCode {
         None => serve::run(&cli, &serve::ServeArgs::default()),
         Some(Command::Serve(ref args)) => serve::run(&cli, args),
         Some(Command::Check) => check::run(&cli),
+        Some(Command::Backup { ref file, json }) => backup::backup(&cli, file, json),
+        Some(Command::Restore { ref file, json }) => backup::restore(&cli, file, json),
         Some(Command::Setup { json }) => {
             let reply = call(&cli, Request::SetupLink);
             print_reply(reply, json, |v| {

@@ -36,11 +36,13 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> ExitCode {
     let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&config.log));
     use std::io::IsTerminal;
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(std::io::stderr)
-        .init();
+    let log = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match config.log_format {
+        // One JSON object per line, for log collectors; the event's fields
+        // at the top level beside level, target and timestamp.
+        crate::config::LogFormat::Json => log.json().flatten_event(true).with_current_span(false).init(),
+        crate::config::LogFormat::Text => log.with_ansi(std::io::stderr().is_terminal()).init(),
+    }
     let printed = config.clone();
     let result = actix_web::rt::System::new().block_on(crate::server::run(
         config,

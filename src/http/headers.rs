@@ -1,5 +1,6 @@
-//! Every response: security headers, a request id, and one log line with
-//! method, path (never the query, which may hold a token), status and latency.
+//! Every response: security headers, a request id, one log line with
+//! method, path (never the query, which may hold a token), status and
+//! latency, and the request counted in the metrics under its route pattern.
 //!
 //! And the one rule of the plain-HTTP listener: a request that did not come
 //! over HTTPS (directly, or as a trusted proxy says in `X-Forwarded-Proto`)
@@ -68,11 +69,14 @@ pub async fn headers_and_log<B: MessageBody + 'static>(
     let id = crate::auth::secrets::request_id();
     // The log line's fields are copied only when it will be written.
     let logging = tracing::enabled!(tracing::Level::INFO);
-    let (method, path) = if logging { (req.method().to_string(), req.path().to_string()) } else { Default::default() };
-    let https = req
-        .app_data::<web::Data<crate::app::App>>()
-        .map(|app| super::conn::of(req.request(), &app.config.trusted_proxies).https)
-        .unwrap_or(false);
+    let path = if logging { req.path().to_string() } else { String::new() };
+    let app = req.app_data::<web::Data<crate::app::App>>().cloned();
+    let https =
+        app.as_ref().map(|app| super::conn::of(req.request(), &app.config.trusted_proxies).https).unwrap_or(false);
+    let method = req.method().clone();
+    // The pattern that matches (`/api/v1/posts/{id}`), never the path; the
+    // resource map answers before routing too, so an error has it as well.
+    let route = if app.is_some() { req.request().match_pattern() } else { None };
     let result = if https || allowed_without_https(req.path()) {
         next.call(req).await.map(ServiceResponse::map_into_left_body)
     } else {
@@ -82,6 +86,10 @@ pub async fn headers_and_log<B: MessageBody + 'static>(
     let mut res = match result {
         Ok(res) => res,
         Err(e) => {
+            if let Some(app) = &app {
+                let status = e.as_response_error().status_code().as_u16();
+                app.metrics.request(route, method.as_str(), status, started.elapsed().as_secs_f64());
+            }
             if logging {
                 tracing::info!(request_id = %id, %method, %path, status = e.as_response_error().status_code().as_u16(),
                     latency_ms = started.elapsed().as_secs_f64() * 1000.0, "request");
@@ -99,6 +107,9 @@ pub async fn headers_and_log<B: MessageBody + 'static>(
     }
     if https {
         set(&mut res, "strict-transport-security", HeaderValue::from_static("max-age=31536000"));
+    }
+    if let Some(app) = &app {
+        app.metrics.request(route, method.as_str(), res.status().as_u16(), started.elapsed().as_secs_f64());
     }
     if logging {
         tracing::info!(request_id = %id, %method, %path, status = res.status().as_u16(),

@@ -1,5 +1,5 @@
-//! Management operations: what `latchkey user|client|token|keys ...` and
-//! `latchkey setup` ask for. A request is carried out by `execute`, either
+//! Management operations: what `latchkey user|client|token|keys ...`,
+//! `latchkey setup`, `demo` and `backup` ask for. A request is carried out by `execute`, either
 //! in the running server (reached over the Unix socket in `socket`) or by
 //! the command itself when no server runs. One code path per operation, two transports.
 
@@ -19,23 +19,56 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Request {
-    UserAdd { username: String, display_name: String, email: String, password: String, admin: bool },
+    UserAdd {
+        username: String,
+        display_name: String,
+        email: String,
+        password: String,
+        admin: bool,
+    },
     UserList,
-    UserPasswd { username: String, password: String },
-    UserDisable { username: String, disabled: bool },
-    UserDelete { username: String },
+    UserPasswd {
+        username: String,
+        password: String,
+    },
+    UserDisable {
+        username: String,
+        disabled: bool,
+    },
+    UserDelete {
+        username: String,
+    },
     SetupLink,
     ClientAdd(Box<crate::registry::applications::NewClient>),
     ClientList,
-    ClientShow { client: String },
-    ClientRotateSecret { client: String },
-    ClientEnable { client: String, enabled: bool },
-    ClientDelete { client: String },
-    TokenList { member: Option<String>, client: Option<String> },
-    TokenRevoke { grant: u64 },
+    ClientShow {
+        client: String,
+    },
+    ClientRotateSecret {
+        client: String,
+    },
+    ClientEnable {
+        client: String,
+        enabled: bool,
+    },
+    ClientDelete {
+        client: String,
+    },
+    TokenList {
+        member: Option<String>,
+        client: Option<String>,
+    },
+    TokenRevoke {
+        grant: u64,
+    },
     KeysList,
     KeysRotate,
     Demo,
+    /// A backup written to `file` (an absolute path) by whoever holds the
+    /// database: the running server, or the command itself.
+    Backup {
+        file: String,
+    },
 }
 
 impl Request {
@@ -59,6 +92,7 @@ impl Request {
             Request::KeysList => "keys list",
             Request::KeysRotate => "keys rotate",
             Request::Demo => "demo",
+            Request::Backup { .. } => "backup",
         }
     }
 }
@@ -167,6 +201,9 @@ pub async fn execute(app: &App, req: Request) -> Reply {
             .map_err(|e| e.to_string()),
         Request::KeysList => keys_loaded(app).await.map(|()| json(app.keyring.views())),
         Request::Demo => demo::load(app, who).await.map(json),
+        Request::Backup { file } => {
+            crate::ops::backup::create(app, std::path::Path::new(&file), false, who).await.map(json)
+        }
         Request::KeysRotate => keyring::rotate(&app.keyring, &app.store, &app.sealer, app.now(), who).await.map(json).map_err(|e| e.to_string()),
     };
     match result {

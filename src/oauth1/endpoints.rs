@@ -98,7 +98,10 @@ async fn access(req: HttpRequest, payload: web::Payload, app: web::Data<App>) ->
         Err(f) => Err(f),
     };
     match result {
-        Ok(t) => answer(form(&[("oauth_token", &t.token), ("oauth_token_secret", &t.secret)])),
+        Ok(t) => {
+            app.metrics.token_issued("oauth1");
+            answer(form(&[("oauth_token", &t.token), ("oauth_token_secret", &t.secret)]))
+        }
         Err(f) => failure(&app, f),
     }
 }

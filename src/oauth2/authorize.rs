@@ -243,6 +243,7 @@ async fn approve_implicit(v: &Visitor, c: Checked) -> Result<HttpResponse, PageE
             super::tokens::issue(tx, &iss, &grant, &scopes, None, None, auth_time)
         })
         .await?;
+    v.app.metrics.token_issued("implicit");
     let mut params = vec![
         ("access_token", t.access_token),
         ("token_type", t.token_type),

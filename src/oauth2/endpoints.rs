@@ -79,19 +79,31 @@ async fn token(req: HttpRequest, payload: web::Payload, app: web::Data<App>) -> 
         Err(r) => return r,
     };
     let ip = client_ip(&req, &app);
-    let result = match p.get("grant_type") {
-        None => Err(ErrorResponse::new(OAuthError::InvalidRequest, "the parameter \"grant_type\" is missing")),
-        Some("authorization_code") => grants::authorization_code::exchange(&app, &auth, &p, ip.to_string()).await,
-        Some("client_credentials") => grants::client_credentials::exchange(&app, &auth, &p).await,
-        Some("password") => grants::password::exchange(&app, &auth, &p, ip).await,
-        Some("refresh_token") => grants::refresh_token::exchange(&app, &auth, &p, ip.to_string()).await,
-        Some(other) => Err(ErrorResponse::new(
-            OAuthError::UnsupportedGrantType,
-            format!("{other:?} is not a grant type this server supports"),
-        )),
+    let (grant_type, result) = match p.get("grant_type") {
+        None => ("", Err(ErrorResponse::new(OAuthError::InvalidRequest, "the parameter \"grant_type\" is missing"))),
+        Some("authorization_code") => {
+            ("authorization_code", grants::authorization_code::exchange(&app, &auth, &p, ip.to_string()).await)
+        }
+        Some("client_credentials") => {
+            ("client_credentials", grants::client_credentials::exchange(&app, &auth, &p).await)
+        }
+        Some("password") => ("password", grants::password::exchange(&app, &auth, &p, ip).await),
+        Some("refresh_token") => {
+            ("refresh_token", grants::refresh_token::exchange(&app, &auth, &p, ip.to_string()).await)
+        }
+        Some(other) => (
+            "",
+            Err(ErrorResponse::new(
+                OAuthError::UnsupportedGrantType,
+                format!("{other:?} is not a grant type this server supports"),
+            )),
+        ),
     };
     match result {
-        Ok(t) => no_store(t),
+        Ok(t) => {
+            app.metrics.token_issued(grant_type);
+            no_store(t)
+        }
         Err(e) => error_json(&e, auth.basic),
     }
 }

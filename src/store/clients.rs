@@ -84,18 +84,18 @@ pub struct Client {
 /// A client as version 2 wrote it: before revisions.
 #[derive(Deserialize)]
 #[cfg_attr(test, derive(Serialize))]
-struct ClientV2 {
-    id: ClientId,
-    name: String,
-    description: String,
-    homepage: String,
-    logo_url: String,
-    scopes: String,
-    first_party: bool,
-    enabled: bool,
-    created_at: Timestamp,
-    oauth2: Option<OAuth2App>,
-    oauth1: Option<OAuth1App>,
+pub(crate) struct ClientV2 {
+    pub(crate) id: ClientId,
+    pub(crate) name: String,
+    pub(crate) description: String,
+    pub(crate) homepage: String,
+    pub(crate) logo_url: String,
+    pub(crate) scopes: String,
+    pub(crate) first_party: bool,
+    pub(crate) enabled: bool,
+    pub(crate) created_at: Timestamp,
+    pub(crate) oauth2: Option<OAuth2App>,
+    pub(crate) oauth1: Option<OAuth1App>,
 }
 
 /// A client as version 1 wrote it: before OAuth 1.0a consumers.

@@ -1,7 +1,11 @@
-//! Schema version and the migration ladder, run at every open.
+//! Schema version and the migration ladder, run at every open; and `plan`,
+//! which says what an open would do to a file without writing to it (for
+//! `latchkey check`, and so that a file from a newer latchkey is refused
+//! before anything opens it for writing).
 
 use super::{At, StoreError, Tables, schema};
-use redb::{Database, ReadableTable, WriteTransaction};
+use redb::{Database, ReadableDatabase, ReadableTable, WriteTransaction};
+use std::path::Path;
 
 /// The schema this binary writes.
 pub const CURRENT: u32 = 3;
@@ -33,20 +37,91 @@ const _: () = assert!(LADDER.len() as u32 == CURRENT - 1);
 
 const KEY: &str = "schema_version";
 
+/// The schema version a file records; `None` in a new file.
+pub fn version(tx: &impl Tables) -> Result<Option<u32>, StoreError> {
+    const OP: &str = "migrate.version";
+    let meta = tx.table(&schema::META).during(OP)?;
+    let v = meta.get(KEY).at(OP, &schema::META)?;
+    match v {
+        None => Ok(None),
+        Some(v) => Ok(Some(u32::from_be_bytes(
+            v.value().try_into().map_err(|_| StoreError::Corrupt("schema version".into()))?,
+        ))),
+    }
+}
+
+/// What opening the file at `path` would do, found without writing to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plan {
+    /// No database yet: a start creates one at the current schema.
+    Create,
+    /// In redb 2's file format: a start converts the file, then migrates it
+    /// (its schema cannot be read before the conversion).
+    ConvertFormat { format: u8 },
+    /// Not closed cleanly (the process was killed): a start repairs redb's
+    /// bookkeeping first, then migrates as needed; the schema cannot be read
+    /// before the repair.
+    Repair,
+    /// At schema `found`: a start runs the steps up to the current schema
+    /// (none when it is current).
+    Migrate { found: u32 },
+    /// Written by a newer latchkey: refused, and left as it is.
+    TooNew { found: u32 },
+}
+
+impl Plan {
+    /// The migration steps a start would run, as "1 -> 2" strings.
+    pub fn steps(&self) -> Vec<String> {
+        let from = match self {
+            Plan::Migrate { found } => *found,
+            _ => return vec![],
+        };
+        (from..CURRENT).map(|v| format!("{v} -> {}", v + 1)).collect()
+    }
+}
+
+/// Looks at the file at `path` through a read-only handle, which redb
+/// never writes through (it refuses a file that needs repair rather than
+/// repairing it). `StoreError::Locked` while a server has it open.
+pub fn plan(path: &Path) -> Result<Plan, StoreError> {
+    const OP: &str = "migrate.plan";
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Plan::Create),
+        Ok(m) if m.len() == 0 => return Ok(Plan::Create),
+        _ => {}
+    }
+    let db = match redb::ReadOnlyDatabase::open(path) {
+        Ok(db) => db,
+        Err(redb::DatabaseError::DatabaseAlreadyOpen) => return Err(StoreError::Locked(path.display().to_string())),
+        Err(redb::DatabaseError::UpgradeRequired(format)) => return Ok(Plan::ConvertFormat { format }),
+        Err(redb::DatabaseError::RepairAborted) => return Ok(Plan::Repair),
+        Err(e) => {
+            return Err(StoreError::Storage {
+                op: OP,
+                table: "",
+                message: format!("cannot read {}: {e}", path.display()),
+            });
+        }
+    };
+    let tx = db.begin_read().during(OP)?;
+    // A file made by a crash before its first commit has no tables yet.
+    let found = match tx.open_table(schema::META) {
+        Err(redb::TableError::TableDoesNotExist(_)) => None,
+        Err(e) => return Err(StoreError::from(e).within(OP, "meta")),
+        Ok(_) => version(&tx)?,
+    };
+    Ok(match found {
+        None => Plan::Create,
+        Some(v) if v > CURRENT => Plan::TooNew { found: v },
+        Some(v) => Plan::Migrate { found: v },
+    })
+}
+
 pub fn run(db: &Database) -> Result<(), StoreError> {
     const OP: &str = "migrate";
     let tx = db.begin_write().during(OP)?;
     schema::create_all(&tx).during(OP)?;
-    let found = {
-        let meta = tx.table(&schema::META).during(OP)?;
-        let v = meta.get(KEY).at(OP, &schema::META)?;
-        match v {
-            None => None,
-            Some(v) => Some(u32::from_be_bytes(
-                v.value().try_into().map_err(|_| StoreError::Corrupt("schema version".into()))?,
-            )),
-        }
-    };
+    let found = version(&tx)?;
     let from = match found {
         None => CURRENT,
         Some(v) if v > CURRENT => {

@@ -9,6 +9,7 @@
 //! that holds it is on disk.
 
 pub mod audit;
+pub mod backups;
 pub mod blobs;
 pub mod clients;
 pub mod codec;
@@ -21,12 +22,15 @@ pub mod oauth1;
 pub mod page;
 pub mod schema;
 pub mod sessions;
+pub mod snapshot;
 pub mod social;
 pub mod users;
 mod writer;
 
 pub use crate::ids::{AuditId, ClientId, GrantId, UserId};
+pub use migrate::{CURRENT as SCHEMA_VERSION, Plan, plan, version as schema_version};
 pub use redb::{ReadTransaction, ReadableTable, WriteTransaction};
+pub use writer::WriterStats;
 
 use redb::ReadableDatabase;
 
@@ -194,6 +198,15 @@ impl Store {
     /// Opens (or creates) the database file and brings its schema up to date.
     /// A file in redb 2's file format is first upgraded in place.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        // A file from a newer latchkey is refused before anything opens it
+        // for writing: redb's open alone may rewrite its header. Other
+        // plans (and a file that cannot be read) go on to the real open,
+        // which converts, repairs or reports.
+        match migrate::plan(path) {
+            Ok(Plan::TooNew { found }) => return Err(StoreError::TooNew { found, known: migrate::CURRENT }),
+            Err(e @ StoreError::Locked(_)) => return Err(e),
+            _ => {}
+        }
         // Private before redb writes a byte; a file an older latchkey made
         // 0644 (or a format upgrade rewrote) is tightened once it is open.
         let private = |r: std::io::Result<()>| {
@@ -271,7 +284,12 @@ impl Store {
 
     /// The number of commits the writer has made, for metrics and benchmarks.
     pub fn commits(&self) -> u64 {
-        self.inner.writer.lock().ok().and_then(|w| w.as_ref().map(|w| w.commits())).unwrap_or(0)
+        self.stats().commits
+    }
+
+    /// What the writer has done so far (zeros once the store is closed).
+    pub fn stats(&self) -> WriterStats {
+        self.inner.writer.lock().ok().and_then(|w| w.as_ref().map(|w| w.stats())).unwrap_or_default()
     }
 }
 
@@ -310,6 +328,13 @@ pub fn count<K: redb::Key + 'static, V: redb::Value + 'static>(
 ) -> Result<u64, StoreError> {
     use redb::ReadableTableMetadata;
     tx.table(table)?.len().at("store.count", table)
+}
+
+/// The readiness probe's write: the time of the probe, in `meta`.
+pub fn probe(tx: &WriteTransaction, now: crate::clock::Timestamp) -> Result<(), StoreError> {
+    const OP: &str = "probe";
+    tx.table(&schema::META).during(OP)?.insert("ready:probe", now.to_be_bytes().as_slice()).at(OP, &schema::META)?;
+    Ok(())
 }
 
 /// Takes the next value of an id sequence kept in `meta`.

@@ -30,32 +30,32 @@ pub struct User {
 /// A user as version 2 wrote it: before the profile fields (bio, avatar).
 #[derive(Deserialize)]
 #[cfg_attr(test, derive(Serialize))]
-struct UserV2 {
-    id: UserId,
-    username: String,
-    display_name: String,
-    email: String,
-    password_hash: String,
-    admin: bool,
-    disabled: bool,
-    created_at: Timestamp,
-    password_changed_at: Timestamp,
-    revision: u64,
+pub(crate) struct UserV2 {
+    pub(crate) id: UserId,
+    pub(crate) username: String,
+    pub(crate) display_name: String,
+    pub(crate) email: String,
+    pub(crate) password_hash: String,
+    pub(crate) admin: bool,
+    pub(crate) disabled: bool,
+    pub(crate) created_at: Timestamp,
+    pub(crate) password_changed_at: Timestamp,
+    pub(crate) revision: u64,
 }
 
 /// A user as version 1 wrote it: before revisions.
 #[derive(Deserialize)]
 #[cfg_attr(test, derive(Serialize))]
-struct UserV1 {
-    id: UserId,
-    username: String,
-    display_name: String,
-    email: String,
-    password_hash: String,
-    admin: bool,
-    disabled: bool,
-    created_at: Timestamp,
-    password_changed_at: Timestamp,
+pub(crate) struct UserV1 {
+    pub(crate) id: UserId,
+    pub(crate) username: String,
+    pub(crate) display_name: String,
+    pub(crate) email: String,
+    pub(crate) password_hash: String,
+    pub(crate) admin: bool,
+    pub(crate) disabled: bool,
+    pub(crate) created_at: Timestamp,
+    pub(crate) password_changed_at: Timestamp,
 }
 
 impl Record for User {

@@ -8,6 +8,7 @@ pub mod avatars;
 pub mod consent;
 pub mod login;
 pub mod notice;
+pub mod ops;
 pub mod register;
 pub mod reset;
 pub mod setup;
@@ -15,7 +16,6 @@ pub mod signin_link;
 
 pub use crate::http::visitor::{Chrome, Visitor};
 
-use crate::app::App;
 use crate::http::assets;
 use crate::http::page_error::PageError;
 use actix_web::http::StatusCode;
@@ -29,7 +29,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         PageError::new(StatusCode::BAD_REQUEST, "The address is not valid", e.to_string()).into()
     }))
     .route("/", web::get().to(index))
-    .route("/healthz", web::get().to(healthz))
+    .configure(ops::routes)
     .configure(assets::routes)
     .configure(setup::routes)
     .configure(login::routes)
@@ -49,12 +49,4 @@ async fn index(v: Visitor) -> HttpResponse {
 /// Anything no route matched.
 pub async fn not_found() -> HttpResponse {
     actix_web::ResponseError::error_response(&PageError::not_found())
-}
-
-async fn healthz(app: web::Data<App>) -> HttpResponse {
-    let ok =
-        app.store.read(|tx| Ok(redb::ReadableTableMetadata::len(&tx.open_table(crate::store::schema::META)?)?)).is_ok();
-    let mut r = if ok { HttpResponse::Ok() } else { HttpResponse::ServiceUnavailable() };
-    r.insert_header(("Cache-Control", "no-store"))
-        .json(serde_json::json!({ "status": if ok { "ok" } else { "unavailable" } }))
 }

@@ -51,6 +51,12 @@ impl Server {
         s
     }
 
+    /// A server on the data directory `dir` (made if needed; kept after
+    /// the test, the caller owns it).
+    pub fn start_in(dir: &Path, env: &[(&str, &str)]) -> Server {
+        Self::launch(dir.to_path_buf(), env.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect())
+    }
+
     fn launch(dir: PathBuf, env: Vec<(String, String)>) -> Server {
         let port = free_port();
         let base = format!("https://localhost:{port}");

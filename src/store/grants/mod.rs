@@ -9,7 +9,7 @@ mod records;
 
 pub use records::{Grant, Replay, Token, TokenKind};
 #[cfg(test)]
-use records::{GrantV1, TokenV1, TokenV2};
+pub(crate) use records::{GrantV1, TokenV1, TokenV2};
 
 use super::codec::{decode, encode, revise};
 use super::key::{Key, u64_at};

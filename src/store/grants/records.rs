@@ -26,13 +26,13 @@ pub struct Grant {
 /// A grant as version 1 wrote it: before revisions.
 #[derive(Deserialize)]
 #[cfg_attr(test, derive(Serialize))]
-pub(super) struct GrantV1 {
-    pub(super) id: GrantId,
-    pub(super) client: ClientId,
-    pub(super) user: Option<UserId>,
-    pub(super) scopes: String,
-    pub(super) created_at: Timestamp,
-    pub(super) last_used: Timestamp,
+pub(crate) struct GrantV1 {
+    pub(crate) id: GrantId,
+    pub(crate) client: ClientId,
+    pub(crate) user: Option<UserId>,
+    pub(crate) scopes: String,
+    pub(crate) created_at: Timestamp,
+    pub(crate) last_used: Timestamp,
 }
 
 impl Record for Grant {
@@ -116,38 +116,38 @@ pub struct Replay {
 /// A token as version 2 wrote it: scopes as a plain string, before replays.
 #[derive(Deserialize)]
 #[cfg_attr(test, derive(Serialize))]
-pub(super) struct TokenV2 {
-    pub(super) kind: TokenKind,
-    pub(super) grant: GrantId,
-    pub(super) client: ClientId,
-    pub(super) user: Option<UserId>,
-    pub(super) scopes: String,
-    pub(super) issued_at: Timestamp,
-    pub(super) expires_at: Option<Timestamp>,
-    pub(super) redirect_uri: Option<String>,
-    pub(super) pkce: Option<(String, String)>,
-    pub(super) nonce: Option<String>,
-    pub(super) auth_time: Timestamp,
-    pub(super) used_at: Option<Timestamp>,
-    pub(super) secret: Option<Vec<u8>>,
+pub(crate) struct TokenV2 {
+    pub(crate) kind: TokenKind,
+    pub(crate) grant: GrantId,
+    pub(crate) client: ClientId,
+    pub(crate) user: Option<UserId>,
+    pub(crate) scopes: String,
+    pub(crate) issued_at: Timestamp,
+    pub(crate) expires_at: Option<Timestamp>,
+    pub(crate) redirect_uri: Option<String>,
+    pub(crate) pkce: Option<(String, String)>,
+    pub(crate) nonce: Option<String>,
+    pub(crate) auth_time: Timestamp,
+    pub(crate) used_at: Option<Timestamp>,
+    pub(crate) secret: Option<Vec<u8>>,
 }
 
 /// A token as version 1 wrote it: before OAuth 1.0a token secrets.
 #[derive(Deserialize)]
 #[cfg_attr(test, derive(Serialize))]
-pub(super) struct TokenV1 {
-    pub(super) kind: TokenKind,
-    pub(super) grant: GrantId,
-    pub(super) client: ClientId,
-    pub(super) user: Option<UserId>,
-    pub(super) scopes: String,
-    pub(super) issued_at: Timestamp,
-    pub(super) expires_at: Option<Timestamp>,
-    pub(super) redirect_uri: Option<String>,
-    pub(super) pkce: Option<(String, String)>,
-    pub(super) nonce: Option<String>,
-    pub(super) auth_time: Timestamp,
-    pub(super) used_at: Option<Timestamp>,
+pub(crate) struct TokenV1 {
+    pub(crate) kind: TokenKind,
+    pub(crate) grant: GrantId,
+    pub(crate) client: ClientId,
+    pub(crate) user: Option<UserId>,
+    pub(crate) scopes: String,
+    pub(crate) issued_at: Timestamp,
+    pub(crate) expires_at: Option<Timestamp>,
+    pub(crate) redirect_uri: Option<String>,
+    pub(crate) pkce: Option<(String, String)>,
+    pub(crate) nonce: Option<String>,
+    pub(crate) auth_time: Timestamp,
+    pub(crate) used_at: Option<Timestamp>,
 }
 
 impl Record for Token {

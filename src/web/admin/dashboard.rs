@@ -1,5 +1,5 @@
-//! `/admin`: counts (with the open reports waiting for a moderator) and
-//! the latest audit events.
+//! `/admin`: counts (with the open reports waiting for a moderator), the
+//! last backup (or a hint to make one), and the latest audit events.
 
 use super::when;
 use crate::http::page_error::PageError;
@@ -13,6 +13,24 @@ use askama::Template;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin", web::get().to(show));
+}
+
+/// The last backup as the dashboard shows it.
+pub struct Backup {
+    pub at: (String, String),
+    pub size: String,
+    pub file: String,
+    pub scheduled: bool,
+}
+
+/// A size in the unit a person reads at a glance.
+pub fn readable_size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1 << 30 => format!("{:.1} GiB", b as f64 / (1u64 << 30) as f64),
+        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / (1u64 << 20) as f64),
+        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
+        b => format!("{b} bytes"),
+    }
 }
 
 pub struct Event {
@@ -31,6 +49,9 @@ struct DashboardView {
     failures_24h: usize,
     groups: u64,
     open_reports: u64,
+    last_backup: Option<Backup>,
+    /// Whether `backup_dir` is set (the hint differs).
+    backups_scheduled: bool,
     recent: Vec<Event>,
 }
 
@@ -47,6 +68,13 @@ async fn show(v: Admin) -> Result<HttpResponse, PageError> {
             failures_24h: audit::search(tx, &failures, None, 100_000)?.len(),
             groups: store::count(tx, &schema::GROUPS)?,
             open_reports: crate::store::social::reports::open_count(tx)?,
+            last_backup: crate::store::backups::last(tx)?.map(|b| Backup {
+                at: when(b.at),
+                size: readable_size(b.size),
+                file: b.file,
+                scheduled: b.scheduled,
+            }),
+            backups_scheduled: v.app.config.backup.is_some(),
             recent: audit::recent(tx, None, 15)?.into_iter().map(|(_, e)| Event { at: when(e.at), e }).collect(),
         })
     })?;
