@@ -191,19 +191,27 @@ impl Drop for Inner {
 }
 
 impl Store {
-    /// Opens (or creates) the database file and brings its schema up to date.
-    /// A file in redb 2's file format is first upgraded in place.
+    /// Opens (or creates) the database file with the default cache size
+    /// (config `store_cache_size`) and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Store::open_with_cache(path, crate::config::DEFAULT_STORE_CACHE_SIZE)
+    }
+
+    /// Opens (or creates) the database file, with at most `cache_size`
+    /// bytes of redb's read cache and write buffer, and brings its schema
+    /// up to date. A file in redb 2's file format is first upgraded in place.
+    pub fn open_with_cache(path: &Path, cache_size: usize) -> Result<Store, StoreError> {
         // Private before redb writes a byte; a file an older latchkey made
         // 0644 (or a format upgrade rewrote) is tightened once it is open.
         let private = |r: std::io::Result<()>| {
             r.map_err(|e| StoreError::storage(format!("cannot make {} private: {e}", path.display())))
         };
         private(crate::fsutil::create_private(path))?;
-        let db = match redb::Database::create(path) {
+        let create = || redb::Database::builder().set_cache_size(cache_size).create(path);
+        let db = match create() {
             Err(redb::DatabaseError::UpgradeRequired(found)) => {
                 upgrade_file_format(path, found)?;
-                redb::Database::create(path)
+                create()
             }
             opened => opened,
         };
