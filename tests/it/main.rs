@@ -13,6 +13,7 @@ mod browser_moderation;
 mod browser_oauth1;
 mod config;
 mod durability;
+mod footprint;
 mod harness;
 mod interop;
 mod manage;
