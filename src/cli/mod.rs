@@ -3,6 +3,7 @@
 
 mod check;
 mod client;
+mod healthcheck;
 mod serve;
 mod token;
 mod user;
@@ -63,6 +64,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Exit 0 when this machine's server answers GET /healthz on its HTTPS
+    /// listener (for a container's health check), 1 when not.
+    Healthcheck(healthcheck::HealthcheckArgs),
 }
 
 /// Exit codes: 0 done, 1 the operation failed, 2 bad usage or configuration.
@@ -72,6 +76,7 @@ pub fn main() -> ExitCode {
         None => serve::run(&cli, &serve::ServeArgs::default()),
         Some(Command::Serve(ref args)) => serve::run(&cli, args),
         Some(Command::Check) => check::run(&cli),
+        Some(Command::Healthcheck(ref args)) => healthcheck::run(&cli, args),
         Some(Command::Setup { json }) => {
             let reply = call(&cli, Request::SetupLink);
             print_reply(reply, json, |v| {

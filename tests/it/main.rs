@@ -15,6 +15,7 @@ mod config;
 mod durability;
 mod footprint;
 mod harness;
+mod healthcheck;
 mod interop;
 mod manage;
 mod me;
