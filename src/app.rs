@@ -77,7 +77,7 @@ impl App {
     /// Creates the data directory (owner-only) and opens the database in it.
     pub fn open(config: Config, clock: SharedClock) -> anyhow::Result<App> {
         ensure_private_dir(&config.data_dir)?;
-        let store = Store::open(&config.data_dir.join("latchkey.redb"))?;
+        let store = Store::open_with_cache(&config.data_dir.join("latchkey.redb"), config.store_cache_size)?;
         let passwords = Passwords::new(&config.argon2)?;
         let limiter = Arc::new(LoginLimiter::new(
             clock.clone(),

@@ -45,6 +45,9 @@ pub struct Settings {
     pub metrics_allow: Option<Vec<String>>,
     pub metrics_token: Option<String>,
     pub log_format: Option<String>,
+    /// A size: bytes as a number, or text like "32MiB".
+    #[serde(default, deserialize_with = "size_setting")]
+    pub store_cache_size: Option<String>,
 }
 
 /// The keys a file or `LATCHKEY_<KEY>` may set, for messages.
@@ -80,6 +83,7 @@ pub const KEYS: &[&str] = &[
     "metrics_allow",
     "metrics_token",
     "log_format",
+    "store_cache_size",
 ];
 
 /// Variables that are read elsewhere and are not configuration keys.
@@ -209,6 +213,8 @@ pub struct Config {
     /// A bearer token that opens `/metrics` from anywhere (over HTTPS).
     pub metrics_token: Option<String>,
     pub log_format: LogFormat,
+    /// Bytes of redb's page cache (read cache and write buffer together).
+    pub store_cache_size: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -258,6 +264,7 @@ impl Settings {
             metrics_allow: top.metrics_allow.or(self.metrics_allow),
             metrics_token: top.metrics_token.or(self.metrics_token),
             log_format: top.log_format.or(self.log_format),
+            store_cache_size: top.store_cache_size.or(self.store_cache_size),
         }
     }
 
@@ -352,6 +359,88 @@ fn nets(key: &str, list: Vec<String>) -> Result<Vec<IpNet>, ConfigError> {
             })
         })
         .collect()
+}
+
+/// A size setting written as a number of bytes or as text; kept as text
+/// until `size` reads it, so that both forms get the same message.
+fn size_setting<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    struct Visitor;
+    impl serde::de::Visitor<'_> for Visitor {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a size: a number of bytes or text like \"32MiB\"")
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+    }
+    d.deserialize_any(Visitor)
+}
+
+/// redb's page cache when `store_cache_size` is not set. redb's own default
+/// is 1 GiB, which a long-running server fills with every page it ever
+/// reads; the operating system's page cache keeps the file's pages anyway,
+/// so this cache needs only the hot ones (the tables every request reads:
+/// tokens, grants, members).
+pub const DEFAULT_STORE_CACHE_SIZE: usize = 32 * 1024 * 1024;
+
+const KIB: u64 = 1024;
+const MIB: u64 = 1024 * KIB;
+const GIB: u64 = 1024 * MIB;
+
+/// Reads a size: `33554432`, `"32MiB"`, `"512 KiB"`, `"1GiB"`, `"64MB"`
+/// (KB, MB, GB are powers of 1000), within `min..=max` bytes.
+fn size(key: &str, value: Option<String>, default: u64, min: u64, max: u64) -> Result<u64, ConfigError> {
+    let Some(text) = value else {
+        return Ok(default);
+    };
+    let bad = || {
+        err(format!(
+            "{key}: {text:?} is not a size; write a number of bytes or a number with a unit, \
+             for example \"32MiB\" (units B, KiB, MiB, GiB, KB, MB, GB)"
+        ))
+    };
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let number: u64 = number.parse().map_err(|_| bad())?;
+    let unit = match unit.trim() {
+        "" | "B" => 1,
+        "KiB" => KIB,
+        "MiB" => MIB,
+        "GiB" => GIB,
+        "KB" | "kB" => 1000,
+        "MB" => 1000 * 1000,
+        "GB" => 1000 * 1000 * 1000,
+        _ => return Err(bad()),
+    };
+    let bytes = number.checked_mul(unit).ok_or_else(bad)?;
+    if bytes < min || bytes > max {
+        return Err(err(format!(
+            "{key}: {text:?} is out of range; allowed {} to {}",
+            show_size(min as usize),
+            show_size(max as usize)
+        )));
+    }
+    Ok(bytes)
+}
+
+/// A size as `size` reads it back: the largest binary unit that divides it.
+fn show_size(bytes: usize) -> String {
+    let b = bytes as u64;
+    match b {
+        0 => "0".to_string(),
+        b if b % GIB == 0 => format!("{}GiB", b / GIB),
+        b if b % MIB == 0 => format!("{}MiB", b / MIB),
+        b if b % KIB == 0 => format!("{}KiB", b / KIB),
+        b => b.to_string(),
+    }
 }
 
 fn in_range(key: &str, v: u32, min: u32, max: u32) -> Result<u32, ConfigError> {
@@ -488,6 +577,13 @@ impl Config {
             metrics_allow,
             metrics_token,
             log_format: LogFormat::parse(s.log_format.as_deref().unwrap_or("text"))?,
+            store_cache_size: size(
+                "store_cache_size",
+                s.store_cache_size,
+                DEFAULT_STORE_CACHE_SIZE as u64,
+                MIB,
+                64 * GIB,
+            )? as usize,
         })
     }
 
@@ -581,6 +677,7 @@ impl Config {
         );
         t.insert("metrics_token".into(), s(if self.metrics_token.is_some() { "(redacted)" } else { "(none)" }));
         t.insert("log_format".into(), s(self.log_format.as_str()));
+        t.insert("store_cache_size".into(), s(&show_size(self.store_cache_size)));
         toml::to_string(&t).unwrap_or_default()
     }
 }
@@ -683,6 +780,31 @@ mod tests {
         ] {
             let e = resolve(bad).unwrap_err().to_string();
             assert!(e.contains(key), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn the_store_cache_size_is_a_size_in_the_file_or_the_environment() {
+        assert_eq!(resolve("").unwrap().store_cache_size, 32 * 1024 * 1024);
+        assert_eq!(resolve("store_cache_size = \"64MiB\"").unwrap().store_cache_size, 64 << 20);
+        assert!(resolve("store_cache_size = \"512 KiB\"").unwrap_err().to_string().contains("out of range"));
+        assert_eq!(resolve("store_cache_size = \"2GiB\"").unwrap().store_cache_size, 2 << 30);
+        assert_eq!(resolve("store_cache_size = \"100MB\"").unwrap().store_cache_size, 100_000_000);
+        assert_eq!(resolve("store_cache_size = 8388608").unwrap().store_cache_size, 8 << 20);
+        let c = resolve("store_cache_size = \"16MiB\"").unwrap();
+        assert!(c.to_toml().contains("store_cache_size = \"16MiB\""), "{}", c.to_toml());
+        for raw in ["48MiB", "50331648"] {
+            let env = Settings::from_env([("LATCHKEY_STORE_CACHE_SIZE".to_string(), raw.to_string())]).unwrap();
+            assert_eq!(Config::resolve("/d".into(), env).unwrap().store_cache_size, 48 << 20, "{raw}");
+        }
+        for bad in [
+            "store_cache_size = \"lots\"",
+            "store_cache_size = \"32 MiBs\"",
+            "store_cache_size = -1",
+            "store_cache_size = \"128GiB\"",
+        ] {
+            let e = resolve(bad).unwrap_err().to_string();
+            assert!(e.contains("store_cache_size"), "{bad}: {e}");
         }
     }
 

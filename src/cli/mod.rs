@@ -4,6 +4,7 @@
 mod backup;
 mod check;
 mod client;
+mod healthcheck;
 mod serve;
 mod token;
 mod user;
@@ -77,6 +78,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Exit 0 when this machine's server answers GET /healthz on its HTTPS
+    /// listener (for a container's health check), 1 when not.
+    Healthcheck(healthcheck::HealthcheckArgs),
 }
 
 /// Exit codes: 0 done, 1 the operation failed, 2 bad usage or configuration.
@@ -88,6 +92,7 @@ pub fn main() -> ExitCode {
         Some(Command::Check) => check::run(&cli),
         Some(Command::Backup { ref file, json }) => backup::backup(&cli, file, json),
         Some(Command::Restore { ref file, json }) => backup::restore(&cli, file, json),
+        Some(Command::Healthcheck(ref args)) => healthcheck::run(&cli, args),
         Some(Command::Setup { json }) => {
             let reply = call(&cli, Request::SetupLink);
             print_reply(reply, json, |v| {

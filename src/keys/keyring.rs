@@ -154,21 +154,23 @@ impl Keyring {
     }
 }
 
-fn generate_all(now: i64) -> Result<Vec<StoredKey>, StoreError> {
-    ALGORITHMS
-        .iter()
-        .map(|&alg| {
-            SigningKey::generate(alg, keys::generate_kid(), now)
-                .map(|key| StoredKey { key, retired_at: None })
-                .map_err(|e| StoreError::Internal(format!("cannot make a {} key: {e}", alg.as_str())))
-        })
-        .collect()
+/// A new key for `alg`. An RSA key costs tens to hundreds of milliseconds
+/// (a random prime search), so keys are made only where one is needed.
+fn generate(alg: Algorithm, now: i64) -> Result<StoredKey, StoreError> {
+    SigningKey::generate(alg, keys::generate_kid(), now)
+        .map(|key| StoredKey { key, retired_at: None })
+        .map_err(|e| StoreError::Internal(format!("cannot make a {} key: {e}", alg.as_str())))
 }
 
-/// Loads the keys, making the first ones on a new database, and drops
-/// retired keys whose tokens have all expired. A key an older latchkey
-/// stored in the clear is sealed and written back in the same write.
-/// `access_token_lifetime` is the configured default; a retired key stays
+fn generate_all(now: i64) -> Result<Vec<StoredKey>, StoreError> {
+    ALGORITHMS.iter().map(|&alg| generate(alg, now)).collect()
+}
+
+/// Loads the keys, making the first ones on a new database (or a key for an
+/// algorithm that has none), and drops retired keys whose tokens have all
+/// expired; a start with nothing of that to do writes nothing. A key an
+/// older latchkey stored in the clear is sealed and written back in the same
+/// write. `access_token_lifetime` is the configured default; a retired key stays
 /// published for the longest lifetime any application may have.
 pub async fn load(
     keyring: &Keyring,
@@ -191,11 +193,14 @@ pub async fn load(
         .filter(|alg| !existing.iter().any(|k| k.key.alg == *alg && k.retired_at.is_none()))
         .collect();
     let keep_retired = max_token_lifetime(store, access_token_lifetime);
-    let fresh = generate_all(now)?
-        .iter()
-        .filter(|k| missing.contains(&k.key.alg))
-        .map(|k| seal(k, sealer))
-        .collect::<Result<Vec<_>, _>>()?;
+    let expired = |k: &StoredKey| k.retired_at.is_some_and(|r| r + keep_retired < now);
+    if missing.is_empty() && resealed.is_empty() && !existing.iter().any(expired) {
+        // The usual start: every key is there and sealed, none to drop.
+        // Nothing is written, so a start costs no commit.
+        keyring.set(existing);
+        return Ok(());
+    }
+    let fresh = missing.iter().map(|&alg| seal(&generate(alg, now)?, sealer)).collect::<Result<Vec<_>, _>>()?;
     if !resealed.is_empty() {
         tracing::info!(keys = resealed.len(), "sealing signing keys stored in the clear by an older latchkey");
     }
@@ -323,6 +328,37 @@ mod tests {
         assert!(matches!(e, KeyringError::Unseal { .. }), "{e}");
         assert!(e.to_string().contains("secret.key"), "{e}");
         assert_eq!(store.read(stored::list).unwrap().len(), 6, "nothing was written");
+    }
+
+    /// The usual start finds every key: it makes none (an RSA key costs up
+    /// to half a second) and commits nothing. Retired keys past their
+    /// tokens' lifetime are still dropped at a later start.
+    #[tokio::test]
+    async fn a_later_start_makes_no_key_and_writes_nothing_unless_a_retired_key_expired() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("latchkey.redb")).unwrap();
+        let sealer = Sealer::in_data_dir(dir.path());
+        let first = loaded(&store, &sealer).await.unwrap();
+        let commits = store.commits();
+        let again = loaded(&store, &sealer).await.unwrap();
+        assert_eq!(store.commits(), commits, "nothing written");
+        let kids = |k: &Keyring| {
+            let mut v: Vec<String> = k.published().into_iter().map(|k| k.kid).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(kids(&again), kids(&first), "the same keys, none new");
+        assert_eq!(
+            again.active(Algorithm::RS256).map(|s| s.kid.clone()),
+            first.active(Algorithm::RS256).map(|s| s.kid.clone())
+        );
+
+        rotate(&again, &store, &sealer, NOW + 10, Who::cli()).await.unwrap();
+        assert_eq!(store.read(stored::list).unwrap().len(), 6);
+        let later = Keyring::default();
+        load(&later, &store, &sealer, HOUR, NOW + 10 + 2 * 3600).await.unwrap();
+        assert_eq!(store.read(stored::list).unwrap().len(), 3, "the retired keys' tokens have expired");
+        assert!(kids(&later).iter().all(|k| !kids(&first).contains(k)));
     }
 
     /// The shape an older latchkey stored (record version 1), written here

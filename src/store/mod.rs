@@ -195,9 +195,16 @@ impl Drop for Inner {
 }
 
 impl Store {
-    /// Opens (or creates) the database file and brings its schema up to date.
-    /// A file in redb 2's file format is first upgraded in place.
+    /// Opens (or creates) the database file with the default cache size
+    /// (config `store_cache_size`) and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Store::open_with_cache(path, crate::config::DEFAULT_STORE_CACHE_SIZE)
+    }
+
+    /// Opens (or creates) the database file, with at most `cache_size`
+    /// bytes of redb's read cache and write buffer, and brings its schema
+    /// up to date. A file in redb 2's file format is first upgraded in place.
+    pub fn open_with_cache(path: &Path, cache_size: usize) -> Result<Store, StoreError> {
         // A file from a newer latchkey is refused before anything opens it
         // for writing: redb's open alone may rewrite its header. Other
         // plans (and a file that cannot be read) go on to the real open,
@@ -213,10 +220,11 @@ impl Store {
             r.map_err(|e| StoreError::storage(format!("cannot make {} private: {e}", path.display())))
         };
         private(crate::fsutil::create_private(path))?;
-        let db = match redb::Database::create(path) {
+        let create = || redb::Database::builder().set_cache_size(cache_size).create(path);
+        let db = match create() {
             Err(redb::DatabaseError::UpgradeRequired(found)) => {
                 upgrade_file_format(path, found)?;
-                redb::Database::create(path)
+                create()
             }
             opened => opened,
         };
