@@ -66,6 +66,7 @@ pub async fn run(
             .configure(|c| configure(c, state.clone()))
             .default_service(web::to(crate::web::not_found))
     })
+    .on_connect(no_delay)
     .shutdown_timeout(cfg.shutdown_timeout.as_secs())
     // Signals are handled below, registered before the server says it is
     // ready: a SIGTERM that arrives at once must stop it cleanly, not kill it.
@@ -152,6 +153,27 @@ pub async fn run(
     tracing::info!("latchkey stopped; the database is closed");
     result?;
     Ok(())
+}
+
+/// Turns Nagle's algorithm off on every accepted connection, as HTTP
+/// servers do: a response must not wait for the client to acknowledge what
+/// was sent before it. With it on, a TLS 1.3 response written while the
+/// session ticket that followed the handshake was still unacknowledged
+/// waited out the client's delayed ACK: 40 ms on about one new connection
+/// in five (scripts/footprint saw the first /healthz after a start take
+/// 50 ms instead of 8).
+fn no_delay(conn: &dyn std::any::Any, _: &mut actix_web::dev::Extensions) {
+    use actix_tls::accept::rustls_0_23::TlsStream;
+    use actix_web::rt::net::TcpStream;
+    let tcp = match conn.downcast_ref::<TlsStream<TcpStream>>() {
+        Some(tls) => Some(tls.get_ref().0),
+        None => conn.downcast_ref::<TcpStream>(),
+    };
+    if let Some(tcp) = tcp {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY could not be set");
+        }
+    }
 }
 
 /// What `serve` prints for the person who started it.
