@@ -119,6 +119,7 @@ fn parts() -> Vec<utoipa::openapi::OpenApi> {
         super::users::Doc::openapi(),
         super::groups::Doc::openapi(),
         super::posts::Doc::openapi(),
+        super::tags::Doc::openapi(),
     ]
 }
 

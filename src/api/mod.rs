@@ -12,6 +12,7 @@ mod me;
 mod posts;
 mod schema;
 mod swagger_ui;
+mod tags;
 mod users;
 
 #[cfg(test)]
@@ -34,7 +35,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(me::routes)
             .configure(users::routes)
             .configure(groups::routes)
-            .configure(posts::routes),
+            .configure(posts::routes)
+            .configure(tags::routes),
     );
 }
 

@@ -1,5 +1,5 @@
 //! `/api/v1/posts`: posts with their filters, likes and reports;
-//! `/api/v1/posts/{id}/comments` and `/api/v1/comments/{id}`; `/api/v1/tags`.
+//! `/api/v1/posts/{id}/comments` and `/api/v1/comments/{id}`.
 
 use super::common::{self, Object, created, if_match, ok_tagged, page, read, sid, viewer, writer};
 use super::resource;
@@ -33,8 +33,7 @@ use utoipa::{IntoParams, ToSchema};
     get_comment,
     update_comment,
     delete_comment,
-    report_comment,
-    tags
+    report_comment
 ))]
 pub(super) struct Doc;
 
@@ -61,8 +60,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::patch().to(update_comment))
                 .route(web::delete().to(delete_comment)),
         )
-        .service(resource("/v1/comments/{id}/report", "POST").route(web::post().to(report_comment)))
-        .service(resource("/v1/tags", "GET").route(web::get().to(tags)));
+        .service(resource("/v1/comments/{id}/report", "POST").route(web::post().to(report_comment)));
 }
 
 /// A post as the API shows it.
@@ -782,70 +780,4 @@ async fn report_comment(
 ) -> Result<HttpResponse, ApiError> {
     let id = CommentId(common::id(&path, "comment")?);
     report(caller, &app, Target::Comment(id), body.into_inner()).await
-}
-
-/// `GET /tags`: the prefix and the page. This list's cursor is its own
-/// (the base64url of the last tag name given), not another list's.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct TagQuery {
-    /// The start of the tag names (a leading `#` is dropped, any case); at
-    /// most 50 characters. Leave out for every tag.
-    #[param(example = "se")]
-    pub q: Option<String>,
-    /// The `next_cursor` of the previous page (the base64url of the last
-    /// tag name it gave); leave it out for the first.
-    #[param(max_length = 512, pattern = "^[A-Za-z0-9_-]*$", example = "c2VlZHM")]
-    pub cursor: Option<String>,
-    /// How many tags per page.
-    #[param(value_type = Option<u32>, minimum = 1, maximum = 100, example = 20)]
-    pub limit: Option<String>,
-}
-
-/// A tag and how many posts carry it.
-#[derive(Serialize, ToSchema)]
-#[schema(as = Tag)]
-struct TagJson {
-    #[schema(example = "seeds")]
-    name: String,
-    /// The posts with this tag that a member (or, for an application's own
-    /// token, anyone) can see.
-    #[schema(example = 14)]
-    count: u64,
-}
-
-/// The tags starting with `q`, in name order, each with how many posts
-/// carry it that a member (or, for an application's own token, anyone)
-/// can see.
-#[utoipa::path(
-    get,
-    path = "/api/v1/tags",
-    tag = "tags",
-    operation_id = "list_tags",
-    params(TagQuery),
-    security(("oauth2" = ["posts:read"]), ("oauth1" = ["posts:read"])),
-    responses(
-        (status = 200, description = "A page of tags in name order", body = Listing<TagJson>, headers(("Cache-Control" = String, description = "`no-store`"))),
-        (status = 401, response = super::schema::Unauthorized),
-        (status = 403, response = super::schema::Forbidden),
-        (status = 422, response = super::schema::Unprocessable),
-        (status = "4XX", response = super::schema::ClientError),
-        (status = "5XX", response = super::schema::ServerError),
-    )
-)]
-async fn tags(caller: Caller, app: web::Data<App>, q: web::Query<TagQuery>) -> Result<HttpResponse, ApiError> {
-    caller.require("posts:read")?;
-    let prefix = common::query_text("q", q.q.as_deref(), LIMITS.tag)?.unwrap_or_default();
-    // The cursor of the tag list is the last name given, base64url.
-    let p = PageQuery { cursor: q.cursor.clone(), limit: q.limit.clone() }.check()?;
-    let after = p
-        .after()
-        .map(|a| String::from_utf8(a.to_vec()).map_err(|_| ApiError::field("cursor", "is not a cursor of this list")))
-        .transpose()?;
-    let v = viewer(&caller);
-    let (items, next) = read(&app, |tx| social::posts::tags(tx, v, &prefix, after.as_deref(), p.limit))?;
-    Ok(HttpResponse::Ok().insert_header(no_store()).json(Listing {
-        items: items.into_iter().map(|(name, count)| TagJson { name, count }).collect(),
-        next_cursor: next.map(|n| crate::http::page::cursor(n.as_bytes())),
-    }))
 }
