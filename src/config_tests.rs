@@ -1,0 +1,171 @@
+//! The configuration's tests: defaults, each key from the file and the
+//! environment, and the messages for what is wrong.
+
+use super::*;
+
+fn resolve(toml: &str) -> Result<Config, ConfigError> {
+    Config::resolve(PathBuf::from("/tmp/x"), Settings::from_toml(toml)?)
+}
+
+#[test]
+fn defaults_need_no_file() {
+    let c = resolve("").unwrap();
+    assert_eq!(c.https.to_string(), "127.0.0.1:8443");
+    assert_eq!(c.public_url.as_str(), "https://localhost:8443/");
+    assert_eq!(c.argon2.memory_kib, 19456);
+    assert!(c.http.is_none());
+    assert_eq!(c.oauth1_request_token_lifetime, Duration::from_secs(3600));
+    assert_eq!(c.oauth1_timestamp_window, Duration::from_secs(300));
+}
+
+#[test]
+fn oauth1_keys_come_from_file_and_environment() {
+    let c = resolve("oauth1_request_token_lifetime = \"10m\"\noauth1_timestamp_window = \"90s\"").unwrap();
+    assert_eq!(c.oauth1_request_token_lifetime, Duration::from_secs(600));
+    assert_eq!(c.oauth1_timestamp_window, Duration::from_secs(90));
+    assert!(c.to_toml().contains("oauth1_timestamp_window = \"1m 30s\""), "{}", c.to_toml());
+    let env = Settings::from_env([("LATCHKEY_OAUTH1_TIMESTAMP_WINDOW".to_string(), "2m".to_string())]).unwrap();
+    assert_eq!(Config::resolve("/d".into(), env).unwrap().oauth1_timestamp_window, Duration::from_secs(120));
+    for bad in [
+        "oauth1_timestamp_window = \"soon\"",
+        "oauth1_timestamp_window = \"2days\"",
+        "oauth1_request_token_lifetime = \"0s\"",
+    ] {
+        let e = resolve(bad).unwrap_err().to_string();
+        assert!(e.contains("oauth1_"), "{bad}: {e}");
+    }
+}
+
+#[test]
+fn a_zero_refresh_reuse_grace_is_allowed_and_other_zero_durations_are_not() {
+    assert_eq!(resolve("refresh_reuse_grace = \"0s\"").unwrap().refresh_reuse_grace, Duration::ZERO);
+    assert_eq!(resolve("").unwrap().refresh_reuse_grace, Duration::from_secs(10));
+    let e = resolve("code_lifetime = \"0s\"").unwrap_err().to_string();
+    assert!(e.contains("code_lifetime: must be longer than zero"), "{e}");
+}
+
+#[test]
+fn registration_is_closed_unless_opened_in_the_file_or_environment() {
+    assert_eq!(resolve("").unwrap().registration, Registration::Closed);
+    assert_eq!(resolve("registration = \"open\"").unwrap().registration, Registration::Open);
+    let c = resolve("registration = \"invite\"").unwrap();
+    assert_eq!(c.registration, Registration::Invite);
+    assert!(c.to_toml().contains("registration = \"invite\""), "{}", c.to_toml());
+    let env = Settings::from_env([("LATCHKEY_REGISTRATION".to_string(), "open".to_string())]).unwrap();
+    assert_eq!(Config::resolve("/d".into(), env).unwrap().registration, Registration::Open);
+    for bad in ["registration = \"Open\"", "registration = \"yes\"", "registration = true"] {
+        let e = resolve(bad).unwrap_err().to_string();
+        assert!(e.contains("registration"), "{bad}: {e}");
+    }
+}
+
+#[test]
+fn operations_keys_have_defaults_and_are_checked() {
+    let c = resolve("").unwrap();
+    assert!(c.backup.is_none(), "no scheduled backups unless backup_dir is set");
+    assert_eq!((c.backup_interval, c.backup_keep), (Duration::from_secs(86_400), 7));
+    let loopback: Vec<String> = c.metrics_allow.iter().map(|n| n.to_string()).collect();
+    assert_eq!(loopback, ["127.0.0.0/8", "::1/128"]);
+    assert_eq!((c.metrics_token.as_deref(), c.log_format), (None, LogFormat::Text));
+    let toml = c.to_toml();
+    for line in ["backup_dir = \"(off)\"", "backup_keep = 7", "metrics_token = \"(none)\"", "log_format = \"text\""] {
+        assert!(toml.contains(line), "{line} in\n{toml}");
+    }
+
+    let c = resolve(
+        "backup_dir = \"/var/backups/lk\"\nbackup_interval = \"6h\"\nbackup_keep = 3\n\
+         metrics_allow = [\"10.0.0.0/8\", \"192.0.2.7\"]\nmetrics_token = \"0123456789abcdef0123\"\nlog_format = \"json\"",
+    )
+    .unwrap();
+    let b = c.backup.as_ref().unwrap();
+    assert_eq!((b.dir.to_str(), b.interval, b.keep), (Some("/var/backups/lk"), Duration::from_secs(6 * 3600), 3));
+    assert_eq!(c.metrics_allow.len(), 2);
+    assert_eq!(c.log_format, LogFormat::Json);
+    let toml = c.to_toml();
+    assert!(toml.contains("metrics_token = \"(redacted)\"") && !toml.contains("0123456789abcdef0123"), "{toml}");
+
+    let env = Settings::from_env([("LATCHKEY_LOG_FORMAT".to_string(), "json".to_string())]).unwrap();
+    assert_eq!(Config::resolve("/d".into(), env).unwrap().log_format, LogFormat::Json);
+    for (bad, key) in [
+        ("backup_dir = \"relative/dir\"", "backup_dir"),
+        ("backup_interval = \"often\"", "backup_interval"),
+        ("backup_keep = 0", "backup_keep"),
+        ("metrics_allow = [\"everyone\"]", "metrics_allow"),
+        ("metrics_token = \"short\"", "metrics_token"),
+        ("log_format = \"xml\"", "log_format"),
+    ] {
+        let e = resolve(bad).unwrap_err().to_string();
+        assert!(e.contains(key), "{bad}: {e}");
+    }
+}
+
+#[test]
+fn the_store_cache_size_is_a_size_in_the_file_or_the_environment() {
+    assert_eq!(resolve("").unwrap().store_cache_size, 32 * 1024 * 1024);
+    assert_eq!(resolve("store_cache_size = \"64MiB\"").unwrap().store_cache_size, 64 << 20);
+    assert!(resolve("store_cache_size = \"512 KiB\"").unwrap_err().to_string().contains("out of range"));
+    assert_eq!(resolve("store_cache_size = \"2GiB\"").unwrap().store_cache_size, 2 << 30);
+    assert_eq!(resolve("store_cache_size = \"100MB\"").unwrap().store_cache_size, 100_000_000);
+    assert_eq!(resolve("store_cache_size = 8388608").unwrap().store_cache_size, 8 << 20);
+    let c = resolve("store_cache_size = \"16MiB\"").unwrap();
+    assert!(c.to_toml().contains("store_cache_size = \"16MiB\""), "{}", c.to_toml());
+    for raw in ["48MiB", "50331648"] {
+        let env = Settings::from_env([("LATCHKEY_STORE_CACHE_SIZE".to_string(), raw.to_string())]).unwrap();
+        assert_eq!(Config::resolve("/d".into(), env).unwrap().store_cache_size, 48 << 20, "{raw}");
+    }
+    for bad in [
+        "store_cache_size = \"lots\"",
+        "store_cache_size = \"32 MiBs\"",
+        "store_cache_size = -1",
+        "store_cache_size = \"128GiB\"",
+    ] {
+        let e = resolve(bad).unwrap_err().to_string();
+        assert!(e.contains("store_cache_size"), "{bad}: {e}");
+    }
+}
+
+#[test]
+fn unknown_key_is_named_with_the_allowed_ones() {
+    let e = resolve("publik_url = \"https://x\"").unwrap_err().to_string();
+    assert!(e.contains("publik_url"), "{e}");
+    assert!(e.contains("allowed keys"), "{e}");
+}
+
+#[test]
+fn bad_values_name_the_key() {
+    for (toml, key) in [
+        ("https = \"nonsense\"", "https"),
+        ("session_idle_timeout = \"soon\"", "session_idle_timeout"),
+        ("argon2_iterations = 0", "argon2_iterations"),
+        ("trusted_proxies = [\"x.y\"]", "trusted_proxies"),
+        ("public_url = \"ftp://x\"", "public_url"),
+    ] {
+        let e = resolve(toml).unwrap_err().to_string();
+        assert!(e.contains(key), "{toml}: {e}");
+    }
+    let e = resolve("argon2_iterations = \"two\"").unwrap_err().to_string();
+    assert!(e.contains("invalid type"), "{e}");
+}
+
+#[test]
+fn env_overrides_file_and_flags_override_env() {
+    let file = Settings::from_toml("https = \"127.0.0.1:1\"\nlogin_max_failures = 3").unwrap();
+    let env = Settings::from_env([
+        ("LATCHKEY_HTTPS".to_string(), "127.0.0.1:2".to_string()),
+        ("LATCHKEY_LOGIN_MAX_FAILURES".to_string(), "7".to_string()),
+        ("LATCHKEY_TRUSTED_PROXIES".to_string(), "[\"10.0.0.0/8\"]".to_string()),
+        ("LATCHKEY_DATA_DIR".to_string(), "/ignored".to_string()),
+    ])
+    .unwrap();
+    let flags = Settings { https: Some("127.0.0.1:3".into()), ..Default::default() };
+    let c = Config::resolve("/d".into(), file.overlay(env).overlay(flags)).unwrap();
+    assert_eq!(c.https.port(), 3);
+    assert_eq!(c.login_max_failures, 7);
+    assert_eq!(c.trusted_proxies.len(), 1);
+}
+
+#[test]
+fn unknown_env_variable_is_refused() {
+    let e = Settings::from_env([("LATCHKEY_PUBLICURL".to_string(), "x".to_string())]).unwrap_err().to_string();
+    assert!(e.contains("LATCHKEY_PUBLICURL") && e.contains("LATCHKEY_PUBLIC_URL"), "{e}");
+}
