@@ -38,3 +38,6 @@ id_type!(PostId, "seq:post");
 id_type!(CommentId, "seq:comment");
 id_type!(ActivityId, "seq:activity");
 id_type!(ReportId, "seq:report");
+id_type!(EventId, "seq:event");
+id_type!(FileId, "seq:file");
+id_type!(FolderId, "seq:folder");

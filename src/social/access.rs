@@ -112,6 +112,8 @@ mod tests {
             created_at: 0,
             updated_at: 0,
             hidden: false,
+            attachments: vec![],
+            shared: None,
             revision: 1,
         }
     }

@@ -175,6 +175,8 @@ pub fn create(
         created_at: now,
         updated_at: now,
         hidden: false,
+        attachments: vec![],
+        shared: None,
         revision: 0,
     };
     check(&mut p, input)?;

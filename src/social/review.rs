@@ -532,6 +532,8 @@ mod tests {
             created_at: at,
             updated_at: at,
             hidden: false,
+            attachments: vec![],
+            shared: None,
             revision: 0,
         }
     }

@@ -33,8 +33,8 @@ fn check_says_what_a_start_would_migrate_and_changes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     for (n, expected) in [
         (1, "in redb's old file format v2; a start converts it".to_string()),
-        (2, format!("schema 2; a start migrates it to schema {SCHEMA_VERSION} (steps 2 -> 3)")),
-        (3, "schema 3, current; a start migrates nothing".to_string()),
+        (2, format!("schema 2; a start migrates it to schema {SCHEMA_VERSION} (steps 2 -> 3, 3 -> 4)")),
+        (3, format!("schema 3; a start migrates it to schema {SCHEMA_VERSION} (steps 3 -> 4)")),
     ] {
         let dir = tmp.path().join(format!("s{n}"));
         fixture(n, &dir);

@@ -1,13 +1,13 @@
 //! Posts, their indexes (by group, by author, by tag), the tag counts and
 //! likes. `put` keeps every index in step with the record it stores.
 
-use super::super::codec::{Record, Revised, decode, encode, revise};
+use super::super::codec::{Record, Revised, decode, decode_old, encode, revise};
 use super::super::key::{Key, increment};
 use super::super::schema::{LIKES, POST_COUNTS, POSTS, POSTS_BY_AUTHOR, POSTS_BY_GROUP, POSTS_BY_TAG, TAGS};
 use super::super::{At, ReadableTable, StoreError, Tables, WriteTransaction, next_id};
 use super::Access;
 use crate::clock::Timestamp;
-use crate::ids::{GroupId, PostId, UserId};
+use crate::ids::{FileId, GroupId, PostId, UserId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,11 +44,55 @@ pub struct Post {
     /// Hidden by a site admin (moderation).
     pub hidden: bool,
     pub revision: u64,
+    /// Files attached to it, in the author's order (schema 4).
+    pub attachments: Vec<FileId>,
+    /// The post this one re-shares, if it is a share (schema 4).
+    pub shared: Option<PostId>,
+}
+
+/// A post as schema 3 stored it (record version 1).
+#[derive(Deserialize)]
+struct PostV1 {
+    id: PostId,
+    group: Option<GroupId>,
+    author: UserId,
+    kind: Kind,
+    title: String,
+    body: String,
+    tags: Vec<String>,
+    access: Access,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    hidden: bool,
+    revision: u64,
 }
 
 impl Record for Post {
     const KIND: &'static str = "post";
-    const VERSION: u8 = 1;
+    const VERSION: u8 = 2;
+
+    fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
+        if version != 1 {
+            return Err(StoreError::Corrupt(format!("post record has unknown version {version}")));
+        }
+        let v: PostV1 = decode_old(Self::KIND, version, body)?;
+        Ok(Post {
+            id: v.id,
+            group: v.group,
+            author: v.author,
+            kind: v.kind,
+            title: v.title,
+            body: v.body,
+            tags: v.tags,
+            access: v.access,
+            created_at: v.created_at,
+            updated_at: v.updated_at,
+            hidden: v.hidden,
+            revision: v.revision,
+            attachments: Vec::new(),
+            shared: None,
+        })
+    }
 }
 
 impl Revised for Post {
@@ -332,6 +376,8 @@ mod tests {
             created_at: 5,
             updated_at: 5,
             hidden: false,
+            attachments: vec![],
+            shared: None,
             revision: 0,
         }
     }
