@@ -7,7 +7,7 @@
 use super::SocialError;
 use super::access::{Viewer, sees_post};
 use crate::clock::Timestamp;
-use crate::ids::{ActivityId, CommentId, GroupId, PostId, UserId};
+use crate::ids::{ActivityId, CommentId, EventId, FileId, GroupId, PostId, UserId};
 use crate::store::key::Key;
 use crate::store::page::Page;
 use crate::store::schema::ACTIVITY;
@@ -20,6 +20,15 @@ use crate::store::{ReadableTable, StoreError, Tables, WriteTransaction};
 /// with what it found and a cursor to go on from.
 const BUDGET: usize = 500;
 
+/// What an activity entry is about; the fields that do not apply stay `None`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct About {
+    pub post: Option<PostId>,
+    pub comment: Option<CommentId>,
+    pub event: Option<EventId>,
+    pub file: Option<FileId>,
+}
+
 /// Records an entry. The actor's own entry does not count as unread for
 /// them: their read mark moves with it.
 pub fn record(
@@ -27,11 +36,12 @@ pub fn record(
     group: GroupId,
     what: What,
     actor: UserId,
-    post: Option<PostId>,
-    comment: Option<CommentId>,
+    about: About,
     now: Timestamp,
 ) -> Result<Activity, StoreError> {
-    let a = stored::insert(tx, Activity { id: ActivityId(0), group, what, actor, post, comment, at: now })?;
+    let About { post, comment, event, file } = about;
+    let a =
+        stored::insert(tx, Activity { id: ActivityId(0), group, what, actor, post, comment, at: now, event, file })?;
     let mut c = groups::counts(tx, group)?;
     c.activity += 1;
     groups::put_counts(tx, group, &c)?;
@@ -159,6 +169,8 @@ mod tests {
             post: None,
             comment: None,
             at: 0,
+            event: None,
+            file: None,
         }
     }
 

@@ -3,6 +3,7 @@
 //! their author, the post's author or an admin of the group.
 
 use super::access::{Viewer, deletes_comment, edits_comment, writes_in};
+use super::activity::About;
 use super::{Expected, SocialError, activity, check_revision, text};
 use crate::clock::Timestamp;
 use crate::ids::{CommentId, PostId, UserId};
@@ -96,7 +97,14 @@ pub fn create(
     counts.comments += 1;
     posts_store::put_counts(tx, post, &counts)?;
     if let Some(g) = p.group.filter(|_| p.access != Access::Private) {
-        activity::record(tx, g, What::CommentAdded, actor, Some(post), Some(c.id), now)?;
+        activity::record(
+            tx,
+            g,
+            What::CommentAdded,
+            actor,
+            About { post: Some(post), comment: Some(c.id), ..About::default() },
+            now,
+        )?;
     }
     Ok(c)
 }

@@ -3,6 +3,7 @@
 //! promote, leave (never the last admin).
 
 use super::access::{Viewer, sees_group};
+use super::activity::About;
 use super::{Expected, SocialError, activity, check_revision, text};
 use crate::clock::Timestamp;
 use crate::ids::{GroupId, UserId};
@@ -321,7 +322,7 @@ pub fn put_member(
         stored::put_membership(tx, &m)?;
     }
     if m.is_member() && !was_member {
-        activity::record(tx, id, What::MemberJoined, target, None, None, now)?;
+        activity::record(tx, id, What::MemberJoined, target, About::default(), now)?;
         m = stored::membership(tx, id, target)?.unwrap_or(m);
     }
     Ok((m, if created { Joined::Created } else { Joined::Updated }))

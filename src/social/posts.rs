@@ -3,6 +3,7 @@
 //! by group, author, tag, time and words, and the tag list.
 
 use super::access::{Viewer, edits_post, sees_post, writes_in};
+use super::activity::About;
 use super::{Expected, SocialError, activity, check_revision, text};
 use crate::clock::Timestamp;
 use crate::ids::{GroupId, PostId, UserId};
@@ -182,7 +183,7 @@ pub fn create(
     check(&mut p, input)?;
     let p = stored::insert(tx, p)?;
     if let Some(g) = shows_in_group(&p) {
-        activity::record(tx, g, What::PostCreated, actor, Some(p.id), None, now)?;
+        activity::record(tx, g, What::PostCreated, actor, About { post: Some(p.id), ..About::default() }, now)?;
     }
     Ok(view(tx, p, viewer)?)
 }

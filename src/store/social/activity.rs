@@ -1,12 +1,12 @@
 //! Each group's activity river, and the push outbox: one row per activity
 //! entry, written in the same transaction, for the push worker to fan out.
 
-use super::super::codec::{Record, decode, encode};
+use super::super::codec::{Record, decode, decode_old, encode};
 use super::super::key::Key;
 use super::super::schema::{ACTIVITY, OUTBOX};
 use super::super::{At, ReadableTable, StoreError, Tables, WriteTransaction, next_id};
 use crate::clock::Timestamp;
-use crate::ids::{ActivityId, CommentId, GroupId, PostId, UserId};
+use crate::ids::{ActivityId, CommentId, EventId, FileId, GroupId, PostId, UserId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,11 +35,45 @@ pub struct Activity {
     pub post: Option<PostId>,
     pub comment: Option<CommentId>,
     pub at: Timestamp,
+    /// The event an entry is about (schema 4).
+    pub event: Option<EventId>,
+    /// The file an entry is about (schema 4).
+    pub file: Option<FileId>,
+}
+
+/// An entry as schema 3 stored it (record version 1).
+#[derive(Deserialize)]
+struct ActivityV1 {
+    id: ActivityId,
+    group: GroupId,
+    what: What,
+    actor: UserId,
+    post: Option<PostId>,
+    comment: Option<CommentId>,
+    at: Timestamp,
 }
 
 impl Record for Activity {
     const KIND: &'static str = "activity";
-    const VERSION: u8 = 1;
+    const VERSION: u8 = 2;
+
+    fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
+        if version != 1 {
+            return Err(StoreError::Corrupt(format!("activity record has unknown version {version}")));
+        }
+        let v: ActivityV1 = decode_old(Self::KIND, version, body)?;
+        Ok(Activity {
+            id: v.id,
+            group: v.group,
+            what: v.what,
+            actor: v.actor,
+            post: v.post,
+            comment: v.comment,
+            at: v.at,
+            event: None,
+            file: None,
+        })
+    }
 }
 
 /// "New activity in group G at time T", for the push worker.
