@@ -12,6 +12,8 @@ mod me;
 mod posts;
 mod schema;
 mod swagger_ui;
+#[cfg(test)]
+mod swagger_zip;
 mod tags;
 mod users;
 
