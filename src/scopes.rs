@@ -7,7 +7,6 @@
 //! `read write push` reads back the same way), and every comparison expands
 //! them first, so no caller can forget to.
 
-use std::collections::BTreeSet;
 use std::fmt;
 use std::str::FromStr;
 
@@ -54,22 +53,38 @@ pub const SCOPES: &[Scope] = &[
 pub const SHORTHANDS: &[Scope] =
     &[scope("read", "Read everything that you can see"), scope("write", "Change everything that you can change")];
 
-fn catalogue_name(name: &str) -> Option<&'static str> {
-    SCOPES.iter().chain(SHORTHANDS).find(|s| s.name == name).map(|s| s.name)
+/// The catalogue and the shorthands, in that order: a scope's place here is
+/// its bit in a [`ScopeSet`].
+fn all() -> impl Iterator<Item = &'static Scope> {
+    SCOPES.iter().chain(SHORTHANDS)
 }
 
-/// The concrete scopes a name stands for: itself, or a shorthand's members.
-fn members(name: &'static str) -> impl Iterator<Item = &'static str> {
-    let suffix = match name {
-        "read" => Some(":read"),
-        "write" => Some(":write"),
-        _ => None,
+const _: () = assert!(SCOPES.len() + SHORTHANDS.len() <= 64, "a ScopeSet is one u64");
+
+/// The bit of a catalogue name, or `None` for a name the catalogue lacks.
+fn bit(name: &str) -> Option<u64> {
+    all().position(|s| s.name == name).map(|i| 1 << i)
+}
+
+/// The concrete scopes a catalogue name stands for, as bits: itself, or a
+/// shorthand's members.
+fn members(bit: u64) -> u64 {
+    let shorthand = |suffix: &str| {
+        SCOPES
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.name.ends_with(suffix) || (suffix == ":read" && s.name == "profile"))
+            .fold(0, |acc, (i, _)| acc | 1 << i)
     };
-    let shorthand = suffix.map(|suffix| {
-        SCOPES.iter().map(|s| s.name).filter(move |n| n.ends_with(suffix) || (suffix == ":read" && *n == "profile"))
-    });
-    let concrete = suffix.is_none().then_some(name);
-    shorthand.into_iter().flatten().chain(concrete)
+    let concrete = (1u64 << SCOPES.len()) - 1;
+    if bit & concrete != 0 {
+        return bit;
+    }
+    match SHORTHANDS.get(bit.trailing_zeros() as usize - SCOPES.len()).map(|s| s.name) {
+        Some("read") => shorthand(":read"),
+        Some("write") => shorthand(":write"),
+        _ => 0,
+    }
 }
 
 /// Why a scope string was refused. Messages go into an `invalid_scope`
@@ -83,10 +98,11 @@ pub enum ScopeError {
     Unknown(String),
 }
 
-/// A sorted, deduplicated set of known scopes.
+/// A set of known scopes: one bit per catalogue entry (shorthands too, kept
+/// as written), so a check on the hot path is a mask, not a lookup.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ScopeSet {
-    scopes: BTreeSet<&'static str>,
+    bits: u64,
 }
 
 impl ScopeSet {
@@ -99,12 +115,11 @@ impl ScopeSet {
         if !text.bytes().all(|b| b == b' ' || is_scope_byte(b)) {
             return Err(ScopeError::InvalidCharacter);
         }
-        let scopes = text
-            .split(' ')
-            .filter(|token| !token.is_empty())
-            .map(|token| catalogue_name(token).ok_or_else(|| ScopeError::Unknown(token.to_owned())))
-            .collect::<Result<_, _>>()?;
-        Ok(Self { scopes })
+        let mut bits = 0;
+        for token in text.split(' ').filter(|token| !token.is_empty()) {
+            bits |= bit(token).ok_or_else(|| ScopeError::Unknown(token.to_owned()))?;
+        }
+        Ok(Self { bits })
     }
 
     /// Reads a set as stored: known names are kept, anything else (a scope a
@@ -112,60 +127,63 @@ impl ScopeSet {
     /// refused, so a stored record never becomes unreadable over its scopes.
     /// Requests go through the strict [`ScopeSet::parse`].
     pub fn parse_lenient(text: &str) -> Self {
-        Self { scopes: text.split(' ').filter_map(catalogue_name).collect() }
+        Self { bits: text.split(' ').filter_map(bit).fold(0, |a, b| a | b) }
     }
 
     /// The same set with every shorthand replaced by its members.
     pub fn expand(&self) -> ScopeSet {
-        Self { scopes: self.scopes.iter().copied().flat_map(members).collect() }
+        let bits = (0..64).map(|i| 1u64 << i).filter(|b| self.bits & b != 0).fold(0, |a, b| a | members(b));
+        Self { bits }
     }
 
     /// Does this set grant `scope`? A shorthand is granted when all its
     /// members are. Unknown names are never granted.
     pub fn contains(&self, scope: &str) -> bool {
-        let Some(name) = catalogue_name(scope) else {
+        let Some(b) = bit(scope) else {
             return false;
         };
-        let mine = self.expand();
-        members(name).all(|m| mine.scopes.contains(m))
+        let wanted = members(b);
+        self.expand().bits & wanted == wanted
     }
 
     /// Is everything in `self` also granted by `other`? (Requested scopes
     /// against a client's registration, or a refresh against its grant.)
     pub fn is_subset(&self, other: &ScopeSet) -> bool {
-        self.expand().scopes.is_subset(&other.expand().scopes)
+        self.expand().bits & !other.expand().bits == 0
     }
 
     /// The concrete scopes both sets grant, e.g. what a client asked for cut
     /// down to what it is registered for.
     pub fn intersection(&self, other: &ScopeSet) -> ScopeSet {
-        let other = other.expand();
-        Self { scopes: self.expand().scopes.intersection(&other.scopes).copied().collect() }
+        Self { bits: self.expand().bits & other.expand().bits }
     }
 
     /// Everything either set grants, as written (shorthands kept).
     pub fn union(&self, other: &ScopeSet) -> ScopeSet {
-        Self { scopes: self.scopes.union(&other.scopes).copied().collect() }
+        Self { bits: self.bits | other.bits }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.scopes.is_empty()
+        self.bits == 0
     }
 
     pub fn len(&self) -> usize {
-        self.scopes.len()
+        self.bits.count_ones() as usize
     }
 
     /// The names as written, in sorted order.
     pub fn iter(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.scopes.iter().copied()
+        let mut names: Vec<&'static str> =
+            all().enumerate().filter(|(i, _)| self.bits & 1 << i != 0).map(|(_, s)| s.name).collect();
+        names.sort_unstable();
+        names.into_iter()
     }
 
     /// What the consent page lists: one line per concrete scope granted, in
     /// catalogue order, so a member sees exactly what `read` stands for.
     pub fn descriptions(&self) -> Vec<&'static Scope> {
-        let expanded = self.expand();
-        SCOPES.iter().filter(|s| expanded.scopes.contains(s.name)).collect()
+        let expanded = self.expand().bits;
+        SCOPES.iter().enumerate().filter(|(i, _)| expanded & 1 << i != 0).map(|(_, s)| s).collect()
     }
 }
 
@@ -176,7 +194,7 @@ fn is_scope_byte(b: u8) -> bool {
 
 impl fmt::Display for ScopeSet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, s) in self.scopes.iter().enumerate() {
+        for (i, s) in self.iter().enumerate() {
             if i > 0 {
                 f.write_str(" ")?;
             }
@@ -218,6 +236,7 @@ pub fn lenient<'de, D: Deserializer<'de>>(deserializer: D) -> Result<ScopeSet, D
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
 
     fn set(text: &str) -> ScopeSet {
         ScopeSet::parse(text).unwrap()
