@@ -185,3 +185,163 @@ fn friends_feed_and_shares_through_oauth1_signatures() {
     let c = oauth1_community(&s);
     scenario(&s, &c);
 }
+
+/// A random community built through the API (friendships and requests,
+/// open and closed groups with members and requests, posts at every level,
+/// shares, deleted originals), then every member's feed, read page by page
+/// with random page sizes, and every post read by every member, against a
+/// model of the rules written here. The unit test in `social/feed_tests.rs`
+/// runs many more communities on a bare store; this one goes over HTTP.
+#[test]
+fn the_feed_of_a_random_community_over_http() {
+    use rand::rngs::StdRng;
+    use rand::{RngExt, SeedableRng};
+    use std::collections::{BTreeMap, BTreeSet};
+
+    #[derive(Clone)]
+    struct P {
+        author: usize,
+        group: Option<usize>,
+        access: &'static str,
+        shared: Option<u64>,
+    }
+
+    let s = Server::start_with(&[FAST_HASH[0], FAST_HASH[1], ("LATCHKEY_API_WRITES_PER_MEMBER_PER_MINUTE", "100000")]);
+    add_members(&s);
+    let c = oauth2_community(&s);
+    let who = [&c.alice, &c.bob, &c.carol, &c.dave];
+    let uid: Vec<String> = who.iter().map(|w| me(&s, w)).collect();
+    let mut rng = StdRng::seed_from_u64(12);
+    let mut friends = BTreeSet::new();
+    for a in 0..4 {
+        for b in a + 1..4 {
+            let r = match rng.random_range(0..4) {
+                0 | 1 => {
+                    call(&s, who[a], "PUT", &format!("/api/v1/users/{}/friend", uid[b]), None, &[]);
+                    call(&s, who[b], "PUT", &format!("/api/v1/users/{}/friend", uid[a]), None, &[])
+                }
+                2 => call(&s, who[a], "PUT", &format!("/api/v1/users/{}/friend", uid[b]), None, &[]),
+                _ => continue,
+            };
+            assert_eq!(r.status, 200, "{r:?}");
+            if r.body["state"] == "friends" {
+                friends.insert((a, b));
+                friends.insert((b, a));
+            }
+        }
+    }
+    let mut groups = vec![];
+    let mut members = BTreeSet::new();
+    for g in 0..3 {
+        let owner = rng.random_range(0..4);
+        let closed = rng.random_bool(0.5);
+        let body = json!({"name": format!("G{g}"), "membership": if closed { "closed" } else { "open" }});
+        let id = call(&s, who[owner], "POST", "/api/v1/groups", Some(&body), &[]).id();
+        members.insert((owner, g));
+        for m in (0..4).filter(|m| *m != owner && rng.random_bool(0.5)) {
+            let r = call(&s, who[m], "PUT", &format!("/api/v1/groups/{id}/members/me"), None, &[]);
+            assert_eq!(r.status, 201, "{r:?}");
+            if r.body["state"] == "member" {
+                members.insert((m, g));
+            }
+        }
+        groups.push(id);
+    }
+    let mut posts: BTreeMap<u64, P> = BTreeMap::new();
+    let sees_one = |friends: &BTreeSet<(usize, usize)>, v: usize, p: &P| {
+        p.author == v
+            || match p.access {
+                "public" | "members" => true,
+                "friends" => friends.contains(&(v, p.author)),
+                "group" => p.group.is_some_and(|g| members.contains(&(v, g))),
+                _ => false,
+            }
+    };
+    let sees = |posts: &BTreeMap<u64, P>, v: usize, p: &P| {
+        sees_one(&friends, v, p)
+            && match p.shared {
+                None => true,
+                Some(_) if p.author == v => true,
+                Some(o) => posts.get(&o).is_some_and(|o| sees_one(&friends, v, o)),
+            }
+    };
+    for _ in 0..30 {
+        let author = rng.random_range(0..4);
+        let visible: Vec<u64> = posts.iter().filter(|(_, p)| sees(&posts, author, p)).map(|(id, _)| *id).collect();
+        if !visible.is_empty() && rng.random_bool(0.3) {
+            let id = visible[rng.random_range(0..visible.len())];
+            let original = posts[&id].shared.unwrap_or(id);
+            let levels: &[&str] = match posts[&original].access {
+                "public" => &["public", "members", "friends", "private"],
+                "members" => &["members", "friends", "private"],
+                "friends" => &["friends", "private"],
+                "private" => &["private"],
+                _ => &[],
+            };
+            let access = ["public", "members", "friends", "private"][rng.random_range(0..4)];
+            let r = call(
+                &s,
+                who[author],
+                "POST",
+                &format!("/api/v1/posts/{id}/share"),
+                Some(&json!({"access": access})),
+                &[],
+            );
+            if levels.contains(&access) {
+                assert_eq!((r.status, r.body["shared"].as_str()), (201, Some(&*original.to_string())), "{r:?}");
+                posts.insert(r.id().parse().unwrap(), P { author, group: None, access, shared: Some(original) });
+            } else {
+                assert_eq!(r.status, if levels.is_empty() { 403 } else { 422 }, "{access} of {levels:?}: {r:?}");
+            }
+            continue;
+        }
+        let mine: Vec<usize> = (0..3).filter(|g| members.contains(&(author, *g))).collect();
+        let group = (!mine.is_empty() && rng.random_bool(0.5)).then(|| mine[rng.random_range(0..mine.len())]);
+        let access = match group {
+            Some(_) => ["public", "members", "group", "private"][rng.random_range(0..4)],
+            None => ["public", "members", "friends", "private"][rng.random_range(0..4)],
+        };
+        let mut body = json!({"body": "x", "access": access});
+        if let Some(g) = group {
+            body["group"] = json!(groups[g]);
+        }
+        let r = call(&s, who[author], "POST", "/api/v1/posts", Some(&body), &[]);
+        assert_eq!(r.status, 201, "{r:?}");
+        posts.insert(r.id().parse().unwrap(), P { author, group, access, shared: None });
+    }
+    assert!(
+        !friends.is_empty()
+            && posts.values().any(|p| p.shared.is_some())
+            && posts.values().any(|p| p.access == "friends"),
+        "a community worth the test: {} friendships, {} shares, {} posts",
+        friends.len(),
+        posts.values().filter(|p| p.shared.is_some()).count(),
+        posts.len()
+    );
+    // Some originals go; their shares stay, seen by their authors only.
+    let ids: Vec<u64> = posts.keys().copied().collect();
+    for id in ids {
+        if posts[&id].shared.is_none() && rng.random_bool(0.15) {
+            let author = posts[&id].author;
+            assert_eq!(call(&s, who[author], "DELETE", &format!("/api/v1/posts/{id}"), None, &[]).status, 204);
+            posts.remove(&id);
+        }
+    }
+    for v in 0..4 {
+        let mut expected: Vec<String> = posts
+            .iter()
+            .filter(|(_, p)| {
+                p.author == v || friends.contains(&(v, p.author)) || p.group.is_some_and(|g| members.contains(&(v, g)))
+            })
+            .filter(|(_, p)| sees(&posts, v, p))
+            .map(|(id, _)| id.to_string())
+            .collect();
+        expected.reverse();
+        let limit = rng.random_range(1..6);
+        assert_eq!(whole_feed(&s, who[v], limit), expected, "member {v}, limit {limit}");
+        for (id, p) in &posts {
+            let r = call(&s, who[v], "GET", &format!("/api/v1/posts/{id}"), None, &[]);
+            assert_eq!(r.status == 200, sees(&posts, v, p), "member {v}, post {id}: {r:?}");
+        }
+    }
+}
