@@ -15,6 +15,9 @@
 #[path = "http_parts/social.rs"]
 mod social;
 
+#[path = "http_parts/feed.rs"]
+mod feed;
+
 use std::future::Future;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -523,6 +526,9 @@ fn main() {
         rows.extend(more);
         notes = said;
     }
+    if wanted(feed::NAME) {
+        rows.extend(feed::run(conns, secs, tmp.path(), use_wrk));
+    }
 
     println!(
         "\nlatchkey HTTP benchmark: {conns} connections, {secs} s per scenario, load generator on the same machine"
@@ -546,6 +552,9 @@ fn main() {
         (rate("bare actix handler (ceiling)"), rate("GET /api/v1/posts?group= (20 items)"))
     {
         println!("posts list / bare handler: {:.2} (target: at least 0.25)", list / bare);
+    }
+    if let (Some(bare), Some(feed)) = (rate("bare actix handler (ceiling)"), rate(feed::NAME)) {
+        println!("feed (200 friends, 20 groups) / bare handler: {:.2}", feed / bare);
     }
     if let Some(post) = rate("POST /api/v1/posts (durable)") {
         println!("durable posts: {post:.0}/s (target: at least 5,000/s)");

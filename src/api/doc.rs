@@ -91,6 +91,7 @@ per-member budget shared by every application (429 with `Retry-After` past it); 
         (name = "comments", description = "Comments on posts, one level of replies"),
         (name = "activity", description = "What happened in the caller's groups, and what they have not read"),
         (name = "tags", description = "The tags of the posts the caller can see"),
+        (name = "friends", description = "Friends and friend requests, the caller's news feed, and sharing posts"),
     ),
     components(
         schemas(Problem, FieldError),
@@ -120,6 +121,7 @@ fn parts() -> Vec<utoipa::openapi::OpenApi> {
         super::groups::Doc::openapi(),
         super::posts::Doc::openapi(),
         super::tags::Doc::openapi(),
+        super::friends::Doc::openapi(),
     ]
 }
 

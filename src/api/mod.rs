@@ -6,6 +6,7 @@
 
 mod common;
 mod doc;
+mod friends;
 mod groups;
 mod index;
 mod me;
@@ -38,7 +39,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(users::routes)
             .configure(groups::routes)
             .configure(posts::routes)
-            .configure(tags::routes),
+            .configure(tags::routes)
+            .configure(friends::routes),
     );
 }
 

@@ -86,7 +86,7 @@ pub struct PostJson {
     /// Lower case, sorted, without `#`.
     #[schema(example = json!(["seeds", "swap"]))]
     pub tags: Vec<String>,
-    /// `public`, `members`, `group` or `private`.
+    /// `public`, `members`, `group`, `private` or `friends`.
     #[schema(value_type = super::schema::PostAccess)]
     pub access: &'static str,
     #[schema(example = 5)]
@@ -101,6 +101,9 @@ pub struct PostJson {
     pub created_at: String,
     #[schema(format = DateTime, example = "2026-11-24T08:10:00Z")]
     pub updated_at: String,
+    /// A share's original post (its id), or `null`.
+    #[schema(required = true, example = json!(null))]
+    pub shared: Option<String>,
 }
 
 impl From<&PostView> for PostJson {
@@ -120,6 +123,7 @@ impl From<&PostView> for PostJson {
             comment_count: v.counts.comments,
             created_at: rfc3339(p.created_at),
             updated_at: rfc3339(p.updated_at),
+            shared: p.shared.map(sid),
         }
     }
 }

@@ -242,7 +242,8 @@ pub enum PostKind {
 
 /// Who may read a post: anyone (`public`, applications on their own too),
 /// any signed-in member (`members`), the members of its group (`group`),
-/// or its author alone (`private`).
+/// or its author alone (`private`); `friends`: its author and the author's
+/// friends (on the author's own stream only).
 #[derive(ToSchema)]
 #[schema(rename_all = "snake_case")]
 pub enum PostAccess {
@@ -250,6 +251,7 @@ pub enum PostAccess {
     Members,
     Group,
     Private,
+    Friends,
 }
 
 /// A report is `open` until a moderator deals with it, then `resolved`.

@@ -34,8 +34,17 @@ pub fn sees_group(g: &Group, v: Viewer) -> bool {
         }
 }
 
-/// Whether the viewer sees a post, given their membership of its group.
+/// Whether the viewer sees a post, given their membership of its group,
+/// for a viewer who is not a friend of its author (or where that cannot
+/// matter: a group's post is never `friends`).
 pub fn sees_post(p: &Post, group: Option<&Group>, v: Viewer, membership: Option<&Membership>) -> bool {
+    sees_post_of(p, group, v, membership, false)
+}
+
+/// Whether the viewer sees a post, given their membership of its group and
+/// whether they are a friend of its author. For a share, this is the share
+/// alone: `social::friends::sees` also asks about its original.
+pub fn sees_post_of(p: &Post, group: Option<&Group>, v: Viewer, membership: Option<&Membership>, friend: bool) -> bool {
     if p.hidden || group.is_some_and(|g| g.hidden) {
         return false;
     }
@@ -48,7 +57,31 @@ pub fn sees_post(p: &Post, group: Option<&Group>, v: Viewer, membership: Option<
         Access::Members => v.user.is_some(),
         Access::Group => v.user.is_some() && membership.is_some_and(|m| m.is_member()),
         Access::Private => v.user == Some(p.author),
+        Access::Friends => v.user.is_some() && friend,
     }
+}
+
+/// The levels a share of a post at `original` may have, narrowest last,
+/// the default first: never wider than the original (public > members >
+/// friends > private). A `group` post is for its group's members, and a
+/// share lives on the sharer's own stream, so it cannot be shared at all.
+pub fn share_levels(original: Access) -> &'static [Access] {
+    use Access::*;
+    match original {
+        Public => &[Public, Members, Friends, Private],
+        Members => &[Members, Friends, Private],
+        Friends => &[Friends, Private],
+        Private => &[Private],
+        Group => &[],
+    }
+}
+
+/// Whether the viewer sees a share whose own level lets them see it: its
+/// author always (so they can delete it); anyone else only with its
+/// original (`None`: the original is gone), so a share never shows more
+/// than the original does.
+pub fn sees_share(share: &Post, v: Viewer, original_seen: Option<bool>) -> bool {
+    v.user == Some(share.author) || original_seen == Some(true)
 }
 
 /// Whether the viewer may change or delete a post: its author, or an admin
@@ -136,6 +169,7 @@ mod tests {
             (Access::Members, false, true, true, true, true),
             (Access::Group, false, false, false, true, true),
             (Access::Private, false, false, false, false, true),
+            (Access::Friends, false, false, false, false, true),
         ];
         for (level, a, o, r, m, au) in table {
             let p = post(level);
@@ -145,10 +179,49 @@ mod tests {
             assert_eq!(sees_post(&p, Some(&g), other, Some(&member)), m, "{level:?} member");
             assert_eq!(sees_post(&p, Some(&g), author, None), au, "{level:?} author");
         }
+        // `friends`: the author's friends (on the author's stream), never an
+        // application's own token.
+        let mut own = post(Access::Friends);
+        own.group = None;
+        for level in Access::NAMES.iter().map(|n| Access::parse(n).unwrap()) {
+            let p = Post { access: level, ..own.clone() };
+            let members = level != Access::Private && level != Access::Group;
+            assert_eq!(sees_post_of(&p, None, other, None, true), members, "{level:?} friend");
+            assert_eq!(sees_post_of(&p, None, app, None, true), level == Access::Public, "{level:?} app");
+            assert!(sees_post_of(&p, None, author, None, false), "{level:?} author");
+            assert_eq!(
+                sees_post_of(&p, None, other, None, false),
+                matches!(level, Access::Public | Access::Members),
+                "{level:?} stranger"
+            );
+        }
         let mut hidden = post(Access::Public);
         hidden.hidden = true;
         assert!(!sees_post(&hidden, Some(&g), author, None));
         assert!(!sees_group(&g, app) && sees_group(&g, other) && sees_group(&group(Access::Public), app));
+    }
+
+    #[test]
+    fn a_share_is_never_wider_than_its_original() {
+        let rank = |a: Access| match a {
+            Access::Public => 0,
+            Access::Members => 1,
+            Access::Friends | Access::Group => 2,
+            Access::Private => 3,
+        };
+        for original in Access::NAMES.iter().map(|n| Access::parse(n).unwrap()) {
+            let levels = share_levels(original);
+            assert_eq!(levels.is_empty(), original == Access::Group, "{original:?}");
+            assert_eq!(levels.first().copied().unwrap_or(original), original, "the default is the original's");
+            for l in levels {
+                assert!(rank(*l) >= rank(original) && *l != Access::Group, "{original:?} -> {l:?}");
+            }
+        }
+        let mut share = post(Access::Public);
+        share.shared = Some(PostId(9));
+        let (author, other) = (Viewer::member(UserId(1)), Viewer::member(UserId(2)));
+        assert!(sees_share(&share, author, None) && sees_share(&share, other, Some(true)));
+        assert!(!sees_share(&share, other, Some(false)) && !sees_share(&share, other, None));
     }
 
     #[test]

@@ -7,10 +7,13 @@
 pub mod access;
 pub mod activity;
 pub mod comments;
+pub mod feed;
+pub mod friends;
 pub mod groups;
 pub mod moderation;
 pub mod posts;
 pub mod review;
+pub mod shares;
 mod text;
 
 pub use text::{LIMITS, Limits};

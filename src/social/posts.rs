@@ -2,7 +2,7 @@
 //! change or delete it (its author or a group admin), like it, find posts
 //! by group, author, tag, time and words, and the tag list.
 
-use super::access::{Viewer, edits_post, sees_post, writes_in};
+use super::access::{Viewer, edits_post, writes_in};
 use super::activity::About;
 use super::{Expected, SocialError, activity, check_revision, text};
 use crate::clock::Timestamp;
@@ -77,7 +77,7 @@ fn view(tx: &impl Tables, post: Post, viewer: Viewer) -> Result<PostView, StoreE
 fn visible(tx: &impl Tables, id: PostId, viewer: Viewer) -> Result<(Post, Place), SocialError> {
     let Some(p) = stored::get(tx, id)? else { return Err(SocialError::NotFound("post")) };
     let at = place(tx, p.group, viewer)?;
-    if !sees_post(&p, at.group.as_ref(), viewer, at.membership.as_ref()) {
+    if !super::friends::sees(tx, &p, at.group.as_ref(), viewer, at.membership.as_ref())? {
         return Err(SocialError::NotFound("post"));
     }
     Ok((p, at))
@@ -95,7 +95,7 @@ pub fn seen(tx: &impl Tables, id: PostId, viewer: Viewer) -> Result<(Post, Optio
 }
 
 fn parse_access(v: &str) -> Result<Access, SocialError> {
-    Access::parse(v).ok_or_else(|| SocialError::invalid("access", "must be public, members, group or private"))
+    Access::parse(v).ok_or_else(|| SocialError::invalid("access", "must be public, members, friends, group or private"))
 }
 
 /// Checks the fields of a post as they will be stored.
@@ -126,11 +126,15 @@ fn check(p: &mut Post, input: &PostInput) -> Result<(), SocialError> {
             Kind::Article if p.title.is_empty() => errors.push(("title", "an article needs a title".into())),
             _ => {}
         }
-        if p.body.is_empty() {
+        if p.body.is_empty() && p.shared.is_none() {
             errors.push(("body", "must not be empty".into()));
         }
         if p.access == Access::Group && p.group.is_none() {
             errors.push(("access", "\"group\" needs a group; use members or private on your own stream".into()));
+        }
+        if p.access == Access::Friends && p.group.is_some() {
+            errors
+                .push(("access", "\"friends\" is for your own stream; in a group use group, members or public".into()));
         }
     }
     if errors.is_empty() { Ok(()) } else { Err(SocialError::Invalid(errors)) }
@@ -210,6 +214,7 @@ pub fn update(
     check_revision(expected, p.revision)?;
     let before = p.clone();
     check(&mut p, input)?;
+    super::shares::check_update(tx, &p)?;
     if p != before {
         p.updated_at = now;
         stored::put(tx, &mut p)?;
@@ -289,7 +294,7 @@ pub fn list(
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => e.insert(place(tx, p.group, viewer)?),
         };
-        if !sees_post(&p, at.group.as_ref(), viewer, at.membership.as_ref()) {
+        if !super::friends::sees(tx, &p, at.group.as_ref(), viewer, at.membership.as_ref())? {
             return Ok(Step::Skip);
         }
         let counts = stored::counts_in(&counts_t, p.id)?;

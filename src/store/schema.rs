@@ -117,6 +117,14 @@ pub const REPORTS_BY_TARGET: TableDefinition<&[u8], ()> = TableDefinition::new("
 /// dashboard, without reading the reports already dealt with.
 pub const OPEN_REPORTS: TableDefinition<u64, &[u8]> = TableDefinition::new("open_reports");
 
+/// UserId (8) ++ UserId (8) -> since when: a friendship, stored both ways
+/// round, so each member's friends are one range (schema 4).
+pub const FRIENDS: TableDefinition<&[u8], i64> = TableDefinition::new("friends");
+/// To (8) ++ from (8) -> when asked: friend requests a member has received.
+pub const FRIEND_REQUESTS: TableDefinition<&[u8], i64> = TableDefinition::new("friend_requests");
+/// From (8) ++ to (8) -> when asked: the same requests, by who sent them.
+pub const FRIEND_REQUESTS_SENT: TableDefinition<&[u8], i64> = TableDefinition::new("friend_requests_sent");
+
 /// Something done to every table of the catalogue, whatever its key and
 /// value types: creating them all (`create_all`), copying them all into a
 /// backup (`store::snapshot`).
@@ -182,6 +190,9 @@ catalogue!(
     BLOB_REFS,
     REPORTS_BY_TARGET,
     OPEN_REPORTS,
+    FRIENDS,
+    FRIEND_REQUESTS,
+    FRIEND_REQUESTS_SENT,
 );
 
 /// Every table, so that `migrate` can create them all in a new file and a

@@ -15,6 +15,7 @@ mod browser_oauth1;
 mod config;
 mod durability;
 mod footprint;
+mod friends;
 mod harness;
 mod healthcheck;
 mod interop;

@@ -505,6 +505,26 @@ fn social_cases(s: &Server) -> Vec<(String, String, Answer, u16)> {
     c.call(200, "GET", "/api/v1/activity", &ada);
     c.call(403, "GET", "/api/v1/activity", &robot);
 
+    // Friends, the feed and shares.
+    let ada_id = id_of(&c.call(200, "GET", "/api/v1/users/me", &ada).0);
+    c.call(200, "PUT", &format!("/api/v1/users/{ada_id}/friend"), &bea);
+    c.call(200, "GET", "/api/v1/me/friend-requests", &ada);
+    c.call(200, "GET", "/api/v1/me/friend-requests?direction=outgoing", &bea);
+    c.call(422, "GET", "/api/v1/me/friend-requests?direction=up", &bea);
+    c.call(200, "PUT", &format!("/api/v1/users/{bea_id}/friend"), &ada);
+    c.call(200, "GET", "/api/v1/me/friends", &ada);
+    c.call(422, "PUT", "/api/v1/users/me/friend", &ada);
+    c.call(404, "PUT", "/api/v1/users/999999/friend", &ada);
+    c.call(403, "PUT", &format!("/api/v1/users/{ada_id}/friend"), &robot);
+    let (close, _) = c.json(201, "POST", "/api/v1/posts", &ada, json!({"body": "For friends", "access": "friends"}));
+    let close = id_of(&close);
+    c.json(201, "POST", &format!("/api/v1/posts/{close}/share"), &bea, json!({"body": "Shared"}));
+    c.json(422, "POST", &format!("/api/v1/posts/{close}/share"), &bea, json!({"access": "public"}));
+    c.call(404, "POST", "/api/v1/posts/999999/share", &bea);
+    c.call(200, "GET", "/api/v1/me/feed?limit=1", &bea);
+    c.call(403, "GET", "/api/v1/me/feed", &robot);
+    c.call(204, "DELETE", &format!("/api/v1/users/{ada_id}/friend"), &bea);
+
     // Deletes, with If-Match; the last admin cannot leave.
     c.call(204, "DELETE", &format!("/api/v1/comments/{reply}"), &ada);
     c.call(404, "GET", &format!("/api/v1/comments/{reply}"), &ada);

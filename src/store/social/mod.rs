@@ -10,6 +10,7 @@
 
 pub mod activity;
 pub mod comments;
+pub mod friends;
 pub mod groups;
 pub mod posts;
 pub mod reports;
@@ -29,10 +30,13 @@ pub enum Access {
     Group,
     /// Its author alone.
     Private,
+    /// Its author and the author's friends (own stream only). Last: postcard
+    /// stores the variant's index.
+    Friends,
 }
 
 impl Access {
-    pub const NAMES: [&'static str; 4] = ["public", "members", "group", "private"];
+    pub const NAMES: [&'static str; 5] = ["public", "members", "group", "private", "friends"];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -40,6 +44,7 @@ impl Access {
             Access::Members => "members",
             Access::Group => "group",
             Access::Private => "private",
+            Access::Friends => "friends",
         }
     }
 
@@ -49,6 +54,7 @@ impl Access {
             "members" => Some(Access::Members),
             "group" => Some(Access::Group),
             "private" => Some(Access::Private),
+            "friends" => Some(Access::Friends),
             _ => None,
         }
     }
