@@ -29,18 +29,24 @@ pub const JSON_LIMIT: usize = 64 * 1024;
 /// Everything under `/api` answers in problem+json when it goes wrong: a
 /// body, query or path the extractors refuse, an unknown path (404) or a
 /// method a resource does not serve (405, with `Allow`).
+///
+/// actix tries resources in the order they are registered, and every path
+/// with a `{parameter}` costs a regular-expression match, so the resources
+/// an application calls most (posts, then the member and groups) come first
+/// and the documentation last. No two resources here match the same path,
+/// so the order changes nothing else.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         scope()
+            .configure(posts::routes)
+            .configure(me::routes)
+            .configure(groups::routes)
+            .configure(users::routes)
+            .configure(friends::routes)
+            .configure(tags::routes)
             .configure(index::routes)
             .configure(doc::routes)
-            .configure(swagger_ui::routes)
-            .configure(me::routes)
-            .configure(users::routes)
-            .configure(groups::routes)
-            .configure(posts::routes)
-            .configure(tags::routes)
-            .configure(friends::routes),
+            .configure(swagger_ui::routes),
     );
 }
 
