@@ -5,6 +5,7 @@
 use crate::ids::UserId;
 use crate::store::social::Access;
 use crate::store::social::comments::Comment;
+use crate::store::social::events::Event;
 use crate::store::social::groups::{Group, Membership};
 use crate::store::social::posts::Post;
 
@@ -75,6 +76,29 @@ pub fn writes_in(group: Option<&Group>, membership: Option<&Membership>) -> bool
         None => true,
         Some(_) => membership.is_some_and(|m| m.is_member()),
     }
+}
+
+/// Whether the viewer sees an event, given their membership of its group:
+/// the rules of posts, its organiser in the author's place.
+pub fn sees_event(e: &Event, group: Option<&Group>, v: Viewer, membership: Option<&Membership>) -> bool {
+    if group.is_some_and(|g| g.hidden) {
+        return false;
+    }
+    if v.user == Some(e.organiser) {
+        return true;
+    }
+    match e.access {
+        Access::Public => true,
+        Access::Members => v.user.is_some(),
+        Access::Group => v.user.is_some() && membership.is_some_and(|m| m.is_member()),
+        Access::Private => false,
+    }
+}
+
+/// Whether the viewer may change or delete an event: its organiser, or an
+/// admin of its group.
+pub fn edits_event(e: &Event, v: Viewer, membership: Option<&Membership>) -> bool {
+    v.user == Some(e.organiser) || (e.group.is_some() && membership.is_some_and(|m| m.is_admin()))
 }
 
 #[cfg(test)]

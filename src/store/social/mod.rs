@@ -9,7 +9,9 @@
 //! only stores and indexes.
 
 pub mod activity;
+pub mod calendar;
 pub mod comments;
+pub mod events;
 pub mod groups;
 pub mod posts;
 pub mod reports;
