@@ -4,8 +4,10 @@
 //! `/api/doc` (`swagger_ui.rs`). Every resource route takes a `Caller`;
 //! handlers stay thin (extract, call one operation, render).
 
+mod calendar;
 mod common;
 mod doc;
+mod events;
 mod groups;
 mod index;
 mod me;
@@ -36,7 +38,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(users::routes)
             .configure(groups::routes)
             .configure(posts::routes)
-            .configure(tags::routes),
+            .configure(tags::routes)
+            .configure(events::routes)
+            .configure(calendar::routes),
     );
 }
 
