@@ -13,26 +13,49 @@ use crate::auth::sealing::{Sealer, context};
 use crate::auth::secrets;
 use crate::clock::Timestamp;
 use crate::ids::UserId;
+use crate::store::audit::{self, Who};
 use crate::store::social::calendar::{self as stored, CalendarFeed};
 use crate::store::social::events::Event;
 use crate::store::{Store, StoreError, Tables, users};
 
 /// Makes the member a new feed token, revoking the one they had; answers
-/// the token (to be shown to the member only).
-pub async fn replace(store: &Store, sealer: &Sealer, user: UserId, now: Timestamp) -> Result<String, StoreError> {
+/// the token (to be shown to the member only). Audited as
+/// `calendar.replace` in the same transaction.
+pub async fn replace(
+    store: &Store,
+    sealer: &Sealer,
+    user: UserId,
+    who: Who,
+    now: Timestamp,
+) -> Result<String, StoreError> {
     let token = secrets::token();
     let digest = secrets::digest(&token);
     let sealed = sealer
         .seal(&context::calendar_feed(&digest), &token)
         .map_err(|e| StoreError::Internal(format!("sealing a calendar token: {e}")))?;
     let feed = CalendarFeed { user, digest, sealed, created_at: now };
-    store.write(move |tx| stored::replace(tx, &feed)).await?;
+    store
+        .write(move |tx| {
+            stored::replace(tx, &feed)?;
+            audit::record(tx, now, &who, "calendar.replace", &format!("user:{user}"), "")?;
+            Ok::<_, StoreError>(())
+        })
+        .await?;
     Ok(token)
 }
 
-/// Revokes the member's feed token; `false` when they had none.
-pub async fn revoke(store: &Store, user: UserId) -> Result<bool, StoreError> {
-    store.write(move |tx| stored::revoke(tx, user)).await
+/// Revokes the member's feed token (audited as `calendar.revoke`); `false`
+/// when they had none.
+pub async fn revoke(store: &Store, user: UserId, who: Who, now: Timestamp) -> Result<bool, StoreError> {
+    store
+        .write(move |tx| {
+            let had = stored::revoke(tx, user)?;
+            if had {
+                audit::record(tx, now, &who, "calendar.revoke", &format!("user:{user}"), "")?;
+            }
+            Ok::<_, StoreError>(had)
+        })
+        .await
 }
 
 /// The member's current feed token and when it was made, if they have one
@@ -151,6 +174,39 @@ fn line(out: &mut String, name: &str, value: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A new token replaces the old one at once; both changes are audited;
+    /// the token opens again (for the member's pages) from its sealed copy.
+    #[actix_web::test]
+    async fn replacing_and_revoking_are_audited() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let sealer = Sealer::in_data_dir(dir.path());
+        let (bob, who) = (UserId(4), Who::user(UserId(4), "bob", "192.0.2.7"));
+        let first = replace(&store, &sealer, bob, who.clone(), 10).await.unwrap();
+        let second = replace(&store, &sealer, bob, who.clone(), 11).await.unwrap();
+        assert_ne!(first, second);
+        assert_eq!(first.len(), 43, "256 random bits");
+        let digest_of = |t: &str| store.read(|tx| stored::member_of(tx, &secrets::digest(t))).unwrap();
+        assert_eq!((digest_of(&first), digest_of(&second)), (None, Some(bob)));
+        assert_eq!(store.read(|tx| token_of(tx, &sealer, bob)).unwrap(), Some((second.clone(), 11)));
+        let stored_bytes = store.read(|tx| stored::of_member(tx, bob)).unwrap().unwrap();
+        assert!(!stored_bytes.sealed.windows(second.len()).any(|w| w == second.as_bytes()), "sealed, not plain");
+        assert!(revoke(&store, bob, who.clone(), 12).await.unwrap());
+        assert!(!revoke(&store, bob, who, 13).await.unwrap(), "nothing left to revoke: not audited");
+        assert_eq!(digest_of(&second), None);
+        let log = store.read(|tx| audit::recent(tx, None, 10)).unwrap();
+        let actions: Vec<(&str, &str, &str)> =
+            log.iter().map(|(_, e)| (e.action.as_str(), e.target.as_str(), e.ip.as_str())).collect();
+        assert_eq!(
+            actions,
+            [
+                ("calendar.revoke", "user:4", "192.0.2.7"),
+                ("calendar.replace", "user:4", "192.0.2.7"),
+                ("calendar.replace", "user:4", "192.0.2.7")
+            ]
+        );
+    }
     use crate::ids::{EventId, GroupId};
     use crate::store::social::Access;
 

@@ -36,11 +36,11 @@ struct CalendarForm {
 crate::has_csrf!(CalendarForm);
 
 async fn replace(MemberForm(v, _): MemberForm<CalendarForm>) -> Result<HttpResponse, PageError> {
-    calendar::replace(&v.app.store, &v.app.sealer, v.active.user.id, v.app.now()).await?;
+    calendar::replace(&v.app.store, &v.app.sealer, v.active.user.id, v.who(), v.app.now()).await?;
     Ok(v.redirect(&Notice::of(Done::CalendarReplaced).after("/account")))
 }
 
 async fn revoke(MemberForm(v, _): MemberForm<CalendarForm>) -> Result<HttpResponse, PageError> {
-    calendar::revoke(&v.app.store, v.active.user.id).await?;
+    calendar::revoke(&v.app.store, v.active.user.id, v.who(), v.app.now()).await?;
     Ok(v.redirect(&Notice::of(Done::CalendarRevoked).after("/account/applications")))
 }
