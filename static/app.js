@@ -1,4 +1,4 @@
-// The only script: copy buttons on the credentials page and local dates.
+// The only script: copy buttons (credentials page, calendar feed) and local dates.
 // Progressive enhancement: every page works without it.
 document.querySelectorAll("button.copy").forEach(function (button) {
   button.addEventListener("click", function () {

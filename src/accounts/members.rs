@@ -340,6 +340,11 @@ pub async fn delete(app: &App, username: &str, who: Who) -> Result<User, MemberE
             for g in crate::store::social::groups::groups_of(tx, id)? {
                 crate::store::social::groups::remove_membership(tx, g, id)?;
             }
+            // Out of every event (enrolled counts stay right); no calendar feed.
+            for e in crate::store::social::events::of_member(tx, id)? {
+                crate::store::social::events::unenroll(tx, e, id)?;
+            }
+            crate::store::social::calendar::revoke(tx, id)?;
             for g in crate::store::grants::for_member(tx, id)? {
                 registry::revoke(tx, g.id, now, &who, Reason::Deleted)?;
             }

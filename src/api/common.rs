@@ -22,10 +22,17 @@ impl From<SocialError> for ApiError {
                 ApiError::invalid(errors.into_iter().map(|(f, m)| FieldError::new(f, m)).collect())
             }
             SocialError::Conflict(why) => ApiError::conflict(capital(&why)),
+            SocialError::ConflictOf(kind, why) => ApiError::conflict(capital(&why)).of_type(problem_type(kind)),
             SocialError::Stale => ApiError::stale(),
             SocialError::Store(e) => e.into(),
         }
     }
+}
+
+/// The problem type of a refusal clients tell apart (RFC 9457 §3.1.1: a
+/// `tag:` URI names it without promising a page to read).
+pub fn problem_type(kind: &str) -> String {
+    format!("tag:latchkey,2026:{kind}")
 }
 
 fn capital(s: &str) -> String {

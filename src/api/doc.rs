@@ -58,7 +58,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{
-    AuthorizationCode, ClientCredentials, Flow, Http, HttpAuthScheme, OAuth2, Password, Scopes, SecurityScheme,
+    ApiKey, ApiKeyValue, AuthorizationCode, ClientCredentials, Flow, Http, HttpAuthScheme, OAuth2, Password, Scopes,
+    SecurityScheme,
 };
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -92,6 +93,7 @@ per-member budget shared by every application (429 with `Retry-After` past it); 
         (name = "activity", description = "What happened in the caller's groups, and what they have not read"),
         (name = "tags", description = "The tags of the posts the caller can see"),
         (name = "friends", description = "Friends and friend requests, the caller's news feed, and sharing posts"),
+        (name = "events", description = "Events, enrollments and calendars (iCalendar)"),
     ),
     components(
         schemas(Problem, FieldError),
@@ -122,6 +124,8 @@ fn parts() -> Vec<utoipa::openapi::OpenApi> {
         super::posts::Doc::openapi(),
         super::tags::Doc::openapi(),
         super::friends::Doc::openapi(),
+        super::events::Doc::openapi(),
+        super::calendar::Doc::openapi(),
     ]
 }
 
@@ -151,6 +155,13 @@ registration's.",
                 ))
                 .build(),
         ),
+    );
+    components.add_security_scheme(
+        super::calendar::CALENDAR_TOKEN,
+        SecurityScheme::ApiKey(ApiKey::Query(ApiKeyValue::with_description(
+            "token",
+            "A member's calendar feed token (`calendar_url` on `GET /me`): the credential of their calendar feed alone",
+        ))),
     );
     let mut v = serde_json::to_value(&doc).unwrap_or_else(|_| json!({}));
     // The registry's spelling, as in the `WWW-Authenticate: OAuth` challenge
@@ -287,7 +298,8 @@ mod tests {
                     assert!(problem, "{what} {status}: not a problem response of schema.rs: {r}");
                 }
             }
-            if path.starts_with("/api/v1/") {
+            let feed = op["security"][0][super::super::calendar::CALENDAR_TOKEN].is_array();
+            if path.starts_with("/api/v1/") && !feed {
                 // Both protocols, each naming the scope the handler requires.
                 let security = op["security"].as_array().expect("security");
                 let scopes: Vec<&Value> = security.iter().map(|req| &req[OAUTH2]).filter(|s| s.is_array()).collect();

@@ -149,7 +149,8 @@ pub struct ActivityJson {
     /// The group's id.
     #[schema(example = "7")]
     pub group: String,
-    /// `post_created`, `comment_added` or `member_joined`.
+    /// `post_created`, `comment_added`, `member_joined`, `event_created`,
+    /// `enrolled` or `unenrolled`.
     #[schema(value_type = super::schema::ActivityKind)]
     pub kind: &'static str,
     /// The id of the member who did it.
@@ -163,6 +164,9 @@ pub struct ActivityJson {
     pub comment: Option<String>,
     #[schema(format = DateTime, example = "2026-11-23T15:54:00Z")]
     pub created_at: String,
+    /// The event's id (`event_created`, `enrolled`, `unenrolled`), else `null`.
+    #[schema(required = true, example = "88")]
+    pub event: Option<String>,
 }
 
 /// A page of a group's activity, and the caller's unread count.
@@ -190,6 +194,7 @@ impl From<&Activity> for ActivityJson {
             post: a.post.map(sid),
             comment: a.comment.map(sid),
             created_at: rfc3339(a.at),
+            event: a.event.map(sid),
         }
     }
 }

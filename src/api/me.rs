@@ -99,6 +99,14 @@ pub(super) struct MeJson {
     /// What the member says about themselves; may be empty.
     #[schema(example = "Mathematician. Writes the first programs.")]
     bio: String,
+    /// Only with the `events:read` scope: the member's private calendar
+    /// feed (`GET /me/calendar.ics?token=`, the events they are enrolled
+    /// in), or `null` until they make one on `/account`. Whoever has the
+    /// URL reads the feed; a new link on `/account` replaces it, and
+    /// `/account/applications` revokes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = "uri", required = false, example = "https://localhost:8443/api/v1/me/calendar.ics?token=mF3q9Zb2u8Xo1Lq0dC4y7wHk2NpTn6RsV0aE5jGiYtU")]
+    calendar_url: Option<Option<String>>,
     /// When the account was made (RFC 3339, UTC).
     #[schema(format = DateTime, example = "2026-11-23T15:54:00Z")]
     created_at: String,
@@ -121,11 +129,24 @@ impl MeJson {
         MeJson {
             avatar_url: public.avatar_url,
             bio: public.bio,
+            calendar_url: caller.has("events:read").then(|| calendar_url(app, u.id)),
             created_at: public.created_at,
             display_name: public.display_name,
             email: caller.has("email").then(|| Some(u.email.clone()).filter(|e| !e.is_empty())),
             id: public.id,
             username: public.username,
+        }
+    }
+}
+
+/// The URL of the member's calendar feed, if they made one. A store that
+/// cannot say leaves it out rather than failing the profile.
+fn calendar_url(app: &App, user: crate::ids::UserId) -> Option<String> {
+    match app.store.read(|tx| crate::social::calendar::token_of(tx, &app.sealer, user)) {
+        Ok(t) => t.map(|(token, _)| app.config.url(&format!("api/v1/me/calendar.ics?token={token}"))),
+        Err(e) => {
+            tracing::warn!(error = %e, "reading the calendar feed for /me");
+            None
         }
     }
 }

@@ -4,8 +4,10 @@
 //! `/api/doc` (`swagger_ui.rs`). Every resource route takes a `Caller`;
 //! handlers stay thin (extract, call one operation, render).
 
+mod calendar;
 mod common;
 mod doc;
+mod events;
 mod friends;
 mod groups;
 mod index;
@@ -43,6 +45,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(groups::routes)
             .configure(users::routes)
             .configure(friends::routes)
+            .configure(events::routes)
+            .configure(calendar::routes)
             .configure(tags::routes)
             .configure(index::routes)
             .configure(doc::routes)

@@ -230,6 +230,9 @@ pub enum ActivityKind {
     PostCreated,
     CommentAdded,
     MemberJoined,
+    EventCreated,
+    Enrolled,
+    Unenrolled,
 }
 
 /// A short `status` (no title) or an `article` (with a title).

@@ -126,6 +126,11 @@ pub mod context {
         join(b"oauth2 refresh replay", digest)
     }
 
+    /// A member's calendar feed token, bound to the token's digest.
+    pub fn calendar_feed(digest: &[u8; 32]) -> Vec<u8> {
+        join(b"calendar feed", digest)
+    }
+
     /// A JWT signing key's private half, bound to its `kid`.
     pub fn signing_key(kid: &str) -> Vec<u8> {
         join(b"jwt signing key", kid.as_bytes())

@@ -39,7 +39,8 @@ impl FieldError {
     "errors": [{"field": "limit", "message": "must be a whole number from 1 to 100"}]
 }))]
 pub struct Problem {
-    /// Always `about:blank` today: `title` is the status's own phrase.
+    /// `about:blank` (`title` is the status's own phrase), or a `tag:`
+    /// URI naming a refusal clients tell apart (`tag:latchkey,2026:event-full`).
     #[serde(rename = "type")]
     #[schema(example = "about:blank")]
     pub kind: String,
@@ -77,6 +78,14 @@ impl ApiError {
             errors: vec![],
             retry_after: None,
         }))
+    }
+
+    /// The same problem with a type of its own (a URI).
+    pub fn of_type(mut self, kind: impl Into<String>) -> ApiError {
+        if let ApiError::Problem(p) = &mut self {
+            p.kind = kind.into();
+        }
+        self
     }
 
     /// 400: the request cannot be read at all.

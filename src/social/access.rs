@@ -5,6 +5,7 @@
 use crate::ids::UserId;
 use crate::store::social::Access;
 use crate::store::social::comments::Comment;
+use crate::store::social::events::Event;
 use crate::store::social::groups::{Group, Membership};
 use crate::store::social::posts::Post;
 
@@ -108,6 +109,31 @@ pub fn writes_in(group: Option<&Group>, membership: Option<&Membership>) -> bool
         None => true,
         Some(_) => membership.is_some_and(|m| m.is_member()),
     }
+}
+
+/// Whether the viewer sees an event, given their membership of its group:
+/// the rules of posts, its organiser in the author's place.
+pub fn sees_event(e: &Event, group: Option<&Group>, v: Viewer, membership: Option<&Membership>) -> bool {
+    if group.is_some_and(|g| g.hidden) {
+        return false;
+    }
+    if v.user == Some(e.organiser) {
+        return true;
+    }
+    match e.access {
+        Access::Public => true,
+        Access::Members => v.user.is_some(),
+        Access::Group => v.user.is_some() && membership.is_some_and(|m| m.is_member()),
+        // Events do not take `friends` (refused when written); should one
+        // carry it, its organiser alone sees it.
+        Access::Private | Access::Friends => false,
+    }
+}
+
+/// Whether the viewer may change or delete an event: its organiser, or an
+/// admin of its group.
+pub fn edits_event(e: &Event, v: Viewer, membership: Option<&Membership>) -> bool {
+    v.user == Some(e.organiser) || (e.group.is_some() && membership.is_some_and(|m| m.is_admin()))
 }
 
 #[cfg(test)]

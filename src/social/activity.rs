@@ -66,6 +66,9 @@ fn sees(
             _ => return Ok(false),
         }
     }
+    if let Some(e) = a.event {
+        return super::events::sees(tx, e, viewer);
+    }
     match a.post {
         Some(p) => {
             let Some(post) = posts::get(tx, p)? else { return Ok(false) };

@@ -212,6 +212,7 @@ pub fn remove_everything(tx: &WriteTransaction, id: GroupId) -> Result<(), Socia
     for p in posts::ids_in_group(tx, id)? {
         super::posts::remove(tx, p)?;
     }
+    super::events::remove_in_group(tx, id)?;
     crate::store::social::activity::delete_group(tx, id)?;
     stored::delete(tx, id)?;
     Ok(())

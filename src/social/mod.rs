@@ -6,9 +6,11 @@
 
 pub mod access;
 pub mod activity;
+pub mod calendar;
 pub mod comments;
 pub mod feed;
 pub mod friends;
+pub mod events;
 pub mod groups;
 pub mod moderation;
 pub mod posts;
@@ -35,6 +37,10 @@ pub enum SocialError {
     /// The request contradicts the state (the last group admin leaving).
     #[error("{0}")]
     Conflict(String),
+    /// A conflict that clients tell apart by its problem type: the last
+    /// part of a `tag:` URI (`event-full`), then the words.
+    #[error("{1}")]
+    ConflictOf(&'static str, String),
     /// `If-Match` named an older revision.
     #[error("the resource changed since it was read")]
     Stale,

@@ -124,6 +124,25 @@ pub const FRIENDS: TableDefinition<&[u8], i64> = TableDefinition::new("friends")
 pub const FRIEND_REQUESTS: TableDefinition<&[u8], i64> = TableDefinition::new("friend_requests");
 /// From (8) ++ to (8) -> when asked: the same requests, by who sent them.
 pub const FRIEND_REQUESTS_SENT: TableDefinition<&[u8], i64> = TableDefinition::new("friend_requests_sent");
+/// EventId -> Event record (schema 4).
+pub const EVENTS: TableDefinition<u64, &[u8]> = TableDefinition::new("events");
+/// EventId -> EventCounts (members enrolled), apart from the event's ETag.
+pub const EVENT_COUNTS: TableDefinition<u64, &[u8]> = TableDefinition::new("event_counts");
+/// Start (`Key::time`, 8) ++ EventId (8) -> (): every event by start time.
+pub const EVENTS_BY_START: TableDefinition<&[u8], ()> = TableDefinition::new("events_by_start");
+/// GroupId (8) ++ start (`Key::time`, 8) ++ EventId (8) -> (): a group's
+/// events by start time.
+pub const EVENTS_BY_GROUP: TableDefinition<&[u8], ()> = TableDefinition::new("events_by_group");
+/// EventId (8) ++ UserId (8) -> when the member enrolled.
+pub const ENROLLMENTS: TableDefinition<&[u8], i64> = TableDefinition::new("enrollments");
+/// UserId (8) ++ EventId (8) -> (): a member's enrollments, for their
+/// calendar feed.
+pub const ENROLLMENTS_BY_MEMBER: TableDefinition<&[u8], ()> = TableDefinition::new("enrollments_by_member");
+/// UserId -> CalendarFeed record: the member's calendar feed token (its
+/// digest, and the token sealed so that the member can be shown the URL).
+pub const CALENDAR_FEEDS: TableDefinition<u64, &[u8]> = TableDefinition::new("calendar_feeds");
+/// SHA-256 of a calendar feed token -> UserId.
+pub const CALENDAR_TOKENS: TableDefinition<&[u8], u64> = TableDefinition::new("calendar_tokens");
 
 /// Something done to every table of the catalogue, whatever its key and
 /// value types: creating them all (`create_all`), copying them all into a
@@ -193,6 +212,14 @@ catalogue!(
     FRIENDS,
     FRIEND_REQUESTS,
     FRIEND_REQUESTS_SENT,
+    EVENTS,
+    EVENT_COUNTS,
+    EVENTS_BY_START,
+    EVENTS_BY_GROUP,
+    ENROLLMENTS,
+    ENROLLMENTS_BY_MEMBER,
+    CALENDAR_FEEDS,
+    CALENDAR_TOKENS,
 );
 
 /// Every table, so that `migrate` can create them all in a new file and a

@@ -28,6 +28,8 @@ struct AccountView {
     signed_in_at_human: String,
     notice: Option<String>,
     errors: Vec<(String, String)>,
+    /// The member's calendar feed URL, if they made one.
+    calendar_url: Option<String>,
 }
 
 impl AccountView {
@@ -50,6 +52,7 @@ fn view(v: &Member, notice: Option<String>, errors: Vec<(String, String)>) -> Ac
         signed_in_at_human: human(a.session.auth_time),
         notice,
         errors,
+        calendar_url: super::calendar::url_of(&v.app, a.user.id),
     }
 }
 
@@ -59,8 +62,9 @@ struct AccountQuery {
     changed: Option<String>,
 }
 
-async fn show(v: Member, q: web::Query<AccountQuery>) -> HttpResponse {
+async fn show(v: Member, q: web::Query<AccountQuery>, req: actix_web::HttpRequest) -> HttpResponse {
     let notice = q.changed.is_some().then(|| "Your password was changed. Your other sessions were signed out, and the applications you authorized lost their access: approve them again when they ask.".to_string());
+    let notice = notice.or_else(|| crate::web::notice::Notice::from_query(req.query_string()).text(&v.app));
     v.render(StatusCode::OK, &view(&v, notice, vec![]))
 }
 

@@ -30,6 +30,8 @@ struct ApplicationsView {
     c: Chrome,
     rows: Vec<Row>,
     notice: Option<String>,
+    /// When the member's calendar feed link was made, if they have one.
+    calendar: Option<(String, String)>,
 }
 
 async fn show(v: Member, req: HttpRequest) -> Result<HttpResponse, PageError> {
@@ -42,7 +44,8 @@ async fn show(v: Member, req: HttpRequest) -> Result<HttpResponse, PageError> {
         })
         .collect();
     let notice = Notice::from_query(req.query_string()).text(&v.app);
-    Ok(v.render(StatusCode::OK, &ApplicationsView { c: v.chrome("Applications", false), rows, notice }))
+    let calendar = super::calendar::feed_of(&v.app, v.active.user.id).map(|(_, at)| (rfc3339(at), human(at)));
+    Ok(v.render(StatusCode::OK, &ApplicationsView { c: v.chrome("Applications", false), rows, notice, calendar }))
 }
 
 #[derive(Deserialize)]

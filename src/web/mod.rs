@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod applications;
 pub mod avatars;
+pub mod calendar;
 pub mod consent;
 pub mod login;
 pub mod notice;
@@ -38,6 +39,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .configure(avatars::routes)
     .configure(account::routes)
     .configure(applications::routes)
+    .configure(calendar::routes)
     .configure(reset::routes)
     .configure(admin::routes);
 }

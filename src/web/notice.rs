@@ -49,6 +49,9 @@ pub enum Done {
     /// `n` open reports of post or comment `id` were dismissed.
     PostReportsDismissed,
     CommentReportsDismissed,
+    /// The member made a new calendar feed link, or revoked theirs.
+    CalendarReplaced,
+    CalendarRevoked,
 }
 
 /// The names of token kinds, by the number a notice carries.
@@ -149,6 +152,8 @@ impl Notice {
             Done::CommentReportsDismissed => {
                 format!("Dismissed {} of comment {}; the comment stays as it was.", plural(n, "report"), self.id?)
             }
+            Done::CalendarReplaced => "Your calendar feed has a new link; the old one no longer works.".into(),
+            Done::CalendarRevoked => "Your calendar feed link is revoked; calendars using it stop updating.".into(),
         })
     }
 }

@@ -540,6 +540,8 @@ fn social_cases(s: &Server) -> Vec<(String, String, Answer, u16)> {
     c.call(204, "DELETE", &format!("/api/v1/groups/{board}"), &bea);
     c.call(404, "GET", &format!("/api/v1/groups/{board}"), &bea);
 
+    event_cases(&mut c, &client, &secret, &robot);
+
     // cy spends the write budget: the next write is a 429 with Retry-After.
     for _ in 0..WRITES_PER_MINUTE {
         let r = send(c.request("PUT", &format!("{path}/like"), &cy));
@@ -547,6 +549,56 @@ fn social_cases(s: &Server) -> Vec<(String, String, Answer, u16)> {
     }
     c.call(429, "PUT", &format!("{path}/like"), &cy);
     c.out
+}
+
+/// Events, enrollments and the activity they leave, by two new members
+/// (their own write budgets); the calendars answer in `text/calendar`,
+/// which the checker does not read, so only their refusals are here.
+fn event_cases(c: &mut Cases<'_>, client: &str, secret: &str, robot: &str) {
+    for m in ["dee", "eve"] {
+        add_member(c.s, m);
+    }
+    let [dee, eve] = ["dee", "eve"].map(|m| password_token(c.s, client, secret, m));
+    let soon = |h: i64| {
+        let t = time::OffsetDateTime::now_utc() + time::Duration::hours(h);
+        t.replace_nanosecond(0).unwrap().format(&time::format_description::well_known::Rfc3339).unwrap()
+    };
+    let (group, _) = c.json(201, "POST", "/api/v1/groups", &dee, json!({"name": "Choir"}));
+    let group = id_of(&group);
+    c.call(201, "PUT", &format!("/api/v1/groups/{group}/members/me"), &eve);
+    let body = json!({"group": group, "title": "Rehearsal", "start": soon(20), "end": soon(22), "capacity": 1});
+    let (event, tag) = c.json(201, "POST", "/api/v1/events", &dee, body);
+    let e = id_of(&event);
+    let past = json!({"title": "Done", "start": soon(-3), "end": soon(-2), "access": "public"});
+    let (past, _) = c.json(201, "POST", "/api/v1/events", &dee, past);
+    let past = id_of(&past);
+    c.json(422, "POST", "/api/v1/events", &dee, json!({"title": "x", "start": soon(2), "end": soon(1)}));
+    c.json(403, "POST", "/api/v1/events", robot, json!({"title": "x", "start": soon(1), "end": soon(2)}));
+    c.call(200, "GET", "/api/v1/events", &eve);
+    c.call(200, "GET", &format!("/api/v1/events?group={group}&from={}&limit=1", soon(-5).replace('+', "%2B")), &eve);
+    c.call(422, "GET", "/api/v1/events?from=soon", &eve);
+    c.call(404, "GET", "/api/v1/events?group=999999", &eve);
+    c.call(200, "GET", &format!("/api/v1/events/{e}"), &eve);
+    c.call(404, "GET", &format!("/api/v1/events/{e}"), robot);
+    c.json_if(200, "PATCH", &format!("/api/v1/events/{e}"), &dee, &tag, json!({"location": "Church hall"}));
+    c.json_if(412, "PATCH", &format!("/api/v1/events/{e}"), &dee, &tag, json!({"location": "Crypt"}));
+    c.json(403, "PATCH", &format!("/api/v1/events/{e}"), &eve, json!({"location": "Pub"}));
+    c.json(422, "PATCH", &format!("/api/v1/events/{e}"), &dee, json!({"capacity": -1}));
+    c.call(201, "PUT", &format!("/api/v1/events/{e}/enrollments/me"), &eve);
+    c.call(200, "PUT", &format!("/api/v1/events/{e}/enrollments/me"), &eve);
+    let (full, _) = c.call(409, "PUT", &format!("/api/v1/events/{e}/enrollments/me"), &dee);
+    assert_eq!(full["type"], "tag:latchkey,2026:event-full", "{full}");
+    c.call(409, "PUT", &format!("/api/v1/events/{past}/enrollments/me"), &eve);
+    c.call(200, "GET", &format!("/api/v1/events/{e}/enrollments?limit=1"), &dee);
+    c.call(422, "GET", &format!("/api/v1/events/{e}/enrollments?limit=0"), &dee);
+    c.call(204, "DELETE", &format!("/api/v1/events/{e}/enrollments/me"), &eve);
+    c.call(403, "DELETE", &format!("/api/v1/events/{e}/enrollments/me"), robot);
+    let (river, _) = c.call(200, "GET", &format!("/api/v1/groups/{group}/activity"), &eve);
+    assert_eq!(river["items"][0]["kind"], "unenrolled", "{river}");
+    c.call(404, "GET", "/api/v1/me/calendar.ics?token=nope", &eve);
+    c.call(403, "DELETE", &format!("/api/v1/events/{e}"), &eve);
+    c.call(204, "DELETE", &format!("/api/v1/events/{e}"), &dee);
+    c.call(404, "DELETE", &format!("/api/v1/events/{e}"), &dee);
 }
 
 /// The checker itself: what it must refuse, so that a handler returning

@@ -14,6 +14,9 @@ pub enum What {
     PostCreated,
     CommentAdded,
     MemberJoined,
+    EventCreated,
+    Enrolled,
+    Unenrolled,
 }
 
 impl What {
@@ -22,6 +25,9 @@ impl What {
             What::PostCreated => "post_created",
             What::CommentAdded => "comment_added",
             What::MemberJoined => "member_joined",
+            What::EventCreated => "event_created",
+            What::Enrolled => "enrolled",
+            What::Unenrolled => "unenrolled",
         }
     }
 }

@@ -9,8 +9,10 @@
 //! only stores and indexes.
 
 pub mod activity;
+pub mod calendar;
 pub mod comments;
 pub mod friends;
+pub mod events;
 pub mod groups;
 pub mod posts;
 pub mod reports;

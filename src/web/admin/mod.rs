@@ -34,7 +34,7 @@ pub fn refused(e: crate::social::SocialError) -> crate::http::page_error::PageEr
             format!("No such {what}"),
             format!("There is no such {what}: it may have been deleted already."),
         ),
-        SocialError::Forbidden(why) | SocialError::Conflict(why) => {
+        SocialError::Forbidden(why) | SocialError::Conflict(why) | SocialError::ConflictOf(_, why) => {
             PageError::new(StatusCode::CONFLICT, "Not possible", crate::web::setup::capitalise(&why))
         }
         SocialError::Invalid(_) | SocialError::Stale => {
