@@ -91,6 +91,8 @@ per-member budget shared by every application (429 with `Retry-After` past it); 
         (name = "comments", description = "Comments on posts, one level of replies"),
         (name = "activity", description = "What happened in the caller's groups, and what they have not read"),
         (name = "tags", description = "The tags of the posts the caller can see"),
+        (name = "files", description = "Uploaded files: in a group or one's own space, their bytes (with ranges) and image previews"),
+        (name = "folders", description = "Folders of files, nested, in a group or one's own space"),
     ),
     components(
         schemas(Problem, FieldError),
@@ -120,6 +122,8 @@ fn parts() -> Vec<utoipa::openapi::OpenApi> {
         super::groups::Doc::openapi(),
         super::posts::Doc::openapi(),
         super::tags::Doc::openapi(),
+        super::files::Doc::openapi(),
+        super::folders::Doc::openapi(),
     ]
 }
 

@@ -6,6 +6,9 @@
 
 mod common;
 mod doc;
+mod files;
+mod files_serve;
+mod folders;
 mod groups;
 mod index;
 mod me;
@@ -36,7 +39,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(users::routes)
             .configure(groups::routes)
             .configure(posts::routes)
-            .configure(tags::routes),
+            .configure(tags::routes)
+            .configure(files::routes)
+            .configure(folders::routes),
     );
 }
 

@@ -101,6 +101,10 @@ pub struct PostJson {
     pub created_at: String,
     #[schema(format = DateTime, example = "2026-11-24T08:10:00Z")]
     pub updated_at: String,
+    /// The ids of the attached files that the caller can see
+    /// (`GET /files/{id}`), in the author's order.
+    #[schema(example = json!(["88"]))]
+    pub attachments: Vec<String>,
 }
 
 impl From<&PostView> for PostJson {
@@ -120,6 +124,7 @@ impl From<&PostView> for PostJson {
             comment_count: v.counts.comments,
             created_at: rfc3339(p.created_at),
             updated_at: rfc3339(p.updated_at),
+            attachments: v.attachments.iter().map(|f| sid(*f)).collect(),
         }
     }
 }
@@ -226,6 +231,10 @@ pub struct PostBody {
     /// Default `members` on the author's stream, `group` in a group.
     #[schema(value_type = Option<super::schema::PostAccess>)]
     pub access: Option<String>,
+    /// Ids of files to attach (replacing those attached; `[]` removes
+    /// them): at most 10, each one the author can see.
+    #[schema(example = json!(["88"]))]
+    pub attachments: Option<Vec<String>>,
 }
 
 impl PostBody {
@@ -236,7 +245,17 @@ impl PostBody {
                 Some(GroupId(common::parse_id(g).ok_or_else(|| ApiError::field("group", "must be a group id"))?))
             }
         };
+        let attachments = match self.attachments {
+            None => None,
+            Some(ids) => Some(
+                ids.iter()
+                    .map(|i| common::parse_id(i).map(crate::ids::FileId))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| ApiError::field("attachments", "must be file ids"))?,
+            ),
+        };
         Ok(PostInput {
+            attachments,
             kind: self.kind,
             group,
             title: self.title,

@@ -230,6 +230,7 @@ pub enum ActivityKind {
     PostCreated,
     CommentAdded,
     MemberJoined,
+    FileUploaded,
 }
 
 /// A short `status` (no title) or an `article` (with a title).

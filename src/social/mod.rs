@@ -7,11 +7,16 @@
 pub mod access;
 pub mod activity;
 pub mod comments;
+pub mod files;
+pub mod folders;
 pub mod groups;
+pub mod images;
 pub mod moderation;
 pub mod posts;
 pub mod review;
+pub mod sniff;
 mod text;
+pub mod uploads;
 
 pub use text::{LIMITS, Limits};
 

@@ -117,6 +117,17 @@ pub const REPORTS_BY_TARGET: TableDefinition<&[u8], ()> = TableDefinition::new("
 /// dashboard, without reading the reports already dealt with.
 pub const OPEN_REPORTS: TableDefinition<u64, &[u8]> = TableDefinition::new("open_reports");
 
+/// FileId -> StoredFile record: an uploaded file's metadata (schema 4).
+pub const FILES: TableDefinition<u64, &[u8]> = TableDefinition::new("files");
+/// Place (GroupId or 0, 8; owner UserId for one's own space or 0, 8) ++
+/// FolderId or 0 (8) ++ FileId (8) -> (): the files of one folder.
+pub const FILES_BY_FOLDER: TableDefinition<&[u8], ()> = TableDefinition::new("files_by_folder");
+/// FolderId -> Folder record (schema 4).
+pub const FOLDERS: TableDefinition<u64, &[u8]> = TableDefinition::new("folders");
+/// Place (as in `FILES_BY_FOLDER`) ++ parent FolderId or 0 (8) ++ FolderId
+/// (8) -> (): the folders of one folder.
+pub const FOLDERS_BY_PARENT: TableDefinition<&[u8], ()> = TableDefinition::new("folders_by_parent");
+
 /// Something done to every table of the catalogue, whatever its key and
 /// value types: creating them all (`create_all`), copying them all into a
 /// backup (`store::snapshot`).
@@ -182,6 +193,10 @@ catalogue!(
     BLOB_REFS,
     REPORTS_BY_TARGET,
     OPEN_REPORTS,
+    FILES,
+    FILES_BY_FOLDER,
+    FOLDERS,
+    FOLDERS_BY_PARENT,
 );
 
 /// Every table, so that `migrate` can create them all in a new file and a

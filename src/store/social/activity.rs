@@ -14,6 +14,7 @@ pub enum What {
     PostCreated,
     CommentAdded,
     MemberJoined,
+    FileUploaded,
 }
 
 impl What {
@@ -22,6 +23,7 @@ impl What {
             What::PostCreated => "post_created",
             What::CommentAdded => "comment_added",
             What::MemberJoined => "member_joined",
+            What::FileUploaded => "file_uploaded",
         }
     }
 }

@@ -10,6 +10,7 @@
 
 pub mod activity;
 pub mod comments;
+pub mod files;
 pub mod groups;
 pub mod posts;
 pub mod reports;
