@@ -431,8 +431,7 @@ fn media_types(value: Option<Vec<String>>) -> Result<Vec<String>, ConfigError> {
         return Ok(DEFAULT_UPLOAD_TYPES.iter().map(|t| t.to_string()).collect());
     };
     let token = |s: &str| {
-        !s.is_empty()
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"!#$&-^_.+".contains(&b))
+        !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"!#$&-^_.+".contains(&b))
     };
     for t in &list {
         if !t.split_once('/').is_some_and(|(a, b)| token(a) && token(b)) {

@@ -126,6 +126,9 @@ struct UploadForm {
 
 /// Room for a multipart body's boundaries and small fields around the file.
 const MULTIPART_OVERHEAD: u64 = 64 * 1024;
+/// How far past the limit a body is still read (and dropped) so that the
+/// client sees the 413; beyond, the connection is closed on it.
+const DRAIN_EXTRA: u64 = 8 * 1024 * 1024;
 /// Bytes gathered before one write to disk.
 const WRITE_CHUNK: usize = 1024 * 1024;
 /// The longest small field (`group`, `folder`, `access`).
@@ -181,15 +184,22 @@ async fn read_parts(
 ) -> Result<(Target, String, Finished), ApiError> {
     let max = app.config.max_upload;
     let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > max.saturating_add(MULTIPART_OVERHEAD)) {
+    if let Some(n) = declared.filter(|n| *n > max.saturating_add(MULTIPART_OVERHEAD)) {
+        // Read (and drop) a body a little too large, so that a client busy
+        // sending it gets to read the 413; a larger one is not read at all.
+        if n <= max.saturating_add(DRAIN_EXTRA) {
+            let mut payload = payload;
+            while let Some(Ok(_)) = payload.next().await {}
+        }
         return Err(ApiError::too_large(max as usize));
     }
     let mime = req.mime_type().map_err(|_| ApiError::unsupported_media_type("multipart/form-data"))?;
     if mime.as_ref().map(|m| m.essence_str().to_ascii_lowercase()).as_deref() != Some("multipart/form-data") {
         return Err(ApiError::unsupported_media_type("multipart/form-data"));
     }
-    let unreadable =
-        |e: actix_multipart::MultipartError| ApiError::bad_request(format!("The multipart body could not be read: {e}"));
+    let unreadable = |e: actix_multipart::MultipartError| {
+        ApiError::bad_request(format!("The multipart body could not be read: {e}"))
+    };
     let mut parts = actix_multipart::Multipart::new(req.headers(), payload);
     let mut target = Target::default();
     let mut file: Option<(String, Finished)> = None;
@@ -215,6 +225,13 @@ async fn read_parts(
                 let chunk = chunk.map_err(unreadable)?;
                 size += chunk.len() as u64;
                 if size > max {
+                    // As above: a little more is read and dropped.
+                    while size <= max.saturating_add(DRAIN_EXTRA) {
+                        match field.next().await {
+                            Some(Ok(c)) => size += c.len() as u64,
+                            _ => break,
+                        }
+                    }
                     return Err(ApiError::too_large(max as usize));
                 }
                 buf.extend_from_slice(&chunk);
@@ -400,8 +417,7 @@ async fn update(
     let change = FileChange { name: b.name, folder, access: b.access };
     let actor = writer(&caller, &app)?;
     let now = app.now();
-    let f =
-        social::write(&app.store, move |tx| social::files::update(tx, actor, id, &change, &expected, now)).await?;
+    let f = social::write(&app.store, move |tx| social::files::update(tx, actor, id, &change, &expected, now)).await?;
     Ok(ok_tagged(f.revision).json(FileJson::of(&app, &f)))
 }
 

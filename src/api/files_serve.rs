@@ -141,7 +141,8 @@ pub fn range(header: Option<&str>, total: u64) -> Ranged {
         return Ranged::Whole;
     }
     let Some((a, b)) = spec.trim().split_once('-') else { return Ranged::Whole };
-    let num = |s: &str| (!s.is_empty() && s.bytes().all(|c| c.is_ascii_digit())).then(|| s.parse::<u64>().ok()).flatten();
+    let num =
+        |s: &str| (!s.is_empty() && s.bytes().all(|c| c.is_ascii_digit())).then(|| s.parse::<u64>().ok()).flatten();
     match (a.trim(), b.trim()) {
         ("", n) => match num(n) {
             Some(0) => Ranged::Unsatisfiable,
@@ -262,8 +263,11 @@ pub async fn serve(req: &HttpRequest, blobs: &Blobs, f: &StoredFile) -> Result<H
         Ok::<_, std::io::Error>(Some((web::Bytes::from(buf), (file, left - want as u64))))
     });
     let kind = if sniff::inline(&f.content_type) { "inline" } else { "attachment" };
-    let content_type =
-        if f.content_type.starts_with("text/") { format!("{}; charset=utf-8", f.content_type) } else { f.content_type.clone() };
+    let content_type = if f.content_type.starts_with("text/") {
+        format!("{}; charset=utf-8", f.content_type)
+    } else {
+        f.content_type.clone()
+    };
     let mut r = HttpResponse::build(status);
     common(&mut r);
     r.insert_header(("Content-Type", content_type)).insert_header(("Content-Disposition", disposition(kind, &f.name)));
@@ -300,7 +304,10 @@ mod tests {
         assert_eq!(disposition("inline", "photo.jpg"), "inline; filename=\"photo.jpg\"; filename*=UTF-8''photo.jpg");
         let d = disposition("attachment", "Ré\"sumé\r\n/..\\x.pdf");
         assert!(!d.contains('\r') && !d.contains('\n'), "{d}");
-        assert_eq!(d, "attachment; filename=\"R_sum_..x.pdf\"; filename*=UTF-8''R%C3%A9%22sum%C3%A9%0D%0A%2F..%5Cx.pdf");
+        assert_eq!(
+            d,
+            "attachment; filename=\"R_sum_..x.pdf\"; filename*=UTF-8''R%C3%A9%22sum%C3%A9%0D%0A%2F..%5Cx.pdf"
+        );
         assert!(disposition("attachment", "日本").starts_with("attachment; filename=\"__\""));
     }
 }

@@ -142,8 +142,7 @@ async fn get(
         Ok((f, p))
     })?;
     let listing = crate::http::page::Listing::from(contents.map(|e| entry_json(&app, &e)));
-    let body =
-        FolderPage { folder: FolderJson::from(&folder), items: listing.items, next_cursor: listing.next_cursor };
+    let body = FolderPage { folder: FolderJson::from(&folder), items: listing.items, next_cursor: listing.next_cursor };
     Ok(ok_tagged(folder.revision).json(body))
 }
 
@@ -197,8 +196,8 @@ async fn update(
     let change = FolderChange { name: b.name, parent: parse_folder("parent", b.parent.as_deref())? };
     let actor = writer(&caller, &app)?;
     let now = app.now();
-    let f = social::write(&app.store, move |tx| social::folders::update(tx, actor, id, &change, &expected, now))
-        .await?;
+    let f =
+        social::write(&app.store, move |tx| social::folders::update(tx, actor, id, &change, &expected, now)).await?;
     Ok(ok_tagged(f.revision).json(FolderJson::from(&f)))
 }
 

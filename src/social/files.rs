@@ -59,11 +59,7 @@ pub fn get(tx: &impl Tables, id: FileId, viewer: Viewer) -> Result<StoredFile, S
 }
 
 /// A folder the viewer can open, with its seat.
-pub(super) fn visible_folder(
-    tx: &impl Tables,
-    id: FolderId,
-    viewer: Viewer,
-) -> Result<(Folder, Seat), SocialError> {
+pub(super) fn visible_folder(tx: &impl Tables, id: FolderId, viewer: Viewer) -> Result<(Folder, Seat), SocialError> {
     let Some(f) = stored::get_folder(tx, id)? else { return Err(SocialError::NotFound("folder")) };
     let at = seat(tx, f.place, viewer)?;
     if !sees_folder(&f, at.group.as_ref(), viewer, at.membership.as_ref()) {
@@ -316,9 +312,9 @@ pub fn locate(
             Ok((Place::Group(g), None))
         }
         (None, Some(u)) => Ok((Place::Own(u), None)),
-        (None, None) => Err(SocialError::Forbidden(
-            "an application on its own has no space of files; name a group".into(),
-        )),
+        (None, None) => {
+            Err(SocialError::Forbidden("an application on its own has no space of files; name a group".into()))
+        }
     }
 }
 

@@ -55,7 +55,12 @@ fn check_parent(tx: &impl Tables, viewer: Viewer, place: Place, parent: Option<F
     Ok(())
 }
 
-pub fn create(tx: &WriteTransaction, actor: UserId, input: &FolderInput, now: Timestamp) -> Result<Folder, SocialError> {
+pub fn create(
+    tx: &WriteTransaction,
+    actor: UserId,
+    input: &FolderInput,
+    now: Timestamp,
+) -> Result<Folder, SocialError> {
     let viewer = Viewer::member(actor);
     let name = check_name(input.name.as_deref().unwrap_or_default())?;
     let place = match input.group {

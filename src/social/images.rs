@@ -242,17 +242,30 @@ mod tests {
     #[test]
     fn a_gif_keeps_its_frames_and_loses_its_comments() {
         let dir = tempfile::tempdir().unwrap();
-        // 2x1, global table of 2 colours, a comment, a loop block, one frame.
-        let mut gif = b"GIF89a\x02\x00\x01\x00\x80\x00\x00".to_vec();
-        gif.extend([0, 0, 0, 255, 255, 255]);
-        gif.extend(b"\x21\xfe\x0bsecret here\x00");
-        gif.extend(b"\x21\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00");
-        gif.extend(b"\x21\xff\x0bXMP DataXMP\x04<gps\x00");
-        gif.extend(b"\x2c\x00\x00\x00\x00\x02\x00\x01\x00\x00\x02\x02\x44\x01\x00\x3b");
+        // Two frames that loop, from the encoder; then a comment and an XMP
+        // block put in after the screen and its colour table.
+        let mut gif = vec![];
+        {
+            let mut enc = image::codecs::gif::GifEncoder::new(&mut gif);
+            enc.set_repeat(image::codecs::gif::Repeat::Infinite).unwrap();
+            for shade in [0u8, 255] {
+                let frame = image::RgbaImage::from_pixel(2, 1, image::Rgba([shade, 0, 0, 255]));
+                enc.encode_frame(image::Frame::new(frame)).unwrap();
+            }
+        }
+        let table = if gif[10] & 0x80 != 0 { 3usize << ((gif[10] & 7) + 1) } else { 0 };
+        let at = 13 + table;
+        let mut extra = b"\x21\xfe\x0bsecret here\x00".to_vec();
+        extra.extend(b"\x21\xff\x0bXMP DataXMP\x04<gps\x00");
+        gif.splice(at..at, extra);
+        assert!(image::load_from_memory(&gif).is_ok());
         let c = clean(&write(dir.path(), &gif), "image/gif").unwrap().unwrap();
         assert!(!c.bytes.windows(6).any(|w| w == b"secret" || w == b"XMP Da"));
         assert!(c.bytes.windows(11).any(|w| w == b"NETSCAPE2.0"));
         let img = image::load_from_memory(&c.bytes).unwrap();
         assert_eq!((img.width(), img.height()), (2, 1));
+        let frames =
+            image::AnimationDecoder::into_frames(image::codecs::gif::GifDecoder::new(Cursor::new(&c.bytes)).unwrap());
+        assert_eq!(frames.count(), 2, "still an animation");
     }
 }

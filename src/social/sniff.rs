@@ -104,7 +104,11 @@ mod tests {
             (b"RIFF\0\0\0\0WEBPVP8 ", "x", "image/webp"),
             (b"%PDF-1.7\n", "x.pdf", "application/pdf"),
             (b"PK\x03\x04 just a zip", "x.docx", "application/zip"),
-            (b"PK\x03\x04..[Content_Types].xml....word/document.xml", "x.zip", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            (
+                b"PK\x03\x04..[Content_Types].xml....word/document.xml",
+                "x.zip",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            ),
             (b"hello, world\n", "notes.txt", "text/plain"),
             (b"a,b\n1,2\n", "table.CSV", "text/csv"),
             (b"  <!doctype html><p>hi", "x.txt", "text/html"),

@@ -14,6 +14,7 @@ mod browser_moderation;
 mod browser_oauth1;
 mod config;
 mod durability;
+mod files;
 mod footprint;
 mod harness;
 mod healthcheck;
