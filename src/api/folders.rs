@@ -98,8 +98,26 @@ async fn create(caller: Caller, app: web::Data<App>, body: Object<NewFolderBody>
 #[derive(Serialize, ToSchema)]
 #[schema(as = FolderWithContents)]
 struct FolderPage {
-    #[serde(flatten)]
-    folder: FolderJson,
+    /// Always `folder`.
+    #[schema(value_type = String, pattern = "^folder$", example = "folder")]
+    kind: &'static str,
+    #[schema(example = "12")]
+    id: String,
+    /// The group it is in; `null` in its maker's own space.
+    #[schema(required = true, example = "7")]
+    group: Option<String>,
+    /// The folder it is in; `null` at the top.
+    #[schema(required = true, example = json!(null))]
+    parent: Option<String>,
+    #[schema(example = "Minutes")]
+    name: String,
+    /// Who made it (a member id).
+    #[schema(example = "42")]
+    owner: String,
+    #[schema(format = DateTime, example = "2026-11-23T15:54:00Z")]
+    created_at: String,
+    #[schema(format = DateTime, example = "2026-11-24T08:10:00Z")]
+    updated_at: String,
     /// Folders first, then files, each oldest first; at most `limit`.
     items: Vec<EntryJson>,
     /// Pass as `?cursor=` for the next page; `null` on the last page.
@@ -142,7 +160,19 @@ async fn get(
         Ok((f, p))
     })?;
     let listing = crate::http::page::Listing::from(contents.map(|e| entry_json(&app, &e)));
-    let body = FolderPage { folder: FolderJson::from(&folder), items: listing.items, next_cursor: listing.next_cursor };
+    let f = FolderJson::from(&folder);
+    let body = FolderPage {
+        kind: f.kind,
+        id: f.id,
+        group: f.group,
+        parent: f.parent,
+        name: f.name,
+        owner: f.owner,
+        created_at: f.created_at,
+        updated_at: f.updated_at,
+        items: listing.items,
+        next_cursor: listing.next_cursor,
+    };
     Ok(ok_tagged(folder.revision).json(body))
 }
 
