@@ -12,6 +12,8 @@
 
 #![allow(clippy::unwrap_used)] // tests and benchmarks fail loudly on purpose
 
+#[path = "http_parts/files.rs"]
+mod files;
 #[path = "http_parts/social.rs"]
 mod social;
 
@@ -522,6 +524,9 @@ fn main() {
         let (more, said) = social::run(conns, secs, tmp.path(), use_wrk);
         rows.extend(more);
         notes = said;
+    }
+    if wanted("/api/v1/files") {
+        notes.extend(files::run(tmp.path()));
     }
 
     println!(
