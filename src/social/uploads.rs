@@ -72,7 +72,7 @@ pub async fn upload(
     .await?
     .map_err(internal("cannot read the upload back"))?;
     let content_type = sniff::sniff(&head, &name).to_string();
-    if !app.config.upload_types.iter().any(|t| *t == content_type) {
+    if !app.config.upload_types.contains(&content_type) {
         return Err(UploadError::Unsupported(content_type));
     }
     let blobs = blobs_of(app);
