@@ -52,11 +52,11 @@ pub async fn run(
     let app = App::open(config, clock.clone())?;
     let cfg = app.config.clone();
     app.load_keys().await?;
-    // Uploads a crash cut short left temporary files that no record names.
-    match crate::store::blobs::Blobs::in_data_dir(&cfg.data_dir).sweep_staged() {
-        Ok(0) => {}
-        Ok(n) => tracing::info!(files = n, "removed the temporary files of interrupted uploads"),
-        Err(e) => tracing::warn!(error = %e, "cannot remove the temporary files of interrupted uploads"),
+    // What a crash or a deleted group left in the blob directory.
+    match crate::social::uploads::sweep(&app).await {
+        Ok((0, 0)) => {}
+        Ok((staged, unused)) => tracing::info!(staged, unused, "removed interrupted uploads and unused blobs"),
+        Err(e) => tracing::warn!(error = %e, "cannot sweep the blob directory"),
     }
     let certs = Certificates::open(&cfg, clock.now())?;
     let tls = certs.server_config()?;

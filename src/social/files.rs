@@ -284,6 +284,21 @@ pub(super) fn remove(tx: &WriteTransaction, f: &StoredFile) -> Result<Vec<[u8; 3
     Ok(gone)
 }
 
+/// Removes every file and folder of a place (a group being deleted). The
+/// blobs they used go at the next start's sweep (`uploads::sweep`).
+pub fn remove_place(tx: &WriteTransaction, place: Place) -> Result<(), SocialError> {
+    let (files, folders) = stored::all_in_place(tx, place)?;
+    for id in files {
+        if let Some(f) = stored::get(tx, id)? {
+            remove(tx, &f)?;
+        }
+    }
+    for id in folders {
+        stored::delete_folder(tx, id)?;
+    }
+    Ok(())
+}
+
 /// One row of a folder's listing.
 #[derive(Debug, Clone)]
 pub enum Entry {

@@ -213,6 +213,7 @@ pub fn remove_everything(tx: &WriteTransaction, id: GroupId) -> Result<(), Socia
         super::posts::remove(tx, p)?;
     }
     crate::store::social::activity::delete_group(tx, id)?;
+    super::files::remove_place(tx, crate::store::social::files::Place::Group(id))?;
     stored::delete(tx, id)?;
     Ok(())
 }

@@ -134,3 +134,27 @@ pub async fn collect(app: &App, shas: Vec<[u8; 32]>) {
         }
     }
 }
+
+/// At start, before any request: removes the temporary files of uploads a
+/// crash cut short, and the blobs nothing refers to (one settled just
+/// before a crash, before its record committed; the files of a deleted
+/// group). Returns how many of each went.
+pub async fn sweep(app: &App) -> Result<(usize, usize), UploadError> {
+    let _guard = REFS_LOCK.lock().await;
+    let b = blobs_of(app);
+    let (staged, stored) = blocking(move || Ok::<_, std::io::Error>((b.sweep_staged()?, b.stored()?)))
+        .await?
+        .map_err(internal("cannot read the blob directory"))?;
+    let mut unused = vec![];
+    for sha in stored {
+        if !app.store.read(|tx| blobs::is_referenced(tx, &sha))? {
+            unused.push(sha);
+        }
+    }
+    let n = unused.len();
+    let b = blobs_of(app);
+    blocking(move || unused.iter().try_for_each(|sha| b.remove(sha).map(|_| ())))
+        .await?
+        .map_err(internal("cannot remove an unused blob"))?;
+    Ok((staged, n))
+}

@@ -217,6 +217,30 @@ impl Blobs {
         Ok(n)
     }
 
+    /// The digest of every blob stored (for the start-up sweep).
+    pub fn stored(&self) -> std::io::Result<Vec<[u8; 32]>> {
+        let mut out = vec![];
+        let dirs = match std::fs::read_dir(&self.root) {
+            Ok(d) => d,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+            Err(e) => return Err(e),
+        };
+        for dir in dirs {
+            let dir = dir?;
+            let fan = dir.file_name();
+            if fan.len() != 2 || !dir.file_type()?.is_dir() {
+                continue;
+            }
+            for f in std::fs::read_dir(dir.path())? {
+                let name = f?.file_name();
+                if let Some(sha) = name.to_str().and_then(parse_hex) {
+                    out.push(sha);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// The blob's bytes, `None` when there is no such blob.
     pub fn read(&self, sha: &[u8; 32]) -> std::io::Result<Option<Vec<u8>>> {
         match std::fs::read(self.path(sha)) {
@@ -415,6 +439,7 @@ mod tests {
         let crashed = blobs.stage().unwrap();
         std::mem::forget(crashed);
         assert_eq!(blobs.sweep_staged().unwrap(), 1);
+        assert_eq!(blobs.stored().unwrap(), [sha], "the temporary directory holds no blob");
         assert_eq!(std::fs::read_dir(dir.path().join("files/tmp")).unwrap().count(), 0);
     }
 

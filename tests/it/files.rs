@@ -600,6 +600,17 @@ fn a_crash_during_an_upload_leaves_no_file_behind() {
     let s = Server::start_with(&[("LATCHKEY_MAX_UPLOAD", "100MiB")]);
     add_members(&s);
     let c = oauth2_community(&s);
+    // A deleted group's files go with it; their blob at the next start.
+    let group = call(&s, &c.alice, "POST", "/api/v1/groups", Some(&json!({"name": "Short-lived"})), &[]).id();
+    let kept = put_file(&s, &c.alice, "kept.txt", b"kept in a group", &[("group", &group)]);
+    assert_eq!(kept.status, 201, "{kept:?}");
+    assert_eq!(call(&s, &c.alice, "DELETE", &format!("/api/v1/groups/{group}"), None, &[]).status, 204);
+    assert_eq!(call(&s, &c.alice, "GET", &format!("/api/v1/files/{}", kept.id()), None, &[]).status, 404);
+    // The state a crash between settling a blob and committing its record
+    // leaves: a whole, named blob that no record refers to.
+    let orphan = hex(b"settled, never recorded");
+    std::fs::create_dir_all(blob_path(&s, &orphan).parent().unwrap()).unwrap();
+    std::fs::write(blob_path(&s, &orphan), b"settled, never recorded").unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     let mut body = Generated::new(50 << 20);
     body.pause = Some((8 << 20, rx));
@@ -635,15 +646,16 @@ fn a_crash_during_an_upload_leaves_no_file_behind() {
     let listed = call(&s, &c.alice, "GET", "/api/v1/files", None, &[]);
     assert_eq!(listed.status, 200, "{listed:?}");
     assert_eq!(listed.body["items"], json!([]), "no record of the half upload");
-    assert_eq!(call(&s, &c.alice, "GET", "/api/v1/files/1", None, &[]).status, 404);
-    assert_eq!(fetch(&s, &c.alice, "/api/v1/files/1/content", &[]).0, 404);
+    assert_eq!(call(&s, &c.alice, "GET", "/api/v1/files/2", None, &[]).status, 404);
+    assert_eq!(fetch(&s, &c.alice, "/api/v1/files/2/content", &[]).0, 404);
     assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0, "the staged bytes are swept at start");
     let blobs: Vec<_> = std::fs::read_dir(s.dir.join("files"))
         .unwrap()
         .filter_map(|e| e.ok())
         .filter(|e| e.file_name() != "tmp")
+        .flat_map(|fan| std::fs::read_dir(fan.path()).unwrap().filter_map(|e| e.ok()).map(|e| e.path()))
         .collect();
-    assert!(blobs.is_empty(), "no named blob of a half file: {blobs:?}");
+    assert!(blobs.is_empty(), "no blob of a half file, the orphan and the deleted group's are swept: {blobs:?}");
     // And the server takes uploads again.
     assert_eq!(put_file(&s, &c.alice, "after.txt", b"after the crash", &[]).status, 201);
 }

@@ -217,6 +217,26 @@ pub fn folder_ids_in(
         .collect()
 }
 
+/// Every file and folder of a place (to delete them with their group).
+pub fn all_in_place(tx: &impl Tables, place: Place) -> Result<(Vec<FileId>, Vec<FolderId>), StoreError> {
+    const OP: &str = "files.all_in_place";
+    let prefix = place.key().into_vec();
+    let mut end = prefix.clone();
+    super::super::key::increment(&mut end);
+    let last = |k: &[u8]| super::super::key::u64_at(k, k.len().saturating_sub(8)).unwrap_or(0);
+    let mut files = vec![];
+    let t = tx.table(&FILES_BY_FOLDER).during(OP)?;
+    for row in t.range(prefix.as_slice()..end.as_slice()).at(OP, &FILES_BY_FOLDER)? {
+        files.push(FileId(last(row.at(OP, &FILES_BY_FOLDER)?.0.value())));
+    }
+    let mut folders = vec![];
+    let t = tx.table(&FOLDERS_BY_PARENT).during(OP)?;
+    for row in t.range(prefix.as_slice()..end.as_slice()).at(OP, &FOLDERS_BY_PARENT)? {
+        folders.push(FolderId(last(row.at(OP, &FOLDERS_BY_PARENT)?.0.value())));
+    }
+    Ok((files, folders))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,5 +303,7 @@ mod tests {
         store.write_blocking(move |tx| delete_folder(tx, folder.id)).unwrap();
         assert_eq!(store.read(|tx| file_ids_in(tx, g, None, 10)).unwrap(), [a.id]);
         assert!(store.read(|tx| folder_ids_in(tx, g, None, 10)).unwrap().is_empty());
+        assert_eq!(store.read(|tx| all_in_place(tx, g)).unwrap(), (vec![a.id], vec![]));
+        assert_eq!(store.read(|tx| all_in_place(tx, Place::Own(UserId(3)))).unwrap(), (vec![own.id], vec![]));
     }
 }
