@@ -46,6 +46,7 @@
 //!    that the document lacks, and on an answer it does not describe) and
 //!    `.ci/schemathesis` (README, "API documentation").
 
+use super::schema::RangeNotSatisfiable;
 use super::schema::{
     ClientError, Conflict, Forbidden, NotFound, OAUTH1, OAUTH2, ServerError, Stale, TooLarge, TooMany, Unauthorized,
     Unprocessable, UnsupportedMediaType,
@@ -104,6 +105,7 @@ per-member budget shared by every application (429 with `Retry-After` past it); 
             Stale,
             TooLarge,
             UnsupportedMediaType,
+            RangeNotSatisfiable,
             Unprocessable,
             TooMany,
             ClientError,

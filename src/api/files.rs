@@ -479,7 +479,7 @@ async fn delete(
         (status = 401, response = super::schema::Unauthorized),
         (status = 403, response = super::schema::Forbidden),
         (status = 404, response = super::schema::NotFound),
-        (status = 416, description = "The range is outside the file", headers(("Content-Range" = String, description = "`bytes */size`"))),
+        (status = 416, response = super::schema::RangeNotSatisfiable),
         (status = "4XX", response = super::schema::ClientError),
         (status = "5XX", response = super::schema::ServerError),
     )

@@ -230,9 +230,16 @@ pub async fn serve(req: &HttpRequest, blobs: &Blobs, f: &StoredFile) -> Result<H
         Ranged::Whole => (StatusCode::OK, 0, total),
         Ranged::Part(a, b) => (StatusCode::PARTIAL_CONTENT, a, b - a + 1),
         Ranged::Unsatisfiable => {
-            let mut r = HttpResponse::build(StatusCode::RANGE_NOT_SATISFIABLE);
-            common(&mut r);
-            return Ok(r.insert_header(("Content-Range", format!("bytes */{total}"))).finish());
+            let e = ApiError::new(
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                format!("The range lies outside the file's {total} bytes."),
+            );
+            let mut r = actix_web::ResponseError::error_response(&e);
+            let range = actix_web::http::header::HeaderValue::from_str(&format!("bytes */{total}"));
+            if let Ok(v) = range {
+                r.headers_mut().insert(actix_web::http::header::CONTENT_RANGE, v);
+            }
+            return Ok(r);
         }
     };
     let path = blobs.path(&f.sha256);

@@ -553,6 +553,9 @@ fn social_cases(s: &Server) -> Vec<(String, String, Answer, u16)> {
     c.call(200, "GET", &format!("/api/v1/files/{file}"), &cy);
     c.call(404, "GET", &format!("/api/v1/files/{file}"), &robot);
     c.call(404, "GET", &format!("/api/v1/files/{file}/preview"), &ada);
+    let r = c.request("GET", &format!("/api/v1/files/{file}/content"), &ada).header("range", "bytes=99999-");
+    c.send(416, "GET", &format!("/api/v1/files/{file}/content"), r);
+    c.call(404, "GET", &format!("/api/v1/files/{file}/content"), &robot);
     c.call(409, "DELETE", &format!("/api/v1/folders/{folder}"), &ada);
     c.call(422, "DELETE", &format!("/api/v1/folders/{folder}?recursive=maybe"), &ada);
     c.call(204, "DELETE", &format!("/api/v1/folders/{folder}?recursive=true"), &ada);
