@@ -214,7 +214,11 @@ async fn read_parts(
         if name == "file" {
             let filename = field
                 .content_disposition()
-                .and_then(|cd| cd.get_filename().map(str::to_string))
+                .and_then(|cd| {
+                    // RFC 7578 §4.2: `filename*` (UTF-8) where a client sends it.
+                    let ext = cd.get_filename_ext().and_then(|e| String::from_utf8(e.value.clone()).ok());
+                    ext.or_else(|| cd.get_filename().map(str::to_string))
+                })
                 .and_then(|n| clean_name(&n))
                 .unwrap_or_else(|| "file".to_string());
             let blobs = uploads::blobs_of(app);
@@ -541,4 +545,15 @@ async fn preview(
         .insert_header(("Cache-Control", "private, no-cache"))
         .insert_header(("Content-Disposition", "inline"))
         .body(bytes))
+}
+
+/// The `attachments` of a post body: file ids.
+pub fn attachments(ids: Option<&[String]>) -> Result<Option<Vec<FileId>>, ApiError> {
+    ids.map(|ids| {
+        ids.iter()
+            .map(|i| common::parse_id(i).map(FileId))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| ApiError::field("attachments", "must be file ids"))
+    })
+    .transpose()
 }

@@ -245,17 +245,8 @@ impl PostBody {
                 Some(GroupId(common::parse_id(g).ok_or_else(|| ApiError::field("group", "must be a group id"))?))
             }
         };
-        let attachments = match self.attachments {
-            None => None,
-            Some(ids) => Some(
-                ids.iter()
-                    .map(|i| common::parse_id(i).map(crate::ids::FileId))
-                    .collect::<Option<Vec<_>>>()
-                    .ok_or_else(|| ApiError::field("attachments", "must be file ids"))?,
-            ),
-        };
         Ok(PostInput {
-            attachments,
+            attachments: super::files::attachments(self.attachments.as_deref())?,
             kind: self.kind,
             group,
             title: self.title,

@@ -193,6 +193,23 @@ fn scenario(s: &Server, c: &Community) {
     assert!(up.location.as_deref().unwrap().ends_with(&format!("/api/v1/files/{file}")));
     assert!(blob_path(s, &hex(&text)).is_file(), "stored by its hash");
 
+    // A UTF-8 name (`filename*`) is kept, and offered back in both forms.
+    let body = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.txt\"; filename*=UTF-8''R%C3%A9sum%C3%A9.txt\r\n\r\nhello\r\n--{BOUNDARY}--\r\n"
+    );
+    let r = signed(s, &c.alice, "POST", "/api/v1/files")
+        .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+        .body(body)
+        .send()
+        .unwrap();
+    let utf8 = as_r(r);
+    assert_eq!((utf8.status, utf8.body["name"].as_str()), (201, Some("Résumé.txt")), "{utf8:?}");
+    let (_, h, _) = fetch(s, &c.alice, &format!("/api/v1/files/{}/content", utf8.id()), &[]);
+    assert_eq!(
+        header(&h, "content-disposition"),
+        "attachment; filename=\"R_sum_.txt\"; filename*=UTF-8''R%C3%A9sum%C3%A9.txt"
+    );
+
     // Who sees it: members; not an outsider, nor the application on its own.
     assert_eq!(g(&c.bob, &format!("/api/v1/files/{file}")).status, 200);
     for outsider in [&c.carol, &c.app] {
