@@ -202,3 +202,70 @@ pub fn delete(
     }
     Ok(gone)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::social::files::{Content, Target};
+    use crate::social::groups::GroupInput;
+    use crate::store::Store;
+    use crate::store::blobs;
+
+    type Op<T> = Box<dyn Fn(&WriteTransaction) -> Result<T, SocialError> + Send>;
+
+    fn run<T: Send + 'static>(store: &Store, f: Op<T>) -> Result<T, SocialError> {
+        store
+            .write_blocking(move |tx| match f(tx) {
+                Err(SocialError::Store(e)) => Err(e),
+                other => Ok(other),
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn folders_never_loop_and_a_recursive_delete_takes_only_what_the_actor_may() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let (ada, bob) = (UserId(1), UserId(2));
+        let g = GroupInput { name: Some("G".into()), ..Default::default() };
+        let gid = run(&store, Box::new(move |tx| crate::social::groups::create(tx, ada, &g, 1))).unwrap().group.id;
+        run(&store, Box::new(move |tx| crate::social::groups::put_member(tx, bob, gid, bob, None, 2))).unwrap();
+        let folder = |who: UserId, name: &str, parent: Option<FolderId>| -> Op<Folder> {
+            let input = FolderInput { name: Some(name.into()), group: Some(gid), parent };
+            Box::new(move |tx| create(tx, who, &input, 3))
+        };
+        let top = run(&store, folder(bob, "top", None)).unwrap();
+        let mid = run(&store, folder(bob, "mid", Some(top.id))).unwrap();
+        let low = run(&store, folder(ada, "low", Some(mid.id))).unwrap();
+        for (id, into) in [(top.id, low.id), (top.id, top.id), (mid.id, low.id)] {
+            let change = FolderChange { parent: Some(Some(into)), ..Default::default() };
+            let r = run(&store, Box::new(move |tx| update(tx, ada, id, &change, &None, 4)));
+            assert!(matches!(r, Err(SocialError::Invalid(_))), "{id} into {into}: {r:?}");
+        }
+        // Moving sideways is fine: `low` to the top.
+        let change = FolderChange { parent: Some(None), ..Default::default() };
+        assert_eq!(run(&store, Box::new(move |tx| update(tx, ada, low.id, &change, &None, 5))).unwrap().parent, None);
+        // Ada's file inside bob's folder: bob, no group admin, may not delete it with the folder.
+        let content = Content {
+            name: "a.txt".into(),
+            size: 1,
+            content_type: "text/plain".into(),
+            sha256: blobs::digest(b"a"),
+            preview: None,
+        };
+        let target = Target { group: Some(gid), folder: Some(mid.id), access: None };
+        let file =
+            run(&store, Box::new(move |tx| crate::social::files::create(tx, ada, &target, &content, 6))).unwrap();
+        let r = run(&store, Box::new(move |tx| delete(tx, bob, top.id, false, &None)));
+        assert!(matches!(r, Err(SocialError::Conflict(_))), "not empty: {r:?}");
+        let r = run(&store, Box::new(move |tx| delete(tx, bob, top.id, true, &None)));
+        assert!(matches!(r, Err(SocialError::Forbidden(_))), "ada's file: {r:?}");
+        // Ada is the group's admin: everything goes, and the blob is hers to collect.
+        let gone = run(&store, Box::new(move |tx| delete(tx, ada, top.id, true, &None))).unwrap();
+        assert_eq!(gone, [blobs::digest(b"a")]);
+        assert!(store.read(|tx| crate::store::social::files::get(tx, file.id)).unwrap().is_none());
+        assert!(!store.read(|tx| blobs::is_referenced(tx, &blobs::digest(b"a"))).unwrap());
+        assert!(store.read(|tx| crate::store::social::files::get_folder(tx, mid.id)).unwrap().is_none());
+        assert!(store.read(|tx| crate::store::social::files::get_folder(tx, low.id)).unwrap().is_some());
+    }
+}
