@@ -477,8 +477,8 @@ async fn delete(
     ),
     security(("oauth2" = ["files:read"]), ("oauth1" = ["files:read"])),
     responses(
-        (status = 200, description = "The whole file", content_type = "application/octet-stream", body = super::schema::Picture, headers(("ETag" = String, description = "The SHA-256 of the bytes"), ("Content-Disposition" = String, description = "`inline` or `attachment`, with the file's name"), ("Accept-Ranges" = String, description = "`bytes`"))),
-        (status = 206, description = "The range asked for", content_type = "application/octet-stream", body = super::schema::Picture, headers(("Content-Range" = String, description = "`bytes a-b/size`"))),
+        (status = 200, description = "The whole file, as its `content_type`", content_type = "*/*", body = super::schema::Picture, headers(("ETag" = String, description = "The SHA-256 of the bytes"), ("Content-Disposition" = String, description = "`inline` or `attachment`, with the file's name"), ("Accept-Ranges" = String, description = "`bytes`"))),
+        (status = 206, description = "The range asked for", content_type = "*/*", body = super::schema::Picture, headers(("Content-Range" = String, description = "`bytes a-b/size`"))),
         (status = 304, description = "`If-None-Match` names the current `ETag`"),
         (status = 401, response = super::schema::Unauthorized),
         (status = 403, response = super::schema::Forbidden),
@@ -511,7 +511,10 @@ async fn content(
     params(("id" = String, Path, pattern = "^[0-9]+$", description = ID_PARAM, example = "88")),
     security(("oauth2" = ["files:read"]), ("oauth1" = ["files:read"])),
     responses(
-        (status = 200, description = "The preview", content_type = "image/jpeg", body = super::schema::Picture, headers(("ETag" = String, description = "The SHA-256 of the preview"))),
+        (status = 200, description = "The preview: PNG when the image has transparency, else JPEG", content(
+            (super::schema::Picture = "image/png"),
+            (super::schema::Picture = "image/jpeg"),
+        ), headers(("ETag" = String, description = "The SHA-256 of the preview"))),
         (status = 304, description = "`If-None-Match` names the current `ETag`"),
         (status = 401, response = super::schema::Unauthorized),
         (status = 403, response = super::schema::Forbidden),
