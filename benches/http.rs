@@ -12,6 +12,8 @@
 
 #![allow(clippy::unwrap_used)] // tests and benchmarks fail loudly on purpose
 
+#[path = "http_parts/files.rs"]
+mod files;
 #[path = "http_parts/social.rs"]
 mod social;
 
@@ -528,6 +530,9 @@ fn main() {
     }
     if wanted(feed::NAME) {
         rows.extend(feed::run(conns, secs, tmp.path(), use_wrk));
+    }
+    if wanted("/api/v1/files") {
+        notes.extend(files::run(tmp.path()));
     }
 
     println!(

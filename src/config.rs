@@ -48,6 +48,10 @@ pub struct Settings {
     /// A size: bytes as a number, or text like "32MiB".
     #[serde(default, deserialize_with = "size_setting")]
     pub store_cache_size: Option<String>,
+    /// The largest upload, a size like `store_cache_size`.
+    #[serde(default, deserialize_with = "size_setting")]
+    pub max_upload: Option<String>,
+    pub upload_types: Option<Vec<String>>,
 }
 
 /// The keys a file or `LATCHKEY_<KEY>` may set, for messages.
@@ -84,6 +88,8 @@ pub const KEYS: &[&str] = &[
     "metrics_token",
     "log_format",
     "store_cache_size",
+    "max_upload",
+    "upload_types",
 ];
 
 /// Variables that are read elsewhere and are not configuration keys.
@@ -215,6 +221,10 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Bytes of redb's page cache (read cache and write buffer together).
     pub store_cache_size: usize,
+    /// The largest file `POST /files` takes, in bytes (413 beyond).
+    pub max_upload: u64,
+    /// The media types an upload may be (sniffed from its bytes).
+    pub upload_types: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -265,6 +275,8 @@ impl Settings {
             metrics_token: top.metrics_token.or(self.metrics_token),
             log_format: top.log_format.or(self.log_format),
             store_cache_size: top.store_cache_size.or(self.store_cache_size),
+            max_upload: top.max_upload.or(self.max_upload),
+            upload_types: top.upload_types.or(self.upload_types),
         }
     }
 
@@ -389,6 +401,47 @@ fn size_setting<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>
 /// so this cache needs only the hot ones (the tables every request reads:
 /// tokens, grants, members).
 pub const DEFAULT_STORE_CACHE_SIZE: usize = 32 * 1024 * 1024;
+
+/// The largest upload when `max_upload` is not set.
+pub const DEFAULT_MAX_UPLOAD: u64 = 25 * MIB;
+
+/// The media types uploads may be when `upload_types` is not set: images
+/// (not SVG, which can carry script), PDF, plain text and CSV,
+/// OpenDocument and Office Open XML documents, and zip archives.
+pub const DEFAULT_UPLOAD_TYPES: &[&str] = &[
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "application/pdf",
+    "text/plain",
+    "text/csv",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.oasis.opendocument.presentation",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "application/zip",
+];
+
+/// `upload_types`: `type/subtype` names in lower case.
+fn media_types(value: Option<Vec<String>>) -> Result<Vec<String>, ConfigError> {
+    let Some(list) = value else {
+        return Ok(DEFAULT_UPLOAD_TYPES.iter().map(|t| t.to_string()).collect());
+    };
+    let token = |s: &str| {
+        !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"!#$&-^_.+".contains(&b))
+    };
+    for t in &list {
+        if !t.split_once('/').is_some_and(|(a, b)| token(a) && token(b)) {
+            return Err(err(format!(
+                "upload_types: {t:?} is not a media type; write them in lower case, such as \"image/png\""
+            )));
+        }
+    }
+    Ok(list)
+}
 
 const KIB: u64 = 1024;
 const MIB: u64 = 1024 * KIB;
@@ -584,6 +637,8 @@ impl Config {
                 MIB,
                 64 * GIB,
             )? as usize,
+            max_upload: size("max_upload", s.max_upload, DEFAULT_MAX_UPLOAD, 1, 1024 * GIB)?,
+            upload_types: media_types(s.upload_types)?,
         })
     }
 
@@ -678,6 +733,8 @@ impl Config {
         t.insert("metrics_token".into(), s(if self.metrics_token.is_some() { "(redacted)" } else { "(none)" }));
         t.insert("log_format".into(), s(self.log_format.as_str()));
         t.insert("store_cache_size".into(), s(&show_size(self.store_cache_size)));
+        t.insert("max_upload".into(), s(&show_size(self.max_upload as usize)));
+        t.insert("upload_types".into(), toml::Value::Array(self.upload_types.iter().map(|t| s(t)).collect()));
         toml::to_string(&t).unwrap_or_default()
     }
 }

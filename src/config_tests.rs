@@ -169,3 +169,23 @@ fn unknown_env_variable_is_refused() {
     let e = Settings::from_env([("LATCHKEY_PUBLICURL".to_string(), "x".to_string())]).unwrap_err().to_string();
     assert!(e.contains("LATCHKEY_PUBLICURL") && e.contains("LATCHKEY_PUBLIC_URL"), "{e}");
 }
+
+#[test]
+fn uploads_have_a_size_limit_and_an_allow_list() {
+    let c = resolve("").unwrap();
+    assert_eq!(c.max_upload, 25 * 1024 * 1024);
+    assert!(c.upload_types.iter().any(|t| t == "image/png") && c.upload_types.iter().any(|t| t == "application/pdf"));
+    assert!(!c.upload_types.iter().any(|t| t == "image/svg+xml" || t == "text/html"), "script-capable types are out");
+    assert_eq!(resolve("max_upload = \"200MiB\"").unwrap().max_upload, 200 << 20);
+    assert!(c.to_toml().contains("max_upload = \"25MiB\""), "{}", c.to_toml());
+    let env = Settings::from_env([("LATCHKEY_MAX_UPLOAD".to_string(), "1MiB".to_string())]).unwrap();
+    assert_eq!(Config::resolve("/d".into(), env).unwrap().max_upload, 1 << 20);
+    assert!(resolve("max_upload = \"lots\"").is_err());
+    let c = resolve("upload_types = [\"text/plain\", \"application/vnd.ms-excel\"]").unwrap();
+    assert_eq!(c.upload_types, ["text/plain", "application/vnd.ms-excel"]);
+    let env = Settings::from_env([("LATCHKEY_UPLOAD_TYPES".to_string(), "[\"image/png\"]".to_string())]).unwrap();
+    assert_eq!(Config::resolve("/d".into(), env).unwrap().upload_types, ["image/png"]);
+    for bad in ["upload_types = [\"png\"]", "upload_types = [\"Image/PNG\"]", "upload_types = [\"text/ plain\"]"] {
+        assert!(resolve(bad).unwrap_err().to_string().contains("upload_types"), "{bad}");
+    }
+}

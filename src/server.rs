@@ -52,6 +52,12 @@ pub async fn run(
     let app = App::open(config, clock.clone())?;
     let cfg = app.config.clone();
     app.load_keys().await?;
+    // What a crash or a deleted group left in the blob directory.
+    match crate::social::uploads::sweep(&app).await {
+        Ok((0, 0)) => {}
+        Ok((staged, unused)) => tracing::info!(staged, unused, "removed interrupted uploads and unused blobs"),
+        Err(e) => tracing::warn!(error = %e, "cannot sweep the blob directory"),
+    }
     let certs = Certificates::open(&cfg, clock.now())?;
     let tls = certs.server_config()?;
     let listener = manage::socket::bind(&cfg.data_dir)?;

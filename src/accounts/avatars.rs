@@ -29,9 +29,8 @@ const MAX_DECODED_BYTES: u64 = 64 * 1024 * 1024;
 static DECODING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
 /// Serialises putting a blob and committing its reference against removing
-/// an unreferenced one: without it, a removal that found no reference could
-/// delete a file that an upload of the same picture has just been promised.
-static BLOB_REFS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+/// an unreferenced one (shared with uploaded files: see `blobs::REFS_LOCK`).
+use crate::store::blobs::REFS_LOCK as BLOB_REFS;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AvatarError {
@@ -209,7 +208,7 @@ pub async fn collect(app: &App, sha: [u8; 32]) {
 pub async fn served(app: &App, sha: [u8; 32]) -> Result<Option<Vec<u8>>, AvatarError> {
     let shown = app.store.read(|tx| {
         for owner in blobs::owners(tx, &sha)? {
-            let Owner::Avatar(id) = owner;
+            let Owner::Avatar(id) = owner else { continue };
             if users::get(tx, id)?.is_some_and(|u| !u.disabled && u.avatar == Some(sha)) {
                 return Ok(true);
             }

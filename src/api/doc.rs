@@ -46,6 +46,7 @@
 //!    that the document lacks, and on an answer it does not describe) and
 //!    `.ci/schemathesis` (README, "API documentation").
 
+use super::schema::RangeNotSatisfiable;
 use super::schema::{
     ClientError, Conflict, Forbidden, NotFound, OAUTH1, OAUTH2, ServerError, Stale, TooLarge, TooMany, Unauthorized,
     Unprocessable, UnsupportedMediaType,
@@ -94,6 +95,8 @@ per-member budget shared by every application (429 with `Retry-After` past it); 
         (name = "tags", description = "The tags of the posts the caller can see"),
         (name = "friends", description = "Friends and friend requests, the caller's news feed, and sharing posts"),
         (name = "events", description = "Events, enrollments and calendars (iCalendar)"),
+        (name = "files", description = "Uploaded files: in a group or one's own space, their bytes (with ranges) and image previews"),
+        (name = "folders", description = "Folders of files, nested, in a group or one's own space"),
     ),
     components(
         schemas(Problem, FieldError),
@@ -105,6 +108,7 @@ per-member budget shared by every application (429 with `Retry-After` past it); 
             Stale,
             TooLarge,
             UnsupportedMediaType,
+            RangeNotSatisfiable,
             Unprocessable,
             TooMany,
             ClientError,
@@ -126,6 +130,8 @@ fn parts() -> Vec<utoipa::openapi::OpenApi> {
         super::friends::Doc::openapi(),
         super::events::Doc::openapi(),
         super::calendar::Doc::openapi(),
+        super::files::Doc::openapi(),
+        super::folders::Doc::openapi(),
     ]
 }
 

@@ -150,7 +150,7 @@ pub struct ActivityJson {
     #[schema(example = "7")]
     pub group: String,
     /// `post_created`, `comment_added`, `member_joined`, `event_created`,
-    /// `enrolled` or `unenrolled`.
+    /// `enrolled`, `unenrolled` or `file_uploaded`.
     #[schema(value_type = super::schema::ActivityKind)]
     pub kind: &'static str,
     /// The id of the member who did it.
@@ -162,6 +162,9 @@ pub struct ActivityJson {
     /// The comment's id (`comment_added`), else `null`.
     #[schema(required = true, example = "2048")]
     pub comment: Option<String>,
+    /// The file's id (`file_uploaded`), else `null`.
+    #[schema(required = true, example = json!(null))]
+    pub file: Option<String>,
     #[schema(format = DateTime, example = "2026-11-23T15:54:00Z")]
     pub created_at: String,
     /// The event's id (`event_created`, `enrolled`, `unenrolled`), else `null`.
@@ -193,6 +196,7 @@ impl From<&Activity> for ActivityJson {
             actor: sid(a.actor),
             post: a.post.map(sid),
             comment: a.comment.map(sid),
+            file: a.file.map(sid),
             created_at: rfc3339(a.at),
             event: a.event.map(sid),
         }

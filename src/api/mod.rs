@@ -8,6 +8,9 @@ mod calendar;
 mod common;
 mod doc;
 mod events;
+mod files;
+mod files_serve;
+mod folders;
 mod friends;
 mod groups;
 mod index;
@@ -47,6 +50,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(friends::routes)
             .configure(events::routes)
             .configure(calendar::routes)
+            .configure(files::routes)
+            .configure(folders::routes)
             .configure(tags::routes)
             .configure(index::routes)
             .configure(doc::routes)

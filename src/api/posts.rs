@@ -104,6 +104,10 @@ pub struct PostJson {
     /// A share's original post (its id), or `null`.
     #[schema(required = true, example = json!(null))]
     pub shared: Option<String>,
+    /// The ids of the attached files that the caller can see
+    /// (`GET /files/{id}`), in the author's order.
+    #[schema(example = json!(["88"]))]
+    pub attachments: Vec<String>,
 }
 
 impl From<&PostView> for PostJson {
@@ -124,6 +128,7 @@ impl From<&PostView> for PostJson {
             created_at: rfc3339(p.created_at),
             updated_at: rfc3339(p.updated_at),
             shared: p.shared.map(sid),
+            attachments: v.attachments.iter().map(|f| sid(*f)).collect(),
         }
     }
 }
@@ -230,6 +235,10 @@ pub struct PostBody {
     /// Default `members` on the author's stream, `group` in a group.
     #[schema(value_type = Option<super::schema::PostAccess>)]
     pub access: Option<String>,
+    /// Ids of files to attach (replacing those attached; `[]` removes
+    /// them): at most 10, each one the author can see.
+    #[schema(example = json!(["88"]))]
+    pub attachments: Option<Vec<String>>,
 }
 
 impl PostBody {
@@ -241,6 +250,7 @@ impl PostBody {
             }
         };
         Ok(PostInput {
+            attachments: super::files::attachments(self.attachments.as_deref())?,
             kind: self.kind,
             group,
             title: self.title,

@@ -188,6 +188,21 @@ pub struct UnsupportedMediaType(Problem);
 )]
 pub struct TooMany(Problem);
 
+/// The byte range asked for lies outside the file; `Content-Range`
+/// says how long it is.
+#[derive(ToResponse)]
+#[response(
+    content_type = "application/problem+json",
+    headers(("Content-Range" = String, description = "`bytes */size`")),
+    example = json!({
+        "type": "about:blank",
+        "title": "Range Not Satisfiable",
+        "status": 416,
+        "detail": "The range lies outside the file's 2048 bytes."
+    })
+)]
+pub struct RangeNotSatisfiable(Problem);
+
 /// Whether a group joins at once (`open`) or by request that a group admin
 /// approves (`closed`).
 #[derive(ToSchema)]
@@ -233,6 +248,7 @@ pub enum ActivityKind {
     EventCreated,
     Enrolled,
     Unenrolled,
+    FileUploaded,
 }
 
 /// A short `status` (no title) or an `article` (with a title).

@@ -51,6 +51,7 @@ fn post(group: Option<GroupId>, kind: &str, title: &str, body: &str, tags: &[&st
         body: Some(body.into()),
         tags: Some(tags.iter().map(|t| t.to_string()).collect()),
         access: Some(access.into()),
+        ..Default::default()
     }
 }
 

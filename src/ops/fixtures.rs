@@ -379,6 +379,7 @@ fn write_current(data_dir: &Path) {
                 body: Some("First post".into()),
                 tags: Some(vec!["fixture".into()]),
                 access: Some("public".into()),
+                ..Default::default()
             };
             crate::social::posts::create(tx, UserId(1), &post, T)?;
             Ok::<_, crate::social::SocialError>(())

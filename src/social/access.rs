@@ -6,6 +6,7 @@ use crate::ids::UserId;
 use crate::store::social::Access;
 use crate::store::social::comments::Comment;
 use crate::store::social::events::Event;
+use crate::store::social::files::{Folder, Place, StoredFile};
 use crate::store::social::groups::{Group, Membership};
 use crate::store::social::posts::Post;
 
@@ -134,6 +135,44 @@ pub fn sees_event(e: &Event, group: Option<&Group>, v: Viewer, membership: Optio
 /// admin of its group.
 pub fn edits_event(e: &Event, v: Viewer, membership: Option<&Membership>) -> bool {
     v.user == Some(e.organiser) || (e.group.is_some() && membership.is_some_and(|m| m.is_admin()))
+}
+
+/// Whether the viewer sees a file, given its group (`None` when it is in
+/// its owner's own space, or its group is gone) and their membership.
+pub fn sees_file(f: &StoredFile, group: Option<&Group>, v: Viewer, membership: Option<&Membership>) -> bool {
+    if let Place::Group(_) = f.place {
+        if group.is_none_or(|g| g.hidden) {
+            return false;
+        }
+    }
+    if v.user == Some(f.owner) {
+        return true;
+    }
+    match f.access {
+        Access::Public => true,
+        Access::Members => v.user.is_some(),
+        Access::Group => v.user.is_some() && f.place.group().is_some() && membership.is_some_and(|m| m.is_member()),
+        // Files do not take `friends` (refused when written); should one
+        // carry it, its owner alone sees it.
+        Access::Private | Access::Friends => false,
+    }
+}
+
+/// Whether the viewer may open a folder: in a group, its members; in a
+/// member's own space, that member alone.
+pub fn sees_folder(f: &Folder, group: Option<&Group>, v: Viewer, membership: Option<&Membership>) -> bool {
+    match f.place {
+        Place::Own(u) => v.user == Some(u),
+        Place::Group(_) => {
+            group.is_some_and(|g| !g.hidden) && v.user.is_some() && membership.is_some_and(|m| m.is_member())
+        }
+    }
+}
+
+/// Whether the viewer may change, move or delete a file or folder of
+/// `owner` in `place`: its owner, or an admin of its group.
+pub fn edits_stored(owner: UserId, place: Place, v: Viewer, membership: Option<&Membership>) -> bool {
+    v.user == Some(owner) || (place.group().is_some() && membership.is_some_and(|m| m.is_admin()))
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 //! river shows each viewer only the entries whose item they may see.
 
 use super::SocialError;
-use super::access::{Viewer, sees_post};
+use super::access::{Viewer, sees_file, sees_post};
 use crate::clock::Timestamp;
 use crate::ids::{ActivityId, CommentId, EventId, FileId, GroupId, PostId, UserId};
 use crate::store::key::Key;
@@ -13,7 +13,7 @@ use crate::store::page::Page;
 use crate::store::schema::ACTIVITY;
 use crate::store::social::activity::{self as stored, Activity, What};
 use crate::store::social::groups::{self, Joining};
-use crate::store::social::{comments, posts};
+use crate::store::social::{comments, files, posts};
 use crate::store::{ReadableTable, StoreError, Tables, WriteTransaction};
 
 /// How many entries one page may look at in one group before it answers
@@ -68,6 +68,14 @@ fn sees(
     }
     if let Some(e) = a.event {
         return super::events::sees(tx, e, viewer);
+    }
+    if let Some(f) = a.file {
+        let Some(file) = files::get(tx, f)? else { return Ok(false) };
+        let m = match viewer.user {
+            Some(u) => groups::membership(tx, group.id, u)?,
+            None => None,
+        };
+        return Ok(sees_file(&file, Some(group), viewer, m.as_ref()));
     }
     match a.post {
         Some(p) => {

@@ -98,7 +98,8 @@ pub fn feed(tx: &impl Tables, user: UserId, after: Option<u64>, limit: usize) ->
         }
         let counts = stored::counts_in(&counts_t, p.id)?;
         let liked_by_me = stored::likes_in(&likes_t, p.id, user)?;
-        Ok(Step::Take(PostView { post: p, counts, liked_by_me }))
+        let attachments = super::files::visible_attachments(tx, viewer, &p.attachments)?;
+        Ok(Step::Take(PostView { post: p, counts, liked_by_me, attachments }))
     };
     Ok(scan(Merge::new(sources)?, limit, BUDGET, visit)?)
 }

@@ -214,6 +214,7 @@ pub fn remove_everything(tx: &WriteTransaction, id: GroupId) -> Result<(), Socia
     }
     super::events::remove_in_group(tx, id)?;
     crate::store::social::activity::delete_group(tx, id)?;
+    super::files::remove_place(tx, crate::store::social::files::Place::Group(id))?;
     stored::delete(tx, id)?;
     Ok(())
 }

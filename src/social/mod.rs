@@ -8,15 +8,20 @@ pub mod access;
 pub mod activity;
 pub mod calendar;
 pub mod comments;
-pub mod feed;
-pub mod friends;
 pub mod events;
+pub mod feed;
+pub mod files;
+pub mod folders;
+pub mod friends;
 pub mod groups;
+pub mod images;
 pub mod moderation;
 pub mod posts;
 pub mod review;
 pub mod shares;
+pub mod sniff;
 mod text;
+pub mod uploads;
 
 pub use text::{LIMITS, Limits};
 

@@ -6,7 +6,7 @@ use super::access::{Viewer, edits_post, writes_in};
 use super::activity::About;
 use super::{Expected, SocialError, activity, check_revision, text};
 use crate::clock::Timestamp;
-use crate::ids::{GroupId, PostId, UserId};
+use crate::ids::{FileId, GroupId, PostId, UserId};
 use crate::store::page::{Order, Page};
 use crate::store::schema::{LIKES, POST_COUNTS, POSTS, POSTS_BY_AUTHOR, POSTS_BY_GROUP, POSTS_BY_TAG};
 use crate::store::social::activity::What;
@@ -25,6 +25,8 @@ pub struct PostView {
     pub post: Post,
     pub counts: PostCounts,
     pub liked_by_me: bool,
+    /// The attached files this viewer can see.
+    pub attachments: Vec<FileId>,
 }
 
 /// A new post, or changes to one, as the client sent them.
@@ -36,6 +38,9 @@ pub struct PostInput {
     pub body: Option<String>,
     pub tags: Option<Vec<String>>,
     pub access: Option<String>,
+    /// Files to attach (replacing those attached), each one the author
+    /// can see.
+    pub attachments: Option<Vec<FileId>>,
 }
 
 /// The filters of `GET /posts`.
@@ -70,7 +75,8 @@ fn view(tx: &impl Tables, post: Post, viewer: Viewer) -> Result<PostView, StoreE
         Some(u) => stored::likes(tx, post.id, u)?,
         None => false,
     };
-    Ok(PostView { post, counts, liked_by_me })
+    let attachments = super::files::visible_attachments(tx, viewer, &post.attachments)?;
+    Ok(PostView { post, counts, liked_by_me, attachments })
 }
 
 /// A post the viewer can see, with its place.
@@ -185,6 +191,9 @@ pub fn create(
         revision: 0,
     };
     check(&mut p, input)?;
+    if let Some(a) = &input.attachments {
+        p.attachments = super::files::check_attachments(tx, actor, a)?;
+    }
     let p = stored::insert(tx, p)?;
     if let Some(g) = shows_in_group(&p) {
         activity::record(tx, g, What::PostCreated, actor, About { post: Some(p.id), ..About::default() }, now)?;
@@ -215,6 +224,9 @@ pub fn update(
     let before = p.clone();
     check(&mut p, input)?;
     super::shares::check_update(tx, &p)?;
+    if let Some(a) = &input.attachments {
+        p.attachments = super::files::check_attachments(tx, p.author, a)?;
+    }
     if p != before {
         p.updated_at = now;
         stored::put(tx, &mut p)?;
@@ -302,7 +314,8 @@ pub fn list(
             Some(u) => stored::likes_in(&likes_t, p.id, u)?,
             None => false,
         };
-        Ok(Step::Take(PostView { post: p, counts, liked_by_me }))
+        let attachments = super::files::visible_attachments(tx, viewer, &p.attachments)?;
+        Ok(Step::Take(PostView { post: p, counts, liked_by_me, attachments }))
     };
     let page = if let Some(g) = f.group {
         let t = tx.table(&POSTS_BY_GROUP)?;

@@ -82,7 +82,7 @@ pub fn share(
         revision: 0,
     };
     let post = stored::insert(tx, post)?;
-    Ok(PostView { post, counts: PostCounts::default(), liked_by_me: false })
+    Ok(PostView { post, counts: PostCounts::default(), liked_by_me: false, attachments: vec![] })
 }
 
 /// A changed share keeps within its original's level (while the original

@@ -12,6 +12,7 @@
 
 use super::schema::BLOB_REFS;
 use super::{At, ReadableTable, StoreError, Tables, UserId, WriteTransaction};
+use crate::ids::FileId;
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
@@ -29,18 +30,33 @@ pub struct Blobs {
 pub enum Owner {
     /// The member's avatar.
     Avatar(UserId),
+    /// An uploaded file's content.
+    File(FileId),
+    /// An uploaded image's preview.
+    Preview(FileId),
 }
+
+/// Serialises putting a blob and committing its reference against removing
+/// an unreferenced one: without it, a removal that found no reference could
+/// delete a file that an upload of the same bytes has just been promised.
+/// Process-wide because the blob directory is shared by every kind of owner
+/// (avatars, files, previews); it is held for a rename and a commit only.
+pub static REFS_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 impl Owner {
     fn tag(&self) -> (u8, u64) {
         match self {
             Owner::Avatar(u) => (1, u.0),
+            Owner::File(f) => (2, f.0),
+            Owner::Preview(f) => (3, f.0),
         }
     }
 
     fn from_tag(tag: u8, id: u64) -> Option<Owner> {
         match tag {
             1 => Some(Owner::Avatar(UserId(id))),
+            2 => Some(Owner::File(FileId(id))),
+            3 => Some(Owner::Preview(FileId(id))),
             _ => None,
         }
     }
@@ -132,6 +148,99 @@ impl Blobs {
         written.map(|()| sha)
     }
 
+    /// Makes the fan-out directory of `sha` (and the root), with their
+    /// entries synced.
+    fn ensure_dir(&self, sha: &[u8; 32]) -> std::io::Result<PathBuf> {
+        let path = self.path(sha);
+        let dir = path.parent().unwrap_or(&self.root).to_path_buf();
+        if !dir.is_dir() {
+            let new_root = !self.root.is_dir();
+            std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&dir)?;
+            sync_dir(&self.root)?;
+            if new_root {
+                if let Some(parent) = self.root.parent() {
+                    sync_dir(parent)?;
+                }
+            }
+        }
+        Ok(dir)
+    }
+
+    /// Starts a blob whose bytes arrive in pieces (an upload): they go to a
+    /// temporary file in the blob directory, hashed on the way, and only
+    /// [`Staged::finish`] and [`Blobs::settle`] give it its name. Blocking.
+    pub fn stage(&self) -> std::io::Result<Staged> {
+        let tmp_dir = self.root.join("tmp");
+        if !tmp_dir.is_dir() {
+            std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&tmp_dir)?;
+        }
+        let path = tmp_dir.join(format!(".tmp-{:016x}{:016x}", rand::random::<u64>(), rand::random::<u64>()));
+        let file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&path)?;
+        Ok(Staged { file: Some(file), path, hasher: Sha256::new(), size: 0 })
+    }
+
+    /// Gives a finished staged blob its name (the rename is atomic, and
+    /// the directory is synced): from here on a record may name it. When
+    /// the same bytes are stored already, the staged copy is dropped.
+    /// Blocking; run under [`REFS_LOCK`] with the commit that refers to it.
+    pub fn settle(&self, staged: Finished) -> std::io::Result<[u8; 32]> {
+        let path = self.path(&staged.sha);
+        if path.is_file() {
+            let _ = std::fs::remove_file(&staged.path);
+            return Ok(staged.sha);
+        }
+        let dir = self.ensure_dir(&staged.sha)?;
+        let moved = std::fs::rename(&staged.path, &path).and_then(|()| sync_dir(&dir));
+        if moved.is_err() {
+            let _ = std::fs::remove_file(&staged.path);
+        }
+        moved.map(|()| staged.sha)
+    }
+
+    /// Removes the temporary files that an interrupted upload (a crash)
+    /// left behind; no record ever names one. Returns how many went.
+    pub fn sweep_staged(&self) -> std::io::Result<usize> {
+        let dir = self.root.join("tmp");
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+            Err(e) => return Err(e),
+        };
+        let mut n = 0;
+        for e in entries {
+            let e = e?;
+            if e.file_name().to_string_lossy().starts_with(".tmp-") {
+                std::fs::remove_file(e.path())?;
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// The digest of every blob stored (for the start-up sweep).
+    pub fn stored(&self) -> std::io::Result<Vec<[u8; 32]>> {
+        let mut out = vec![];
+        let dirs = match std::fs::read_dir(&self.root) {
+            Ok(d) => d,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+            Err(e) => return Err(e),
+        };
+        for dir in dirs {
+            let dir = dir?;
+            let fan = dir.file_name();
+            if fan.len() != 2 || !dir.file_type()?.is_dir() {
+                continue;
+            }
+            for f in std::fs::read_dir(dir.path())? {
+                let name = f?.file_name();
+                if let Some(sha) = name.to_str().and_then(parse_hex) {
+                    out.push(sha);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// The blob's bytes, `None` when there is no such blob.
     pub fn read(&self, sha: &[u8; 32]) -> std::io::Result<Option<Vec<u8>>> {
         match std::fs::read(self.path(sha)) {
@@ -154,6 +263,80 @@ impl Blobs {
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
             Err(e) => Err(e),
+        }
+    }
+}
+
+/// A blob being written: a temporary file and the digest of what went in.
+/// Dropped before `finish`, the file is removed.
+#[derive(Debug)]
+pub struct Staged {
+    file: Option<std::fs::File>,
+    path: PathBuf,
+    hasher: Sha256,
+    size: u64,
+}
+
+/// A staged blob whose bytes are all on disk (synced), not yet named.
+/// Dropped before [`Blobs::settle`], the file is removed.
+#[derive(Debug)]
+pub struct Finished {
+    path: PathBuf,
+    pub sha: [u8; 32],
+    pub size: u64,
+}
+
+impl Staged {
+    /// Appends bytes. Blocking.
+    pub fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        let Some(f) = self.file.as_mut() else { return Err(std::io::Error::other("the blob is finished")) };
+        f.write_all(bytes)?;
+        self.hasher.update(bytes);
+        self.size += bytes.len() as u64;
+        Ok(())
+    }
+
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// Where the bytes are, to read them back before the blob is settled
+    /// (an image is checked and re-encoded from here).
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Syncs the bytes to disk. Blocking.
+    pub fn finish(mut self) -> std::io::Result<Finished> {
+        let f = self.file.take().ok_or_else(|| std::io::Error::other("the blob is finished"))?;
+        f.sync_all()?;
+        drop(f);
+        let sha: [u8; 32] = std::mem::take(&mut self.hasher).finalize().into();
+        let path = std::mem::take(&mut self.path);
+        Ok(Finished { path, sha, size: self.size })
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.path.as_os_str().is_empty() {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+impl Finished {
+    /// Where the bytes are until the blob is settled.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for Finished {
+    fn drop(&mut self) {
+        // After `settle` the path is gone (renamed), and this finds nothing.
+        if !self.path.as_os_str().is_empty() {
+            let _ = std::fs::remove_file(&self.path);
         }
     }
 }
@@ -226,6 +409,41 @@ mod tests {
     }
 
     #[test]
+    fn a_staged_blob_is_named_only_when_settled_and_never_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        let blobs = Blobs::in_data_dir(dir.path());
+        let mut s = blobs.stage().unwrap();
+        s.write(b"hel").unwrap();
+        s.write(b"lo").unwrap();
+        assert_eq!(s.size(), 5);
+        let f = s.finish().unwrap();
+        assert_eq!(f.sha, digest(b"hello"));
+        assert!(!blobs.path(&f.sha).exists(), "no name before it is settled");
+        let staged_at = f.path().to_path_buf();
+        let sha = blobs.settle(f).unwrap();
+        assert!(!staged_at.exists());
+        assert_eq!(blobs.read(&sha).unwrap().as_deref(), Some(&b"hello"[..]));
+        // The same bytes again: one file, the second copy dropped.
+        let mut again = blobs.stage().unwrap();
+        again.write(b"hello").unwrap();
+        let again = again.finish().unwrap();
+        let at = again.path().to_path_buf();
+        assert_eq!(blobs.settle(again).unwrap(), sha);
+        assert!(!at.exists());
+        // An abandoned upload leaves nothing once dropped; a crash's leftovers are swept.
+        let mut gone = blobs.stage().unwrap();
+        gone.write(b"half").unwrap();
+        let at = gone.path().to_path_buf();
+        drop(gone);
+        assert!(!at.exists());
+        let crashed = blobs.stage().unwrap();
+        std::mem::forget(crashed);
+        assert_eq!(blobs.sweep_staged().unwrap(), 1);
+        assert_eq!(blobs.stored().unwrap(), [sha], "the temporary directory holds no blob");
+        assert_eq!(std::fs::read_dir(dir.path().join("files/tmp")).unwrap().count(), 0);
+    }
+
+    #[test]
     fn names_parse_back_and_nothing_else_does() {
         let sha = digest(b"x");
         assert_eq!(parse_hex(&hex(&sha)), Some(sha));
@@ -266,5 +484,7 @@ mod tests {
         let k = ref_key(&[9; 32], Owner::Avatar(UserId(258)));
         assert_eq!(&k[..32], &[9; 32]);
         assert_eq!(&k[32..], &[1, 0, 0, 0, 0, 0, 0, 1, 2]);
+        assert_eq!(&ref_key(&[9; 32], Owner::File(FileId(3)))[32..], &[2, 0, 0, 0, 0, 0, 0, 0, 3]);
+        assert_eq!(&ref_key(&[9; 32], Owner::Preview(FileId(3)))[32..], &[3, 0, 0, 0, 0, 0, 0, 0, 3]);
     }
 }

@@ -143,6 +143,16 @@ pub const ENROLLMENTS_BY_MEMBER: TableDefinition<&[u8], ()> = TableDefinition::n
 pub const CALENDAR_FEEDS: TableDefinition<u64, &[u8]> = TableDefinition::new("calendar_feeds");
 /// SHA-256 of a calendar feed token -> UserId.
 pub const CALENDAR_TOKENS: TableDefinition<&[u8], u64> = TableDefinition::new("calendar_tokens");
+/// FileId -> StoredFile record: an uploaded file's metadata (schema 4).
+pub const FILES: TableDefinition<u64, &[u8]> = TableDefinition::new("files");
+/// Place (GroupId or 0, 8; owner UserId for one's own space or 0, 8) ++
+/// FolderId or 0 (8) ++ FileId (8) -> (): the files of one folder.
+pub const FILES_BY_FOLDER: TableDefinition<&[u8], ()> = TableDefinition::new("files_by_folder");
+/// FolderId -> Folder record (schema 4).
+pub const FOLDERS: TableDefinition<u64, &[u8]> = TableDefinition::new("folders");
+/// Place (as in `FILES_BY_FOLDER`) ++ parent FolderId or 0 (8) ++ FolderId
+/// (8) -> (): the folders of one folder.
+pub const FOLDERS_BY_PARENT: TableDefinition<&[u8], ()> = TableDefinition::new("folders_by_parent");
 
 /// Something done to every table of the catalogue, whatever its key and
 /// value types: creating them all (`create_all`), copying them all into a
@@ -220,6 +230,10 @@ catalogue!(
     ENROLLMENTS_BY_MEMBER,
     CALENDAR_FEEDS,
     CALENDAR_TOKENS,
+    FILES,
+    FILES_BY_FOLDER,
+    FOLDERS,
+    FOLDERS_BY_PARENT,
 );
 
 /// Every table, so that `migrate` can create them all in a new file and a

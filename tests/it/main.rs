@@ -15,6 +15,7 @@ mod browser_oauth1;
 mod config;
 mod durability;
 mod events;
+mod files;
 mod footprint;
 mod friends;
 mod harness;

@@ -17,6 +17,7 @@ pub enum What {
     EventCreated,
     Enrolled,
     Unenrolled,
+    FileUploaded,
 }
 
 impl What {
@@ -28,6 +29,7 @@ impl What {
             What::EventCreated => "event_created",
             What::Enrolled => "enrolled",
             What::Unenrolled => "unenrolled",
+            What::FileUploaded => "file_uploaded",
         }
     }
 }

@@ -11,8 +11,9 @@
 pub mod activity;
 pub mod calendar;
 pub mod comments;
-pub mod friends;
 pub mod events;
+pub mod files;
+pub mod friends;
 pub mod groups;
 pub mod posts;
 pub mod reports;
