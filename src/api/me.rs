@@ -178,13 +178,14 @@ fn profile_error(e: ProfileError) -> ApiError {
 }
 
 /// The caller's own profile (scope `profile`), with its `ETag`; a matching
-/// `If-None-Match` is a 304.
+/// `If-None-Match` is a 304, except for a token with `events:read`, whose
+/// answer carries `calendar_url` (which changes apart from the revision).
 #[utoipa::path(
     get,
     path = "/api/v1/me",
     tag = "me",
     operation_id = "get_me",
-    params(("If-None-Match" = Option<String>, Header, description = "`ETag`s of the profile read before (or `*`): 304 when one is current; weak tags (`W/...`) match too", example = "\"r3\"")),
+    params(("If-None-Match" = Option<String>, Header, description = "`ETag`s of the profile read before (or `*`): 304 when one is current; weak tags (`W/...`) match too. Ignored for a token with `events:read` (its answer carries `calendar_url`, which changes apart from the revision)", example = "\"r3\"")),
     security(("oauth2" = ["profile"]), ("oauth1" = ["profile"])),
     responses(
         (status = 200, description = "The caller's profile", body = MeJson, headers(
@@ -203,7 +204,10 @@ fn profile_error(e: ProfileError) -> ApiError {
 async fn me(caller: Caller, app: web::Data<App>, req: HttpRequest) -> Result<HttpResponse, BearerError> {
     caller.require("profile")?;
     let u = caller.member()?;
-    if req.headers().contains_key(header::IF_NONE_MATCH) {
+    // With `events:read` the answer carries `calendar_url`, which changes
+    // without the profile's revision (a new or revoked feed link): such a
+    // caller always gets the whole answer, never a stale 304.
+    if req.headers().contains_key(header::IF_NONE_MATCH) && !caller.has("events:read") {
         let fresh = match revisions_in(req.headers(), header::IF_NONE_MATCH, true) {
             None => true,
             Some(revs) => revs.contains(&u.revision),

@@ -480,7 +480,11 @@ fn the_calendar_feed_is_private_replaceable_and_revocable() {
     }
     let (_, _, gone_body) = text(&s, None, "/api/v1/me/calendar.ics?token=nope");
 
-    // A new link stops the old one.
+    // A new link stops the old one. A client revalidating `GET /me` with
+    // the ETag it had still gets the new `calendar_url` (the profile's
+    // revision does not move with the link), never a stale 304.
+    let before = call(&s, &c.bob, "GET", "/api/v1/me", None, &[]);
+    let tag = before.etag.clone().expect("GET /me has an ETag");
     let page = browser.get(s.url("/account")).send().unwrap().text().unwrap();
     assert!(page.contains("Make a new link"), "{page}");
     let after = make(&browser, &page, "/account/calendar");
@@ -488,7 +492,10 @@ fn the_calendar_feed_is_private_replaceable_and_revocable() {
     assert!(browser.get(after).send().unwrap().text().unwrap().contains("the old one no longer works"));
     let (status, _, body) = text(&s, None, &path);
     assert_eq!((status, body.clone()), (404, gone_body.clone()), "replaced: like any unknown token");
-    let url2 = call(&s, &c.bob, "GET", "/api/v1/me", None, &[]).body["calendar_url"].as_str().unwrap().to_string();
+    let revalidated = call(&s, &c.bob, "GET", "/api/v1/me", None, &[("If-None-Match", &tag)]);
+    assert_eq!(revalidated.status, 200, "no 304 while the answer carries calendar_url");
+    assert_eq!(revalidated.etag.as_deref(), Some(tag.as_str()), "the profile itself did not change");
+    let url2 = revalidated.body["calendar_url"].as_str().unwrap().to_string();
     assert_ne!(url2, url);
     let path2 = path_of(&s, &url2);
     assert_eq!(text(&s, None, &path2).0, 200);
