@@ -112,15 +112,22 @@ pub struct PostJson {
 
 impl From<&PostView> for PostJson {
     fn from(v: &PostView) -> Self {
-        let p = &v.post;
+        PostJson::from(v.clone())
+    }
+}
+
+/// Moves the post's text into the answer (a page of posts copies nothing).
+impl From<PostView> for PostJson {
+    fn from(v: PostView) -> Self {
+        let p = v.post;
         PostJson {
             id: sid(p.id),
             group: p.group.map(sid),
             author: sid(p.author),
             kind: p.kind.as_str(),
-            title: p.title.clone(),
-            body: p.body.clone(),
-            tags: p.tags.clone(),
+            title: p.title,
+            body: p.body,
+            tags: p.tags,
             access: p.access.as_str(),
             like_count: v.counts.likes,
             liked_by_me: v.liked_by_me,
@@ -329,7 +336,7 @@ async fn list(caller: Caller, app: web::Data<App>, q: web::Query<ListQuery>) -> 
     let (after, limit) = page(&q.page)?;
     let v = viewer(&caller);
     let p = read(&app, |tx| social::posts::list(tx, v, &filter, after, limit))?;
-    Ok(HttpResponse::Ok().insert_header(no_store()).json(Listing::from(p.map(|p| PostJson::from(&p)))))
+    common::json_list(HttpResponse::Ok().insert_header(no_store()), &Listing::from(p.map(PostJson::from)))
 }
 
 /// Writes a post on the caller's own stream, or in a group they are a
