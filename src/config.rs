@@ -48,6 +48,11 @@ pub struct Settings {
     /// A size: bytes as a number, or text like "32MiB".
     #[serde(default, deserialize_with = "size_setting")]
     pub store_cache_size: Option<String>,
+    pub site_name: Option<String>,
+    pub site_logo: Option<String>,
+    pub accent_color: Option<String>,
+    pub policy_url: Option<String>,
+    pub documentation_url: Option<String>,
 }
 
 /// The keys a file or `LATCHKEY_<KEY>` may set, for messages.
@@ -84,6 +89,11 @@ pub const KEYS: &[&str] = &[
     "metrics_token",
     "log_format",
     "store_cache_size",
+    "site_name",
+    "site_logo",
+    "accent_color",
+    "policy_url",
+    "documentation_url",
 ];
 
 /// Variables that are read elsewhere and are not configuration keys.
@@ -215,6 +225,15 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Bytes of redb's page cache (read cache and write buffer together).
     pub store_cache_size: usize,
+    /// The site's name in pages, titles and the consent question (the
+    /// `/admin/settings` page may override it; see `store::site`).
+    pub site_name: String,
+    /// A logo file in the data directory, read and checked at start.
+    pub site_logo: Option<crate::site::Logo>,
+    pub accent_color: Option<crate::site::Accent>,
+    /// OpenID discovery's `op_policy_uri` and `service_documentation`.
+    pub policy_url: Option<Url>,
+    pub documentation_url: Option<Url>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -265,6 +284,11 @@ impl Settings {
             metrics_token: top.metrics_token.or(self.metrics_token),
             log_format: top.log_format.or(self.log_format),
             store_cache_size: top.store_cache_size.or(self.store_cache_size),
+            site_name: top.site_name.or(self.site_name),
+            site_logo: top.site_logo.or(self.site_logo),
+            accent_color: top.accent_color.or(self.accent_color),
+            policy_url: top.policy_url.or(self.policy_url),
+            documentation_url: top.documentation_url.or(self.documentation_url),
         }
     }
 
@@ -443,6 +467,17 @@ fn show_size(bytes: usize) -> String {
     }
 }
 
+/// An optional http(s) URL for people to read (empty: none).
+fn web_url(key: &str, v: Option<String>) -> Result<Option<Url>, ConfigError> {
+    let Some(text) = v.filter(|t| !t.trim().is_empty()) else { return Ok(None) };
+    match Url::parse(text.trim()) {
+        Ok(u) if matches!(u.scheme(), "https" | "http") && u.host_str().is_some() => Ok(Some(u)),
+        _ => Err(err(format!(
+            "{key}: {text:?} is not an http or https URL; write for example \"https://example.org/policy\""
+        ))),
+    }
+}
+
 fn in_range(key: &str, v: u32, min: u32, max: u32) -> Result<u32, ConfigError> {
     if v < min || v > max {
         return Err(err(format!("{key}: {v} is out of range; allowed {min}..={max}")));
@@ -536,6 +571,18 @@ impl Config {
         if oauth1_timestamp_window > Duration::from_secs(24 * 3600) {
             return Err(err("oauth1_timestamp_window: at most 24h (the nonce store keeps a window's worth of nonces)"));
         }
+        let site_name = crate::site::name(s.site_name.as_deref().unwrap_or(crate::site::DEFAULT_NAME))
+            .map_err(|e| err(format!("site_name: {e}")))?;
+        let site_logo = match s.site_logo.as_deref() {
+            None | Some("") => None,
+            Some(f) => Some(crate::site::load_logo(&data_dir, f).map_err(|e| err(format!("site_logo: {e}")))?),
+        };
+        let accent_color = match s.accent_color.as_deref() {
+            None | Some("") => None,
+            Some(c) => Some(crate::site::Accent::parse(c).map_err(|e| err(format!("accent_color: {e}")))?),
+        };
+        let policy_url = web_url("policy_url", s.policy_url)?;
+        let documentation_url = web_url("documentation_url", s.documentation_url)?;
         Ok(Config {
             data_dir,
             public_url,
@@ -584,6 +631,11 @@ impl Config {
                 MIB,
                 64 * GIB,
             )? as usize,
+            site_name,
+            site_logo,
+            accent_color,
+            policy_url,
+            documentation_url,
         })
     }
 
@@ -678,6 +730,11 @@ impl Config {
         t.insert("metrics_token".into(), s(if self.metrics_token.is_some() { "(redacted)" } else { "(none)" }));
         t.insert("log_format".into(), s(self.log_format.as_str()));
         t.insert("store_cache_size".into(), s(&show_size(self.store_cache_size)));
+        t.insert("site_name".into(), s(&self.site_name));
+        t.insert("site_logo".into(), s(self.site_logo.as_ref().map_or("(none)", |l| l.file.as_str())));
+        t.insert("accent_color".into(), s(&self.accent_color.map_or_else(|| "(default)".into(), |a| a.hex())));
+        t.insert("policy_url".into(), s(self.policy_url.as_ref().map_or("(none)", |u| u.as_str())));
+        t.insert("documentation_url".into(), s(self.documentation_url.as_ref().map_or("(none)", |u| u.as_str())));
         toml::to_string(&t).unwrap_or_default()
     }
 }

@@ -34,6 +34,7 @@ mod pages;
 mod plumbing;
 mod session_expiry;
 mod signup;
+mod site;
 mod social;
 mod upgrade;
 mod users;
