@@ -12,6 +12,7 @@ mod browser_admin;
 mod browser_api_doc;
 mod browser_moderation;
 mod browser_oauth1;
+mod browser_site;
 mod config;
 mod durability;
 mod footprint;

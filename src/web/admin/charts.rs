@@ -12,7 +12,7 @@ use std::fmt::Write;
 const W: f64 = 480.0;
 const H: f64 = 200.0;
 /// Room for the value labels on the left and the dates below.
-const LEFT: f64 = 44.0;
+const LEFT: f64 = 52.0;
 const RIGHT: f64 = 8.0;
 const TOP: f64 = 10.0;
 const BOTTOM: f64 = 26.0;
@@ -174,7 +174,9 @@ impl Chart {
         let (pw, ph) = (W - LEFT - RIGHT, H - TOP - BOTTOM);
         let y = |v: u64| TOP + ph - (v as f64 / top as f64) * ph;
         // Grid lines and value labels at 0, half and the top.
-        for v in [0, top / 2, top] {
+        // (Half of 1 or 5 is no whole number: those scales get no middle line.)
+        let marks: &[u64] = if top % 2 == 0 { &[0, top / 2, top] } else { &[0, top] };
+        for &v in marks {
             let yy = y(v);
             let _ = write!(
                 svg,
@@ -189,15 +191,22 @@ impl Chart {
             let slot = pw / n as f64;
             // A date under the first bucket of each day, as many as fit.
             let every = ((n as f64 * self.step as f64 / 86_400.0) / 7.0).ceil().max(1.0) as i64 * 86_400;
+            let mut shown = 0;
             for i in 0..n {
                 let t = self.time_of(i);
                 if t.rem_euclid(every) < self.step || (i == 0 && n == 1) {
+                    // Every other date is hidden on a phone (the stylesheet's `.alt`).
+                    let alt = if shown % 2 == 1 { " alt" } else { "" };
+                    shown += 1;
                     let x = LEFT + slot * i as f64;
+                    // A date near the right edge ends at it instead of running past.
+                    let (label_x, anchor) = if x > W - 48.0 { (W - RIGHT, "end") } else { (x, "middle") };
                     let _ = write!(
                         svg,
-                        "<line class=\"tick\" x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{:.1}\" y2=\"{:.1}\"/><text class=\"axis\" x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
+                        "<line class=\"tick\" x1=\"{x:.1}\" x2=\"{x:.1}\" y1=\"{:.1}\" y2=\"{:.1}\"/><text class=\"axis{alt}\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\">{}</text>",
                         TOP + ph,
                         TOP + ph + 4.0,
+                        label_x,
                         H - 8.0,
                         escape(&day_label(t))
                     );
@@ -378,7 +387,12 @@ mod tests {
             ]
         );
         // The scale's top is 10: the tallest stack reaches the top line.
-        assert!(d.svg.contains(">10</text>"));
+        assert!(d.svg.contains(">10</text>") && d.svg.contains(">5</text>"));
+        // The second date is the phone's to hide.
+        assert!(d.svg.contains("class=\"axis\" x=\"52.0\"") && d.svg.contains("class=\"axis alt\""), "{}", d.svg);
+        // A scale of 5 has no middle line (2.5 is no count).
+        let small = chart(Kind::Bars, vec![("a", vec![4])]).draw();
+        assert_eq!(small.svg.matches("class=\"grid\"").count(), 2);
         assert!(d.svg.contains(">Dec 1</text>") && d.svg.contains(">Dec 2</text>"));
     }
 
