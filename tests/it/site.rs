@@ -24,7 +24,7 @@ fn the_identity_comes_from_the_file_then_the_settings_page_and_is_audited() {
     let dir = tmp.path().join("data");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("logo.png"), PNG).unwrap();
-    let s = Server::start_in(
+    let mut s = Server::start_in(
         &dir,
         &[
             ("LATCHKEY_SITE_NAME", "Example Community"),
@@ -55,6 +55,15 @@ fn the_identity_comes_from_the_file_then_the_settings_page_and_is_audited() {
     let meta: serde_json::Value = anon.get(s.url("/.well-known/openid-configuration")).send().unwrap().json().unwrap();
     assert_eq!(meta["op_policy_uri"], "https://example.org/policy");
     assert_eq!(meta["service_documentation"], "https://example.org/docs");
+
+    // The setup link the command line prints names the site.
+    let out = s.cli(&["setup"], None);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        text.starts_with("Open this one-time link within the hour to create the first admin of Example Community:"),
+        "{text}"
+    );
+    s.setup_link = text.lines().nth(1).map(|l| l.trim().to_string());
 
     let admin = setup_admin(&s, "root");
     let (st, page) = get(&admin, &s, "/admin/settings");
