@@ -8,6 +8,9 @@ use crate::store::{GrantId, Store, StoreError, grants, stats};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+/// Tokens issued without a write: (hour start, how many).
+type Issued = Vec<(Timestamp, u64)>;
+
 #[derive(Default)]
 pub struct Usage {
     seen: Mutex<HashMap<GrantId, Timestamp>>,
@@ -28,7 +31,7 @@ impl Usage {
         *issued.entry(stats::floor(at, stats::HOUR)).or_default() += 1;
     }
 
-    fn drain(&self) -> (Vec<(GrantId, Timestamp)>, Vec<(Timestamp, u64)>) {
+    fn drain(&self) -> (Vec<(GrantId, Timestamp)>, Issued) {
         let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner()).drain().collect();
         let issued = self.issued.lock().unwrap_or_else(|e| e.into_inner()).drain().collect();
         (seen, issued)

@@ -175,7 +175,7 @@ impl Chart {
         let y = |v: u64| TOP + ph - (v as f64 / top as f64) * ph;
         // Grid lines and value labels at 0, half and the top.
         // (Half of 1 or 5 is no whole number: those scales get no middle line.)
-        let marks: &[u64] = if top % 2 == 0 { &[0, top / 2, top] } else { &[0, top] };
+        let marks: &[u64] = if top.is_multiple_of(2) { &[0, top / 2, top] } else { &[0, top] };
         for &v in marks {
             let yy = y(v);
             let _ = write!(
