@@ -52,6 +52,11 @@ pub struct Settings {
     #[serde(default, deserialize_with = "size_setting")]
     pub max_upload: Option<String>,
     pub upload_types: Option<Vec<String>>,
+    pub site_name: Option<String>,
+    pub site_logo: Option<String>,
+    pub accent_color: Option<String>,
+    pub policy_url: Option<String>,
+    pub documentation_url: Option<String>,
 }
 
 /// The keys a file or `LATCHKEY_<KEY>` may set, for messages.
@@ -90,6 +95,11 @@ pub const KEYS: &[&str] = &[
     "store_cache_size",
     "max_upload",
     "upload_types",
+    "site_name",
+    "site_logo",
+    "accent_color",
+    "policy_url",
+    "documentation_url",
 ];
 
 /// Variables that are read elsewhere and are not configuration keys.
@@ -225,6 +235,15 @@ pub struct Config {
     pub max_upload: u64,
     /// The media types an upload may be (sniffed from its bytes).
     pub upload_types: Vec<String>,
+    /// The site's name in pages, titles and the consent question (the
+    /// `/admin/settings` page may override it; see `store::site`).
+    pub site_name: String,
+    /// A logo file in the data directory, read and checked at start.
+    pub site_logo: Option<crate::site::Logo>,
+    pub accent_color: Option<crate::site::Accent>,
+    /// OpenID discovery's `op_policy_uri` and `service_documentation`.
+    pub policy_url: Option<Url>,
+    pub documentation_url: Option<Url>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -277,6 +296,11 @@ impl Settings {
             store_cache_size: top.store_cache_size.or(self.store_cache_size),
             max_upload: top.max_upload.or(self.max_upload),
             upload_types: top.upload_types.or(self.upload_types),
+            site_name: top.site_name.or(self.site_name),
+            site_logo: top.site_logo.or(self.site_logo),
+            accent_color: top.accent_color.or(self.accent_color),
+            policy_url: top.policy_url.or(self.policy_url),
+            documentation_url: top.documentation_url.or(self.documentation_url),
         }
     }
 
@@ -496,6 +520,17 @@ fn show_size(bytes: usize) -> String {
     }
 }
 
+/// An optional http(s) URL for people to read (empty: none).
+fn web_url(key: &str, v: Option<String>) -> Result<Option<Url>, ConfigError> {
+    let Some(text) = v.filter(|t| !t.trim().is_empty()) else { return Ok(None) };
+    match Url::parse(text.trim()) {
+        Ok(u) if matches!(u.scheme(), "https" | "http") && u.host_str().is_some() => Ok(Some(u)),
+        _ => Err(err(format!(
+            "{key}: {text:?} is not an http or https URL; write for example \"https://example.org/policy\""
+        ))),
+    }
+}
+
 fn in_range(key: &str, v: u32, min: u32, max: u32) -> Result<u32, ConfigError> {
     if v < min || v > max {
         return Err(err(format!("{key}: {v} is out of range; allowed {min}..={max}")));
@@ -589,6 +624,18 @@ impl Config {
         if oauth1_timestamp_window > Duration::from_secs(24 * 3600) {
             return Err(err("oauth1_timestamp_window: at most 24h (the nonce store keeps a window's worth of nonces)"));
         }
+        let site_name = crate::site::name(s.site_name.as_deref().unwrap_or(crate::site::DEFAULT_NAME))
+            .map_err(|e| err(format!("site_name: {e}")))?;
+        let site_logo = match s.site_logo.as_deref() {
+            None | Some("") => None,
+            Some(f) => Some(crate::site::load_logo(&data_dir, f).map_err(|e| err(format!("site_logo: {e}")))?),
+        };
+        let accent_color = match s.accent_color.as_deref() {
+            None | Some("") => None,
+            Some(c) => Some(crate::site::Accent::parse(c).map_err(|e| err(format!("accent_color: {e}")))?),
+        };
+        let policy_url = web_url("policy_url", s.policy_url)?;
+        let documentation_url = web_url("documentation_url", s.documentation_url)?;
         Ok(Config {
             data_dir,
             public_url,
@@ -639,6 +686,11 @@ impl Config {
             )? as usize,
             max_upload: size("max_upload", s.max_upload, DEFAULT_MAX_UPLOAD, 1, 1024 * GIB)?,
             upload_types: media_types(s.upload_types)?,
+            site_name,
+            site_logo,
+            accent_color,
+            policy_url,
+            documentation_url,
         })
     }
 
@@ -735,6 +787,11 @@ impl Config {
         t.insert("store_cache_size".into(), s(&show_size(self.store_cache_size)));
         t.insert("max_upload".into(), s(&show_size(self.max_upload as usize)));
         t.insert("upload_types".into(), toml::Value::Array(self.upload_types.iter().map(|t| s(t)).collect()));
+        t.insert("site_name".into(), s(&self.site_name));
+        t.insert("site_logo".into(), s(self.site_logo.as_ref().map_or("(none)", |l| l.file.as_str())));
+        t.insert("accent_color".into(), s(&self.accent_color.map_or_else(|| "(default)".into(), |a| a.hex())));
+        t.insert("policy_url".into(), s(self.policy_url.as_ref().map_or("(none)", |u| u.as_str())));
+        t.insert("documentation_url".into(), s(self.documentation_url.as_ref().map_or("(none)", |u| u.as_str())));
         toml::to_string(&t).unwrap_or_default()
     }
 }

@@ -189,3 +189,38 @@ fn uploads_have_a_size_limit_and_an_allow_list() {
         assert!(resolve(bad).unwrap_err().to_string().contains("upload_types"), "{bad}");
     }
 }
+
+#[test]
+fn the_site_identity_comes_from_the_file_or_the_environment() {
+    let c = resolve("").unwrap();
+    assert_eq!((c.site_name.as_str(), c.site_logo.is_none(), c.accent_color), ("latchkey", true, None));
+    assert!(c.policy_url.is_none() && c.documentation_url.is_none());
+    let c = resolve(
+        "site_name = \" Example Community \"\naccent_color = \"#AA3300\"\npolicy_url = \"https://example.org/policy\"\ndocumentation_url = \"https://example.org/docs\"",
+    )
+    .unwrap();
+    assert_eq!(c.site_name, "Example Community");
+    assert_eq!(c.accent_color.map(|a| a.hex()).as_deref(), Some("#aa3300"));
+    assert_eq!(c.policy_url.as_ref().map(|u| u.as_str()), Some("https://example.org/policy"));
+    assert!(c.to_toml().contains("accent_color = \"#aa3300\""), "{}", c.to_toml());
+    let env = Settings::from_env([("LATCHKEY_SITE_NAME".to_string(), "Elsewhere".to_string())]).unwrap();
+    assert_eq!(Config::resolve("/d".into(), env).unwrap().site_name, "Elsewhere");
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("logo.webp"), b"RIFF\0\0\0\0WEBPVP8 ").unwrap();
+    let logo = Settings::from_toml("site_logo = \"logo.webp\"").unwrap();
+    let c = Config::resolve(dir.path().to_path_buf(), logo).unwrap();
+    assert_eq!(c.site_logo.map(|l| l.content_type), Some("image/webp"));
+
+    for (bad, says) in [
+        ("site_name = \"\"", "site_name: write a name"),
+        ("accent_color = \"blue\"", "accent_color: \"blue\" is not a colour"),
+        ("site_logo = \"../secret.key\"", "site_logo: name a file inside the data directory"),
+        ("site_logo = \"missing.png\"", "site_logo: cannot read"),
+        ("policy_url = \"ftp://example.org\"", "policy_url: \"ftp://example.org\" is not an http or https URL"),
+        ("documentation_url = \"docs\"", "documentation_url:"),
+    ] {
+        let e = resolve(bad).unwrap_err().to_string();
+        assert!(e.contains(says), "{bad}: {e}");
+    }
+}

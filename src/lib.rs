@@ -6,7 +6,7 @@
 //! from its own layer or below, never in a circle. `tests/layering.rs`
 //! keeps it so. Bottom to top:
 //!
-//! 1. `config`, `clock`, `ids`, `scopes`, `uri`, `tasks`, `fsutil`, and the pure
+//! 1. `config`, `clock`, `ids`, `scopes`, `uri`, `tasks`, `fsutil`, `site`, and the pure
 //!    protocol rules `oauth1::signature`, `oauth1::params`, `oauth2::pkce`
 //! 2. `store`
 //! 3. `auth`, `keys`
@@ -36,6 +36,7 @@ pub mod ops;
 pub mod registry;
 pub mod scopes;
 pub mod server;
+pub mod site;
 pub mod social;
 pub mod store;
 pub mod tasks;

@@ -18,6 +18,8 @@ use std::time::Duration;
 /// How often expired sessions and links are swept and certificates checked.
 const SWEEP_EVERY: Duration = Duration::from_secs(600);
 const USAGE_EVERY: Duration = Duration::from_secs(5);
+/// How often the active grants are counted for the dashboard (the last count of a day stands for it).
+const STATS_EVERY: Duration = Duration::from_secs(900);
 const TLS_CHECK_EVERY: Duration = Duration::from_secs(12 * 3600);
 /// The longest wait between looks at `backup_dir`.
 const BACKUP_CHECK_EVERY: Duration = Duration::from_secs(300);
@@ -118,6 +120,14 @@ pub async fn run(
         async move { sessions::sweep(&a.store, a.now(), idle, absolute).await.map_err(|e| e.to_string()) }
     });
     let a = app.clone();
+    tasks.every("statistics", STATS_EVERY, "wrote the dashboard's daily figures", move || {
+        let a = a.clone();
+        async move {
+            let now = a.now();
+            a.store.write(move |tx| crate::store::stats::snapshot(tx, now)).await.map(|()| 0).map_err(|e| e.to_string())
+        }
+    });
+    let a = app.clone();
     tasks.every("last used", USAGE_EVERY, "wrote last-used times", move || {
         let a = a.clone();
         async move { crate::auth::usage::flush(&a.usage, &a.store).await.map_err(|e| e.to_string()) }
@@ -185,6 +195,9 @@ fn no_delay(conn: &dyn std::any::Any, _: &mut actix_web::dev::Extensions) {
 /// What `serve` prints for the person who started it.
 pub fn banner(config: &Config, ready: &Ready) -> String {
     let mut out = format!("latchkey is serving {}\n", config.public_url);
+    if config.site_name != crate::site::DEFAULT_NAME {
+        out.push_str(&format!("  site: {}\n", config.site_name));
+    }
     out.push_str(&format!("  HTTPS on {}", ready.https));
     if let Some(h) = ready.http {
         out.push_str(&format!(", plain HTTP on {h} (for a TLS-terminating proxy)"));

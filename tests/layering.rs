@@ -21,6 +21,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("uri", 1),
     ("tasks", 1),
     ("fsutil", 1),
+    ("site", 1),
     ("oauth1::signature", 1),
     ("oauth1::params", 1),
     ("oauth1::client", 1),

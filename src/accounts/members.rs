@@ -8,7 +8,7 @@ use crate::registry::grants::{self as registry, Reason};
 use crate::store::audit::{self, Who};
 use crate::store::links::{self, Link, Purpose};
 use crate::store::users::{self, User};
-use crate::store::{StoreError, UserId, sessions};
+use crate::store::{StoreError, UserId, sessions, stats};
 use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
@@ -404,8 +404,10 @@ pub async fn authenticate(app: &App, username: &str, password: &str, ip: std::ne
             app.store
                 .write(move |tx| {
                     audit::record(tx, now, &anon, "login.failure", &target, reason)?;
+                    stats::bump(tx, stats::SIGNIN_FAILURES, now, 1)?;
                     if locked {
                         audit::record(tx, now, &anon, "login.lockout", &target, "too many failures")?;
+                        stats::bump(tx, stats::LOCKOUTS, now, 1)?;
                     }
                     Ok::<_, StoreError>(())
                 })

@@ -97,7 +97,8 @@ pub fn main() -> ExitCode {
             let reply = call(&cli, Request::SetupLink);
             print_reply(reply, json, |v| {
                 format!(
-                    "Open this one-time link within the hour to create the first admin:\n  {}\n",
+                    "Open this one-time link within the hour to create the first admin of {}:\n  {}\n",
+                    v["site"].as_str().unwrap_or("latchkey"),
                     v["url"].as_str().unwrap_or_default()
                 )
             })

@@ -14,4 +14,5 @@ pub mod headers;
 pub mod page;
 pub mod page_error;
 pub mod problem;
+pub mod site;
 pub mod visitor;

@@ -28,6 +28,13 @@ pub struct Chrome {
     pub title: String,
     pub user: Option<ChromeUser>,
     pub csrf: String,
+    /// The site's name (in the header, the title and the footer).
+    pub site: String,
+    /// The logo's path (`/site/logo.<hash>.<ext>`), when there is one.
+    pub logo: Option<String>,
+    /// The accent stylesheet's path (`/site/accent.<rrggbb>.css`), when an
+    /// accent colour is set.
+    pub accent_css: Option<String>,
 }
 
 pub struct ChromeUser {
@@ -80,6 +87,16 @@ impl Visitor {
         }
     }
 
+    /// The site's identity in force (the admin's settings over the file's);
+    /// the file's alone if the store cannot be read, so a page still shows.
+    pub fn site(&self) -> crate::store::site::Site {
+        let config = &self.app.config;
+        self.app.store.read(|tx| crate::store::site::effective(tx, config)).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "the site settings could not be read; the file's are shown");
+            crate::store::site::Site::from_config(config)
+        })
+    }
+
     /// The layout data. `for_visitors` pages (sign-in, setup) carry the
     /// cookie-bound token, so they work whether or not a session is live.
     pub fn chrome(&self, title: &str, for_visitors: bool) -> Chrome {
@@ -87,7 +104,11 @@ impl Visitor {
             (Some(a), false) => a.session.csrf.clone(),
             _ => self.anon_csrf.clone(),
         };
+        let site = self.site();
         Chrome {
+            site: site.name,
+            logo: site.logo.map(|l| l.path()),
+            accent_css: site.accent.map(crate::http::site::accent_path),
             base: self.app.config.base_path().to_string(),
             css: assets::CSS_PATH.as_str(),
             js: assets::JS_PATH.as_str(),

@@ -171,7 +171,14 @@ pub async fn execute(app: &App, req: Request) -> Reply {
             .map(|u| member(&u))
             .map_err(msg),
         Request::SetupLink => match setup::new_link(app, who).await {
-            Ok(url) => Ok(serde_json::json!({ "url": url, "expires_in": setup::LIFETIME_SECS })),
+            Ok(url) => {
+                let config = &app.config;
+                let site = app
+                    .store
+                    .read(|tx| crate::store::site::effective(tx, config))
+                    .map_or_else(|_| config.site_name.clone(), |s| s.name);
+                Ok(serde_json::json!({ "url": url, "expires_in": setup::LIFETIME_SECS, "site": site }))
+            }
             Err(SetupError::AdminExists) => Err(
                 "this site already has an admin; sign in, or add members with `latchkey user add`"
                     .into(),

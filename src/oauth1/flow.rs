@@ -307,6 +307,7 @@ pub async fn access_token(app: &App, v: &Verified) -> Result<TokenCredentials, F
                 replay: None,
             };
             grants::put_token(tx, &access_digest, &t)?;
+            crate::store::stats::bump(tx, crate::store::stats::TOKENS_OAUTH1, now, 1)?;
             Ok::<_, StoreError>(Ok(()))
         })
         .await?;

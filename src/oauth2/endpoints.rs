@@ -294,7 +294,7 @@ async fn metadata(app: web::Data<App>) -> HttpResponse {
     let iss = issuer(&app);
     let u = |p: &str| app.config.url(p);
     let scopes: Vec<&str> = SCOPES.iter().map(|s| s.name).collect();
-    let body = serde_json::json!({
+    let mut body = serde_json::json!({
         "issuer": iss,
         "authorization_endpoint": u("oauth2/authorize"),
         "token_endpoint": u("oauth2/token"),
@@ -318,5 +318,11 @@ async fn metadata(app: web::Data<App>) -> HttpResponse {
         "request_uri_parameter_supported": false,
         "authorization_response_iss_parameter_supported": true,
     });
+    if let Some(u) = &app.config.policy_url {
+        body["op_policy_uri"] = u.as_str().into();
+    }
+    if let Some(u) = &app.config.documentation_url {
+        body["service_documentation"] = u.as_str().into();
+    }
     HttpResponse::Ok().insert_header(("Cache-Control", "public, max-age=300")).json(body)
 }

@@ -145,6 +145,7 @@ pub fn issue(
     id_token: Option<&IdTokenInput>,
     auth_time: Timestamp,
 ) -> Result<TokenResponse, StoreError> {
+    crate::store::stats::bump(tx, crate::store::stats::TOKENS_OAUTH2, iss.now, 1)?;
     let access_scopes = scopes.intersection(&iss.allowed);
     let scope = access_scopes.to_string();
     let access_token = match iss.format {

@@ -22,8 +22,10 @@ pub mod oauth1;
 pub mod page;
 pub mod schema;
 pub mod sessions;
+pub mod site;
 pub mod snapshot;
 pub mod social;
+pub mod stats;
 pub mod users;
 mod writer;
 

@@ -179,6 +179,13 @@ macro_rules! catalogue {
     };
 }
 
+/// Setting name (`site_name`, `site_logo`, `accent_color`) -> Setting
+/// record: the values set on `/admin/settings`, over the file's.
+pub const SITE_SETTINGS: TableDefinition<&str, &[u8]> = TableDefinition::new("site_settings");
+/// Metric name ++ 0x00 ++ hour or day start (`Key::time`) -> number: the
+/// dashboard's counters and gauges (see `store::stats`).
+pub const STATS: TableDefinition<&[u8], u64> = TableDefinition::new("stats");
+
 catalogue!(
     META,
     USERS,
@@ -234,6 +241,8 @@ catalogue!(
     FILES_BY_FOLDER,
     FOLDERS,
     FOLDERS_BY_PARENT,
+    SITE_SETTINGS,
+    STATS,
 );
 
 /// Every table, so that `migrate` can create them all in a new file and a

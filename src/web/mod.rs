@@ -32,6 +32,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/", web::get().to(index))
     .configure(ops::routes)
     .configure(assets::routes)
+    .configure(crate::http::site::routes)
     .configure(setup::routes)
     .configure(login::routes)
     .configure(signin_link::routes)

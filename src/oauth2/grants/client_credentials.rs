@@ -44,6 +44,8 @@ pub async fn exchange(app: &App, auth: &ClientAuth, p: &Params) -> Result<TokenR
     let existing = app.store.read(|tx| grants::find(tx, None, client)).map_err(server_error)?;
     if let Some(g) = existing.filter(|g| scopes.is_subset(&g.scopes)) {
         if iss.format == TokenFormat::Jwt {
+            // Counted for the dashboard with the next "last used" batch.
+            app.usage.issued(iss.now);
             return tokens::jwt_without_write(&iss, &g, &scopes).map_err(server_error);
         }
         let (iss, scopes, gid) = (iss.clone(), scopes.clone(), g.id);

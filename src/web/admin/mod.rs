@@ -4,10 +4,12 @@
 //! line, which write the audit log.
 
 pub mod audit;
+pub mod charts;
 pub mod clients;
 pub mod content;
 pub mod dashboard;
 pub mod groups;
+pub mod settings;
 pub mod tokens;
 pub mod users;
 
@@ -20,7 +22,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(tokens::routes)
         .configure(clients::routes)
         .configure(groups::routes)
-        .configure(content::routes);
+        .configure(content::routes)
+        .configure(settings::routes);
 }
 
 /// A moderation action refused, as a page.

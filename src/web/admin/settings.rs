@@ -1,0 +1,184 @@
+//! `/admin/settings`: the site's name, logo and accent colour. A value
+//! saved here is stored in the database and overrides the configuration
+//! file's (`site_name`, `site_logo`, `accent_color`) until it is reset to
+//! the file's; the page says where each value in force comes from. Every
+//! change is audited with its old and new value (`store::site`).
+
+use crate::http::page_error::PageError;
+use crate::http::visitor::{Admin, AdminForm};
+use crate::site::{self, Key};
+use crate::store::site::{self as stored, Setting, Site, Source};
+use crate::web::Chrome;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin/settings", web::get().to(show))
+        .route("/admin/settings", web::post().to(save))
+        .route("/admin/settings/reset", web::post().to(reset));
+}
+
+/// The page's words that are not field values, in one place.
+mod words {
+    pub const TITLE: &str = "Site settings";
+    pub const SAVED: &str = "The settings were saved.";
+    pub const UNCHANGED: &str = "Nothing changed.";
+    pub const RESET: &str = "The file's value is in force again.";
+    pub const NOT_SAVED: &str = "The settings were not saved: see the marked fields below.";
+}
+
+/// One field as the page shows it.
+struct Field {
+    key: &'static str,
+    value: String,
+    /// "the configuration file", "this page" or "the default".
+    source: &'static str,
+    /// Whether "reset to the file's value" applies.
+    overridden: bool,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "admin_settings.html")]
+struct SettingsView {
+    c: Chrome,
+    /// Name, logo and accent colour.
+    fields: Vec<Field>,
+    /// The logo in force, to preview.
+    logo_path: Option<String>,
+    notice: Option<&'static str>,
+    error: Option<&'static str>,
+}
+
+impl SettingsView {
+    fn any_overridden(&self) -> bool {
+        self.fields.iter().any(|f| f.overridden)
+    }
+}
+
+#[derive(Deserialize)]
+struct Posted {
+    csrf: String,
+    #[serde(default)]
+    site_name: String,
+    #[serde(default)]
+    site_logo: String,
+    #[serde(default)]
+    accent_color: String,
+}
+crate::has_csrf!(Posted);
+
+#[derive(Deserialize)]
+struct ResetForm {
+    csrf: String,
+    key: String,
+}
+crate::has_csrf!(ResetForm);
+
+#[derive(Deserialize)]
+struct Shown {
+    #[serde(default)]
+    done: String,
+}
+
+fn field(key: Key, value: String, source: Source) -> Field {
+    Field { key: key.as_str(), value, source: source.describe(), overridden: source == Source::Page, error: None }
+}
+
+fn view(v: &Admin, site: &Site, notice: Option<&'static str>) -> SettingsView {
+    SettingsView {
+        c: v.chrome(words::TITLE, false),
+        fields: vec![
+            field(Key::SiteName, site.name.clone(), site.sources[0]),
+            field(Key::SiteLogo, site.logo.as_ref().map(|l| l.file.clone()).unwrap_or_default(), site.sources[1]),
+            field(Key::AccentColor, site.accent.map(|a| a.hex()).unwrap_or_default(), site.sources[2]),
+        ],
+        logo_path: site.logo.as_ref().map(|l| l.path()),
+        notice,
+        error: None,
+    }
+}
+
+async fn show(v: Admin, q: web::Query<Shown>) -> Result<HttpResponse, PageError> {
+    let notice = match q.done.as_str() {
+        "saved" => Some(words::SAVED),
+        "unchanged" => Some(words::UNCHANGED),
+        "reset" => Some(words::RESET),
+        _ => None,
+    };
+    Ok(v.render(StatusCode::OK, &view(&v, &v.site(), notice)))
+}
+
+/// The posted values, checked: the settings to store (only those that
+/// differ from the value in force), or the page again with each problem
+/// next to its field.
+fn checked(v: &Admin, site: &Site, f: &Posted) -> Result<Vec<(Key, Setting)>, Box<SettingsView>> {
+    let now = v.app.now();
+    let by = v.who().actor;
+    let setting = |value: String, logo| Setting { value, by: by.clone(), at: now, logo };
+    let mut page = view(v, site, None);
+    let mut out = vec![];
+    let [name, logo_field, accent_field] = &mut page.fields[..] else {
+        return Err(Box::new(page));
+    };
+    match site::name(&f.site_name) {
+        Ok(n) if n == site.name => {}
+        Ok(n) => out.push((Key::SiteName, setting(n, None))),
+        Err(e) => name.error = Some(e),
+    }
+    name.value = f.site_name.clone();
+    let logo = f.site_logo.trim();
+    if logo != logo_field.value {
+        if logo.is_empty() {
+            out.push((Key::SiteLogo, setting(String::new(), None)));
+        } else {
+            match site::load_logo(&v.app.config.data_dir, logo) {
+                Ok(l) => {
+                    let meta = (l.content_type.to_string(), l.ext.to_string(), l.hash.clone());
+                    out.push((Key::SiteLogo, setting(l.file, Some(meta))));
+                }
+                Err(e) => logo_field.error = Some(e),
+            }
+        }
+    }
+    logo_field.value = f.site_logo.clone();
+    let accent = f.accent_color.trim();
+    if !accent.eq_ignore_ascii_case(&accent_field.value) {
+        if accent.is_empty() {
+            out.push((Key::AccentColor, setting(String::new(), None)));
+        } else {
+            match site::Accent::parse(accent) {
+                Ok(a) => out.push((Key::AccentColor, setting(a.hex(), None))),
+                Err(e) => accent_field.error = Some(e),
+            }
+        }
+    }
+    accent_field.value = f.accent_color.clone();
+    if page.fields.iter().any(|f| f.error.is_some()) {
+        page.error = Some(words::NOT_SAVED);
+        return Err(Box::new(page));
+    }
+    Ok(out)
+}
+
+async fn save(AdminForm(v, f): AdminForm<Posted>) -> Result<HttpResponse, PageError> {
+    let site = v.site();
+    let settings = match checked(&v, &site, &f) {
+        Ok(s) => s,
+        Err(page) => return Ok(v.render(StatusCode::BAD_REQUEST, page.as_ref())),
+    };
+    let (config, who) = (v.app.config.clone(), v.who());
+    let changed = v.app.store.write(move |tx| stored::apply(tx, &config, &settings, &who)).await?;
+    Ok(v.redirect(if changed > 0 { "/admin/settings?done=saved" } else { "/admin/settings?done=unchanged" }))
+}
+
+async fn reset(AdminForm(v, f): AdminForm<ResetForm>) -> Result<HttpResponse, PageError> {
+    let key = Key::parse(&f.key).ok_or_else(|| {
+        PageError::new(StatusCode::BAD_REQUEST, "Not possible", format!("There is no setting {:?}.", f.key))
+    })?;
+    let (config, who, now) = (v.app.config.clone(), v.who(), v.app.now());
+    v.app.store.write(move |tx| stored::reset(tx, &config, key, &who, now)).await?;
+    Ok(v.redirect("/admin/settings?done=reset"))
+}
