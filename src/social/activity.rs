@@ -52,8 +52,8 @@ pub fn record(
     Ok(a)
 }
 
-/// Whether the viewer may see this entry's item.
-fn sees(
+/// Whether the viewer may see this entry's item (`member`: of the group).
+pub(crate) fn sees(
     tx: &impl Tables,
     a: &Activity,
     viewer: Viewer,
