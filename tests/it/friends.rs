@@ -267,6 +267,14 @@ fn friends_feed_and_shares_through_bearer_tokens() {
     let c = oauth2_community(&s);
     scenario(&s, &c);
     activity_in_the_feed(&s, &c);
+    // A token without `activity:read`: the posts only, and no activity on asking.
+    let (id, secret) = register(&s, &["--name", "Posts only", "--grant", "password", "--scope", "posts:read"]);
+    let posts_only = Cred::Bearer(password_token(&s, &id, &secret.unwrap(), "carol"));
+    let all = feed_items(&s, &posts_only, "", 100);
+    assert!(!all.is_empty() && all.iter().all(|i| i["type"] == "post"), "{all:?}");
+    assert_eq!(all, feed_items(&s, &c.carol, "post", 100));
+    let r = call(&s, &posts_only, "GET", "/api/v1/me/feed?type=activity", None, &[]);
+    assert_eq!((r.status, r.content_type.as_str()), (403, "application/problem+json"), "{r:?}");
 }
 
 #[test]
