@@ -93,7 +93,8 @@ pub fn run(conns: usize, secs: u64, root: &Path, use_wrk: bool) -> Vec<Row> {
             let group = group["id"].as_str().unwrap().to_string();
             let mut posts = vec![];
             for k in 0..POSTS_PER_GROUP {
-                let p = send(post(&reader, serde_json::json!({"group": group, "body": format!("group post {k}")})), 201);
+                let p =
+                    send(post(&reader, serde_json::json!({"group": group, "body": format!("group post {k}")})), 201);
                 posts.push(p.await["id"].as_str().unwrap().to_string());
             }
             let ev = serde_json::json!({"group": group, "title": format!("Meeting {g}"),

@@ -9,8 +9,8 @@
 //! the rules as documented, not from the code.
 
 use super::*;
-use crate::store::Store;
 use crate::ids::{ActivityId, CommentId, EventId, FileId};
+use crate::store::Store;
 use crate::store::social::Access;
 use crate::store::social::activity::insert as insert_entry;
 use crate::store::social::comments::{self, Comment};
@@ -88,9 +88,10 @@ impl Community {
         match a.what {
             What::PostCreated => false,
             What::MemberJoined => true,
-            What::CommentAdded => a.comment.and_then(|c| self.comments.get(&c)).is_some_and(|c| {
-                !c.hidden && self.posts.get(&c.post).is_some_and(|p| self.sees_one(Some(v), p))
-            }),
+            What::CommentAdded => a
+                .comment
+                .and_then(|c| self.comments.get(&c))
+                .is_some_and(|c| !c.hidden && self.posts.get(&c.post).is_some_and(|p| self.sees_one(Some(v), p))),
             // Their events and files are gone.
             _ => false,
         }
@@ -356,7 +357,11 @@ fn the_feed_shows_exactly_what_the_model_allows() {
             for only in [Only::All, Only::Posts, Only::Activity] {
                 let limit = rng.random_range(1..8usize);
                 let want = c.feed(u, only);
-                assert_eq!(read_feed(&store, u, only, limit), want, "seed {seed}, member {u:?}, {only:?}, limit {limit}");
+                assert_eq!(
+                    read_feed(&store, u, only, limit),
+                    want,
+                    "seed {seed}, member {u:?}, {only:?}, limit {limit}"
+                );
             }
         }
         // The same rule answers a single post, for members and applications.
@@ -427,4 +432,63 @@ fn cursors_are_read_strictly() {
     assert_eq!(Cursor::decode(&c.encode()[..16]), None, "too short");
     assert_eq!(Cursor::decode(&7u64.to_be_bytes()), None, "a post id alone (the old cursor)");
     assert_eq!(Cursor::decode(&Cursor { posts: 0, activity: 0 }.encode()), None, "nothing left is no cursor");
+}
+
+#[test]
+fn the_budget_counts_activity_entries_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("db")).unwrap();
+    let ada = UserId(1);
+    let total = BUDGET as u64 + 5;
+    store
+        .write_blocking(move |tx| {
+            let g = Group {
+                id: GroupId(0),
+                name: "g".into(),
+                description: String::new(),
+                membership: Joining::Open,
+                access: Access::Members,
+                created_by: ada,
+                created_at: 0,
+                updated_at: 0,
+                hidden: false,
+                revision: 0,
+            };
+            let g = groups::insert(tx, g)?.id;
+            let m = Membership {
+                group: g,
+                user: ada,
+                role: Role::Member,
+                state: State::Member,
+                joined_at: 0,
+                read_mark: 0,
+            };
+            groups::put_membership(tx, &m)?;
+            for i in 1..=total {
+                // Comments that are gone: looked at, never shown, but the first entry.
+                let (what, comment) =
+                    if i == 1 { (What::MemberJoined, None) } else { (What::CommentAdded, Some(CommentId(i))) };
+                let a = Activity {
+                    id: ActivityId(0),
+                    group: g,
+                    what,
+                    actor: ada,
+                    post: None,
+                    comment,
+                    at: 0,
+                    event: None,
+                    file: None,
+                };
+                insert_entry(tx, a)?;
+            }
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+    let p = store.read(|tx| Ok(feed(tx, ada, Cursor::START, Only::All, 20))).unwrap().unwrap();
+    assert!(p.items.is_empty(), "nothing visible within the budget");
+    let next = Cursor::decode(p.next.as_deref().unwrap()).unwrap();
+    assert_eq!(next.activity, total - BUDGET as u64 + 1, "the cursor is the last entry looked at");
+    let p = store.read(|tx| Ok(feed(tx, ada, next, Only::All, 20))).unwrap().unwrap();
+    assert_eq!(p.items.iter().map(seen).collect::<Vec<_>>(), [Seen::Entry(ActivityId(1))]);
+    assert_eq!(p.next, None);
 }

@@ -68,11 +68,13 @@ fn activity_in_the_feed(s: &Server, c: &Community) {
     let carol = me(s, &c.carol);
     let makers = p(&c.bob, "POST", "/api/v1/groups", json!({"name": "Makers"})).id();
     assert_eq!(put(&c.carol, &format!("/api/v1/groups/{makers}/members/me")).status, 201);
-    let post = p(&c.bob, "POST", "/api/v1/posts", json!({"group": makers, "body": "Bench day", "access": "group"})).id();
+    let post =
+        p(&c.bob, "POST", "/api/v1/posts", json!({"group": makers, "body": "Bench day", "access": "group"})).id();
     let comment = p(&c.carol, "POST", &format!("/api/v1/posts/{post}/comments"), json!({"body": "Count me in"}));
     assert_eq!(comment.status, 201, "{comment:?}");
     let comment = comment.id();
-    let ev = json!({"group": makers, "title": "Bench day", "start": "2030-05-01T10:00:00Z", "end": "2030-05-01T16:00:00Z"});
+    let ev =
+        json!({"group": makers, "title": "Bench day", "start": "2030-05-01T10:00:00Z", "end": "2030-05-01T16:00:00Z"});
     let event = p(&c.bob, "POST", "/api/v1/events", ev);
     assert_eq!(event.status, 201, "{event:?}");
     let event = event.id();
