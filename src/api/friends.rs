@@ -1,8 +1,9 @@
 //! Friends, the feed and sharing: `PUT/DELETE /api/v1/users/{id}/friend`,
 //! `GET /api/v1/me/friends`, `GET /api/v1/me/friend-requests`,
 //! `GET /api/v1/me/feed` and `POST /api/v1/posts/{id}/share`. Friend lists
-//! need `users:read`, the feed `posts:read`; changing a friendship and
-//! sharing are writes, `posts:write`.
+//! need `users:read`, the feed `posts:read` (its activity items also
+//! `activity:read`); changing a friendship and sharing are writes,
+//! `posts:write`.
 
 use super::common::{self, created, page, read, sid, writer};
 use super::groups::ActivityJson;
