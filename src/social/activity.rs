@@ -52,7 +52,7 @@ pub fn record(
     Ok(a)
 }
 
-/// Whether the viewer may see this entry's item (`member`: of the group).
+/// Whether the viewer may see this entry's item.
 pub(crate) fn sees(
     tx: &impl Tables,
     a: &Activity,
