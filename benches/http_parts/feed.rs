@@ -1,7 +1,9 @@
 //! The news feed under load, on a server of its own: a member with 200
-//! friends (each with posts of their own) and 20 groups (each with posts)
-//! reads `GET /api/v1/me/feed`, 20 items a page, with every access check
-//! on. The row stands beside the same run's bare actix handler.
+//! friends (each with posts of their own) and 20 groups (each with posts,
+//! and activity: friends joining, commenting, an event and enrolments)
+//! reads `GET /api/v1/me/feed`, 20 items a page (posts and activity
+//! merged), with every access check on. The row stands beside the same
+//! run's bare actix handler.
 
 use super::*;
 
@@ -9,6 +11,9 @@ const FRIENDS: usize = 200;
 const GROUPS: usize = 20;
 const POSTS_PER_FRIEND: usize = 5;
 const POSTS_PER_GROUP: usize = 50;
+/// Friends who join each group, comment on its posts and enrol in its event.
+const JOINERS_PER_GROUP: usize = 5;
+const COMMENTS_PER_JOINER: usize = 4;
 
 pub const NAME: &str = "GET /api/v1/me/feed (20 items)";
 
@@ -86,13 +91,32 @@ pub fn run(conns: usize, secs: u64, root: &Path, use_wrk: bool) -> Vec<Row> {
             let b = serde_json::json!({"name": format!("Group {g}")});
             let group = send(http.post(url("/api/v1/groups")).bearer_auth(&reader).json(&b), 201).await;
             let group = group["id"].as_str().unwrap().to_string();
+            let mut posts = vec![];
             for k in 0..POSTS_PER_GROUP {
-                send(post(&reader, serde_json::json!({"group": group, "body": format!("group post {k}")})), 201).await;
+                let p =
+                    send(post(&reader, serde_json::json!({"group": group, "body": format!("group post {k}")})), 201);
+                posts.push(p.await["id"].as_str().unwrap().to_string());
+            }
+            let ev = serde_json::json!({"group": group, "title": format!("Meeting {g}"),
+                "start": "2030-05-01T10:00:00Z", "end": "2030-05-01T12:00:00Z"});
+            let ev = send(http.post(url("/api/v1/events")).bearer_auth(&reader).json(&ev), 201).await;
+            let ev = ev["id"].as_str().unwrap().to_string();
+            for j in 0..JOINERS_PER_GROUP {
+                let t = &tokens[1 + (g * JOINERS_PER_GROUP + j) % FRIENDS];
+                send(http.put(url(&format!("/api/v1/groups/{group}/members/me"))).bearer_auth(t), 201).await;
+                for k in 0..COMMENTS_PER_JOINER {
+                    let on = &posts[(j * COMMENTS_PER_JOINER + k) % posts.len()];
+                    let b = serde_json::json!({"body": format!("comment {k}")});
+                    send(http.post(url(&format!("/api/v1/posts/{on}/comments"))).bearer_auth(t).json(&b), 201).await;
+                }
+                send(http.put(url(&format!("/api/v1/events/{ev}/enrollments/me"))).bearer_auth(t), 201).await;
             }
         }
         let feed_url = url("/api/v1/me/feed");
         let first = send(http.get(&feed_url).bearer_auth(&reader), 200).await;
-        assert_eq!(first["items"].as_array().unwrap().len(), 20);
+        let items = first["items"].as_array().unwrap();
+        assert_eq!(items.len(), 20);
+        assert!(items.iter().any(|i| i["type"] == "activity"), "the groups' activity is in the feed: {first}");
         if use_wrk {
             let lua = format!("wrk.headers[\"Authorization\"] = \"Bearer {reader}\"\n");
             vec![run_wrk(&Wrk { name: NAME, url: feed_url, lua, thread_per_conn: false }, conns, secs, root)]

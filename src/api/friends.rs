@@ -1,10 +1,12 @@
 //! Friends, the feed and sharing: `PUT/DELETE /api/v1/users/{id}/friend`,
 //! `GET /api/v1/me/friends`, `GET /api/v1/me/friend-requests`,
 //! `GET /api/v1/me/feed` and `POST /api/v1/posts/{id}/share`. Friend lists
-//! need `users:read`, the feed `posts:read`; changing a friendship and
-//! sharing are writes, `posts:write`.
+//! need `users:read`, the feed `posts:read` (its activity items also
+//! `activity:read`); changing a friendship and sharing are writes,
+//! `posts:write`.
 
 use super::common::{self, created, page, read, sid, writer};
+use super::groups::ActivityJson;
 use super::posts::PostJson;
 use super::resource;
 use crate::app::App;
@@ -14,6 +16,7 @@ use crate::http::page::{Listing, PageQuery};
 use crate::http::problem::ApiError;
 use crate::ids::PostId;
 use crate::social;
+use crate::social::feed::{Cursor, Item, Only};
 use crate::social::friends::Friendship;
 use crate::store::social::friends::List;
 use actix_web::{HttpResponse, web};
@@ -235,19 +238,75 @@ async fn requests(caller: Caller, app: web::Data<App>, q: web::Query<RequestsQue
     Ok(HttpResponse::Ok().insert_header(no_store()).json(listing))
 }
 
+/// `GET /me/feed`: which items (optional; default both).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FeedQuery {
+    /// `post` for the posts only, `activity` for the activity only (needs
+    /// `activity:read`); left out, both (the activity only when the token
+    /// holds `activity:read`).
+    #[param(value_type = Option<FeedItemType>)]
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    #[serde(flatten)]
+    #[param(ignore)]
+    pub page: PageQuery,
+}
+
+/// The kind of a feed item.
+#[allow(dead_code)] // read by the document only, never constructed
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum FeedItemType {
+    Post,
+    Activity,
+}
+
+/// An item of the feed: a post, or an entry of a group's activity river,
+/// tagged by `type`, with the time it is ordered by.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[schema(as = FeedItem)]
+pub enum FeedItemJson {
+    /// A post or share (`at`: its `created_at`).
+    Post {
+        #[schema(format = DateTime, example = "2026-11-23T15:54:00Z")]
+        at: String,
+        post: PostJson,
+    },
+    /// An activity entry (`at`: its `created_at`); never `post_created`,
+    /// whose post is in the feed as itself.
+    Activity {
+        #[schema(format = DateTime, example = "2026-11-23T15:54:00Z")]
+        at: String,
+        activity: ActivityJson,
+    },
+}
+
+impl From<&Item> for FeedItemJson {
+    fn from(i: &Item) -> Self {
+        let at = rfc3339(i.at());
+        match i {
+            Item::Post(p) => FeedItemJson::Post { at, post: PostJson::from(p) },
+            Item::Activity(a) => FeedItemJson::Activity { at, activity: ActivityJson::from(a) },
+        }
+    }
+}
+
 /// The caller's news feed: the posts and shares of their friends and their
-/// own, and the posts in the groups they are a member of, newest first,
-/// only what they may see. A page looks at a bounded number of posts, so
-/// it may hold fewer than `limit` with a `next_cursor` to go on.
+/// own, the posts in the groups they are a member of, and (with
+/// `activity:read`) those groups' activity, newest first, only what they
+/// may see. A page looks at a bounded number of rows, so it may hold fewer
+/// than `limit` with a `next_cursor` to go on.
 #[utoipa::path(
     get,
     path = "/api/v1/me/feed",
     tag = "friends",
     operation_id = "get_feed",
-    params(PageQuery),
+    params(FeedQuery, PageQuery),
     security(("oauth2" = ["posts:read"]), ("oauth1" = ["posts:read"])),
     responses(
-        (status = 200, description = "A page of posts, newest first", body = Listing<PostJson>, headers(("Cache-Control" = String, description = "`no-store`"))),
+        (status = 200, description = "A page of posts and activity, newest first", body = Listing<FeedItemJson>, headers(("Cache-Control" = String, description = "`no-store`"))),
         (status = 401, response = super::schema::Unauthorized),
         (status = 403, response = super::schema::Forbidden),
         (status = 422, response = super::schema::Unprocessable),
@@ -255,12 +314,28 @@ async fn requests(caller: Caller, app: web::Data<App>, q: web::Query<RequestsQue
         (status = "5XX", response = super::schema::ServerError),
     )
 )]
-async fn feed(caller: Caller, app: web::Data<App>, q: web::Query<PageQuery>) -> Result<HttpResponse, ApiError> {
+async fn feed(caller: Caller, app: web::Data<App>, q: web::Query<FeedQuery>) -> Result<HttpResponse, ApiError> {
     caller.require("posts:read")?;
+    let only = match q.kind.as_deref() {
+        None | Some("") => {
+            if caller.require("activity:read").is_ok() {
+                Only::All
+            } else {
+                Only::Posts
+            }
+        }
+        Some("post") => Only::Posts,
+        Some("activity") => {
+            caller.require("activity:read")?;
+            Only::Activity
+        }
+        Some(_) => return Err(ApiError::field("type", "must be post or activity")),
+    };
     let me = caller.member()?.id;
-    let (after, limit) = page(&q)?;
-    let p = read(&app, |tx| social::feed::feed(tx, me, after, limit))?;
-    Ok(HttpResponse::Ok().insert_header(no_store()).json(Listing::from(p.map(|p| PostJson::from(&p)))))
+    let p = q.page.check()?.fits(|c| Cursor::decode(c).is_some()).map_err(|e| ApiError::invalid(vec![e]))?;
+    let at = p.after().and_then(Cursor::decode).unwrap_or(Cursor::START);
+    let page = read(&app, |tx| social::feed::feed(tx, me, at, only, p.limit))?;
+    Ok(HttpResponse::Ok().insert_header(no_store()).json(Listing::from(page.map(|i| FeedItemJson::from(&i)))))
 }
 
 /// A share's comment and level, each optional. An unknown field is a 422.

@@ -53,7 +53,7 @@ pub fn record(
 }
 
 /// Whether the viewer may see this entry's item.
-fn sees(
+pub(crate) fn sees(
     tx: &impl Tables,
     a: &Activity,
     viewer: Viewer,

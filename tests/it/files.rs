@@ -97,7 +97,7 @@ fn upload(s: &Server, cred: &Cred, parts: &[Part]) -> R {
 }
 
 /// Uploads `bytes` as `name` with the small fields given.
-fn put_file(s: &Server, cred: &Cred, name: &str, bytes: &[u8], fields: &[(&str, &str)]) -> R {
+pub fn put_file(s: &Server, cred: &Cred, name: &str, bytes: &[u8], fields: &[(&str, &str)]) -> R {
     let mut parts: Vec<Part> = fields.iter().map(|(k, v)| (*k, None, v.as_bytes())).collect();
     parts.push(("file", Some(name), bytes));
     upload(s, cred, &parts)

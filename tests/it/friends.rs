@@ -18,21 +18,113 @@ fn items(r: &R, field: &str) -> Vec<String> {
     r.body["items"].as_array().unwrap().iter().map(|i| i[field].as_str().unwrap().to_string()).collect()
 }
 
-/// Every page of a feed, `limit` at a time.
-fn whole_feed(s: &Server, who: &Cred, limit: usize) -> Vec<String> {
+/// Every page of a feed (`type` as given, `""` for all), `limit` at a
+/// time: the items themselves.
+fn feed_items(s: &Server, who: &Cred, kind: &str, limit: usize) -> Vec<Value> {
     let mut out = vec![];
     let mut cursor: Option<String> = None;
     loop {
-        let path = match &cursor {
-            Some(c) => format!("/api/v1/me/feed?limit={limit}&cursor={c}"),
-            None => format!("/api/v1/me/feed?limit={limit}"),
-        };
+        let mut path = format!("/api/v1/me/feed?limit={limit}&type={kind}");
+        if let Some(c) = &cursor {
+            path.push_str(&format!("&cursor={c}"));
+        }
         let r = call(s, who, "GET", &path, None, &[]);
-        out.extend(items(&r, "id"));
+        assert_eq!(r.status, 200, "{r:?}");
+        out.extend(r.body["items"].as_array().unwrap().iter().cloned());
         match r.body["next_cursor"].as_str() {
             Some(c) => cursor = Some(c.to_string()),
             None => return out,
         }
+    }
+}
+
+/// Every page of a feed's posts, `limit` at a time: their ids.
+fn whole_feed(s: &Server, who: &Cred, limit: usize) -> Vec<String> {
+    let posts = feed_items(s, who, "post", limit);
+    posts.iter().map(|i| i["post"]["id"].as_str().unwrap().to_string()).collect()
+}
+
+/// A feed item as `post:ID` or `KIND:ID` (the activity's kind and item).
+fn tag(i: &Value) -> String {
+    match i["type"].as_str().unwrap() {
+        "post" => format!("post:{}", i["post"]["id"].as_str().unwrap()),
+        "activity" => {
+            let a = &i["activity"];
+            let about = ["comment", "event", "file", "post"].iter().find_map(|f| a[f].as_str()).unwrap_or("-");
+            format!("{}:{about}", a["kind"].as_str().unwrap())
+        }
+        t => panic!("unknown item type {t}: {i}"),
+    }
+}
+
+/// The activity of the member's groups in the feed: comments, joins,
+/// events, enrolments and files, each while the member may see it, merged
+/// with the posts by time; `?type=` and the cursor checked.
+fn activity_in_the_feed(s: &Server, c: &Community) {
+    let p = |who: &Cred, m: &str, path: &str, b: Value| call(s, who, m, path, Some(&b), &[]);
+    let g = |who: &Cred, path: &str| call(s, who, "GET", path, None, &[]);
+    let put = |who: &Cred, path: &str| call(s, who, "PUT", path, None, &[]);
+    let del = |who: &Cred, path: &str| call(s, who, "DELETE", path, None, &[]);
+    let carol = me(s, &c.carol);
+    let makers = p(&c.bob, "POST", "/api/v1/groups", json!({"name": "Makers"})).id();
+    assert_eq!(put(&c.carol, &format!("/api/v1/groups/{makers}/members/me")).status, 201);
+    let post =
+        p(&c.bob, "POST", "/api/v1/posts", json!({"group": makers, "body": "Bench day", "access": "group"})).id();
+    let comment = p(&c.carol, "POST", &format!("/api/v1/posts/{post}/comments"), json!({"body": "Count me in"}));
+    assert_eq!(comment.status, 201, "{comment:?}");
+    let comment = comment.id();
+    let ev =
+        json!({"group": makers, "title": "Bench day", "start": "2030-05-01T10:00:00Z", "end": "2030-05-01T16:00:00Z"});
+    let event = p(&c.bob, "POST", "/api/v1/events", ev);
+    assert_eq!(event.status, 201, "{event:?}");
+    let event = event.id();
+    assert_eq!(put(&c.carol, &format!("/api/v1/events/{event}/enrollments/me")).status, 201);
+    let file = crate::files::put_file(s, &c.bob, "plan.txt", b"saw, glue", &[("group", &makers)]);
+    assert_eq!(file.status, 201, "{file:?}");
+    let file = file.id();
+
+    // Carol's activity: her group's river without the new post, newest first.
+    let river = feed_items(s, &c.carol, "activity", 2);
+    let tags: Vec<String> = river.iter().map(tag).collect();
+    assert_eq!(
+        tags[..4],
+        [
+            format!("file_uploaded:{file}"),
+            format!("enrolled:{event}"),
+            format!("event_created:{event}"),
+            format!("comment_added:{comment}"),
+        ],
+        "{tags:?}"
+    );
+    assert!(!tags[4..].is_empty() && tags[4..].iter().all(|t| t == "member_joined:-"), "then the joins: {tags:?}");
+    let joined = river[4..].iter().map(|a| a["activity"]["actor"].as_str().unwrap()).collect::<Vec<_>>();
+    assert!(joined.contains(&&*carol), "{joined:?}");
+    let a = &river[1];
+    assert_eq!((a["activity"]["actor"].as_str(), a["activity"]["group"].as_str()), (Some(&*carol), Some(&*makers)));
+    assert_eq!(a["at"], a["activity"]["created_at"]);
+    // Everything: the posts and the activity, each in its own order, by time.
+    let all = feed_items(s, &c.carol, "", 3);
+    let only = |t: &str| all.iter().filter(|i| i["type"] == t).map(tag).collect::<Vec<_>>();
+    assert_eq!(only("activity"), feed_items(s, &c.carol, "activity", 100).iter().map(tag).collect::<Vec<_>>());
+    assert_eq!(only("post"), feed_items(s, &c.carol, "post", 100).iter().map(tag).collect::<Vec<_>>());
+    assert!(only("post").contains(&format!("post:{post}")));
+    let at: Vec<&str> = all.iter().map(|i| i["at"].as_str().unwrap()).collect();
+    assert!(at.windows(2).all(|w| w[0] >= w[1]), "newest first: {at:?}");
+    assert_eq!(feed_items(s, &c.carol, "", 100), all, "the same whatever the page size");
+    // Alice is not in the group: none of it.
+    assert!(feed_items(s, &c.alice, "activity", 5).is_empty());
+    // Gone or hidden items take their entries with them.
+    assert_eq!(del(&c.carol, &format!("/api/v1/comments/{comment}")).status, 204);
+    assert_eq!(del(&c.bob, &format!("/api/v1/files/{file}")).status, 204);
+    let tags: Vec<String> = feed_items(s, &c.carol, "activity", 100).iter().map(tag).collect();
+    assert!(!tags.contains(&format!("comment_added:{comment}")) && !tags.contains(&format!("file_uploaded:{file}")));
+    assert!(tags.contains(&format!("event_created:{event}")), "{tags:?}");
+    // Bad input: an unknown type, a cursor not of this list.
+    let r = g(&c.carol, "/api/v1/me/feed?type=likes");
+    assert_eq!((r.status, r.body["errors"][0]["field"].as_str()), (422, Some("type")), "{r:?}");
+    for cursor in ["AAAAAAAAAAE", "AAAA", "RgAAAAAAAAAAAAAAAAAAAAA"] {
+        let r = g(&c.carol, &format!("/api/v1/me/feed?cursor={cursor}"));
+        assert_eq!((r.status, r.body["errors"][0]["field"].as_str()), (422, Some("cursor")), "{cursor} {r:?}");
     }
 }
 
@@ -176,6 +268,15 @@ fn friends_feed_and_shares_through_bearer_tokens() {
     add_members(&s);
     let c = oauth2_community(&s);
     scenario(&s, &c);
+    activity_in_the_feed(&s, &c);
+    // A token without `activity:read`: the posts only, and no activity on asking.
+    let (id, secret) = register(&s, &["--name", "Posts only", "--grant", "password", "--scope", "posts:read"]);
+    let posts_only = Cred::Bearer(password_token(&s, &id, &secret.unwrap(), "carol"));
+    let all = feed_items(&s, &posts_only, "", 100);
+    assert!(!all.is_empty() && all.iter().all(|i| i["type"] == "post"), "{all:?}");
+    assert_eq!(all, feed_items(&s, &c.carol, "post", 100));
+    let r = call(&s, &posts_only, "GET", "/api/v1/me/feed?type=activity", None, &[]);
+    assert_eq!((r.status, r.content_type.as_str()), (403, "application/problem+json"), "{r:?}");
 }
 
 #[test]
@@ -184,6 +285,7 @@ fn friends_feed_and_shares_through_oauth1_signatures() {
     add_members(&s);
     let c = oauth1_community(&s);
     scenario(&s, &c);
+    activity_in_the_feed(&s, &c);
 }
 
 /// A random community built through the API (friendships and requests,

@@ -577,6 +577,14 @@ fn social_cases(s: &Server) -> Vec<(String, String, Answer, u16)> {
     c.json_if(412, "PATCH", &format!("/api/v1/files/{file}"), &ada, &file_tag, json!({"name": "stale.csv"}));
     c.json(422, "PATCH", &format!("/api/v1/files/{file}"), &ada, json!({"name": "a/b"}));
     c.call(200, "GET", &format!("/api/v1/files?group={g}"), &bea);
+    // The feed with both kinds of item (the upload among the group's activity).
+    let (feed, _) = c.call(200, "GET", "/api/v1/me/feed?limit=100", &bea);
+    let types: Vec<&str> = feed["items"].as_array().unwrap().iter().filter_map(|i| i["type"].as_str()).collect();
+    assert!(types.contains(&"post") && types.contains(&"activity"), "{feed}");
+    let uploaded = feed["items"].as_array().unwrap().iter().any(|i| i["activity"]["kind"] == "file_uploaded");
+    assert!(uploaded, "{feed}");
+    c.call(200, "GET", "/api/v1/me/feed?type=activity&limit=1", &bea);
+    c.call(422, "GET", "/api/v1/me/feed?type=likes", &bea);
     c.call(200, "GET", &format!("/api/v1/files?folder={folder}&limit=1"), &bea);
     c.call(200, "GET", &format!("/api/v1/folders/{folder}"), &bea);
     c.call(200, "GET", "/api/v1/files", &ada);
