@@ -48,6 +48,10 @@ pub struct Settings {
     /// A size: bytes as a number, or text like "32MiB".
     #[serde(default, deserialize_with = "size_setting")]
     pub store_cache_size: Option<String>,
+    pub outbound_allow_private: Option<bool>,
+    pub outbound_ca_file: Option<PathBuf>,
+    pub site_language: Option<String>,
+    pub push_max_age: Option<String>,
 }
 
 /// The keys a file or `LATCHKEY_<KEY>` may set, for messages.
@@ -84,6 +88,10 @@ pub const KEYS: &[&str] = &[
     "metrics_token",
     "log_format",
     "store_cache_size",
+    "outbound_allow_private",
+    "outbound_ca_file",
+    "site_language",
+    "push_max_age",
 ];
 
 /// Variables that are read elsewhere and are not configuration keys.
@@ -215,6 +223,15 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Bytes of redb's page cache (read cache and write buffer together).
     pub store_cache_size: usize,
+    /// Outbound calls (push) may go to plain `http` and to loopback,
+    /// private and link-local addresses: for tests and local setups.
+    pub outbound_allow_private: bool,
+    /// Extra trusted roots (PEM) for outbound TLS, besides the system's.
+    pub outbound_ca_file: Option<PathBuf>,
+    /// The language of push notifications' words (`en`, `nl`).
+    pub site_language: String,
+    /// How long the push worker keeps trying one delivery.
+    pub push_max_age: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -265,6 +282,10 @@ impl Settings {
             metrics_token: top.metrics_token.or(self.metrics_token),
             log_format: top.log_format.or(self.log_format),
             store_cache_size: top.store_cache_size.or(self.store_cache_size),
+            outbound_allow_private: top.outbound_allow_private.or(self.outbound_allow_private),
+            outbound_ca_file: top.outbound_ca_file.or(self.outbound_ca_file),
+            site_language: top.site_language.or(self.site_language),
+            push_max_age: top.push_max_age.or(self.push_max_age),
         }
     }
 
@@ -584,6 +605,10 @@ impl Config {
                 MIB,
                 64 * GIB,
             )? as usize,
+            outbound_allow_private: s.outbound_allow_private.unwrap_or(false),
+            outbound_ca_file: s.outbound_ca_file,
+            site_language: site_language(s.site_language.as_deref().unwrap_or("en"))?,
+            push_max_age: duration("push_max_age", s.push_max_age, "1d")?,
         })
     }
 
@@ -678,7 +703,24 @@ impl Config {
         t.insert("metrics_token".into(), s(if self.metrics_token.is_some() { "(redacted)" } else { "(none)" }));
         t.insert("log_format".into(), s(self.log_format.as_str()));
         t.insert("store_cache_size".into(), s(&show_size(self.store_cache_size)));
+        t.insert("outbound_allow_private".into(), self.outbound_allow_private.into());
+        let ca = self.outbound_ca_file.as_ref().map(|p| p.display().to_string());
+        t.insert("outbound_ca_file".into(), s(&ca.unwrap_or_else(|| "(none)".into())));
+        t.insert("site_language".into(), s(&self.site_language));
+        t.insert("push_max_age".into(), d(self.push_max_age));
         toml::to_string(&t).unwrap_or_default()
+    }
+}
+
+/// The languages push notifications are written in (`push::words`).
+pub const SITE_LANGUAGES: &[&str] = &["en", "nl"];
+
+fn site_language(raw: &str) -> Result<String, ConfigError> {
+    let lang = raw.trim().to_ascii_lowercase();
+    if SITE_LANGUAGES.contains(&lang.as_str()) {
+        Ok(lang)
+    } else {
+        Err(err(format!("site_language: `{raw}` is not one of {}", SITE_LANGUAGES.join(", "))))
     }
 }
 

@@ -32,6 +32,7 @@ pub mod manage;
 pub mod metrics;
 pub mod oauth1;
 pub mod oauth2;
+pub mod push;
 pub mod ops;
 pub mod registry;
 pub mod scopes;

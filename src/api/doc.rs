@@ -92,6 +92,7 @@ per-member budget shared by every application (429 with `Retry-After` past it); 
         (name = "activity", description = "What happened in the caller's groups, and what they have not read"),
         (name = "tags", description = "The tags of the posts the caller can see"),
         (name = "friends", description = "Friends and friend requests, the caller's news feed, and sharing posts"),
+        (name = "push", description = "The caller's devices and push preferences, and the server's Web Push key"),
     ),
     components(
         schemas(Problem, FieldError),
@@ -122,6 +123,7 @@ fn parts() -> Vec<utoipa::openapi::OpenApi> {
         super::posts::Doc::openapi(),
         super::tags::Doc::openapi(),
         super::friends::Doc::openapi(),
+        super::push::Doc::openapi(),
     ]
 }
 

@@ -11,6 +11,7 @@ mod groups;
 mod index;
 mod me;
 mod posts;
+mod push;
 mod schema;
 mod swagger_ui;
 #[cfg(test)]
@@ -43,6 +44,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(groups::routes)
             .configure(users::routes)
             .configure(friends::routes)
+            .configure(push::routes)
             .configure(tags::routes)
             .configure(index::routes)
             .configure(doc::routes)

@@ -125,6 +125,26 @@ pub const FRIEND_REQUESTS: TableDefinition<&[u8], i64> = TableDefinition::new("f
 /// From (8) ++ to (8) -> when asked: the same requests, by who sent them.
 pub const FRIEND_REQUESTS_SENT: TableDefinition<&[u8], i64> = TableDefinition::new("friend_requests_sent");
 
+/// SubscriptionId -> Subscription record: one member's device (push).
+pub const PUSH_SUBSCRIPTIONS: TableDefinition<u64, &[u8]> = TableDefinition::new("push_subscriptions");
+/// UserId (8) ++ SubscriptionId (8) -> (): a member's devices.
+pub const PUSH_SUBSCRIPTIONS_BY_USER: TableDefinition<&[u8], ()> = TableDefinition::new("push_subscriptions_by_user");
+/// UserId (8) ++ ClientId (8) ++ SubscriptionId (8) -> (): what goes when
+/// the member's grant of that application is revoked.
+pub const PUSH_SUBSCRIPTIONS_BY_GRANT: TableDefinition<&[u8], ()> =
+    TableDefinition::new("push_subscriptions_by_grant");
+/// Service (1 byte) ++ endpoint or device token -> SubscriptionId: the same
+/// device registered again updates its record.
+pub const PUSH_SUBSCRIPTIONS_BY_DEVICE: TableDefinition<&[u8], u64> =
+    TableDefinition::new("push_subscriptions_by_device");
+/// UserId -> Preferences record (groups muted, quiet hours).
+pub const PUSH_PREFERENCES: TableDefinition<u64, &[u8]> = TableDefinition::new("push_preferences");
+/// ActivityId -> the last member id its fan-out has expanded, while an
+/// outbox entry is expanded in batches.
+pub const PUSH_FANOUT: TableDefinition<u64, u64> = TableDefinition::new("push_fanout");
+/// DeliveryId -> Delivery record: a notification not yet acknowledged.
+pub const PUSH_DELIVERIES: TableDefinition<u64, &[u8]> = TableDefinition::new("push_deliveries");
+
 /// Something done to every table of the catalogue, whatever its key and
 /// value types: creating them all (`create_all`), copying them all into a
 /// backup (`store::snapshot`).
@@ -193,6 +213,13 @@ catalogue!(
     FRIENDS,
     FRIEND_REQUESTS,
     FRIEND_REQUESTS_SENT,
+    PUSH_SUBSCRIPTIONS,
+    PUSH_SUBSCRIPTIONS_BY_USER,
+    PUSH_SUBSCRIPTIONS_BY_GRANT,
+    PUSH_SUBSCRIPTIONS_BY_DEVICE,
+    PUSH_PREFERENCES,
+    PUSH_FANOUT,
+    PUSH_DELIVERIES,
 );
 
 /// Every table, so that `migrate` can create them all in a new file and a

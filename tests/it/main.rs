@@ -32,6 +32,7 @@ mod oauth2_expiry;
 mod openapi;
 mod pages;
 mod plumbing;
+mod push;
 mod session_expiry;
 mod signup;
 mod social;
