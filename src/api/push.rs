@@ -206,7 +206,8 @@ async fn create(caller: Caller, app: web::Data<App>, body: Object<SubscriptionBo
         Some(k) => (k.p256dh, k.auth),
         None => (None, None),
     };
-    let input = Input { service: b.service, endpoint: b.endpoint, p256dh, auth, token: b.token, environment: b.environment };
+    let input =
+        Input { service: b.service, endpoint: b.endpoint, p256dh, auth, token: b.token, environment: b.environment };
     let device = subscriptions::validate(input)?;
     if device.service == Service::WebPush {
         target::check(&device.address, app.config.outbound_allow_private)
@@ -372,10 +373,7 @@ async fn put_preferences(
     caller.require("push")?;
     let me = writer(&caller, &app)?;
     let b = body.into_inner();
-    let input = PreferencesInput {
-        groups: b.groups,
-        quiet_hours: b.quiet_hours.map(|q| (q.from, q.to, q.time_zone)),
-    };
+    let input = PreferencesInput { groups: b.groups, quiet_hours: b.quiet_hours.map(|q| (q.from, q.to, q.time_zone)) };
     let p = subscriptions::validate_preferences(input)?;
     let stored = p.clone();
     social::write(&app.store, move |tx| Ok(crate::store::push::put_preferences(tx, me, &stored)?)).await?;

@@ -128,5 +128,4 @@ mod tests {
         wanted.sort();
         assert_eq!(names, wanted);
     }
-
 }

@@ -54,10 +54,12 @@ pub fn outcome(status: u16, retry_after: Option<&str>, now: Timestamp) -> Outcom
 }
 
 /// `Retry-After` as a time: delay-seconds or an HTTP date (RFC 9110 §10.2.3).
+/// `now` is cut to the second, so a delay counts from the next second: a
+/// retry never comes before the service asked.
 pub fn retry_at(header: Option<&str>, now: Timestamp) -> Option<Timestamp> {
     let h = header?.trim();
     if let Ok(secs) = h.parse::<u32>() {
-        return Some(now + i64::from(secs));
+        return Some(now + 1 + i64::from(secs));
     }
     let format = time::macros::format_description!(
         "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
@@ -96,7 +98,7 @@ mod tests {
         assert_eq!(outcome(201, None, 0), Outcome::Delivered);
         assert!(matches!(outcome(410, None, 0), Outcome::Gone(_)));
         assert!(matches!(outcome(404, None, 0), Outcome::Gone(_)));
-        assert_eq!(outcome(429, Some("30"), 100), Outcome::Retry("the push service answered 429".into(), Some(130)));
+        assert_eq!(outcome(429, Some("30"), 100), Outcome::Retry("the push service answered 429".into(), Some(131)));
         assert!(matches!(outcome(503, None, 0), Outcome::Retry(_, None)));
         assert!(matches!(outcome(400, None, 0), Outcome::Failed(_)));
         assert!(matches!(outcome(413, None, 0), Outcome::Failed(_)));
@@ -104,7 +106,7 @@ mod tests {
 
     #[test]
     fn retry_after_takes_seconds_and_dates() {
-        assert_eq!(retry_at(Some("120"), 1000), Some(1120));
+        assert_eq!(retry_at(Some("120"), 1000), Some(1121));
         assert_eq!(retry_at(Some("Wed, 21 Oct 2015 07:28:00 GMT"), 0), Some(1_445_412_480));
         assert_eq!(retry_at(Some("soon"), 0), None);
         assert_eq!(retry_at(None, 0), None);

@@ -223,9 +223,9 @@ mod tests {
         Input {
             service: "webpush".into(),
             endpoint: Some("https://push.example/abc".into()),
-            p256dh: Some(URL_SAFE_NO_PAD.encode(
-                p256::SecretKey::from_slice(&[7u8; 32]).unwrap().public_key().to_sec1_bytes(),
-            )),
+            p256dh: Some(
+                URL_SAFE_NO_PAD.encode(p256::SecretKey::from_slice(&[7u8; 32]).unwrap().public_key().to_sec1_bytes()),
+            ),
             auth: Some(URL_SAFE_NO_PAD.encode([7u8; 16])),
             ..Input::default()
         }

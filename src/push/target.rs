@@ -128,9 +128,9 @@ impl reqwest::dns::Resolve for CheckedResolver {
         let host = name.as_str().to_string();
         Box::pin(async move {
             // The port is set by the client from the URL; 0 here.
-            let addrs = resolve(&host, 0, allow).await.map_err(|e| -> Box<dyn std::error::Error + Send + Sync> {
-                Box::new(e)
-            })?;
+            let addrs = resolve(&host, 0, allow)
+                .await
+                .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> { Box::new(e) })?;
             Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
         })
     }
@@ -204,7 +204,9 @@ mod tests {
         assert_eq!(check("https://127.0.0.1/push", false).await, Err(TargetError::NotPublic(ip("127.0.0.1"))));
         assert_eq!(check("https://[::1]:8443/push", false).await, Err(TargetError::NotPublic(ip("::1"))));
         // `localhost` resolves (from /etc/hosts) to loopback.
-        assert!(matches!(check("https://localhost/push", false).await, Err(TargetError::NotPublic(a)) if is_loopback(a)));
+        assert!(
+            matches!(check("https://localhost/push", false).await, Err(TargetError::NotPublic(a)) if is_loopback(a))
+        );
         assert!(check("http://127.0.0.1:9/push", true).await.is_ok());
     }
 }

@@ -178,7 +178,10 @@ mod tests {
 
     #[test]
     fn audience_is_the_origin() {
-        assert_eq!(audience(&"https://push.example:8443/wpush/v2/abc?x=1".parse().unwrap()), "https://push.example:8443");
+        assert_eq!(
+            audience(&"https://push.example:8443/wpush/v2/abc?x=1".parse().unwrap()),
+            "https://push.example:8443"
+        );
         assert_eq!(audience(&"https://fcm.googleapis.com/fcm/send/x".parse().unwrap()), "https://fcm.googleapis.com");
     }
 }

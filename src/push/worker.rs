@@ -211,13 +211,11 @@ async fn send(app: &App, client: &reqwest::Client, sub: &Subscription, d: &Deliv
         Service::WebPush => {
             let subject = app.config.public_url.to_string();
             let topic = format!("d{}", d.id);
-            webpush::send(client, &app.vapid, sub, body, &subject, now, app.config.outbound_allow_private, &topic)
-                .await
+            webpush::send(client, &app.vapid, sub, body, &subject, now, app.config.outbound_allow_private, &topic).await
         }
-        Service::Apns | Service::Fcm => Outcome::Failed(format!(
-            "{} credentials are not configured for this application",
-            sub.service.as_str()
-        )),
+        Service::Apns | Service::Fcm => {
+            Outcome::Failed(format!("{} credentials are not configured for this application", sub.service.as_str()))
+        }
     }
 }
 

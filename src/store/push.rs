@@ -143,7 +143,12 @@ fn grant_key(user: UserId, client: ClientId, id: SubscriptionId) -> Key {
 
 pub fn get(tx: &impl Tables, id: SubscriptionId) -> Result<Option<Subscription>, StoreError> {
     const OP: &str = "push.get";
-    tx.table(&PUSH_SUBSCRIPTIONS).during(OP)?.get(id.0).at(OP, &PUSH_SUBSCRIPTIONS)?.map(|v| decode(v.value())).transpose()
+    tx.table(&PUSH_SUBSCRIPTIONS)
+        .during(OP)?
+        .get(id.0)
+        .at(OP, &PUSH_SUBSCRIPTIONS)?
+        .map(|v| decode(v.value()))
+        .transpose()
 }
 
 /// The subscription already registered for this device, if any.

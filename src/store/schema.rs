@@ -131,8 +131,7 @@ pub const PUSH_SUBSCRIPTIONS: TableDefinition<u64, &[u8]> = TableDefinition::new
 pub const PUSH_SUBSCRIPTIONS_BY_USER: TableDefinition<&[u8], ()> = TableDefinition::new("push_subscriptions_by_user");
 /// UserId (8) ++ ClientId (8) ++ SubscriptionId (8) -> (): what goes when
 /// the member's grant of that application is revoked.
-pub const PUSH_SUBSCRIPTIONS_BY_GRANT: TableDefinition<&[u8], ()> =
-    TableDefinition::new("push_subscriptions_by_grant");
+pub const PUSH_SUBSCRIPTIONS_BY_GRANT: TableDefinition<&[u8], ()> = TableDefinition::new("push_subscriptions_by_grant");
 /// Service (1 byte) ++ endpoint or device token -> SubscriptionId: the same
 /// device registered again updates its record.
 pub const PUSH_SUBSCRIPTIONS_BY_DEVICE: TableDefinition<&[u8], u64> =

@@ -33,6 +33,7 @@ mod openapi;
 mod pages;
 mod plumbing;
 mod push;
+mod push_delivery;
 mod session_expiry;
 mod signup;
 mod social;

@@ -131,10 +131,10 @@ fn subscriptions(s: &Server, app_id: &str, pusher: &Cred, manager: &Cred, other:
     for (body, want) in [
         (json!({"service": "gcm"}), vec!["service"]),
         (json!({"service": "webpush", "endpoint": endpoint}), vec!["keys.p256dh", "keys.auth"]),
-        (json!({"service": "webpush", "endpoint": endpoint, "keys": {"p256dh": "AAAA", "auth": "AAAA"}}), vec![
-            "keys.p256dh",
-            "keys.auth",
-        ]),
+        (
+            json!({"service": "webpush", "endpoint": endpoint, "keys": {"p256dh": "AAAA", "auth": "AAAA"}}),
+            vec!["keys.p256dh", "keys.auth"],
+        ),
         (json!({"service": "apns", "token": "t", "environment": "beta"}), vec!["environment"]),
         (json!({"service": "fcm"}), vec!["token"]),
     ] {
@@ -162,13 +162,13 @@ fn preferences(s: &Server, who: &Cred) {
     let r = call(s, who, "PUT", path, Some(&want), &[]);
     assert_eq!((r.status, &r.body), (200, &want), "{r:?}");
     assert_eq!(call(s, who, "GET", path, None, &[]).body, want);
-    let bad = json!({"groups": {"three": false}, "quiet_hours": {"from": "22", "to": "07:00", "time_zone": "Nowhere/City"}});
+    let bad =
+        json!({"groups": {"three": false}, "quiet_hours": {"from": "22", "to": "07:00", "time_zone": "Nowhere/City"}});
     let r = call(s, who, "PUT", path, Some(&bad), &[]);
-    assert_eq!((r.status, fields(&r)), (422, vec![
-        "groups".to_string(),
-        "quiet_hours.from".into(),
-        "quiet_hours.time_zone".into()
-    ]));
+    assert_eq!(
+        (r.status, fields(&r)),
+        (422, vec!["groups".to_string(), "quiet_hours.from".into(), "quiet_hours.time_zone".into()])
+    );
     // PUT replaces.
     let r = call(s, who, "PUT", path, Some(&json!({})), &[]);
     assert_eq!(r.body, json!({"groups": {}, "quiet_hours": null}), "{r:?}");
