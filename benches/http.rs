@@ -18,6 +18,9 @@ mod social;
 #[path = "http_parts/feed.rs"]
 mod feed;
 
+#[path = "http_parts/push.rs"]
+mod push;
+
 use std::future::Future;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -528,6 +531,11 @@ fn main() {
     }
     if wanted(feed::NAME) {
         rows.extend(feed::run(conns, secs, tmp.path(), use_wrk));
+    }
+    if wanted("(push)") {
+        let (more, said) = push::run(tmp.path());
+        rows.extend(more);
+        notes.extend(said);
     }
 
     println!(

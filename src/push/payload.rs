@@ -61,7 +61,7 @@ pub fn build(
         None => None,
     };
     if let Some(c) = a.comment {
-        if !comments::get(tx, c)?.is_some_and(|c| !c.hidden) {
+        if comments::get(tx, c)?.is_none_or(|c| c.hidden) {
             return Ok(None);
         }
     }

@@ -140,7 +140,7 @@ pub async fn send(
             let retry_after = r.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_string);
             super::outcome(r.status().as_u16(), retry_after.as_deref(), now)
         }
-        Err(e) => Outcome::Retry(format!("{}", super::error_chain(&e)), None),
+        Err(e) => Outcome::Retry(super::error_chain(&e), None),
     }
 }
 

@@ -126,7 +126,7 @@ fn should_hear(
     if !prefs.notifies(a.group) || prefs.quiet_hours.as_ref().is_some_and(|q| super::subscriptions::is_quiet(q, now)) {
         return Ok(false);
     }
-    if !crate::store::users::get(tx, user)?.is_some_and(|u| !u.disabled) {
+    if crate::store::users::get(tx, user)?.is_none_or(|u| u.disabled) {
         return Ok(false);
     }
     crate::social::activity::member_sees(tx, a, user)
@@ -266,4 +266,128 @@ fn jitter() -> f64 {
     let mut b = [0u8; 4];
     let _ = ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut b);
     f64::from(u32::from_be_bytes(b)) / f64::from(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::FrozenClock;
+    use crate::ids::{GroupId, SubscriptionId, UserId};
+    use crate::social::activity::About;
+    use crate::store::push::{Preferences, QuietHours};
+    use crate::store::social::groups::{self, Group, Joining, Membership, Role, State};
+    use crate::store::social::{Access, activity::What};
+    use crate::store::users::{self, User};
+
+    const NOW: i64 = 1_782_900_000; // 2026-07-01 10:00 UTC
+
+    fn user(tx: &crate::store::WriteTransaction, n: usize) -> Result<UserId, StoreError> {
+        let u = User {
+            id: UserId(0),
+            username: format!("m{n}"),
+            display_name: format!("Member {n}"),
+            email: String::new(),
+            password_hash: String::new(),
+            admin: false,
+            disabled: n == 7,
+            created_at: NOW,
+            password_changed_at: NOW,
+            revision: 0,
+            bio: String::new(),
+            avatar: None,
+        };
+        Ok(users::insert(tx, u)?.id)
+    }
+
+    /// A group of `n` members, each with one device; member 0 joined last.
+    #[tokio::test]
+    async fn a_large_group_is_fanned_out_in_batches_that_resume() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::for_tests(dir.path(), FrozenClock::at(NOW));
+        let n = BATCH * 2 + 100;
+        let group = app
+            .store
+            .write(move |tx| {
+                let mut ids = vec![];
+                for i in 0..n {
+                    ids.push(user(tx, i)?);
+                }
+                let g = groups::insert(
+                    tx,
+                    Group {
+                        id: GroupId(0),
+                        name: "Big".into(),
+                        description: String::new(),
+                        membership: Joining::Open,
+                        access: Access::Public,
+                        created_by: ids[0],
+                        created_at: NOW,
+                        updated_at: NOW,
+                        hidden: false,
+                        revision: 0,
+                    },
+                )?;
+                for (i, u) in ids.iter().enumerate() {
+                    let m = Membership {
+                        group: g.id,
+                        user: *u,
+                        role: if i == 0 { Role::Admin } else { Role::Member },
+                        state: if i == 9 { State::Requested } else { State::Member },
+                        joined_at: NOW,
+                        read_mark: 0,
+                    };
+                    groups::put_membership(tx, &m)?;
+                    stored::put(
+                        tx,
+                        Subscription {
+                            id: SubscriptionId(0),
+                            user: *u,
+                            client: crate::ids::ClientId(1),
+                            service: Service::WebPush,
+                            address: format!("https://push.example/{i}"),
+                            p256dh: vec![],
+                            auth: vec![],
+                            sandbox: false,
+                            created_at: NOW,
+                            updated_at: NOW,
+                        },
+                    )?;
+                }
+                // Member 3 muted the group, member 5 is in quiet hours.
+                stored::put_preferences(
+                    tx,
+                    ids[3],
+                    &Preferences { groups: [(g.id, false)].into(), quiet_hours: None },
+                )?;
+                let quiet = QuietHours { from: 9 * 60, to: 11 * 60, time_zone: "UTC".into() };
+                stored::put_preferences(
+                    tx,
+                    ids[5],
+                    &Preferences { groups: Default::default(), quiet_hours: Some(quiet) },
+                )?;
+                crate::social::activity::record(tx, g.id, What::MemberJoined, ids[0], About::default(), NOW)?;
+                Ok::<_, StoreError>(g.id)
+            })
+            .await
+            .unwrap();
+        let deliveries = |app: &App| app.store.read(|tx| stored::due(tx, NOW, usize::MAX, usize::MAX)).unwrap();
+        let outbox = |app: &App| app.store.read(|tx| activity::outbox(tx, 10).map(|o| o.len())).unwrap();
+        assert_eq!(fan_out(&app).await.unwrap(), BATCH);
+        assert_eq!(outbox(&app), 1, "the entry stays until its last batch");
+        let first = deliveries(&app).len();
+        assert_eq!(fan_out(&app).await.unwrap(), BATCH);
+        assert_eq!(fan_out(&app).await.unwrap(), 100);
+        assert_eq!(outbox(&app), 0);
+        assert_eq!(fan_out(&app).await.unwrap(), 0, "nothing left");
+        let all = deliveries(&app);
+        // Everyone but the actor, the muted, the quiet, the disabled (7)
+        // and the one who only asked to join (9).
+        assert_eq!(all.len(), n - 5);
+        assert!(first < all.len());
+        let mut users: Vec<u64> = all.iter().map(|d| d.user.0).collect();
+        users.sort_unstable();
+        users.dedup();
+        assert_eq!(users.len(), all.len(), "one delivery per device");
+        assert!(all.iter().all(|d| d.group == group && d.attempts == 0));
+    }
 }

@@ -148,7 +148,8 @@ fn subscriptions(s: &Server, app_id: &str, pusher: &Cred, manager: &Cred, other:
     let r = call(s, manager, "DELETE", &format!("/api/v1/me/applications/{app_id}"), None, &[]);
     assert_eq!(r.status, 204, "{r:?}");
     let r = call(s, manager, "GET", path, None, &[]);
-    assert_eq!(items(&r).iter().map(|i| i["id"].as_str().unwrap().to_string()).collect::<Vec<_>>(), [fcm.clone()]);
+    let left: Vec<String> = items(&r).iter().map(|i| i["id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(left, vec![fcm.clone()]);
     assert_eq!(call(s, manager, "DELETE", &format!("{path}/{fcm}"), None, &[]).status, 204);
     assert_eq!(call(s, manager, "DELETE", &format!("{path}/{fcm}"), None, &[]).status, 404);
     assert_eq!(items(&call(s, manager, "GET", path, None, &[])).len(), 0);
