@@ -332,6 +332,11 @@ fn web_push_end_to_end_with_retries_and_a_gone_device() {
     let metrics = s.client().get(s.url("/metrics")).send().unwrap().text().unwrap();
     assert!(metrics.contains("latchkey_push_deliveries_total{service=\"webpush\",outcome=\"retry\"} 2"), "{metrics}");
     assert!(metrics.contains("latchkey_push_deliveries_total{service=\"webpush\",outcome=\"gone\"} 1"), "{metrics}");
+    // The admin dashboard shows the devices left and the last failure.
+    let admin = setup_admin(&s, "root");
+    let page = admin.get(s.url("/admin")).send().unwrap().text().unwrap();
+    assert!(page.contains("<strong>4</strong> devices"), "{page}");
+    assert!(page.contains("Last failure (webpush): the push service answered 500"), "{page}");
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! `/admin`: counts (with the open reports waiting for a moderator), the
-//! last backup (or a hint to make one), and the latest audit events.
+//! last backup (or a hint to make one), push notifications (waiting, the
+//! last failure), and the latest audit events.
 
 use super::when;
 use crate::http::page_error::PageError;
@@ -53,6 +54,12 @@ struct DashboardView {
     /// Whether `backup_dir` is set (the hint differs).
     backups_scheduled: bool,
     recent: Vec<Event>,
+    /// Push: activity entries not yet fanned out, deliveries waiting,
+    /// devices, and the last failure (service, message) since the start.
+    push_outbox: u64,
+    push_pending: u64,
+    push_devices: u64,
+    push_last_error: Option<(&'static str, String)>,
 }
 
 async fn show(v: Admin) -> Result<HttpResponse, PageError> {
@@ -76,6 +83,10 @@ async fn show(v: Admin) -> Result<HttpResponse, PageError> {
             }),
             backups_scheduled: v.app.config.backup.is_some(),
             recent: audit::recent(tx, None, 15)?.into_iter().map(|(_, e)| Event { at: when(e.at), e }).collect(),
+            push_outbox: store::count(tx, &schema::OUTBOX)?,
+            push_pending: store::count(tx, &schema::PUSH_DELIVERIES)?,
+            push_devices: store::count(tx, &schema::PUSH_SUBSCRIPTIONS)?,
+            push_last_error: v.app.metrics.last_push_error(),
         })
     })?;
     Ok(v.render(StatusCode::OK, &view))
