@@ -104,7 +104,7 @@ pub async fn send(
 ) -> Outcome {
     let url = match super::target::check_url(&sub.address, allow_private) {
         Ok(u) => u,
-        Err(e) => return Outcome::Gone(format!("the endpoint {e}")),
+        Err(e) => return Outcome::Failed(format!("the endpoint {e}")),
     };
     // An address literal never reaches the client's resolver: check it here.
     let literal = match url.host() {
@@ -113,7 +113,7 @@ pub async fn send(
         _ => None,
     };
     if let Some(ip) = literal.filter(|ip| !allow_private && super::target::forbidden(*ip)) {
-        return Outcome::Gone(format!("the endpoint {}", super::target::TargetError::NotPublic(ip)));
+        return Outcome::Failed(format!("the endpoint {}", super::target::TargetError::NotPublic(ip)));
     }
     let body = match encrypt(payload, &sub.p256dh, &sub.auth) {
         Ok(b) => b,
@@ -140,8 +140,23 @@ pub async fn send(
             let retry_after = r.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_string);
             super::outcome(r.status().as_u16(), retry_after.as_deref(), now)
         }
+        // The resolver refused the name (it now points inside): not worth
+        // retrying, and never sent.
+        Err(e) if refused_target(&e) => Outcome::Failed(super::error_chain(&e)),
         Err(e) => Outcome::Retry(super::error_chain(&e), None),
     }
+}
+
+/// Whether a client error comes from the outbound rule (`target`).
+fn refused_target(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if c.downcast_ref::<super::target::TargetError>().is_some() {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
 #[cfg(test)]

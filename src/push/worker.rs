@@ -84,7 +84,9 @@ pub async fn fan_out(app: &App) -> Result<usize, StoreError> {
                     if !should_hear(tx, a, m.user, now)? {
                         continue;
                     }
-                    for s in stored::of_user(tx, m.user)? {
+                    // APNs and FCM devices are stored but not sent to yet
+                    // (their senders and credentials are still to come).
+                    for s in stored::of_user(tx, m.user)?.into_iter().filter(|s| s.service == Service::WebPush) {
                         stored::enqueue(
                             tx,
                             Delivery {

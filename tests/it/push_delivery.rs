@@ -401,3 +401,39 @@ fn a_crash_in_the_middle_of_a_fan_out_loses_and_repeats_nothing_acknowledged() {
     assert!(got.len() - want <= 32, "only what was in flight at the crash may come twice");
     drop(s);
 }
+
+#[test]
+fn an_endpoint_that_turns_internal_is_not_called_at_send_time() {
+    // Registered while private targets were allowed (a local setup), then
+    // the server runs without: the resolver refuses `localhost` when
+    // sending, so the push service hears nothing.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let mut s = Server::start_in(&dir, &[("LATCHKEY_OUTBOUND_ALLOW_PRIVATE", "true")]);
+    for m in ["alice", "bob"] {
+        add_member(&s, m);
+    }
+    let (_, c, _) = oauth2_push(&s, &["alice", "bob"]);
+    let g = new_group(&s, &c[0], &c[1..]);
+    let push = PushService::start(&vapid(&s, &c[0]), Duration::ZERO);
+    let sub = push.browser("bob", 2, &[]);
+    let endpoint = format!("https://localhost:{}/push/bob", push.port);
+    subscribe(&s, &c[1], &json!({"service": "webpush", "endpoint": endpoint, "keys": sub["keys"]}));
+    assert!(s.stop().success());
+    let s = Server::start_in(&dir, &[]);
+    let (_, c, _) = oauth2_push(&s, &["alice", "bob"]);
+    let r = call(&s, &c[0], "POST", "/api/v1/posts", Some(&json!({"group": g, "body": "hello"})), &[]);
+    assert_eq!(r.status, 201, "{r:?}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let failed = "latchkey_push_deliveries_total{service=\"webpush\",outcome=\"failed\"} 1";
+    loop {
+        let metrics = s.client().get(s.url("/metrics")).send().unwrap().text().unwrap();
+        if metrics.contains(failed) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no refusal counted: {metrics}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(push.received().is_empty(), "the internal endpoint was called");
+    assert!(s.log().contains("not public"), "{}", s.log());
+}
