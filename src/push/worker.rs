@@ -149,7 +149,7 @@ pub async fn deliver(app: &App, client: &reqwest::Client) -> Result<usize, Store
     let config = app.config.clone();
     let jobs = app.store.read(|tx| {
         let mut jobs = vec![];
-        for d in stored::due(tx, now, ROUND, ROUND * 8)? {
+        for d in stored::due(tx, now, ROUND)? {
             if now - d.created_at > max_age {
                 jobs.push(Job::Drop(d, "expired"));
                 continue;
@@ -372,7 +372,7 @@ mod tests {
             })
             .await
             .unwrap();
-        let deliveries = |app: &App| app.store.read(|tx| stored::due(tx, NOW, usize::MAX, usize::MAX)).unwrap();
+        let deliveries = |app: &App| app.store.read(|tx| stored::due(tx, NOW, usize::MAX)).unwrap();
         let outbox = |app: &App| app.store.read(|tx| activity::outbox(tx, 10).map(|o| o.len())).unwrap();
         assert_eq!(fan_out(&app).await.unwrap(), BATCH);
         assert_eq!(outbox(&app), 1, "the entry stays until its last batch");

@@ -7,8 +7,8 @@
 use super::codec::{Record, decode, encode};
 use super::key::{Key, u64_at};
 use super::schema::{
-    PUSH_DELIVERIES, PUSH_FANOUT, PUSH_PREFERENCES, PUSH_SUBSCRIPTIONS, PUSH_SUBSCRIPTIONS_BY_DEVICE,
-    PUSH_SUBSCRIPTIONS_BY_GRANT, PUSH_SUBSCRIPTIONS_BY_USER,
+    PUSH_DELIVERIES, PUSH_DELIVERIES_DUE, PUSH_FANOUT, PUSH_PREFERENCES, PUSH_SUBSCRIPTIONS,
+    PUSH_SUBSCRIPTIONS_BY_DEVICE, PUSH_SUBSCRIPTIONS_BY_GRANT, PUSH_SUBSCRIPTIONS_BY_USER,
 };
 use super::{At, ReadableTable, StoreError, Tables, WriteTransaction, next_id};
 use crate::clock::Timestamp;
@@ -299,8 +299,18 @@ pub fn enqueue(tx: &WriteTransaction, mut d: Delivery) -> Result<Delivery, Store
     Ok(d)
 }
 
+fn due_key(due: Timestamp, id: DeliveryId) -> Key {
+    Key::new().time(due).u64(id.0)
+}
+
+/// Stores a delivery, its place in the due order moved with it.
 pub fn put_delivery(tx: &WriteTransaction, d: &Delivery) -> Result<(), StoreError> {
     const OP: &str = "push.put_delivery";
+    let mut by_due = tx.table(&PUSH_DELIVERIES_DUE).during(OP)?;
+    if let Some(old) = get_delivery(tx, d.id)? {
+        by_due.remove(due_key(old.due, old.id).as_slice()).at(OP, &PUSH_DELIVERIES_DUE)?;
+    }
+    by_due.insert(due_key(d.due, d.id).as_slice(), ()).at(OP, &PUSH_DELIVERIES_DUE)?;
     tx.table(&PUSH_DELIVERIES).during(OP)?.insert(d.id.0, encode(d)?.as_slice()).at(OP, &PUSH_DELIVERIES)?;
     Ok(())
 }
@@ -313,23 +323,25 @@ pub fn get_delivery(tx: &impl Tables, id: DeliveryId) -> Result<Option<Delivery>
 /// Removes a delivery (acknowledged, given up, or its device gone).
 pub fn remove_delivery(tx: &WriteTransaction, id: DeliveryId) -> Result<bool, StoreError> {
     const OP: &str = "push.remove_delivery";
-    Ok(tx.table(&PUSH_DELIVERIES).during(OP)?.remove(id.0).at(OP, &PUSH_DELIVERIES)?.is_some())
+    let Some(d) = get_delivery(tx, id)? else { return Ok(false) };
+    tx.table(&PUSH_DELIVERIES_DUE).during(OP)?.remove(due_key(d.due, d.id).as_slice()).at(OP, &PUSH_DELIVERIES_DUE)?;
+    tx.table(&PUSH_DELIVERIES).during(OP)?.remove(id.0).at(OP, &PUSH_DELIVERIES)?;
+    Ok(true)
 }
 
-/// Up to `limit` deliveries due at `now`, oldest first, looking at no
-/// more than `budget` rows.
-pub fn due(tx: &impl Tables, now: Timestamp, limit: usize, budget: usize) -> Result<Vec<Delivery>, StoreError> {
+/// Up to `limit` deliveries due at `now`, the longest due first (read in
+/// due order: those waiting out a backoff are never looked at).
+pub fn due(tx: &impl Tables, now: Timestamp, limit: usize) -> Result<Vec<Delivery>, StoreError> {
     const OP: &str = "push.due";
-    let t = tx.table(&PUSH_DELIVERIES).during(OP)?;
-    let mut out = vec![];
-    for row in t.iter().at(OP, &PUSH_DELIVERIES)?.take(budget) {
-        let d: Delivery = decode(row.at(OP, &PUSH_DELIVERIES)?.1.value())?;
-        if d.due <= now {
-            out.push(d);
-            if out.len() == limit {
-                break;
-            }
-        }
+    let t = tx.table(&PUSH_DELIVERIES_DUE).during(OP)?;
+    let hi = due_key(now, DeliveryId(u64::MAX));
+    let mut ids = vec![];
+    for row in t.range(..=hi.as_slice()).at(OP, &PUSH_DELIVERIES_DUE)?.take(limit) {
+        ids.extend(u64_at(row.at(OP, &PUSH_DELIVERIES_DUE)?.0.value(), 8).map(DeliveryId));
+    }
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        out.extend(get_delivery(tx, id)?);
     }
     Ok(out)
 }
@@ -374,6 +386,46 @@ mod tests {
             created_at: 1,
             updated_at: 1,
         }
+    }
+
+    #[tokio::test]
+    async fn deliveries_come_out_in_due_order_and_backoff_holds_none_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db.redb")).unwrap();
+        let d = |due: i64| Delivery {
+            id: DeliveryId(0),
+            activity: ActivityId(1),
+            group: GroupId(1),
+            subscription: SubscriptionId(1),
+            user: UserId(1),
+            attempts: 0,
+            due,
+            created_at: 0,
+            last_error: None,
+        };
+        let ids = store
+            .write(move |tx| {
+                let mut ids = vec![];
+                // Many waiting first, then one due now.
+                for _ in 0..50 {
+                    ids.push(enqueue(tx, d(1_000))?.id);
+                }
+                ids.push(enqueue(tx, d(10))?.id);
+                Ok::<_, StoreError>(ids)
+            })
+            .await
+            .unwrap();
+        let now = store.read(|tx| due(tx, 20, 5)).unwrap();
+        assert_eq!(now.iter().map(|d| d.id).collect::<Vec<_>>(), [ids[50]]);
+        // Backed off: moves in the order; removed: gone from it.
+        let moved = Delivery { due: 5_000, attempts: 1, ..now[0].clone() };
+        store.write(move |tx| put_delivery(tx, &moved)).await.unwrap();
+        assert!(store.read(|tx| due(tx, 20, 5)).unwrap().is_empty());
+        assert_eq!(store.read(|tx| due(tx, 1_000, 100)).unwrap().len(), 50);
+        let first = ids[0];
+        assert!(store.write(move |tx| remove_delivery(tx, first)).await.unwrap());
+        assert_eq!(store.read(|tx| due(tx, 9_999, 100)).unwrap().len(), 50);
+        assert_eq!(store.read(|tx| due(tx, 9_999, 100)).unwrap().last().unwrap().attempts, 1);
     }
 
     #[tokio::test]

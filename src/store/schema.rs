@@ -143,6 +143,10 @@ pub const PUSH_PREFERENCES: TableDefinition<u64, &[u8]> = TableDefinition::new("
 pub const PUSH_FANOUT: TableDefinition<u64, u64> = TableDefinition::new("push_fanout");
 /// DeliveryId -> Delivery record: a notification not yet acknowledged.
 pub const PUSH_DELIVERIES: TableDefinition<u64, &[u8]> = TableDefinition::new("push_deliveries");
+/// Due time (`Key::time`, 8) ++ DeliveryId (8) -> (): the deliveries in the
+/// order they fall due, so those waiting out a backoff never hold up the
+/// ones due now.
+pub const PUSH_DELIVERIES_DUE: TableDefinition<&[u8], ()> = TableDefinition::new("push_deliveries_due");
 
 /// Something done to every table of the catalogue, whatever its key and
 /// value types: creating them all (`create_all`), copying them all into a
@@ -219,6 +223,7 @@ catalogue!(
     PUSH_PREFERENCES,
     PUSH_FANOUT,
     PUSH_DELIVERIES,
+    PUSH_DELIVERIES_DUE,
 );
 
 /// Every table, so that `migrate` can create them all in a new file and a
