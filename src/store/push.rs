@@ -258,6 +258,17 @@ pub fn delete_for_grant(tx: &WriteTransaction, user: UserId, client: ClientId) -
     Ok(ids.len())
 }
 
+/// Removes a member's every device and their preferences (the member is
+/// deleted).
+pub fn delete_for_user(tx: &WriteTransaction, user: UserId) -> Result<(), StoreError> {
+    const OP: &str = "push.delete_for_user";
+    for s in of_user(tx, user)? {
+        delete(tx, s.id)?;
+    }
+    tx.table(&PUSH_PREFERENCES).during(OP)?.remove(user.0).at(OP, &PUSH_PREFERENCES)?;
+    Ok(())
+}
+
 pub fn preferences(tx: &impl Tables, user: UserId) -> Result<Preferences, StoreError> {
     const OP: &str = "push.preferences";
     Ok(tx
@@ -460,6 +471,15 @@ mod tests {
             .read(|tx| {
                 assert!(of_user(tx, UserId(1))?.is_empty());
                 assert_eq!(by_device(tx, Service::WebPush, "https://push.example/b")?, None);
+                Ok(())
+            })
+            .unwrap();
+        // Member 2 is deleted: the device they hold goes too.
+        store.write(|tx| delete_for_user(tx, UserId(2))).await.unwrap();
+        store
+            .read(|tx| {
+                assert!(of_user(tx, UserId(2))?.is_empty());
+                assert_eq!(by_device(tx, Service::WebPush, "https://push.example/a")?, None);
                 Ok(())
             })
             .unwrap();
