@@ -20,6 +20,9 @@ mod social;
 #[path = "http_parts/feed.rs"]
 mod feed;
 
+#[path = "http_parts/push.rs"]
+mod push;
+
 use std::future::Future;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -533,6 +536,11 @@ fn main() {
     }
     if wanted("/api/v1/files") {
         notes.extend(files::run(tmp.path()));
+    }
+    if wanted("(push)") {
+        let (more, said) = push::run(tmp.path());
+        rows.extend(more);
+        notes.extend(said);
     }
 
     println!(

@@ -37,6 +37,8 @@ pub struct App {
     pub metrics: Arc<Metrics>,
     /// The last `/readyz` probe, shared so that probes stay rare.
     pub readiness: Arc<Readiness>,
+    /// The Web Push VAPID key, `DATA_DIR/vapid.key`.
+    pub vapid: Arc<crate::keys::vapid::VapidKey>,
 }
 
 /// The last answer of the readiness probe (`/readyz`): a tiny write, made
@@ -90,7 +92,9 @@ impl App {
         let nonces = Arc::new(Nonces::new(newest_nonce));
         let writes = Arc::new(WriteLimiter::new(clock.clone(), config.api_writes_per_member_per_minute));
         let metrics = Arc::new(Metrics::new(&store));
+        let vapid = Arc::new(crate::keys::vapid::VapidKey::load_or_create(&config.data_dir)?);
         Ok(App {
+            vapid,
             metrics,
             readiness: Arc::new(Readiness::default()),
             writes,

@@ -57,6 +57,10 @@ pub struct Settings {
     pub accent_color: Option<String>,
     pub policy_url: Option<String>,
     pub documentation_url: Option<String>,
+    pub outbound_allow_private: Option<bool>,
+    pub outbound_ca_file: Option<PathBuf>,
+    pub site_language: Option<String>,
+    pub push_max_age: Option<String>,
 }
 
 /// The keys a file or `LATCHKEY_<KEY>` may set, for messages.
@@ -100,6 +104,10 @@ pub const KEYS: &[&str] = &[
     "accent_color",
     "policy_url",
     "documentation_url",
+    "outbound_allow_private",
+    "outbound_ca_file",
+    "site_language",
+    "push_max_age",
 ];
 
 /// Variables that are read elsewhere and are not configuration keys.
@@ -244,6 +252,15 @@ pub struct Config {
     /// OpenID discovery's `op_policy_uri` and `service_documentation`.
     pub policy_url: Option<Url>,
     pub documentation_url: Option<Url>,
+    /// Outbound calls (push) may go to plain `http` and to loopback,
+    /// private and link-local addresses: for tests and local setups.
+    pub outbound_allow_private: bool,
+    /// Extra trusted roots (PEM) for outbound TLS, besides the system's.
+    pub outbound_ca_file: Option<PathBuf>,
+    /// The language of push notifications' words (`en`, `nl`).
+    pub site_language: String,
+    /// How long the push worker keeps trying one delivery.
+    pub push_max_age: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -301,6 +318,10 @@ impl Settings {
             accent_color: top.accent_color.or(self.accent_color),
             policy_url: top.policy_url.or(self.policy_url),
             documentation_url: top.documentation_url.or(self.documentation_url),
+            outbound_allow_private: top.outbound_allow_private.or(self.outbound_allow_private),
+            outbound_ca_file: top.outbound_ca_file.or(self.outbound_ca_file),
+            site_language: top.site_language.or(self.site_language),
+            push_max_age: top.push_max_age.or(self.push_max_age),
         }
     }
 
@@ -691,6 +712,10 @@ impl Config {
             accent_color,
             policy_url,
             documentation_url,
+            outbound_allow_private: s.outbound_allow_private.unwrap_or(false),
+            outbound_ca_file: s.outbound_ca_file,
+            site_language: site_language(s.site_language.as_deref().unwrap_or("en"))?,
+            push_max_age: duration("push_max_age", s.push_max_age, "1d")?,
         })
     }
 
@@ -792,7 +817,24 @@ impl Config {
         t.insert("accent_color".into(), s(&self.accent_color.map_or_else(|| "(default)".into(), |a| a.hex())));
         t.insert("policy_url".into(), s(self.policy_url.as_ref().map_or("(none)", |u| u.as_str())));
         t.insert("documentation_url".into(), s(self.documentation_url.as_ref().map_or("(none)", |u| u.as_str())));
+        t.insert("outbound_allow_private".into(), self.outbound_allow_private.into());
+        let ca = self.outbound_ca_file.as_ref().map(|p| p.display().to_string());
+        t.insert("outbound_ca_file".into(), s(&ca.unwrap_or_else(|| "(none)".into())));
+        t.insert("site_language".into(), s(&self.site_language));
+        t.insert("push_max_age".into(), d(self.push_max_age));
         toml::to_string(&t).unwrap_or_default()
+    }
+}
+
+/// The languages push notifications are written in (`push::words`).
+pub const SITE_LANGUAGES: &[&str] = &["en", "nl"];
+
+fn site_language(raw: &str) -> Result<String, ConfigError> {
+    let lang = raw.trim().to_ascii_lowercase();
+    if SITE_LANGUAGES.contains(&lang.as_str()) {
+        Ok(lang)
+    } else {
+        Err(err(format!("site_language: `{raw}` is not one of {}", SITE_LANGUAGES.join(", "))))
     }
 }
 

@@ -224,3 +224,26 @@ fn the_site_identity_comes_from_the_file_or_the_environment() {
         assert!(e.contains(says), "{bad}: {e}");
     }
 }
+
+#[test]
+fn push_and_outbound_keys() {
+    let c = resolve("").unwrap();
+    assert!(!c.outbound_allow_private);
+    assert_eq!(c.outbound_ca_file, None);
+    assert_eq!(c.site_language, "en");
+    assert_eq!(c.push_max_age, Duration::from_secs(86_400));
+    let env = Settings::from_env([
+        ("LATCHKEY_OUTBOUND_ALLOW_PRIVATE".to_string(), "true".to_string()),
+        ("LATCHKEY_OUTBOUND_CA_FILE".to_string(), "/etc/ca.pem".to_string()),
+        ("LATCHKEY_SITE_LANGUAGE".to_string(), "NL".to_string()),
+        ("LATCHKEY_PUSH_MAX_AGE".to_string(), "2h".to_string()),
+    ])
+    .unwrap();
+    let c = Config::resolve("/d".into(), env).unwrap();
+    assert!(c.outbound_allow_private);
+    assert_eq!(c.outbound_ca_file.as_deref(), Some(std::path::Path::new("/etc/ca.pem")));
+    assert_eq!(c.site_language, "nl");
+    assert_eq!(c.push_max_age, Duration::from_secs(7200));
+    let e = resolve("site_language = \"tlh\"").unwrap_err().to_string();
+    assert!(e.contains("site_language"), "{e}");
+}

@@ -41,3 +41,5 @@ id_type!(ReportId, "seq:report");
 id_type!(EventId, "seq:event");
 id_type!(FileId, "seq:file");
 id_type!(FolderId, "seq:folder");
+id_type!(SubscriptionId, "seq:push_subscription");
+id_type!(DeliveryId, "seq:push_delivery");

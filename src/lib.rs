@@ -33,6 +33,7 @@ pub mod metrics;
 pub mod oauth1;
 pub mod oauth2;
 pub mod ops;
+pub mod push;
 pub mod registry;
 pub mod scopes;
 pub mod server;

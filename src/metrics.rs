@@ -56,6 +56,16 @@ pub struct Metrics {
     outbox_depth: Gauge,
     last_backup_time: Gauge,
     last_backup_size: Gauge,
+    push_deliveries: Family<PushLabels, Counter>,
+    /// The last push failure, for the admin dashboard: service, message.
+    last_push_error: std::sync::Mutex<Option<(&'static str, String)>>,
+}
+
+/// Labels of `latchkey_push_deliveries_total`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, prometheus_client::encoding::EncodeLabelSet)]
+struct PushLabels {
+    service: &'static str,
+    outcome: &'static str,
 }
 
 /// The label of a status code: `2xx`, `4xx`...
@@ -128,6 +138,12 @@ impl Metrics {
         );
         let last_backup_size = Gauge::default();
         registry.register("last_backup_size_bytes", "Size of the last backup", last_backup_size.clone());
+        let push_deliveries = Family::<PushLabels, Counter>::default();
+        registry.register(
+            "push_deliveries",
+            "Push delivery attempts by service and outcome (delivered, retry, gone, failed, expired, withdrawn, unsubscribed)",
+            push_deliveries.clone(),
+        );
         let writer = store.stats();
         registry.register(
             "store_commit_duration_seconds",
@@ -149,7 +165,26 @@ impl Metrics {
             outbox_depth,
             last_backup_time,
             last_backup_size,
+            push_deliveries,
+            last_push_error: std::sync::Mutex::new(None),
         }
+    }
+
+    /// One push delivery attempt's outcome.
+    pub fn push_delivery(&self, service: &'static str, outcome: &'static str) {
+        self.push_deliveries.get_or_create(&PushLabels { service, outcome }).inc();
+    }
+
+    /// A push failure worth showing on the dashboard.
+    pub fn push_error(&self, service: &'static str, message: &str) {
+        if let Ok(mut last) = self.last_push_error.lock() {
+            *last = Some((service, message.to_string()));
+        }
+    }
+
+    /// The last push failure: service and message.
+    pub fn last_push_error(&self) -> Option<(&'static str, String)> {
+        self.last_push_error.lock().ok().and_then(|l| l.clone())
     }
 
     /// One answered request. `route` is the matched pattern, `None` when no

@@ -148,6 +148,8 @@ pub async fn run(
             async move { crate::ops::backup::scheduled(&a).await }
         });
     }
+    // Push: the outbox worker, never inside a request.
+    tasks.spawn("push", crate::push::worker::run(app.clone()));
     let (c, clock, certs) = (cfg.clone(), clock.clone(), certs.clone());
     tasks.every("certificate", TLS_CHECK_EVERY, "checked the certificate", move || {
         let (c, clock, certs) = (c.clone(), clock.clone(), certs.clone());

@@ -41,6 +41,7 @@ const LAYERS: &[(&str, u8)] = &[
     // 6: the protocols' flows.
     ("oauth1", 6),
     ("oauth2", 6),
+    ("push", 6),
     // 7: request plumbing.
     ("http", 7),
     // 8: the faces: pages, the JSON API, the protocol endpoints.

@@ -97,6 +97,7 @@ per-member budget shared by every application (429 with `Retry-After` past it); 
         (name = "events", description = "Events, enrollments and calendars (iCalendar)"),
         (name = "files", description = "Uploaded files: in a group or one's own space, their bytes (with ranges) and image previews"),
         (name = "folders", description = "Folders of files, nested, in a group or one's own space"),
+        (name = "push", description = "The caller's devices and push preferences, and the server's Web Push key"),
     ),
     components(
         schemas(Problem, FieldError),
@@ -132,6 +133,7 @@ fn parts() -> Vec<utoipa::openapi::OpenApi> {
         super::calendar::Doc::openapi(),
         super::files::Doc::openapi(),
         super::folders::Doc::openapi(),
+        super::push::Doc::openapi(),
     ]
 }
 

@@ -16,6 +16,7 @@ mod groups;
 mod index;
 mod me;
 mod posts;
+mod push;
 mod schema;
 mod swagger_ui;
 #[cfg(test)]
@@ -52,6 +53,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(calendar::routes)
             .configure(files::routes)
             .configure(folders::routes)
+            .configure(push::routes)
             .configure(tags::routes)
             .configure(index::routes)
             .configure(doc::routes)

@@ -12,6 +12,7 @@
 
 pub mod keyring;
 pub mod signer;
+pub mod vapid;
 
 use std::fmt;
 use std::str::FromStr;

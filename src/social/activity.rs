@@ -91,6 +91,25 @@ pub(crate) fn sees(
     }
 }
 
+/// Whether member `user` may see entry `a` (the push worker's check before
+/// it notifies them): a member of the group who can see the entry's item.
+pub fn member_sees(tx: &impl Tables, a: &Activity, user: UserId) -> Result<bool, StoreError> {
+    let Some(group) = groups::get(tx, a.group)? else { return Ok(false) };
+    let member = groups::membership(tx, a.group, user)?.is_some_and(|m| m.is_member());
+    Ok(member && sees(tx, a, Viewer::member(user), &group, member)?)
+}
+
+/// A member's unread entries over all their groups (the push badge).
+pub fn total_unread(tx: &impl Tables, user: UserId) -> Result<u64, StoreError> {
+    let mut n = 0u64;
+    for gid in groups::groups_of(tx, user)? {
+        if let Some(m) = groups::membership(tx, gid, user)?.filter(|m| m.is_member()) {
+            n += groups::counts(tx, gid)?.activity.saturating_sub(m.read_mark);
+        }
+    }
+    Ok(n)
+}
+
 /// One group's visible entries older than `before`, newest first: up to
 /// `limit`, and the id of the last entry looked at when there may be more.
 fn scan_group(

@@ -20,6 +20,7 @@ pub mod links;
 mod migrate;
 pub mod oauth1;
 pub mod page;
+pub mod push;
 pub mod schema;
 pub mod sessions;
 pub mod site;

@@ -154,6 +154,29 @@ pub const FOLDERS: TableDefinition<u64, &[u8]> = TableDefinition::new("folders")
 /// (8) -> (): the folders of one folder.
 pub const FOLDERS_BY_PARENT: TableDefinition<&[u8], ()> = TableDefinition::new("folders_by_parent");
 
+/// SubscriptionId -> Subscription record: one member's device (push).
+pub const PUSH_SUBSCRIPTIONS: TableDefinition<u64, &[u8]> = TableDefinition::new("push_subscriptions");
+/// UserId (8) ++ SubscriptionId (8) -> (): a member's devices.
+pub const PUSH_SUBSCRIPTIONS_BY_USER: TableDefinition<&[u8], ()> = TableDefinition::new("push_subscriptions_by_user");
+/// UserId (8) ++ ClientId (8) ++ SubscriptionId (8) -> (): what goes when
+/// the member's grant of that application is revoked.
+pub const PUSH_SUBSCRIPTIONS_BY_GRANT: TableDefinition<&[u8], ()> = TableDefinition::new("push_subscriptions_by_grant");
+/// Service (1 byte) ++ endpoint or device token -> SubscriptionId: the same
+/// device registered again updates its record.
+pub const PUSH_SUBSCRIPTIONS_BY_DEVICE: TableDefinition<&[u8], u64> =
+    TableDefinition::new("push_subscriptions_by_device");
+/// UserId -> Preferences record (groups muted, quiet hours).
+pub const PUSH_PREFERENCES: TableDefinition<u64, &[u8]> = TableDefinition::new("push_preferences");
+/// ActivityId -> the last member id its fan-out has expanded, while an
+/// outbox entry is expanded in batches.
+pub const PUSH_FANOUT: TableDefinition<u64, u64> = TableDefinition::new("push_fanout");
+/// DeliveryId -> Delivery record: a notification not yet acknowledged.
+pub const PUSH_DELIVERIES: TableDefinition<u64, &[u8]> = TableDefinition::new("push_deliveries");
+/// Due time (`Key::time`, 8) ++ DeliveryId (8) -> (): the deliveries in the
+/// order they fall due, so those waiting out a backoff never hold up the
+/// ones due now.
+pub const PUSH_DELIVERIES_DUE: TableDefinition<&[u8], ()> = TableDefinition::new("push_deliveries_due");
+
 /// Something done to every table of the catalogue, whatever its key and
 /// value types: creating them all (`create_all`), copying them all into a
 /// backup (`store::snapshot`).
@@ -243,6 +266,14 @@ catalogue!(
     FOLDERS_BY_PARENT,
     SITE_SETTINGS,
     STATS,
+    PUSH_SUBSCRIPTIONS,
+    PUSH_SUBSCRIPTIONS_BY_USER,
+    PUSH_SUBSCRIPTIONS_BY_GRANT,
+    PUSH_SUBSCRIPTIONS_BY_DEVICE,
+    PUSH_PREFERENCES,
+    PUSH_FANOUT,
+    PUSH_DELIVERIES,
+    PUSH_DELIVERIES_DUE,
 );
 
 /// Every table, so that `migrate` can create them all in a new file and a

@@ -27,6 +27,14 @@ pub const SIGNIN_FAILURES: &str = "signin.failures";
 pub const LOCKOUTS: &str = "signin.lockouts";
 /// Daily gauge: grants in force.
 pub const ACTIVE_GRANTS: &str = "grants.active";
+/// Push deliveries by outcome, per hour: taken by the push service,
+/// device gone (subscription removed), refused for good, to be tried again,
+/// and given up after `push_max_age`.
+pub const PUSH_DELIVERED: &str = "push.delivered";
+pub const PUSH_GONE: &str = "push.gone";
+pub const PUSH_FAILED: &str = "push.failed";
+pub const PUSH_RETRIED: &str = "push.retried";
+pub const PUSH_EXPIRED: &str = "push.expired";
 
 fn key(metric: &str, start: Timestamp) -> Key {
     Key::new().text(metric).time(start)

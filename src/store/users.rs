@@ -153,6 +153,8 @@ pub fn delete(tx: &WriteTransaction, user: &User) -> Result<(), StoreError> {
     const OP: &str = "users.delete";
     tx.table(&USERS).during(OP)?.remove(user.id.0).at(OP, &USERS)?;
     tx.table(&USERS_BY_NAME).during(OP)?.remove(name_key(&user.username).as_str()).at(OP, &USERS_BY_NAME)?;
+    // Their devices and push preferences go with them.
+    super::push::delete_for_user(tx, user.id)?;
     Ok(())
 }
 

@@ -35,6 +35,8 @@ mod oauth2_expiry;
 mod openapi;
 mod pages;
 mod plumbing;
+mod push;
+mod push_delivery;
 mod session_expiry;
 mod signup;
 mod site;

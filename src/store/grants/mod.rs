@@ -142,6 +142,10 @@ pub fn revoke(tx: &WriteTransaction, grant: &Grant) -> Result<usize, StoreError>
     members.remove(member_key(grant.user, grant.client).as_slice()).at(OP, &GRANTS_BY_MEMBER)?;
     let mut by_client = tx.table(&GRANTS_BY_CLIENT).during(OP)?;
     by_client.remove(client_key(grant.client, grant.id).as_slice()).at(OP, &GRANTS_BY_CLIENT)?;
+    // The devices the application registered for the member go with it.
+    if let Some(user) = grant.user {
+        super::push::delete_for_grant(tx, user, grant.client)?;
+    }
     Ok(digests.len())
 }
 

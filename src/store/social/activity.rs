@@ -165,3 +165,10 @@ pub fn outbox(tx: &impl Tables, limit: usize) -> Result<Vec<OutboxEntry>, StoreE
     }
     Ok(out)
 }
+
+/// Removes an outbox row once the push worker has fanned it out.
+pub fn remove_outbox(tx: &WriteTransaction, id: ActivityId) -> Result<(), StoreError> {
+    const OP: &str = "activity.remove_outbox";
+    tx.table(&OUTBOX).during(OP)?.remove(id.0).at(OP, &OUTBOX)?;
+    Ok(())
+}

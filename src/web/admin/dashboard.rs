@@ -1,6 +1,7 @@
 //! `/admin`: counts (with the open reports waiting for a moderator),
 //! charts (tokens issued, sign-in failures and lock-outs, active grants),
-//! the last backup (or a hint to make one), and the latest audit events.
+//! the last backup (or a hint to make one), push notifications (waiting,
+//! the last failure), and the latest audit events.
 //! Every figure is a point or range read by key (`store::stats`, the
 //! tables' lengths, the newest audit rows): none grows with the audit log.
 
@@ -57,6 +58,11 @@ pub struct Figures {
     pub last_backup: Option<Backup>,
     pub recent: Vec<Event>,
     pub charts: Vec<Chart>,
+    /// Push: activity entries not yet fanned out, deliveries waiting, and
+    /// devices (the tables' lengths).
+    pub push_outbox: u64,
+    pub push_pending: u64,
+    pub push_devices: u64,
 }
 
 /// Reads the dashboard's figures as of `now`.
@@ -80,6 +86,9 @@ pub fn read(tx: &impl Tables, now: Timestamp) -> Result<Figures, StoreError> {
         }),
         recent: audit::recent(tx, None, 15)?.into_iter().map(|(_, e)| Event { at: when(e.at), e }).collect(),
         charts: charts(tx, now)?,
+        push_outbox: store::count(tx, &schema::OUTBOX)?,
+        push_pending: store::count(tx, &schema::PUSH_DELIVERIES)?,
+        push_devices: store::count(tx, &schema::PUSH_SUBSCRIPTIONS)?,
     })
 }
 
@@ -91,13 +100,20 @@ struct DashboardView {
     /// Whether `backup_dir` is set (the hint differs).
     backups_scheduled: bool,
     charts: Vec<Drawn>,
+    /// The last push failure since the start (service, message).
+    push_last_error: Option<(&'static str, String)>,
 }
 
 async fn show(v: Admin) -> Result<HttpResponse, PageError> {
     let mut f = v.app.store.read(|tx| read(tx, v.app.now()))?;
     let charts = std::mem::take(&mut f.charts).iter().map(Chart::draw).collect();
-    let view =
-        DashboardView { c: v.chrome("Admin", false), f, backups_scheduled: v.app.config.backup.is_some(), charts };
+    let view = DashboardView {
+        c: v.chrome("Admin", false),
+        f,
+        backups_scheduled: v.app.config.backup.is_some(),
+        charts,
+        push_last_error: v.app.metrics.last_push_error(),
+    };
     Ok(v.render(StatusCode::OK, &view))
 }
 
@@ -142,7 +158,7 @@ pub fn charts(tx: &impl Tables, now: Timestamp) -> Result<Vec<Chart>, StoreError
         ),
         chart("chart-grants", "Active grants, last 30 days", Kind::Line, grants_from, DAY, vec![grants]),
     ];
-    out.extend(deliveries(tx, from)?);
+    out.push(deliveries(tx, from)?);
     Ok(out)
 }
 
@@ -165,28 +181,29 @@ fn active_grants(tx: &impl Tables, now: Timestamp) -> Result<(Timestamp, Series)
     Ok((from, Series { name: "active grants".into(), values }))
 }
 
-/// Push deliveries by outcome, per hour over the same 7 days. Push is
-/// built on another branch: when its worker counts each delivery with
-/// `stats::bump(tx, "deliveries.<outcome>", ...)` in the transaction that
-/// records it, its outcomes go in `OUTCOMES` and this chart appears. Until
-/// then there is nothing to draw, and no chart is shown.
-fn deliveries(tx: &impl Tables, from: Timestamp) -> Result<Option<Chart>, StoreError> {
+/// Push deliveries by outcome, per hour over the same 7 days: the push
+/// worker counts each attempt's outcome (`stats::PUSH_*`) in the
+/// transaction that records it.
+fn deliveries(tx: &impl Tables, from: Timestamp) -> Result<Chart, StoreError> {
     /// (metric, legend) of each outcome.
-    const OUTCOMES: &[(&str, &str)] = &[];
-    if OUTCOMES.is_empty() {
-        return Ok(None);
-    }
+    const OUTCOMES: &[(&str, &str)] = &[
+        (stats::PUSH_DELIVERED, "delivered"),
+        (stats::PUSH_RETRIED, "to retry"),
+        (stats::PUSH_GONE, "device gone"),
+        (stats::PUSH_FAILED, "refused"),
+        (stats::PUSH_EXPIRED, "gave up"),
+    ];
     let mut series = vec![];
     for (metric, name) in OUTCOMES {
         let values = stats::series(tx, metric, from, HOUR, HOURS)?.into_iter().map(Option::unwrap_or_default).collect();
         series.push(Series { name: (*name).into(), values });
     }
-    Ok(Some(Chart {
+    Ok(Chart {
         id: "chart-deliveries".into(),
         title: "Push deliveries per hour by outcome, last 7 days".into(),
         kind: Kind::Bars,
         start: from,
         step: HOUR,
         series,
-    }))
+    })
 }
