@@ -35,6 +35,7 @@ fn check_says_what_a_start_would_migrate_and_changes_nothing() {
         (1, "in redb's old file format v2; a start converts it".to_string()),
         (2, format!("schema 2; a start migrates it to schema {SCHEMA_VERSION} (steps 2 -> 3, 3 -> 4)")),
         (3, format!("schema 3; a start migrates it to schema {SCHEMA_VERSION} (steps 3 -> 4)")),
+        (4, "schema 4, current; a start migrates nothing".to_string()),
     ] {
         let dir = tmp.path().join(format!("s{n}"));
         fixture(n, &dir);
