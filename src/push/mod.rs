@@ -7,6 +7,8 @@
 //! inside a request except the subscription operations.
 
 pub mod client;
+pub mod credentials;
+pub mod fcm;
 pub mod payload;
 pub mod subscriptions;
 pub mod target;
