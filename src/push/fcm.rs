@@ -91,10 +91,13 @@ pub fn assertion(sa: &ServiceAccount, now: i64) -> Result<String, String> {
 }
 
 /// Access tokens by application and service account, until they expire;
-/// clones share the cache.
+/// clones share the cache. One fetch at a time, so that a round of
+/// deliveries that all find the cache empty asks for one token, not one
+/// each.
 #[derive(Default, Clone)]
 pub struct Tokens {
     cache: Arc<Mutex<TokenMap>>,
+    fetching: Arc<tokio::sync::Mutex<()>>,
 }
 
 type TokenMap = HashMap<(ClientId, String), (String, i64)>;
@@ -216,6 +219,10 @@ pub async fn access_token(
     now: i64,
     allow_private: bool,
 ) -> Result<String, Outcome> {
+    if let Some(t) = tokens.cached(client, sa, now) {
+        return Ok(t);
+    }
+    let _one_at_a_time = tokens.fetching.lock().await;
     if let Some(t) = tokens.cached(client, sa, now) {
         return Ok(t);
     }
