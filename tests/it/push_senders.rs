@@ -30,10 +30,13 @@ struct Sent {
     at: Instant,
 }
 
+/// A scripted answer: status, FCM error code, `Retry-After`.
+type Answer = (u16, &'static str, Option<&'static str>);
+
 #[derive(Default)]
 struct State {
     /// Device token -> answers (status, FCM error code, Retry-After) before 200.
-    script: BTreeMap<String, VecDeque<(u16, &'static str, Option<&'static str>)>>,
+    script: BTreeMap<String, VecDeque<Answer>>,
     issued: Vec<String>,
     sent: Vec<Sent>,
     problems: Vec<String>,
@@ -75,7 +78,7 @@ impl Fcm {
         .to_string()
     }
 
-    fn script(&self, token: &str, answers: &[(u16, &'static str, Option<&'static str>)]) {
+    fn script(&self, token: &str, answers: &[Answer]) {
         self.state.lock().unwrap().script.insert(token.into(), answers.iter().copied().collect());
     }
 
