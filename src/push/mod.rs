@@ -6,6 +6,7 @@
 //! retries) through one sender per service (`webpush`). Nothing here runs
 //! inside a request except the subscription operations.
 
+pub mod apns;
 pub mod client;
 pub mod credentials;
 pub mod fcm;
