@@ -88,11 +88,14 @@ pub fn provider_token(k: &Key, now: i64) -> Result<String, String> {
 /// Provider tokens by application and key, reused for `TOKEN_LIFETIME`.
 #[derive(Default, Clone)]
 pub struct Tokens {
-    cache: Arc<Mutex<HashMap<(ClientId, String, String), (String, i64)>>>,
+    cache: Arc<Mutex<HashMap<TokenKey, (String, i64)>>>,
 }
 
+/// Application, team id, key id.
+type TokenKey = (ClientId, String, String);
+
 impl Tokens {
-    fn key(client: ClientId, k: &Key) -> (ClientId, String, String) {
+    fn key(client: ClientId, k: &Key) -> TokenKey {
         (client, k.team_id.clone(), k.key_id.clone())
     }
 
