@@ -4,8 +4,8 @@
 //! from `words`), and the worker that turns the activity outbox into
 //! notifications (`worker`: fan-out in batches, durable deliveries,
 //! retries) through one sender per service (`webpush`, `fcm` with the
-//! applications' `credentials`; `apns` is built but not sent through). Nothing here runs
-//! inside a request except the subscription operations.
+//! applications' `credentials`; `apns` is built but not sent through).
+//! Nothing here runs inside a request except the subscription operations.
 
 pub mod apns;
 pub mod client;
