@@ -3,10 +3,14 @@
 //! (`target`), what a notification says (`payload`, in the site's language
 //! from `words`), and the worker that turns the activity outbox into
 //! notifications (`worker`: fan-out in batches, durable deliveries,
-//! retries) through one sender per service (`webpush`). Nothing here runs
-//! inside a request except the subscription operations.
+//! retries) through one sender per service (`webpush`, `fcm` with the
+//! applications' `credentials`; `apns` is built but not sent through).
+//! Nothing here runs inside a request except the subscription operations.
 
+pub mod apns;
 pub mod client;
+pub mod credentials;
+pub mod fcm;
 pub mod payload;
 pub mod subscriptions;
 pub mod target;

@@ -21,7 +21,7 @@
 //! and payload `id`, so the push service and the browser replace the first
 //! rather than show it twice.
 
-use super::{Outcome, backoff, client, payload, webpush};
+use super::{Outcome, backoff, client, fcm, payload, webpush};
 use crate::app::App;
 use crate::clock::Timestamp;
 use crate::store::push::{self as stored, Delivery, Service, Subscription};
@@ -48,8 +48,9 @@ pub async fn run(app: App) {
             return;
         }
     };
+    let tokens = fcm::Tokens::default();
     loop {
-        match step(&app, &client).await {
+        match step(&app, &client, &tokens).await {
             Ok(0) => tokio::time::sleep(IDLE).await,
             Ok(_) => {}
             Err(e) => {
@@ -61,9 +62,9 @@ pub async fn run(app: App) {
 }
 
 /// One fan-out batch and one round of deliveries; how much was done.
-pub async fn step(app: &App, client: &reqwest::Client) -> Result<usize, StoreError> {
+pub async fn step(app: &App, client: &reqwest::Client, tokens: &fcm::Tokens) -> Result<usize, StoreError> {
     let expanded = fan_out(app).await?;
-    let sent = deliver(app, client).await?;
+    let sent = deliver(app, client, tokens).await?;
     Ok(expanded + sent)
 }
 
@@ -80,13 +81,29 @@ pub async fn fan_out(app: &App) -> Result<usize, StoreError> {
                 None => vec![],
             };
             if let Some(a) = &a {
+                let mut fcm_apps = std::collections::HashMap::new();
                 for m in members.iter().filter(|m| m.user != a.actor && m.is_member()) {
                     if !should_hear(tx, a, m.user, now)? {
                         continue;
                     }
-                    // APNs and FCM devices are stored but not sent to yet
-                    // (their senders and credentials are still to come).
-                    for s in stored::of_user(tx, m.user)?.into_iter().filter(|s| s.service == Service::WebPush) {
+                    // APNs devices are stored but not sent to yet (their
+                    // sender is still to come); FCM devices are, when their
+                    // application has credentials.
+                    for s in stored::of_user(tx, m.user)? {
+                        let sends = match s.service {
+                            Service::WebPush => true,
+                            Service::Fcm => match fcm_apps.get(&s.client) {
+                                Some(has) => *has,
+                                None => {
+                                    let has = crate::store::push_credentials::get(tx, s.client)?.fcm.is_some();
+                                    *fcm_apps.entry(s.client).or_insert(has)
+                                }
+                            },
+                            Service::Apns => false,
+                        };
+                        if !sends {
+                            continue;
+                        }
                         stored::enqueue(
                             tx,
                             Delivery {
@@ -138,11 +155,12 @@ fn should_hear(
 enum Job {
     /// Drop it: its device, entry or item is gone, or it is too old.
     Drop(Delivery, &'static str),
-    Send(Delivery, Subscription, Vec<u8>),
+    /// With the application's sealed FCM credentials for an FCM device.
+    Send(Delivery, Subscription, Vec<u8>, Option<Vec<u8>>),
 }
 
 /// Sends one round of due deliveries; how many were handled.
-pub async fn deliver(app: &App, client: &reqwest::Client) -> Result<usize, StoreError> {
+pub async fn deliver(app: &App, client: &reqwest::Client, tokens: &fcm::Tokens) -> Result<usize, StoreError> {
     let now = app.now();
     let max_age = app.config.push_max_age.as_secs() as i64;
     let language = app.config.site_language.clone();
@@ -171,7 +189,11 @@ pub async fn deliver(app: &App, client: &reqwest::Client) -> Result<usize, Store
                 Some(p) => {
                     let mut json = serde_json::to_value(&p).unwrap_or_default();
                     json["id"] = serde_json::Value::String(d.id.to_string());
-                    jobs.push(Job::Send(d, sub, json.to_string().into_bytes()));
+                    let sealed = match sub.service {
+                        Service::Fcm => crate::store::push_credentials::get(tx, sub.client)?.fcm,
+                        _ => None,
+                    };
+                    jobs.push(Job::Send(d, sub, json.to_string().into_bytes(), sealed));
                 }
                 None => jobs.push(Job::Drop(d, "withdrawn")),
             }
@@ -182,7 +204,7 @@ pub async fn deliver(app: &App, client: &reqwest::Client) -> Result<usize, Store
     let limit = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
     let mut running = tokio::task::JoinSet::new();
     for job in jobs {
-        let (app, client, limit) = (app.clone(), client.clone(), limit.clone());
+        let (app, client, limit, tokens) = (app.clone(), client.clone(), limit.clone(), tokens.clone());
         running.spawn(async move {
             let _permit = limit.acquire_owned().await;
             match job {
@@ -190,8 +212,8 @@ pub async fn deliver(app: &App, client: &reqwest::Client) -> Result<usize, Store
                     app.store.write(move |tx| stored::remove_delivery(tx, d.id)).await?;
                     app.metrics.push_delivery("none", why);
                 }
-                Job::Send(d, sub, body) => {
-                    let outcome = send(&app, &client, &sub, &d, &body).await;
+                Job::Send(d, sub, body, sealed) => {
+                    let outcome = send(&app, &client, &tokens, &sub, &d, &body, sealed.as_deref()).await;
                     record(&app, d, &sub, outcome).await?;
                 }
             }
@@ -207,7 +229,15 @@ pub async fn deliver(app: &App, client: &reqwest::Client) -> Result<usize, Store
     Ok(n)
 }
 
-async fn send(app: &App, client: &reqwest::Client, sub: &Subscription, d: &Delivery, body: &[u8]) -> Outcome {
+async fn send(
+    app: &App,
+    client: &reqwest::Client,
+    tokens: &fcm::Tokens,
+    sub: &Subscription,
+    d: &Delivery,
+    body: &[u8],
+    sealed: Option<&[u8]>,
+) -> Outcome {
     let now = app.now();
     match sub.service {
         Service::WebPush => {
@@ -215,7 +245,15 @@ async fn send(app: &App, client: &reqwest::Client, sub: &Subscription, d: &Deliv
             let topic = format!("d{}", d.id);
             webpush::send(client, &app.vapid, sub, body, &subject, now, app.config.outbound_allow_private, &topic).await
         }
-        Service::Apns | Service::Fcm => {
+        Service::Fcm => match super::credentials::fcm(app, sub.client, sealed) {
+            Ok(Some(sa)) => {
+                let allow = app.config.outbound_allow_private;
+                fcm::send(client, tokens, sub.client, &sa, &sub.address, body, now, allow).await
+            }
+            Ok(None) => Outcome::Failed("fcm credentials are not configured for this application".into()),
+            Err(e) => Outcome::Failed(e),
+        },
+        Service::Apns => {
             Outcome::Failed(format!("{} credentials are not configured for this application", sub.service.as_str()))
         }
     }

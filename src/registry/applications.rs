@@ -417,6 +417,7 @@ pub async fn delete(app: &App, key: &str, who: Who) -> Result<(Client, usize, us
                 n_grants += 1;
             }
             clients::delete(tx, &c)?;
+            crate::store::push_credentials::remove(tx, c.id)?;
             let detail = format!("id {}, {n_grants} grants and {n_tokens} tokens removed", c.id);
             audit::record(tx, now, &who, "client.delete", &c.name, &detail)?;
             Ok((c, n_grants, n_tokens))

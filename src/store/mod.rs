@@ -21,6 +21,7 @@ mod migrate;
 pub mod oauth1;
 pub mod page;
 pub mod push;
+pub mod push_credentials;
 pub mod schema;
 pub mod sessions;
 pub mod site;

@@ -176,6 +176,9 @@ pub const PUSH_DELIVERIES: TableDefinition<u64, &[u8]> = TableDefinition::new("p
 /// order they fall due, so those waiting out a backoff never hold up the
 /// ones due now.
 pub const PUSH_DELIVERIES_DUE: TableDefinition<&[u8], ()> = TableDefinition::new("push_deliveries_due");
+/// ClientId -> PushCredentials record: an application's sealed FCM (and
+/// APNs) credentials, apart from the client record.
+pub const PUSH_CREDENTIALS: TableDefinition<u64, &[u8]> = TableDefinition::new("push_credentials");
 
 /// Something done to every table of the catalogue, whatever its key and
 /// value types: creating them all (`create_all`), copying them all into a
@@ -274,6 +277,7 @@ catalogue!(
     PUSH_FANOUT,
     PUSH_DELIVERIES,
     PUSH_DELIVERIES_DUE,
+    PUSH_CREDENTIALS,
 );
 
 /// Every table, so that `migrate` can create them all in a new file and a

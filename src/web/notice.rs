@@ -52,6 +52,9 @@ pub enum Done {
     /// The member made a new calendar feed link, or revoked theirs.
     CalendarReplaced,
     CalendarRevoked,
+    /// Application `id`'s FCM credentials were stored or removed.
+    FcmCredentialsSet,
+    FcmCredentialsRemoved,
 }
 
 /// The names of token kinds, by the number a notice carries.
@@ -154,6 +157,10 @@ impl Notice {
             }
             Done::CalendarReplaced => "Your calendar feed has a new link; the old one no longer works.".into(),
             Done::CalendarRevoked => "Your calendar feed link is revoked; calendars using it stop updating.".into(),
+            Done::FcmCredentialsSet => format!("Stored the FCM credentials of {}.", application()?),
+            Done::FcmCredentialsRemoved => {
+                format!("Removed the FCM credentials of {}: its FCM devices are not sent to.", application()?)
+            }
         })
     }
 }

@@ -37,6 +37,7 @@ mod pages;
 mod plumbing;
 mod push;
 mod push_delivery;
+mod push_senders;
 mod session_expiry;
 mod signup;
 mod site;

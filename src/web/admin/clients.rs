@@ -37,7 +37,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/clients/{id}/delete", web::post().to(delete));
 }
 
-fn refused(e: ClientError) -> PageError {
+pub(super) fn refused(e: ClientError) -> PageError {
     match e {
         ClientError::NotFound(k) => {
             PageError::new(StatusCode::NOT_FOUND, "No such application", format!("There is no application {k:?}."))
@@ -414,6 +414,8 @@ struct DetailView {
     view: ClientView,
     created: (String, String),
     notice: Option<String>,
+    /// Which push credentials the application has (never their contents).
+    push: crate::push::credentials::Configured,
 }
 
 async fn show(v: Admin, id: web::Path<String>, req: HttpRequest) -> Result<HttpResponse, PageError> {
@@ -423,6 +425,7 @@ async fn show(v: Admin, id: web::Path<String>, req: HttpRequest) -> Result<HttpR
         view: ClientView::from(&c),
         created: when(c.created_at),
         notice: Notice::from_query(req.query_string()).text(&v.app),
+        push: crate::push::credentials::configured(&v.app, c.id).map_err(refused)?,
     };
     Ok(v.render(StatusCode::OK, &view))
 }

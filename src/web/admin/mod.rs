@@ -9,6 +9,7 @@ pub mod clients;
 pub mod content;
 pub mod dashboard;
 pub mod groups;
+pub mod push;
 pub mod settings;
 pub mod tokens;
 pub mod users;
@@ -23,7 +24,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(clients::routes)
         .configure(groups::routes)
         .configure(content::routes)
-        .configure(settings::routes);
+        .configure(settings::routes)
+        .configure(push::routes);
 }
 
 /// A moderation action refused, as a page.

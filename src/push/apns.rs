@@ -1,0 +1,304 @@
+//! Apple Push Notification service, token-based: the application's `.p8`
+//! key (ES256) with its key id and team id signs a provider JWT, reused
+//! for at most 50 minutes (Apple refuses one older than an hour and one
+//! renewed more often than every 20 minutes); each notification is one
+//! `POST /3/device/{token}` to `api.push.apple.com`, or
+//! `api.sandbox.push.apple.com` for a device registered with `environment:
+//! sandbox`, with the `apns-*` headers and the payload below, within 4 KB.
+//!
+//! This file holds the parts that do not depend on the connection: the
+//! credentials, the JWT and its cache, the request (path, headers,
+//! payload) and the mapping of Apple's answers. Sending needs HTTP/2,
+//! which the push client is built without; until a sender is added the
+//! worker does not send to APNs devices.
+
+use super::Outcome;
+use crate::ids::ClientId;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+pub const PRODUCTION: &str = "https://api.push.apple.com";
+pub const SANDBOX: &str = "https://api.sandbox.push.apple.com";
+/// The largest payload APNs takes for an alert.
+pub const MAX_PAYLOAD: usize = 4096;
+/// A provider token is renewed after this long (Apple: at most an hour,
+/// at least 20 minutes apart).
+pub const TOKEN_LIFETIME: i64 = 50 * 60;
+/// How long APNs keeps a notification for an offline device.
+pub const EXPIRATION: i64 = 24 * 3600;
+
+/// An application's APNs credentials.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Key {
+    /// The `.p8` file's text: an EC P-256 private key, PKCS#8 PEM.
+    pub key: String,
+    /// The key's 10-character id from Apple's developer account.
+    pub key_id: String,
+    pub team_id: String,
+    /// The app's bundle id: the `apns-topic`.
+    pub topic: String,
+}
+
+fn apple_id(field: &str, v: &str) -> Result<(), String> {
+    if v.len() == 10 && v.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) {
+        Ok(())
+    } else {
+        Err(format!("{field} must be the 10 capitals and digits Apple gives"))
+    }
+}
+
+impl Key {
+    /// Checks the fields: the key is a P-256 key, the ids look like Apple's.
+    pub fn check(self) -> Result<Key, String> {
+        let k = Key {
+            key: self.key.trim().to_string(),
+            key_id: self.key_id.trim().to_string(),
+            team_id: self.team_id.trim().to_string(),
+            topic: self.topic.trim().to_string(),
+        };
+        jsonwebtoken::EncodingKey::from_ec_pem(k.key.as_bytes())
+            .map_err(|_| "key is not the .p8 file's EC private key".to_string())?;
+        apple_id("key_id", &k.key_id)?;
+        apple_id("team_id", &k.team_id)?;
+        if k.topic.is_empty() || k.topic.contains(char::is_whitespace) {
+            return Err("topic must be the app's bundle id".into());
+        }
+        Ok(k)
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    pub iss: String,
+    pub iat: i64,
+}
+
+/// The provider token: ES256, `kid` the key id, `iss` the team, `iat` now.
+pub fn provider_token(k: &Key, now: i64) -> Result<String, String> {
+    let key = jsonwebtoken::EncodingKey::from_ec_pem(k.key.as_bytes())
+        .map_err(|_| "key is not the .p8 file's EC private key".to_string())?;
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
+    header.kid = Some(k.key_id.clone());
+    jsonwebtoken::encode(&header, &Claims { iss: k.team_id.clone(), iat: now }, &key)
+        .map_err(|e| format!("cannot sign the provider token: {e}"))
+}
+
+/// Provider tokens by application and key, reused for `TOKEN_LIFETIME`.
+#[derive(Default, Clone)]
+pub struct Tokens {
+    cache: Arc<Mutex<HashMap<TokenKey, (String, i64)>>>,
+}
+
+/// Application, team id, key id.
+type TokenKey = (ClientId, String, String);
+
+impl Tokens {
+    fn key(client: ClientId, k: &Key) -> TokenKey {
+        (client, k.team_id.clone(), k.key_id.clone())
+    }
+
+    /// The cached token, or a new one made (and kept) now.
+    pub fn get(&self, client: ClientId, k: &Key, now: i64) -> Result<String, String> {
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((t, made)) = cache.get(&Self::key(client, k)) {
+            if now - made < TOKEN_LIFETIME && now >= *made {
+                return Ok(t.clone());
+            }
+        }
+        let t = provider_token(k, now)?;
+        cache.insert(Self::key(client, k), (t.clone(), now));
+        Ok(t)
+    }
+
+    /// Drops the token (Apple said it expired or is invalid).
+    pub fn forget(&self, client: ClientId, k: &Key) {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner()).remove(&Self::key(client, k));
+    }
+}
+
+/// The payload for the notification (`payload::Payload` as JSON with the
+/// delivery's `id`): the alert, the badge and a sound in `aps`, the ids
+/// and URL beside it. A body that would pass 4 KB is cut.
+pub fn payload(n: &Value) -> Result<Vec<u8>, String> {
+    let text = |k: &str| n.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+    let build = |body: &str| {
+        json!({
+            "aps": {"alert": {"title": text("title"), "body": body}, "badge": n.get("badge").and_then(Value::as_u64).unwrap_or(0), "sound": "default"},
+            "group": text("group"),
+            "item": text("item"),
+            "url": text("url"),
+            "id": text("id"),
+        })
+        .to_string()
+        .into_bytes()
+    };
+    let body = text("body");
+    let out = build(&body);
+    if out.len() <= MAX_PAYLOAD {
+        return Ok(out);
+    }
+    // The most characters of the body that fit, with an ellipsis.
+    let cut = |k: usize| build(&format!("{}…", body.chars().take(k).collect::<String>()));
+    let (mut lo, mut hi) = (0usize, body.chars().count());
+    while lo < hi {
+        let mid = (lo + hi).div_ceil(2);
+        if cut(mid).len() <= MAX_PAYLOAD { lo = mid } else { hi = mid - 1 }
+    }
+    let out = cut(lo);
+    if out.len() > MAX_PAYLOAD {
+        return Err(format!("the notification is {} bytes, more than APNs takes", out.len()));
+    }
+    Ok(out)
+}
+
+/// The request for device `token`: the URL and the headers.
+pub fn request(
+    k: &Key,
+    token: &str,
+    sandbox: bool,
+    bearer: &str,
+    collapse: &str,
+    now: i64,
+) -> (String, Vec<(&'static str, String)>) {
+    let base = if sandbox { SANDBOX } else { PRODUCTION };
+    let headers = vec![
+        ("authorization", format!("bearer {bearer}")),
+        ("apns-topic", k.topic.clone()),
+        ("apns-push-type", "alert".into()),
+        ("apns-priority", "10".into()),
+        ("apns-expiration", (now + EXPIRATION).to_string()),
+        ("apns-collapse-id", collapse.chars().take(64).collect()),
+    ];
+    (format!("{base}/3/device/{token}"), headers)
+}
+
+/// What an answer means; `Refresh` asks for a new provider token and one
+/// more try.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Answer {
+    Done(Outcome),
+    Refresh(String),
+}
+
+/// Maps Apple's answer (status, `{reason}` body, `Retry-After`).
+pub fn outcome(status: u16, body: &[u8], retry_after: Option<&str>, now: i64) -> Answer {
+    if status == 200 {
+        return Answer::Done(Outcome::Delivered);
+    }
+    let reason = serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| v.get("reason").and_then(Value::as_str).map(str::to_string))
+        .unwrap_or_default();
+    let why = format!("APNs answered {status} {reason}").trim_end().to_string();
+    Answer::Done(match (status, reason.as_str()) {
+        (410, _) | (400, "BadDeviceToken" | "Unregistered" | "DeviceTokenNotForTopic") => Outcome::Gone(why),
+        (403, "ExpiredProviderToken" | "InvalidProviderToken") => return Answer::Refresh(why),
+        (429 | 500 | 503, _) => Outcome::Retry(why, super::retry_at(retry_after, now)),
+        _ => Outcome::Failed(why),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> (Key, Vec<u8>) {
+        let pair = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+        let k = Key {
+            key: pair.serialize_pem(),
+            key_id: "ABC123DEFG".into(),
+            team_id: "TEAM123456".into(),
+            topic: "org.example.app".into(),
+        };
+        (k.check().unwrap(), pair.public_key_raw().to_vec())
+    }
+
+    #[test]
+    fn keys_are_checked() {
+        let (k, _) = key();
+        assert!(Key { key: "nope".into(), ..k.clone() }.check().is_err());
+        assert!(Key { key_id: "abc".into(), ..k.clone() }.check().unwrap_err().contains("key_id"));
+        assert!(Key { team_id: "team 12345".into(), ..k.clone() }.check().is_err());
+        assert!(Key { topic: " ".into(), ..k.clone() }.check().is_err());
+    }
+
+    #[test]
+    fn the_provider_token_verifies_with_the_public_key_and_is_reused_50_minutes() {
+        let (k, public) = key();
+        let t = provider_token(&k, 1_000).unwrap();
+        let dk = jsonwebtoken::DecodingKey::from_ec_der(&public);
+        let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::ES256);
+        v.validate_exp = false;
+        v.required_spec_claims.clear();
+        let d = jsonwebtoken::decode::<Claims>(&t, &dk, &v).unwrap();
+        assert_eq!((d.claims.iss.as_str(), d.claims.iat), ("TEAM123456", 1_000));
+        assert_eq!(d.header.kid.as_deref(), Some("ABC123DEFG"));
+        let tokens = Tokens::default();
+        let first = tokens.get(ClientId(1), &k, 1_000).unwrap();
+        assert_eq!(tokens.get(ClientId(1), &k, 1_000 + TOKEN_LIFETIME - 1).unwrap(), first);
+        let later = tokens.get(ClientId(1), &k, 1_000 + TOKEN_LIFETIME).unwrap();
+        assert_ne!(later, first);
+        tokens.forget(ClientId(1), &k);
+        assert_ne!(tokens.get(ClientId(1), &k, 1_000 + TOKEN_LIFETIME + 1).unwrap(), later);
+    }
+
+    #[test]
+    fn payloads_carry_the_alert_and_badge_within_4_kb() {
+        let n = json!({"title": "New post in Garden", "body": "Tomatoes", "badge": 4, "group": "g1", "item": "p2",
+            "url": "https://example.org/api/v1/posts/p2", "id": "d7"});
+        let p: Value = serde_json::from_slice(&payload(&n).unwrap()).unwrap();
+        assert_eq!(
+            p["aps"],
+            json!({"alert": {"title": "New post in Garden", "body": "Tomatoes"}, "badge": 4, "sound": "default"})
+        );
+        assert_eq!((p["group"].as_str(), p["item"].as_str(), p["id"].as_str()), (Some("g1"), Some("p2"), Some("d7")));
+        assert_eq!(p.as_object().unwrap().len(), 5, "nothing else: {p}");
+        let long = json!({"title": "t", "body": "ü".repeat(5000), "badge": 1});
+        let out = payload(&long).unwrap();
+        assert!(out.len() <= MAX_PAYLOAD && out.len() > MAX_PAYLOAD - 100, "{}", out.len());
+        let p: Value = serde_json::from_slice(&out).unwrap();
+        assert!(p["aps"]["alert"]["body"].as_str().unwrap().ends_with('…'));
+    }
+
+    #[test]
+    fn requests_name_the_environment_and_the_headers() {
+        let (k, _) = key();
+        let (url, h) = request(&k, "ab12", true, "JWT", "d7", 100);
+        assert_eq!(url, "https://api.sandbox.push.apple.com/3/device/ab12");
+        assert_eq!(request(&k, "ab12", false, "JWT", "d7", 100).0, "https://api.push.apple.com/3/device/ab12");
+        let h: HashMap<_, _> = h.into_iter().collect();
+        assert_eq!(h["authorization"], "bearer JWT");
+        assert_eq!(h["apns-topic"], "org.example.app");
+        assert_eq!(h["apns-push-type"], "alert");
+        assert_eq!(h["apns-priority"], "10");
+        assert_eq!(h["apns-expiration"], (100 + EXPIRATION).to_string());
+        assert_eq!(h["apns-collapse-id"], "d7");
+    }
+
+    #[test]
+    fn answers_map_to_outcomes() {
+        let r = |s: &str| format!("{{\"reason\":\"{s}\"}}").into_bytes();
+        assert_eq!(outcome(200, b"", None, 0), Answer::Done(Outcome::Delivered));
+        for (status, reason) in
+            [(410, "Unregistered"), (400, "BadDeviceToken"), (400, "Unregistered"), (400, "DeviceTokenNotForTopic")]
+        {
+            assert!(
+                matches!(outcome(status, &r(reason), None, 0), Answer::Done(Outcome::Gone(_))),
+                "{status} {reason}"
+            );
+        }
+        assert!(matches!(outcome(403, &r("ExpiredProviderToken"), None, 0), Answer::Refresh(_)));
+        assert!(matches!(outcome(403, &r("InvalidProviderToken"), None, 0), Answer::Refresh(_)));
+        assert!(matches!(outcome(403, &r("BadCertificate"), None, 0), Answer::Done(Outcome::Failed(_))));
+        assert_eq!(
+            outcome(429, &r("TooManyRequests"), Some("5"), 10),
+            Answer::Done(Outcome::Retry("APNs answered 429 TooManyRequests".into(), Some(16)))
+        );
+        assert!(matches!(outcome(500, b"", None, 0), Answer::Done(Outcome::Retry(_, None))));
+        assert!(matches!(outcome(503, &r("ServiceUnavailable"), None, 0), Answer::Done(Outcome::Retry(_, None))));
+        assert!(matches!(outcome(400, &r("PayloadTooLarge"), None, 0), Answer::Done(Outcome::Failed(_))));
+        assert!(matches!(outcome(413, &r("PayloadTooLarge"), None, 0), Answer::Done(Outcome::Failed(_))));
+    }
+}

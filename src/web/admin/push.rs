@@ -1,0 +1,45 @@
+//! `/admin/clients/{id}/push/...`: an application's push credentials,
+//! entered on its page. They are stored sealed and never shown again;
+//! the page says only whether they are there (`push::credentials`).
+
+use super::clients::refused;
+use crate::http::page_error::PageError;
+use crate::http::visitor::AdminForm;
+use crate::push::credentials;
+use crate::web::notice::{Done, Notice};
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/admin/clients/{id}/push/fcm", web::post().to(set_fcm))
+        .route("/admin/clients/{id}/push/fcm/remove", web::post().to(remove_fcm));
+}
+
+#[derive(Deserialize)]
+struct CredentialsForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    credentials: String,
+}
+
+#[derive(Deserialize)]
+struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+crate::has_csrf!(CredentialsForm, CsrfOnly);
+
+async fn set_fcm(
+    AdminForm(v, form): AdminForm<CredentialsForm>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let client = credentials::set_fcm(&v.app, &id, &form.credentials, v.who()).await.map_err(refused)?;
+    Ok(v.redirect(&Notice::of(Done::FcmCredentialsSet).id(client.0).after(&format!("/admin/clients/{client}"))))
+}
+
+async fn remove_fcm(AdminForm(v, _): AdminForm<CsrfOnly>, id: web::Path<String>) -> Result<HttpResponse, PageError> {
+    let client = credentials::remove_fcm(&v.app, &id, v.who()).await.map_err(refused)?;
+    Ok(v.redirect(&Notice::of(Done::FcmCredentialsRemoved).id(client.0).after(&format!("/admin/clients/{client}"))))
+}
