@@ -620,26 +620,26 @@ fn social_cases(s: &Server) -> Vec<(String, String, Answer, u16)> {
     c.call(404, "GET", &format!("/api/v1/groups/{board}"), &bea);
 
     event_cases(&mut c, &client, &secret, &robot);
-    // Push: dee's devices and preferences, the VAPID key.
-    add_member(s, "dee");
-    let dee = password_token(s, &client, &secret, "dee");
+    // Push: fay's devices and preferences, the VAPID key.
+    add_member(s, "fay");
+    let fay = password_token(s, &client, &secret, "fay");
     let subs = "/api/v1/me/push-subscriptions";
     c.call(200, "GET", "/api/v1/push/vapid-public-key", &robot);
     c.call(403, "GET", subs, &robot);
     let (sub, _) =
-        c.json(201, "POST", subs, &dee, json!({"service": "apns", "token": "d0c", "environment": "sandbox"}));
-    c.json(200, "POST", subs, &dee, json!({"service": "apns", "token": "d0c"}));
+        c.json(201, "POST", subs, &fay, json!({"service": "apns", "token": "d0c", "environment": "sandbox"}));
+    c.json(200, "POST", subs, &fay, json!({"service": "apns", "token": "d0c"}));
     let key = "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4";
     let inside = json!({"service": "webpush", "endpoint": "https://127.0.0.1/w", "keys": {"p256dh": key, "auth": "BTBZMqHH6r4Tts7J_aSIgg"}});
-    c.json(422, "POST", subs, &dee, inside);
-    c.call(200, "GET", subs, &dee);
-    c.call(204, "DELETE", &format!("{subs}/{}", id_of(&sub)), &dee);
-    c.call(404, "DELETE", &format!("{subs}/{}", id_of(&sub)), &dee);
+    c.json(422, "POST", subs, &fay, inside);
+    c.call(200, "GET", subs, &fay);
+    c.call(204, "DELETE", &format!("{subs}/{}", id_of(&sub)), &fay);
+    c.call(404, "DELETE", &format!("{subs}/{}", id_of(&sub)), &fay);
     let prefs = "/api/v1/me/push-preferences";
-    c.call(200, "GET", prefs, &dee);
+    c.call(200, "GET", prefs, &fay);
     let quiet = json!({"groups": {"1": false}, "quiet_hours": {"from": "22:00", "to": "07:00", "time_zone": "UTC"}});
-    c.json(200, "PUT", prefs, &dee, quiet);
-    c.json(422, "PUT", prefs, &dee, json!({"groups": {"one": true}}));
+    c.json(200, "PUT", prefs, &fay, quiet);
+    c.json(422, "PUT", prefs, &fay, json!({"groups": {"one": true}}));
 
     // cy spends the write budget: the next write is a 429 with Retry-After.
     for _ in 0..WRITES_PER_MINUTE {
