@@ -89,6 +89,7 @@ pub fn run(conns: usize, secs: u64, root: &Path, use_wrk: bool) -> Vec<Row> {
                 send(post(&tokens[i], serde_json::json!({"body": format!("news {k}"), "access": access})), 201).await;
             }
         }
+        let mut groups = vec![];
         for g in 0..GROUPS {
             let b = serde_json::json!({"name": format!("Group {g}")});
             let group = send(http.post(url("/api/v1/groups")).bearer_auth(&reader).json(&b), 201).await;
@@ -99,6 +100,12 @@ pub fn run(conns: usize, secs: u64, root: &Path, use_wrk: bool) -> Vec<Row> {
                     send(post(&reader, serde_json::json!({"group": group, "body": format!("group post {k}")})), 201);
                 posts.push(p.await["id"].as_str().unwrap().to_string());
             }
+            groups.push((group, posts));
+        }
+        // The activity comes after the posts (times are whole seconds, and
+        // a post sorts before an entry of the same second), as it would.
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        for (g, (group, posts)) in groups.iter().enumerate() {
             let ev = serde_json::json!({"group": group, "title": format!("Meeting {g}"),
                 "start": "2030-05-01T10:00:00Z", "end": "2030-05-01T12:00:00Z"});
             let ev = send(http.post(url("/api/v1/events")).bearer_auth(&reader).json(&ev), 201).await;
