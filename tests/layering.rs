@@ -15,6 +15,7 @@ const LAYERS: &[(&str, u8)] = &[
     // 1: vocabulary and pure rules, importing nothing above them.
     ("config", 1),
     ("config_tests", 1),
+    ("config_show", 1),
     ("clock", 1),
     ("ids", 1),
     ("scopes", 1),

@@ -5,6 +5,7 @@
 //! handlers stay thin (extract, call one operation, render).
 
 mod calendar;
+mod comment_json;
 mod common;
 mod doc;
 mod events;

@@ -1,6 +1,7 @@
 //! `/api/v1/posts`: posts with their filters, likes and reports;
 //! `/api/v1/posts/{id}/comments` and `/api/v1/comments/{id}`.
 
+use super::comment_json::CommentJson;
 use super::common::{self, Object, created, if_match, ok_tagged, page, read, sid, viewer, writer};
 use super::resource;
 use crate::app::App;
@@ -11,7 +12,6 @@ use crate::http::problem::ApiError;
 use crate::ids::{CommentId, GroupId, PostId, UserId};
 use crate::social::posts::{Filter, PostInput, PostView};
 use crate::social::{self, LIMITS};
-use crate::store::social::comments::Comment;
 use crate::store::social::reports::{Report, Target};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
@@ -136,43 +136,6 @@ impl From<PostView> for PostJson {
             updated_at: rfc3339(p.updated_at),
             shared: p.shared.map(sid),
             attachments: v.attachments.iter().map(|f| sid(*f)).collect(),
-        }
-    }
-}
-
-/// A comment as the API shows it.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(as = Comment)]
-pub struct CommentJson {
-    #[schema(example = "2048")]
-    pub id: String,
-    /// The post's id.
-    #[schema(example = "1024")]
-    pub post: String,
-    /// The top-level comment this one answers, or `null`.
-    #[schema(required = true, example = "2047")]
-    pub parent: Option<String>,
-    /// The author's member id.
-    #[schema(example = "42")]
-    pub author: String,
-    #[schema(example = "I'll bring tomato seeds.")]
-    pub body: String,
-    #[schema(format = DateTime, example = "2026-11-23T15:54:00Z")]
-    pub created_at: String,
-    #[schema(format = DateTime, example = "2026-11-24T08:10:00Z")]
-    pub updated_at: String,
-}
-
-impl From<&Comment> for CommentJson {
-    fn from(c: &Comment) -> Self {
-        CommentJson {
-            id: sid(c.id),
-            post: sid(c.post),
-            parent: c.parent.map(sid),
-            author: sid(c.author),
-            body: c.body.clone(),
-            created_at: rfc3339(c.created_at),
-            updated_at: rfc3339(c.updated_at),
         }
     }
 }
