@@ -145,12 +145,16 @@ pub async fn sweep(app: &App) -> Result<(usize, usize), UploadError> {
     let (staged, stored) = blocking(move || Ok::<_, std::io::Error>((b.sweep_staged()?, b.stored()?)))
         .await?
         .map_err(internal("cannot read the blob directory"))?;
-    let mut unused = vec![];
-    for sha in stored {
-        if !app.store.read(|tx| blobs::is_referenced(tx, &sha))? {
-            unused.push(sha);
+    // One read transaction for the whole directory, not one per blob.
+    let unused = app.store.read(|tx| {
+        let mut unused = vec![];
+        for sha in stored {
+            if !blobs::is_referenced(tx, &sha)? {
+                unused.push(sha);
+            }
         }
-    }
+        Ok(unused)
+    })?;
     let n = unused.len();
     let b = blobs_of(app);
     blocking(move || unused.iter().try_for_each(|sha| b.remove(sha).map(|_| ())))
