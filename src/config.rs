@@ -61,6 +61,7 @@ pub struct Settings {
     pub outbound_ca_file: Option<PathBuf>,
     pub site_language: Option<String>,
     pub push_max_age: Option<String>,
+    pub apns_connect_to: Option<String>,
 }
 
 /// The keys a file or `LATCHKEY_<KEY>` may set, for messages.
@@ -108,6 +109,7 @@ pub const KEYS: &[&str] = &[
     "outbound_ca_file",
     "site_language",
     "push_max_age",
+    "apns_connect_to",
 ];
 
 /// Variables that are read elsewhere and are not configuration keys.
@@ -261,6 +263,9 @@ pub struct Config {
     pub site_language: String,
     /// How long the push worker keeps trying one delivery.
     pub push_max_age: Duration,
+    /// Tests only (needs `outbound_allow_private`): APNs connections go to
+    /// this address, with Apple's host names kept for TLS and HTTP/2.
+    pub apns_connect_to: Option<SocketAddr>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -322,6 +327,7 @@ impl Settings {
             outbound_ca_file: top.outbound_ca_file.or(self.outbound_ca_file),
             site_language: top.site_language.or(self.site_language),
             push_max_age: top.push_max_age.or(self.push_max_age),
+            apns_connect_to: top.apns_connect_to.or(self.apns_connect_to),
         }
     }
 
@@ -657,6 +663,13 @@ impl Config {
         };
         let policy_url = web_url("policy_url", s.policy_url)?;
         let documentation_url = web_url("documentation_url", s.documentation_url)?;
+        let apns_connect_to = match s.apns_connect_to.as_deref() {
+            None | Some("") => None,
+            Some(_) if s.outbound_allow_private != Some(true) => {
+                return Err(err("apns_connect_to: only for tests, with outbound_allow_private = true"));
+            }
+            Some(v) => Some(addr("apns_connect_to", v)?),
+        };
         Ok(Config {
             data_dir,
             public_url,
@@ -716,6 +729,7 @@ impl Config {
             outbound_ca_file: s.outbound_ca_file,
             site_language: site_language(s.site_language.as_deref().unwrap_or("en"))?,
             push_max_age: duration("push_max_age", s.push_max_age, "1d")?,
+            apns_connect_to,
         })
     }
 

@@ -70,6 +70,8 @@ impl Config {
         t.insert("outbound_ca_file".into(), s(&ca.unwrap_or_else(|| "(none)".into())));
         t.insert("site_language".into(), s(&self.site_language));
         t.insert("push_max_age".into(), d(self.push_max_age));
+        let apns = self.apns_connect_to.map(|a| a.to_string());
+        t.insert("apns_connect_to".into(), s(&apns.unwrap_or_else(|| "(none)".into())));
         toml::to_string(&t).unwrap_or_default()
     }
 }

@@ -247,3 +247,20 @@ fn push_and_outbound_keys() {
     let e = resolve("site_language = \"tlh\"").unwrap_err().to_string();
     assert!(e.contains("site_language"), "{e}");
 }
+
+#[test]
+fn apns_connect_to_is_for_tests_only() {
+    assert_eq!(resolve("").unwrap().apns_connect_to, None);
+    let e = resolve("apns_connect_to = \"127.0.0.1:8443\"").unwrap_err().to_string();
+    assert!(e.contains("apns_connect_to") && e.contains("outbound_allow_private"), "{e}");
+    let env = Settings::from_env([
+        ("LATCHKEY_OUTBOUND_ALLOW_PRIVATE".to_string(), "true".to_string()),
+        ("LATCHKEY_APNS_CONNECT_TO".to_string(), "127.0.0.1:8443".to_string()),
+    ])
+    .unwrap();
+    let c = Config::resolve("/d".into(), env).unwrap();
+    assert_eq!(c.apns_connect_to, Some("127.0.0.1:8443".parse().unwrap()));
+    assert!(c.to_toml().contains("apns_connect_to = \"127.0.0.1:8443\""));
+    let e = resolve("outbound_allow_private = true\napns_connect_to = \"apple\"").unwrap_err().to_string();
+    assert!(e.contains("apns_connect_to"), "{e}");
+}

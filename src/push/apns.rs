@@ -6,14 +6,16 @@
 //! `api.sandbox.push.apple.com` for a device registered with `environment:
 //! sandbox`, with the `apns-*` headers and the payload below, within 4 KB.
 //!
-//! This file holds the parts that do not depend on the connection: the
-//! credentials, the JWT and its cache, the request (path, headers,
-//! payload) and the mapping of Apple's answers. Sending needs HTTP/2,
-//! which the push client is built without; until a sender is added the
-//! worker does not send to APNs devices.
+//! This file holds the credentials, the JWT and its cache, the request
+//! (path, headers, payload), the mapping of Apple's answers and `send`,
+//! which puts them together over the HTTP/2 connections of `apns_http2`.
+//! The JWT is signed with ring, whose ECDSA signatures are randomized, so
+//! a token made again in the same second is still a new one.
 
 use super::Outcome;
 use crate::ids::ClientId;
+use ring::rand::SystemRandom;
+use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -49,6 +51,16 @@ fn apple_id(field: &str, v: &str) -> Result<(), String> {
     }
 }
 
+const NOT_P8: &str = "key is not the .p8 file's EC P-256 private key (PKCS#8 PEM)";
+
+/// The `.p8` file's key, ready to sign.
+fn signing_key(pem: &str) -> Result<EcdsaKeyPair, String> {
+    use rustls_pki_types::pem::PemObject;
+    let der = rustls_pki_types::PrivatePkcs8KeyDer::from_pem_slice(pem.as_bytes()).map_err(|_| NOT_P8.to_string())?;
+    EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, der.secret_pkcs8_der(), &SystemRandom::new())
+        .map_err(|_| NOT_P8.to_string())
+}
+
 impl Key {
     /// Checks the fields: the key is a P-256 key, the ids look like Apple's.
     pub fn check(self) -> Result<Key, String> {
@@ -58,8 +70,7 @@ impl Key {
             team_id: self.team_id.trim().to_string(),
             topic: self.topic.trim().to_string(),
         };
-        jsonwebtoken::EncodingKey::from_ec_pem(k.key.as_bytes())
-            .map_err(|_| "key is not the .p8 file's EC private key".to_string())?;
+        signing_key(&k.key)?;
         apple_id("key_id", &k.key_id)?;
         apple_id("team_id", &k.team_id)?;
         if k.topic.is_empty() || k.topic.contains(char::is_whitespace) {
@@ -77,12 +88,15 @@ pub struct Claims {
 
 /// The provider token: ES256, `kid` the key id, `iss` the team, `iat` now.
 pub fn provider_token(k: &Key, now: i64) -> Result<String, String> {
-    let key = jsonwebtoken::EncodingKey::from_ec_pem(k.key.as_bytes())
-        .map_err(|_| "key is not the .p8 file's EC private key".to_string())?;
-    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES256);
-    header.kid = Some(k.key_id.clone());
-    jsonwebtoken::encode(&header, &Claims { iss: k.team_id.clone(), iat: now }, &key)
-        .map_err(|e| format!("cannot sign the provider token: {e}"))
+    use base64::Engine;
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let header = json!({"alg": "ES256", "kid": k.key_id});
+    let claims = serde_json::to_vec(&Claims { iss: k.team_id.clone(), iat: now }).map_err(|e| e.to_string())?;
+    let input = format!("{}.{}", b64(header.to_string().as_bytes()), b64(&claims));
+    let signature = signing_key(&k.key)?
+        .sign(&SystemRandom::new(), input.as_bytes())
+        .map_err(|_| "cannot sign the provider token".to_string())?;
+    Ok(format!("{input}.{}", b64(signature.as_ref())))
 }
 
 /// Provider tokens by application and key, reused for `TOKEN_LIFETIME`.
@@ -115,6 +129,19 @@ impl Tokens {
     /// Drops the token (Apple said it expired or is invalid).
     pub fn forget(&self, client: ClientId, k: &Key) {
         self.cache.lock().unwrap_or_else(|e| e.into_inner()).remove(&Self::key(client, k));
+    }
+
+    /// A token to use instead of `rejected`: a new one, unless another
+    /// delivery already replaced it (many refused at once make one new
+    /// token, not one each; Apple refuses renewals in quick succession).
+    pub fn refresh(&self, client: ClientId, k: &Key, rejected: &str, now: i64) -> Result<String, String> {
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((t, _)) = cache.get(&Self::key(client, k)).filter(|(t, _)| t != rejected) {
+            return Ok(t.clone());
+        }
+        let t = provider_token(k, now)?;
+        cache.insert(Self::key(client, k), (t.clone(), now));
+        Ok(t)
     }
 }
 
@@ -200,6 +227,65 @@ pub fn outcome(status: u16, body: &[u8], retry_after: Option<&str>, now: i64) ->
     })
 }
 
+/// Whether `token` can be a device token: hex digits (Apple's are 64
+/// today and may grow), so that it cannot change the request's path.
+pub fn device_token(token: &str) -> bool {
+    !token.is_empty() && token.len() <= 400 && token.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Sends one notification (`body`: the payload JSON with the delivery's
+/// `id`) to APNs device `token` of application `client`. A provider token
+/// Apple calls expired or invalid is replaced once and the notification
+/// sent again; a second refusal drops it (the key is wrong or revoked).
+#[allow(clippy::too_many_arguments)]
+pub async fn send(
+    http: &super::apns_http2::Client,
+    tokens: &Tokens,
+    client: ClientId,
+    k: &Key,
+    token: &str,
+    sandbox: bool,
+    body: &[u8],
+    now: i64,
+) -> Outcome {
+    if !device_token(token) {
+        return Outcome::Gone("not an APNs device token".into());
+    }
+    let notification: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(e) => return Outcome::Failed(format!("the notification is not JSON: {e}")),
+    };
+    let payload = match payload(&notification) {
+        Ok(p) => p,
+        Err(e) => return Outcome::Failed(e),
+    };
+    let collapse = notification.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+    let mut bearer = match tokens.get(client, k, now) {
+        Ok(t) => t,
+        Err(e) => return Outcome::Failed(e),
+    };
+    let mut refreshed = false;
+    loop {
+        let (url, headers) = request(k, token, sandbox, &bearer, &collapse, now);
+        let reply = match http.post(&url, &headers, payload.clone()).await {
+            Ok(r) => r,
+            Err(e) => return Outcome::Retry(e, None),
+        };
+        match outcome(reply.status, &reply.body, reply.retry_after.as_deref(), now) {
+            Answer::Done(o) => return o,
+            Answer::Refresh(why) if refreshed => return Outcome::Failed(why),
+            Answer::Refresh(why) => {
+                tracing::info!(client = %client, reason = %why, "push: APNs refused the provider token; making a new one");
+                refreshed = true;
+                bearer = match tokens.refresh(client, k, &bearer, now) {
+                    Ok(t) => t,
+                    Err(e) => return Outcome::Failed(e),
+                };
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,6 +328,32 @@ mod tests {
         assert_ne!(later, first);
         tokens.forget(ClientId(1), &k);
         assert_ne!(tokens.get(ClientId(1), &k, 1_000 + TOKEN_LIFETIME + 1).unwrap(), later);
+    }
+
+    #[test]
+    fn a_refused_token_is_replaced_once_even_within_the_same_second() {
+        let (k, public) = key();
+        let tokens = Tokens::default();
+        let first = tokens.get(ClientId(1), &k, 1_000).unwrap();
+        let second = tokens.refresh(ClientId(1), &k, &first, 1_000).unwrap();
+        assert_ne!(second, first, "ring's ECDSA is randomized: a new token even with the same iat");
+        // Others refused the first token at the same time: they get the
+        // second, not a third.
+        assert_eq!(tokens.refresh(ClientId(1), &k, &first, 1_000).unwrap(), second);
+        assert_eq!(tokens.get(ClientId(1), &k, 1_001).unwrap(), second);
+        let dk = jsonwebtoken::DecodingKey::from_ec_der(&public);
+        let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::ES256);
+        v.validate_exp = false;
+        v.required_spec_claims.clear();
+        assert!(jsonwebtoken::decode::<Claims>(&second, &dk, &v).is_ok());
+    }
+
+    #[test]
+    fn device_tokens_are_hex() {
+        assert!(device_token(&"a1B2".repeat(16)));
+        for bad in ["", "../../x", "ab cd", "abcg", "ab/cd", "ab?x=1"] {
+            assert!(!device_token(bad), "{bad}");
+        }
     }
 
     #[test]

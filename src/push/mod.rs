@@ -3,11 +3,13 @@
 //! (`target`), what a notification says (`payload`, in the site's language
 //! from `words`), and the worker that turns the activity outbox into
 //! notifications (`worker`: fan-out in batches, durable deliveries,
-//! retries) through one sender per service (`webpush`, `fcm` with the
-//! applications' `credentials`; `apns` is built but not sent through).
+//! retries) through one sender per service (`webpush`; `fcm` and `apns`
+//! with the applications' `credentials`, `apns` over the HTTP/2
+//! connections of `apns_http2`).
 //! Nothing here runs inside a request except the subscription operations.
 
 pub mod apns;
+pub mod apns_http2;
 pub mod client;
 pub mod credentials;
 pub mod fcm;

@@ -21,10 +21,11 @@
 //! and payload `id`, so the push service and the browser replace the first
 //! rather than show it twice.
 
-use super::{Outcome, backoff, client, fcm, payload, webpush};
+use super::{Outcome, apns, apns_http2, backoff, client, fcm, payload, webpush};
 use crate::app::App;
 use crate::clock::Timestamp;
 use crate::store::push::{self as stored, Delivery, Service, Subscription};
+use crate::store::push_credentials::PushCredentials;
 use crate::store::social::activity;
 use crate::store::{StoreError, stats};
 use std::sync::Arc;
@@ -39,18 +40,40 @@ pub const CONCURRENCY: usize = 32;
 /// The pause when there is nothing to do.
 pub const IDLE: Duration = Duration::from_millis(200);
 
+/// The clients and token caches of the senders, made once when the
+/// worker starts; clones share them.
+#[derive(Clone)]
+pub struct Senders {
+    /// HTTP/1.1 for Web Push and FCM.
+    pub http: reqwest::Client,
+    pub fcm: fcm::Tokens,
+    /// HTTP/2 for APNs.
+    pub apns: apns_http2::Client,
+    pub apns_tokens: apns::Tokens,
+}
+
+impl Senders {
+    pub fn build(config: &crate::config::Config) -> Result<Senders, String> {
+        Ok(Senders {
+            http: client::build(config)?,
+            fcm: fcm::Tokens::default(),
+            apns: apns_http2::Client::build(config)?,
+            apns_tokens: apns::Tokens::default(),
+        })
+    }
+}
+
 /// Runs until the task is stopped. A failed step is logged and retried.
 pub async fn run(app: App) {
-    let client = match client::build(&app.config) {
+    let senders = match Senders::build(&app.config) {
         Ok(c) => c,
         Err(e) => {
             tracing::error!(error = %e, "push: cannot build the HTTP client; no notifications will be sent");
             return;
         }
     };
-    let tokens = fcm::Tokens::default();
     loop {
-        match step(&app, &client, &tokens).await {
+        match step(&app, &senders).await {
             Ok(0) => tokio::time::sleep(IDLE).await,
             Ok(_) => {}
             Err(e) => {
@@ -62,9 +85,9 @@ pub async fn run(app: App) {
 }
 
 /// One fan-out batch and one round of deliveries; how much was done.
-pub async fn step(app: &App, client: &reqwest::Client, tokens: &fcm::Tokens) -> Result<usize, StoreError> {
+pub async fn step(app: &App, senders: &Senders) -> Result<usize, StoreError> {
     let expanded = fan_out(app).await?;
-    let sent = deliver(app, client, tokens).await?;
+    let sent = deliver(app, senders).await?;
     Ok(expanded + sent)
 }
 
@@ -81,25 +104,26 @@ pub async fn fan_out(app: &App) -> Result<usize, StoreError> {
                 None => vec![],
             };
             if let Some(a) = &a {
-                let mut fcm_apps = std::collections::HashMap::new();
+                // Per application: whether it has FCM and APNs credentials.
+                let mut apps = std::collections::HashMap::new();
                 for m in members.iter().filter(|m| m.user != a.actor && m.is_member()) {
                     if !should_hear(tx, a, m.user, now)? {
                         continue;
                     }
-                    // APNs devices are stored but not sent to yet (their
-                    // sender is still to come); FCM devices are, when their
-                    // application has credentials.
+                    // FCM and APNs devices are sent to when their
+                    // application has credentials for the service.
                     for s in stored::of_user(tx, m.user)? {
+                        let (fcm, apns) = match apps.get(&s.client) {
+                            Some(has) => *has,
+                            None => {
+                                let c = crate::store::push_credentials::get(tx, s.client)?;
+                                *apps.entry(s.client).or_insert((c.fcm.is_some(), c.apns.is_some()))
+                            }
+                        };
                         let sends = match s.service {
                             Service::WebPush => true,
-                            Service::Fcm => match fcm_apps.get(&s.client) {
-                                Some(has) => *has,
-                                None => {
-                                    let has = crate::store::push_credentials::get(tx, s.client)?.fcm.is_some();
-                                    *fcm_apps.entry(s.client).or_insert(has)
-                                }
-                            },
-                            Service::Apns => false,
+                            Service::Fcm => fcm,
+                            Service::Apns => apns,
                         };
                         if !sends {
                             continue;
@@ -155,12 +179,12 @@ fn should_hear(
 enum Job {
     /// Drop it: its device, entry or item is gone, or it is too old.
     Drop(Delivery, &'static str),
-    /// With the application's sealed FCM credentials for an FCM device.
-    Send(Delivery, Subscription, Vec<u8>, Option<Vec<u8>>),
+    /// With the application's sealed credentials for an FCM or APNs device.
+    Send(Delivery, Subscription, Vec<u8>, PushCredentials),
 }
 
 /// Sends one round of due deliveries; how many were handled.
-pub async fn deliver(app: &App, client: &reqwest::Client, tokens: &fcm::Tokens) -> Result<usize, StoreError> {
+pub async fn deliver(app: &App, senders: &Senders) -> Result<usize, StoreError> {
     let now = app.now();
     let max_age = app.config.push_max_age.as_secs() as i64;
     let language = app.config.site_language.clone();
@@ -190,8 +214,8 @@ pub async fn deliver(app: &App, client: &reqwest::Client, tokens: &fcm::Tokens) 
                     let mut json = serde_json::to_value(&p).unwrap_or_default();
                     json["id"] = serde_json::Value::String(d.id.to_string());
                     let sealed = match sub.service {
-                        Service::Fcm => crate::store::push_credentials::get(tx, sub.client)?.fcm,
-                        _ => None,
+                        Service::Fcm | Service::Apns => crate::store::push_credentials::get(tx, sub.client)?,
+                        Service::WebPush => PushCredentials::default(),
                     };
                     jobs.push(Job::Send(d, sub, json.to_string().into_bytes(), sealed));
                 }
@@ -204,7 +228,7 @@ pub async fn deliver(app: &App, client: &reqwest::Client, tokens: &fcm::Tokens) 
     let limit = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
     let mut running = tokio::task::JoinSet::new();
     for job in jobs {
-        let (app, client, limit, tokens) = (app.clone(), client.clone(), limit.clone(), tokens.clone());
+        let (app, senders, limit) = (app.clone(), senders.clone(), limit.clone());
         running.spawn(async move {
             let _permit = limit.acquire_owned().await;
             match job {
@@ -213,7 +237,7 @@ pub async fn deliver(app: &App, client: &reqwest::Client, tokens: &fcm::Tokens) 
                     app.metrics.push_delivery("none", why);
                 }
                 Job::Send(d, sub, body, sealed) => {
-                    let outcome = send(&app, &client, &tokens, &sub, &d, &body, sealed.as_deref()).await;
+                    let outcome = send(&app, &senders, &sub, &d, &body, &sealed).await;
                     record(&app, d, &sub, outcome).await?;
                 }
             }
@@ -231,31 +255,34 @@ pub async fn deliver(app: &App, client: &reqwest::Client, tokens: &fcm::Tokens) 
 
 async fn send(
     app: &App,
-    client: &reqwest::Client,
-    tokens: &fcm::Tokens,
+    s: &Senders,
     sub: &Subscription,
     d: &Delivery,
     body: &[u8],
-    sealed: Option<&[u8]>,
+    sealed: &PushCredentials,
 ) -> Outcome {
     let now = app.now();
+    let allow = app.config.outbound_allow_private;
+    let missing =
+        || Outcome::Failed(format!("{} credentials are not configured for this application", sub.service.as_str()));
     match sub.service {
         Service::WebPush => {
             let subject = app.config.public_url.to_string();
             let topic = format!("d{}", d.id);
-            webpush::send(client, &app.vapid, sub, body, &subject, now, app.config.outbound_allow_private, &topic).await
+            webpush::send(&s.http, &app.vapid, sub, body, &subject, now, allow, &topic).await
         }
-        Service::Fcm => match super::credentials::fcm(app, sub.client, sealed) {
-            Ok(Some(sa)) => {
-                let allow = app.config.outbound_allow_private;
-                fcm::send(client, tokens, sub.client, &sa, &sub.address, body, now, allow).await
-            }
-            Ok(None) => Outcome::Failed("fcm credentials are not configured for this application".into()),
+        Service::Fcm => match super::credentials::fcm(app, sub.client, sealed.fcm.as_deref()) {
+            Ok(Some(sa)) => fcm::send(&s.http, &s.fcm, sub.client, &sa, &sub.address, body, now, allow).await,
+            Ok(None) => missing(),
             Err(e) => Outcome::Failed(e),
         },
-        Service::Apns => {
-            Outcome::Failed(format!("{} credentials are not configured for this application", sub.service.as_str()))
-        }
+        Service::Apns => match super::credentials::apns(app, sub.client, sealed.apns.as_ref()) {
+            Ok(Some(k)) => {
+                apns::send(&s.apns, &s.apns_tokens, sub.client, &k, &sub.address, sub.sandbox, body, now).await
+            }
+            Ok(None) => missing(),
+            Err(e) => Outcome::Failed(e),
+        },
     }
 }
 

@@ -3,7 +3,7 @@
 //! keyed by the application, so the client record does not change. They
 //! are written by admins, read by the push worker, never shown again.
 
-use super::codec::{Record, decode, encode};
+use super::codec::{Record, decode, decode_old, encode};
 use super::schema::PUSH_CREDENTIALS;
 use super::{At, ReadableTable, StoreError, Tables, WriteTransaction};
 use crate::ids::ClientId;
@@ -15,14 +15,46 @@ use serde::{Deserialize, Serialize};
 pub struct PushCredentials {
     /// FCM: the sealed service-account JSON.
     pub fcm: Option<Vec<u8>>,
-    /// APNs: the sealed key (not used yet; kept so the record need not change).
-    pub apns: Option<Vec<u8>>,
+    /// APNs: the sealed `.p8` key with the ids shown on the page.
+    pub apns: Option<ApnsCredentials>,
     pub updated_at: i64,
+}
+
+/// An application's APNs key: the private key sealed, the rest plain, as
+/// the admin page shows it (none of it is secret).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApnsCredentials {
+    /// The `.p8` file's PEM text, sealed.
+    pub sealed_key: Vec<u8>,
+    pub key_id: String,
+    pub team_id: String,
+    /// The app's bundle id (`apns-topic`).
+    pub topic: String,
+    pub set_at: i64,
+}
+
+/// Version 1, frozen: APNs was a sealed blob no code ever wrote.
+#[derive(Deserialize)]
+struct PushCredentialsV1 {
+    fcm: Option<Vec<u8>>,
+    #[allow(dead_code)]
+    apns: Option<Vec<u8>>,
+    updated_at: i64,
 }
 
 impl Record for PushCredentials {
     const KIND: &'static str = "push credentials";
-    const VERSION: u8 = 1;
+    const VERSION: u8 = 2;
+
+    fn upgrade(version: u8, body: &[u8]) -> Result<Self, StoreError> {
+        match version {
+            1 => {
+                let old: PushCredentialsV1 = decode_old(Self::KIND, version, body)?;
+                Ok(PushCredentials { fcm: old.fcm, apns: None, updated_at: old.updated_at })
+            }
+            v => Err(StoreError::Corrupt(format!("{} record has unknown version {v}", Self::KIND))),
+        }
+    }
 }
 
 /// What a sealed credential is bound to: the service and the application.
@@ -57,4 +89,36 @@ pub fn put(tx: &WriteTransaction, client: ClientId, c: &PushCredentials) -> Resu
 /// Removes an application's credentials (the application is deleted).
 pub fn remove(tx: &WriteTransaction, client: ClientId) -> Result<(), StoreError> {
     put(tx, client, &PushCredentials::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_1_records_still_decode() {
+        #[derive(Serialize)]
+        struct V1 {
+            fcm: Option<Vec<u8>>,
+            apns: Option<Vec<u8>>,
+            updated_at: i64,
+        }
+        let mut old = vec![1u8];
+        old.extend(postcard::to_stdvec(&V1 { fcm: Some(vec![1, 2, 3]), apns: None, updated_at: 77 }).unwrap());
+        let c: PushCredentials = decode(&old).unwrap();
+        assert_eq!(c, PushCredentials { fcm: Some(vec![1, 2, 3]), apns: None, updated_at: 77 });
+        let now = PushCredentials {
+            fcm: None,
+            apns: Some(ApnsCredentials {
+                sealed_key: vec![9],
+                key_id: "ABC123DEFG".into(),
+                team_id: "TEAM123456".into(),
+                topic: "org.example.app".into(),
+                set_at: 5,
+            }),
+            updated_at: 5,
+        };
+        assert_eq!(decode::<PushCredentials>(&encode(&now).unwrap()).unwrap(), now);
+        assert!(decode::<PushCredentials>(&[3, 0]).is_err());
+    }
 }

@@ -55,6 +55,9 @@ pub enum Done {
     /// Application `id`'s FCM credentials were stored or removed.
     FcmCredentialsSet,
     FcmCredentialsRemoved,
+    /// Application `id`'s APNs key was stored or removed.
+    ApnsCredentialsSet,
+    ApnsCredentialsRemoved,
 }
 
 /// The names of token kinds, by the number a notice carries.
@@ -160,6 +163,10 @@ impl Notice {
             Done::FcmCredentialsSet => format!("Stored the FCM credentials of {}.", application()?),
             Done::FcmCredentialsRemoved => {
                 format!("Removed the FCM credentials of {}: its FCM devices are not sent to.", application()?)
+            }
+            Done::ApnsCredentialsSet => format!("Stored the APNs key of {}.", application()?),
+            Done::ApnsCredentialsRemoved => {
+                format!("Removed the APNs key of {}: its APNs devices are not sent to.", application()?)
             }
         })
     }

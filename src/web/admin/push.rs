@@ -12,7 +12,9 @@ use serde::Deserialize;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/admin/clients/{id}/push/fcm", web::post().to(set_fcm))
-        .route("/admin/clients/{id}/push/fcm/remove", web::post().to(remove_fcm));
+        .route("/admin/clients/{id}/push/fcm/remove", web::post().to(remove_fcm))
+        .route("/admin/clients/{id}/push/apns", web::post().to(set_apns))
+        .route("/admin/clients/{id}/push/apns/remove", web::post().to(remove_apns));
 }
 
 #[derive(Deserialize)]
@@ -29,7 +31,22 @@ struct CsrfOnly {
     csrf: String,
 }
 
-crate::has_csrf!(CredentialsForm, CsrfOnly);
+/// The `.p8` key and what Apple's developer account shows beside it.
+#[derive(Deserialize)]
+struct ApnsForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    key: String,
+    #[serde(default)]
+    key_id: String,
+    #[serde(default)]
+    team_id: String,
+    #[serde(default)]
+    topic: String,
+}
+
+crate::has_csrf!(CredentialsForm, CsrfOnly, ApnsForm);
 
 async fn set_fcm(
     AdminForm(v, form): AdminForm<CredentialsForm>,
@@ -42,4 +59,15 @@ async fn set_fcm(
 async fn remove_fcm(AdminForm(v, _): AdminForm<CsrfOnly>, id: web::Path<String>) -> Result<HttpResponse, PageError> {
     let client = credentials::remove_fcm(&v.app, &id, v.who()).await.map_err(refused)?;
     Ok(v.redirect(&Notice::of(Done::FcmCredentialsRemoved).id(client.0).after(&format!("/admin/clients/{client}"))))
+}
+
+async fn set_apns(AdminForm(v, form): AdminForm<ApnsForm>, id: web::Path<String>) -> Result<HttpResponse, PageError> {
+    let key = crate::push::apns::Key { key: form.key, key_id: form.key_id, team_id: form.team_id, topic: form.topic };
+    let client = credentials::set_apns(&v.app, &id, key, v.who()).await.map_err(refused)?;
+    Ok(v.redirect(&Notice::of(Done::ApnsCredentialsSet).id(client.0).after(&format!("/admin/clients/{client}"))))
+}
+
+async fn remove_apns(AdminForm(v, _): AdminForm<CsrfOnly>, id: web::Path<String>) -> Result<HttpResponse, PageError> {
+    let client = credentials::remove_apns(&v.app, &id, v.who()).await.map_err(refused)?;
+    Ok(v.redirect(&Notice::of(Done::ApnsCredentialsRemoved).id(client.0).after(&format!("/admin/clients/{client}"))))
 }
