@@ -180,7 +180,7 @@ enum Job {
     /// Drop it: its device, entry or item is gone, or it is too old.
     Drop(Delivery, &'static str),
     /// With the application's sealed credentials for an FCM or APNs device.
-    Send(Delivery, Subscription, Vec<u8>, PushCredentials),
+    Send(Delivery, Subscription, Vec<u8>, Box<PushCredentials>),
 }
 
 /// Sends one round of due deliveries; how many were handled.
@@ -217,7 +217,7 @@ pub async fn deliver(app: &App, senders: &Senders) -> Result<usize, StoreError> 
                         Service::Fcm | Service::Apns => crate::store::push_credentials::get(tx, sub.client)?,
                         Service::WebPush => PushCredentials::default(),
                     };
-                    jobs.push(Job::Send(d, sub, json.to_string().into_bytes(), sealed));
+                    jobs.push(Job::Send(d, sub, json.to_string().into_bytes(), Box::new(sealed)));
                 }
                 None => jobs.push(Job::Drop(d, "withdrawn")),
             }
