@@ -105,12 +105,13 @@ pub struct Tokens {
     cache: Arc<Mutex<HashMap<TokenKey, (String, i64)>>>,
 }
 
-/// Application, team id, key id.
-type TokenKey = (ClientId, String, String);
+/// Application, and team id, key id and key: a replaced key gets a new
+/// token at once, even under the same ids.
+type TokenKey = (ClientId, String);
 
 impl Tokens {
     fn key(client: ClientId, k: &Key) -> TokenKey {
-        (client, k.team_id.clone(), k.key_id.clone())
+        (client, format!("{}\0{}\0{}", k.team_id, k.key_id, k.key))
     }
 
     /// The cached token, or a new one made (and kept) now.
@@ -328,6 +329,9 @@ mod tests {
         assert_ne!(later, first);
         tokens.forget(ClientId(1), &k);
         assert_ne!(tokens.get(ClientId(1), &k, 1_000 + TOKEN_LIFETIME + 1).unwrap(), later);
+        let (other, _) = key();
+        let replaced = Key { key: other.key, ..k.clone() };
+        assert_ne!(tokens.get(ClientId(1), &replaced, 1_000 + TOKEN_LIFETIME + 1).unwrap(), later, "a new key");
     }
 
     #[test]

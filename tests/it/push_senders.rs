@@ -328,6 +328,8 @@ mod apns {
         script: BTreeMap<String, VecDeque<Scripted>>,
         /// Provider tokens the fake has called expired; refused from then on.
         expired: Vec<String>,
+        /// TLS connections accepted, by server name.
+        connections: Vec<String>,
         pub got: Vec<Got>,
         problems: Vec<String>,
     }
@@ -436,6 +438,7 @@ mod apns {
             tokio::spawn(async move {
                 let Ok(tls) = acceptor.accept(tcp).await else { return };
                 let sni = tls.get_ref().1.server_name().unwrap_or_default().to_string();
+                st.lock().unwrap().connections.push(sni.clone());
                 let alpn = tls.get_ref().1.alpn_protocol().map(<[u8]>::to_vec);
                 if alpn.as_deref() != Some(b"h2") {
                     st.lock().unwrap().problems.push(format!("ALPN {alpn:?}"));
@@ -526,7 +529,7 @@ mod apns {
         let fake = Apns::start();
         let ca = fake.dir.path().join("ca.pem");
         let connect_to = format!("127.0.0.1:{}", fake.port);
-        let s = Server::start_with(&[
+        let mut s = Server::start_with(&[
             ("LATCHKEY_OUTBOUND_ALLOW_PRIVATE", "true"),
             ("LATCHKEY_OUTBOUND_CA_FILE", ca.to_str().unwrap()),
             ("LATCHKEY_APNS_CONNECT_TO", &connect_to),
@@ -628,6 +631,10 @@ mod apns {
         jwts.sort_unstable();
         jwts.dedup();
         assert_eq!(jwts.len(), 2, "one JWT, then one fresh one for everyone");
+        // One HTTP/2 connection per host, shared by every notification.
+        let mut connections = fake.state.lock().unwrap().connections.clone();
+        connections.sort();
+        assert_eq!(connections, ["api.push.apple.com", "api.sandbox.push.apple.com"]);
         // Carol's device is unregistered: Apple said so, and it is gone.
         assert_eq!(to("carol").iter().map(|x| x.status).collect::<Vec<_>>(), [410]);
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -662,5 +669,12 @@ mod apns {
         assert_eq!(fake.got().len(), n);
         let (_, audit) = page("/admin/audit");
         assert!(audit.contains("push.credentials.remove"), "{audit}");
+        // The open HTTP/2 connections to APNs (one per host) do not hold a
+        // clean stop (the test's own idle connection may, for actix's 5 s
+        // keep-alive).
+        drop(admin);
+        let t = Instant::now();
+        assert!(s.stop().success(), "clean stop");
+        assert!(t.elapsed() < Duration::from_secs(10), "stopped in {:?}", t.elapsed());
     }
 }
