@@ -353,6 +353,29 @@ mod tests {
     }
 
     #[test]
+    fn a_key_laid_out_as_apples_p8_files_signs_tokens_that_verify() {
+        let k = Key {
+            key: include_str!("../../tests/fixtures/apns/key.p8").into(),
+            key_id: "ABC123DEFG".into(),
+            team_id: "TEAM123456".into(),
+            topic: "org.example.app".into(),
+        }
+        .check()
+        .unwrap();
+        let t = provider_token(&k, 1_000).unwrap();
+        let public = include_str!("../../tests/fixtures/apns/public.pem");
+        let dk = jsonwebtoken::DecodingKey::from_ec_pem(public.as_bytes()).unwrap();
+        let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::ES256);
+        v.validate_exp = false;
+        v.required_spec_claims.clear();
+        let d = jsonwebtoken::decode::<Claims>(&t, &dk, &v).unwrap();
+        assert_eq!((d.claims.iss.as_str(), d.header.kid.as_deref()), ("TEAM123456", Some("ABC123DEFG")));
+        // An RSA key (FCM's) is not an APNs key.
+        let rsa = Key { key: include_str!("../../tests/fixtures/fcm/key.pem").into(), ..k };
+        assert!(rsa.check().unwrap_err().contains(".p8"));
+    }
+
+    #[test]
     fn device_tokens_are_hex() {
         assert!(device_token(&"a1B2".repeat(16)));
         for bad in ["", "../../x", "ab cd", "abcg", "ab/cd", "ab?x=1"] {
