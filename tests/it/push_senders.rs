@@ -13,7 +13,7 @@
 //! JWT's ES256 signature with the key's public half, checks the host, the
 //! headers and the payload, and answers scripted errors: 429 is retried,
 //! 410 `Unregistered` removes the device, 403 `ExpiredProviderToken`
-//! makes the sender sign a new JWT once.
+//! makes the sender sign a new JWT once, and a second refusal drops it.
 
 use crate::harness::*;
 use crate::push::oauth2_push;
@@ -536,7 +536,7 @@ mod apns {
             ("LATCHKEY_LOGIN_ATTEMPTS_PER_IP_PER_MINUTE", "1000"),
         ]);
         let admin = setup_admin(&s, "root");
-        let names = ["alice", "bob", "carol", "dave", "erin"];
+        let names = ["alice", "bob", "carol", "dave", "erin", "frank"];
         for m in names {
             add_member(&s, m);
         }
@@ -575,11 +575,11 @@ mod apns {
         let (_, audit) = page("/admin/audit");
         assert!(audit.contains("push.credentials.set"), "{audit}");
 
-        let [alice, bob, carol, dave, erin] = [&c[0], &c[1], &c[2], &c[3], &c[4]];
+        let [alice, bob, carol, dave, erin, frank] = [&c[0], &c[1], &c[2], &c[3], &c[4], &c[5]];
         let r = call(&s, alice, "POST", "/api/v1/groups", Some(&json!({"name": "Gardeners"})), &[]);
         assert_eq!(r.status, 201, "{r:?}");
         let g = r.id();
-        for m in [bob, carol, dave, erin] {
+        for m in [frank, bob, carol, dave, erin] {
             assert_eq!(call(&s, m, "PUT", &format!("/api/v1/groups/{g}/members/me"), None, &[]).status, 201);
         }
         // The joins are fanned out before anyone has a device.
@@ -593,6 +593,7 @@ mod apns {
             (carol, "carol", "production"),
             (dave, "dave", "production"),
             (erin, "erin", "production"),
+            (frank, "frank", "production"),
         ] {
             let body = json!({"service": "apns", "token": device(name), "environment": env});
             let r = call(&s, who, "POST", "/api/v1/me/push-subscriptions", Some(&body), &[]);
@@ -604,8 +605,8 @@ mod apns {
         assert_eq!(r.status, 201, "{r:?}");
         let post = r.id();
         let delivered = |got: &[Got], who: &str| got.iter().any(|x| x.device == device(who) && x.status == 200);
-        let got = fake.wait_for("bob's, dave's and erin's deliveries", |got| {
-            ["bob", "dave", "erin"].iter().all(|w| delivered(got, w))
+        let got = fake.wait_for("bob's, dave's, erin's and frank's deliveries", |got| {
+            ["bob", "dave", "erin", "frank"].iter().all(|w| delivered(got, w))
         });
         let to = |who: &str| got.iter().filter(|x| x.device == device(who)).collect::<Vec<_>>();
         assert!(to("alice").is_empty(), "the author is not notified");
@@ -647,10 +648,28 @@ mod apns {
             std::thread::sleep(Duration::from_millis(100));
         }
         let metrics = s.client().get(s.url("/metrics")).send().unwrap().text().unwrap();
-        for (outcome, n) in [("delivered", 3), ("gone", 1)] {
+        for (outcome, n) in [("delivered", 4), ("gone", 1)] {
             let line = format!("latchkey_push_deliveries_total{{service=\"apns\",outcome=\"{outcome}\"}} {n}");
             assert!(metrics.contains(&line), "{line} in {metrics}");
         }
+
+        // A provider token refused again after the fresh one: the key is
+        // wrong, so the delivery is dropped after two tries, not retried.
+        fake.script(&device("frank"), &[(403, "InvalidProviderToken", None), (403, "InvalidProviderToken", None)]);
+        let before = fake.got().len();
+        let r = call(&s, alice, "POST", &format!("/api/v1/posts/{post}/comments"), Some(&json!({"body": "Ripe"})), &[]);
+        assert_eq!(r.status, 201, "{r:?}");
+        let refused = |got: &[Got]| got[before..].iter().filter(|x| x.device == device("frank")).count();
+        fake.wait_for("frank's two refusals and erin's comment", |got| {
+            refused(got) == 2 && got[before..].iter().any(|x| x.device == device("erin"))
+        });
+        std::thread::sleep(Duration::from_millis(1500));
+        let got = fake.got();
+        let frank_got: Vec<_> = got[before..].iter().filter(|x| x.device == device("frank")).collect();
+        assert_eq!(frank_got.iter().map(|x| x.status).collect::<Vec<_>>(), [403, 403], "not retried");
+        assert_ne!(frank_got[0].jwt, frank_got[1].jwt, "the second try had a new token");
+        let metrics = s.client().get(s.url("/metrics")).send().unwrap().text().unwrap();
+        assert!(metrics.contains("latchkey_push_deliveries_total{service=\"apns\",outcome=\"failed\"} 1"), "{metrics}");
 
         // The admin removes the key: APNs devices are no longer sent to.
         let (_, html) = page(&format!("/admin/clients/{app_id}"));
