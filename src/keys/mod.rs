@@ -19,10 +19,11 @@ use std::str::FromStr;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use jsonwebtoken::errors::ErrorKind;
-use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation};
 use ring::rand::SystemRandom;
-use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair, KeyPair};
+use ring::signature::{
+    ECDSA_P256_SHA256_FIXED, ECDSA_P256_SHA256_FIXED_SIGNING, ED25519, EcdsaKeyPair, Ed25519KeyPair, KeyPair,
+    RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents, UnparsedPublicKey,
+};
 use rsa::pkcs8::EncodePrivateKey;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -56,14 +57,6 @@ impl Algorithm {
             Self::RS256 => "RS256",
         }
     }
-
-    fn jwt(self) -> jsonwebtoken::Algorithm {
-        match self {
-            Self::EdDSA => jsonwebtoken::Algorithm::EdDSA,
-            Self::ES256 => jsonwebtoken::Algorithm::ES256,
-            Self::RS256 => jsonwebtoken::Algorithm::RS256,
-        }
-    }
 }
 
 impl fmt::Display for Algorithm {
@@ -93,8 +86,6 @@ pub enum KeyError {
     Generate(Algorithm),
     #[error("signing key {kid} does not hold a valid {alg} PKCS#8 private key")]
     BadKey { kid: String, alg: Algorithm },
-    #[error("could not sign the token")]
-    Sign(#[source] jsonwebtoken::errors::Error),
     #[error("could not sign the token: {0}")]
     Encode(String),
     #[error("the token is not a well-formed JWS")]
@@ -126,10 +117,7 @@ pub enum KeyError {
 impl KeyError {
     /// True when the token, not the server, is at fault.
     pub fn is_invalid_token(&self) -> bool {
-        !matches!(
-            self,
-            Self::UnknownAlgorithm(_) | Self::Generate(_) | Self::BadKey { .. } | Self::Sign(_) | Self::Encode(_)
-        )
+        !matches!(self, Self::UnknownAlgorithm(_) | Self::Generate(_) | Self::BadKey { .. } | Self::Encode(_))
     }
 }
 
@@ -192,9 +180,9 @@ impl SigningKey {
         KeyError::BadKey { kid: self.kid.clone(), alg: self.alg }
     }
 
-    /// The PKCS#1 `RSAPrivateKey` inside the PKCS#8 wrapper, which is what
-    /// `EncodingKey::from_rsa_der` expects. No bignum parsing
-    /// needed: PKCS#8 just carries it as an octet string.
+    /// The PKCS#1 `RSAPrivateKey` inside the PKCS#8 wrapper, where the
+    /// modulus and the public exponent are. No bignum parsing needed:
+    /// PKCS#8 just carries it as an octet string.
     fn rsa_pkcs1(&self) -> Result<&[u8], KeyError> {
         let info = rsa::pkcs8::PrivateKeyInfo::try_from(self.private_der.as_slice()).map_err(|_| self.bad_key())?;
         if info.algorithm.oid != rsa::pkcs1::ALGORITHM_OID {
@@ -239,31 +227,24 @@ impl SigningKey {
 
     /// Signs `claims` as a compact JWS with header `{alg, kid, typ}`;
     /// `header_typ` is `"JWT"` for ID tokens and `"at+jwt"` for RFC 9068
-    /// access tokens.
+    /// access tokens. Parses the key first: what signs often keeps a
+    /// [`signer::Signer`] instead.
     pub fn sign(&self, header_typ: &str, claims: &impl Serialize) -> Result<String, KeyError> {
-        let mut header = Header::new(self.alg.jwt());
-        header.typ = Some(header_typ.to_owned());
-        header.kid = Some(self.kid.clone());
-        // jsonwebtoken's backend (rust_crypto) reads these bytes as they are:
-        // PKCS#8 for Ed25519 and ECDSA, bare PKCS#1 for RSA.
-        let key = match self.alg {
-            Algorithm::EdDSA => EncodingKey::from_ed_der(&self.private_der),
-            Algorithm::ES256 => EncodingKey::from_ec_der(&self.private_der),
-            Algorithm::RS256 => EncodingKey::from_rsa_der(self.rsa_pkcs1()?),
-        };
-        jsonwebtoken::encode(&header, claims, &key).map_err(KeyError::Sign)
+        signer::Signer::new(self)?.sign(header_typ, claims)
     }
+}
 
-    /// A verifier that knows only the public key, built from the same bytes
-    /// the JWK publishes.
-    fn decoding_key(&self) -> Result<DecodingKey, KeyError> {
-        Ok(match self.public_key()? {
-            // For these two, jsonwebtoken's "der" is the raw public key: 32
-            // bytes for Ed25519, the uncompressed SEC1 point for P-256.
-            PublicKey::Ed25519(x) => DecodingKey::from_ed_der(&x),
-            PublicKey::P256(point) => DecodingKey::from_ec_der(&point),
-            PublicKey::Rsa { n, e } => DecodingKey::from_rsa_raw_components(&n, &e),
-        })
+/// Checks `signature` over `message` with a public key as [`PublicKey`]
+/// holds it: ring's verifiers, for exactly the key's algorithm.
+fn signature_ok(key: &PublicKey, message: &[u8], signature: &[u8]) -> bool {
+    match key {
+        PublicKey::Ed25519(x) => UnparsedPublicKey::new(&ED25519, x).verify(message, signature).is_ok(),
+        PublicKey::P256(point) => {
+            UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, point).verify(message, signature).is_ok()
+        }
+        PublicKey::Rsa { n, e } => {
+            RsaPublicKeyComponents { n, e }.verify(&RSA_PKCS1_2048_8192_SHA256, message, signature).is_ok()
+        }
     }
 }
 
@@ -338,7 +319,7 @@ pub fn verify(token: &str, keys: &[SigningKey], options: &VerifyOptions<'_>) -> 
 /// than checking a signature, and the API checks one per request.
 #[derive(Default)]
 pub struct PublicKeys {
-    keys: Vec<(String, Algorithm, DecodingKey)>,
+    keys: Vec<(String, Algorithm, PublicKey)>,
 }
 
 impl PublicKeys {
@@ -346,13 +327,14 @@ impl PublicKeys {
     /// every token that names them).
     pub fn new(keys: &[SigningKey]) -> PublicKeys {
         PublicKeys {
-            keys: keys.iter().filter_map(|k| k.decoding_key().ok().map(|d| (k.kid.clone(), k.alg, d))).collect(),
+            keys: keys.iter().filter_map(|k| k.public_key().ok().map(|p| (k.kid.clone(), k.alg, p))).collect(),
         }
     }
 }
 
 /// `verify` with the public keys already derived.
 pub fn verify_cached(token: &str, keys: &PublicKeys, options: &VerifyOptions<'_>) -> Result<Value, KeyError> {
+    let (signed, signature) = token.rsplit_once('.').ok_or(KeyError::Malformed)?;
     let header = parse_header(token)?;
     // RFC 7515 §4.1.11: a recipient that does not understand a critical
     // extension must reject the token; we understand none.
@@ -360,7 +342,7 @@ pub fn verify_cached(token: &str, keys: &PublicKeys, options: &VerifyOptions<'_>
         return Err(KeyError::CriticalHeader);
     }
     let kid = header.kid.ok_or(KeyError::MissingKid)?;
-    let (_, alg, decoding) = keys.keys.iter().find(|(k, _, _)| *k == kid).ok_or(KeyError::UnknownKid)?;
+    let (_, alg, public) = keys.keys.iter().find(|(k, _, _)| *k == kid).ok_or(KeyError::UnknownKid)?;
     if header.alg != alg.as_str() {
         return Err(KeyError::AlgorithmMismatch);
     }
@@ -371,21 +353,17 @@ pub fn verify_cached(token: &str, keys: &PublicKeys, options: &VerifyOptions<'_>
         }
     }
 
-    // jsonwebtoken checks the signature; its time checks read the system
-    // clock, so they are off and done below with `options.now`.
-    let mut validation = Validation::new(alg.jwt());
-    validation.required_spec_claims.clear();
-    validation.validate_exp = false;
-    validation.validate_nbf = false;
-    validation.validate_aud = false;
-    validation.leeway = 0;
-    let data = jsonwebtoken::decode::<Value>(token, decoding, &validation).map_err(|e| match e.kind() {
-        ErrorKind::InvalidSignature => KeyError::BadSignature,
-        ErrorKind::InvalidAlgorithm => KeyError::AlgorithmMismatch,
-        _ => KeyError::Malformed,
-    })?;
-    check_claims(&data.claims, options)?;
-    Ok(data.claims)
+    // The signature over `header.payload` (RFC 7515 §5.2), before the
+    // payload is even decoded; then the claims, with the caller's clock.
+    let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| KeyError::Malformed)?;
+    if !signature_ok(public, signed.as_bytes(), &signature) {
+        return Err(KeyError::BadSignature);
+    }
+    let payload = signed.split_once('.').map(|(_, p)| p).ok_or(KeyError::Malformed)?;
+    let bytes = URL_SAFE_NO_PAD.decode(payload).map_err(|_| KeyError::Malformed)?;
+    let claims: Value = serde_json::from_slice(&bytes).map_err(|_| KeyError::Malformed)?;
+    check_claims(&claims, options)?;
+    Ok(claims)
 }
 
 fn parse_header(token: &str) -> Result<RawHeader, KeyError> {
@@ -481,6 +459,17 @@ fn token_hash(alg: Algorithm, value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    // An independent implementation checks ours: jsonwebtoken (with its
+    // RustCrypto backend) is a dev-dependency only.
+    use jsonwebtoken::{DecodingKey, EncodingKey, Header, Validation};
+
+    fn jwt_alg(alg: Algorithm) -> jsonwebtoken::Algorithm {
+        match alg {
+            Algorithm::EdDSA => jsonwebtoken::Algorithm::EdDSA,
+            Algorithm::ES256 => jsonwebtoken::Algorithm::ES256,
+            Algorithm::RS256 => jsonwebtoken::Algorithm::RS256,
+        }
+    }
 
     const ISS: &str = "https://id.example";
     /// 2100-01-01, so tokens checked by jsonwebtoken's own clock stay valid.
@@ -570,7 +559,7 @@ mod tests {
                 DecodingKey::from_rsa_components(&s("n"), &s("e")).unwrap()
             }
         };
-        let mut validation = Validation::new(alg.jwt());
+        let mut validation = Validation::new(jwt_alg(alg));
         validation.set_audience(&["client-1"]);
         validation.set_issuer(&[ISS]);
         let independent = jsonwebtoken::decode::<Value>(&token, &decoding, &validation).unwrap();

@@ -10,6 +10,8 @@
 
 use super::Outcome;
 use crate::ids::ClientId;
+use crate::keys::Algorithm;
+use crate::keys::signer::Signer;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -50,8 +52,7 @@ impl ServiceAccount {
         if sa.project_id.contains(['/', '?', '#']) {
             return Err("project_id is not a project id".into());
         }
-        jsonwebtoken::EncodingKey::from_rsa_pem(sa.private_key.as_bytes())
-            .map_err(|_| "private_key is not an RSA private key in PEM".to_string())?;
+        signer(&sa)?;
         url::Url::parse(&sa.token_uri).map_err(|_| "token_uri is not a URL".to_string())?;
         if let Some(e) = &sa.fcm_endpoint {
             url::Url::parse(e).map_err(|_| "fcm_endpoint is not a URL".to_string())?;
@@ -75,10 +76,14 @@ pub struct Claims {
     pub exp: i64,
 }
 
+fn signer(sa: &ServiceAccount) -> Result<Signer, String> {
+    Signer::from_pem(Algorithm::RS256, "", &sa.private_key)
+        .map_err(|_| "private_key is not an RSA private key in PEM".to_string())
+}
+
 /// The signed JWT that asks the token endpoint for an access token.
 pub fn assertion(sa: &ServiceAccount, now: i64) -> Result<String, String> {
-    let key = jsonwebtoken::EncodingKey::from_rsa_pem(sa.private_key.as_bytes())
-        .map_err(|_| "private_key is not an RSA private key in PEM".to_string())?;
+    let key = signer(sa)?;
     let claims = Claims {
         iss: sa.client_email.clone(),
         scope: SCOPE.into(),
@@ -86,8 +91,7 @@ pub fn assertion(sa: &ServiceAccount, now: i64) -> Result<String, String> {
         iat: now,
         exp: now + ASSERTION_LIFETIME,
     };
-    jsonwebtoken::encode(&jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256), &claims, &key)
-        .map_err(|e| format!("cannot sign the assertion: {e}"))
+    key.sign("JWT", &claims).map_err(|e| format!("cannot sign the assertion: {e}"))
 }
 
 /// Access tokens by application and service account, until they expire;
