@@ -147,8 +147,10 @@ fn parts() -> Vec<utoipa::openapi::OpenApi> {
     ]
 }
 
-/// The document as this server serves it: the parts merged, the server and
-/// the security schemes at the configured public URL.
+/// The document the annotations make: the parts merged, the server and
+/// the security schemes at the configured public URL. The server serves
+/// [`served`] instead (this with the placeholder URL, as committed); this
+/// is public for the test that compares the two and for tools.
 pub fn document(config: &Config) -> Value {
     let mut doc = Common::openapi();
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();

@@ -7,7 +7,7 @@
 mod calendar;
 mod comment_json;
 mod common;
-mod doc;
+pub mod doc;
 mod events;
 mod files;
 mod files_serve;

@@ -14,8 +14,8 @@
 
 use super::Outcome;
 use crate::ids::ClientId;
-use ring::rand::SystemRandom;
-use ring::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
+use crate::keys::Algorithm;
+use crate::keys::signer::Signer;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -53,12 +53,10 @@ fn apple_id(field: &str, v: &str) -> Result<(), String> {
 
 const NOT_P8: &str = "key is not the .p8 file's EC P-256 private key (PKCS#8 PEM)";
 
-/// The `.p8` file's key, ready to sign.
-fn signing_key(pem: &str) -> Result<EcdsaKeyPair, String> {
-    use rustls_pki_types::pem::PemObject;
-    let der = rustls_pki_types::PrivatePkcs8KeyDer::from_pem_slice(pem.as_bytes()).map_err(|_| NOT_P8.to_string())?;
-    EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, der.secret_pkcs8_der(), &SystemRandom::new())
-        .map_err(|_| NOT_P8.to_string())
+/// The `.p8` file's key, ready to sign (ring, through the key module:
+/// with or without the public key inside the file).
+fn signer(pem: &str, key_id: &str) -> Result<Signer, String> {
+    Signer::from_pem(Algorithm::ES256, key_id, pem).map_err(|_| NOT_P8.to_string())
 }
 
 impl Key {
@@ -70,7 +68,7 @@ impl Key {
             team_id: self.team_id.trim().to_string(),
             topic: self.topic.trim().to_string(),
         };
-        signing_key(&k.key)?;
+        signer(&k.key, &k.key_id)?;
         apple_id("key_id", &k.key_id)?;
         apple_id("team_id", &k.team_id)?;
         if k.topic.is_empty() || k.topic.contains(char::is_whitespace) {
@@ -88,15 +86,9 @@ pub struct Claims {
 
 /// The provider token: ES256, `kid` the key id, `iss` the team, `iat` now.
 pub fn provider_token(k: &Key, now: i64) -> Result<String, String> {
-    use base64::Engine;
-    let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-    let header = json!({"alg": "ES256", "kid": k.key_id});
-    let claims = serde_json::to_vec(&Claims { iss: k.team_id.clone(), iat: now }).map_err(|e| e.to_string())?;
-    let input = format!("{}.{}", b64(header.to_string().as_bytes()), b64(&claims));
-    let signature = signing_key(&k.key)?
-        .sign(&SystemRandom::new(), input.as_bytes())
-        .map_err(|_| "cannot sign the provider token".to_string())?;
-    Ok(format!("{input}.{}", b64(signature.as_ref())))
+    signer(&k.key, &k.key_id)?
+        .sign("JWT", &Claims { iss: k.team_id.clone(), iat: now })
+        .map_err(|_| "cannot sign the provider token".to_string())
 }
 
 /// Provider tokens by application and key, reused for `TOKEN_LIFETIME`.
