@@ -10,6 +10,7 @@
 //! `signer` holds a parsed key ready to sign; `keyring` is the set in use
 //! (loaded from the store at start, rotated by `latchkey keys rotate`).
 
+pub mod jwk;
 pub mod keyring;
 pub mod signer;
 pub mod vapid;
