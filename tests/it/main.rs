@@ -15,6 +15,7 @@ mod browser_oauth1;
 mod browser_site;
 mod config;
 mod connections;
+mod connections_node;
 mod durability;
 mod events;
 mod files;
