@@ -126,7 +126,8 @@ fn post(s: &Server, b: &Client, page: &str, action: &str, form: &[(&str, &str)])
 
 /// Starts connecting on the local server: the provider's authorization URL.
 fn start_connect(p: &Pair, local_b: &Client) -> String {
-    let r = post(&p.local, local_b, "/account/connections", "/account/connections/connect", &[("provider", &p.provider)]);
+    let r =
+        post(&p.local, local_b, "/account/connections", "/account/connections/connect", &[("provider", &p.provider)]);
     assert_eq!(r.status(), 303, "{}", r.text().unwrap_or_default());
     location(&r)
 }
@@ -187,6 +188,26 @@ fn connect_over_oidc_refresh_and_disconnect_with_remote_revocation() {
     // Someone else's (or a gone) connection is not found.
     let r = post(&p.local, &local_b, "/account/connections", "/account/connections/disconnect", &[("id", &id)]);
     assert_eq!(r.status(), 404);
+
+    // A refused renewal: the member revokes the grant at the remote, the
+    // next renewal hears invalid_grant, and the page asks to connect again.
+    let back = approve(&p.remote, &remote_b, &start_connect(&p, &local_b));
+    assert_eq!(local_b.get(back.as_str()).send().unwrap().status(), 303);
+    let apps = page(&p.remote, &remote_b, "/account/applications");
+    let client = apps.split("name=\"client_id\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let r =
+        post(&p.remote, &remote_b, "/account/applications", "/account/applications/revoke", &[("client_id", &client)]);
+    assert_eq!(r.status(), 303);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let html = page(&p.local, &local_b, "/account/connections");
+        if html.contains("needs-reconnect") {
+            assert!(html.contains("invalid_grant"), "{html}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "no refused renewal within 30 s; log:\n{}", p.local.log());
+        std::thread::sleep(Duration::from_millis(300));
+    }
 }
 
 #[test]
