@@ -62,6 +62,7 @@ pub struct Settings {
     pub site_language: Option<String>,
     pub push_max_age: Option<String>,
     pub apns_connect_to: Option<String>,
+    pub connection_refresh_interval: Option<String>,
 }
 
 /// The keys a file or `LATCHKEY_<KEY>` may set, for messages.
@@ -110,6 +111,7 @@ pub const KEYS: &[&str] = &[
     "site_language",
     "push_max_age",
     "apns_connect_to",
+    "connection_refresh_interval",
 ];
 
 /// Variables that are read elsewhere and are not configuration keys.
@@ -266,6 +268,9 @@ pub struct Config {
     /// Tests only (needs `outbound_allow_private`): APNs connections go to
     /// this address, with Apple's host names kept for TLS and HTTP/2.
     pub apns_connect_to: Option<SocketAddr>,
+    /// How often the background task renews connections' OAuth 2.0
+    /// tokens that are about to expire (and sweeps pending flows).
+    pub connection_refresh_interval: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -328,6 +333,7 @@ impl Settings {
             site_language: top.site_language.or(self.site_language),
             push_max_age: top.push_max_age.or(self.push_max_age),
             apns_connect_to: top.apns_connect_to.or(self.apns_connect_to),
+            connection_refresh_interval: top.connection_refresh_interval.or(self.connection_refresh_interval),
         }
     }
 
@@ -730,6 +736,7 @@ impl Config {
             site_language: site_language(s.site_language.as_deref().unwrap_or("en"))?,
             push_max_age: duration("push_max_age", s.push_max_age, "1d")?,
             apns_connect_to,
+            connection_refresh_interval: duration("connection_refresh_interval", s.connection_refresh_interval, "1m")?,
         })
     }
 

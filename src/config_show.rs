@@ -72,6 +72,7 @@ impl Config {
         t.insert("push_max_age".into(), d(self.push_max_age));
         let apns = self.apns_connect_to.map(|a| a.to_string());
         t.insert("apns_connect_to".into(), s(&apns.unwrap_or_else(|| "(none)".into())));
+        t.insert("connection_refresh_interval".into(), d(self.connection_refresh_interval));
         toml::to_string(&t).unwrap_or_default()
     }
 }

@@ -10,15 +10,15 @@
 
 pub mod apns;
 pub mod apns_http2;
-pub mod client;
 pub mod credentials;
 pub mod fcm;
 pub mod payload;
 pub mod subscriptions;
-pub mod target;
 pub mod webpush;
 pub mod words;
 pub mod worker;
+
+pub use crate::outbound::{client, target};
 
 use crate::clock::Timestamp;
 
