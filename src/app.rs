@@ -39,6 +39,8 @@ pub struct App {
     pub readiness: Arc<Readiness>,
     /// The Web Push VAPID key, `DATA_DIR/vapid.key`.
     pub vapid: Arc<crate::keys::vapid::VapidKey>,
+    /// The pages' words in every language (`i18n`), parsed once.
+    pub catalogue: Arc<crate::i18n::Catalogue>,
 }
 
 /// The last answer of the readiness probe (`/readyz`): a tiny write, made
@@ -93,7 +95,9 @@ impl App {
         let writes = Arc::new(WriteLimiter::new(clock.clone(), config.api_writes_per_member_per_minute));
         let metrics = Arc::new(Metrics::new(&store));
         let vapid = Arc::new(crate::keys::vapid::VapidKey::load_or_create(&config.data_dir)?);
+        let catalogue = Arc::new(crate::i18n::Catalogue::load().map_err(anyhow::Error::msg)?);
         Ok(App {
+            catalogue,
             vapid,
             metrics,
             readiness: Arc::new(Readiness::default()),

@@ -26,6 +26,7 @@ pub mod clock;
 pub mod config;
 pub mod fsutil;
 pub mod http;
+pub mod i18n;
 pub mod ids;
 pub mod keys;
 pub mod manage;

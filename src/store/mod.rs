@@ -16,6 +16,7 @@ pub mod codec;
 pub mod grants;
 pub mod key;
 pub mod keys;
+pub mod languages;
 pub mod links;
 mod migrate;
 pub mod oauth1;

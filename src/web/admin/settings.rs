@@ -20,20 +20,29 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/settings/reset", web::post().to(reset));
 }
 
-/// The page's words that are not field values, in one place.
+/// The catalogue keys of the page's words that are not field values.
 mod words {
-    pub const TITLE: &str = "Site settings";
-    pub const SAVED: &str = "The settings were saved.";
-    pub const UNCHANGED: &str = "Nothing changed.";
-    pub const RESET: &str = "The file's value is in force again.";
-    pub const NOT_SAVED: &str = "The settings were not saved: see the marked fields below.";
+    pub const TITLE: &str = "settings-title";
+    pub const SAVED: &str = "settings-saved";
+    pub const UNCHANGED: &str = "settings-unchanged";
+    pub const RESET: &str = "settings-reset";
+    pub const NOT_SAVED: &str = "settings-not-saved";
+}
+
+/// The catalogue key of "in force from ..." for a source.
+fn source_key(s: Source) -> &'static str {
+    match s {
+        Source::Default => "settings-from-default",
+        Source::File => "settings-from-file",
+        Source::Page => "settings-from-page",
+    }
 }
 
 /// One field as the page shows it.
 struct Field {
     key: &'static str,
     value: String,
-    /// "the configuration file", "this page" or "the default".
+    /// Where the value comes from (a catalogue key).
     source: &'static str,
     /// Whether "reset to the file's value" applies.
     overridden: bool,
@@ -84,7 +93,7 @@ struct Shown {
 }
 
 fn field(key: Key, value: String, source: Source) -> Field {
-    Field { key: key.as_str(), value, source: source.describe(), overridden: source == Source::Page, error: None }
+    Field { key: key.as_str(), value, source: source_key(source), overridden: source == Source::Page, error: None }
 }
 
 fn view(v: &Admin, site: &Site, notice: Option<&'static str>) -> SettingsView {
@@ -176,7 +185,11 @@ async fn save(AdminForm(v, f): AdminForm<Posted>) -> Result<HttpResponse, PageEr
 
 async fn reset(AdminForm(v, f): AdminForm<ResetForm>) -> Result<HttpResponse, PageError> {
     let key = Key::parse(&f.key).ok_or_else(|| {
-        PageError::new(StatusCode::BAD_REQUEST, "Not possible", format!("There is no setting {:?}.", f.key))
+        PageError::new(
+            StatusCode::BAD_REQUEST,
+            crate::i18n::Text::key("err-not-possible"),
+            crate::i18n::Text::key("err-no-setting").with("key", f.key.clone()),
+        )
     })?;
     let (config, who, now) = (v.app.config.clone(), v.who(), v.app.now());
     v.app.store.write(move |tx| stored::reset(tx, &config, key, &who, now)).await?;
