@@ -42,7 +42,8 @@ pub async fn localize<B: MessageBody + 'static>(
     req: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<EitherBody<B>>, Error> {
-    let http = req.request().clone();
+    // The request is cloned only after the inner services are done with it
+    // (routing needs it unshared).
     let res = next.call(req).await?;
     let is_page = res
         .response()
@@ -52,6 +53,7 @@ pub async fn localize<B: MessageBody + 'static>(
     if !is_page {
         return Ok(res.map_into_left_body());
     }
+    let http = res.request().clone();
     let Ok(v) = Visitor::from_request(&http, &mut actix_web::dev::Payload::None).await else {
         return Ok(res.map_into_left_body());
     };

@@ -22,6 +22,7 @@ mod friends;
 mod harness;
 mod healthcheck;
 mod interop;
+mod languages;
 mod manage;
 mod me;
 mod moderation;
