@@ -125,12 +125,12 @@ form-too-many-attempts = Too many attempts. Try again in { $minutes ->
     [one] { $minutes } minute
    *[other] { $minutes } minutes
 }.
-invalid-username-length = The username must be 2 to 32 characters long.
-invalid-username-chars = The username may hold letters, digits, '.', '-' and '_', and must start with a letter or digit.
-invalid-email = This is not an e-mail address.
-invalid-display-name = The display name must be at most 100 printable characters.
+invalid-username-length = Must be 2 to 32 characters long.
+invalid-username-chars = May hold letters, digits, '.', '-' and '_', and must start with a letter or digit.
+invalid-email = Is not an e-mail address.
+invalid-display-name = Must be at most 100 printable characters.
 invalid-password-short = The password must be at least 10 characters long.
-invalid-password-long = The password is too long.
+invalid-password-long = The password must be at most 1024 characters long.
 invalid-password-username = The password must not be the username.
 
 ## Sign-in

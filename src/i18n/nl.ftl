@@ -125,12 +125,12 @@ form-too-many-attempts = Te veel pogingen. Probeer het over { $minutes ->
     [one] { $minutes } minuut
    *[other] { $minutes } minuten
 } nog eens.
-invalid-username-length = De gebruikersnaam moet 2 tot 32 tekens lang zijn.
-invalid-username-chars = De gebruikersnaam mag letters, cijfers, '.', '-' en '_' bevatten en moet met een letter of cijfer beginnen.
-invalid-email = Dit is geen e-mailadres.
-invalid-display-name = De weergavenaam mag hoogstens 100 leesbare tekens lang zijn.
+invalid-username-length = Moet 2 tot 32 tekens lang zijn.
+invalid-username-chars = Mag letters, cijfers, '.', '-' en '_' bevatten en moet met een letter of cijfer beginnen.
+invalid-email = Is geen e-mailadres.
+invalid-display-name = Mag hoogstens 100 leesbare tekens lang zijn.
 invalid-password-short = Het wachtwoord moet minstens 10 tekens lang zijn.
-invalid-password-long = Het wachtwoord is te lang.
+invalid-password-long = Het wachtwoord mag hoogstens 1024 tekens lang zijn.
 invalid-password-username = Het wachtwoord mag niet gelijk zijn aan de gebruikersnaam.
 
 ## Inloggen
