@@ -102,7 +102,8 @@ fn the_members_choice_overrides_the_browser_and_is_audited() {
     assert!(dash.contains(">Overzicht</a>") && dash.contains("In één oogopslag"), "{dash}");
 
     // Refused: a language the pages do not have, and a missing token.
-    let r = admin.post(s.url("/account/language")).form(&[("csrf", token.as_str()), ("language", "tlh")]).send().unwrap();
+    let r =
+        admin.post(s.url("/account/language")).form(&[("csrf", token.as_str()), ("language", "tlh")]).send().unwrap();
     assert_eq!(r.status(), 400);
     assert!(r.text().unwrap().contains("Deze taal is niet beschikbaar"));
     let r = admin.post(s.url("/account/language")).form(&[("csrf", "x"), ("language", "en")]).send().unwrap();

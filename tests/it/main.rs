@@ -10,6 +10,7 @@ mod backup;
 mod browser;
 mod browser_admin;
 mod browser_api_doc;
+mod browser_i18n;
 mod browser_moderation;
 mod browser_oauth1;
 mod browser_site;
