@@ -27,8 +27,9 @@ struct ErrorView<'a> {
 #[error("{title:?}: {message:?}")]
 pub struct PageError {
     pub status: StatusCode,
-    pub title: Text,
-    pub message: Text,
+    /// Boxed: page errors travel in every page handler's `Result`.
+    pub title: Box<Text>,
+    pub message: Box<Text>,
     pub retry_after: Option<u64>,
     /// Not an error page but a 303 to this absolute URL (sign in first).
     pub location: Option<String>,
@@ -36,7 +37,13 @@ pub struct PageError {
 
 impl PageError {
     pub fn new(status: StatusCode, title: impl Into<Text>, message: impl Into<Text>) -> Self {
-        PageError { status, title: title.into(), message: message.into(), retry_after: None, location: None }
+        PageError {
+            status,
+            title: Box::new(title.into()),
+            message: Box::new(message.into()),
+            retry_after: None,
+            location: None,
+        }
     }
 
     /// A request that needs a session: 303 to `location` (the sign-in page).

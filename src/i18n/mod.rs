@@ -135,7 +135,7 @@ pub fn group_digits(lang: Lang, n: i128) -> String {
         out.push('-');
     }
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(lang.thousands());
         }
         out.push(c);
@@ -357,6 +357,9 @@ impl Tr {
         self.with(key, &[(a, av.value()), (b, bv.value())])
     }
 
+    /// Three variables: the name-value pairs in a row, as templates write
+    /// them (`c.t.t3("key", "id", id, "n", n, "m", m)`).
+    #[allow(clippy::too_many_arguments)]
     pub fn t3(&self, key: &str, a: &str, av: impl Arg, b: &str, bv: impl Arg, c: &str, cv: impl Arg) -> String {
         self.with(key, &[(a, av.value()), (b, bv.value()), (c, cv.value())])
     }

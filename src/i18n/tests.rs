@@ -120,6 +120,12 @@ fn every_scope_has_words_in_every_language() {
 }
 
 #[test]
+fn the_site_languages_the_configuration_takes_are_the_pages_languages() {
+    let pages: Vec<&str> = Lang::ALL.iter().map(|l| l.code()).collect();
+    assert_eq!(pages, crate::config::SITE_LANGUAGES);
+}
+
+#[test]
 fn accept_language_is_read_by_q_value() {
     assert_eq!(negotiate("nl"), Some(Lang::Nl));
     assert_eq!(negotiate("nl-BE,nl;q=0.9,en;q=0.8"), Some(Lang::Nl));
