@@ -426,16 +426,16 @@ dash-server-keeps-serving = (the server keeps serving)
 dash-or-set = , or set
 dash-every-day = in the configuration for one every day
 dash-push-devices = { $n ->
-    [one] { $n } device
-   *[other] { $n } devices
+    [one] device
+   *[other] devices
 }
 dash-push-outbox = { $n ->
-    [one] { $n } activity entry to fan out
-   *[other] { $n } activity entries to fan out
+    [one] activity entry to fan out
+   *[other] activity entries to fan out
 }
 dash-push-pending = { $n ->
-    [one] { $n } delivery waiting.
-   *[other] { $n } deliveries waiting.
+    [one] delivery waiting.
+   *[other] deliveries waiting.
 }
 dash-push-metrics = Deliveries by service and outcome are in
 dash-push-last-failure = Last failure ({ $service }):

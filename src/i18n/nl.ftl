@@ -426,16 +426,16 @@ dash-server-keeps-serving = (de server blijft bereikbaar)
 dash-or-set = , of stel
 dash-every-day = in de configuratie in voor een dagelijkse back-up
 dash-push-devices = { $n ->
-    [one] { $n } apparaat
-   *[other] { $n } apparaten
+    [one] apparaat
+   *[other] apparaten
 }
 dash-push-outbox = { $n ->
-    [one] { $n } activiteit om te verspreiden
-   *[other] { $n } activiteiten om te verspreiden
+    [one] activiteit om te verspreiden
+   *[other] activiteiten om te verspreiden
 }
 dash-push-pending = { $n ->
-    [one] { $n } bezorging wacht.
-   *[other] { $n } bezorgingen wachten.
+    [one] bezorging wacht.
+   *[other] bezorgingen wachten.
 }
 dash-push-metrics = Bezorgingen per dienst en uitkomst staan in
 dash-push-last-failure = Laatste fout ({ $service }):
