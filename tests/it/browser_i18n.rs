@@ -166,6 +166,40 @@ fn browser_main_pages_in_both_languages_fit_and_pass_axe() {
         b.fill("#password", PASSWORD);
         b.click("button[type=submit].primary");
         b.find("#account-username");
+        // The script rewrites times into the reader's time zone in the page's language.
+        let shown = b.execute("return document.querySelector('time').textContent");
+        let months: &[&str] = if lang == "nl" {
+            &[
+                "januari",
+                "februari",
+                "maart",
+                "april",
+                "mei",
+                "juni",
+                "juli",
+                "augustus",
+                "september",
+                "oktober",
+                "november",
+                "december",
+            ]
+        } else {
+            &[
+                "January",
+                "February",
+                "March",
+                "April",
+                "May",
+                "June",
+                "July",
+                "August",
+                "September",
+                "October",
+                "November",
+                "December",
+            ]
+        };
+        assert!(months.iter().any(|m| shown.as_str().unwrap_or_default().contains(m)), "{lang}: {shown}");
         check(&b, axe.as_deref(), "71-account", lang, &mut problems);
         b.goto(&s.url(&authorize));
         b.find("#approve");
