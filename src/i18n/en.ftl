@@ -725,3 +725,10 @@ groups-delete-members = { $n ->
     [one] member's membership.
    *[other] members' memberships.
 }
+access-public = everyone
+access-members = members
+access-group = the group
+access-private = only the author
+access-friends = friends
+joining-open = open
+joining-closed = on request

@@ -725,3 +725,10 @@ groups-delete-members = { $n ->
     [one] lid.
    *[other] leden.
 }
+access-public = iedereen
+access-members = leden
+access-group = de groep
+access-private = alleen de auteur
+access-friends = vrienden
+joining-open = open
+joining-closed = op verzoek

@@ -143,7 +143,8 @@ struct Row {
     author: String,
     /// The group's id, name and whether it is hidden; `None`: own stream.
     group: Option<(u64, String, bool)>,
-    access: &'static str,
+    /// Who may see it, in the page's words.
+    access: String,
     created: Option<super::When>,
     hidden: bool,
     post_hidden: bool,
@@ -182,7 +183,7 @@ fn row_of(t: &crate::i18n::Tr, r: ContentRow) -> Row {
         reply: false,
         author: r.author.unwrap_or_else(|| t.t("deleted-member")),
         group: r.group.map(|g| (g.id.0, g.name, g.hidden)),
-        access: r.access.map(|a| a.as_str()).unwrap_or(""),
+        access: r.access.map(|a| t.t(&format!("access-{}", a.as_str()))).unwrap_or_default(),
         created: None,
         hidden: false,
         post_hidden: false,

@@ -73,8 +73,9 @@ struct Row {
     description: String,
     hidden: bool,
     members: u64,
-    joining: &'static str,
-    listed: &'static str,
+    /// How members join, and whom it is listed to, in the page's words.
+    joining: String,
+    listed: String,
     creator: String,
     created: super::When,
 }
@@ -112,8 +113,8 @@ async fn list(v: Admin, q: web::Query<ListQuery>, req: HttpRequest) -> Result<Ht
             description: excerpt(&r.group.description, 120),
             hidden: r.group.hidden,
             members: r.members,
-            joining: r.group.membership.as_str(),
-            listed: r.group.access.as_str(),
+            joining: t.t(&format!("joining-{}", r.group.membership.as_str())),
+            listed: t.t(&format!("access-{}", r.group.access.as_str())),
             creator: r.creator.unwrap_or_else(|| t.t("deleted-member")),
             created: when(r.group.created_at),
             name: r.group.name,

@@ -137,6 +137,17 @@ pub fn next_query(filters: &str, next: Option<&[u8]>, asked: &crate::http::page:
 #[cfg(test)]
 mod tests {
     #[test]
+    fn access_levels_and_joining_have_words() {
+        let cat = crate::i18n::Catalogue::load().unwrap();
+        for a in crate::store::social::Access::NAMES {
+            assert!(cat.has(&format!("access-{a}")), "{a}");
+        }
+        for j in ["open", "closed"] {
+            assert!(cat.has(&format!("joining-{j}")), "{j}");
+        }
+    }
+
+    #[test]
     fn excerpts_are_one_short_line() {
         assert_eq!(super::excerpt("  a\n\nb  c ", 20), "a b c");
         assert_eq!(super::excerpt("one two three four", 12), "one two…");
