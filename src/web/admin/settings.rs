@@ -92,6 +92,26 @@ struct Shown {
     done: String,
 }
 
+/// A refusal of `site`'s rules (shared with the configuration file, whose
+/// errors stay English) in the page's language; a file's own error (its
+/// path, the system's words) is shown as it is.
+fn refusal(v: &Admin, e: &str) -> String {
+    refusal_in(&v.tr(), e)
+}
+
+fn refusal_in(t: &crate::i18n::Tr, e: &str) -> String {
+    let key = match e {
+        e if e.starts_with("write a name") => "settings-err-name-empty",
+        e if e.starts_with("use at most") => return t.t1("settings-err-name-long", "max", site::NAME_MAX),
+        e if e.starts_with("use one line") => "settings-err-name-line",
+        e if e.contains("is not a colour") => "settings-err-accent",
+        e if e.starts_with("write the file's name") => "settings-err-logo-name",
+        e if e.starts_with("name a file inside") => "settings-err-logo-inside",
+        e => return e.to_string(),
+    };
+    t.t(key)
+}
+
 fn field(key: Key, value: String, source: Source) -> Field {
     Field { key: key.as_str(), value, source: source_key(source), overridden: source == Source::Page, error: None }
 }
@@ -135,7 +155,7 @@ fn checked(v: &Admin, site: &Site, f: &Posted) -> Result<Vec<(Key, Setting)>, Bo
     match site::name(&f.site_name) {
         Ok(n) if n == site.name => {}
         Ok(n) => out.push((Key::SiteName, setting(n, None))),
-        Err(e) => name.error = Some(e),
+        Err(e) => name.error = Some(refusal(v, &e)),
     }
     name.value = f.site_name.clone();
     let logo = f.site_logo.trim();
@@ -148,7 +168,7 @@ fn checked(v: &Admin, site: &Site, f: &Posted) -> Result<Vec<(Key, Setting)>, Bo
                     let meta = (l.content_type.to_string(), l.ext.to_string(), l.hash.clone());
                     out.push((Key::SiteLogo, setting(l.file, Some(meta))));
                 }
-                Err(e) => logo_field.error = Some(e),
+                Err(e) => logo_field.error = Some(refusal(v, &e)),
             }
         }
     }
@@ -160,7 +180,7 @@ fn checked(v: &Admin, site: &Site, f: &Posted) -> Result<Vec<(Key, Setting)>, Bo
         } else {
             match site::Accent::parse(accent) {
                 Ok(a) => out.push((Key::AccentColor, setting(a.hex(), None))),
-                Err(e) => accent_field.error = Some(e),
+                Err(e) => accent_field.error = Some(refusal(v, &e)),
             }
         }
     }
@@ -194,4 +214,27 @@ async fn reset(AdminForm(v, f): AdminForm<ResetForm>) -> Result<HttpResponse, Pa
     let (config, who, now) = (v.app.config.clone(), v.who(), v.app.now());
     v.app.store.write(move |tx| stored::reset(tx, &config, key, &who, now)).await?;
     Ok(v.redirect("/admin/settings?done=reset"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_rules_refusals_are_in_the_pages_language() {
+        let c = std::sync::Arc::new(crate::i18n::Catalogue::load().unwrap());
+        let nl = crate::i18n::Tr::new(c, crate::i18n::Lang::Nl);
+        let dir = tempfile::tempdir().unwrap();
+        let refusals = [
+            crate::site::name("  ").unwrap_err(),
+            crate::site::name(&"x".repeat(crate::site::NAME_MAX + 1)).unwrap_err(),
+            crate::site::name("two\nlines").unwrap_err(),
+            crate::site::Accent::parse("blue").unwrap_err(),
+            crate::site::load_logo(dir.path(), "").unwrap_err(),
+            crate::site::load_logo(dir.path(), "../secret.key").unwrap_err(),
+        ];
+        for e in refusals {
+            let shown = super::refusal_in(&nl, &e);
+            assert_ne!(shown, e, "{e} has Dutch words");
+        }
+        assert_eq!(super::refusal_in(&nl, "cannot read /x: gone"), "cannot read /x: gone");
+    }
 }
