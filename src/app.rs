@@ -41,6 +41,8 @@ pub struct App {
     pub vapid: Arc<crate::keys::vapid::VapidKey>,
     /// The outbound HTTP client and cached provider documents (connections).
     pub outbound: Arc<crate::outbound::Outbound>,
+    /// The pages' words in every language (`i18n`), parsed once.
+    pub catalogue: Arc<crate::i18n::Catalogue>,
 }
 
 /// The last answer of the readiness probe (`/readyz`): a tiny write, made
@@ -95,7 +97,9 @@ impl App {
         let writes = Arc::new(WriteLimiter::new(clock.clone(), config.api_writes_per_member_per_minute));
         let metrics = Arc::new(Metrics::new(&store));
         let vapid = Arc::new(crate::keys::vapid::VapidKey::load_or_create(&config.data_dir)?);
+        let catalogue = Arc::new(crate::i18n::Catalogue::load().map_err(anyhow::Error::msg)?);
         Ok(App {
+            catalogue,
             vapid,
             metrics,
             readiness: Arc::new(Readiness::default()),

@@ -261,7 +261,8 @@ pub struct Config {
     pub outbound_allow_private: bool,
     /// Extra trusted roots (PEM) for outbound TLS, besides the system's.
     pub outbound_ca_file: Option<PathBuf>,
-    /// The language of push notifications' words (`en`, `nl`).
+    /// The site's language (`en`, `nl`): push notifications' words, and the
+    /// pages' for visitors without a choice the pages have (`i18n`).
     pub site_language: String,
     /// How long the push worker keeps trying one delivery.
     pub push_max_age: Duration,

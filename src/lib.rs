@@ -28,6 +28,7 @@ pub mod connect;
 pub mod connections;
 pub mod fsutil;
 pub mod http;
+pub mod i18n;
 pub mod ids;
 pub mod keys;
 pub mod manage;

@@ -69,6 +69,7 @@ pub async fn run(
     let state = app.clone();
     let mut server = HttpServer::new(move || {
         ActixApp::new()
+            .wrap(middleware::from_fn(crate::http::lang::localize))
             .wrap(middleware::from_fn(crate::http::cors::cors))
             .wrap(middleware::from_fn(crate::http::headers::headers_and_log))
             .configure(|c| configure(c, state.clone()))

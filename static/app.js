@@ -15,12 +15,14 @@ document.querySelectorAll("button.copy").forEach(function (button) {
   });
 });
 
-// Dates: the server writes UTC; show them in the reader's own time zone.
+// Dates: the server writes UTC; show them in the reader's own time zone,
+// in the page's language (<html lang>).
+var pageLang = document.documentElement.lang || undefined;
 document.querySelectorAll("time[datetime]").forEach(function (t) {
   var d = new Date(t.getAttribute("datetime"));
   if (isNaN(d.getTime())) return;
   t.title = t.textContent;
-  t.textContent = d.toLocaleString(undefined, {
-    year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short",
+  t.textContent = d.toLocaleString(pageLang, {
+    year: "numeric", month: "long", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short",
   });
 });

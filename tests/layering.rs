@@ -23,6 +23,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("tasks", 1),
     ("fsutil", 1),
     ("site", 1),
+    ("i18n", 1),
     ("oauth1::signature", 1),
     ("oauth1::params", 1),
     ("oauth1::client", 1),

@@ -58,7 +58,7 @@ pub fn https_required(path: &str) -> HttpResponse {
     if path.starts_with("/api/") {
         return ApiError::forbidden(HTTPS_REQUIRED).error_response();
     }
-    PageError::forbidden(HTTPS_REQUIRED).error_response()
+    PageError::forbidden(crate::i18n::Text::key("err-https-required")).error_response()
 }
 
 pub async fn headers_and_log<B: MessageBody + 'static>(

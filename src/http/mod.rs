@@ -11,6 +11,7 @@ pub mod caller;
 pub mod conn;
 pub mod cors;
 pub mod headers;
+pub mod lang;
 pub mod page;
 pub mod page_error;
 pub mod problem;

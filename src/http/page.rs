@@ -71,7 +71,11 @@ impl PageQuery {
     /// page.
     pub fn for_page(&self, default: usize, fits: impl Fn(&[u8]) -> bool) -> Result<PageRequest, PageError> {
         let invalid = |e: FieldError| {
-            PageError::new(StatusCode::BAD_REQUEST, "The address is not valid", format!("{}: {}", e.field, e.message))
+            PageError::new(
+                StatusCode::BAD_REQUEST,
+                crate::i18n::Text::key("err-bad-address"),
+                format!("{}: {}", e.field, e.message),
+            )
         };
         let r = self.parse(default).map_err(invalid)?;
         r.fits(fits).map_err(invalid)

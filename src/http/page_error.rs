@@ -1,9 +1,14 @@
 //! The edge error types: an HTML page for browsers. (The API's problem+json
-//! and the OAuth protocols' own formats live with those faces.)
+//! and the OAuth protocols' own formats live with those faces.) A page
+//! error's words are catalogue texts (`i18n::Text`): `http::lang::localize`
+//! renders the page in the visitor's language with the site's name;
+//! `error_response` alone (no middleware) renders it in English.
 
+use crate::i18n::{Catalogue, Lang, Text, Tr};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
+use std::sync::Arc;
 
 #[derive(Template)]
 #[template(path = "error.html")]
@@ -13,28 +18,38 @@ struct ErrorView<'a> {
     status: u16,
     title: &'a str,
     message: &'a str,
+    site: &'a str,
+    t: &'a Tr,
 }
 
 /// An error shown to a person as a readable page.
 #[derive(Debug, thiserror::Error)]
-#[error("{title}: {message}")]
+#[error("{title:?}: {message:?}")]
 pub struct PageError {
     pub status: StatusCode,
-    pub title: String,
-    pub message: String,
+    /// Boxed: page errors travel in every page handler's `Result`.
+    pub title: Box<Text>,
+    pub message: Box<Text>,
     pub retry_after: Option<u64>,
     /// Not an error page but a 303 to this absolute URL (sign in first).
     pub location: Option<String>,
 }
 
 impl PageError {
-    pub fn new(status: StatusCode, title: impl Into<String>, message: impl Into<String>) -> Self {
-        PageError { status, title: title.into(), message: message.into(), retry_after: None, location: None }
+    pub fn new(status: StatusCode, title: impl Into<Text>, message: impl Into<Text>) -> Self {
+        PageError {
+            status,
+            title: Box::new(title.into()),
+            message: Box::new(message.into()),
+            retry_after: None,
+            location: None,
+        }
     }
 
     /// A request that needs a session: 303 to `location` (the sign-in page).
     pub fn sign_in(location: String) -> Self {
-        let mut e = Self::new(StatusCode::SEE_OTHER, "Sign in first", "This page is for signed-in members.");
+        let mut e =
+            Self::new(StatusCode::SEE_OTHER, Text::key("err-sign-in-first"), Text::key("err-sign-in-first-text"));
         e.location = Some(location);
         e
     }
@@ -45,15 +60,11 @@ impl PageError {
     }
 
     pub fn csrf() -> Self {
-        Self::new(
-            StatusCode::FORBIDDEN,
-            "This form has expired",
-            "The form was not sent from this site's current page, or it is too old. Go back, reload the page and try again.",
-        )
+        Self::new(StatusCode::FORBIDDEN, Text::key("err-form-expired"), Text::key("err-form-expired-text"))
     }
 
-    pub fn forbidden(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "Not allowed", message)
+    pub fn forbidden(message: impl Into<Text>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, Text::key("err-not-allowed"), message)
     }
 
     /// A form body that was too large or could not be read.
@@ -62,20 +73,20 @@ impl PageError {
             crate::http::body::BodyError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             crate::http::body::BodyError::Unreadable => StatusCode::BAD_REQUEST,
         };
-        Self::new(status, "The form could not be read", format!("{e}. Go back and try again."))
+        let message = match e {
+            crate::http::body::BodyError::TooLarge(n) => Text::key("err-form-too-large").num("limit", n as i64),
+            crate::http::body::BodyError::Unreadable => Text::key("err-form-unreadable-text"),
+        };
+        Self::new(status, Text::key("err-form-unreadable"), message)
     }
 
     pub fn not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "Page not found", "There is nothing at this address.")
+        Self::new(StatusCode::NOT_FOUND, Text::key("err-not-found"), Text::key("err-not-found-text"))
     }
 
     pub fn internal(e: impl std::fmt::Display) -> Self {
         tracing::error!(error = %e, "request failed");
-        Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Something went wrong",
-            "The server could not complete this request. Nothing was changed; please try again in a moment.",
-        )
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, Text::key("err-internal"), Text::key("err-internal-text"))
     }
 }
 
@@ -97,14 +108,34 @@ impl ResponseError for PageError {
                 .insert_header(("Cache-Control", "no-store"))
                 .finish();
         }
+        // Without the localizing middleware (unit tests of handlers): English,
+        // the default name.
+        match Catalogue::load() {
+            Ok(c) => self.page(&Tr::new(Arc::new(c), Lang::En), "", crate::site::DEFAULT_NAME),
+            Err(_) => self.page_with(format!("{:?}", self.message)),
+        }
+    }
+}
+
+impl PageError {
+    /// The error page in `t`'s language, under the public path `base`,
+    /// with the site's name.
+    pub fn page(&self, t: &Tr, base: &str, site: &str) -> HttpResponse {
+        let title = t.text(&self.title);
+        let message = t.text(&self.message);
         let view = ErrorView {
-            base: "",
+            base,
             css: crate::http::assets::CSS_PATH.as_str(),
             status: self.status.as_u16(),
-            title: &self.title,
-            message: &self.message,
+            title: &title,
+            message: &message,
+            site,
+            t,
         };
-        let body = view.render().unwrap_or_else(|_| self.message.clone());
+        self.page_with(view.render().unwrap_or(message))
+    }
+
+    fn page_with(&self, body: String) -> HttpResponse {
         let mut r = HttpResponse::build(self.status);
         r.content_type("text/html; charset=utf-8").insert_header(("Cache-Control", "no-store"));
         if let Some(s) = self.retry_after {

@@ -35,6 +35,8 @@ pub struct Chrome {
     /// The accent stylesheet's path (`/site/accent.<rrggbb>.css`), when an
     /// accent colour is set.
     pub accent_css: Option<String>,
+    /// The page's words: `{{ c.t.t("key") }}` (see `i18n`).
+    pub t: crate::i18n::Tr,
 }
 
 pub struct ChromeUser {
@@ -49,6 +51,8 @@ pub struct Visitor {
     pub app: App,
     pub conn: conn::Conn,
     pub active: Option<Active>,
+    /// The language of the pages this visitor sees (`http::lang::choose`).
+    pub lang: crate::i18n::Lang,
     anon_csrf: String,
     anon_csrf_is_new: bool,
 }
@@ -74,7 +78,8 @@ impl FromRequest for Visitor {
                 Some(v) => (v, false),
                 None => (secrets::token(), true),
             };
-            Ok(Visitor { app, conn, active, anon_csrf, anon_csrf_is_new })
+            let lang = crate::http::lang::choose(&app, &req, active.as_ref().map(|a| a.user.id));
+            Ok(Visitor { app, conn, active, lang, anon_csrf, anon_csrf_is_new })
         })
     }
 }
@@ -97,9 +102,21 @@ impl Visitor {
         })
     }
 
-    /// The layout data. `for_visitors` pages (sign-in, setup) carry the
-    /// cookie-bound token, so they work whether or not a session is live.
-    pub fn chrome(&self, title: &str, for_visitors: bool) -> Chrome {
+    /// The catalogue in this visitor's language.
+    pub fn tr(&self) -> crate::i18n::Tr {
+        crate::http::lang::tr(&self.app, self.lang)
+    }
+
+    /// The layout data, the title being a catalogue key. `for_visitors`
+    /// pages (sign-in, setup) carry the cookie-bound token, so they work
+    /// whether or not a session is live.
+    pub fn chrome(&self, title_key: &str, for_visitors: bool) -> Chrome {
+        let title = self.tr().t(title_key);
+        self.chrome_titled(title, for_visitors)
+    }
+
+    /// The layout data with a title already in words.
+    pub fn chrome_titled(&self, title: String, for_visitors: bool) -> Chrome {
         let csrf = match (&self.active, for_visitors) {
             (Some(a), false) => a.session.csrf.clone(),
             _ => self.anon_csrf.clone(),
@@ -112,7 +129,8 @@ impl Visitor {
             base: self.app.config.base_path().to_string(),
             css: assets::CSS_PATH.as_str(),
             js: assets::JS_PATH.as_str(),
-            title: title.to_string(),
+            title,
+            t: self.tr(),
             user: self.active.as_ref().map(|a| ChromeUser {
                 username: a.user.username.clone(),
                 display_name: a.user.display_name.clone(),
@@ -263,7 +281,7 @@ impl Admin {
         if m.active.user.admin {
             Ok(Admin(m))
         } else {
-            Err(PageError::forbidden("This page is for the site's admins."))
+            Err(PageError::forbidden(crate::i18n::Text::key("err-admins-only")))
         }
     }
 }

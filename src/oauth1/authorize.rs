@@ -8,6 +8,7 @@
 use super::flow::{self, Answer, PendingError};
 use crate::http::page_error::PageError;
 use crate::http::visitor::Visitor;
+use crate::i18n::Text;
 use crate::store::grants;
 use crate::uri::callback;
 use crate::web::consent::{ConsentView, allow_redirect_to};
@@ -36,10 +37,23 @@ fn field(pairs: &[(String, String)], name: &str) -> Option<String> {
     pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
 }
 
+fn pending_page(message: &'static str) -> PageError {
+    PageError::new(StatusCode::BAD_REQUEST, Text::key("err-oauth1-cannot-go-on"), Text::key(message))
+}
+
 fn refused(e: PendingError) -> PageError {
     match e {
         PendingError::Store(e) => PageError::internal(e),
-        e => PageError::new(StatusCode::BAD_REQUEST, "This application's request cannot go on", e.to_string()),
+        PendingError::Missing => pending_page("err-oauth1-missing"),
+        PendingError::Unknown => pending_page("err-oauth1-unknown"),
+        PendingError::Expired => pending_page("err-oauth1-expired"),
+        PendingError::Decided => pending_page("err-oauth1-decided"),
+        PendingError::Disabled => pending_page("err-oauth1-disabled"),
+        PendingError::Callback(why) => PageError::new(
+            StatusCode::BAD_REQUEST,
+            Text::key("err-oauth1-cannot-go-on"),
+            Text::key("err-oauth1-callback").with("why", why),
+        ),
     }
 }
 
@@ -78,12 +92,12 @@ async fn get(v: Visitor, req: HttpRequest) -> Result<HttpResponse, PageError> {
     }
     let switch = serde_urlencoded::to_string([("return_to", here.as_str()), ("switch", "1")]).unwrap_or_default();
     let view = ConsentView {
-        c: v.chrome("Allow access?", false),
+        c: v.chrome("title-consent", false),
         action: "/oauth1/authorize",
         name: p.client.name.clone(),
         description: p.client.description.clone(),
         homepage: p.client.homepage.clone(),
-        scopes: scopes.descriptions().iter().map(|s| (s.name.to_string(), s.description.to_string())).collect(),
+        scopes: scopes.descriptions().iter().map(|s| (s.name.to_string(), v.tr().scope(s.name))).collect(),
         hidden,
         switch_url: format!("{}/login?{switch}", v.app.config.base_path()),
     };
@@ -97,7 +111,7 @@ async fn post(v: Visitor, req: HttpRequest, payload: web::Payload) -> Result<Htt
     let form = pairs(&body);
     v.check_csrf(&field(&form, "csrf").unwrap_or_default())?;
     if v.active.is_none() {
-        return Err(PageError::forbidden("Your session ended; go back to the application and start again."));
+        return Err(PageError::forbidden(Text::key("err-session-ended")));
     }
     let token = field(&form, "oauth_token").unwrap_or_default();
     let approve = field(&form, "decision").as_deref() == Some("approve");
@@ -122,6 +136,6 @@ async fn answer(v: &Visitor, token: &str, callback: Option<&str>, approve: bool)
         Answer::ShowVerifier(verifier) => (verifier, false),
         Answer::DeniedHere => (None, true),
     };
-    let title = if denied { "Access not allowed" } else { "Access allowed" };
+    let title = if denied { "title-access-denied" } else { "title-access-allowed" };
     Ok(v.render(StatusCode::OK, &VerifierView { c: v.chrome(title, false), name, verifier, denied }))
 }

@@ -13,6 +13,7 @@ use crate::app::App;
 use crate::auth::secrets;
 use crate::http::page_error::PageError;
 use crate::http::visitor::Visitor;
+use crate::i18n::Text;
 use crate::registry::grants::{self as registry, How};
 use crate::scopes::ScopeSet;
 use crate::store::StoreError;
@@ -82,8 +83,9 @@ enum Refusal {
     Redirect(HttpResponse),
 }
 
-fn page(title: &str, message: &str) -> Refusal {
-    Refusal::Page(PageError::new(StatusCode::BAD_REQUEST, title, message))
+/// A page refusal: catalogue keys of its title and message.
+fn page(title: &'static str, message: &'static str) -> Refusal {
+    Refusal::Page(PageError::new(StatusCode::BAD_REQUEST, Text::key(title), Text::key(message)))
 }
 
 fn back(app: &App, redirect_uri: &str, state: Option<&str>, fragment: bool, e: ErrorResponse) -> HttpResponse {
@@ -105,32 +107,24 @@ fn found(location: &str) -> HttpResponse {
 }
 
 fn check(app: &App, p: &Params) -> Result<Checked, Refusal> {
-    let client_id = p.get("client_id").ok_or_else(|| {
-        page(
-            "The application is not identified",
-            "The link that brought you here has no client_id. Go back to the application and try again.",
-        )
-    })?;
+    let client_id = p.get("client_id").ok_or_else(|| page("err-app-not-identified", "err-app-not-identified-text"))?;
     let client = app
         .store
         .read(|tx| clients::by_key(tx, client_id))
         .map_err(|e| Refusal::Page(PageError::internal(e)))?
         .filter(|c| c.oauth2.is_some())
-        .ok_or_else(|| page("Unknown application", "No application with this client_id is registered here."))?;
+        .ok_or_else(|| page("err-unknown-app", "err-unknown-app-text"))?;
     let Some(o) = client.oauth2.clone() else {
-        return Err(page("Unknown application", "No application with this client_id is registered here."));
+        return Err(page("err-unknown-app", "err-unknown-app-text"));
     };
     let redirect_uri = match p.get("redirect_uri") {
         Some(r) if redirect::matches(&o.redirect_uris, r) => r.to_string(),
         Some(_) => {
-            return Err(page(
-                "This application's request is not valid",
-                "The address it asked to return to is not one it registered, so you were not sent there.",
-            ));
+            return Err(page("err-bad-request", "err-redirect-not-registered"));
         }
         None if o.redirect_uris.len() == 1 => o.redirect_uris[0].clone(),
         None => {
-            return Err(page("This application's request is not valid", "It did not say where to return to."));
+            return Err(page("err-bad-request", "err-no-redirect"));
         }
     };
     let state = p.get("state").map(str::to_string);
@@ -304,9 +298,8 @@ async fn approve(v: &Visitor, c: Checked) -> Result<HttpResponse, PageError> {
 }
 
 async fn decide(v: Visitor, raw: Vec<u8>, decision: Option<String>) -> Result<HttpResponse, PageError> {
-    let p = Params::parse(&raw).map_err(|e| {
-        PageError::new(StatusCode::BAD_REQUEST, "This application's request is not valid", e.description)
-    })?;
+    let p = Params::parse(&raw)
+        .map_err(|e| PageError::new(StatusCode::BAD_REQUEST, Text::key("err-bad-request"), e.description))?;
     let c = match check(&v.app, &p) {
         Ok(c) => c,
         Err(Refusal::Page(e)) => return Err(e),
@@ -355,12 +348,12 @@ async fn decide(v: Visitor, raw: Vec<u8>, decision: Option<String>) -> Result<Ht
     }
     let switch = serde_urlencoded::to_string([("return_to", here.as_str()), ("switch", "1")]).unwrap_or_default();
     let view = ConsentView {
-        c: v.chrome("Allow access?", false),
+        c: v.chrome("title-consent", false),
         action: "/oauth2/authorize",
         name: c.client.name.clone(),
         description: c.client.description.clone(),
         homepage: c.client.homepage.clone(),
-        scopes: c.scopes.descriptions().iter().map(|s| (s.name.to_string(), s.description.to_string())).collect(),
+        scopes: c.scopes.descriptions().iter().map(|s| (s.name.to_string(), v.tr().scope(s.name))).collect(),
         hidden: carried(&raw),
         switch_url: format!("{}/login?{switch}", v.app.config.base_path()),
     };
@@ -390,7 +383,7 @@ async fn post(v: Visitor, req: HttpRequest, payload: web::Payload) -> Result<Htt
     }
     v.check_csrf(&field("csrf").unwrap_or_default())?;
     if v.active.is_none() {
-        return Err(PageError::forbidden("Your session ended; go back to the application and start again."));
+        return Err(PageError::forbidden(Text::key("err-session-ended")));
     }
     let decision = Some(field("decision").unwrap_or_else(|| "deny".into()));
     let raw = serde_urlencoded::to_string(carried(&body)).unwrap_or_default().into_bytes();

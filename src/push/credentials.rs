@@ -27,8 +27,9 @@ pub struct ApnsShown {
     pub key_id: String,
     pub team_id: String,
     pub topic: String,
-    /// When it was set: RFC 3339 and for people.
-    pub set_at: (String, String),
+    /// When it was set: RFC 3339, and the time for the page to write in
+    /// its language.
+    pub set_at: (String, crate::clock::Timestamp),
 }
 
 pub fn configured(app: &App, client: ClientId) -> Result<Configured, ClientError> {
@@ -37,7 +38,7 @@ pub fn configured(app: &App, client: ClientId) -> Result<Configured, ClientError
         key_id: a.key_id,
         team_id: a.team_id,
         topic: a.topic,
-        set_at: (crate::clock::rfc3339(a.set_at), crate::clock::human(a.set_at)),
+        set_at: (crate::clock::rfc3339(a.set_at), a.set_at),
     });
     Ok(Configured { fcm: c.fcm.is_some(), apns })
 }

@@ -17,6 +17,7 @@ pub mod connections;
 pub mod grants;
 pub mod key;
 pub mod keys;
+pub mod languages;
 pub mod links;
 mod migrate;
 pub mod oauth1;

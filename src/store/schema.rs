@@ -239,6 +239,10 @@ pub const SITE_SETTINGS: TableDefinition<&str, &[u8]> = TableDefinition::new("si
 /// dashboard's counters and gauges (see `store::stats`).
 pub const STATS: TableDefinition<&[u8], u64> = TableDefinition::new("stats");
 
+/// UserId -> language tag (`en`, `nl`): the language a member chose on
+/// `/account` for the pages (no row: `Accept-Language`, then the site's).
+pub const MEMBER_LANGUAGES: TableDefinition<u64, &str> = TableDefinition::new("member_languages");
+
 catalogue!(
     META,
     USERS,
@@ -316,6 +320,7 @@ catalogue!(
     SIGNIN_LINKS,
     SIGNIN_LINKS_BY_USER,
     PENDING_IDENTITIES,
+    MEMBER_LANGUAGES,
 );
 
 /// Every table, so that `migrate` can create them all in a new file and a

@@ -157,6 +157,7 @@ pub fn delete(tx: &WriteTransaction, user: &User) -> Result<(), StoreError> {
     super::push::delete_for_user(tx, user.id)?;
     // Their connections (tokens) and sign-in links too.
     super::connections::delete_for_user(tx, user.id)?;
+    super::languages::forget(tx, user.id)?;
     Ok(())
 }
 

@@ -2,9 +2,10 @@
 //! with a Revoke button that ends all of its tokens at once.
 
 use super::Chrome;
-use crate::clock::{human, rfc3339};
+use crate::clock::rfc3339;
 use crate::http::page_error::PageError;
 use crate::http::visitor::{Member, MemberForm};
+use crate::i18n::{Stamp, Text};
 use crate::registry::grants::{self, AuthorizedApp};
 use crate::web::notice::{Done, Notice};
 use actix_web::http::StatusCode;
@@ -19,9 +20,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 struct Row {
     app: AuthorizedApp,
-    authorized: (String, String),
+    authorized: (String, Stamp),
     /// `None`: never used since it was authorized.
-    last_used: Option<(String, String)>,
+    last_used: Option<(String, Stamp)>,
 }
 
 #[derive(Template)]
@@ -31,7 +32,7 @@ struct ApplicationsView {
     rows: Vec<Row>,
     notice: Option<String>,
     /// When the member's calendar feed link was made, if they have one.
-    calendar: Option<(String, String)>,
+    calendar: Option<(String, Stamp)>,
     /// The outbound half: the member's accounts at other sites.
     connections: Vec<super::connections::ConnRowView>,
 }
@@ -40,15 +41,15 @@ async fn show(v: Member, req: HttpRequest) -> Result<HttpResponse, PageError> {
     let rows = grants::for_member(&v.app, v.active.user.id)?
         .into_iter()
         .map(|app| Row {
-            authorized: (rfc3339(app.authorized_at), human(app.authorized_at)),
-            last_used: (app.last_used > app.authorized_at).then(|| (rfc3339(app.last_used), human(app.last_used))),
+            authorized: (rfc3339(app.authorized_at), Stamp(app.authorized_at)),
+            last_used: (app.last_used > app.authorized_at).then(|| (rfc3339(app.last_used), Stamp(app.last_used))),
             app,
         })
         .collect();
-    let notice = Notice::from_query(req.query_string()).text(&v.app);
-    let calendar = super::calendar::feed_of(&v.app, v.active.user.id).map(|(_, at)| (rfc3339(at), human(at)));
+    let notice = Notice::from_query(req.query_string()).text(&v.app, &v.tr());
+    let calendar = super::calendar::feed_of(&v.app, v.active.user.id).map(|(_, at)| (rfc3339(at), Stamp(at)));
     let connections = super::connections::rows_of(&v)?;
-    let view = ApplicationsView { c: v.chrome("Applications", false), rows, notice, calendar, connections };
+    let view = ApplicationsView { c: v.chrome("nav-applications", false), rows, notice, calendar, connections };
     Ok(v.render(StatusCode::OK, &view))
 }
 
@@ -69,8 +70,8 @@ async fn revoke(MemberForm(v, form): MemberForm<RevokeForm>) -> Result<HttpRespo
         }
         None => Err(PageError::new(
             StatusCode::NOT_FOUND,
-            "Nothing to revoke",
-            "You have not authorized this application, or its access was already revoked.",
+            Text::key("err-nothing-to-revoke"),
+            Text::key("err-nothing-to-revoke-text"),
         )),
     }
 }

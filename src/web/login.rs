@@ -63,17 +63,14 @@ async fn show(v: Visitor, q: web::Query<LoginQuery>) -> HttpResponse {
     v.render(
         StatusCode::OK,
         &LoginView {
-            c: v.chrome("Sign in", true),
+            c: v.chrome("title-sign-in", true),
             return_to,
             username: String::new(),
-            error: refused.then(|| {
-                "The page that sent you here asked to return to another site; you will go to your account instead."
-                    .into()
-            }),
+            error: refused.then(|| v.tr().t("login-other-site")),
             notice: if q.reset.is_some() {
-                Some("Your new password is set. Every session and every application's access to your account were ended. Sign in with it.".into())
+                Some(v.tr().t("login-password-set"))
             } else {
-                q.signed_out.is_some().then(|| "You are signed out.".into())
+                q.signed_out.is_some().then(|| v.tr().t("login-signed-out"))
             },
             can_register: v.app.config.registration == crate::config::Registration::Open,
             providers: sign_in_providers(&v.app),
@@ -101,7 +98,7 @@ async fn submit(VisitorForm(v, form): VisitorForm<LoginForm>) -> Result<HttpResp
         v.render(
             status,
             &LoginView {
-                c: v.chrome("Sign in", true),
+                c: v.chrome("title-sign-in", true),
                 return_to: return_to.clone(),
                 username: form.username.clone(),
                 error: Some(error),
@@ -124,12 +121,9 @@ async fn submit(VisitorForm(v, form): VisitorForm<LoginForm>) -> Result<HttpResp
                 b.cookie(c);
             }))
         }
-        Err(LoginError::Wrong) => Ok(again(StatusCode::UNAUTHORIZED, "Wrong username or password.".into())),
+        Err(LoginError::Wrong) => Ok(again(StatusCode::UNAUTHORIZED, v.tr().t("login-wrong"))),
         Err(LoginError::Limited(secs)) => {
-            let mut r = again(
-                StatusCode::TOO_MANY_REQUESTS,
-                format!("Too many sign-in attempts. Try again in {} minute(s).", secs.div_ceil(60)),
-            );
+            let mut r = again(StatusCode::TOO_MANY_REQUESTS, v.tr().t1("login-too-many", "minutes", secs.div_ceil(60)));
             if let Ok(v) = secs.to_string().parse() {
                 r.headers_mut().insert(actix_web::http::header::RETRY_AFTER, v);
             }

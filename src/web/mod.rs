@@ -20,15 +20,16 @@ pub use crate::http::visitor::{Chrome, Visitor};
 
 use crate::http::assets;
 use crate::http::page_error::PageError;
+use crate::i18n::Text;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.app_data(web::FormConfig::default().limit(64 * 1024).error_handler(|e, _| {
-        PageError::new(StatusCode::BAD_REQUEST, "The form could not be read", e.to_string()).into()
+        PageError::new(StatusCode::BAD_REQUEST, Text::key("err-form-unreadable"), e.to_string()).into()
     }))
     .app_data(web::QueryConfig::default().error_handler(|e, _| {
-        PageError::new(StatusCode::BAD_REQUEST, "The address is not valid", e.to_string()).into()
+        PageError::new(StatusCode::BAD_REQUEST, Text::key("err-bad-address"), e.to_string()).into()
     }))
     .route("/", web::get().to(index))
     .configure(ops::routes)
@@ -52,6 +53,6 @@ async fn index(v: Visitor) -> HttpResponse {
 }
 
 /// Anything no route matched.
-pub async fn not_found() -> HttpResponse {
-    actix_web::ResponseError::error_response(&PageError::not_found())
+pub async fn not_found() -> Result<HttpResponse, PageError> {
+    Err(PageError::not_found())
 }

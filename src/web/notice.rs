@@ -4,6 +4,7 @@
 //! link can never make a trusted page say an attacker's words.
 
 use crate::app::App;
+use crate::i18n::Tr;
 use crate::ids::{ClientId, GroupId, UserId};
 use crate::store::social::groups;
 use crate::store::{clients, users};
@@ -60,9 +61,8 @@ pub enum Done {
     ApnsCredentialsRemoved,
 }
 
-/// The names of token kinds, by the number a notice carries.
-pub const TOKEN_KINDS: [&str; 4] =
-    ["authorization code", "OAuth 2.0 access token", "OAuth 2.0 refresh token", "OAuth 1.0a access token"];
+/// The catalogue keys of token kinds' names, by the number a notice carries.
+pub const TOKEN_KINDS: [&str; 4] = ["token-kind-code", "token-kind-access", "token-kind-refresh", "token-kind-oauth1"];
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Notice {
@@ -103,9 +103,9 @@ impl Notice {
         serde_urlencoded::from_str(query).unwrap_or_default()
     }
 
-    /// The sentence, or none when the key is missing or names nothing that
-    /// exists any more.
-    pub fn text(&self, app: &App) -> Option<String> {
+    /// The sentence in `t`'s language (`notice-*` in the catalogue), or
+    /// none when the key is missing or names nothing that exists any more.
+    pub fn text(&self, app: &App, t: &Tr) -> Option<String> {
         let member = || {
             let id = UserId(self.id?);
             app.store.read(|tx| users::get(tx, id)).ok().flatten().map(|u| u.username)
@@ -119,71 +119,91 @@ impl Notice {
             app.store.read(|tx| groups::get(tx, id)).ok().flatten().map(|g| g.name)
         };
         let (n, m) = (self.n.unwrap_or(0), self.m.unwrap_or(0));
-        Some(match self.done? {
-            Done::MemberCreated => format!("Created {}.", member()?),
-            Done::MemberDisabled => {
-                format!("{} is disabled: their sessions and every token of their applications ended.", member()?)
+        let done = self.done?;
+        let key = format!("notice-{}", serde_json::to_value(done).ok()?.as_str()?.replace('_', "-"));
+        let named = |name: Option<String>| Some(t.t1(&key, "name", name?));
+        let numbered = || Some(t.t3(&key, "id", self.id?, "n", n, "m", m));
+        match done {
+            Done::MemberCreated | Done::MemberDisabled | Done::MemberEnabled | Done::MadeAdmin | Done::UnmadeAdmin => {
+                named(member())
             }
-            Done::MemberEnabled => format!("{} is enabled.", member()?),
-            Done::MadeAdmin => format!("{} is now an admin.", member()?),
-            Done::UnmadeAdmin => format!("{} is no longer an admin.", member()?),
-            Done::MemberDeleted => "The member was deleted with their grants and tokens.".into(),
-            Done::AppEnabled => format!("{} is enabled.", application()?),
-            Done::AppDisabled => format!("{} is disabled: its requests and tokens are refused.", application()?),
-            Done::AppSaved => format!("Saved {}.", application()?),
-            Done::AppDeleted => format!("The application was deleted with {n} grants and {m} tokens."),
-            Done::GrantRevoked => format!("Grant {} revoked with {n} tokens.", self.id?),
-            Done::TokenRevoked => format!("The {} was revoked.", TOKEN_KINDS.get(usize::try_from(n).ok()?)?),
-            Done::AccessRevoked => format!("{} no longer has access to your account.", application()?),
-            Done::GroupHidden => {
-                format!("{} is hidden: members no longer see it or anything in it.", group()?)
+            Done::AppEnabled
+            | Done::AppDisabled
+            | Done::AppSaved
+            | Done::AccessRevoked
+            | Done::FcmCredentialsSet
+            | Done::FcmCredentialsRemoved
+            | Done::ApnsCredentialsSet
+            | Done::ApnsCredentialsRemoved => named(application()),
+            Done::GroupHidden | Done::GroupShown => named(group()),
+            Done::MemberDeleted | Done::CalendarReplaced | Done::CalendarRevoked => Some(t.t(&key)),
+            Done::AppDeleted | Done::GroupDeleted => Some(t.t2(&key, "n", n, "m", m)),
+            Done::TokenRevoked => {
+                let kind = TOKEN_KINDS.get(usize::try_from(n).ok()?)?;
+                Some(t.t1(&key, "kind", t.t(kind)))
             }
-            Done::GroupShown => format!("{} is shown again.", group()?),
-            Done::GroupDeleted => {
-                format!("The group was deleted with {} and {}.", plural(n, "post"), plural(m, "comment"))
-            }
-            Done::PostHidden => {
-                format!("Post {} is hidden: members no longer see it, and its reports are closed.", self.id?)
-            }
-            Done::PostShown => format!("Post {} is shown again.", self.id?),
-            Done::PostDeleted => format!("Post {} was deleted with {}.", self.id?, plural(n, "comment")),
-            Done::CommentHidden => {
-                format!("Comment {} is hidden: members no longer see it, and its reports are closed.", self.id?)
-            }
-            Done::CommentShown => format!("Comment {} is shown again.", self.id?),
-            Done::CommentDeleted => format!("Comment {} was deleted with {}.", self.id?, plural(n, "reply")),
-            Done::PostReportsDismissed => {
-                format!("Dismissed {} of post {}; the post stays as it was.", plural(n, "report"), self.id?)
-            }
-            Done::CommentReportsDismissed => {
-                format!("Dismissed {} of comment {}; the comment stays as it was.", plural(n, "report"), self.id?)
-            }
-            Done::CalendarReplaced => "Your calendar feed has a new link; the old one no longer works.".into(),
-            Done::CalendarRevoked => "Your calendar feed link is revoked; calendars using it stop updating.".into(),
-            Done::FcmCredentialsSet => format!("Stored the FCM credentials of {}.", application()?),
-            Done::FcmCredentialsRemoved => {
-                format!("Removed the FCM credentials of {}: its FCM devices are not sent to.", application()?)
-            }
-            Done::ApnsCredentialsSet => format!("Stored the APNs key of {}.", application()?),
-            Done::ApnsCredentialsRemoved => {
-                format!("Removed the APNs key of {}: its APNs devices are not sent to.", application()?)
-            }
-        })
-    }
-}
-
-/// "1 post", "2 posts", "1 reply", "3 replies".
-fn plural(n: u64, one: &str) -> String {
-    match (n, one.strip_suffix('y')) {
-        (1, _) => format!("1 {one}"),
-        (_, Some(stem)) => format!("{n} {stem}ies"),
-        _ => format!("{n} {one}s"),
+            Done::GrantRevoked
+            | Done::PostHidden
+            | Done::PostShown
+            | Done::PostDeleted
+            | Done::CommentHidden
+            | Done::CommentShown
+            | Done::CommentDeleted
+            | Done::PostReportsDismissed
+            | Done::CommentReportsDismissed => numbered(),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_notice_and_token_kind_has_words() {
+        let cat = crate::i18n::Catalogue::load().unwrap();
+        for k in TOKEN_KINDS {
+            assert!(cat.has(k), "{k}");
+        }
+        use Done::*;
+        let all = [
+            MemberCreated,
+            MemberDisabled,
+            MemberEnabled,
+            MadeAdmin,
+            UnmadeAdmin,
+            MemberDeleted,
+            AppEnabled,
+            AppDisabled,
+            AppSaved,
+            AppDeleted,
+            GrantRevoked,
+            TokenRevoked,
+            AccessRevoked,
+            GroupHidden,
+            GroupShown,
+            GroupDeleted,
+            PostHidden,
+            PostShown,
+            PostDeleted,
+            CommentHidden,
+            CommentShown,
+            CommentDeleted,
+            PostReportsDismissed,
+            CommentReportsDismissed,
+            CalendarReplaced,
+            CalendarRevoked,
+            FcmCredentialsSet,
+            FcmCredentialsRemoved,
+            ApnsCredentialsSet,
+            ApnsCredentialsRemoved,
+        ];
+        for d in all {
+            let name = serde_json::to_value(d).unwrap();
+            let key = format!("notice-{}", name.as_str().unwrap().replace('_', "-"));
+            assert!(cat.has(&key), "{key}");
+        }
+    }
 
     #[test]
     fn a_notice_is_a_key_and_numbers_and_nothing_else() {
@@ -202,10 +222,6 @@ mod tests {
         assert_eq!(
             Notice::of(Done::PostReportsDismissed).id(3).counts(2, 0).after("/admin/content?state=reported"),
             "/admin/content?state=reported&done=post_reports_dismissed&id=3&n=2&m=0"
-        );
-        assert_eq!(
-            (plural(1, "reply"), plural(2, "reply"), plural(0, "post")),
-            ("1 reply".into(), "2 replies".into(), "0 posts".into())
         );
     }
 }

@@ -10,6 +10,7 @@ use crate::accounts::signup::{self, SignUpError};
 use crate::config::Registration;
 use crate::http::page_error::PageError;
 use crate::http::visitor::VisitorForm;
+use crate::i18n::Text;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -43,25 +44,21 @@ struct RegisterQuery {
 }
 
 fn bad_invite() -> PageError {
-    PageError::new(
-        StatusCode::BAD_REQUEST,
-        "This invite link is not valid",
-        "It was used already or has expired (invites last seven days). Ask an admin for a new one.",
-    )
+    PageError::new(StatusCode::BAD_REQUEST, Text::key("err-invite-link"), Text::key("err-invite-link-text"))
 }
 
 /// Why there is no form for a visitor without an invite.
 fn closed(v: &Visitor) -> PageError {
     let message = match v.app.config.registration {
-        Registration::Invite => "Joining this site takes an invite link. Ask an admin of the site for one.",
-        _ => "This site does not take sign-ups. An admin can add you, or send you an invite link.",
+        Registration::Invite => "err-registration-invite",
+        _ => "err-registration-closed-text",
     };
-    PageError::new(StatusCode::FORBIDDEN, "Registration is closed", message)
+    PageError::new(StatusCode::FORBIDDEN, Text::key("err-registration-closed"), Text::key(message))
 }
 
 fn blank(v: &Visitor, invite: &str) -> RegisterView {
     RegisterView {
-        c: v.chrome("Create an account", true),
+        c: v.chrome("title-register", true),
         invite: invite.to_string(),
         username: String::new(),
         display_name: String::new(),
@@ -114,7 +111,7 @@ async fn submit(VisitorForm(v, form): VisitorForm<RegisterForm>) -> Result<HttpR
         v.render(status, &view)
     };
     if form.password != form.password_confirm {
-        return Ok(again(StatusCode::BAD_REQUEST, "password_confirm", "The two passwords differ.".into()));
+        return Ok(again(StatusCode::BAD_REQUEST, "password_confirm", v.tr().t("form-passwords-differ")));
     }
     let new = NewMember {
         username: form.username.clone(),
@@ -141,7 +138,7 @@ async fn submit(VisitorForm(v, form): VisitorForm<RegisterForm>) -> Result<HttpR
             let mut r = again(
                 StatusCode::TOO_MANY_REQUESTS,
                 "form",
-                format!("Too many attempts from your address. Try again in {} minute(s).", secs.div_ceil(60)),
+                v.tr().t1("form-too-many-attempts", "minutes", secs.div_ceil(60)),
             );
             if let Ok(v) = secs.to_string().parse() {
                 r.headers_mut().insert(actix_web::http::header::RETRY_AFTER, v);
@@ -149,10 +146,10 @@ async fn submit(VisitorForm(v, form): VisitorForm<RegisterForm>) -> Result<HttpR
             Ok(r)
         }
         Err(SignUpError::Member(MemberError::Invalid { field, message })) => {
-            Ok(again(StatusCode::BAD_REQUEST, field, super::setup::capitalise(&message)))
+            Ok(again(StatusCode::BAD_REQUEST, field, super::setup::member_invalid(&v.tr(), field, &message)))
         }
         Err(SignUpError::Member(MemberError::Taken(_))) => {
-            Ok(again(StatusCode::BAD_REQUEST, "username", "This username is taken; choose another.".into()))
+            Ok(again(StatusCode::BAD_REQUEST, "username", v.tr().t("form-username-taken")))
         }
         Err(SignUpError::Member(e)) => Err(PageError::internal(e)),
     }

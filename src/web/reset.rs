@@ -5,6 +5,7 @@ use super::{Chrome, Visitor};
 use crate::accounts::members::{self, MemberError};
 use crate::http::page_error::PageError;
 use crate::http::visitor::VisitorForm;
+use crate::i18n::Text;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -30,11 +31,7 @@ struct ResetQuery {
 }
 
 fn bad_link() -> PageError {
-    PageError::new(
-        StatusCode::BAD_REQUEST,
-        "This link is not valid",
-        "It was used already or has expired. Ask an admin for a new one.",
-    )
+    PageError::new(StatusCode::BAD_REQUEST, Text::key("err-reset-link"), Text::key("err-reset-link-text"))
 }
 
 async fn show(v: Visitor, q: web::Query<ResetQuery>) -> Result<HttpResponse, PageError> {
@@ -42,7 +39,7 @@ async fn show(v: Visitor, q: web::Query<ResetQuery>) -> Result<HttpResponse, Pag
     Ok(v.render(
         StatusCode::OK,
         &ResetView {
-            c: v.chrome("Choose a new password", true),
+            c: v.chrome("title-new-password", true),
             token: q.token.clone(),
             username: user.username,
             error: None,
@@ -70,7 +67,7 @@ async fn submit(VisitorForm(v, form): VisitorForm<ResetForm>) -> Result<HttpResp
         v.render(
             StatusCode::BAD_REQUEST,
             &ResetView {
-                c: v.chrome("Choose a new password", true),
+                c: v.chrome("title-new-password", true),
                 token: form.token.clone(),
                 username: user.username.clone(),
                 error: Some(error),
@@ -78,12 +75,14 @@ async fn submit(VisitorForm(v, form): VisitorForm<ResetForm>) -> Result<HttpResp
         )
     };
     if form.password != form.confirm {
-        return Ok(again("The two passwords differ.".into()));
+        return Ok(again(v.tr().t("form-passwords-differ")));
     }
     match members::reset_password(&v.app, &form.token, form.password.clone(), v.conn.ip.to_string()).await {
         Ok(_) => Ok(v.redirect("/login?reset=1")),
         Err(MemberError::Invalid { field: "token", .. }) => Err(bad_link()),
-        Err(MemberError::Invalid { message, .. }) => Ok(again(super::setup::capitalise(&message))),
+        Err(MemberError::Invalid { message, .. }) => {
+            Ok(again(super::setup::member_invalid(&v.tr(), "password", &message)))
+        }
         Err(e) => Err(PageError::internal(e)),
     }
 }

@@ -6,6 +6,7 @@ use crate::accounts::sessions;
 use crate::accounts::setup::{self, SetupError};
 use crate::http::page_error::PageError;
 use crate::http::visitor::VisitorForm;
+use crate::i18n::{Text, Tr};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -45,15 +46,11 @@ struct SetupQuery {
 }
 
 fn bad_link() -> PageError {
-    PageError::new(
-        StatusCode::BAD_REQUEST,
-        "This setup link is not valid",
-        "It was used already, has expired (links last one hour), or a newer one replaced it. Run `latchkey setup` on the server for a fresh link.",
-    )
+    PageError::new(StatusCode::BAD_REQUEST, Text::key("err-setup-link"), Text::key("err-setup-link-text"))
 }
 
 fn done(v: &Visitor) -> HttpResponse {
-    v.render(StatusCode::OK, &SetupDoneView { c: v.chrome("Already set up", true) })
+    v.render(StatusCode::OK, &SetupDoneView { c: v.chrome("title-already-set-up", true) })
 }
 
 async fn show(v: Visitor, q: web::Query<SetupQuery>) -> Result<HttpResponse, PageError> {
@@ -66,7 +63,7 @@ async fn show(v: Visitor, q: web::Query<SetupQuery>) -> Result<HttpResponse, Pag
     Ok(v.render(
         StatusCode::OK,
         &SetupView {
-            c: v.chrome("Create the first admin", true),
+            c: v.chrome("title-setup", true),
             token: q.token.clone(),
             username: String::new(),
             display_name: String::new(),
@@ -101,7 +98,7 @@ async fn submit(VisitorForm(v, form): VisitorForm<SetupForm>) -> Result<HttpResp
         v.render(
             StatusCode::BAD_REQUEST,
             &SetupView {
-                c: v.chrome("Create the first admin", true),
+                c: v.chrome("title-setup", true),
                 token: form.token.clone(),
                 username: form.username.clone(),
                 display_name: form.display_name.clone(),
@@ -111,7 +108,7 @@ async fn submit(VisitorForm(v, form): VisitorForm<SetupForm>) -> Result<HttpResp
         )
     };
     if form.password != form.password_confirm {
-        return Ok(again(vec![("password_confirm".into(), "The two passwords differ.".into())]));
+        return Ok(again(vec![("password_confirm".into(), v.tr().t("form-passwords-differ"))]));
     }
     let new = NewMember {
         username: form.username.clone(),
@@ -132,13 +129,30 @@ async fn submit(VisitorForm(v, form): VisitorForm<SetupForm>) -> Result<HttpResp
         Err(SetupError::AdminExists) => Ok(done(&v)),
         Err(SetupError::BadLink) => Err(bad_link()),
         Err(SetupError::Member(MemberError::Invalid { field, message })) => {
-            Ok(again(vec![(field.to_string(), capitalise(&message))]))
+            Ok(again(vec![(field.to_string(), member_invalid(&v.tr(), field, &message))]))
         }
         Err(SetupError::Member(MemberError::Taken(_))) => {
-            Ok(again(vec![("username".into(), "This username is taken.".into())]))
+            Ok(again(vec![("username".into(), v.tr().t("form-username-taken"))]))
         }
         Err(SetupError::Member(e)) => Err(PageError::internal(e)),
     }
+}
+
+/// A member field's refusal (`accounts::members`, `auth::passwords`) in
+/// the page's language; words this version does not know are shown as
+/// they are.
+pub fn member_invalid(t: &Tr, field: &str, message: &str) -> String {
+    let key = match (field, message) {
+        ("username", m) if m.starts_with("must be 2 to 32") => "invalid-username-length",
+        ("username", m) if m.starts_with("may hold") => "invalid-username-chars",
+        ("email", _) => "invalid-email",
+        ("display_name", _) => "invalid-display-name",
+        ("password", m) if m.contains("at least") => "invalid-password-short",
+        ("password", m) if m.contains("at most") => "invalid-password-long",
+        ("password", m) if m.contains("username") => "invalid-password-username",
+        _ => return capitalise(message),
+    };
+    t.t(key)
 }
 
 pub fn capitalise(s: &str) -> String {

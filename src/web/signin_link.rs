@@ -9,6 +9,7 @@ use crate::accounts::sessions;
 use crate::accounts::signin_links::{self, LinkError};
 use crate::http::page_error::PageError;
 use crate::http::visitor::VisitorForm;
+use crate::i18n::Text;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -34,12 +35,7 @@ struct LinkQuery {
 }
 
 fn bad_link() -> PageError {
-    PageError::new(
-        StatusCode::BAD_REQUEST,
-        "This sign-in link is not valid",
-        "It was used already, has expired (sign-in links last five minutes), or its account cannot sign in. \
-         Ask the application for a new one, or sign in with your password.",
-    )
+    PageError::new(StatusCode::BAD_REQUEST, Text::key("err-signin-link"), Text::key("err-signin-link-text"))
 }
 
 async fn show(v: Visitor, q: web::Query<LinkQuery>) -> Result<HttpResponse, PageError> {
@@ -47,7 +43,7 @@ async fn show(v: Visitor, q: web::Query<LinkQuery>) -> Result<HttpResponse, Page
     Ok(v.render(
         StatusCode::OK,
         &LinkView {
-            c: v.chrome("Sign in", true),
+            c: v.chrome("title-sign-in", true),
             token: q.token.clone(),
             username: user.username,
             display_name: user.display_name,

@@ -13,7 +13,7 @@ use crate::webdriver::Browser;
 /// show it: `tag#id.class (scrollWidth > clientWidth)`. Boxes that scroll
 /// (`overflow-x: auto`), form fields (they scroll their own text) and SVG
 /// (drawn to its viewBox) are fine.
-const OVERFLOWING: &str = r#"
+pub const OVERFLOWING: &str = r#"
 const out = [];
 for (const el of document.querySelectorAll('body *')) {
   if (el.closest('svg') || el.clientWidth === 0 || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName)) continue;

@@ -136,6 +136,12 @@ impl Browser {
         self.post("/execute/sync", json!({ "script": script, "args": [] }))
     }
 
+    /// Runs `script` as an asynchronous script: it ends by calling its last
+    /// argument with the answer.
+    pub fn execute_async(&self, script: &str) -> Value {
+        self.post("/execute/async", json!({ "script": script, "args": [] }))
+    }
+
     /// The console's messages since the last call: errors, warnings and
     /// what the Content-Security-Policy refused (the session is made with
     /// `goog:loggingPrefs`, see `browser::browser`).

@@ -68,7 +68,7 @@ fn filter(q: &Query) -> Result<Filter, String> {
 }
 
 struct Row {
-    at: (String, String),
+    at: super::When,
     e: AuditEvent,
 }
 
@@ -117,7 +117,7 @@ async fn show(v: Admin, q: web::Query<Query>) -> Result<HttpResponse, PageError>
         Err(e) => (vec![], None, Some(e)),
     };
     let view = AuditView {
-        c: v.chrome("Audit log", false),
+        c: v.chrome("admin-audit", false),
         actor: q.actor.clone(),
         action: q.action.clone(),
         target: q.target.clone(),
@@ -171,15 +171,16 @@ fn line(csv: bool, id: AuditId, e: &AuditEvent) -> String {
 /// Every matching event, newest first, streamed: one read transaction per
 /// chunk of `EXPORT_CHUNK` events, so memory stays flat however long the log.
 async fn export(v: Admin, q: web::Query<Query>) -> Result<HttpResponse, PageError> {
-    let f = filter(&q).map_err(|e| PageError::new(StatusCode::BAD_REQUEST, "The filter is not valid", e))?;
+    let f =
+        filter(&q).map_err(|e| PageError::new(StatusCode::BAD_REQUEST, crate::i18n::Text::key("err-bad-filter"), e))?;
     let (csv, content_type, ext) = match q.format.as_str() {
         "csv" => (true, "text/csv; charset=utf-8", "csv"),
         "jsonl" | "" => (false, "application/x-ndjson", "jsonl"),
         other => {
             return Err(PageError::new(
                 StatusCode::BAD_REQUEST,
-                "Unknown export format",
-                format!("{other:?}: choose csv or jsonl"),
+                crate::i18n::Text::key("err-export-format"),
+                crate::i18n::Text::key("err-export-format-text").with("format", format!("{other:?}")),
             ));
         }
     };

@@ -5,6 +5,7 @@
 //! put beside it). Pure: numbers in, markup out.
 
 use crate::clock::Timestamp;
+use crate::i18n::Tr;
 use std::fmt::Write;
 
 /// The drawing's own coordinates; the page scales it (see `.chart` in the
@@ -125,18 +126,11 @@ pub fn compact(n: u64) -> String {
     n.to_string()
 }
 
-fn day_label(ts: Timestamp) -> String {
-    time::OffsetDateTime::from_unix_timestamp(ts)
-        .ok()
-        .and_then(|t| t.format(time::macros::format_description!("[month repr:short] [day padding:none]")).ok())
-        .unwrap_or_else(|| ts.to_string())
-}
-
-fn date(ts: Timestamp) -> String {
-    time::OffsetDateTime::from_unix_timestamp(ts)
-        .ok()
-        .and_then(|t| t.format(time::macros::format_description!("[year]-[month]-[day]")).ok())
-        .unwrap_or_else(|| ts.to_string())
+/// An axis date: "Dec 1" / "1 dec".
+fn day_label(t: &Tr, ts: Timestamp) -> String {
+    let Ok(d) = time::OffsetDateTime::from_unix_timestamp(ts) else { return ts.to_string() };
+    let month = t.t(&format!("month-short-{}", u8::from(d.month())));
+    t.t2("chart-axis-day", "day", d.day().to_string(), "month", month)
 }
 
 impl Chart {
@@ -156,12 +150,32 @@ impl Chart {
         self.start.saturating_add(self.step.saturating_mul(i as i64))
     }
 
-    /// The drawing and its text alternative.
+    /// The drawing and its text alternative, in English.
     pub fn draw(&self) -> Drawn {
+        match crate::i18n::Catalogue::load() {
+            Ok(c) => self.draw_in(&Tr::new(std::sync::Arc::new(c), crate::i18n::Lang::En)),
+            Err(e) => {
+                tracing::warn!(error = %e, "the catalogue does not load");
+                Drawn {
+                    id: self.id.clone(),
+                    title: self.title.clone(),
+                    svg: String::new(),
+                    summary: String::new(),
+                    legend: vec![],
+                    headers: vec![],
+                    rows: vec![],
+                }
+            }
+        }
+    }
+
+    /// The drawing and its text alternative in `t`'s language (the title
+    /// and series names are taken as they are).
+    pub fn draw_in(&self, t: &Tr) -> Drawn {
         let n = self.buckets();
         let max = (0..n).map(|i| self.height(i)).max().unwrap_or(0);
         let top = nice_max(max);
-        let summary = self.summary(n, max);
+        let summary = self.summary(t, n, max);
         let id = escape(&self.id);
         let mut svg = String::new();
         let _ = write!(
@@ -192,6 +206,7 @@ impl Chart {
             // A date under the first bucket of each day, as many as fit.
             let every = ((n as f64 * self.step as f64 / 86_400.0) / 7.0).ceil().max(1.0) as i64 * 86_400;
             let mut shown = 0;
+            let tr = t;
             for i in 0..n {
                 let t = self.time_of(i);
                 if t.rem_euclid(every) < self.step || (i == 0 && n == 1) {
@@ -208,7 +223,7 @@ impl Chart {
                         TOP + ph + 4.0,
                         label_x,
                         H - 8.0,
-                        escape(&day_label(t))
+                        escape(&day_label(tr, t))
                     );
                 }
             }
@@ -220,9 +235,10 @@ impl Chart {
         if max == 0 {
             let _ = write!(
                 svg,
-                "<text class=\"empty\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">Nothing counted yet</text>",
+                "<text class=\"empty\" x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>",
                 LEFT + pw / 2.0,
-                TOP + ph / 2.0
+                TOP + ph / 2.0,
+                escape(&t.t("chart-empty"))
             );
         }
         svg.push_str("</svg>");
@@ -233,7 +249,7 @@ impl Chart {
             summary,
             legend: self.series.iter().enumerate().map(|(i, s)| (format!("s{}", i % 4), s.name.clone())).collect(),
             headers: self.series.iter().map(|s| s.name.clone()).collect(),
-            rows: self.rows(n),
+            rows: self.rows(t, n),
         }
     }
 
@@ -274,31 +290,41 @@ impl Chart {
     }
 
     /// Totals (bars) or the latest value (line), and the peak with its time.
-    fn summary(&self, n: usize, max: u64) -> String {
+    fn summary(&self, t: &Tr, n: usize, max: u64) -> String {
         if max == 0 {
-            return format!("{}: nothing counted yet.", self.title);
+            return t.t1("chart-summary-empty", "title", self.title.as_str());
         }
         let peak = (0..n).max_by_key(|&i| (self.height(i), std::cmp::Reverse(i))).unwrap_or(0);
-        let at = crate::clock::human(self.time_of(peak));
+        let num = |v: u64| crate::i18n::group_digits(t.lang, i128::from(v));
         match self.kind {
             Kind::Bars => {
                 let parts: Vec<String> = self
                     .series
                     .iter()
-                    .map(|s| format!("{} {}", s.values.iter().fold(0u64, |a, v| a.saturating_add(*v)), s.name))
+                    .map(|s| format!("{} {}", num(s.values.iter().fold(0u64, |a, v| a.saturating_add(*v))), s.name))
                     .collect();
-                format!("{}: {} in all; the busiest hour, from {at}, had {}.", self.title, parts.join(", "), max)
+                let at = t.when(self.time_of(peak));
+                let title = self.title.as_str();
+                t.with_pairs(
+                    "chart-summary-bars",
+                    &[("title", title), ("parts", &parts.join(", ")), ("at", &at), ("max", &num(max))],
+                )
             }
             Kind::Line => {
                 let last = (0..n).rev().map(|i| self.height(i)).next().unwrap_or(0);
-                format!("{}: {last} now; the most was {max}, on {}.", self.title, date(self.time_of(peak)))
+                let day = t.day(self.time_of(peak));
+                let title = self.title.as_str();
+                t.with_pairs(
+                    "chart-summary-line",
+                    &[("title", title), ("last", &num(last)), ("max", &num(max)), ("day", &day)],
+                )
             }
         }
     }
 
     /// One row per day: sums of the day's buckets (bars) or the day's last
     /// value (line).
-    fn rows(&self, n: usize) -> Vec<Row> {
+    fn rows(&self, t: &Tr, n: usize) -> Vec<Row> {
         let mut rows: Vec<(Timestamp, Vec<u64>)> = vec![];
         for i in 0..n {
             let day = self.time_of(i).div_euclid(86_400) * 86_400;
@@ -316,7 +342,10 @@ impl Chart {
             }
         }
         rows.into_iter()
-            .map(|(day, figures)| Row { day: date(day), figures: figures.iter().map(u64::to_string).collect() })
+            .map(|(day, figures)| Row {
+                day: t.day(day),
+                figures: figures.iter().map(|f| crate::i18n::group_digits(t.lang, i128::from(*f))).collect(),
+            })
             .collect()
     }
 }
@@ -375,15 +404,24 @@ mod tests {
         let d = chart(Kind::Bars, vec![("OAuth 2.0", a), ("OAuth 1.0a", b)]).draw();
         assert_eq!(d.svg.matches("<rect").count(), 3);
         assert!(d.svg.contains("class=\"s1\""));
+        let c = std::sync::Arc::new(crate::i18n::Catalogue::load().unwrap());
+        let nl = chart(Kind::Bars, vec![("OAuth 2.0", vec![1_234, 0]), ("OAuth 1.0a", vec![0, 1])])
+            .draw_in(&Tr::new(c, crate::i18n::Lang::Nl));
+        assert_eq!(
+            nl.summary,
+            "Tokens: 1.234 OAuth 2.0, 1 OAuth 1.0a in totaal; het drukste uur, vanaf 1 december 2025 00:00 UTC, had er 1.234."
+        );
+        assert!(nl.svg.contains(">1 dec</text>"), "{}", nl.svg);
+        assert_eq!(nl.rows[0].figures, ["1.234", "1"]);
         assert_eq!(
             d.summary,
-            "Tokens: 8 OAuth 2.0, 4 OAuth 1.0a in all; the busiest hour, from 2025-12-01 03:00 UTC, had 10."
+            "Tokens: 8 OAuth 2.0, 4 OAuth 1.0a in all; the busiest hour, from 1 December 2025, 03:00 UTC, had 10."
         );
         assert_eq!(
             d.rows,
             [
-                Row { day: "2025-12-01".into(), figures: vec!["6".into(), "4".into()] },
-                Row { day: "2025-12-02".into(), figures: vec!["2".into(), "0".into()] },
+                Row { day: "1 December 2025".into(), figures: vec!["6".into(), "4".into()] },
+                Row { day: "2 December 2025".into(), figures: vec!["2".into(), "0".into()] },
             ]
         );
         // The scale's top is 10: the tallest stack reaches the top line.
@@ -400,7 +438,7 @@ mod tests {
     fn one_point_and_huge_values_stay_inside_the_drawing() {
         let d = chart(Kind::Line, vec![("Grants", vec![u64::MAX])]).draw();
         assert!(d.svg.contains("<circle"), "{}", d.svg);
-        assert!(d.summary.contains(&u64::MAX.to_string()));
+        assert!(d.summary.contains("18,446,744,073,709,551,615"), "{}", d.summary);
         let d = chart(Kind::Bars, vec![("a", vec![u64::MAX, 1]), ("b", vec![u64::MAX, 0])]).draw();
         let drawing = d.svg.split("</desc>").nth(1).unwrap();
         for n in drawing.split('"').flat_map(|w| w.split([' ', ','])).filter_map(|w| w.parse::<f64>().ok()) {
@@ -408,7 +446,7 @@ mod tests {
         }
         let line = chart(Kind::Line, vec![("Grants", vec![1, 5, 3])]).draw();
         assert!(line.svg.contains("<polyline"));
-        assert_eq!(line.summary, "Tokens: 3 now; the most was 5, on 2025-12-02.");
+        assert_eq!(line.summary, "Tokens: 3 now; the most was 5, on 2 December 2025.");
     }
 
     #[test]

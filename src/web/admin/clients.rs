@@ -39,19 +39,23 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 pub(super) fn refused(e: ClientError) -> PageError {
     match e {
-        ClientError::NotFound(k) => {
-            PageError::new(StatusCode::NOT_FOUND, "No such application", format!("There is no application {k:?}."))
-        }
-        ClientError::Invalid { field, message } => {
-            PageError::new(StatusCode::BAD_REQUEST, "Not possible", format!("{field}: {message}"))
-        }
+        ClientError::NotFound(k) => PageError::new(
+            StatusCode::NOT_FOUND,
+            crate::i18n::Text::key("err-no-application"),
+            crate::i18n::Text::key("err-no-application-text").with("key", k),
+        ),
+        ClientError::Invalid { field, message } => PageError::new(
+            StatusCode::BAD_REQUEST,
+            crate::i18n::Text::key("err-not-possible"),
+            format!("{field}: {message}"),
+        ),
         e => PageError::internal(e),
     }
 }
 
 struct Row {
     view: ClientView,
-    created: (String, String),
+    created: super::When,
 }
 
 #[derive(Template)]
@@ -134,13 +138,13 @@ async fn list(v: Admin, q: web::Query<ListQuery>, req: HttpRequest) -> Result<Ht
         })
     })?;
     let view = ListView {
-        c: v.chrome("Applications", false),
+        c: v.chrome("nav-applications", false),
         q: q.q.clone(),
         protocol: q.protocol.clone(),
         status: q.status.clone(),
         kind: q.kind.clone(),
         rows: p.items,
-        notice: Notice::from_query(req.query_string()).text(&v.app),
+        notice: Notice::from_query(req.query_string()).text(&v.app, &v.tr()),
         next: super::next_query(&format!("{}&order={}", filters(&q), sort.param()), p.next.as_deref(), &asked),
         sort,
         sort_href: sort.toggle(&filters(&q)),
@@ -289,14 +293,12 @@ impl Form {
         if t.is_empty() {
             return Ok(None);
         }
-        t.parse()
-            .map(Some)
-            .map_err(|_| (field.to_string(), "Write a number of seconds, or leave it empty.".to_string()))
+        t.parse().map(Some).map_err(|_| (field.to_string(), "clients-seconds-error".to_string()))
     }
 
     fn to_new(&self) -> Result<NewClient, (String, String)> {
         if !self.oauth2 && !self.oauth1 {
-            return Err(("protocols".into(), "Choose OAuth 2.0, OAuth 1.0a, or both.".into()));
+            return Err(("protocols".into(), "clients-protocols-error".into()));
         }
         let oauth1 = if self.oauth1 {
             Some(NewConsumer {
@@ -371,7 +373,7 @@ impl FormView {
 async fn new_form(v: Admin) -> Result<HttpResponse, PageError> {
     Ok(v.render(
         StatusCode::OK,
-        &FormView { c: v.chrome("New application", false), f: Form::fresh(), errors: vec![], editing: None },
+        &FormView { c: v.chrome("clients-new", false), f: Form::fresh(), errors: vec![], editing: None },
     ))
 }
 
@@ -384,14 +386,19 @@ struct CredentialsView {
 }
 
 fn credentials(v: &Visitor, creds: Credentials, what: &'static str) -> HttpResponse {
-    v.render(StatusCode::OK, &CredentialsView { c: v.chrome("Credentials", false), creds, what })
+    v.render(StatusCode::OK, &CredentialsView { c: v.chrome("credentials-title", false), creds, what })
 }
 
 async fn create(AdminForm(v, Posted { f, .. }): AdminForm<Posted>) -> Result<HttpResponse, PageError> {
     let again = |f: Form, field: String, message: String| {
         v.render(
             StatusCode::BAD_REQUEST,
-            &FormView { c: v.chrome("New application", false), f, errors: vec![(field, message)], editing: None },
+            &FormView {
+                c: v.chrome("clients-new", false),
+                f,
+                errors: vec![(field, v.tr().t_or(&message))],
+                editing: None,
+            },
         )
     };
     let new = match f.to_new() {
@@ -399,7 +406,7 @@ async fn create(AdminForm(v, Posted { f, .. }): AdminForm<Posted>) -> Result<Htt
         Err((field, message)) => return Ok(again(f, field, message)),
     };
     match registry::register(&v.app, new, v.who()).await {
-        Ok(creds) => Ok(credentials(&v, creds, "registered")),
+        Ok(creds) => Ok(credentials(&v, creds, "credentials-registered")),
         Err(ClientError::Invalid { field, message }) => {
             Ok(again(f, field.to_string(), crate::web::setup::capitalise(&message)))
         }
@@ -412,7 +419,7 @@ async fn create(AdminForm(v, Posted { f, .. }): AdminForm<Posted>) -> Result<Htt
 struct DetailView {
     c: Chrome,
     view: ClientView,
-    created: (String, String),
+    created: super::When,
     notice: Option<String>,
     /// Which push credentials the application has (never their contents).
     push: crate::push::credentials::Configured,
@@ -421,10 +428,10 @@ struct DetailView {
 async fn show(v: Admin, id: web::Path<String>, req: HttpRequest) -> Result<HttpResponse, PageError> {
     let c = registry::find(&v.app, &id).map_err(refused)?;
     let view = DetailView {
-        c: v.chrome("Application", false),
+        c: v.chrome("title-application", false),
         view: ClientView::from(&c),
         created: when(c.created_at),
-        notice: Notice::from_query(req.query_string()).text(&v.app),
+        notice: Notice::from_query(req.query_string()).text(&v.app, &v.tr()),
         push: crate::push::credentials::configured(&v.app, c.id).map_err(refused)?,
     };
     Ok(v.render(StatusCode::OK, &view))
@@ -442,7 +449,7 @@ crate::has_csrf!(CsrfForm);
 
 async fn rotate(AdminForm(v, _): AdminForm<CsrfForm>, id: web::Path<String>) -> Result<HttpResponse, PageError> {
     let creds = registry::rotate_secret(&v.app, &id, v.who()).await.map_err(refused)?;
-    Ok(credentials(&v, creds, "rotated"))
+    Ok(credentials(&v, creds, "credentials-rotated"))
 }
 
 async fn enable(AdminForm(v, form): AdminForm<CsrfForm>, id: web::Path<String>) -> Result<HttpResponse, PageError> {
@@ -473,7 +480,7 @@ async fn confirm_delete(v: Admin, id: web::Path<String>) -> Result<HttpResponse,
         Ok::<_, StoreError>((gs.len(), n))
     })?;
     let view = DeleteView {
-        c: v.chrome("Delete application", false),
+        c: v.chrome("title-delete-application", false),
         id: c.id.to_string(),
         name: c.name,
         grants: n_grants,
@@ -490,7 +497,7 @@ async fn delete(AdminForm(v, _): AdminForm<CsrfForm>, id: web::Path<String>) -> 
 async fn edit_form(v: Admin, id: web::Path<String>) -> Result<HttpResponse, PageError> {
     let c = registry::find(&v.app, &id).map_err(refused)?;
     let view = FormView {
-        c: v.chrome("Edit application", false),
+        c: v.chrome("title-edit-application", false),
         f: Form::from_client(&c),
         errors: vec![],
         editing: Some(c.id.to_string()),
@@ -506,9 +513,9 @@ async fn edit(
         v.render(
             StatusCode::BAD_REQUEST,
             &FormView {
-                c: v.chrome("Edit application", false),
+                c: v.chrome("title-edit-application", false),
                 f,
-                errors: vec![(field, message)],
+                errors: vec![(field, v.tr().t_or(&message))],
                 editing: Some(id.to_string()),
             },
         )

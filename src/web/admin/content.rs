@@ -79,7 +79,11 @@ impl ListQuery {
 
     fn filter(&self) -> Result<ContentFilter, PageError> {
         let invalid = |what: &str| {
-            PageError::new(StatusCode::BAD_REQUEST, "The address is not valid", format!("{what} is not a choice here."))
+            PageError::new(
+                StatusCode::BAD_REQUEST,
+                crate::i18n::Text::key("err-bad-address"),
+                crate::i18n::Text::key("err-not-a-choice").with("what", what),
+            )
         };
         Ok(ContentFilter {
             kinds: match self.kind.as_str() {
@@ -118,7 +122,7 @@ impl ListQuery {
 struct ReportView {
     reporter: String,
     reason: String,
-    at: (String, String),
+    at: super::When,
     open: bool,
 }
 
@@ -127,7 +131,7 @@ struct Row {
     /// `post` or `comment`, as in the action paths.
     kind: &'static str,
     id: u64,
-    /// "Post 12", "Comment 7".
+    /// "Post 12", "Comment 7" (in the page's language).
     label: String,
     /// Deleted since it was reported.
     gone: bool,
@@ -139,8 +143,9 @@ struct Row {
     author: String,
     /// The group's id, name and whether it is hidden; `None`: own stream.
     group: Option<(u64, String, bool)>,
-    access: &'static str,
-    created: Option<(String, String)>,
+    /// Who may see it, in the page's words.
+    access: String,
+    created: Option<super::When>,
     hidden: bool,
     post_hidden: bool,
     reports: Vec<ReportView>,
@@ -154,14 +159,14 @@ fn kind_of(t: Target) -> (&'static str, u64) {
     }
 }
 
-fn row_of(r: ContentRow) -> Row {
+fn row_of(t: &crate::i18n::Tr, r: ContentRow) -> Row {
     let (kind, id) = kind_of(r.target);
     let open_reports = r.open_reports();
     let reports = r
         .reports
         .into_iter()
         .map(|x| ReportView {
-            reporter: x.reporter.unwrap_or_else(|| "(deleted member)".into()),
+            reporter: x.reporter.unwrap_or_else(|| t.t("deleted-member")),
             reason: x.report.reason,
             at: when(x.report.created_at),
             open: x.report.resolved_at.is_none(),
@@ -170,15 +175,15 @@ fn row_of(r: ContentRow) -> Row {
     let mut row = Row {
         kind,
         id,
-        label: format!("{} {id}", if kind == "post" { "Post" } else { "Comment" }),
+        label: t.t1(if kind == "post" { "content-post-n" } else { "content-comment-n" }, "id", id.to_string()),
         gone: r.content.is_none(),
         title: String::new(),
         excerpt: String::new(),
         on_post: None,
         reply: false,
-        author: r.author.unwrap_or_else(|| "(deleted member)".into()),
+        author: r.author.unwrap_or_else(|| t.t("deleted-member")),
         group: r.group.map(|g| (g.id.0, g.name, g.hidden)),
-        access: r.access.map(|a| a.as_str()).unwrap_or(""),
+        access: r.access.map(|a| t.t(&format!("access-{}", a.as_str()))).unwrap_or_default(),
         created: None,
         hidden: false,
         post_hidden: false,
@@ -251,16 +256,16 @@ async fn list(v: Admin, q: web::Query<ListQuery>, req: HttpRequest) -> Result<Ht
     let filters = q.filters();
     let back = serde_urlencoded::to_string(&*q).unwrap_or_default();
     let view = ListView {
-        c: v.chrome(if f.state == State::Reported { "Reported content" } else { "Content" }, false),
+        c: v.chrome(if f.state == State::Reported { "content-reported" } else { "admin-content" }, false),
         q: q.q.clone(),
         kind: q.kind.clone(),
         state: q.state.clone(),
         group: q.group.clone(),
         groups: choices.into_iter().map(|g| (g.id.0.to_string(), g.name, g.hidden)).collect(),
         filtered: q.is_filtered(),
-        rows: p.items.into_iter().map(row_of).collect(),
+        rows: p.items.into_iter().map(|r| row_of(&v.tr(), r)).collect(),
         next: super::next_query(&format!("{filters}&order={}", sort.param()), p.next.as_deref(), &asked),
-        notice: Notice::from_query(req.query_string()).text(&v.app),
+        notice: Notice::from_query(req.query_string()).text(&v.app, &v.tr()),
         open_reports,
         sort,
         sort_href: sort.toggle(&filters),
@@ -365,9 +370,9 @@ async fn confirm_delete(
     let found = v.app.store.read(|tx| review::content(tx, t))?;
     let r = found.ok_or_else(|| refused(SocialError::NotFound(what(t))))?;
     let goes_with = r.comments;
-    let row = row_of(r);
+    let row = row_of(&v.tr(), r);
     let view = DeleteView {
-        c: v.chrome(&format!("Delete {}", row.label.to_lowercase()), false),
+        c: v.chrome_titled(v.tr().t1("delete-question", "name", row.label.to_lowercase()), false),
         row,
         goes_with,
         back: ListQuery::normal(&q.back),

@@ -24,7 +24,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// The last backup as the dashboard shows it.
 pub struct Backup {
-    pub at: (String, String),
+    pub at: super::When,
     pub size: String,
     pub file: String,
     pub scheduled: bool,
@@ -41,7 +41,7 @@ pub fn readable_size(bytes: u64) -> String {
 }
 
 pub struct Event {
-    pub at: (String, String),
+    pub at: super::When,
     pub e: AuditEvent,
 }
 
@@ -106,9 +106,18 @@ struct DashboardView {
 
 async fn show(v: Admin) -> Result<HttpResponse, PageError> {
     let mut f = v.app.store.read(|tx| read(tx, v.app.now()))?;
-    let charts = std::mem::take(&mut f.charts).iter().map(Chart::draw).collect();
+    let t = v.tr();
+    let mut charts = std::mem::take(&mut f.charts);
+    // Titles and series names are catalogue keys until here.
+    for ch in &mut charts {
+        ch.title = t.t(&ch.title);
+        for s in &mut ch.series {
+            s.name = t.t(&s.name);
+        }
+    }
+    let charts = charts.iter().map(|ch| ch.draw_in(&t)).collect();
     let view = DashboardView {
-        c: v.chrome("Admin", false),
+        c: v.chrome("admin-dashboard", false),
         f,
         backups_scheduled: v.app.config.backup.is_some(),
         charts,
@@ -122,7 +131,8 @@ const HOURS: usize = 7 * 24;
 /// Days in the active grants chart, today included.
 const DAYS: usize = 30;
 
-/// The dashboard's charts, read from `stats` by key: one range of at most
+/// The dashboard's charts (titles and series names as catalogue keys),
+/// read from `stats` by key: one range of at most
 /// 168 rows per hourly series, 30 for the daily one.
 pub fn charts(tx: &impl Tables, now: Timestamp) -> Result<Vec<Chart>, StoreError> {
     let from = stats::floor(now, HOUR) - (HOURS as i64 - 1) * HOUR;
@@ -142,21 +152,21 @@ pub fn charts(tx: &impl Tables, now: Timestamp) -> Result<Vec<Chart>, StoreError
     let mut out = vec![
         chart(
             "chart-tokens",
-            "Tokens issued per hour, last 7 days",
+            "chart-tokens-title",
             Kind::Bars,
             from,
             HOUR,
-            vec![hourly(stats::TOKENS_OAUTH2, "OAuth 2.0")?, hourly(stats::TOKENS_OAUTH1, "OAuth 1.0a")?],
+            vec![hourly(stats::TOKENS_OAUTH2, "chart-oauth2")?, hourly(stats::TOKENS_OAUTH1, "chart-oauth1")?],
         ),
         chart(
             "chart-signins",
-            "Sign-in failures and lock-outs per hour, last 7 days",
+            "chart-signins-title",
             Kind::Bars,
             from,
             HOUR,
-            vec![hourly(stats::SIGNIN_FAILURES, "failures")?, hourly(stats::LOCKOUTS, "lock-outs")?],
+            vec![hourly(stats::SIGNIN_FAILURES, "chart-failures")?, hourly(stats::LOCKOUTS, "chart-lockouts")?],
         ),
-        chart("chart-grants", "Active grants, last 30 days", Kind::Line, grants_from, DAY, vec![grants]),
+        chart("chart-grants", "chart-grants-title", Kind::Line, grants_from, DAY, vec![grants]),
     ];
     out.push(deliveries(tx, from)?);
     Ok(out)
@@ -178,7 +188,7 @@ fn active_grants(tx: &impl Tables, now: Timestamp) -> Result<(Timestamp, Series)
     if let Some(today) = values.last_mut() {
         *today = store::count(tx, &schema::GRANTS)?;
     }
-    Ok((from, Series { name: "active grants".into(), values }))
+    Ok((from, Series { name: "chart-active-grants".into(), values }))
 }
 
 /// Push deliveries by outcome, per hour over the same 7 days: the push
@@ -187,11 +197,11 @@ fn active_grants(tx: &impl Tables, now: Timestamp) -> Result<(Timestamp, Series)
 fn deliveries(tx: &impl Tables, from: Timestamp) -> Result<Chart, StoreError> {
     /// (metric, legend) of each outcome.
     const OUTCOMES: &[(&str, &str)] = &[
-        (stats::PUSH_DELIVERED, "delivered"),
-        (stats::PUSH_RETRIED, "to retry"),
-        (stats::PUSH_GONE, "device gone"),
-        (stats::PUSH_FAILED, "refused"),
-        (stats::PUSH_EXPIRED, "gave up"),
+        (stats::PUSH_DELIVERED, "chart-delivered"),
+        (stats::PUSH_RETRIED, "chart-to-retry"),
+        (stats::PUSH_GONE, "chart-device-gone"),
+        (stats::PUSH_FAILED, "chart-refused"),
+        (stats::PUSH_EXPIRED, "chart-gave-up"),
     ];
     let mut series = vec![];
     for (metric, name) in OUTCOMES {
@@ -200,7 +210,7 @@ fn deliveries(tx: &impl Tables, from: Timestamp) -> Result<Chart, StoreError> {
     }
     Ok(Chart {
         id: "chart-deliveries".into(),
-        title: "Push deliveries per hour by outcome, last 7 days".into(),
+        title: "chart-deliveries-title".into(),
         kind: Kind::Bars,
         start: from,
         step: HOUR,

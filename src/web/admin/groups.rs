@@ -73,10 +73,11 @@ struct Row {
     description: String,
     hidden: bool,
     members: u64,
-    joining: &'static str,
-    listed: &'static str,
+    /// How members join, and whom it is listed to, in the page's words.
+    joining: String,
+    listed: String,
     creator: String,
-    created: (String, String),
+    created: super::When,
 }
 
 #[derive(Template)]
@@ -103,6 +104,7 @@ async fn list(v: Admin, q: web::Query<ListQuery>, req: HttpRequest) -> Result<Ht
     let sort = super::Sort::parse(&q.order, true);
     let f = GroupFilter { q: Some(q.q.clone()), hidden_only: q.state == "hidden" };
     let p = v.app.store.read(|tx| review::groups(tx, &f, page.after(), page.limit, sort.order()))?;
+    let t = v.tr();
     let rows = p
         .items
         .into_iter()
@@ -111,21 +113,21 @@ async fn list(v: Admin, q: web::Query<ListQuery>, req: HttpRequest) -> Result<Ht
             description: excerpt(&r.group.description, 120),
             hidden: r.group.hidden,
             members: r.members,
-            joining: r.group.membership.as_str(),
-            listed: r.group.access.as_str(),
-            creator: r.creator.unwrap_or_else(|| "(deleted member)".into()),
+            joining: t.t(&format!("joining-{}", r.group.membership.as_str())),
+            listed: t.t(&format!("access-{}", r.group.access.as_str())),
+            creator: r.creator.unwrap_or_else(|| t.t("deleted-member")),
             created: when(r.group.created_at),
             name: r.group.name,
         })
         .collect();
     let filters = q.filters();
     let view = ListView {
-        c: v.chrome("Groups", false),
+        c: v.chrome("admin-groups", false),
         q: q.q.clone(),
         state: q.state.clone(),
         rows,
         next: super::next_query(&format!("{filters}&order={}", sort.param()), p.next.as_deref(), &asked),
-        notice: Notice::from_query(req.query_string()).text(&v.app),
+        notice: Notice::from_query(req.query_string()).text(&v.app, &v.tr()),
         sort,
         sort_href: sort.toggle(&filters),
         back: serde_urlencoded::to_string(&*q).unwrap_or_default(),
@@ -190,7 +192,7 @@ async fn confirm_delete(v: Admin, id: web::Path<u64>, q: web::Query<BackQuery>) 
     let found = v.app.store.read(|tx| review::group(tx, GroupId(*id)))?;
     let g = found.ok_or_else(|| refused(crate::social::SocialError::NotFound("group")))?;
     let view = DeleteView {
-        c: v.chrome("Delete group", false),
+        c: v.chrome("title-delete-group", false),
         id: *id,
         name: g.row.group.name,
         hidden: g.row.group.hidden,

@@ -38,15 +38,19 @@ pub fn refused(e: crate::social::SocialError) -> crate::http::page_error::PageEr
     match e {
         SocialError::NotFound(what) => PageError::new(
             StatusCode::NOT_FOUND,
-            format!("No such {what}"),
-            format!("There is no such {what}: it may have been deleted already."),
+            crate::i18n::Text::key("err-no-such").with("what", what),
+            crate::i18n::Text::key("err-no-such-text").with("what", what),
         ),
-        SocialError::Forbidden(why) | SocialError::Conflict(why) | SocialError::ConflictOf(_, why) => {
-            PageError::new(StatusCode::CONFLICT, "Not possible", crate::web::setup::capitalise(&why))
-        }
-        SocialError::Invalid(_) | SocialError::Stale => {
-            PageError::new(StatusCode::BAD_REQUEST, "Not possible", crate::web::setup::capitalise(&e.to_string()))
-        }
+        SocialError::Forbidden(why) | SocialError::Conflict(why) | SocialError::ConflictOf(_, why) => PageError::new(
+            StatusCode::CONFLICT,
+            crate::i18n::Text::key("err-not-possible"),
+            crate::web::setup::capitalise(&why),
+        ),
+        SocialError::Invalid(_) | SocialError::Stale => PageError::new(
+            StatusCode::BAD_REQUEST,
+            crate::i18n::Text::key("err-not-possible"),
+            crate::web::setup::capitalise(&e.to_string()),
+        ),
         SocialError::Store(e) => e.into(),
     }
 }
@@ -108,13 +112,17 @@ impl Sort {
 
 /// When a grant was last used, or `None` ("never") when it has not been
 /// used since it was made (its last-used time is still its creation time).
-pub fn used(created_at: i64, last_used: i64) -> Option<(String, String)> {
+pub fn used(created_at: i64, last_used: i64) -> Option<(String, crate::i18n::Stamp)> {
     (last_used > created_at).then(|| when(last_used))
 }
 
-/// `(RFC 3339, readable)` for a `<time>` element.
-pub fn when(ts: i64) -> (String, String) {
-    (crate::clock::rfc3339(ts), crate::clock::human(ts))
+/// A `<time>` element's `(datetime, moment)`.
+pub type When = (String, crate::i18n::Stamp);
+
+/// `(RFC 3339, the moment)` for a `<time>` element; the page writes the
+/// moment in its language (`c.t.when`).
+pub fn when(ts: i64) -> (String, crate::i18n::Stamp) {
+    (crate::clock::rfc3339(ts), crate::i18n::Stamp(ts))
 }
 
 /// The query of the next page of a list: its filters (already encoded),
@@ -130,6 +138,17 @@ pub fn next_query(filters: &str, next: Option<&[u8]>, asked: &crate::http::page:
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn access_levels_and_joining_have_words() {
+        let cat = crate::i18n::Catalogue::load().unwrap();
+        for a in crate::store::social::Access::NAMES {
+            assert!(cat.has(&format!("access-{a}")), "{a}");
+        }
+        for j in ["open", "closed"] {
+            assert!(cat.has(&format!("joining-{j}")), "{j}");
+        }
+    }
+
     #[test]
     fn excerpts_are_one_short_line() {
         assert_eq!(super::excerpt("  a\n\nb  c ", 20), "a b c");

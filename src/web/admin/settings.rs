@@ -20,20 +20,29 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/settings/reset", web::post().to(reset));
 }
 
-/// The page's words that are not field values, in one place.
+/// The catalogue keys of the page's words that are not field values.
 mod words {
-    pub const TITLE: &str = "Site settings";
-    pub const SAVED: &str = "The settings were saved.";
-    pub const UNCHANGED: &str = "Nothing changed.";
-    pub const RESET: &str = "The file's value is in force again.";
-    pub const NOT_SAVED: &str = "The settings were not saved: see the marked fields below.";
+    pub const TITLE: &str = "settings-title";
+    pub const SAVED: &str = "settings-saved";
+    pub const UNCHANGED: &str = "settings-unchanged";
+    pub const RESET: &str = "settings-reset";
+    pub const NOT_SAVED: &str = "settings-not-saved";
+}
+
+/// The catalogue key of "in force from ..." for a source.
+fn source_key(s: Source) -> &'static str {
+    match s {
+        Source::Default => "settings-from-default",
+        Source::File => "settings-from-file",
+        Source::Page => "settings-from-page",
+    }
 }
 
 /// One field as the page shows it.
 struct Field {
     key: &'static str,
     value: String,
-    /// "the configuration file", "this page" or "the default".
+    /// Where the value comes from (a catalogue key).
     source: &'static str,
     /// Whether "reset to the file's value" applies.
     overridden: bool,
@@ -83,8 +92,28 @@ struct Shown {
     done: String,
 }
 
+/// A refusal of `site`'s rules (shared with the configuration file, whose
+/// errors stay English) in the page's language; a file's own error (its
+/// path, the system's words) is shown as it is.
+fn refusal(v: &Admin, e: &str) -> String {
+    refusal_in(&v.tr(), e)
+}
+
+fn refusal_in(t: &crate::i18n::Tr, e: &str) -> String {
+    let key = match e {
+        e if e.starts_with("write a name") => "settings-err-name-empty",
+        e if e.starts_with("use at most") => return t.t1("settings-err-name-long", "max", site::NAME_MAX),
+        e if e.starts_with("use one line") => "settings-err-name-line",
+        e if e.contains("is not a colour") => "settings-err-accent",
+        e if e.starts_with("write the file's name") => "settings-err-logo-name",
+        e if e.starts_with("name a file inside") => "settings-err-logo-inside",
+        e => return e.to_string(),
+    };
+    t.t(key)
+}
+
 fn field(key: Key, value: String, source: Source) -> Field {
-    Field { key: key.as_str(), value, source: source.describe(), overridden: source == Source::Page, error: None }
+    Field { key: key.as_str(), value, source: source_key(source), overridden: source == Source::Page, error: None }
 }
 
 fn view(v: &Admin, site: &Site, notice: Option<&'static str>) -> SettingsView {
@@ -126,7 +155,7 @@ fn checked(v: &Admin, site: &Site, f: &Posted) -> Result<Vec<(Key, Setting)>, Bo
     match site::name(&f.site_name) {
         Ok(n) if n == site.name => {}
         Ok(n) => out.push((Key::SiteName, setting(n, None))),
-        Err(e) => name.error = Some(e),
+        Err(e) => name.error = Some(refusal(v, &e)),
     }
     name.value = f.site_name.clone();
     let logo = f.site_logo.trim();
@@ -139,7 +168,7 @@ fn checked(v: &Admin, site: &Site, f: &Posted) -> Result<Vec<(Key, Setting)>, Bo
                     let meta = (l.content_type.to_string(), l.ext.to_string(), l.hash.clone());
                     out.push((Key::SiteLogo, setting(l.file, Some(meta))));
                 }
-                Err(e) => logo_field.error = Some(e),
+                Err(e) => logo_field.error = Some(refusal(v, &e)),
             }
         }
     }
@@ -151,7 +180,7 @@ fn checked(v: &Admin, site: &Site, f: &Posted) -> Result<Vec<(Key, Setting)>, Bo
         } else {
             match site::Accent::parse(accent) {
                 Ok(a) => out.push((Key::AccentColor, setting(a.hex(), None))),
-                Err(e) => accent_field.error = Some(e),
+                Err(e) => accent_field.error = Some(refusal(v, &e)),
             }
         }
     }
@@ -176,9 +205,36 @@ async fn save(AdminForm(v, f): AdminForm<Posted>) -> Result<HttpResponse, PageEr
 
 async fn reset(AdminForm(v, f): AdminForm<ResetForm>) -> Result<HttpResponse, PageError> {
     let key = Key::parse(&f.key).ok_or_else(|| {
-        PageError::new(StatusCode::BAD_REQUEST, "Not possible", format!("There is no setting {:?}.", f.key))
+        PageError::new(
+            StatusCode::BAD_REQUEST,
+            crate::i18n::Text::key("err-not-possible"),
+            crate::i18n::Text::key("err-no-setting").with("key", f.key.clone()),
+        )
     })?;
     let (config, who, now) = (v.app.config.clone(), v.who(), v.app.now());
     v.app.store.write(move |tx| stored::reset(tx, &config, key, &who, now)).await?;
     Ok(v.redirect("/admin/settings?done=reset"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_rules_refusals_are_in_the_pages_language() {
+        let c = std::sync::Arc::new(crate::i18n::Catalogue::load().unwrap());
+        let nl = crate::i18n::Tr::new(c, crate::i18n::Lang::Nl);
+        let dir = tempfile::tempdir().unwrap();
+        let refusals = [
+            crate::site::name("  ").unwrap_err(),
+            crate::site::name(&"x".repeat(crate::site::NAME_MAX + 1)).unwrap_err(),
+            crate::site::name("two\nlines").unwrap_err(),
+            crate::site::Accent::parse("blue").unwrap_err(),
+            crate::site::load_logo(dir.path(), "").unwrap_err(),
+            crate::site::load_logo(dir.path(), "../secret.key").unwrap_err(),
+        ];
+        for e in refusals {
+            let shown = super::refusal_in(&nl, &e);
+            assert_ne!(shown, e, "{e} has Dutch words");
+        }
+        assert_eq!(super::refusal_in(&nl, "cannot read /x: gone"), "cannot read /x: gone");
+    }
 }

@@ -37,8 +37,15 @@ fn kind_number(k: TokenKind) -> usize {
     }
 }
 
+/// The catalogue key of a token kind's name (the page's words).
 fn kind_name(k: TokenKind) -> &'static str {
     TOKEN_KINDS[kind_number(k)]
+}
+
+/// A token kind as the audit log writes it (English, like every audit line).
+fn kind_audited(k: TokenKind) -> &'static str {
+    ["authorization code", "OAuth 2.0 access token", "OAuth 2.0 refresh token", "OAuth 1.0a access token"]
+        [kind_number(k)]
 }
 
 struct GrantRow {
@@ -47,9 +54,9 @@ struct GrantRow {
     member: String,
     protocol: &'static str,
     scopes: String,
-    created: (String, String),
+    created: super::When,
     /// `None`: never used since the grant was made.
-    last_used: Option<(String, String)>,
+    last_used: Option<super::When>,
     live_tokens: usize,
 }
 
@@ -139,7 +146,7 @@ async fn list(v: Admin, q: web::Query<Query>, req: HttpRequest) -> Result<HttpRe
     .unwrap_or_default();
     let next = super::next_query(&format!("{filters}&order={}", sort.param()), p.next.as_deref(), &asked);
     let view = ListView {
-        c: v.chrome("Tokens", false),
+        c: v.chrome("admin-tokens", false),
         sort,
         sort_href: sort.toggle(&filters),
         application: q.application.clone(),
@@ -148,7 +155,7 @@ async fn list(v: Admin, q: web::Query<Query>, req: HttpRequest) -> Result<HttpRe
         state: q.state.clone(),
         rows: p.items,
         next,
-        notice: Notice::from_query(req.query_string()).text(&v.app),
+        notice: Notice::from_query(req.query_string()).text(&v.app, &v.tr()),
     };
     Ok(v.render(StatusCode::OK, &view))
 }
@@ -156,8 +163,8 @@ async fn list(v: Admin, q: web::Query<Query>, req: HttpRequest) -> Result<HttpRe
 struct TokenRow {
     id: String,
     kind: &'static str,
-    issued: (String, String),
-    expires: Option<(String, String)>,
+    issued: super::When,
+    expires: Option<super::When>,
     state: &'static str,
 }
 
@@ -169,9 +176,9 @@ struct DetailView {
     app: String,
     member: String,
     scopes: String,
-    created: (String, String),
+    created: super::When,
     /// `None`: never used since the grant was made.
-    last_used: Option<(String, String)>,
+    last_used: Option<super::When>,
     tokens: Vec<TokenRow>,
     notice: Option<String>,
 }
@@ -193,8 +200,8 @@ fn load(v: &Visitor, id: u64) -> Result<Loaded, PageError> {
     found.ok_or_else(|| {
         PageError::new(
             StatusCode::NOT_FOUND,
-            "No such grant",
-            "It was revoked, or its application or member was deleted.",
+            crate::i18n::Text::key("err-no-grant"),
+            crate::i18n::Text::key("err-no-grant-text"),
         )
     })
 }
@@ -207,10 +214,10 @@ async fn detail(v: Admin, id: web::Path<u64>, req: HttpRequest) -> Result<HttpRe
     let (g, c, u, tokens) = load(&v, *id)?;
     let now = v.app.now();
     let view = DetailView {
-        c: v.chrome("Grant", false),
+        c: v.chrome("title-grant", false),
         id: g.id.0,
         app: c.map(|c| c.name).unwrap_or_default(),
-        member: u.map(|u| u.username).unwrap_or_else(|| "(the application itself)".into()),
+        member: u.map(|u| u.username).unwrap_or_else(|| v.tr().t("grant-app-itself")),
         scopes: g.scopes.to_string(),
         created: when(g.created_at),
         last_used: super::used(g.created_at, g.last_used),
@@ -222,15 +229,15 @@ async fn detail(v: Admin, id: web::Path<u64>, req: HttpRequest) -> Result<HttpRe
                 issued: when(t.issued_at),
                 expires: t.expires_at.map(when),
                 state: if t.expired(now) {
-                    "expired"
+                    "token-expired"
                 } else if t.used_at.is_some() {
-                    "used"
+                    "token-used"
                 } else {
-                    "live"
+                    "token-live"
                 },
             })
             .collect(),
-        notice: Notice::from_query(req.query_string()).text(&v.app),
+        notice: Notice::from_query(req.query_string()).text(&v.app, &v.tr()),
     };
     Ok(v.render(StatusCode::OK, &view))
 }
@@ -263,11 +270,15 @@ async fn revoke_token(
 ) -> Result<HttpResponse, PageError> {
     let (g, _, _, tokens) = load(&v, *id)?;
     let Some((digest, t)) = tokens.into_iter().find(|(d, _)| hex(d) == form.token) else {
-        return Err(PageError::new(StatusCode::NOT_FOUND, "No such token", "It expired or was revoked already."));
+        return Err(PageError::new(
+            StatusCode::NOT_FOUND,
+            crate::i18n::Text::key("err-no-token"),
+            crate::i18n::Text::key("err-no-token-text"),
+        ));
     };
     let now = v.app.now();
     let who = v.who();
-    let kind = kind_name(t.kind);
+    let kind = kind_audited(t.kind);
     v.app
         .store
         .write(move |tx| {

@@ -30,7 +30,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 struct Row {
     u: User,
-    created: (String, String),
+    created: super::When,
 }
 
 #[derive(Template)]
@@ -95,7 +95,7 @@ fn list_view(
     };
     let next = super::next_query(&ordered, p.next.as_deref(), asked);
     Ok(ListView {
-        c: v.chrome("Members", false),
+        c: v.chrome("admin-members", false),
         q: q.to_string(),
         rows: p.items,
         next,
@@ -109,7 +109,7 @@ fn list_view(
 
 async fn list(v: Admin, q: web::Query<ListQuery>, req: HttpRequest) -> Result<HttpResponse, PageError> {
     let asked = PageQuery { cursor: q.cursor.clone(), limit: q.limit.clone() };
-    let notice = Notice::from_query(req.query_string()).text(&v.app);
+    let notice = Notice::from_query(req.query_string()).text(&v.app, &v.tr());
     let sort = super::Sort::parse(&q.order, false);
     Ok(v.render(StatusCode::OK, &list_view(&v, &q.q, sort, &asked, notice, None)?))
 }
@@ -133,7 +133,7 @@ impl NewView {
 
 async fn new_form(v: Admin) -> Result<HttpResponse, PageError> {
     let view = NewView {
-        c: v.chrome("New member", false),
+        c: v.chrome("users-new", false),
         username: String::new(),
         display_name: String::new(),
         email: String::new(),
@@ -170,7 +170,7 @@ async fn create(AdminForm(v, form): AdminForm<NewForm>) -> Result<HttpResponse, 
         admin: form.admin.is_some(),
     };
     let again = |field: &str, message: String| NewView {
-        c: v.chrome("New member", false),
+        c: v.chrome("users-new", false),
         username: form.username.clone(),
         display_name: form.display_name.clone(),
         email: form.email.clone(),
@@ -179,11 +179,12 @@ async fn create(AdminForm(v, form): AdminForm<NewForm>) -> Result<HttpResponse, 
     };
     match members::create(&v.app, new, v.who()).await {
         Ok(u) => Ok(v.redirect(&Notice::of(Done::MemberCreated).id(u.id.0).after("/admin/users"))),
-        Err(MemberError::Invalid { field, message }) => {
-            Ok(v.render(StatusCode::BAD_REQUEST, &again(field, crate::web::setup::capitalise(&message))))
-        }
+        Err(MemberError::Invalid { field, message }) => Ok(v.render(
+            StatusCode::BAD_REQUEST,
+            &again(field, crate::web::setup::member_invalid(&v.tr(), field, &message)),
+        )),
         Err(MemberError::Taken(_)) => {
-            Ok(v.render(StatusCode::BAD_REQUEST, &again("username", "This username is taken.".into())))
+            Ok(v.render(StatusCode::BAD_REQUEST, &again("username", v.tr().t("form-username-taken"))))
         }
         Err(e) => Err(PageError::internal(e)),
     }
@@ -203,12 +204,14 @@ fn refused(e: MemberError) -> PageError {
     match e {
         MemberError::LastAdmin => PageError::new(
             StatusCode::CONFLICT,
-            "Not possible",
-            "That would leave the site without an enabled admin. Make someone else an admin first.",
+            crate::i18n::Text::key("err-not-possible"),
+            crate::i18n::Text::key("err-last-admin"),
         ),
-        MemberError::NotFound(n) => {
-            PageError::new(StatusCode::NOT_FOUND, "No such member", format!("There is no member named {n:?}."))
-        }
+        MemberError::NotFound(n) => PageError::new(
+            StatusCode::NOT_FOUND,
+            crate::i18n::Text::key("err-no-member"),
+            crate::i18n::Text::key("err-no-member-text").with("name", n),
+        ),
         e => PageError::internal(e),
     }
 }
@@ -227,9 +230,7 @@ async fn action(AdminForm(v, form): AdminForm<ActionForm>, name: web::Path<Strin
                 "",
                 super::Sort::parse("", false),
                 &PageQuery::default(),
-                Some(format!(
-                    "Give this one-time link to {name}; it works once, for 24 hours. Using it ends their sessions and their applications' access."
-                )),
+                Some(v.tr().t1("users-reset-notice", "name", name.as_str())),
                 Some((name.to_string(), link)),
             )?;
             return Ok(v.render(StatusCode::OK, &view));
@@ -237,8 +238,8 @@ async fn action(AdminForm(v, form): AdminForm<ActionForm>, name: web::Path<Strin
         other => {
             return Err(PageError::new(
                 StatusCode::BAD_REQUEST,
-                "Unknown action",
-                format!("{other:?} is not an action."),
+                crate::i18n::Text::key("err-unknown-action"),
+                crate::i18n::Text::key("err-unknown-action-text").with("action", format!("{other:?}")),
             ));
         }
     };
@@ -254,7 +255,7 @@ async fn invite(AdminForm(v, _): AdminForm<ActionForm>) -> Result<HttpResponse, 
         "",
         super::Sort::parse("", false),
         &PageQuery::default(),
-        Some("Give this invite link to the person you invite; it works once, for 7 days, whatever the registration setting.".into()),
+        Some(v.tr().t("users-invite-notice")),
         None,
     )?;
     view.invite_link = Some(link);
@@ -282,7 +283,7 @@ async fn confirm_delete(v: Admin, name: web::Path<String>) -> Result<HttpRespons
     })?;
     Ok(v.render(
         StatusCode::OK,
-        &DeleteView { c: v.chrome("Delete member", false), username: user.username, grants, tokens },
+        &DeleteView { c: v.chrome("title-delete-member", false), username: user.username, grants, tokens },
     ))
 }
 

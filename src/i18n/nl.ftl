@@ -1,0 +1,751 @@
+# Nederlands: de teksten van de pagina's. Elke sleutel uit en.ftl staat
+# hier ook, met dezelfde variabelen (`cargo test --lib i18n`).
+
+## Datums en maanden
+
+date-time = { $day } { $month } { $year } { $time } UTC
+date-day = { $day } { $month } { $year }
+month-1 = januari
+month-2 = februari
+month-3 = maart
+month-4 = april
+month-5 = mei
+month-6 = juni
+month-7 = juli
+month-8 = augustus
+month-9 = september
+month-10 = oktober
+month-11 = november
+month-12 = december
+never = nooit
+
+## Elke pagina
+
+skip-to-content = Naar de inhoud
+nav-main = Hoofdmenu
+nav-applications = Apps
+nav-admin = Beheer
+nav-sign-out = Uitloggen
+footer-runs-on = draait op latchkey
+button-copy = Kopiëren
+button-revoke = Intrekken
+button-cancel = Annuleren
+button-delete = Verwijderen
+button-save = Opslaan
+button-filter = Filteren
+button-search = Zoeken
+button-enable = Inschakelen
+button-disable = Uitschakelen
+button-hide = Verbergen
+button-show-again = Weer tonen
+next-page = Volgende pagina
+field-username = Gebruikersnaam
+field-password = Wachtwoord
+field-password-again = Wachtwoord nogmaals
+field-new-password = Nieuw wachtwoord
+field-new-password-again = Nieuw wachtwoord nogmaals
+field-display-name = Weergavenaam
+field-email = E-mailadres
+hint-optional = (optioneel)
+hint-password-length = (minstens 10 tekens)
+hint-username = (2 tot 32 letters, cijfers, '.', '-' of '_')
+role-admin = Beheerder
+role-member = Lid
+link-works-once = Deze link werkt één keer.
+any = Alle
+yes = ja
+no = nee
+
+## Paginatitels
+
+title-sign-in = Inloggen
+title-register = Account aanmaken
+title-new-password = Kies een nieuw wachtwoord
+title-setup = Maak de eerste beheerder aan
+title-already-set-up = Al ingericht
+title-consent = Toegang geven?
+title-access-denied = Geen toegang gegeven
+title-access-allowed = Toegang gegeven
+
+## Foutpagina's
+
+error-status = Fout { $status }
+error-go-home = Naar de startpagina
+err-sign-in-first = Log eerst in
+err-sign-in-first-text = Deze pagina is voor ingelogde leden.
+err-form-expired = Dit formulier is verlopen
+err-form-expired-text = Het formulier kwam niet van de huidige pagina van deze site, of het is te oud. Ga terug, laad de pagina opnieuw en probeer het nog eens.
+err-not-allowed = Niet toegestaan
+err-admins-only = Deze pagina is voor de beheerders van de site.
+err-form-unreadable = Het formulier kon niet worden gelezen
+err-form-unreadable-text = Het formulier kon niet worden gelezen. Ga terug en probeer het nog eens.
+err-form-too-large = Het formulier mag hoogstens { $limit } bytes zijn. Ga terug en probeer het nog eens.
+err-bad-address = Dit adres klopt niet
+err-not-found = Pagina niet gevonden
+err-not-found-text = Op dit adres staat niets.
+err-internal = Er ging iets mis
+err-internal-text = De server kon dit verzoek niet afmaken. Er is niets veranderd; probeer het zo nog eens.
+err-https-required = Deze pagina is alleen via HTTPS bereikbaar: inloggegevens mogen nooit onversleuteld over het net gaan. Gebruik het https://-adres.
+err-nothing-to-revoke = Niets in te trekken
+err-nothing-to-revoke-text = Je hebt deze app geen toegang gegeven, of de toegang is al ingetrokken.
+err-setup-link = Deze inrichtingslink is niet geldig
+err-setup-link-text = Hij is al gebruikt, is verlopen (links zijn een uur geldig) of is vervangen door een nieuwere. Voer `latchkey setup` uit op de server voor een nieuwe link.
+err-invite-link = Deze uitnodigingslink is niet geldig
+err-invite-link-text = Hij is al gebruikt of is verlopen (uitnodigingen zijn zeven dagen geldig). Vraag een beheerder om een nieuwe.
+err-registration-closed = Aanmelden is gesloten
+err-registration-invite = Voor deze site heb je een uitnodigingslink nodig. Vraag er een aan een beheerder van de site.
+err-registration-closed-text = Op deze site kun je je niet zelf aanmelden. Een beheerder kan je toevoegen of je een uitnodigingslink sturen.
+err-reset-link = Deze link is niet geldig
+err-reset-link-text = Hij is al gebruikt of is verlopen. Vraag een beheerder om een nieuwe.
+err-signin-link = Deze inloglink is niet geldig
+err-signin-link-text = Hij is al gebruikt, is verlopen (inloglinks zijn vijf minuten geldig) of het account kan niet inloggen. Vraag de app om een nieuwe, of log in met je wachtwoord.
+err-bad-language = Deze taal is niet beschikbaar
+err-bad-language-text = Kies een van de talen uit de lijst.
+err-app-not-identified = De app is onbekend
+err-app-not-identified-text = De link die je hierheen bracht heeft geen client_id. Ga terug naar de app en probeer het nog eens.
+err-unknown-app = Onbekende app
+err-unknown-app-text = Er is hier geen app met deze client_id geregistreerd.
+err-bad-request = Het verzoek van deze app is niet geldig
+err-redirect-not-registered = Het terugkeeradres van deze app is niet geregistreerd: het adres waarheen de app wilde terugkeren is niet een van de adressen die de app heeft opgegeven, dus je bent daar niet heen gestuurd.
+err-no-redirect = De app zei niet waarheen je moest terugkeren.
+err-session-ended = Je sessie is afgelopen; ga terug naar de app en begin opnieuw.
+err-oauth1-cannot-go-on = Het verzoek van deze app kan niet verder
+err-oauth1-missing = De link heeft geen oauth_token. Ga terug naar de app en begin opnieuw.
+err-oauth1-unknown = Dit verzoek is onbekend of al gebruikt. Ga terug naar de app en begin opnieuw.
+err-oauth1-expired = Dit verzoek is verlopen. Ga terug naar de app en begin opnieuw.
+err-oauth1-decided = Je hebt dit verzoek al beantwoord. Ga terug naar de app.
+err-oauth1-disabled = Deze app is uitgeschakeld.
+err-oauth1-callback = Het terugkeeradres klopt niet met wat de app heeft geregistreerd: { $why }
+
+## Formulieren
+
+form-passwords-differ = De twee wachtwoorden zijn niet gelijk.
+form-username-taken = Deze gebruikersnaam is al bezet; kies een andere.
+form-too-many-attempts = Te veel pogingen. Probeer het over { $minutes ->
+    [one] { $minutes } minuut
+   *[other] { $minutes } minuten
+} nog eens.
+invalid-username-length = Moet 2 tot 32 tekens lang zijn.
+invalid-username-chars = Mag letters, cijfers, '.', '-' en '_' bevatten en moet met een letter of cijfer beginnen.
+invalid-email = Is geen e-mailadres.
+invalid-display-name = Mag hoogstens 100 leesbare tekens lang zijn.
+invalid-password-short = Het wachtwoord moet minstens 10 tekens lang zijn.
+invalid-password-long = Het wachtwoord mag hoogstens 1024 tekens lang zijn.
+invalid-password-username = Het wachtwoord mag niet gelijk zijn aan de gebruikersnaam.
+
+## Inloggen
+
+login-heading = Inloggen bij
+login-submit = Inloggen
+login-new-here = Nieuw hier?
+login-create-account = Maak een account aan
+login-sign-in-with = Inloggen met { $name }
+login-other-site = De pagina die je hierheen stuurde wilde je terugsturen naar een andere site; je gaat in plaats daarvan naar je account.
+login-password-set = Je nieuwe wachtwoord is ingesteld. Al je sessies en de toegang van alle apps tot je account zijn beëindigd. Log in met je nieuwe wachtwoord.
+login-signed-out = Je bent uitgelogd.
+login-wrong = Gebruikersnaam of wachtwoord klopt niet.
+login-too-many = Te veel inlogpogingen. Probeer het over { $minutes ->
+    [one] { $minutes } minuut
+   *[other] { $minutes } minuten
+} nog eens.
+link-sent-you = Een app die je gebruikt stuurde je hierheen om in te loggen als
+link-five-minutes = De link werkt één keer, vijf minuten lang. Heb je er niet om gevraagd, sluit deze pagina dan.
+link-continue-as = Doorgaan als { $username }
+
+## Aanmelden, wachtwoord herstellen, inrichten
+
+register-heading = Maak een account aan bij { $site }
+register-invited = Je bent uitgenodigd. Deze link werkt één keer.
+register-submit = Account aanmaken en inloggen
+register-already-member = Al lid?
+reset-for = Voor
+reset-submit = Wachtwoord instellen
+setup-text = Met dit account beheer je de site: leden, apps en tokens.
+setup-submit = Beheerder aanmaken en inloggen
+setup-done-heading = Deze site is ingericht
+setup-done-text = Er is al een beheerdersaccount, dus de inrichtingspagina doet niets meer.
+
+## Toestemming
+
+consent-allow = Mag
+consent-to-use-at = je account gebruiken bij
+consent-question-end = ?
+consent-from = Van
+consent-it-will = De app kan dan
+consent-signed-in-as = Ingelogd als { $username }.
+consent-switch = Ben jij dit niet? Wissel van gebruiker
+consent-trust = Geef alleen toegang aan apps die je vertrouwt; je kunt dit later weer intrekken.
+consent-approve = Toestaan
+consent-deny = Weigeren
+verifier-denied = Je hebt geen toegang gegeven aan
+verifier-denied-text = Er is niets gedeeld. Je kunt deze pagina sluiten en teruggaan naar de app.
+verifier-allowed = Je hebt toegang gegeven aan
+verifier-copy = Kopieer deze code naar { $app } om af te ronden:
+verifier-once = De code werkt één keer, alleen voor dit verzoek.
+verifier-go-back = Ga terug naar { $app } om af te ronden.
+verifier-take-back = Je kunt deze toegang altijd weer intrekken vanuit je account.
+
+## Wat scopes een app laten doen
+
+scope-openid = Je laten inloggen met je account
+scope-profile = Je naam en profiel zien
+scope-email = Je e-mailadres zien
+scope-offline_access = Toegang tot je account houden terwijl je de app niet gebruikt
+scope-users-read = Namen en profielen van andere leden zien
+scope-groups-read = Groepen zien en wie erin zitten
+scope-posts-read = Berichten, reacties en tags lezen die jij kunt zien
+scope-events-read = Evenementen zien en wie er gaan
+scope-files-read = Bestanden zien en downloaden die jij kunt zien
+scope-activity-read = Nieuwe activiteit in je groepen zien en als gelezen markeren
+scope-profile-write = Je profiel, foto en wachtwoord wijzigen
+scope-groups-write = Groepen aanmaken en beheren, en namens jou lid worden of opzeggen
+scope-posts-write = Namens jou berichten en reacties schrijven, bewerken en verwijderen, en berichten leuk vinden
+scope-events-write = Evenementen aanmaken en bewerken, en je ervoor aanmelden
+scope-files-write = Bestanden en mappen uploaden, wijzigen en verwijderen
+scope-push = Meldingen sturen naar je telefoon of browser
+scope-applications = De apps met toegang tot je account zien en intrekken
+scope-read = Alles lezen wat jij kunt zien
+scope-write = Alles wijzigen wat jij kunt wijzigen
+
+## Account
+
+account-heading = Je account
+account-applications-link = Apps met toegang tot je account
+account-details = Gegevens
+account-no-email = geen
+account-role = Rol
+account-member-since = Lid sinds
+account-signed-in = Ingelogd
+account-language = Taal
+account-language-label = Toon de pagina's in
+account-language-browser = De taal van mijn browser
+account-language-save = Taal opslaan
+account-language-saved = Je taal is opgeslagen.
+account-change-password = Wachtwoord wijzigen
+account-current-password = Huidig wachtwoord
+account-wrong-password = Dit is niet je huidige wachtwoord.
+account-password-changed = Je wachtwoord is gewijzigd. Je andere sessies zijn uitgelogd en de apps waaraan je toegang gaf zijn die kwijt: geef opnieuw toestemming als ze erom vragen.
+calendar-feed = Agendafeed
+account-calendar-text = Abonneer je in je agenda-app op dit adres om de evenementen te zien waarvoor je bent aangemeld. Iedereen die het adres heeft kan die evenementen lezen: houd het voor jezelf. Een nieuwe link maakt de oude ongeldig;
+account-calendar-revokes = trekt hem in.
+account-your-calendar-feed = Je agendafeed
+account-no-calendar = Je hebt nog geen agendafeedlink.
+account-calendar-new-link = Maak een nieuwe link
+account-calendar-make-link = Maak een agendafeedlink
+
+## De apps van een lid
+
+apps-lead = Apps die je toegang hebt gegeven tot je account. Trek je er een in, dan verliest die meteen de toegang; de app moet het je dan opnieuw vragen.
+apps-calendar-text = Een privélink naar de evenementen waarvoor je bent aangemeld, voor je agenda-apps. Iedereen die hem heeft kan die evenementen lezen.
+apps-made = Gemaakt
+apps-revoke-calendar = De agendafeedlink intrekken
+apps-none = Je hebt nog geen enkele app toegang gegeven.
+apps-it-may = De app mag
+apps-authorized = Toegang gegeven
+apps-revoke-for = Toegang van { $app } intrekken
+apps-revoke-access = Toegang intrekken
+col-last-used = Laatst gebruikt
+
+## Meldingen na een handeling
+
+notice-member-created = { $name } is aangemaakt.
+notice-member-disabled = { $name } is uitgeschakeld: de sessies en alle tokens van de apps van dit lid zijn beëindigd.
+notice-member-enabled = { $name } is ingeschakeld.
+notice-made-admin = { $name } is nu beheerder.
+notice-unmade-admin = { $name } is geen beheerder meer.
+notice-member-deleted = Het lid is verwijderd, met alle toegangen en tokens.
+notice-app-enabled = { $name } is ingeschakeld.
+notice-app-disabled = { $name } is uitgeschakeld: verzoeken en tokens van de app worden geweigerd.
+notice-app-saved = { $name } is opgeslagen.
+notice-app-deleted = De app is verwijderd, met { $n ->
+    [one] { $n } toegang
+   *[other] { $n } toegangen
+} en { $m ->
+    [one] { $m } token
+   *[other] { $m } tokens
+}.
+notice-grant-revoked = Toegang { $id } is ingetrokken, met { $n ->
+    [one] { $n } token
+   *[other] { $n } tokens
+}.
+notice-token-revoked = De { $kind } is ingetrokken.
+notice-access-revoked = { $name } heeft geen toegang meer tot je account.
+notice-group-hidden = { $name } is verborgen: leden zien de groep en alles erin niet meer.
+notice-group-shown = { $name } is weer zichtbaar.
+notice-group-deleted = De groep is verwijderd, met { $n ->
+    [one] { $n } bericht
+   *[other] { $n } berichten
+} en { $m ->
+    [one] { $m } reactie
+   *[other] { $m } reacties
+}.
+notice-post-hidden = Bericht { $id } is verborgen: leden zien het niet meer en de meldingen erover zijn gesloten.
+notice-post-shown = Bericht { $id } is weer zichtbaar.
+notice-post-deleted = Bericht { $id } is verwijderd, met { $n ->
+    [one] { $n } reactie
+   *[other] { $n } reacties
+}.
+notice-comment-hidden = Reactie { $id } is verborgen: leden zien haar niet meer en de meldingen erover zijn gesloten.
+notice-comment-shown = Reactie { $id } is weer zichtbaar.
+notice-comment-deleted = Reactie { $id } is verwijderd, met { $n ->
+    [one] { $n } antwoord
+   *[other] { $n } antwoorden
+}.
+notice-post-reports-dismissed = { $n ->
+    [one] { $n } melding
+   *[other] { $n } meldingen
+} over bericht { $id } afgewezen; het bericht blijft zoals het was.
+notice-comment-reports-dismissed = { $n ->
+    [one] { $n } melding
+   *[other] { $n } meldingen
+} over reactie { $id } afgewezen; de reactie blijft zoals ze was.
+notice-calendar-replaced = Je agendafeed heeft een nieuwe link; de oude werkt niet meer.
+notice-calendar-revoked = Je agendafeedlink is ingetrokken; agenda's die hem gebruiken worden niet meer bijgewerkt.
+notice-fcm-credentials-set = De FCM-gegevens van { $name } zijn opgeslagen.
+notice-fcm-credentials-removed = De FCM-gegevens van { $name } zijn verwijderd: de FCM-apparaten van de app krijgen niets meer.
+notice-apns-credentials-set = De APNs-sleutel van { $name } is opgeslagen.
+notice-apns-credentials-removed = De APNs-sleutel van { $name } is verwijderd: de APNs-apparaten van de app krijgen niets meer.
+token-kind-code = autorisatiecode
+token-kind-access = OAuth 2.0-toegangstoken
+token-kind-refresh = OAuth 2.0-vernieuwingstoken
+token-kind-oauth1 = OAuth 1.0a-toegangstoken
+
+## Beheer
+
+admin-dashboard = Overzicht
+admin-tokens = Tokens
+admin-members = Leden
+admin-groups = Groepen
+admin-content = Inhoud
+admin-audit = Logboek
+admin-settings = Instellingen
+title-grant = Toegang
+title-application = App
+title-delete-application = App verwijderen
+title-edit-application = App bewerken
+title-delete-group = Groep verwijderen
+title-delete-member = Lid verwijderen
+push-notifications = Pushmeldingen
+deleted-member = (verwijderd lid)
+cannot-be-undone = Dit kun je niet ongedaan maken.
+hide-instead = Wil je het uit beeld halen maar bewaren, verberg het dan.
+delete-question = { $name } verwijderen?
+delete-name = { $name } verwijderen
+delete-tokens-end = { $n ->
+    [one] token.
+   *[other] tokens.
+}
+search-next-ones = zoek in de volgende
+hint-one-per-line = (één per regel)
+button-edit = Bewerken
+badge-hidden = verborgen
+badge-deleted = verwijderd
+badge-hidden-group = verborgen groep
+aria-hide = { $name } verbergen
+aria-show-again = { $name } weer tonen
+aria-dismiss = De meldingen over { $name } afwijzen
+aria-content-in = Berichten en reacties in { $name }
+open-reports = { $n ->
+    [one] { $n } open melding
+   *[other] { $n } open meldingen
+}
+status-enabled = Ingeschakeld
+status-disabled = Uitgeschakeld
+status-active = Actief
+
+## Tabelkoppen
+
+col-name = Naam
+col-status = Status
+col-joined = Lid sinds
+col-actions = Acties
+col-application = App
+col-protocol = Protocol
+col-protocols = Protocollen
+col-scopes = Scopes
+col-created = Aangemaakt
+col-live-tokens = Geldige tokens
+col-state = Staat
+col-id = Id
+col-type = Soort
+col-issued = Uitgegeven
+col-expires = Verloopt
+col-time = Tijd
+col-actor = Door
+col-action = Actie
+col-target = Doel
+col-detail = Details
+col-identifier = Kenmerk
+col-registered = Geregistreerd
+col-author = Auteur
+col-access = Zichtbaarheid
+col-written = Geschreven
+col-reports = Meldingen
+col-title = Titel
+col-text = Tekst
+
+## Overzicht
+
+dash-waiting = wachten op een moderator.
+dash-counts = Aantallen
+dash-members = { $n ->
+    [one] lid
+   *[other] leden
+}
+dash-applications = { $n ->
+    [one] app
+   *[other] apps
+}
+dash-grants = { $n ->
+    [one] actieve toegang
+   *[other] actieve toegangen
+}
+dash-tokens = { $n ->
+    [one] token uitgegeven in 24 uur
+   *[other] tokens uitgegeven in 24 uur
+}
+dash-failures = { $n ->
+    [one] mislukte inlogpoging in 24 uur
+   *[other] mislukte inlogpogingen in 24 uur
+}
+dash-groups = { $n ->
+    [one] groep
+   *[other] groepen
+}
+dash-reports = { $n ->
+    [one] open melding
+   *[other] open meldingen
+}
+dash-at-a-glance = In één oogopslag
+dash-figures-by-day = De cijfers per dag
+dash-day-utc = Dag (UTC)
+dash-counted-since = Geteld sinds deze versie is geïnstalleerd (schema 4); eerdere gebeurtenissen staan niet in de grafieken.
+dash-backup = Back-up
+dash-last-backup = Laatste back-up
+dash-scheduled = (gepland)
+dash-no-backup = Nog geen back-up.
+dash-make-backup = Maak er een met
+dash-server-keeps-serving = (de server blijft bereikbaar)
+dash-or-set = , of stel
+dash-every-day = in de configuratie in voor een dagelijkse back-up
+dash-push-devices = { $n ->
+    [one] apparaat
+   *[other] apparaten
+}
+dash-push-outbox = { $n ->
+    [one] activiteit om te verspreiden
+   *[other] activiteiten om te verspreiden
+}
+dash-push-pending = { $n ->
+    [one] bezorging wacht.
+   *[other] bezorgingen wachten.
+}
+dash-push-metrics = Bezorgingen per dienst en uitkomst staan in
+dash-push-last-failure = Laatste fout ({ $service }):
+dash-recent = Recente gebeurtenissen
+dash-nothing-yet = Nog niets.
+dash-whole-audit = Het hele logboek
+chart-tokens-title = Uitgegeven tokens per uur, afgelopen 7 dagen
+chart-signins-title = Mislukte inlogpogingen en blokkades per uur, afgelopen 7 dagen
+chart-grants-title = Actieve toegangen, afgelopen 30 dagen
+chart-deliveries-title = Pushbezorgingen per uur naar uitkomst, afgelopen 7 dagen
+chart-oauth2 = OAuth 2.0
+chart-oauth1 = OAuth 1.0a
+chart-failures = mislukt
+chart-lockouts = blokkades
+chart-active-grants = actieve toegangen
+chart-delivered = bezorgd
+chart-to-retry = opnieuw te proberen
+chart-device-gone = apparaat weg
+chart-refused = geweigerd
+chart-gave-up = opgegeven
+chart-empty = Nog niets geteld
+chart-summary-empty = { $title }: nog niets geteld.
+chart-summary-bars = { $title }: { $parts } in totaal; het drukste uur, vanaf { $at }, had er { $max }.
+chart-summary-line = { $title }: nu { $last }; het hoogste was { $max }, op { $day }.
+chart-axis-day = { $day } { $month }
+month-short-1 = jan
+month-short-2 = feb
+month-short-3 = mrt
+month-short-4 = apr
+month-short-5 = mei
+month-short-6 = jun
+month-short-7 = jul
+month-short-8 = aug
+month-short-9 = sep
+month-short-10 = okt
+month-short-11 = nov
+month-short-12 = dec
+
+## Instellingen
+
+settings-title = Site-instellingen
+settings-saved = De instellingen zijn opgeslagen.
+settings-unchanged = Er is niets veranderd.
+settings-reset = De waarde uit het bestand geldt weer.
+settings-not-saved = De instellingen zijn niet opgeslagen: zie de gemarkeerde velden hieronder.
+settings-lead = De naam, het logo en de accentkleur van de site staan op elke pagina, op de inlogpagina en in de toestemmingsvraag. Een waarde die je hier opslaat gaat boven die uit het configuratiebestand, tot je hem terugzet.
+settings-identity = Identiteit
+settings-name = Naam
+settings-logo = Logo
+settings-logo-hint = (een PNG-, JPEG- of WebP-bestand in de datamap, hoogstens 512 KiB; leeg voor geen logo)
+settings-accent = Accentkleur
+settings-accent-hint = (#rrggbb; leeg voor de standaardkleur)
+settings-from-default = Geldt vanuit de standaardwaarde.
+settings-from-file = Geldt vanuit het configuratiebestand.
+settings-from-page = Geldt vanuit deze pagina.
+settings-logo-alt = Het huidige logo
+settings-back-to-file = Terug naar de waarden uit het bestand
+settings-reset-name = Zet de naam terug naar de waarde uit het bestand
+settings-reset-logo = Zet het logo terug naar de waarde uit het bestand
+settings-reset-accent = Zet de accentkleur terug naar de waarde uit het bestand
+
+## Leden
+
+users-new = Nieuw lid
+users-create = Lid aanmaken
+users-new-invite = Nieuwe uitnodigingslink
+users-search-placeholder = naam of e-mailadres
+users-make-admin = Beheerder maken
+users-unmake-admin = Geen beheerder meer
+users-reset-password = Wachtwoord herstellen
+users-reset-link-for = Herstellink voor het wachtwoord van { $name }
+users-one-time-link = Eenmalige link
+users-reset-shown-once = Wordt één keer getoond. Iedereen met deze link kan het wachtwoord van { $name } instellen.
+users-invite-link = Uitnodigingslink
+users-one-time-invite = Eenmalige uitnodigingslink
+users-invite-shown-once = Wordt één keer getoond. Wie deze link heeft, kan binnen 7 dagen één keer een account aanmaken.
+users-reset-notice = Geef deze eenmalige link aan { $name }; hij werkt één keer, 24 uur lang. Gebruiken beëindigt de sessies van dit lid en de toegang van de apps.
+users-invite-notice = Geef deze uitnodigingslink aan wie je uitnodigt; hij werkt één keer, 7 dagen lang, wat de aanmeldinstelling ook is.
+users-delete-removes = Dit verwijdert het lid, beëindigt de sessies en trekt
+users-delete-grants-with = { $n ->
+    [one] app-toegang in, met
+   *[other] app-toegangen in, met
+}
+err-last-admin = Dan heeft de site geen ingeschakelde beheerder meer. Maak eerst iemand anders beheerder.
+err-no-member = Dit lid bestaat niet
+err-no-member-text = Er is geen lid met de naam { $name }.
+err-unknown-action = Onbekende actie
+err-unknown-action-text = { $action } is geen actie.
+err-not-possible = Niet mogelijk
+
+## Tokens en toegangen
+
+tokens-lead = Elke toegang: de toestemming van één lid aan één app (of de eigen toegang van een app). Trek je een toegang in, dan vervallen al haar tokens meteen.
+tokens-with-live = Met geldige tokens
+tokens-without-live = Zonder geldige tokens
+tokens-none = Nog geen toegangen. Een toegang verschijnt hier als een lid een app toestemming geeft, of een app een eigen token krijgt; registreer apps onder
+tokens-none-match = Geen toegangen die bij deze filters passen.
+grant-heading = Toegang { $id }: { $app }
+grant-revoke-whole = De hele toegang intrekken
+grant-tokens-hint = Tokens worden alleen als hash opgeslagen; de eerste tekens van de hash herkennen elk token. JWT-toegangstokens worden niet opgeslagen en staan dus niet in de lijst; de toegang intrekken beëindigt ze ook.
+grant-no-tokens = Geen opgeslagen tokens.
+grant-app-itself = (de app zelf)
+token-expired = verlopen
+token-used = gebruikt
+token-live = geldig
+err-no-grant = Deze toegang bestaat niet
+err-no-grant-text = Ze is ingetrokken, of de app of het lid is verwijderd.
+err-no-token = Dit token bestaat niet
+err-no-token-text = Het is al verlopen of ingetrokken.
+
+## Logboek
+
+audit-prefix = (begin)
+audit-from = Van
+audit-to = Tot
+audit-export = Exporteer wat past:
+audit-json-lines = JSON-regels
+audit-none = Geen gebeurtenissen die passen.
+audit-time-utc = Tijd (UTC)
+audit-older = (oudere gebeurtenissen)
+err-bad-filter = Het filter is niet geldig
+err-export-format = Onbekend exportformaat
+err-export-format-text = { $format }: kies csv of jsonl
+
+## Apps (beheer)
+
+clients-new = Nieuwe app
+clients-search-placeholder = naam, client_id of consumer key
+clients-none = Nog geen apps —
+clients-register-one = registreer er een
+clients-none-match = Geen apps die bij deze filters passen.
+clients-edit-name = { $name } bewerken
+clients-not-registered = De app is niet geregistreerd: zie het gemarkeerde veld hieronder.
+clients-basics = Basis
+clients-name-hint = (leden zien hem op de toestemmingspagina)
+clients-logo-url = Logo-URL
+clients-scopes = Scopes die de app mag vragen
+clients-scopes-hint = (gescheiden door spaties; read en write zijn afkortingen)
+clients-first-party-check = Eigen app: de eigen app van deze site, zonder toestemmingspagina
+clients-client-type = Soort client
+clients-confidential-hint = Vertrouwelijk: een server die een geheim bewaart
+clients-public-hint = Openbaar: een app op telefoon, computer of in de browser (geen geheim; PKCE verplicht)
+clients-access-tokens = Toegangstokens
+clients-opaque = ondoorzichtig (meteen in te trekken)
+clients-signing-alg = Ondertekeningsalgoritme
+clients-access-ttl = Levensduur toegangstoken
+clients-access-ttl-hint = (seconden; leeg: standaard van de server)
+clients-refresh-ttl = Levensduur vernieuwingstoken
+clients-seconds-hint = (seconden)
+clients-require-pkce = PKCE verplichten (altijd aan voor openbare clients)
+clients-pkce-plain = De zwakkere PKCE-methode "plain" toestaan
+clients-introspect-any = Mag tokens van andere apps inspecteren
+clients-cors = Toegestane CORS-origins
+clients-cors-hint = (één per regel, bijv. https://app.example.org)
+clients-oauth1-consumer = OAuth 1.0a-consumer
+clients-callback-url = Callback-URL
+clients-callback-hint = (of oob: het lid kopieert een code naar de app)
+clients-rsa-key = Publieke RSA-sleutel
+clients-rsa-key-hint = (PEM, voor RSA-SHA1)
+clients-token-ttl-hint = (seconden; leeg: tot intrekking)
+clients-two-legged-check = Two-legged: mag verzoeken als zichzelf ondertekenen, zonder lid
+clients-legacy = Oude OAuth 1.0 (geen verifier; alleen voor oude clients)
+clients-cannot-change = Protocollen en de soort client kun je hier niet wijzigen: die bepalen de inloggegevens.
+clients-register = App registreren
+clients-seconds-error = Vul een aantal seconden in, of laat het leeg.
+clients-protocols-error = Kies OAuth 2.0, OAuth 1.0a of allebei.
+clients-delete-removes = Dit verwijdert de app en trekt
+clients-delete-grants-with = { $n ->
+    [one] toegang in, met
+   *[other] toegangen in, met
+}
+clients-delete-loses = Elk lid dat de app toestemming gaf, verliest de koppeling.
+client-confidential = Vertrouwelijk
+client-public = Openbaar
+client-description = Beschrijving
+client-homepage = Website
+client-first-party = Eigen app
+client-first-party-yes = ja (geen toestemmingspagina)
+client-redirect-uris = Redirect-URI's
+client-grants = Grants
+client-token-format = { $format }, ondertekend met { $alg }
+client-pkce-required = PKCE verplicht
+client-cors-origins = CORS-origins
+client-consumer-key = Consumer key
+client-consumer-secret = consumer secret
+client-callback = Callback
+client-revision = Revisie
+client-signature-methods = Ondertekeningsmethoden
+client-two-legged = Two-legged
+client-fcm-configured = ingesteld (wordt niet opnieuw getoond)
+client-fcm-not-configured = niet ingesteld
+client-fcm-replace = Vervang de JSON van het FCM-serviceaccount (uit de Firebase-console, Projectinstellingen, Serviceaccounts)
+client-fcm-json = De JSON van het FCM-serviceaccount (uit de Firebase-console, Projectinstellingen, Serviceaccounts)
+client-fcm-save = FCM-gegevens opslaan
+client-fcm-remove = FCM-gegevens verwijderen
+client-apns-configured = sleutel { $key }, team { $team }, topic { $topic }; de sleutel wordt niet opnieuw getoond; ingesteld
+client-apns-replace = Vervang de APNs-sleutel: de tekst van het .p8-bestand (Apple Developer, Certificates, Identifiers & Profiles, Keys, met Apple Push Notifications service aan)
+client-apns-key = De APNs-sleutel: de tekst van het .p8-bestand (Apple Developer, Certificates, Identifiers & Profiles, Keys, met Apple Push Notifications service aan)
+client-apns-key-id = Key ID (10 tekens, naast de sleutel getoond)
+client-apns-team-id = Team ID (10 tekens, onder Membership in het ontwikkelaarsaccount)
+client-apns-topic = Topic: de bundle-ID van de app, zoals org.example.app
+client-apns-save = APNs-sleutel opslaan
+client-apns-remove = APNs-sleutel verwijderen
+client-apns-environments = Apparaten die met environment sandbox zijn geregistreerd, krijgen berichten via Apple's sandbox, de andere via productie; één sleutel dient voor beide.
+client-rotate = Geheim vernieuwen
+credentials-title = Inloggegevens
+credentials-heading = { $app }: inloggegevens
+credentials-copy-now = Kopieer deze nu.
+credentials-shown-once = De geheimen worden deze ene keer getoond en daarna nooit meer; ben je ze kwijt, vernieuw ze dan.
+credentials-registered = De app is geregistreerd.
+credentials-rotated = Het geheim van de app is vernieuwd.
+credentials-endpoints = Endpoints: zie
+credentials-discovery = discovery
+credentials-and = en
+credentials-done = Klaar
+err-no-application = Deze app bestaat niet
+err-no-application-text = Er is geen app { $key }.
+err-no-setting = Er is geen instelling { $key }.
+
+## Inhoud en groepen
+
+content-reported = Gemelde inhoud
+content-lead = Berichten en reacties, ook verborgen, met de meldingen erover. Verbergen haalt iets uit het zicht van leden (de API antwoordt „niet gevonden”) en sluit de meldingen; je kunt het altijd weer tonen. Verwijderen kun je niet ongedaan maken.
+content-shown-here = (hier getoond, de laatst gemelde eerst)
+content-search-placeholder = woorden in een titel of tekst
+content-kind = Soort
+content-posts = Berichten
+content-comments = Reacties
+content-hidden = Verborgen
+content-reported-state = Gemeld
+content-where = Waar
+content-anywhere = Overal
+content-own-streams = Eigen tijdlijnen
+content-own-stream = eigen tijdlijn
+content-hidden-paren = (verborgen)
+content-none-of-budget = Geen van de { $n } bekeken items past;
+content-no-reports = Geen open meldingen. Meldt een lid een bericht of reactie, dan wacht die hier tot je haar verbergt, verwijdert of de meldingen afwijst.
+content-nothing-hidden = Er is niets verborgen. Verberg een bericht of reactie vanuit
+content-list-of-everything = de lijst met alles
+content-nothing-hidden-end = ; het wacht dan hier, uit het zicht van leden, tot je het weer toont of verwijdert.
+content-nothing-posted = Nog niets geplaatst. Berichten en reacties verschijnen hier als leden ze via de API schrijven; wat ze melden wacht onder
+content-open-reports-link = open meldingen
+content-nothing-matches = Niets past bij deze filters.
+content-show-everything = Toon alles
+content-posts-and-comments = Berichten en reacties
+content-deleted-by-author = Door de auteur verwijderd nadat het gemeld was.
+content-reply-on-post = Een antwoord bij bericht { $id }:
+content-on-post = Bij bericht { $id }:
+content-no-reports-cell = geen
+content-dealt-with = (afgehandeld)
+content-dismiss-reports = Meldingen afwijzen
+content-post-n = Bericht { $id }
+content-comment-n = Reactie { $id }
+content-delete-post = Dit verwijdert het bericht met
+content-delete-post-end = { $n ->
+    [one] reactie en de likes, en sluit de meldingen.
+   *[other] reacties en de likes, en sluit de meldingen.
+}
+content-delete-comment = Dit verwijdert de reactie met
+content-delete-comment-end = { $n ->
+    [one] antwoord, en sluit de meldingen.
+   *[other] antwoorden, en sluit de meldingen.
+}
+content-delete-reply = Dit verwijdert het antwoord en sluit de meldingen.
+err-not-a-choice = { $what } is hier geen keuze.
+err-no-such = Niet gevonden: { $what }
+err-no-such-text = Dit bestaat niet ({ $what }): het is misschien al verwijderd.
+groups-lead = Elke groep, ook verborgen groepen. Een groep verbergen haalt haar en alles erin uit het zicht van leden en bewaart haar hier; verwijderen haalt haar weg met haar berichten, reacties en lidmaatschappen.
+groups-search-placeholder = naam of beschrijving
+groups-show = Toon
+groups-every = Elke groep
+groups-every-lower = elke groep
+groups-hidden = Verborgen groepen
+groups-none-of-budget = Geen van de { $n } bekeken groepen past;
+groups-none = Nog geen groepen. Groepen verschijnen hier als leden ze via de API aanmaken
+groups-none-or = of als
+groups-none-loads = er een paar laadt.
+groups-none-hidden = Er is geen groep verborgen. Kies om er een te verbergen
+groups-none-hidden-end = en gebruik de knop Verbergen.
+groups-none-match = Geen groepen die bij deze filters passen.
+groups-show-every = Toon elke groep
+groups-joining = Lid worden
+groups-listed-to = Zichtbaar voor
+groups-created-by = Aangemaakt door
+groups-delete-removes = Dit verwijdert de groep met
+groups-delete-posts = { $n ->
+    [one] bericht,
+   *[other] berichten,
+}
+groups-delete-comments = { $n ->
+    [one] reactie, de activiteit en de lidmaatschappen van
+   *[other] reacties, de activiteit en de lidmaatschappen van
+}
+groups-delete-members = { $n ->
+    [one] lid.
+   *[other] leden.
+}
+access-public = iedereen
+access-members = leden
+access-group = de groep
+access-private = alleen de auteur
+access-friends = vrienden
+joining-open = open
+joining-closed = op verzoek
+settings-err-name-empty = vul een naam in (die staat in de kop en de titel van elke pagina)
+settings-err-name-long = gebruik hoogstens { $max } tekens
+settings-err-name-line = gebruik één regel zonder stuurtekens
+settings-err-accent = dit is geen kleur; schrijf haar als # en zes hexadecimale cijfers, zoals #2456c7
+settings-err-logo-name = vul de naam van het bestand in de datamap in, zoals logo.png
+settings-err-logo-inside = noem een bestand binnen de datamap (een relatief pad zonder ..)
