@@ -24,6 +24,7 @@ pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod connect;
 pub mod fsutil;
 pub mod http;
 pub mod ids;

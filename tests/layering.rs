@@ -43,6 +43,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("oauth1", 6),
     ("oauth2", 6),
     ("push", 6),
+    ("connect", 6),
     // 7: request plumbing.
     ("http", 7),
     // 8: the faces: pages, the JSON API, the protocol endpoints.

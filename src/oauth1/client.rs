@@ -159,11 +159,12 @@ pub fn authorization(
 }
 
 /// A fresh RSA key pair for a provider that wants RSA-SHA1: the private key
-/// as PKCS#8 PEM (to be sealed at rest) and the public key as a
-/// SubjectPublicKeyInfo PEM (`BEGIN PUBLIC KEY`), which the admin registers
-/// at the remote service.
+/// as PKCS#8 (PEM and DER; either is sealed at rest) and the public key as
+/// a SubjectPublicKeyInfo PEM (`BEGIN PUBLIC KEY`), which the admin
+/// registers at the remote service.
 pub struct RsaKeyPair {
     pub private_pem: String,
+    pub private_der: Vec<u8>,
     pub public_pem: String,
 }
 
@@ -176,8 +177,15 @@ pub fn generate_rsa_key() -> Result<RsaKeyPair, String> {
     use rsa::pkcs8::{EncodePrivateKey, LineEnding};
     let private = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, RSA_BITS).map_err(|e| e.to_string())?;
     let private_pem = private.to_pkcs8_pem(LineEnding::LF).map_err(|e| e.to_string())?.to_string();
+    let private_der = private.to_pkcs8_der().map_err(|e| e.to_string())?.as_bytes().to_vec();
     let public_pem = public_pem_of(&private)?;
-    Ok(RsaKeyPair { private_pem, public_pem })
+    Ok(RsaKeyPair { private_pem, private_der, public_pem })
+}
+
+/// Reads a private key kept as PKCS#8 DER.
+pub fn read_rsa_private_key_der(der: &[u8]) -> Result<rsa::RsaPrivateKey, String> {
+    use rsa::pkcs8::DecodePrivateKey;
+    rsa::RsaPrivateKey::from_pkcs8_der(der).map_err(|e| format!("the stored RSA private key is unreadable: {e}"))
 }
 
 /// Reads a private key kept by [`generate_rsa_key`] (PKCS#8 PEM).
@@ -402,6 +410,9 @@ mod tests {
         assert_eq!(crate::oauth1::signature::validate_rsa_public_key_pem(&pair.public_pem), Ok(()));
         let key = read_rsa_private_key(&pair.private_pem).unwrap();
         assert_eq!(public_pem_of(&key).unwrap(), pair.public_pem);
+        let from_der = read_rsa_private_key_der(&pair.private_der).unwrap();
+        assert_eq!(public_pem_of(&from_der).unwrap(), pair.public_pem);
+        assert!(read_rsa_private_key_der(b"nope").is_err());
         assert!(read_rsa_private_key("nope").is_err());
 
         let url = url::Url::parse("https://remote.example/api/v1/me?x=1").unwrap();

@@ -1,0 +1,3 @@
+//! Connections' flows that talk to remote providers (layer 6).
+
+pub mod relay;
