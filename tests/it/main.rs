@@ -14,6 +14,7 @@ mod browser_moderation;
 mod browser_oauth1;
 mod browser_site;
 mod config;
+mod connections_oauth1;
 mod durability;
 mod events;
 mod files;
