@@ -43,3 +43,5 @@ id_type!(FileId, "seq:file");
 id_type!(FolderId, "seq:folder");
 id_type!(SubscriptionId, "seq:push_subscription");
 id_type!(DeliveryId, "seq:push_delivery");
+id_type!(ProviderId, "seq:provider");
+id_type!(ConnectionId, "seq:connection");

@@ -32,6 +32,7 @@ const LAYERS: &[(&str, u8)] = &[
     // 3: mechanisms below any protocol or page.
     ("auth", 3),
     ("keys", 3),
+    ("outbound", 3),
     // 4: the handles.
     ("app", 4),
     ("metrics", 4),
@@ -39,6 +40,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("registry", 5),
     ("accounts", 5),
     ("social", 5),
+    ("connections", 5),
     // 6: the protocols' flows.
     ("oauth1", 6),
     ("oauth2", 6),

@@ -135,6 +135,28 @@ pub mod context {
     pub fn signing_key(kid: &str) -> Vec<u8> {
         join(b"jwt signing key", kid.as_bytes())
     }
+
+    /// A remote provider's client (or consumer) secret, bound to its id.
+    pub fn provider_secret(provider: u64) -> Vec<u8> {
+        join(b"provider secret", &provider.to_be_bytes())
+    }
+
+    /// latchkey's RSA-SHA1 private key for an OAuth 1.0a provider.
+    pub fn provider_rsa_key(provider: u64) -> Vec<u8> {
+        join(b"provider rsa key", &provider.to_be_bytes())
+    }
+
+    /// A connection's remote token (`access`, `refresh` or `secret`), bound
+    /// to the connection's id and which token it is.
+    pub fn connection_token(connection: u64, which: &str) -> Vec<u8> {
+        join(b"connection token", &[&connection.to_be_bytes()[..], which.as_bytes()].concat())
+    }
+
+    /// A pending OAuth 1.0a flow's request-token secret, bound to the
+    /// flow's digest.
+    pub fn pending_request_secret(digest: &[u8; 32]) -> Vec<u8> {
+        join(b"pending request secret", digest)
+    }
 }
 
 /// Reads the key file, or makes it (owner-only, written and synced before

@@ -8,15 +8,15 @@
 //! Nothing here runs inside a request except the subscription operations.
 
 pub mod apns;
-pub mod client;
 pub mod credentials;
 pub mod fcm;
 pub mod payload;
 pub mod subscriptions;
-pub mod target;
 pub mod webpush;
 pub mod words;
 pub mod worker;
+
+pub use crate::outbound::{client, target};
 
 use crate::clock::Timestamp;
 

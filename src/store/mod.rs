@@ -13,6 +13,7 @@ pub mod backups;
 pub mod blobs;
 pub mod clients;
 pub mod codec;
+pub mod connections;
 pub mod grants;
 pub mod key;
 pub mod keys;

@@ -180,6 +180,29 @@ pub const PUSH_DELIVERIES_DUE: TableDefinition<&[u8], ()> = TableDefinition::new
 /// APNs) credentials, apart from the client record.
 pub const PUSH_CREDENTIALS: TableDefinition<u64, &[u8]> = TableDefinition::new("push_credentials");
 
+/// ProviderId -> Provider record: a remote provider members connect to
+/// (connections).
+pub const PROVIDERS: TableDefinition<u64, &[u8]> = TableDefinition::new("providers");
+/// Lower-cased provider name -> ProviderId.
+pub const PROVIDERS_BY_NAME: TableDefinition<&str, u64> = TableDefinition::new("providers_by_name");
+/// ConnectionId -> Connection record: a member's remote account, tokens sealed.
+pub const CONNECTIONS: TableDefinition<u64, &[u8]> = TableDefinition::new("connections");
+/// UserId (8) ++ ConnectionId (8) -> (): a member's connections.
+pub const CONNECTIONS_BY_USER: TableDefinition<&[u8], ()> = TableDefinition::new("connections_by_user");
+/// ProviderId (8) ++ remote subject ++ 0x00 ++ ConnectionId (8) -> ().
+pub const CONNECTIONS_BY_REMOTE: TableDefinition<&[u8], ()> = TableDefinition::new("connections_by_remote");
+/// Access-token expiry (`Key::time`, 8) ++ ConnectionId (8) -> (): the
+/// connections the refresh task renews, soonest first.
+pub const CONNECTIONS_BY_EXPIRY: TableDefinition<&[u8], ()> = TableDefinition::new("connections_by_expiry");
+/// SHA-256 of a flow's `state` -> PendingFlow record (single use).
+pub const PENDING_FLOWS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("pending_flows");
+/// Expiry (`Key::time`, 8) ++ the flow's digest (32) -> (), for the sweep.
+pub const PENDING_FLOWS_BY_EXPIRY: TableDefinition<&[u8], ()> = TableDefinition::new("pending_flows_by_expiry");
+/// ProviderId (8) ++ remote subject ++ 0x00 -> SignInLink record.
+pub const SIGNIN_LINKS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("signin_links");
+/// UserId (8) ++ ProviderId (8) ++ remote subject ++ 0x00 -> ().
+pub const SIGNIN_LINKS_BY_USER: TableDefinition<&[u8], ()> = TableDefinition::new("signin_links_by_user");
+
 /// Something done to every table of the catalogue, whatever its key and
 /// value types: creating them all (`create_all`), copying them all into a
 /// backup (`store::snapshot`).
@@ -278,6 +301,16 @@ catalogue!(
     PUSH_DELIVERIES,
     PUSH_DELIVERIES_DUE,
     PUSH_CREDENTIALS,
+    PROVIDERS,
+    PROVIDERS_BY_NAME,
+    CONNECTIONS,
+    CONNECTIONS_BY_USER,
+    CONNECTIONS_BY_REMOTE,
+    CONNECTIONS_BY_EXPIRY,
+    PENDING_FLOWS,
+    PENDING_FLOWS_BY_EXPIRY,
+    SIGNIN_LINKS,
+    SIGNIN_LINKS_BY_USER,
 );
 
 /// Every table, so that `migrate` can create them all in a new file and a

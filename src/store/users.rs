@@ -155,6 +155,8 @@ pub fn delete(tx: &WriteTransaction, user: &User) -> Result<(), StoreError> {
     tx.table(&USERS_BY_NAME).during(OP)?.remove(name_key(&user.username).as_str()).at(OP, &USERS_BY_NAME)?;
     // Their devices and push preferences go with them.
     super::push::delete_for_user(tx, user.id)?;
+    // Their connections (tokens) and sign-in links too.
+    super::connections::delete_for_user(tx, user.id)?;
     Ok(())
 }
 
