@@ -162,7 +162,8 @@ fn call_error(e: CallError) -> ApiError {
         CallError::Unusable(why) => ApiError::conflict(why).of_type(problem_type("connection-unusable")),
         CallError::Relay(RelayError::Invalid { field, message }) => ApiError::field(field, message),
         CallError::Relay(RelayError::AddressRefused(why)) => {
-            ApiError::forbidden(format!("This call is not allowed: {why}.")).of_type(problem_type("remote-address-refused"))
+            ApiError::forbidden(format!("This call is not allowed: {why}."))
+                .of_type(problem_type("remote-address-refused"))
         }
         CallError::Relay(e @ RelayError::TooLarge) => {
             ApiError::new(StatusCode::BAD_GATEWAY, capital(&e.to_string())).of_type(problem_type("remote-too-large"))

@@ -63,18 +63,21 @@ pub async fn relay(
     // Method and path as asked (the path is the caller's, checked or not;
     // a refused one is worth seeing in the log), the status; no body.
     let detail = format!(
-        "{} {} -> {}",
+        "{} {} → {}",
         request.method.to_ascii_uppercase(),
         request.path.chars().take(200).collect::<String>(),
         status
     );
     let now = app.now();
-    app.store.write(move |tx| audit::record(tx, now, &who, "connection.request", &format!("connection:{id}"), &detail)).await?;
+    app.store
+        .write(move |tx| audit::record(tx, now, &who, "connection.request", &format!("connection:{id}"), &detail))
+        .await?;
     outcome
 }
 
 async fn send(app: &App, c: &Connection, request: &RelayRequest) -> Result<RelayAnswer, CallError> {
-    let p = providers::get(app, c.provider)?.ok_or_else(|| CallError::Unusable("the connection's service is gone".into()))?;
+    let p = providers::get(app, c.provider)?
+        .ok_or_else(|| CallError::Unusable("the connection's service is gone".into()))?;
     if p.disabled {
         return Err(CallError::Unusable(format!("{} is disabled on this site", p.name)));
     }
@@ -112,18 +115,11 @@ async fn exchange(http: &reqwest::Client, plan: Planned, authorization: &str) ->
         builder = builder.header(reqwest::header::CONTENT_TYPE, content_type).body(bytes);
     }
     let response = builder.send().await.map_err(|e| {
-        if e.is_timeout() {
-            RelayError::Timeout
-        } else {
-            RelayError::Unreachable(relay::error_chain(&e))
-        }
+        if e.is_timeout() { RelayError::Timeout } else { RelayError::Unreachable(crate::outbound::error_chain(&e)) }
     })?;
     let status = response.status().as_u16();
-    let content_type = response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+    let content_type =
+        response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
     let bytes = relay::read_limited(response, relay::MAX_ANSWER).await?;
     Ok(relay::answer(status, content_type, bytes))
 }

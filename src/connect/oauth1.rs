@@ -176,8 +176,7 @@ pub async fn finish(
     let credentials = sign::parse_token_credentials(&body).map_err(|e| refused(format!("{}: {e}", p.name)))?;
     // A service that does not say whose account it is still gets one
     // connection per member: connecting again replaces its tokens.
-    let remote_subject =
-        credentials.remote_subject().map_or_else(|| format!("member:{user}"), |s| format!("id:{s}"));
+    let remote_subject = credentials.remote_subject().map_or_else(|| format!("member:{user}"), |s| format!("id:{s}"));
     let remote_user = credentials.remote_user().map_or_else(|| format!("your {} account", p.name), str::to_string);
     let new = NewConnection {
         user,
@@ -205,7 +204,8 @@ async fn checked(app: &App, raw: &str, name: &str) -> Result<url::Url, Connectio
 /// POSTs a signed credentials request and reads the form-encoded answer;
 /// a refusal comes back in the service's words when it gave any.
 async fn post(http: &reqwest::Client, url: &url::Url, auth: &str, name: &str) -> Result<String, ConnectionError> {
-    let unreachable = |e: reqwest::Error| refused(format!("{name} could not be reached: {}", super::relay::error_chain(&e)));
+    let unreachable =
+        |e: reqwest::Error| refused(format!("{name} could not be reached: {}", crate::outbound::error_chain(&e)));
     let response = http
         .post(url.clone())
         .header(reqwest::header::AUTHORIZATION, auth)
@@ -226,15 +226,4 @@ async fn post(http: &reqwest::Client, url: &url::Url, auth: &str, name: &str) ->
         return Err(refused(format!("{name} refused: {words}")));
     }
     Ok(body)
-}
-
-/// A new RSA-SHA1 key pair for a provider, made off the async threads:
-/// the private key (PKCS#8 DER, to be sealed) and the public PEM the admin
-/// registers at the service.
-pub async fn new_rsa_key() -> Result<(Vec<u8>, String), ConnectionError> {
-    let pair = tokio::task::spawn_blocking(sign::generate_rsa_key)
-        .await
-        .map_err(|e| ConnectionError::Internal(e.to_string()))?
-        .map_err(ConnectionError::Internal)?;
-    Ok((pair.private_der, pair.public_pem))
 }

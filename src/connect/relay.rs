@@ -251,18 +251,6 @@ fn percent_decode(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// An error with its causes, which is where reqwest says what failed.
-pub fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        out.push_str(": ");
-        out.push_str(&c.to_string());
-        cause = c.source();
-    }
-    out
-}
-
 /// A media type without its parameters, lowercased.
 fn essence(content_type: &str) -> String {
     content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
@@ -326,7 +314,7 @@ pub async fn read_limited(mut response: reqwest::Response, limit: usize) -> Resu
             }
             Ok(None) => return Ok(out),
             Err(e) if e.is_timeout() => return Err(RelayError::Timeout),
-            Err(e) => return Err(RelayError::Unreachable(error_chain(&e))),
+            Err(e) => return Err(RelayError::Unreachable(crate::outbound::error_chain(&e))),
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod applications;
 pub mod avatars;
 pub mod calendar;
+pub mod connections_oauth1;
 pub mod consent;
 pub mod login;
 pub mod notice;
@@ -42,7 +43,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .configure(applications::routes)
     .configure(calendar::routes)
     .configure(reset::routes)
-    .configure(admin::routes);
+    .configure(admin::routes)
+    .configure(connections_oauth1::routes);
 }
 
 async fn index(v: Visitor) -> HttpResponse {

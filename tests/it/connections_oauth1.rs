@@ -18,7 +18,12 @@ use serde_json::{Value, json};
 /// The remote service and the site that connects to it.
 struct Pair {
     remote: Server,
+    /// The remote's admin, who edits the consumer registrations.
+    remote_admin: reqwest::blocking::Client,
     local: Server,
+    local_env: Vec<(String, String)>,
+    /// The first server's data directory lives here, across its restarts.
+    _local_dir: tempfile::TempDir,
 }
 
 const CALLBACK: &str = "/account/connections/callback/oauth1";
@@ -38,56 +43,67 @@ fn borrowed(env: &[(String, String)]) -> Vec<(&str, &str)> {
 
 fn pair() -> Pair {
     let remote = Server::start();
+    let remote_admin = setup_admin(&remote, "root");
     add_member(&remote, "bob");
     let env = local_env(&remote, true);
-    let local = Server::start_with(&borrowed(&env));
+    let dir = tempfile::tempdir().unwrap();
+    let local = Server::start_in(&dir.path().join("data"), &borrowed(&env));
     add_member(&local, "ada");
     add_member(&local, "eve");
-    Pair { remote, local }
+    Pair { remote, remote_admin, local, local_env: env, _local_dir: dir }
+}
+
+/// What the remote's admin sets on a consumer: the first server's callback
+/// and a signature method (with a public key for RSA-SHA1).
+fn edit_consumer(p: &Pair, c: &Consumer, method: &str, pem: Option<&str>) {
+    let edit = p.remote.url(&format!("/admin/clients/{}/edit", c.key));
+    let html = p.remote_admin.get(&edit).send().unwrap().text().unwrap();
+    let callback = p.local.url(CALLBACK);
+    let mut form = vec![
+        ("csrf", csrf(&html)),
+        ("name", "The local site".to_string()),
+        ("oauth1", "on".to_string()),
+        ("callback", callback),
+        ("scopes", "read write".to_string()),
+        ("signature_method", method.to_string()),
+    ];
+    if let Some(pem) = pem {
+        form.push(("rsa_public_key", pem.to_string()));
+    }
+    let r = p.remote_admin.post(&edit).form(&form).send().unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().unwrap_or_default());
 }
 
 impl Pair {
     /// A consumer on the remote whose callback is the first server's.
-    fn consumer(&self, extra: &[&str]) -> Consumer {
+    fn consumer(&self) -> Consumer {
         let callback = self.local.url(CALLBACK);
-        let mut args = vec!["--name", "The local site", "--callback", &callback, "--scope", "read", "--scope", "write"];
-        args.extend_from_slice(extra);
+        let args = ["--name", "The local site", "--callback", &callback, "--scope", "read", "--scope", "write"];
         register_consumer(&self.remote, &args)
     }
 
-    /// `latchkey provider add --oauth1` on the first server: its JSON.
-    fn provider(&self, name: &str, c: &Consumer, method: &str) -> Value {
-        let (req, auth, acc, api) = (
-            self.remote.url("/oauth1/request"),
-            self.remote.url("/oauth1/authorize"),
-            self.remote.url("/oauth1/access"),
-            self.remote.url("/api/v1/"),
-        );
-        let out = self.local.cli(
-            &[
-                "provider",
-                "add",
-                "--name",
-                name,
-                "--oauth1",
-                "--request-url",
-                &req,
-                "--authorize-url",
-                &auth,
-                "--access-url",
-                &acc,
-                "--client-id",
-                &c.key,
-                "--client-secret-stdin",
-                "--api-base",
-                &api,
-                "--signature-method",
-                method,
-                "--json",
-            ],
-            Some(&c.secret),
-        );
-        json(&out)
+    /// Adds an OAuth 1.0a provider for the remote to the first server;
+    /// returns its view (`id`, `rsa_public_key`, ...). The first server is
+    /// stopped for it and started again (on another port, so the remote
+    /// consumer's callback is set again).
+    fn provider(&mut self, name: &str, c: &Consumer, method: &str) -> Value {
+        assert!(self.local.stop().success());
+        let new = latchkey::connections::providers::NewProvider {
+            name: name.into(),
+            protocol: "oauth1".into(),
+            authorize_url: self.remote.url("/oauth1/authorize"),
+            request_url: self.remote.url("/oauth1/request"),
+            access_url: self.remote.url("/oauth1/access"),
+            signature_method: Some(method.into()),
+            client_id: c.key.clone(),
+            client_secret: c.secret.clone(),
+            api_base: self.remote.url("/api/v1/"),
+            member_connect: true,
+            ..Default::default()
+        };
+        let view = add_provider_offline(&self.local.dir, new);
+        self.local = Server::start_in(&self.local.dir.clone(), &borrowed(&self.local_env));
+        view
     }
 
     /// `member` on the first server connects to the remote as `remote_user`;
@@ -95,13 +111,8 @@ impl Pair {
     fn connect(&self, provider_id: &str, member: &str, remote_user: &str) -> reqwest::blocking::Client {
         let browser = signed_in(&self.local, member);
         let to_remote = start_connect(&self.local, &browser, provider_id);
-        let token = url::Url::parse(&to_remote)
-            .unwrap()
-            .query_pairs()
-            .find(|(k, _)| k == "oauth_token")
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_else(|| panic!("no oauth_token in {to_remote}"));
         assert!(to_remote.starts_with(&self.remote.url("/oauth1/authorize?")), "{to_remote}");
+        let token = oauth_token_in(&to_remote);
         let remote_browser = self.remote.client();
         let Outcome::Callback(back) = authorize(&self.remote, &remote_browser, remote_user, &token, "approve") else {
             panic!("the remote did not send the member back")
@@ -123,14 +134,38 @@ impl Pair {
     }
 }
 
+/// Adds a provider to a stopped server's database with the library's own
+/// operation, as `latchkey provider add` does offline.
+fn add_provider_offline(dir: &std::path::Path, new: latchkey::connections::providers::NewProvider) -> Value {
+    use latchkey::config::{Config, Settings};
+    let settings = Settings::from_toml("outbound_allow_private = true").unwrap();
+    let config = Config::resolve(dir.to_path_buf(), settings).unwrap();
+    let public_url = config.public_url.to_string();
+    actix_web::rt::System::new().block_on(async move {
+        let clock: latchkey::clock::SharedClock = std::sync::Arc::new(latchkey::clock::SystemClock);
+        let app = latchkey::app::App::open(config, clock).unwrap();
+        let p = latchkey::connections::providers::add(&app, new, latchkey::store::audit::Who::cli()).await.unwrap();
+        serde_json::to_value(latchkey::connections::providers::ProviderView::new(&p, &public_url)).unwrap()
+    })
+}
+
+fn oauth_token_in(url: &str) -> String {
+    url::Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "oauth_token")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| panic!("no oauth_token in {url}"))
+}
+
 /// Presses Connect for `provider_id` on `/account/connections`; returns
 /// where the first server sends the browser.
 fn start_connect(s: &Server, browser: &reqwest::blocking::Client, provider_id: &str) -> String {
-    let page = browser.get(s.url("/account/connections")).send().unwrap();
+    let page = browser.get(s.url("/account")).send().unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().unwrap();
     let r = browser
-        .post(s.url("/account/connections/connect"))
+        .post(s.url("/account/connections/oauth1/start"))
         .form(&[("csrf", csrf(&html).as_str()), ("provider", provider_id)])
         .send()
         .unwrap();
@@ -164,9 +199,10 @@ fn remote_json(answer: &Value) -> Value {
 
 #[test]
 fn hmac_sha1_connection_relays_the_remote_api_and_refuses_what_it_must() {
-    let p = pair();
-    let consumer = p.consumer(&[]);
+    let mut p = pair();
+    let consumer = p.consumer();
     let provider = p.provider("Remote", &consumer, "HMAC-SHA1");
+    edit_consumer(&p, &consumer, "HMAC-SHA1", None);
     let pid = provider["id"].as_str().unwrap().to_string();
     p.connect(&pid, "ada", "bob");
 
@@ -197,16 +233,37 @@ fn hmac_sha1_connection_relays_the_remote_api_and_refuses_what_it_must() {
         &p.local,
         &token,
         &id,
-        &json!({"method": "POST", "path": "posts", "body": "{\"title\":\"Hello\",\"body\":\"from afar\",\"access\":\"members\"}"}),
+        &json!({"method": "POST", "path": "posts", "body": "{\"body\":\"from afar\",\"access\":\"members\"}"}),
     );
     assert_eq!((status, answer["status"].as_u64()), (200, Some(201)), "{answer}");
-    assert_eq!(remote_json(&answer)["author"], remote_json(&relay(&p.local, &token, &id, &json!({"method": "GET", "path": "me"})).1)["id"]);
+    assert_eq!(
+        remote_json(&answer)["author"],
+        remote_json(&relay(&p.local, &token, &id, &json!({"method": "GET", "path": "me"})).1)["id"]
+    );
+    // A form body is signed with the request (RFC 5849 §3.4.1.3): the
+    // remote's signature check passes (not a 401) before it says that it
+    // wants JSON.
+    let (status, answer) = relay(
+        &p.local,
+        &token,
+        &id,
+        &json!({"method": "POST", "path": "posts", "body": "body=hi+there&access=members", "content_type": "application/x-www-form-urlencoded"}),
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert_ne!(answer["status"].as_u64(), Some(401), "{answer}");
+    assert!(answer["status"].as_u64().unwrap() >= 400, "{answer}");
     // A remote 404 is relayed as it is, not turned into ours.
     let (status, answer) = relay(&p.local, &token, &id, &json!({"method": "GET", "path": "posts/999999"}));
     assert_eq!((status, answer["status"].as_u64()), (200, Some(404)), "{answer}");
 
     // Paths that would leave the API base: refused before any call.
-    for path in ["../oauth1/request", "%2e%2e/%2e%2e/admin", "https://evil.example/api/v1/me", "/api/v1/me", "me/..%2F..%2Fadmin"] {
+    for path in [
+        "../oauth1/request",
+        "%2e%2e/%2e%2e/admin",
+        "https://evil.example/api/v1/me",
+        "/api/v1/me",
+        "me/..%2F..%2Fadmin",
+    ] {
         let (status, problem) = relay(&p.local, &token, &id, &json!({"method": "GET", "path": path}));
         assert_eq!(status, 422, "{path}: {problem}");
         assert_eq!(problem["errors"][0]["field"], "path", "{problem}");
@@ -236,41 +293,23 @@ fn hmac_sha1_connection_relays_the_remote_api_and_refuses_what_it_must() {
     assert!(admin.status.success());
     let audit = signed_in(&p.local, "root").get(p.local.url("/admin/audit")).send().unwrap().text().unwrap();
     assert!(audit.contains("connection.request"), "{audit}");
-    assert!(audit.contains("GET me -&gt; 200") || audit.contains("GET me -> 200"), "{audit}");
+    assert!(audit.contains("GET me → 200") && audit.contains("POST posts → 201"), "{audit}");
+    assert!(!audit.contains("from afar"), "the body is not logged");
 }
 
 #[test]
 fn rsa_sha1_connection_signs_with_the_key_latchkey_made() {
-    let p = pair();
+    let mut p = pair();
     // The consumer exists before the provider (its key is needed there);
     // the provider's public key is then registered on it.
-    let consumer = p.consumer(&[]);
+    let consumer = p.consumer();
     let provider = p.provider("Keyed", &consumer, "RSA-SHA1");
     let pid = provider["id"].as_str().unwrap().to_string();
     let pem = provider["rsa_public_key"].as_str().unwrap_or_else(|| panic!("no public key shown: {provider}"));
     assert!(pem.starts_with("-----BEGIN PUBLIC KEY-----"), "{pem}");
-    let shown = json(&p.local.cli(&["provider", "show", &pid, "--json"], None));
-    assert_eq!(shown["rsa_public_key"].as_str(), Some(pem));
-    assert!(!shown.to_string().contains("PRIVATE"), "{shown}");
-
+    assert!(!provider.to_string().contains("PRIVATE"), "{provider}");
     // The remote admin switches the consumer to RSA-SHA1 with that key.
-    let admin = setup_admin(&p.remote, "root");
-    let edit = p.remote.url(&format!("/admin/clients/{}/edit", consumer.key));
-    let html = admin.get(&edit).send().unwrap().text().unwrap();
-    let r = admin
-        .post(&edit)
-        .form(&[
-            ("csrf", csrf(&html).as_str()),
-            ("name", "The local site"),
-            ("oauth1", "on"),
-            ("callback", &p.local.url(CALLBACK)),
-            ("scopes", "read write"),
-            ("signature_method", "RSA-SHA1"),
-            ("rsa_public_key", pem),
-        ])
-        .send()
-        .unwrap();
-    assert_eq!(r.status(), 303, "{}", r.text().unwrap_or_default());
+    edit_consumer(&p, &consumer, "RSA-SHA1", Some(pem));
 
     p.connect(&pid, "ada", "bob");
     let token = p.app_token("ada", &["connections"]);
@@ -282,9 +321,10 @@ fn rsa_sha1_connection_signs_with_the_key_latchkey_made() {
 
 #[test]
 fn the_callback_refuses_forged_reused_and_refused_tokens() {
-    let p = pair();
-    let consumer = p.consumer(&[]);
+    let mut p = pair();
+    let consumer = p.consumer();
     let pid = p.provider("Remote", &consumer, "HMAC-SHA1")["id"].as_str().unwrap().to_string();
+    edit_consumer(&p, &consumer, "HMAC-SHA1", None);
     let token = p.app_token("ada", &["connections"]);
 
     // A forged oauth_token: no flow, no call to the remote.
@@ -297,10 +337,15 @@ fn the_callback_refuses_forged_reused_and_refused_tokens() {
 
     // The remote refuses a wrong verifier; the page says so in words.
     let to_remote = start_connect(&p.local, &browser, &pid);
-    let rtoken = url::Url::parse(&to_remote).unwrap().query_pairs().find(|(k, _)| k == "oauth_token").unwrap().1.into_owned();
+    let rtoken =
+        url::Url::parse(&to_remote).unwrap().query_pairs().find(|(k, _)| k == "oauth_token").unwrap().1.into_owned();
     let Outcome::Callback(back) = authorize(&p.remote, &p.remote.client(), "bob", &rtoken, "approve") else { panic!() };
     let mut wrong = back.clone();
-    wrong.query_pairs_mut().clear().append_pair("oauth_token", &rtoken).append_pair("oauth_verifier", "not-the-verifier");
+    wrong
+        .query_pairs_mut()
+        .clear()
+        .append_pair("oauth_token", &rtoken)
+        .append_pair("oauth_verifier", "not-the-verifier");
     let r = browser.get(wrong.as_str()).send().unwrap();
     let status = r.status().as_u16();
     let words = r.text().unwrap();
@@ -326,9 +371,10 @@ fn the_callback_refuses_forged_reused_and_refused_tokens() {
 
 #[test]
 fn limits_and_private_addresses() {
-    let p = pair();
-    let consumer = p.consumer(&[]);
+    let mut p = pair();
+    let consumer = p.consumer();
     let pid = p.provider("Remote", &consumer, "HMAC-SHA1")["id"].as_str().unwrap().to_string();
+    edit_consumer(&p, &consumer, "HMAC-SHA1", None);
     p.connect(&pid, "ada", "bob");
     let token = p.app_token("ada", &["connections"]);
     let id = connections(&p.local, &token)["items"][0]["id"].as_str().unwrap().to_string();
@@ -366,7 +412,7 @@ fn limits_and_private_addresses() {
 
     // The same site without `outbound_allow_private`: the remote's
     // loopback address is refused.
-    let Pair { remote, mut local } = p;
+    let Pair { remote, mut local, .. } = p;
     assert!(local.stop().success());
     let strict = Server::start_in(&local.dir, &borrowed(&local_env(&remote, false)));
     let (sid, ssecret) = register(&strict, &["--name", "Strict app", "--grant", "password", "--scope", "connections"]);
