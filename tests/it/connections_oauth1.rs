@@ -12,7 +12,7 @@
 //! callback, the remote refusing the verifier, a remote answer too large.
 
 use crate::harness::*;
-use crate::oauth1_client::{Consumer, Outcome, authorize, register_consumer};
+use crate::oauth1_client::{Consumer, Method, Outcome, Req, authorize, call, register_consumer, three_legged};
 use serde_json::{Value, json};
 
 /// The remote service and the site that connects to it.
@@ -173,23 +173,27 @@ fn start_connect(s: &Server, browser: &reqwest::blocking::Client, provider_id: &
     location(&r)
 }
 
+/// Sends `r` and checks the answer against the server's OpenAPI document.
+fn documented(s: &Server, method: &str, path: &str, r: reqwest::blocking::RequestBuilder) -> (u16, Value) {
+    let a = crate::openapi::send(r);
+    if let Err(e) = crate::openapi::Document::fetch(s).check(method, path, &a) {
+        panic!("the document does not describe this answer: {e}");
+    }
+    let text = String::from_utf8_lossy(&a.body).into_owned();
+    (a.status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
 fn relay(s: &Server, token: &str, id: &str, body: &Value) -> (u16, Value) {
-    let r = s
-        .client()
-        .post(s.url(&format!("/api/v1/me/connections/{id}/request")))
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .unwrap();
-    let status = r.status().as_u16();
-    let text = r.text().unwrap();
-    (status, serde_json::from_str(&text).unwrap_or_else(|_| Value::String(text)))
+    let path = format!("/api/v1/me/connections/{id}/request");
+    let r = s.client().post(s.url(&path)).bearer_auth(token).json(body);
+    documented(s, "POST", &path, r)
 }
 
 fn connections(s: &Server, token: &str) -> Value {
-    let r = s.client().get(s.url("/api/v1/me/connections")).bearer_auth(token).send().unwrap();
-    assert_eq!(r.status(), 200);
-    r.json().unwrap()
+    let r = s.client().get(s.url("/api/v1/me/connections")).bearer_auth(token);
+    let (status, list) = documented(s, "GET", "/api/v1/me/connections", r);
+    assert_eq!(status, 200, "{list}");
+    list
 }
 
 /// The relayed remote JSON body.
@@ -255,6 +259,21 @@ fn hmac_sha1_connection_relays_the_remote_api_and_refuses_what_it_must() {
     // A remote 404 is relayed as it is, not turned into ours.
     let (status, answer) = relay(&p.local, &token, &id, &json!({"method": "GET", "path": "posts/999999"}));
     assert_eq!((status, answer["status"].as_u64()), (200, Some(404)), "{answer}");
+
+    // An OAuth 1.0a application on the first server sees the same.
+    let app1 = register_consumer(
+        &p.local,
+        &["--name", "Signed app", "--callback", "https://app.example/cb", "--scope", "connections"],
+    );
+    let http = p.local.client();
+    let tok = three_legged(&p.local, &http, &Method::HmacSha1, &app1, "ada", "https://app.example/cb");
+    let signed = call(
+        &http,
+        &Method::HmacSha1,
+        &Req::new(&p.local, "GET", "/api/v1/me/connections", &app1).token(&tok.0, &tok.1),
+    );
+    assert_eq!(signed.status, 200, "{signed:?}");
+    assert_eq!(signed.json()["items"][0]["id"], id.as_str());
 
     // Paths that would leave the API base: refused before any call.
     for path in [
