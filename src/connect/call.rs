@@ -100,17 +100,30 @@ async fn send(app: &App, c: &Connection, request: &RelayRequest) -> Result<Relay
         ProviderKind::OAuth2(_) | ProviderKind::Oidc(_) => format!("Bearer {}", tokens.access_token),
     };
     let http = crate::outbound::client::build(&app.config).map_err(CallError::Internal)?;
-    match tokio::time::timeout(relay::TIME_LIMIT, exchange(&http, plan, &authorization)).await {
-        Ok(answer) => Ok(answer?),
-        Err(_) => Err(RelayError::Timeout.into()),
+    Ok(exchange(&http, plan, &authorization, relay::TIME_LIMIT).await?)
+}
+
+/// Sends the planned request and reads the answer, all within `limit`.
+async fn exchange(
+    http: &reqwest::Client,
+    plan: Planned,
+    authorization: &str,
+    limit: std::time::Duration,
+) -> Result<RelayAnswer, RelayError> {
+    match tokio::time::timeout(limit, exchange_unbounded(http, plan, authorization, limit)).await {
+        Ok(answer) => answer,
+        Err(_) => Err(RelayError::Timeout),
     }
 }
 
-async fn exchange(http: &reqwest::Client, plan: Planned, authorization: &str) -> Result<RelayAnswer, RelayError> {
-    let mut builder = http
-        .request(plan.method, plan.url)
-        .timeout(relay::TIME_LIMIT)
-        .header(reqwest::header::AUTHORIZATION, authorization);
+async fn exchange_unbounded(
+    http: &reqwest::Client,
+    plan: Planned,
+    authorization: &str,
+    limit: std::time::Duration,
+) -> Result<RelayAnswer, RelayError> {
+    let mut builder =
+        http.request(plan.method, plan.url).timeout(limit).header(reqwest::header::AUTHORIZATION, authorization);
     if let Some((content_type, bytes)) = plan.body {
         builder = builder.header(reqwest::header::CONTENT_TYPE, content_type).body(bytes);
     }
@@ -122,4 +135,96 @@ async fn exchange(http: &reqwest::Client, plan: Planned, authorization: &str) ->
         response.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
     let bytes = relay::read_limited(response, relay::MAX_ANSWER).await?;
     Ok(relay::answer(status, content_type, bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connect::relay::{MAX_ANSWER, plan};
+    use std::time::Duration;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A one-request HTTP server on loopback: it reads the request, waits
+    /// `delay`, writes `answer` and hands back what it was sent.
+    async fn one_shot(answer: Vec<u8>, delay: Duration) -> (url::Url, tokio::task::JoinHandle<String>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = url::Url::parse(&format!("http://{}/api/", listener.local_addr().unwrap())).unwrap();
+        let served = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut request = vec![0; 64 * 1024];
+            let n = socket.read(&mut request).await.unwrap();
+            tokio::time::sleep(delay).await;
+            let _ = socket.write_all(&answer).await;
+            let _ = socket.shutdown().await;
+            String::from_utf8_lossy(&request[..n]).into_owned()
+        });
+        (base, served)
+    }
+
+    fn get(path: &str) -> RelayRequest {
+        RelayRequest { method: "GET".into(), path: path.into(), query: None, body: None, content_type: None }
+    }
+
+    #[tokio::test]
+    async fn the_answer_is_relayed_with_the_authorization_sent() {
+        let answer =
+            b"HTTP/1.1 203 OK\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{\"a\":1}".to_vec();
+        let (base, served) = one_shot(answer, Duration::ZERO).await;
+        let planned = plan(&base, &get("me")).unwrap();
+        let a =
+            exchange(&reqwest::Client::new(), planned, "Bearer remote-token", Duration::from_secs(5)).await.unwrap();
+        assert_eq!(a, relay::answer(203, Some("application/json".into()), b"{\"a\":1}".to_vec()));
+        let request = served.await.unwrap().to_ascii_lowercase();
+        assert!(request.starts_with("get /api/me http/1.1"), "{request}");
+        assert!(request.contains("authorization: bearer remote-token"), "{request}");
+    }
+
+    #[tokio::test]
+    async fn a_slow_service_is_a_timeout() {
+        let answer = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".to_vec();
+        let (base, _served) = one_shot(answer, Duration::from_secs(5)).await;
+        let planned = plan(&base, &get("me")).unwrap();
+        let started = std::time::Instant::now();
+        let e = exchange(&reqwest::Client::new(), planned, "Bearer x", Duration::from_millis(300)).await.unwrap_err();
+        assert_eq!(e, RelayError::Timeout);
+        assert!(started.elapsed() < Duration::from_secs(3));
+    }
+
+    #[tokio::test]
+    async fn a_large_answer_is_refused_with_or_without_its_length() {
+        let declared = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", MAX_ANSWER + 1).into_bytes();
+        let (base, _served) = one_shot(declared, Duration::ZERO).await;
+        let planned = plan(&base, &get("big")).unwrap();
+        let e = exchange(&reqwest::Client::new(), planned, "Bearer x", Duration::from_secs(5)).await.unwrap_err();
+        assert_eq!(e, RelayError::TooLarge);
+
+        // No length: read until the limit is passed, then stop.
+        let mut undeclared = b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n".to_vec();
+        undeclared.extend(std::iter::repeat_n(b'x', MAX_ANSWER + 1));
+        let (base, _served) = one_shot(undeclared, Duration::ZERO).await;
+        let planned = plan(&base, &get("big")).unwrap();
+        let e = exchange(&reqwest::Client::new(), planned, "Bearer x", Duration::from_secs(5)).await.unwrap_err();
+        assert_eq!(e, RelayError::TooLarge);
+
+        // Exactly the limit is fine.
+        let mut exact =
+            format!("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {MAX_ANSWER}\r\n\r\n").into_bytes();
+        exact.extend(std::iter::repeat_n(b'y', MAX_ANSWER));
+        let (base, _served) = one_shot(exact, Duration::ZERO).await;
+        let planned = plan(&base, &get("big")).unwrap();
+        let a = exchange(&reqwest::Client::new(), planned, "Bearer x", Duration::from_secs(5)).await.unwrap();
+        assert_eq!(a.body.map(|b| b.len()), Some(MAX_ANSWER));
+    }
+
+    #[tokio::test]
+    async fn nothing_listening_is_unreachable() {
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let base = url::Url::parse(&format!("http://127.0.0.1:{port}/")).unwrap();
+        let planned = plan(&base, &get("me")).unwrap();
+        let e = exchange(&reqwest::Client::new(), planned, "Bearer x", Duration::from_secs(5)).await.unwrap_err();
+        assert!(matches!(e, RelayError::Unreachable(_)), "{e:?}");
+    }
 }
