@@ -152,7 +152,7 @@ async fn request(
     let u = caller.member()?;
     let ip = crate::http::conn::of(&req, &app.config.trusted_proxies).ip;
     let who = Who::user(u.id, &u.username, ip.to_string());
-    let answer = call::relay(&app, me, id, &body.into_inner(), who).await.map_err(call_error)?;
+    let answer = call::relay(&app, me, id, &body.into_inner(), &caller.client_key, who).await.map_err(call_error)?;
     Ok(HttpResponse::Ok().insert_header(no_store()).json(answer))
 }
 

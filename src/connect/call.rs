@@ -46,12 +46,14 @@ impl From<ConnectionError> for CallError {
     }
 }
 
-/// Relays `request` through the member's connection `id` and audits it.
+/// Relays `request` through the member's connection `id` for the
+/// application `client_key` and audits it.
 pub async fn relay(
     app: &App,
     user: UserId,
     id: ConnectionId,
     request: &RelayRequest,
+    client_key: &str,
     who: Who,
 ) -> Result<RelayAnswer, CallError> {
     let c = members::get_for_user(app, user, id)?;
@@ -63,7 +65,7 @@ pub async fn relay(
     // Method and path as asked (the path is the caller's, checked or not;
     // a refused one is worth seeing in the log), the status; no body.
     let detail = format!(
-        "{} {} → {}",
+        "{} {} → {} (application {client_key})",
         request.method.to_ascii_uppercase(),
         request.path.chars().take(200).collect::<String>(),
         status
