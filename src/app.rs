@@ -39,6 +39,8 @@ pub struct App {
     pub readiness: Arc<Readiness>,
     /// The Web Push VAPID key, `DATA_DIR/vapid.key`.
     pub vapid: Arc<crate::keys::vapid::VapidKey>,
+    /// The outbound HTTP client and cached provider documents (connections).
+    pub outbound: Arc<crate::outbound::Outbound>,
 }
 
 /// The last answer of the readiness probe (`/readyz`): a tiny write, made
@@ -107,6 +109,7 @@ impl App {
             keyring: Arc::new(Keyring::default()),
             usage: Arc::new(Usage::default()),
             nonces,
+            outbound: Arc::default(),
         })
     }
 

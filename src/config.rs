@@ -61,6 +61,7 @@ pub struct Settings {
     pub outbound_ca_file: Option<PathBuf>,
     pub site_language: Option<String>,
     pub push_max_age: Option<String>,
+    pub connection_refresh_interval: Option<String>,
 }
 
 /// The keys a file or `LATCHKEY_<KEY>` may set, for messages.
@@ -108,6 +109,7 @@ pub const KEYS: &[&str] = &[
     "outbound_ca_file",
     "site_language",
     "push_max_age",
+    "connection_refresh_interval",
 ];
 
 /// Variables that are read elsewhere and are not configuration keys.
@@ -261,6 +263,9 @@ pub struct Config {
     pub site_language: String,
     /// How long the push worker keeps trying one delivery.
     pub push_max_age: Duration,
+    /// How often the background task renews connections' OAuth 2.0
+    /// tokens that are about to expire (and sweeps pending flows).
+    pub connection_refresh_interval: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -322,6 +327,7 @@ impl Settings {
             outbound_ca_file: top.outbound_ca_file.or(self.outbound_ca_file),
             site_language: top.site_language.or(self.site_language),
             push_max_age: top.push_max_age.or(self.push_max_age),
+            connection_refresh_interval: top.connection_refresh_interval.or(self.connection_refresh_interval),
         }
     }
 
@@ -716,6 +722,7 @@ impl Config {
             outbound_ca_file: s.outbound_ca_file,
             site_language: site_language(s.site_language.as_deref().unwrap_or("en"))?,
             push_max_age: duration("push_max_age", s.push_max_age, "1d")?,
+            connection_refresh_interval: duration("connection_refresh_interval", s.connection_refresh_interval, "1m")?,
         })
     }
 

@@ -70,6 +70,7 @@ impl Config {
         t.insert("outbound_ca_file".into(), s(&ca.unwrap_or_else(|| "(none)".into())));
         t.insert("site_language".into(), s(&self.site_language));
         t.insert("push_max_age".into(), d(self.push_max_age));
+        t.insert("connection_refresh_interval".into(), d(self.connection_refresh_interval));
         toml::to_string(&t).unwrap_or_default()
     }
 }

@@ -247,3 +247,14 @@ fn push_and_outbound_keys() {
     let e = resolve("site_language = \"tlh\"").unwrap_err().to_string();
     assert!(e.contains("site_language"), "{e}");
 }
+
+#[test]
+fn connection_refresh_interval_key() {
+    let c = resolve("").unwrap();
+    assert_eq!(c.connection_refresh_interval, Duration::from_secs(60));
+    let env = Settings::from_env([("LATCHKEY_CONNECTION_REFRESH_INTERVAL".to_string(), "2s".to_string())]).unwrap();
+    let c = Config::resolve("/d".into(), env).unwrap();
+    assert_eq!(c.connection_refresh_interval, Duration::from_secs(2));
+    let e = resolve("connection_refresh_interval = \"soon\"").unwrap_err().to_string();
+    assert!(e.contains("connection_refresh_interval"), "{e}");
+}

@@ -150,6 +150,13 @@ pub async fn run(
     }
     // Push: the outbox worker, never inside a request.
     tasks.spawn("push", crate::push::worker::run(app.clone()));
+    // Connections: renew OAuth 2.0 tokens before they expire, sweep flows.
+    let a = app.clone();
+    let every = cfg.connection_refresh_interval;
+    tasks.every("connections", every, "renewed connections' tokens and swept flows", move || {
+        let a = a.clone();
+        async move { crate::connect::refresh::run_once(&a).await }
+    });
     let (c, clock, certs) = (cfg.clone(), clock.clone(), certs.clone());
     tasks.every("certificate", TLS_CHECK_EVERY, "checked the certificate", move || {
         let (c, clock, certs) = (c.clone(), clock.clone(), certs.clone());

@@ -5,6 +5,7 @@ mod backup;
 mod check;
 mod client;
 mod healthcheck;
+mod provider;
 mod serve;
 mod token;
 mod user;
@@ -58,6 +59,9 @@ pub enum Command {
     /// JWT signing keys.
     #[command(subcommand)]
     Keys(client::KeysCommand),
+    /// Remote providers members connect to and sign in with (connections).
+    #[command(subcommand)]
+    Provider(provider::ProviderCommand),
     /// Validate the configuration, print the effective settings and what a
     /// start would do to the database (without changing it).
     Check,
@@ -108,6 +112,7 @@ pub fn main() -> ExitCode {
         Some(Command::Client(ref cmd)) => client::run(&cli, cmd),
         Some(Command::Token(ref cmd)) => token::run(&cli, cmd),
         Some(Command::Keys(ref cmd)) => client::run_keys(&cli, cmd),
+        Some(Command::Provider(ref cmd)) => provider::run(&cli, cmd),
     }
 }
 

@@ -101,7 +101,7 @@ async fn send(app: &App, c: &Connection, request: &RelayRequest) -> Result<Relay
         }
         ProviderKind::OAuth2(_) | ProviderKind::Oidc(_) => format!("Bearer {}", tokens.access_token),
     };
-    let http = crate::outbound::client::build(&app.config).map_err(CallError::Internal)?;
+    let http = app.outbound.client(&app.config).map_err(CallError::Internal)?;
     Ok(exchange(&http, plan, &authorization, relay::TIME_LIMIT).await?)
 }
 

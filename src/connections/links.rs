@@ -5,9 +5,10 @@
 
 use super::ConnectionError;
 use crate::app::App;
+use crate::auth::secrets;
 use crate::ids::{ProviderId, UserId};
 use crate::store::audit::{self, Who};
-use crate::store::connections::{self, SignInLink};
+use crate::store::connections::{self, PendingIdentity, SignInLink};
 use crate::store::users;
 
 /// The member a remote identity signs in as, if linked.
@@ -99,4 +100,66 @@ pub async fn unlink(
             Ok(l)
         })
         .await
+}
+
+/// How long a proven identity waits for its member to sign in.
+pub const IDENTITY_TTL: i64 = 900;
+
+/// Keeps a proven identity for linking; the handle to put in the form.
+pub async fn hold_identity(
+    app: &App,
+    provider: ProviderId,
+    subject: &str,
+    remote_user: &str,
+    browser: &str,
+    return_to: &str,
+) -> Result<String, ConnectionError> {
+    let handle = secrets::token();
+    let digest = secrets::digest(&handle);
+    let p = PendingIdentity {
+        provider,
+        subject: subject.to_string(),
+        remote_user: remote_user.to_string(),
+        browser: secrets::digest(browser),
+        return_to: return_to.to_string(),
+        expires_at: app.now() + IDENTITY_TTL,
+    };
+    app.store.write(move |tx| connections::put_identity(tx, &digest, &p)).await?;
+    Ok(handle)
+}
+
+/// The identity held under `handle`, if it is live and this is the
+/// browser that proved it.
+pub fn held_identity(app: &App, handle: &str, browser: Option<&str>) -> Result<PendingIdentity, ConnectionError> {
+    let gone = || ConnectionError::Refused("this sign-in has expired or was used already; please start again".into());
+    if handle.is_empty() || handle.len() > 200 {
+        return Err(gone());
+    }
+    let digest = secrets::digest(handle);
+    let now = app.now();
+    let p = app.store.read(|tx| connections::get_identity(tx, &digest, now))?.ok_or_else(gone)?;
+    match browser {
+        Some(b) if secrets::constant_time_eq(&secrets::digest(b), &p.browser) => Ok(p),
+        _ => Err(gone()),
+    }
+}
+
+/// Links the held identity to `user` and forgets it (single use).
+pub async fn link_held(
+    app: &App,
+    handle: &str,
+    p: &PendingIdentity,
+    user: UserId,
+    who: Who,
+) -> Result<SignInLink, ConnectionError> {
+    let l = link(app, p.provider, &p.subject, &p.remote_user, user, who).await?;
+    let digest = secrets::digest(handle);
+    app.store.write(move |tx| connections::delete_identity(tx, &digest)).await?;
+    Ok(l)
+}
+
+/// Removes the expired held identities.
+pub async fn sweep(app: &App) -> Result<usize, ConnectionError> {
+    let now = app.now();
+    Ok(app.store.write(move |tx| connections::sweep_identities(tx, now)).await?)
 }

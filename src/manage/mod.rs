@@ -9,6 +9,7 @@ pub mod socket;
 use crate::accounts::members::{self, MemberError, MemberView, NewMember};
 use crate::accounts::setup::{self, SetupError};
 use crate::app::App;
+use crate::connections::providers::{self, ProviderView};
 use crate::keys::keyring;
 use crate::registry::applications::{self, ClientError, ClientView};
 use crate::registry::grants::{self, GrantView};
@@ -69,6 +70,18 @@ pub enum Request {
     Backup {
         file: String,
     },
+    ProviderAdd(Box<crate::connections::providers::NewProvider>),
+    ProviderList,
+    ProviderShow {
+        provider: String,
+    },
+    ProviderDisable {
+        provider: String,
+        disabled: bool,
+    },
+    ProviderDelete {
+        provider: String,
+    },
 }
 
 impl Request {
@@ -93,6 +106,11 @@ impl Request {
             Request::KeysRotate => "keys rotate",
             Request::Demo => "demo",
             Request::Backup { .. } => "backup",
+            Request::ProviderAdd(_) => "provider add",
+            Request::ProviderList => "provider list",
+            Request::ProviderShow { .. } => "provider show",
+            Request::ProviderDisable { .. } => "provider disable",
+            Request::ProviderDelete { .. } => "provider delete",
         }
     }
 }
@@ -211,6 +229,28 @@ pub async fn execute(app: &App, req: Request) -> Reply {
         Request::Backup { file } => {
             crate::ops::backup::create(app, std::path::Path::new(&file), false, who).await.map(json)
         }
+        Request::ProviderAdd(new) => crate::connect::discovery::add(app, *new, who)
+            .await
+            .map(|p| json(ProviderView::new(&p, app.config.public_url.as_str())))
+            .map_err(|e| e.to_string()),
+        Request::ProviderList => providers::list(app)
+            .map(|ps| json(ps.iter().map(|p| ProviderView::new(p, app.config.public_url.as_str())).collect::<Vec<_>>()))
+            .map_err(|e| e.to_string()),
+        Request::ProviderShow { provider } => providers::find(app, &provider)
+            .map(|p| json(ProviderView::new(&p, app.config.public_url.as_str())))
+            .map_err(|e| e.to_string()),
+        Request::ProviderDisable { provider, disabled } => providers::set_disabled(app, &provider, disabled, who)
+            .await
+            .map(|p| json(ProviderView::new(&p, app.config.public_url.as_str())))
+            .map_err(|e| e.to_string()),
+        Request::ProviderDelete { provider } => crate::connect::delete_provider(app, &provider, who)
+            .await
+            .map(|(p, n, failures)| serde_json::json!({
+                "provider": ProviderView::new(&p, app.config.public_url.as_str()),
+                "connections_removed": n,
+                "revocation_failures": failures,
+            }))
+            .map_err(|e| e.to_string()),
         Request::KeysRotate => keyring::rotate(&app.keyring, &app.store, &app.sealer, app.now(), who).await.map(json).map_err(|e| e.to_string()),
     };
     match result {

@@ -12,7 +12,7 @@ use super::codec::{Record, decode, encode};
 use super::key::{Key, u64_at};
 use super::schema::{
     CONNECTIONS, CONNECTIONS_BY_EXPIRY, CONNECTIONS_BY_REMOTE, CONNECTIONS_BY_USER, PENDING_FLOWS,
-    PENDING_FLOWS_BY_EXPIRY, PROVIDERS, PROVIDERS_BY_NAME, SIGNIN_LINKS, SIGNIN_LINKS_BY_USER,
+    PENDING_FLOWS_BY_EXPIRY, PENDING_IDENTITIES, PROVIDERS, PROVIDERS_BY_NAME, SIGNIN_LINKS, SIGNIN_LINKS_BY_USER,
 };
 use super::{At, ReadableTable, StoreError, Tables, WriteTransaction, next_id};
 use crate::clock::Timestamp;
@@ -661,4 +661,80 @@ pub fn delete_for_user(tx: &WriteTransaction, user: UserId) -> Result<Vec<Connec
         delete_link(tx, l.provider, &l.subject)?;
     }
     Ok(conns)
+}
+
+// ---- identities awaiting a link ----
+
+/// A remote identity proven by a sign-in flow that no member is linked to
+/// yet: kept while the person signs in with their password (or creates an
+/// account) to link it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingIdentity {
+    pub provider: ProviderId,
+    pub subject: String,
+    pub remote_user: String,
+    /// SHA-256 of the flow cookie of the browser that proved it.
+    pub browser: [u8; 32],
+    /// Where to go once signed in.
+    pub return_to: String,
+    pub expires_at: Timestamp,
+}
+
+impl Record for PendingIdentity {
+    const KIND: &'static str = "pending identity";
+    const VERSION: u8 = 1;
+}
+
+pub fn put_identity(tx: &WriteTransaction, digest: &[u8; 32], p: &PendingIdentity) -> Result<(), StoreError> {
+    const OP: &str = "connections.put_identity";
+    tx.table(&PENDING_IDENTITIES)
+        .during(OP)?
+        .insert(digest.as_slice(), encode(p)?.as_slice())
+        .at(OP, &PENDING_IDENTITIES)?;
+    Ok(())
+}
+
+/// Reads a pending identity that has not expired (it stays until taken).
+pub fn get_identity(
+    tx: &impl Tables,
+    digest: &[u8; 32],
+    now: Timestamp,
+) -> Result<Option<PendingIdentity>, StoreError> {
+    const OP: &str = "connections.get_identity";
+    let found = tx
+        .table(&PENDING_IDENTITIES)
+        .during(OP)?
+        .get(digest.as_slice())
+        .at(OP, &PENDING_IDENTITIES)?
+        .map(|v| decode::<PendingIdentity>(v.value()))
+        .transpose()?;
+    Ok(found.filter(|p| p.expires_at > now))
+}
+
+pub fn delete_identity(tx: &WriteTransaction, digest: &[u8; 32]) -> Result<(), StoreError> {
+    const OP: &str = "connections.delete_identity";
+    tx.table(&PENDING_IDENTITIES).during(OP)?.remove(digest.as_slice()).at(OP, &PENDING_IDENTITIES)?;
+    Ok(())
+}
+
+/// Removes the expired pending identities (a small table: read whole).
+pub fn sweep_identities(tx: &WriteTransaction, now: Timestamp) -> Result<usize, StoreError> {
+    const OP: &str = "connections.sweep_identities";
+    let doomed: Vec<Vec<u8>> = {
+        let t = tx.table(&PENDING_IDENTITIES).during(OP)?;
+        let mut doomed = vec![];
+        for row in t.iter().at(OP, &PENDING_IDENTITIES)? {
+            let (k, v) = row.at(OP, &PENDING_IDENTITIES)?;
+            if decode::<PendingIdentity>(v.value()).is_ok_and(|p| p.expires_at > now) {
+                continue;
+            }
+            doomed.push(k.value().to_vec());
+        }
+        doomed
+    };
+    let mut t = tx.table(&PENDING_IDENTITIES).during(OP)?;
+    for k in &doomed {
+        t.remove(k.as_slice()).at(OP, &PENDING_IDENTITIES)?;
+    }
+    Ok(doomed.len())
 }

@@ -202,6 +202,10 @@ pub const PENDING_FLOWS_BY_EXPIRY: TableDefinition<&[u8], ()> = TableDefinition:
 pub const SIGNIN_LINKS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("signin_links");
 /// UserId (8) ++ ProviderId (8) ++ remote subject ++ 0x00 -> ().
 pub const SIGNIN_LINKS_BY_USER: TableDefinition<&[u8], ()> = TableDefinition::new("signin_links_by_user");
+/// SHA-256 of a handle -> PendingIdentity record: a remote identity proven
+/// at sign-in but linked to no member yet, while the person proves which
+/// member they are (single use, short-lived).
+pub const PENDING_IDENTITIES: TableDefinition<&[u8], &[u8]> = TableDefinition::new("pending_identities");
 
 /// Something done to every table of the catalogue, whatever its key and
 /// value types: creating them all (`create_all`), copying them all into a
@@ -311,6 +315,7 @@ catalogue!(
     PENDING_FLOWS_BY_EXPIRY,
     SIGNIN_LINKS,
     SIGNIN_LINKS_BY_USER,
+    PENDING_IDENTITIES,
 );
 
 /// Every table, so that `migrate` can create them all in a new file and a

@@ -32,6 +32,8 @@ struct ApplicationsView {
     notice: Option<String>,
     /// When the member's calendar feed link was made, if they have one.
     calendar: Option<(String, String)>,
+    /// The outbound half: the member's accounts at other sites.
+    connections: Vec<super::connections::ConnRowView>,
 }
 
 async fn show(v: Member, req: HttpRequest) -> Result<HttpResponse, PageError> {
@@ -45,7 +47,9 @@ async fn show(v: Member, req: HttpRequest) -> Result<HttpResponse, PageError> {
         .collect();
     let notice = Notice::from_query(req.query_string()).text(&v.app);
     let calendar = super::calendar::feed_of(&v.app, v.active.user.id).map(|(_, at)| (rfc3339(at), human(at)));
-    Ok(v.render(StatusCode::OK, &ApplicationsView { c: v.chrome("Applications", false), rows, notice, calendar }))
+    let connections = super::connections::rows_of(&v)?;
+    let view = ApplicationsView { c: v.chrome("Applications", false), rows, notice, calendar, connections };
+    Ok(v.render(StatusCode::OK, &view))
 }
 
 #[derive(Deserialize)]

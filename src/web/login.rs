@@ -27,6 +27,14 @@ struct LoginView {
     notice: Option<String>,
     /// Anyone may sign up (`registration = "open"`): link to `/register`.
     can_register: bool,
+    /// "Sign in with" buttons: the live sign-in providers (id, name).
+    providers: Vec<(crate::ids::ProviderId, String)>,
+}
+
+/// The providers with a sign-in button (connections).
+fn sign_in_providers(app: &crate::app::App) -> Vec<(crate::ids::ProviderId, String)> {
+    let all = crate::connections::providers::list(app).unwrap_or_default();
+    all.into_iter().filter(|p| p.sign_in && !p.disabled).map(|p| (p.id, p.name)).collect()
 }
 
 #[derive(Deserialize)]
@@ -68,6 +76,7 @@ async fn show(v: Visitor, q: web::Query<LoginQuery>) -> HttpResponse {
                 q.signed_out.is_some().then(|| "You are signed out.".into())
             },
             can_register: v.app.config.registration == crate::config::Registration::Open,
+            providers: sign_in_providers(&v.app),
         },
     )
 }
@@ -98,6 +107,7 @@ async fn submit(VisitorForm(v, form): VisitorForm<LoginForm>) -> Result<HttpResp
                 error: Some(error),
                 notice: None,
                 can_register: v.app.config.registration == crate::config::Registration::Open,
+                providers: sign_in_providers(&v.app),
             },
         )
     };

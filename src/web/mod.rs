@@ -6,6 +6,7 @@ pub mod admin;
 pub mod applications;
 pub mod avatars;
 pub mod calendar;
+pub mod connections;
 pub mod connections_oauth1;
 pub mod consent;
 pub mod login;
@@ -44,6 +45,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .configure(calendar::routes)
     .configure(reset::routes)
     .configure(admin::routes)
+    .configure(connections::routes)
     .configure(connections_oauth1::routes);
 }
 

@@ -21,7 +21,6 @@ struct Pair {
     /// The remote's admin, who edits the consumer registrations.
     remote_admin: reqwest::blocking::Client,
     local: Server,
-    local_env: Vec<(String, String)>,
     /// The first server's data directory lives here, across its restarts.
     _local_dir: tempfile::TempDir,
 }
@@ -50,7 +49,7 @@ fn pair() -> Pair {
     let local = Server::start_in(&dir.path().join("data"), &borrowed(&env));
     add_member(&local, "ada");
     add_member(&local, "eve");
-    Pair { remote, remote_admin, local, local_env: env, _local_dir: dir }
+    Pair { remote, remote_admin, local, _local_dir: dir }
 }
 
 /// What the remote's admin sets on a consumer: the first server's callback
@@ -82,28 +81,37 @@ impl Pair {
         register_consumer(&self.remote, &args)
     }
 
-    /// Adds an OAuth 1.0a provider for the remote to the first server;
-    /// returns its view (`id`, `rsa_public_key`, ...). The first server is
-    /// stopped for it and started again (on another port, so the remote
-    /// consumer's callback is set again).
-    fn provider(&mut self, name: &str, c: &Consumer, method: &str) -> Value {
-        assert!(self.local.stop().success());
-        let new = latchkey::connections::providers::NewProvider {
-            name: name.into(),
-            protocol: "oauth1".into(),
-            authorize_url: self.remote.url("/oauth1/authorize"),
-            request_url: self.remote.url("/oauth1/request"),
-            access_url: self.remote.url("/oauth1/access"),
-            signature_method: Some(method.into()),
-            client_id: c.key.clone(),
-            client_secret: c.secret.clone(),
-            api_base: self.remote.url("/api/v1/"),
-            member_connect: true,
-            ..Default::default()
-        };
-        let view = add_provider_offline(&self.local.dir, new);
-        self.local = Server::start_in(&self.local.dir.clone(), &borrowed(&self.local_env));
-        view
+    /// `latchkey provider add --oauth1` on the running first server (over
+    /// the management socket): the provider as `--json` prints it.
+    fn provider(&self, name: &str, c: &Consumer, method: &str) -> Value {
+        let (request, authorize, access, api) = (
+            self.remote.url("/oauth1/request"),
+            self.remote.url("/oauth1/authorize"),
+            self.remote.url("/oauth1/access"),
+            self.remote.url("/api/v1/"),
+        );
+        let args = [
+            "provider",
+            "add",
+            "--name",
+            name,
+            "--oauth1",
+            "--request-url",
+            &request,
+            "--authorize-url",
+            &authorize,
+            "--access-url",
+            &access,
+            "--client-id",
+            &c.key,
+            "--client-secret-stdin",
+            "--api-base",
+            &api,
+            "--signature-method",
+            method,
+            "--json",
+        ];
+        json(&self.local.cli(&args, Some(&c.secret)))
     }
 
     /// `member` on the first server connects to the remote as `remote_user`;
@@ -134,21 +142,6 @@ impl Pair {
     }
 }
 
-/// Adds a provider to a stopped server's database with the library's own
-/// operation, as `latchkey provider add` does offline.
-fn add_provider_offline(dir: &std::path::Path, new: latchkey::connections::providers::NewProvider) -> Value {
-    use latchkey::config::{Config, Settings};
-    let settings = Settings::from_toml("outbound_allow_private = true").unwrap();
-    let config = Config::resolve(dir.to_path_buf(), settings).unwrap();
-    let public_url = config.public_url.to_string();
-    actix_web::rt::System::new().block_on(async move {
-        let clock: latchkey::clock::SharedClock = std::sync::Arc::new(latchkey::clock::SystemClock);
-        let app = latchkey::app::App::open(config, clock).unwrap();
-        let p = latchkey::connections::providers::add(&app, new, latchkey::store::audit::Who::cli()).await.unwrap();
-        serde_json::to_value(latchkey::connections::providers::ProviderView::new(&p, &public_url)).unwrap()
-    })
-}
-
 fn oauth_token_in(url: &str) -> String {
     url::Url::parse(url)
         .unwrap()
@@ -161,11 +154,11 @@ fn oauth_token_in(url: &str) -> String {
 /// Presses Connect for `provider_id` on `/account/connections`; returns
 /// where the first server sends the browser.
 fn start_connect(s: &Server, browser: &reqwest::blocking::Client, provider_id: &str) -> String {
-    let page = browser.get(s.url("/account")).send().unwrap();
+    let page = browser.get(s.url("/account/connections")).send().unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().unwrap();
     let r = browser
-        .post(s.url("/account/connections/oauth1/start"))
+        .post(s.url("/account/connections/connect"))
         .form(&[("csrf", csrf(&html).as_str()), ("provider", provider_id)])
         .send()
         .unwrap();
@@ -203,10 +196,9 @@ fn remote_json(answer: &Value) -> Value {
 
 #[test]
 fn hmac_sha1_connection_relays_the_remote_api_and_refuses_what_it_must() {
-    let mut p = pair();
+    let p = pair();
     let consumer = p.consumer();
     let provider = p.provider("Remote", &consumer, "HMAC-SHA1");
-    edit_consumer(&p, &consumer, "HMAC-SHA1", None);
     let pid = provider["id"].as_str().unwrap().to_string();
     p.connect(&pid, "ada", "bob");
 
@@ -318,7 +310,7 @@ fn hmac_sha1_connection_relays_the_remote_api_and_refuses_what_it_must() {
 
 #[test]
 fn rsa_sha1_connection_signs_with_the_key_latchkey_made() {
-    let mut p = pair();
+    let p = pair();
     // The consumer exists before the provider (its key is needed there);
     // the provider's public key is then registered on it.
     let consumer = p.consumer();
@@ -327,6 +319,9 @@ fn rsa_sha1_connection_signs_with_the_key_latchkey_made() {
     let pem = provider["rsa_public_key"].as_str().unwrap_or_else(|| panic!("no public key shown: {provider}"));
     assert!(pem.starts_with("-----BEGIN PUBLIC KEY-----"), "{pem}");
     assert!(!provider.to_string().contains("PRIVATE"), "{provider}");
+    let shown = json(&p.local.cli(&["provider", "show", &pid, "--json"], None));
+    assert_eq!(shown["rsa_public_key"].as_str(), Some(pem));
+    assert!(!shown.to_string().contains("PRIVATE"), "{shown}");
     // The remote admin switches the consumer to RSA-SHA1 with that key.
     edit_consumer(&p, &consumer, "RSA-SHA1", Some(pem));
 
@@ -340,10 +335,9 @@ fn rsa_sha1_connection_signs_with_the_key_latchkey_made() {
 
 #[test]
 fn the_callback_refuses_forged_reused_and_refused_tokens() {
-    let mut p = pair();
+    let p = pair();
     let consumer = p.consumer();
     let pid = p.provider("Remote", &consumer, "HMAC-SHA1")["id"].as_str().unwrap().to_string();
-    edit_consumer(&p, &consumer, "HMAC-SHA1", None);
     let token = p.app_token("ada", &["connections"]);
 
     // A forged oauth_token: no flow, no call to the remote.
@@ -390,10 +384,9 @@ fn the_callback_refuses_forged_reused_and_refused_tokens() {
 
 #[test]
 fn limits_and_private_addresses() {
-    let mut p = pair();
+    let p = pair();
     let consumer = p.consumer();
     let pid = p.provider("Remote", &consumer, "HMAC-SHA1")["id"].as_str().unwrap().to_string();
-    edit_consumer(&p, &consumer, "HMAC-SHA1", None);
     p.connect(&pid, "ada", "bob");
     let token = p.app_token("ada", &["connections"]);
     let id = connections(&p.local, &token)["items"][0]["id"].as_str().unwrap().to_string();

@@ -9,6 +9,7 @@ pub mod clients;
 pub mod content;
 pub mod dashboard;
 pub mod groups;
+pub mod providers;
 pub mod push;
 pub mod settings;
 pub mod tokens;
@@ -25,7 +26,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(groups::routes)
         .configure(content::routes)
         .configure(settings::routes)
-        .configure(push::routes);
+        .configure(push::routes)
+        .configure(providers::routes);
 }
 
 /// A moderation action refused, as a page.
