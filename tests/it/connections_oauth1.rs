@@ -380,6 +380,20 @@ fn the_callback_refuses_forged_reused_and_refused_tokens() {
     let eve = signed_in(&p.local, "eve");
     let r = eve.get(back2.as_str()).send().unwrap();
     assert!(r.status().is_client_error(), "{}", r.status());
+
+    // Disconnect deletes the tokens here (OAuth 1.0a has no standard
+    // remote revocation); the relay no longer finds the connection.
+    let id = connections(&p.local, &token)["items"][0]["id"].as_str().unwrap().to_string();
+    let html = browser.get(p.local.url("/account/connections")).send().unwrap().text().unwrap();
+    let r = browser
+        .post(p.local.url("/account/connections/disconnect"))
+        .form(&[("csrf", csrf(&html).as_str()), ("id", id.as_str())])
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), 303, "{}", r.text().unwrap_or_default());
+    assert_eq!(connections(&p.local, &token)["items"], json!([]));
+    let (status, problem) = relay(&p.local, &token, &id, &json!({"method": "GET", "path": "me"}));
+    assert_eq!(status, 404, "{problem}");
 }
 
 #[test]
@@ -433,4 +447,58 @@ fn limits_and_private_addresses() {
     assert_eq!(status, 403, "{problem}");
     assert_eq!(problem["type"], "tag:latchkey,2026:remote-address-refused", "{problem}");
     assert!(problem["detail"].as_str().unwrap().contains("not public"), "{problem}");
+}
+
+#[test]
+fn an_oauth2_connection_is_relayed_with_its_bearer_token() {
+    let p = pair();
+    let redirect = p.local.url("/account/connections/callback");
+    let (client_id, secret) = register(
+        &p.remote,
+        &["--name", "The local site", "--redirect-uri", &redirect, "--scope", "openid", "--scope", "read"],
+    );
+    let (discovery, api) = (p.remote.url("/.well-known/openid-configuration"), p.remote.url("/api/v1/"));
+    let args = [
+        "provider",
+        "add",
+        "--name",
+        "Remote ID",
+        "--oidc-discovery",
+        &discovery,
+        "--client-id",
+        &client_id,
+        "--client-secret-stdin",
+        "--scope",
+        "read",
+        "--api-base",
+        &api,
+        "--json",
+    ];
+    let provider = json(&p.local.cli(&args, secret.as_deref()));
+    let pid = provider["id"].as_str().unwrap();
+
+    // Connect: the remote's consent, then back to the first server.
+    let browser = signed_in(&p.local, "ada");
+    let to_remote = start_connect(&p.local, &browser, pid);
+    let remote_browser = signed_in(&p.remote, "bob");
+    let consent = remote_browser.get(&to_remote).send().unwrap();
+    assert_eq!(consent.status(), 200);
+    let html = consent.text().unwrap();
+    let mut form: Vec<(String, String)> = vec![("csrf".into(), csrf(&html)), ("decision".into(), "approve".into())];
+    form.extend(url::Url::parse(&to_remote).unwrap().query_pairs().into_owned());
+    let r = remote_browser.post(p.remote.url("/oauth2/authorize")).form(&form).send().unwrap();
+    assert_eq!(r.status(), 302, "{}", r.text().unwrap_or_default());
+    let back = location(&r);
+    assert!(back.starts_with(&redirect), "{back}");
+    let r = browser.get(&back).send().unwrap();
+    assert_eq!(r.status(), 303, "{}\n{}", r.text().unwrap_or_default(), p.local.log());
+
+    let token = p.app_token("ada", &["connections"]);
+    let list = connections(&p.local, &token);
+    assert_eq!(list["items"][0]["provider"], "Remote ID", "{list}");
+    let id = list["items"][0]["id"].as_str().unwrap().to_string();
+    let (status, answer) = relay(&p.local, &token, &id, &json!({"method": "GET", "path": "me"}));
+    assert_eq!((status, answer["status"].as_u64()), (200, Some(200)), "{answer}");
+    assert_eq!(remote_json(&answer)["username"], "bob");
+    assert!(!answer.to_string().contains("lkat_"), "{answer}");
 }
