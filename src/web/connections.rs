@@ -113,6 +113,7 @@ pub(crate) fn rows_of(v: &Member) -> Result<Vec<ConnRowView>, PageError> {
             provider: name(c.provider),
             remote_user: c.remote_user.clone(),
             connected: (rfc3339(c.created_at), human(c.created_at)),
+            refreshed: c.refreshed_at.map(|t| (rfc3339(t), human(t))),
             needs_reconnect: c.needs_reconnect.clone(),
         })
         .collect())
@@ -124,6 +125,8 @@ pub(crate) struct ConnRowView {
     pub provider: String,
     pub remote_user: String,
     pub connected: (String, String),
+    /// When its tokens were last renewed.
+    pub refreshed: Option<(String, String)>,
     pub needs_reconnect: Option<String>,
 }
 

@@ -14,6 +14,8 @@ mod browser_moderation;
 mod browser_oauth1;
 mod browser_site;
 mod config;
+mod connections;
+mod connections_node;
 mod connections_oauth1;
 mod durability;
 mod events;
