@@ -117,6 +117,11 @@ impl Pair {
     /// `member` on the first server connects to the remote as `remote_user`;
     /// returns the first server's browser.
     fn connect(&self, provider_id: &str, member: &str, remote_user: &str) -> reqwest::blocking::Client {
+        self.connect_back(provider_id, member, remote_user).0
+    }
+
+    /// [`Pair::connect`], also returning the callback URL it followed.
+    fn connect_back(&self, provider_id: &str, member: &str, remote_user: &str) -> (reqwest::blocking::Client, String) {
         let browser = signed_in(&self.local, member);
         let to_remote = start_connect(&self.local, &browser, provider_id);
         assert!(to_remote.starts_with(&self.remote.url("/oauth1/authorize?")), "{to_remote}");
@@ -128,7 +133,7 @@ impl Pair {
         assert!(back.as_str().starts_with(&self.local.url(CALLBACK)), "{back}");
         let r = browser.get(back.as_str()).send().unwrap();
         assert_eq!(r.status(), 303, "callback: {}\n{}", r.text().unwrap_or_default(), self.local.log());
-        browser
+        (browser, back.to_string())
     }
 
     /// A password-grant token on the first server for `member` with `scopes`.
@@ -340,8 +345,23 @@ fn the_callback_refuses_forged_reused_and_refused_tokens() {
     let pid = p.provider("Remote", &consumer, "HMAC-SHA1")["id"].as_str().unwrap().to_string();
     let token = p.app_token("ada", &["connections"]);
 
-    // A forged oauth_token: no flow, no call to the remote.
+    // A service that refuses latchkey's consumer credentials: the Connect
+    // button ends on a page with the service's words, not a 500.
+    let wrong = Consumer { secret: "not-the-secret".into(), ..consumer.clone() };
+    let bad = p.provider("Wrong secret", &wrong, "HMAC-SHA1")["id"].as_str().unwrap().to_string();
     let browser = signed_in(&p.local, "ada");
+    let html = browser.get(p.local.url("/account/connections")).send().unwrap().text().unwrap();
+    let r = browser
+        .post(p.local.url("/account/connections/connect"))
+        .form(&[("csrf", csrf(&html).as_str()), ("provider", bad.as_str())])
+        .send()
+        .unwrap();
+    let status = r.status().as_u16();
+    let words = r.text().unwrap();
+    assert!((400..500).contains(&status) || status == 502, "{status}: {words}");
+    assert!(words.contains("signature_invalid") || words.contains("refused"), "{words}");
+
+    // A forged oauth_token: no flow, no call to the remote.
     let forged = format!("{CALLBACK}?oauth_token=lkrq_forged&oauth_verifier=123");
     let r = browser.get(p.local.url(&forged)).send().unwrap();
     assert!(r.status().is_client_error(), "{}", r.status());
@@ -371,7 +391,11 @@ fn the_callback_refuses_forged_reused_and_refused_tokens() {
 
     // A good connection, then the same callback again: refused, and the
     // connection stays the one made.
-    let browser = p.connect(&pid, "ada", "bob");
+    let (browser, used) = p.connect_back(&pid, "ada", "bob");
+    assert_eq!(connections(&p.local, &token)["items"].as_array().unwrap().len(), 1);
+    let r = browser.get(&used).send().unwrap();
+    assert!(r.status().is_client_error(), "{}", r.status());
+    assert!(r.text().unwrap().contains("start again"));
     assert_eq!(connections(&p.local, &token)["items"].as_array().unwrap().len(), 1);
     let again = start_connect(&p.local, &browser, &pid);
     let t2 = url::Url::parse(&again).unwrap().query_pairs().find(|(k, _)| k == "oauth_token").unwrap().1.into_owned();
