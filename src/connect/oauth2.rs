@@ -252,6 +252,8 @@ async fn identity(app: &App, p: &Provider, flow: &PendingFlow, t: &TokenAnswer) 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refreshed {
     Done,
+    /// Nothing to do now (a disabled provider, no refresh token).
+    Skipped,
     /// Refused for good (`invalid_grant`...): the member must reconnect.
     Refused(String),
 }
@@ -261,10 +263,10 @@ pub async fn refresh(app: &App, c: &Connection) -> Result<Refreshed, FlowError> 
     let p = providers::get(app, c.provider)?
         .ok_or_else(|| FlowError::Refused(format!("the provider of connection {} is gone", c.id)))?;
     if p.disabled {
-        return Ok(Refreshed::Done);
+        return Ok(Refreshed::Skipped);
     }
     let tokens = members::tokens(app, c)?;
-    let Some(refresh_token) = tokens.refresh_token else { return Ok(Refreshed::Done) };
+    let Some(refresh_token) = tokens.refresh_token else { return Ok(Refreshed::Skipped) };
     let what = format!("Refreshing the connection to {}", p.name);
     match token_request(app, &p, &what, &[("grant_type", "refresh_token"), ("refresh_token", &refresh_token)]).await? {
         Ok(t) => {

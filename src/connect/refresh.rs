@@ -21,6 +21,7 @@ pub async fn run_once(app: &App) -> Done {
     for c in due {
         match oauth2::refresh(app, &c).await {
             Ok(Refreshed::Done) => done += 1,
+            Ok(Refreshed::Skipped) => {}
             Ok(Refreshed::Refused(reason)) => {
                 tracing::info!(connection = %c.id, %reason, "a provider refused to refresh a connection");
                 done += 1;

@@ -738,3 +738,7 @@ pub fn sweep_identities(tx: &WriteTransaction, now: Timestamp) -> Result<usize, 
     }
     Ok(doomed.len())
 }
+
+#[cfg(test)]
+#[path = "connections_tests.rs"]
+mod tests;

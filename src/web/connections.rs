@@ -59,7 +59,7 @@ pub(crate) fn flow_cookie_of(v: &Visitor, req: &HttpRequest) -> Option<String> {
 
 /// A flow's failure as a page, in plain words; never a 500 for the
 /// provider's doing.
-fn flow_page(e: FlowError) -> PageError {
+pub(crate) fn flow_page(e: FlowError) -> PageError {
     match e {
         FlowError::Refused(m) => PageError::new(StatusCode::BAD_REQUEST, "That did not work", m),
         FlowError::Remote(m) => PageError::new(StatusCode::BAD_GATEWAY, "The other site did not play along", m),
@@ -257,12 +257,18 @@ async fn callback(v: Visitor, req: HttpRequest) -> Result<HttpResponse, PageErro
         .map_err(|e| PageError::new(StatusCode::BAD_REQUEST, "The address is not valid", e.to_string()))?;
     let browser = flow_cookie_of(&v, &req);
     let done = oauth2::finish(&v.app, &params, browser.as_deref()).await.map_err(flow_page)?;
-    let mut gone = flow_cookie(&v, String::new());
+    finished(&v, done, browser.as_deref()).await
+}
+
+/// What a finished flow (of either protocol) leads to, by its purpose:
+/// a stored connection, a sign-in link, or a sign-in.
+pub(crate) async fn finished(v: &Visitor, done: Finished, browser: Option<&str>) -> Result<HttpResponse, PageError> {
+    let mut gone = flow_cookie(v, String::new());
     gone.make_removal();
     let mut r = match done.flow.purpose {
-        Purpose::Connect => finish_connect(&v, done).await?,
-        Purpose::Link => finish_link(&v, done).await?,
-        Purpose::SignIn => finish_sign_in(&v, done, browser.as_deref().unwrap_or_default()).await?,
+        Purpose::Connect => finish_connect(v, done).await?,
+        Purpose::Link => finish_link(v, done).await?,
+        Purpose::SignIn => finish_sign_in(v, done, browser.unwrap_or_default()).await?,
     };
     // The flow cookie is spent, unless the page holds an identity for it.
     if r.status() != StatusCode::OK {
@@ -295,7 +301,7 @@ async fn finish_connect(v: &Visitor, done: Finished) -> Result<HttpResponse, Pag
         remote_user: done.name.clone(),
         remote_subject: done.subject.clone(),
         access_token: done.tokens.access_token.clone(),
-        token_secret: None,
+        token_secret: done.tokens.token_secret.clone(),
         refresh_token: done.tokens.refresh_token.clone(),
         expires_at: done.expires_at,
         scopes: done.scopes.clone(),
