@@ -8,18 +8,18 @@
 //! OAuth 1.0a has no standard revocation: disconnecting deletes the tokens
 //! here only.
 
+use super::oauth2::Finished;
 use super::relay::read_limited;
 use crate::app::App;
 use crate::auth::sealing::context;
 use crate::auth::secrets;
 use crate::connections::ConnectionError;
-use crate::connections::members::{self, FLOW_TTL, NewConnection};
+use crate::connections::members::{self, FLOW_TTL, Tokens};
 use crate::connections::providers::{self, CALLBACK_PATH_OAUTH1};
 use crate::ids::UserId;
 use crate::oauth1::client::{self as sign, Outgoing, Signer};
 use crate::oauth1::signature::SignatureMethod;
-use crate::store::audit::Who;
-use crate::store::connections::{self as stored, Connection, OAuth1Signature, PendingFlow, Provider, Purpose};
+use crate::store::connections::{self as stored, OAuth1Signature, PendingFlow, Provider, Purpose};
 
 /// The largest credentials answer read from a service.
 const MAX_CREDENTIALS_ANSWER: usize = 64 * 1024;
@@ -142,16 +142,16 @@ pub struct Callback<'a> {
     pub browser: Option<&'a str>,
 }
 
-/// Finishes a connection: the flow of `oauth_token` (single use, the same
-/// member and browser), the verifier exchanged for token credentials, and
-/// the connection stored (audited). Returns it and where to go next.
+/// Finishes a connection's flow: the flow of `oauth_token` (single use,
+/// the same member and browser), the verifier exchanged for token
+/// credentials. What it brought back is stored by the caller, as for
+/// OAuth 2.0 (`web::connections::finished`).
 pub async fn finish(
     app: &App,
     http: &reqwest::Client,
     back: Callback<'_>,
     user: UserId,
-    who: Who,
-) -> Result<(Connection, String), ConnectionError> {
+) -> Result<Finished, ConnectionError> {
     let flow = members::take_flow(app, back.oauth_token, back.browser).await?;
     if flow.user != Some(user) || flow.purpose != Purpose::Connect || flow.request_token.is_none() {
         return Err(refused("this connection was started by someone else; please start again"));
@@ -176,21 +176,11 @@ pub async fn finish(
     let credentials = sign::parse_token_credentials(&body).map_err(|e| refused(format!("{}: {e}", p.name)))?;
     // A service that does not say whose account it is still gets one
     // connection per member: connecting again replaces its tokens.
-    let remote_subject = credentials.remote_subject().map_or_else(|| format!("member:{user}"), |s| format!("id:{s}"));
-    let remote_user = credentials.remote_user().map_or_else(|| format!("your {} account", p.name), str::to_string);
-    let new = NewConnection {
-        user,
-        provider: p.id,
-        remote_user,
-        remote_subject,
-        access_token: credentials.token,
-        token_secret: Some(credentials.secret),
-        refresh_token: None,
-        expires_at: None,
-        scopes: String::new(),
-    };
-    let c = members::save(app, new, who).await?;
-    Ok((c, flow.return_to))
+    let subject = credentials.remote_subject().map_or_else(|| format!("member:{user}"), |s| format!("id:{s}"));
+    let name = credentials.remote_user().map_or_else(|| format!("your {} account", p.name), str::to_string);
+    let tokens =
+        Tokens { access_token: credentials.token, token_secret: Some(credentials.secret), refresh_token: None };
+    Ok(Finished { flow, provider: p, subject, name, tokens, expires_at: None, scopes: String::new() })
 }
 
 /// A service URL checked against the outbound rule (DESIGN.md "Outbound

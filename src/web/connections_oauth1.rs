@@ -6,7 +6,7 @@
 //! and the connection stored. Whatever goes wrong, here or at the service,
 //! is a page in plain words.
 
-use super::connections::{flow_cookie, flow_cookie_of};
+use super::connections::{finished, flow_cookie_of};
 use crate::connect::oauth1::{self, Callback};
 use crate::connections::ConnectionError;
 use crate::connections::providers::CALLBACK_PATH_OAUTH1;
@@ -32,18 +32,8 @@ async fn callback(v: Member, req: HttpRequest, q: web::Query<Back>) -> Result<Ht
     let browser = flow_cookie_of(&v, &req);
     let http = v.app.outbound.client(&v.app.config).map_err(PageError::internal)?;
     let back = Callback { oauth_token: &q.oauth_token, oauth_verifier: &q.oauth_verifier, browser: browser.as_deref() };
-    let done = oauth1::finish(&v.app, &http, back, v.active.user.id, v.who()).await;
-    let mut gone = flow_cookie(&v, String::new());
-    gone.make_removal();
-    let mut r = match done {
-        Ok((_, return_to)) => {
-            let to = if return_to.starts_with('/') && !return_to.starts_with("//") {
-                return_to
-            } else {
-                "/account/connections".to_string()
-            };
-            v.redirect(&to)
-        }
+    let done = match oauth1::finish(&v.app, &http, back, v.active.user.id).await {
+        Ok(done) => done,
         Err(ConnectionError::Refused(words)) => {
             return Err(PageError::new(StatusCode::BAD_REQUEST, "The account was not connected", capital(&words)));
         }
@@ -56,8 +46,7 @@ async fn callback(v: Member, req: HttpRequest, q: web::Query<Back>) -> Result<Ht
         }
         Err(e) => return Err(PageError::internal(e)),
     };
-    let _ = r.add_cookie(&gone);
-    Ok(r)
+    finished(&v, done, browser.as_deref()).await
 }
 
 fn capital(s: &str) -> String {

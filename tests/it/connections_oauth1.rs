@@ -133,6 +133,7 @@ impl Pair {
         assert!(back.as_str().starts_with(&self.local.url(CALLBACK)), "{back}");
         let r = browser.get(back.as_str()).send().unwrap();
         assert_eq!(r.status(), 303, "callback: {}\n{}", r.text().unwrap_or_default(), self.local.log());
+        assert_eq!(location(&r), self.local.url("/account/connections?done=connected"));
         (browser, back.to_string())
     }
 
