@@ -163,3 +163,75 @@ pub async fn sweep(app: &App) -> Result<usize, ConnectionError> {
     let now = app.now();
     Ok(app.store.write(move |tx| connections::sweep_identities(tx, now)).await?)
 }
+
+/// With open registration: creates a new member (no password; they sign
+/// in with the held identity, and may set a password later through a
+/// reset link) linked to the held identity, and forgets it. Counts
+/// against the address's sign-in attempts like `/register`. Audited as
+/// `user.create`, `user.signup` and `signin_link.create`.
+pub async fn register_held(
+    app: &App,
+    handle: &str,
+    held: &PendingIdentity,
+    username: &str,
+    email: &str,
+    ip: std::net::IpAddr,
+) -> Result<crate::store::users::User, ConnectionError> {
+    use crate::accounts::members;
+    if app.config.registration != crate::config::Registration::Open {
+        return Err(ConnectionError::Refused("this site does not take sign-ups".into()));
+    }
+    app.limiter.attempt_from(ip).map_err(|r| {
+        ConnectionError::Refused(format!("too many attempts; try again in {} minute(s)", r.0.div_ceil(60)))
+    })?;
+    let username = username.trim().to_string();
+    let words = |e: members::MemberError| ConnectionError::Refused(e.to_string());
+    members::check_username(&username).map_err(words)?;
+    members::check_email(email.trim()).map_err(words)?;
+    let now = app.now();
+    let display: String = held.remote_user.chars().filter(|c| !c.is_control()).take(100).collect();
+    let user = crate::store::users::User {
+        id: UserId(0),
+        display_name: if display.trim().is_empty() { username.clone() } else { display },
+        username,
+        email: email.trim().to_string(),
+        password_hash: String::new(),
+        admin: false,
+        disabled: false,
+        created_at: now,
+        password_changed_at: now,
+        revision: 0,
+        bio: String::new(),
+        avatar: None,
+    };
+    let digest = secrets::digest(handle);
+    let held = held.clone();
+    let anon = Who::anonymous(ip.to_string());
+    app.store
+        .write(move |tx| {
+            if connections::link(tx, held.provider, &held.subject)?.is_some() {
+                return Err(ConnectionError::Refused("this remote account is linked already".into()));
+            }
+            let user = members::insert(tx, &user, &anon, now).map_err(|e| match e {
+                members::MemberError::Store(e) => ConnectionError::Store(e),
+                e => ConnectionError::Refused(e.to_string()),
+            })?;
+            let l = SignInLink {
+                provider: held.provider,
+                subject: held.subject.clone(),
+                user: user.id,
+                remote_user: held.remote_user.clone(),
+                created_at: now,
+                last_used: Some(now),
+            };
+            connections::put_link(tx, &l)?;
+            connections::delete_identity(tx, &digest)?;
+            let who = Who::user(user.id, &user.username, anon.ip.clone());
+            let how = format!("open registration, signed in with provider {}", held.provider);
+            audit::record(tx, now, &who, "user.signup", &user.username, &how)?;
+            let detail = format!("provider {}, remote {}", held.provider, held.remote_user);
+            audit::record(tx, now, &who, "signin_link.create", &format!("user:{}", user.id), &detail)?;
+            Ok(user)
+        })
+        .await
+}

@@ -32,6 +32,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/account/connections/disconnect", web::post().to(disconnect))
         .route("/account/connections/unlink", web::post().to(unlink))
         .route("/login/provider/link", web::post().to(link_with_password))
+        .route("/login/provider/register", web::post().to(register_new))
         .route("/login/provider/{id}", web::get().to(sign_in_start));
 }
 
@@ -370,6 +371,8 @@ async fn finish_sign_in(v: &Visitor, done: Finished, browser: &str) -> Result<Ht
         username: String::new(),
         error: None,
         can_register: v.app.config.registration == crate::config::Registration::Open,
+        new_username: String::new(),
+        new_email: String::new(),
     };
     // The flow cookie stays: it binds the held identity to this browser.
     Ok(v.render(StatusCode::OK, &view))
@@ -385,6 +388,9 @@ struct LinkView {
     username: String,
     error: Option<String>,
     can_register: bool,
+    /// What was typed in the new-account form.
+    new_username: String,
+    new_email: String,
 }
 
 #[derive(Deserialize)]
@@ -420,6 +426,8 @@ async fn link_with_password(
                 username: form.username.clone(),
                 error: Some(error),
                 can_register: v.app.config.registration == crate::config::Registration::Open,
+                new_username: String::new(),
+                new_email: String::new(),
             },
         )
     };
@@ -486,4 +494,53 @@ async fn unlink(MemberForm(v, form): MemberForm<UnlinkForm>) -> Result<HttpRespo
     let provider = form.provider.trim().parse::<u64>().map(ProviderId).map_err(|_| PageError::not_found())?;
     links::unlink(&v.app, v.active.user.id, provider, &form.subject, v.who()).await.map_err(connection_page)?;
     Ok(v.redirect(&format!("{PAGE}?done=unlinked")))
+}
+
+#[derive(Deserialize)]
+struct RegisterForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    handle: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    email: String,
+}
+
+crate::has_csrf!(RegisterForm);
+
+/// With open registration: a new member, signed in with the held identity.
+async fn register_new(
+    VisitorForm(v, form): VisitorForm<RegisterForm>,
+    req: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    let browser = flow_cookie_of(&v, &req);
+    let held = links::held_identity(&v.app, &form.handle, browser.as_deref()).map_err(connection_page)?;
+    let provider = providers::get(&v.app, held.provider).map_err(connection_page)?;
+    let provider = provider.filter(|p| !p.disabled && p.sign_in).ok_or_else(PageError::not_found)?;
+    match links::register_held(&v.app, &form.handle, &held, &form.username, &form.email, v.conn.ip).await {
+        Ok(user) => {
+            let mut r = start_session(&v, &user, &back_to(&held.return_to, "/account")).await?;
+            let mut gone = flow_cookie(&v, String::new());
+            gone.make_removal();
+            let _ = r.add_cookie(&gone);
+            Ok(r)
+        }
+        Err(ConnectionError::Refused(m)) => {
+            let view = LinkView {
+                c: v.chrome("Link your account", true),
+                provider: provider.name.clone(),
+                remote_user: held.remote_user.clone(),
+                handle: form.handle.clone(),
+                username: String::new(),
+                error: Some(crate::web::setup::capitalise(&m)),
+                can_register: v.app.config.registration == crate::config::Registration::Open,
+                new_username: form.username.clone(),
+                new_email: form.email.clone(),
+            };
+            Ok(v.render(StatusCode::BAD_REQUEST, &view))
+        }
+        Err(e) => Err(connection_page(e)),
+    }
 }

@@ -22,11 +22,17 @@ const CALLBACK: &str = "/account/connections/callback";
 /// A local server that trusts `ca` for outbound calls and renews tokens
 /// every second.
 fn local_trusting(ca: &std::path::Path) -> Server {
-    Server::start_with(&[
+    local_with(ca, &[])
+}
+
+fn local_with(ca: &std::path::Path, extra: &[(&str, &str)]) -> Server {
+    let mut env = vec![
         ("LATCHKEY_OUTBOUND_ALLOW_PRIVATE", "true"),
         ("LATCHKEY_OUTBOUND_CA_FILE", ca.to_str().unwrap()),
         ("LATCHKEY_CONNECTION_REFRESH_INTERVAL", "1s"),
-    ])
+    ];
+    env.extend_from_slice(extra);
+    Server::start_with(&env)
 }
 
 fn provider_add(local: &Server, args: &[&str], secret: &str) -> std::process::Output {
@@ -493,9 +499,9 @@ mod fake {
 }
 
 #[test]
-fn an_id_token_signed_by_another_key_is_refused() {
+fn an_id_token_signed_by_another_key_is_refused_and_open_registration_makes_members() {
     let remote = Server::start();
-    let local = local_trusting(&remote.dir.join("tls/ca.pem"));
+    let local = local_with(&remote.dir.join("tls/ca.pem"), &[("LATCHKEY_REGISTRATION", "open")]);
     let f = fake::start("fake-client");
     let v = json(&provider_add(
         &local,
@@ -509,6 +515,7 @@ fn an_id_token_signed_by_another_key_is_refused() {
             "--client-secret-stdin",
             "--api-base",
             &format!("{}/api/", f.base),
+            "--sign-in",
         ],
         "fake-secret",
     ));
@@ -537,4 +544,49 @@ fn an_id_token_signed_by_another_key_is_refused() {
     assert_eq!(bad.status(), 400);
     let text = bad.text().unwrap();
     assert!(text.contains("signature does not verify"), "{text}");
+
+    // Someone new signs in with it: with open registration, a new member
+    // (no password) linked to that identity.
+    let sign_in = |b: &Client| {
+        let r = b.get(local.url(&format!("/login/provider/{provider}"))).send().unwrap();
+        assert_eq!(r.status(), 303);
+        let auth = url::Url::parse(&location(&r)).unwrap();
+        *f.next.lock().unwrap() = (param(&auth, "nonce").unwrap(), false);
+        let state = param(&auth, "state").unwrap();
+        b.get(local.url(&format!("{CALLBACK}?code=c&state={state}"))).send().unwrap()
+    };
+    let visitor = local.client();
+    let r = sign_in(&visitor);
+    assert_eq!(r.status(), 200);
+    let html = r.text().unwrap();
+    assert!(html.contains("register-with-provider"), "{html}");
+    let handle = html.split("name=\"handle\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let token = csrf(&html);
+    let create = |name: &str| {
+        visitor
+            .post(local.url("/login/provider/register"))
+            .form(&[("csrf", token.as_str()), ("handle", &handle), ("username", name), ("email", "fay@example.org")])
+            .send()
+            .unwrap()
+    };
+    let taken = create("lou");
+    assert_eq!(taken.status(), 400);
+    assert!(taken.text().unwrap().contains("already taken"));
+    let r = create("fay");
+    assert_eq!(r.status(), 303, "{}", r.text().unwrap_or_default());
+    assert!(page(&local, &visitor, "/account").contains("fay"));
+    // Next time the provider alone signs fay in.
+    let fresh = local.client();
+    assert_eq!(sign_in(&fresh).status(), 303);
+    assert!(page(&local, &fresh, "/account").contains("fay"));
+    // Her only way in stays.
+    let r = post(
+        &local,
+        &fresh,
+        "/account/connections",
+        "/account/connections/unlink",
+        &[("provider", &provider), ("subject", "fake-1")],
+    );
+    assert_eq!(r.status(), 400);
+    assert!(r.text().unwrap().contains("only way to sign in"));
 }
