@@ -43,7 +43,7 @@ fn flow_cookie_name(v: &Visitor) -> &'static str {
     if v.app.config.secure_cookies() { "__Host-latchkey-flow" } else { "latchkey-flow" }
 }
 
-pub(crate) fn flow_cookie(v: &Visitor, value: String) -> Cookie<'static> {
+fn flow_cookie(v: &Visitor, value: String) -> Cookie<'static> {
     Cookie::build(flow_cookie_name(v), value)
         .path("/")
         .secure(v.app.config.secure_cookies())
