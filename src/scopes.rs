@@ -44,6 +44,7 @@ pub const SCOPES: &[Scope] = &[
     scope("files:write", "Upload, change and delete files and folders"),
     scope("push", "Send notifications to your phone or browser"),
     scope("applications", "See and revoke the apps that have access to your account"),
+    scope("connections", "See the accounts at other sites you connected, and use them for you"),
 ];
 
 /// Shorthands (DESIGN.md "Scope shorthands"): `read` is every `:read` scope
@@ -266,13 +267,14 @@ mod tests {
             "activity:read",
             "push",
             "applications",
+            "connections",
             "openid",
             "email",
             "offline_access",
         ] {
             assert!(SCOPES.iter().any(|s| s.name == name), "{name} missing");
         }
-        assert_eq!(SCOPES.len(), 17);
+        assert_eq!(SCOPES.len(), 18);
     }
 
     #[test]

@@ -108,6 +108,7 @@ per-member budget shared by every application (429 with `Retry-After` past it); 
         (name = "files", description = "Uploaded files: in a group or one's own space, their bytes (with ranges) and image previews"),
         (name = "folders", description = "Folders of files, nested, in a group or one's own space"),
         (name = "push", description = "The caller's devices and push preferences, and the server's Web Push key"),
+        (name = "connections", description = "The caller's accounts at other sites, and calls to their APIs signed by latchkey"),
     ),
     components(
         schemas(Problem, FieldError),
@@ -144,6 +145,7 @@ fn parts() -> Vec<utoipa::openapi::OpenApi> {
         super::files::Doc::openapi(),
         super::folders::Doc::openapi(),
         super::push::Doc::openapi(),
+        super::connections::Doc::openapi(),
     ]
 }
 

@@ -7,6 +7,7 @@
 mod calendar;
 mod comment_json;
 mod common;
+mod connections;
 pub mod doc;
 mod events;
 mod files;
@@ -55,6 +56,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(files::routes)
             .configure(folders::routes)
             .configure(push::routes)
+            .configure(connections::routes)
             .configure(tags::routes)
             .configure(index::routes)
             .configure(doc::routes)

@@ -2,14 +2,19 @@
 //! OIDC discovery (`discovery`), the OAuth 2.0 / OIDC code flow with PKCE,
 //! `state`, `nonce` and RFC 9207's `iss` (`oauth2`), id_token validation
 //! against the provider's key set (`idtoken`), the refresh task and remote
-//! revocation. Every call goes through the outbound client, so the
-//! outbound rule holds (DESIGN.md "Outbound calls"). `start` is the one
-//! place that picks a flow by the provider's protocol.
+//! revocation; the OAuth 1.0a flow (`oauth1`); calls on a member's behalf
+//! (`relay` for the rules, `call` for signing and sending). Every call
+//! goes through the outbound client, so the outbound rule holds (DESIGN.md
+//! "Outbound calls"). `start` is the one place that picks a flow by the
+//! provider's protocol.
 
+pub mod call;
 pub mod discovery;
 pub mod idtoken;
+pub mod oauth1;
 pub mod oauth2;
 pub mod refresh;
+pub mod relay;
 
 use crate::app::App;
 use crate::connections::ConnectionError;
@@ -70,10 +75,13 @@ pub async fn start(
             };
             oauth2::start(app, provider, start).await
         }
-        ProviderKind::OAuth1(_) => Err(FlowError::NotAvailable(format!(
-            "Connecting to {} (an OAuth 1.0a service) is not available on this site yet.",
-            provider.name
-        ))),
+        ProviderKind::OAuth1(_) => {
+            let user = user.filter(|_| purpose == Purpose::Connect).ok_or_else(|| {
+                FlowError::NotAvailable(format!("{} (an OAuth 1.0a service) connects accounts only", provider.name))
+            })?;
+            let s = oauth1::start(app, &client(app)?, provider, user, return_to.to_string()).await?;
+            Ok(Redirect { url: s.redirect, browser: s.browser })
+        }
     }
 }
 

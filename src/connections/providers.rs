@@ -269,13 +269,13 @@ pub fn validate(new: &NewProvider, allow_private: bool, now: i64) -> Result<Prov
 }
 
 /// latchkey's key pair for an OAuth 1.0a provider that signs with
-/// RSA-SHA1: (PKCS#8 DER private key, PEM public key). The OAuth 1.0a
-/// client side (part B of connections) makes it; until then RSA-SHA1
-/// providers are refused with a clear message.
+/// RSA-SHA1: (PKCS#8 DER private key, PEM public key), made by
+/// `oauth1::client::generate_rsa_key` (2048 bits).
 fn rsa_key_pair(p: &Provider) -> Result<Option<(Vec<u8>, String)>, ConnectionError> {
     match p.kind.oauth1() {
         Some(o) if o.signature_method == OAuth1Signature::RsaSha1 => {
-            Err(invalid("signature_method", "RSA-SHA1 providers are not available in this build yet"))
+            let pair = crate::oauth1::client::generate_rsa_key().map_err(ConnectionError::Internal)?;
+            Ok(Some((pair.private_der, pair.public_pem)))
         }
         _ => Ok(None),
     }

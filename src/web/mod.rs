@@ -7,6 +7,7 @@ pub mod applications;
 pub mod avatars;
 pub mod calendar;
 pub mod connections;
+pub mod connections_oauth1;
 pub mod consent;
 pub mod login;
 pub mod notice;
@@ -45,7 +46,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .configure(calendar::routes)
     .configure(reset::routes)
     .configure(admin::routes)
-    .configure(connections::routes);
+    .configure(connections::routes)
+    .configure(connections_oauth1::routes);
 }
 
 async fn index(v: Visitor) -> HttpResponse {

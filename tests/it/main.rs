@@ -17,6 +17,7 @@ mod browser_site;
 mod config;
 mod connections;
 mod connections_node;
+mod connections_oauth1;
 mod durability;
 mod events;
 mod files;

@@ -16,21 +16,21 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 /// An answer of the server, as the checks need it.
-struct Answer {
-    status: u16,
+pub(crate) struct Answer {
+    pub(crate) status: u16,
     headers: reqwest::header::HeaderMap,
-    body: Vec<u8>,
+    pub(crate) body: Vec<u8>,
 }
 
-fn send(r: reqwest::blocking::RequestBuilder) -> Answer {
+pub(crate) fn send(r: reqwest::blocking::RequestBuilder) -> Answer {
     let r = r.send().unwrap();
     Answer { status: r.status().as_u16(), headers: r.headers().clone(), body: r.bytes().unwrap().to_vec() }
 }
 
-struct Document(Value);
+pub(crate) struct Document(Value);
 
 impl Document {
-    fn fetch(s: &Server) -> Document {
+    pub(crate) fn fetch(s: &Server) -> Document {
         let r = s.client().get(s.url("/api/openapi.json")).send().unwrap();
         assert_eq!(r.status(), 200);
         assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
@@ -80,7 +80,7 @@ impl Document {
     }
 
     /// Whether the answer to `method path` is one the document describes.
-    fn check(&self, method: &str, path: &str, a: &Answer) -> Result<(), String> {
+    pub(crate) fn check(&self, method: &str, path: &str, a: &Answer) -> Result<(), String> {
         let (template, op) = self.operation(method, path)?;
         let what = format!("{method} {path} ({template}) answered {}", a.status);
         let responses = &op["responses"];
