@@ -263,6 +263,9 @@ fn apns_connect_to_is_for_tests_only() {
     assert!(c.to_toml().contains("apns_connect_to = \"127.0.0.1:8443\""));
     let e = resolve("outbound_allow_private = true\napns_connect_to = \"apple\"").unwrap_err().to_string();
     assert!(e.contains("apns_connect_to"), "{e}");
+}
+
+#[test]
 fn connection_refresh_interval_key() {
     let c = resolve("").unwrap();
     assert_eq!(c.connection_refresh_interval, Duration::from_secs(60));
