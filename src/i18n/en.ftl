@@ -204,6 +204,7 @@ scope-events-write = Create and edit events, and sign you up for them
 scope-files-write = Upload, change and delete files and folders
 scope-push = Send notifications to your phone or browser
 scope-applications = See and revoke the apps that have access to your account
+scope-connections = See the accounts at other sites you connected, and use them for you
 scope-read = Read everything that you can see
 scope-write = Change everything that you can change
 

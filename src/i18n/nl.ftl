@@ -204,6 +204,7 @@ scope-events-write = Evenementen aanmaken en bewerken, en je ervoor aanmelden
 scope-files-write = Bestanden en mappen uploaden, wijzigen en verwijderen
 scope-push = Meldingen sturen naar je telefoon of browser
 scope-applications = De apps met toegang tot je account zien en intrekken
+scope-connections = De accounts bij andere sites die je hebt gekoppeld zien, en ze voor je gebruiken
 scope-read = Alles lezen wat jij kunt zien
 scope-write = Alles wijzigen wat jij kunt wijzigen
 
