@@ -571,7 +571,7 @@ fn an_id_token_signed_by_another_key_is_refused_and_open_registration_makes_memb
     };
     let taken = create("lou");
     assert_eq!(taken.status(), 400);
-    assert!(taken.text().unwrap().contains("already taken"));
+    assert!(taken.text().unwrap().contains("This username is taken"));
     let r = create("fay");
     assert_eq!(r.status(), 303, "{}", r.text().unwrap_or_default());
     assert!(page(&local, &visitor, "/account").contains("fay"));
