@@ -388,7 +388,10 @@ fn bad_provider_registrations_are_refused_in_plain_words() {
         .unwrap();
     assert_eq!(r.status(), 400);
     let text = r.text().unwrap();
-    assert!(text.contains("api_base") && text.contains("value=\"abc\"") && !text.contains("s3cret"), "{text}");
+    assert!(
+        text.contains("API base (api_base): ") && text.contains("value=\"abc\"") && !text.contains("s3cret"),
+        "{text}"
+    );
     let r = admin
         .post(local.url("/admin/providers"))
         .form(&[

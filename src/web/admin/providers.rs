@@ -10,7 +10,7 @@ use crate::connections::ConnectionError;
 use crate::connections::providers::{self, NewProvider, ProviderView};
 use crate::http::page_error::PageError;
 use crate::http::visitor::{Admin, AdminForm};
-use crate::i18n::Text;
+use crate::i18n::{Text, Tr};
 use crate::web::Chrome;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -164,6 +164,9 @@ async fn create(AdminForm(a, form): AdminForm<ProviderForm>) -> Result<HttpRespo
             let message = match e {
                 FlowError::Connection(ConnectionError::Internal(m)) => return Err(PageError::internal(m)),
                 FlowError::Connection(ConnectionError::Store(e)) => return Err(e.into()),
+                FlowError::Connection(ConnectionError::Invalid { field, message }) => {
+                    invalid_words(&a.tr(), field, &message)
+                }
                 e => e.to_string(),
             };
             // What was typed comes back, the secret aside.
@@ -239,5 +242,58 @@ async fn delete(
         Ok(_) => Ok(a.redirect("/admin/providers?done=deleted")),
         Err(FlowError::Connection(e)) => Err(refused(e)),
         Err(e) => Err(PageError::new(StatusCode::BAD_GATEWAY, Text::key("prov-err-not-possible"), e.to_string())),
+    }
+}
+
+/// A field the admin got wrong, in the page's language: the field's label
+/// (and its name, as the command line knows it) and what is wrong with it;
+/// words this version does not know are shown as they are.
+fn invalid_words(t: &Tr, field: &str, message: &str) -> String {
+    let label = match field {
+        "name" => "col-name",
+        "protocol" => "col-protocol",
+        "discovery_url" => "prov-discovery",
+        "issuer" => "prov-issuer",
+        "authorize_url" => "prov-authorize-url",
+        "token_url" => "prov-token-url",
+        "userinfo_url" => "prov-userinfo-url",
+        "revocation_url" => "prov-revocation-url",
+        "request_url" => "prov-request-url",
+        "access_url" => "prov-access-url",
+        "signature_method" => "prov-signature",
+        "client_id" => "prov-client-id",
+        "client_secret" => "prov-client-secret",
+        "scopes" => "col-scopes",
+        "api_base" => "prov-api-base",
+        "sign_in" => "prov-sign-in-button",
+        _ => return crate::web::setup::capitalise(&format!("{field}: {message}")),
+    };
+    let message = match message {
+        "is required" => t.t("prov-invalid-required"),
+        "must be 1 to 60 characters" => t.t("prov-invalid-name-length"),
+        "is too long" => t.t("prov-invalid-too-long"),
+        "only an OpenID Connect provider can sign members in" => t.t("prov-invalid-sign-in-oidc"),
+        m => m.to_string(),
+    };
+    t.with_pairs("prov-err-field", &[("label", &t.t(label)), ("field", field), ("message", &message)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{Catalogue, Lang};
+    use std::sync::Arc;
+
+    #[test]
+    fn a_wrong_field_is_named_in_the_pages_language() {
+        let cat = Arc::new(Catalogue::load().unwrap());
+        let (en, nl) = (Tr::new(cat.clone(), Lang::En), Tr::new(cat, Lang::Nl));
+        assert_eq!(invalid_words(&en, "client_secret", "is required"), "Client secret (client_secret): is required");
+        assert_eq!(invalid_words(&nl, "client_secret", "is required"), "Clientgeheim (client_secret): is verplicht");
+        assert_eq!(
+            invalid_words(&nl, "api_base", "must not have a query"),
+            "API-basis (api_base): must not have a query"
+        );
+        assert_eq!(invalid_words(&nl, "token_auth", "x: write y"), "Token_auth: x: write y.");
     }
 }
