@@ -163,6 +163,16 @@ fn connect_over_oidc_refresh_and_disconnect_with_remote_revocation() {
     let html = page(&p.local, &local_b, "/account/connections?done=connected");
     assert!(html.contains("Your account is connected."), "{html}");
     assert!(html.contains("Remote: Member"), "the remote display name is shown: {html}");
+    // The same page in Dutch: the catalogue's words around the remote's own.
+    let nl = local_b
+        .get(p.local.url("/account/connections?done=connected"))
+        .header("Accept-Language", "nl")
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(nl.contains("lang=\"nl\"") && nl.contains("Je account is gekoppeld."), "{nl}");
+    assert!(nl.contains("Gekoppelde accounts") && nl.contains("Remote: Member") && !nl.contains("Disconnect"), "{nl}");
     let apps = page(&p.local, &local_b, "/account/applications");
     assert!(apps.contains("Accounts you connected") && apps.contains("Remote: Member"), "{apps}");
     // The same state cannot be used twice.
