@@ -158,6 +158,11 @@ const ALLOWED: &[&str] = &[
     "(YYYY-MM-DD)",
     "/api",
     "#2456c7",
+    "APNs",
+    "HMAC-SHA1",
+    "HMAC-SHA256",
+    "RSA-SHA1",
+    "(OAuth 1.0a",
 ];
 
 /// Attributes a person reads (or a screen reader says).

@@ -7,13 +7,14 @@
 use super::Chrome;
 use crate::accounts::members::{self as accounts, LoginError};
 use crate::accounts::sessions;
-use crate::clock::{human, rfc3339};
+use crate::clock::rfc3339;
 use crate::connect::oauth2::{self, CallbackParams, Finished};
 use crate::connect::{self, FlowError};
 use crate::connections::members::{self, NewConnection};
 use crate::connections::{ConnectionError, links, providers};
 use crate::http::page_error::PageError;
 use crate::http::visitor::{Member, MemberForm, Visitor, VisitorForm};
+use crate::i18n::{Text, Tr};
 use crate::ids::{ConnectionId, ProviderId};
 use crate::store::audit::Who;
 use crate::store::connections::{Provider, Purpose};
@@ -62,9 +63,15 @@ pub(crate) fn flow_cookie_of(v: &Visitor, req: &HttpRequest) -> Option<String> {
 /// provider's doing.
 pub(crate) fn flow_page(e: FlowError) -> PageError {
     match e {
-        FlowError::Refused(m) => PageError::new(StatusCode::BAD_REQUEST, "That did not work", m),
-        FlowError::Remote(m) => PageError::new(StatusCode::BAD_GATEWAY, "The other site did not play along", m),
-        FlowError::NotAvailable(m) => PageError::new(StatusCode::NOT_IMPLEMENTED, "Not available", m),
+        FlowError::Refused(m) => PageError::new(StatusCode::BAD_REQUEST, Text::key("conn-err-did-not-work"), m),
+        FlowError::Remote(m) => PageError::new(
+            StatusCode::BAD_GATEWAY,
+            Text::key("conn-err-remote"),
+            Text::key("conn-err-remote-text").with("reason", m),
+        ),
+        FlowError::NotAvailable(m) => {
+            PageError::new(StatusCode::NOT_IMPLEMENTED, Text::key("conn-err-not-available"), m)
+        }
         FlowError::Connection(e) => connection_page(e),
     }
 }
@@ -72,8 +79,10 @@ pub(crate) fn flow_page(e: FlowError) -> PageError {
 fn connection_page(e: ConnectionError) -> PageError {
     match e {
         ConnectionError::NotFound(_) => PageError::not_found(),
-        ConnectionError::Refused(m) => PageError::new(StatusCode::BAD_REQUEST, "That did not work", m),
-        ConnectionError::Invalid { .. } => PageError::new(StatusCode::BAD_REQUEST, "That did not work", e.to_string()),
+        ConnectionError::Refused(m) => PageError::new(StatusCode::BAD_REQUEST, Text::key("conn-err-did-not-work"), m),
+        ConnectionError::Invalid { .. } => {
+            PageError::new(StatusCode::BAD_REQUEST, Text::key("conn-err-did-not-work"), e.to_string())
+        }
         ConnectionError::Internal(m) => PageError::internal(m),
         ConnectionError::Store(e) => e.into(),
     }
@@ -84,7 +93,8 @@ struct LinkRow {
     provider: String,
     subject: String,
     remote_user: String,
-    linked: (String, String),
+    /// (RFC 3339, seconds since 1970).
+    linked: (String, i64),
 }
 
 #[derive(Template)]
@@ -104,8 +114,9 @@ struct ConnectionsView {
 /// (id, provider name, remote user, connected at, needs reconnect).
 pub(crate) fn rows_of(v: &Member) -> Result<Vec<ConnRowView>, PageError> {
     let all = providers::list(&v.app).map_err(connection_page)?;
-    let name =
-        |id: ProviderId| all.iter().find(|p| p.id == id).map_or_else(|| format!("provider {id}"), |p| p.name.clone());
+    let name = |id: ProviderId| {
+        all.iter().find(|p| p.id == id).map_or_else(|| v.tr().t1("conn-provider-n", "id", id.0), |p| p.name.clone())
+    };
     Ok(members::of_user(&v.app, v.active.user.id)
         .map_err(connection_page)?
         .into_iter()
@@ -113,8 +124,8 @@ pub(crate) fn rows_of(v: &Member) -> Result<Vec<ConnRowView>, PageError> {
             id: c.id.to_string(),
             provider: name(c.provider),
             remote_user: c.remote_user.clone(),
-            connected: (rfc3339(c.created_at), human(c.created_at)),
-            refreshed: c.refreshed_at.map(|t| (rfc3339(t), human(t))),
+            connected: (rfc3339(c.created_at), c.created_at),
+            refreshed: c.refreshed_at.map(|t| (rfc3339(t), t)),
             needs_reconnect: c.needs_reconnect.clone(),
         })
         .collect())
@@ -125,9 +136,10 @@ pub(crate) struct ConnRowView {
     pub id: String,
     pub provider: String,
     pub remote_user: String,
-    pub connected: (String, String),
+    /// (RFC 3339, seconds since 1970), shown as `c.t.when(..)`.
+    pub connected: (String, i64),
     /// When its tokens were last renewed.
-    pub refreshed: Option<(String, String)>,
+    pub refreshed: Option<(String, i64)>,
     pub needs_reconnect: Option<String>,
 }
 
@@ -137,26 +149,23 @@ struct ShowQuery {
     done: String,
 }
 
-fn notice_text(done: &str) -> Option<String> {
-    Some(
-        match done {
-            "connected" => "Your account is connected.",
-            "disconnected" => "The connection is removed, and its access was revoked at the other site.",
-            "disconnected-local" => {
-                "The connection is removed here, but the other site could not be told to revoke its access; you may revoke it there."
-            }
-            "linked" => "You can now sign in with that account.",
-            "unlinked" => "That account no longer signs you in.",
-            _ => return None,
-        }
-        .to_string(),
-    )
+fn notice_text(t: &Tr, done: &str) -> Option<String> {
+    let key = match done {
+        "connected" => "conn-notice-connected",
+        "disconnected" => "conn-notice-disconnected",
+        "disconnected-local" => "conn-notice-disconnected-local",
+        "linked" => "conn-notice-linked",
+        "unlinked" => "conn-notice-unlinked",
+        _ => return None,
+    };
+    Some(t.t(key))
 }
 
 async fn show(v: Member, q: web::Query<ShowQuery>) -> Result<HttpResponse, PageError> {
     let all = providers::list(&v.app).map_err(connection_page)?;
-    let name =
-        |id: ProviderId| all.iter().find(|p| p.id == id).map_or_else(|| format!("provider {id}"), |p| p.name.clone());
+    let name = |id: ProviderId| {
+        all.iter().find(|p| p.id == id).map_or_else(|| v.tr().t1("conn-provider-n", "id", id.0), |p| p.name.clone())
+    };
     let connections = rows_of(&v)?;
     let links: Vec<LinkRow> = links::of_user(&v.app, v.active.user.id)
         .map_err(connection_page)?
@@ -166,7 +175,7 @@ async fn show(v: Member, q: web::Query<ShowQuery>) -> Result<HttpResponse, PageE
             provider: name(l.provider),
             subject: l.subject.clone(),
             remote_user: l.remote_user.clone(),
-            linked: (rfc3339(l.created_at), human(l.created_at)),
+            linked: (rfc3339(l.created_at), l.created_at),
         })
         .collect();
     let live = |p: &&Provider| !p.disabled;
@@ -178,8 +187,8 @@ async fn show(v: Member, q: web::Query<ShowQuery>) -> Result<HttpResponse, PageE
         .map(|p| (p.id, p.name.clone()))
         .collect();
     let view = ConnectionsView {
-        c: v.chrome("Connected accounts", false),
-        notice: notice_text(&q.done),
+        c: v.chrome("title-connections", false),
+        notice: notice_text(&v.tr(), &q.done),
         connections,
         connectable,
         links,
@@ -253,9 +262,10 @@ async fn sign_in_start(v: Visitor, path: web::Path<String>, req: HttpRequest) ->
 }
 
 async fn callback(v: Visitor, req: HttpRequest) -> Result<HttpResponse, PageError> {
-    let params = web::Query::<CallbackParams>::from_query(req.query_string())
-        .map(|q| q.into_inner())
-        .map_err(|e| PageError::new(StatusCode::BAD_REQUEST, "The address is not valid", e.to_string()))?;
+    let params =
+        web::Query::<CallbackParams>::from_query(req.query_string()).map(|q| q.into_inner()).map_err(|_| {
+            PageError::new(StatusCode::BAD_REQUEST, Text::key("err-bad-address"), Text::key("conn-err-callback"))
+        })?;
     let browser = flow_cookie_of(&v, &req);
     let done = oauth2::finish(&v.app, &params, browser.as_deref()).await.map_err(flow_page)?;
     finished(&v, done, browser.as_deref()).await
@@ -284,8 +294,8 @@ fn same_member(v: &Visitor, done: &Finished) -> Result<crate::ids::UserId, PageE
         (Some(a), Some(u)) if a.user.id == u => Ok(u),
         _ => Err(PageError::new(
             StatusCode::BAD_REQUEST,
-            "That did not work",
-            "This attempt was started by another session (or you signed out since); nothing was connected. Please start again.",
+            Text::key("conn-err-did-not-work"),
+            Text::key("conn-err-other-session"),
         )),
     }
 }
@@ -336,13 +346,17 @@ async fn start_session(v: &Visitor, user: &crate::store::users::User, back: &str
 async fn finish_sign_in(v: &Visitor, done: Finished, browser: &str) -> Result<HttpResponse, PageError> {
     let p = &done.provider;
     if !p.sign_in {
-        return Err(flow_page(FlowError::Refused(format!("{} does not sign members in on this site.", p.name))));
+        return Err(PageError::new(
+            StatusCode::BAD_REQUEST,
+            Text::key("conn-err-did-not-work"),
+            Text::key("conn-err-no-sign-in").with("provider", p.name.clone()),
+        ));
     }
     let back = back_to(&done.flow.return_to, "/account");
     if let Some(l) = links::find(&v.app, p.id, &done.subject).map_err(connection_page)? {
         let user = v.app.store.read(|tx| crate::store::users::get(tx, l.user))?.ok_or_else(PageError::not_found)?;
         if user.disabled {
-            return Err(PageError::forbidden("This account is disabled on this site."));
+            return Err(PageError::forbidden(Text::key("conn-err-account-disabled")));
         }
         links::used(&v.app, p.id, &done.subject).await.map_err(connection_page)?;
         let detail = format!("with {} ({})", p.name, done.name);
@@ -364,7 +378,7 @@ async fn finish_sign_in(v: &Visitor, done: Finished, browser: &str) -> Result<Ht
     let handle =
         links::hold_identity(&v.app, p.id, &done.subject, &done.name, browser, &back).await.map_err(connection_page)?;
     let view = LinkView {
-        c: v.chrome("Link your account", true),
+        c: v.chrome("title-link-account", true),
         provider: p.name.clone(),
         remote_user: done.name.clone(),
         handle,
@@ -419,7 +433,7 @@ async fn link_with_password(
         v.render(
             status,
             &LinkView {
-                c: v.chrome("Link your account", true),
+                c: v.chrome("title-link-account", true),
                 provider: provider.name.clone(),
                 remote_user: held.remote_user.clone(),
                 handle: form.handle.clone(),
@@ -442,11 +456,10 @@ async fn link_with_password(
             let _ = r.add_cookie(&gone);
             Ok(r)
         }
-        Err(LoginError::Wrong) => Ok(again(StatusCode::UNAUTHORIZED, "Wrong username or password.".into())),
-        Err(LoginError::Limited(secs)) => Ok(again(
-            StatusCode::TOO_MANY_REQUESTS,
-            format!("Too many sign-in attempts. Try again in {} minute(s).", secs.div_ceil(60)),
-        )),
+        Err(LoginError::Wrong) => Ok(again(StatusCode::UNAUTHORIZED, v.tr().t("login-wrong"))),
+        Err(LoginError::Limited(secs)) => {
+            Ok(again(StatusCode::TOO_MANY_REQUESTS, v.tr().t1("login-too-many", "minutes", secs.div_ceil(60))))
+        }
         Err(LoginError::Store(e)) => Err(e.into()),
     }
 }
@@ -529,12 +542,12 @@ async fn register_new(
         }
         Err(ConnectionError::Refused(m)) => {
             let view = LinkView {
-                c: v.chrome("Link your account", true),
+                c: v.chrome("title-link-account", true),
                 provider: provider.name.clone(),
                 remote_user: held.remote_user.clone(),
                 handle: form.handle.clone(),
                 username: String::new(),
-                error: Some(crate::web::setup::capitalise(&m)),
+                error: Some(register_refusal(&v.tr(), &m)),
                 can_register: v.app.config.registration == crate::config::Registration::Open,
                 new_username: form.username.clone(),
                 new_email: form.email.clone(),
@@ -542,5 +555,30 @@ async fn register_new(
             Ok(v.render(StatusCode::BAD_REQUEST, &view))
         }
         Err(e) => Err(connection_page(e)),
+    }
+}
+
+/// A refusal of the new-account form (`connections::links::register_held`)
+/// in the page's language; words this version does not know are shown as
+/// they are.
+fn register_refusal(t: &Tr, m: &str) -> String {
+    if m.starts_with("the username ") && m.ends_with(" is already taken") {
+        return t.t("form-username-taken");
+    }
+    if m.starts_with("too many attempts") {
+        let minutes = m.split_whitespace().find_map(|w| w.parse::<u64>().ok()).unwrap_or(1);
+        return t.t1("login-too-many", "minutes", minutes);
+    }
+    match m {
+        "this site does not take sign-ups" => return t.t("err-registration-closed-text"),
+        "this remote account is linked already" => return t.t("conn-err-linked-already"),
+        _ => {}
+    }
+    match m.split_once(": ") {
+        Some((field @ ("username" | "email"), message)) => {
+            let label = t.t(if field == "email" { "field-email" } else { "field-username" });
+            t.t2("conn-err-field", "field", label, "message", crate::web::setup::member_invalid(t, field, message))
+        }
+        _ => crate::web::setup::capitalise(m),
     }
 }

@@ -12,6 +12,7 @@ use crate::connections::ConnectionError;
 use crate::connections::providers::CALLBACK_PATH_OAUTH1;
 use crate::http::page_error::PageError;
 use crate::http::visitor::Member;
+use crate::i18n::Text;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
@@ -35,13 +36,13 @@ async fn callback(v: Member, req: HttpRequest, q: web::Query<Back>) -> Result<Ht
     let done = match oauth1::finish(&v.app, &http, back, v.active.user.id).await {
         Ok(done) => done,
         Err(ConnectionError::Refused(words)) => {
-            return Err(PageError::new(StatusCode::BAD_REQUEST, "The account was not connected", capital(&words)));
+            return Err(PageError::new(StatusCode::BAD_REQUEST, Text::key("conn-err-not-connected"), capital(&words)));
         }
-        Err(ConnectionError::NotFound(what)) => {
+        Err(ConnectionError::NotFound(_)) => {
             return Err(PageError::new(
                 StatusCode::NOT_FOUND,
-                "The account was not connected",
-                format!("There is no {what}."),
+                Text::key("conn-err-not-connected"),
+                Text::key("conn-err-flow-unknown"),
             ));
         }
         Err(e) => return Err(PageError::internal(e)),

@@ -215,6 +215,12 @@ fn browser_main_pages_in_both_languages_fit_and_pass_axe() {
         b.goto(&s.url("/admin/settings"));
         b.find("#save-settings");
         check(&b, axe.as_deref(), "76-admin-settings", lang, &mut problems);
+        b.goto(&s.url("/account/connections"));
+        b.find("#main h1");
+        check(&b, axe.as_deref(), "77-connections", lang, &mut problems);
+        b.goto(&s.url("/admin/providers"));
+        b.find("#add-provider");
+        check(&b, axe.as_deref(), "78-admin-providers", lang, &mut problems);
         let console = b.console();
         assert!(console.iter().all(|m| !m.contains("Content Security Policy")), "{console:?}");
     }

@@ -163,6 +163,16 @@ fn connect_over_oidc_refresh_and_disconnect_with_remote_revocation() {
     let html = page(&p.local, &local_b, "/account/connections?done=connected");
     assert!(html.contains("Your account is connected."), "{html}");
     assert!(html.contains("Remote: Member"), "the remote display name is shown: {html}");
+    // The same page in Dutch: the catalogue's words around the remote's own.
+    let nl = local_b
+        .get(p.local.url("/account/connections?done=connected"))
+        .header("Accept-Language", "nl")
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(nl.contains("lang=\"nl\"") && nl.contains("Je account is gekoppeld."), "{nl}");
+    assert!(nl.contains("Gekoppelde accounts") && nl.contains("Remote: Member") && !nl.contains("Disconnect"), "{nl}");
     let apps = page(&p.local, &local_b, "/account/applications");
     assert!(apps.contains("Accounts you connected") && apps.contains("Remote: Member"), "{apps}");
     // The same state cannot be used twice.
@@ -388,7 +398,10 @@ fn bad_provider_registrations_are_refused_in_plain_words() {
         .unwrap();
     assert_eq!(r.status(), 400);
     let text = r.text().unwrap();
-    assert!(text.contains("api_base") && text.contains("value=\"abc\"") && !text.contains("s3cret"), "{text}");
+    assert!(
+        text.contains("API base (api_base): ") && text.contains("value=\"abc\"") && !text.contains("s3cret"),
+        "{text}"
+    );
     let r = admin
         .post(local.url("/admin/providers"))
         .form(&[
@@ -571,7 +584,7 @@ fn an_id_token_signed_by_another_key_is_refused_and_open_registration_makes_memb
     };
     let taken = create("lou");
     assert_eq!(taken.status(), 400);
-    assert!(taken.text().unwrap().contains("already taken"));
+    assert!(taken.text().unwrap().contains("This username is taken"));
     let r = create("fay");
     assert_eq!(r.status(), 303, "{}", r.text().unwrap_or_default());
     assert!(page(&local, &visitor, "/account").contains("fay"));

@@ -10,6 +10,7 @@ use crate::connections::ConnectionError;
 use crate::connections::providers::{self, NewProvider, ProviderView};
 use crate::http::page_error::PageError;
 use crate::http::visitor::{Admin, AdminForm};
+use crate::i18n::{Text, Tr};
 use crate::web::Chrome;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -26,13 +27,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 fn refused(e: ConnectionError) -> PageError {
     match e {
-        ConnectionError::NotFound(_) => PageError::new(
-            StatusCode::NOT_FOUND,
-            "No such provider",
-            "There is no such provider: it may have been deleted.",
-        ),
+        ConnectionError::NotFound(_) => {
+            PageError::new(StatusCode::NOT_FOUND, Text::key("prov-err-no-such"), Text::key("prov-err-no-such-text"))
+        }
         ConnectionError::Invalid { .. } | ConnectionError::Refused(_) => {
-            PageError::new(StatusCode::BAD_REQUEST, "Not possible", e.to_string())
+            PageError::new(StatusCode::BAD_REQUEST, Text::key("prov-err-not-possible"), e.to_string())
         }
         ConnectionError::Internal(m) => PageError::internal(m),
         ConnectionError::Store(e) => e.into(),
@@ -139,7 +138,7 @@ fn render_list(
     let url = public_url(a);
     let rows = providers::list(&a.app).map_err(refused)?.iter().map(|p| ProviderView::new(p, &url)).collect();
     let view = ListView {
-        c: a.chrome("Providers", false),
+        c: a.chrome("admin-providers", false),
         rows,
         notice,
         error,
@@ -151,7 +150,7 @@ fn render_list(
 
 async fn list(a: Admin, q: web::Query<ListQuery>) -> Result<HttpResponse, PageError> {
     let notice = match q.done.as_str() {
-        "deleted" => Some("The provider is deleted, with its members' connections and sign-in links.".to_string()),
+        "deleted" => Some(a.tr().t("prov-notice-deleted")),
         _ => None,
     };
     let form = ProviderForm { protocol: "oidc".into(), member_connect: Some("on".into()), ..Default::default() };
@@ -165,6 +164,9 @@ async fn create(AdminForm(a, form): AdminForm<ProviderForm>) -> Result<HttpRespo
             let message = match e {
                 FlowError::Connection(ConnectionError::Internal(m)) => return Err(PageError::internal(m)),
                 FlowError::Connection(ConnectionError::Store(e)) => return Err(e.into()),
+                FlowError::Connection(ConnectionError::Invalid { field, message }) => {
+                    invalid_words(&a.tr(), field, &message)
+                }
                 e => e.to_string(),
             };
             // What was typed comes back, the secret aside.
@@ -181,19 +183,26 @@ struct ShowView {
     p: ProviderView,
     notice: Option<String>,
     connections: usize,
+    /// When it was added (seconds since 1970).
+    added: i64,
 }
 
 async fn show(a: Admin, path: web::Path<String>, q: web::Query<ListQuery>) -> Result<HttpResponse, PageError> {
     let p = providers::find(&a.app, &path).map_err(refused)?;
     let connections = a.app.store.read(|tx| crate::store::connections::of_provider(tx, p.id))?.len();
     let notice = match q.done.as_str() {
-        "created" => Some("The provider is added. Register the callback URL below at the provider.".to_string()),
-        "disabled" => Some("The provider is disabled.".to_string()),
-        "enabled" => Some("The provider is enabled.".to_string()),
+        "created" => Some(a.tr().t("prov-notice-created")),
+        "disabled" => Some(a.tr().t("prov-notice-disabled")),
+        "enabled" => Some(a.tr().t("prov-notice-enabled")),
         _ => None,
     };
-    let view =
-        ShowView { c: a.chrome("Provider", false), p: ProviderView::new(&p, &public_url(&a)), notice, connections };
+    let view = ShowView {
+        c: a.chrome_titled(p.name.clone(), false),
+        p: ProviderView::new(&p, &public_url(&a)),
+        notice,
+        connections,
+        added: p.created_at,
+    };
     Ok(a.render(StatusCode::OK, &view))
 }
 
@@ -232,6 +241,59 @@ async fn delete(
     match connect::delete_provider(&a.app, &path, a.who()).await {
         Ok(_) => Ok(a.redirect("/admin/providers?done=deleted")),
         Err(FlowError::Connection(e)) => Err(refused(e)),
-        Err(e) => Err(PageError::new(StatusCode::BAD_GATEWAY, "Not possible", e.to_string())),
+        Err(e) => Err(PageError::new(StatusCode::BAD_GATEWAY, Text::key("prov-err-not-possible"), e.to_string())),
+    }
+}
+
+/// A field the admin got wrong, in the page's language: the field's label
+/// (and its name, as the command line knows it) and what is wrong with it;
+/// words this version does not know are shown as they are.
+fn invalid_words(t: &Tr, field: &str, message: &str) -> String {
+    let label = match field {
+        "name" => "col-name",
+        "protocol" => "col-protocol",
+        "discovery_url" => "prov-discovery",
+        "issuer" => "prov-issuer",
+        "authorize_url" => "prov-authorize-url",
+        "token_url" => "prov-token-url",
+        "userinfo_url" => "prov-userinfo-url",
+        "revocation_url" => "prov-revocation-url",
+        "request_url" => "prov-request-url",
+        "access_url" => "prov-access-url",
+        "signature_method" => "prov-signature",
+        "client_id" => "prov-client-id",
+        "client_secret" => "prov-client-secret",
+        "scopes" => "col-scopes",
+        "api_base" => "prov-api-base",
+        "sign_in" => "prov-sign-in-button",
+        _ => return crate::web::setup::capitalise(&format!("{field}: {message}")),
+    };
+    let message = match message {
+        "is required" => t.t("prov-invalid-required"),
+        "must be 1 to 60 characters" => t.t("prov-invalid-name-length"),
+        "is too long" => t.t("prov-invalid-too-long"),
+        "only an OpenID Connect provider can sign members in" => t.t("prov-invalid-sign-in-oidc"),
+        m => m.to_string(),
+    };
+    t.with_pairs("prov-err-field", &[("label", &t.t(label)), ("field", field), ("message", &message)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::{Catalogue, Lang};
+    use std::sync::Arc;
+
+    #[test]
+    fn a_wrong_field_is_named_in_the_pages_language() {
+        let cat = Arc::new(Catalogue::load().unwrap());
+        let (en, nl) = (Tr::new(cat.clone(), Lang::En), Tr::new(cat, Lang::Nl));
+        assert_eq!(invalid_words(&en, "client_secret", "is required"), "Client secret (client_secret): is required");
+        assert_eq!(invalid_words(&nl, "client_secret", "is required"), "Clientgeheim (client_secret): is verplicht");
+        assert_eq!(
+            invalid_words(&nl, "api_base", "must not have a query"),
+            "API-basis (api_base): must not have a query"
+        );
+        assert_eq!(invalid_words(&nl, "token_auth", "x: write y"), "Token_auth: x: write y.");
     }
 }
