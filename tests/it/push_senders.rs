@@ -615,8 +615,15 @@ mod apns {
         // Sandbox and production from the subscription.
         assert!(to("bob").iter().all(|x| x.host == "api.sandbox.push.apple.com"), "{:?}", to("bob"));
         assert!(to("erin").iter().all(|x| x.host == "api.push.apple.com"));
+        // Dave's first answer expires the provider token everyone shares: a
+        // request already on its way with it is refused the same way and
+        // sent again with the fresh one. Those refusals aside:
+        let old_jwt = to("dave")[0].jwt.clone();
+        let answered = |who: &str| {
+            to(who).into_iter().filter(|x| !(x.status == 403 && x.jwt == old_jwt)).collect::<Vec<_>>()
+        };
         // 429 with Retry-After: 1, then delivered.
-        let bob_got = to("bob");
+        let bob_got = answered("bob");
         assert_eq!(bob_got.iter().map(|x| x.status).collect::<Vec<_>>(), [429, 200]);
         assert!(bob_got[1].at.duration_since(bob_got[0].at) >= Duration::from_millis(900), "Retry-After honoured");
         // The alert, the badge and the ids.
@@ -638,7 +645,7 @@ mod apns {
         connections.sort();
         assert_eq!(connections, ["api.push.apple.com", "api.sandbox.push.apple.com"]);
         // Carol's device is unregistered: Apple said so, and it is gone.
-        assert_eq!(to("carol").iter().map(|x| x.status).collect::<Vec<_>>(), [410]);
+        assert_eq!(answered("carol").iter().map(|x| x.status).collect::<Vec<_>>(), [410]);
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let r = call(&s, carol, "GET", "/api/v1/me/push-subscriptions", None, &[]);
