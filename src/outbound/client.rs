@@ -12,20 +12,19 @@ use std::time::Duration;
 pub const TIMEOUT: Duration = Duration::from_secs(15);
 
 /// The trusted roots: the system's, and the configured extra bundle.
-fn roots(ca_file: Option<&std::path::Path>) -> Result<rustls::RootCertStore, String> {
+/// The system's roots plus those of `outbound_ca_file`: what every
+/// outbound TLS connection trusts (reqwest's here, APNs' HTTP/2 in push).
+pub fn roots(ca_file: Option<&std::path::Path>) -> Result<rustls::RootCertStore, String> {
     let mut store = rustls::RootCertStore::empty();
-    let native = rustls_native_certs::load_native_certs();
-    for cert in native.certs {
+    for cert in rustls_native_certs::load_native_certs().certs {
         // A system certificate rustls cannot use is skipped, as browsers do.
         let _ = store.add(cert);
     }
     if let Some(path) = ca_file {
         use rustls_pki_types::pem::PemObject;
-        let certs = rustls_pki_types::CertificateDer::pem_file_iter(path)
-            .map_err(|e| format!("outbound_ca_file {}: {e}", path.display()))?;
-        for cert in certs {
-            let cert = cert.map_err(|e| format!("outbound_ca_file {}: {e}", path.display()))?;
-            store.add(cert).map_err(|e| format!("outbound_ca_file {}: {e}", path.display()))?;
+        let bad = |e: &dyn std::fmt::Display| format!("outbound_ca_file {}: {e}", path.display());
+        for cert in rustls_pki_types::CertificateDer::pem_file_iter(path).map_err(|e| bad(&e))? {
+            store.add(cert.map_err(|e| bad(&e))?).map_err(|e| bad(&e))?;
         }
     }
     Ok(store)

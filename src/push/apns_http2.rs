@@ -44,23 +44,6 @@ pub struct Client {
     open: Arc<tokio::sync::Mutex<HashMap<String, h2::client::SendRequest<Bytes>>>>,
 }
 
-/// The trusted roots: the system's, and the configured extra bundle.
-fn roots(ca_file: Option<&std::path::Path>) -> Result<rustls::RootCertStore, String> {
-    let mut store = rustls::RootCertStore::empty();
-    for cert in rustls_native_certs::load_native_certs().certs {
-        // A system certificate rustls cannot use is skipped, as browsers do.
-        let _ = store.add(cert);
-    }
-    if let Some(path) = ca_file {
-        use rustls_pki_types::pem::PemObject;
-        let bad = |e: &dyn std::fmt::Display| format!("outbound_ca_file {}: {e}", path.display());
-        for cert in rustls_pki_types::CertificateDer::pem_file_iter(path).map_err(|e| bad(&e))? {
-            store.add(cert.map_err(|e| bad(&e))?).map_err(|e| bad(&e))?;
-        }
-    }
-    Ok(store)
-}
-
 impl Client {
     /// The client, built once when the worker starts.
     pub fn build(config: &Config) -> Result<Client, String> {
@@ -68,7 +51,7 @@ impl Client {
         let mut tls = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| e.to_string())?
-            .with_root_certificates(roots(config.outbound_ca_file.as_deref())?)
+            .with_root_certificates(super::client::roots(config.outbound_ca_file.as_deref())?)
             .with_no_client_auth();
         tls.alpn_protocols = vec![b"h2".to_vec()];
         Ok(Client {

@@ -619,9 +619,8 @@ mod apns {
         // request already on its way with it is refused the same way and
         // sent again with the fresh one. Those refusals aside:
         let old_jwt = to("dave")[0].jwt.clone();
-        let answered = |who: &str| {
-            to(who).into_iter().filter(|x| !(x.status == 403 && x.jwt == old_jwt)).collect::<Vec<_>>()
-        };
+        let answered =
+            |who: &str| to(who).into_iter().filter(|x| !(x.status == 403 && x.jwt == old_jwt)).collect::<Vec<_>>();
         // 429 with Retry-After: 1, then delivered.
         let bob_got = answered("bob");
         assert_eq!(bob_got.iter().map(|x| x.status).collect::<Vec<_>>(), [429, 200]);
