@@ -421,14 +421,25 @@ struct LinkForm {
 
 crate::has_csrf!(LinkForm);
 
+/// The identity a sign-in with a provider left waiting in this browser,
+/// and its provider, still enabled for sign-in.
+fn held_identity(
+    v: &Visitor,
+    req: &HttpRequest,
+    handle: &str,
+) -> Result<(crate::store::connections::PendingIdentity, Provider), PageError> {
+    let browser = flow_cookie_of(v, req);
+    let held = links::held_identity(&v.app, handle, browser.as_deref()).map_err(connection_page)?;
+    let provider = providers::get(&v.app, held.provider).map_err(connection_page)?;
+    let provider = provider.filter(|p| !p.disabled && p.sign_in).ok_or_else(PageError::not_found)?;
+    Ok((held, provider))
+}
+
 async fn link_with_password(
     VisitorForm(v, form): VisitorForm<LinkForm>,
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
-    let browser = flow_cookie_of(&v, &req);
-    let held = links::held_identity(&v.app, &form.handle, browser.as_deref()).map_err(connection_page)?;
-    let provider = providers::get(&v.app, held.provider).map_err(connection_page)?;
-    let provider = provider.filter(|p| !p.disabled && p.sign_in).ok_or_else(PageError::not_found)?;
+    let (held, provider) = held_identity(&v, &req, &form.handle)?;
     let again = |status: StatusCode, error: String| {
         v.render(
             status,
@@ -528,10 +539,7 @@ async fn register_new(
     VisitorForm(v, form): VisitorForm<RegisterForm>,
     req: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
-    let browser = flow_cookie_of(&v, &req);
-    let held = links::held_identity(&v.app, &form.handle, browser.as_deref()).map_err(connection_page)?;
-    let provider = providers::get(&v.app, held.provider).map_err(connection_page)?;
-    let provider = provider.filter(|p| !p.disabled && p.sign_in).ok_or_else(PageError::not_found)?;
+    let (held, provider) = held_identity(&v, &req, &form.handle)?;
     match links::register_held(&v.app, &form.handle, &held, &form.username, &form.email, v.conn.ip).await {
         Ok(user) => {
             let mut r = start_session(&v, &user, &back_to(&held.return_to, "/account")).await?;
