@@ -138,3 +138,50 @@ fn site_language_is_the_fallback() {
     assert_eq!(st, 400);
     assert!(html.contains("Deze link is niet geldig"), "{html}");
 }
+
+/// The refusal of the plain-HTTP listener is made before the pages'
+/// middleware: a page in the visitor's language (the browser's, then the
+/// site's) with the site's name; the protocols' answers stay English.
+#[test]
+fn the_https_required_page_is_in_the_visitors_language_with_the_sites_name() {
+    let http_port = free_port();
+    let s = Server::start_with(&[
+        ("LATCHKEY_HTTP", &format!("127.0.0.1:{http_port}")),
+        ("LATCHKEY_SITE_NAME", "Voorbeeldgemeenschap"),
+    ]);
+    let http = reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let url = |p: &str| format!("http://127.0.0.1:{http_port}{p}");
+    let get = |p: &str, accept: Option<&str>| {
+        let mut r = http.get(url(p));
+        if let Some(a) = accept {
+            r = r.header("Accept-Language", a);
+        }
+        let r = r.send().unwrap();
+        (r.status().as_u16(), r.text().unwrap())
+    };
+    let (st, nl) = get("/login", Some("nl-NL,nl;q=0.9"));
+    assert_eq!(st, 403);
+    assert_eq!(lang_of(&nl), "nl");
+    assert!(nl.contains("Deze pagina is alleen via HTTPS bereikbaar"), "{nl}");
+    assert!(nl.contains("· Voorbeeldgemeenschap</title>"), "{nl}");
+    assert!(!nl.contains("latchkey") && !nl.contains("served over HTTPS"), "{nl}");
+    let (st, en) = get("/admin", None);
+    assert_eq!(st, 403);
+    assert_eq!(lang_of(&en), "en");
+    assert!(en.contains("This page is served over HTTPS only") && en.contains("Voorbeeldgemeenschap"), "{en}");
+    // Machine answers keep their English and their form.
+    let r = http.post(url("/oauth2/token")).header("Accept-Language", "nl").send().unwrap();
+    assert_eq!(r.status(), 400);
+    let e: serde_json::Value = r.json().unwrap();
+    assert!(e["error_description"].as_str().unwrap().contains("served over HTTPS only"), "{e}");
+    let r = http.get(url("/api/v1/me")).header("Accept-Language", "nl").send().unwrap();
+    assert_eq!((r.status().as_u16(), r.headers()["content-type"].to_str().unwrap()), (403, "application/problem+json"));
+
+    // No browser preference: the site's language.
+    let port2 = free_port();
+    let s2 = Server::start_with(&[("LATCHKEY_HTTP", &format!("127.0.0.1:{port2}")), ("LATCHKEY_SITE_LANGUAGE", "nl")]);
+    let r = http.get(format!("http://127.0.0.1:{port2}/login")).send().unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(r.text().unwrap().contains("Gebruik het https://-adres"));
+    drop((s, s2));
+}
