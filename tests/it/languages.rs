@@ -185,3 +185,59 @@ fn the_https_required_page_is_in_the_visitors_language_with_the_sites_name() {
     assert!(r.text().unwrap().contains("Gebruik het https://-adres"));
     drop((s, s2));
 }
+
+/// The application form's refusals come from the registry as reasons, not
+/// words: the page says them in the reader's language, the command line
+/// keeps its English.
+#[test]
+fn a_refused_application_form_is_in_dutch_and_the_command_line_stays_english() {
+    let s = Server::start();
+    let admin = setup_admin(&s, "root");
+    let (st, form) = page(&admin, &s, "/admin/clients/new", Some("nl"));
+    assert_eq!(st, 200);
+    let token = csrf(&form);
+    let post = |body: &[(&str, &str)]| {
+        let r = admin.post(s.url("/admin/clients/new")).header("Accept-Language", "nl").form(body).send().unwrap();
+        (r.status().as_u16(), r.text().unwrap())
+    };
+    let base = [
+        ("csrf", token.as_str()),
+        ("name", "Tuinclub"),
+        ("oauth2", "1"),
+        ("client_type", "confidential"),
+        ("grant", "authorization_code"),
+    ];
+    let with = |extra: &[(&'static str, &'static str)]| {
+        let mut b: Vec<(&str, &str)> = base.to_vec();
+        b.extend_from_slice(extra);
+        post(&b)
+    };
+    let (st, html) = with(&[("redirect_uris", "http://example.com/cb")]);
+    assert_eq!(st, 400);
+    assert_eq!(lang_of(&html), "nl");
+    assert!(
+        html.contains("http mag alleen voor een loopback-adres (127.0.0.1, [::1] of localhost); gebruik https voor http://example.com/cb"),
+        "{html}"
+    );
+    assert!(!html.contains("is allowed only"), "{html}");
+    let (st, html) = with(&[("redirect_uris", "https://tuin.example/cb"), ("scopes", "openid gardening")]);
+    assert_eq!(st, 400);
+    assert!(html.contains("Onbekende scope: gardening."), "{html}");
+    let (st, html) = with(&[("redirect_uris", "https://tuin.example/cb"), ("access_ttl", "99999999")]);
+    assert_eq!(st, 400);
+    assert!(html.contains("Kies tussen 1 seconde en 365 dagen."), "{html}");
+    // In English the same reason has English words.
+    let r = admin
+        .post(s.url("/admin/clients/new"))
+        .header("Accept-Language", "en")
+        .form(&[base.as_slice(), &[("redirect_uris", "http://example.com/cb")]].concat())
+        .send()
+        .unwrap();
+    assert!(r.text().unwrap().contains("http is allowed only for a loopback address"));
+
+    // The command line prints the registry's English.
+    let out = s.cli(&["client", "add", "--name", "Tuinclub", "--redirect-uri", "http://example.com/cb"], None);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("redirect_uris: http://example.com/cb: http is allowed only for a loopback address"), "{err}");
+}

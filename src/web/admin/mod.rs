@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod charts;
+pub mod client_problems;
 pub mod clients;
 pub mod content;
 pub mod dashboard;
