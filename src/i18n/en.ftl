@@ -705,8 +705,30 @@ content-delete-comment-end = { $n ->
 }
 content-delete-reply = This removes the reply and closes its reports.
 err-not-a-choice = { $what } is not a choice here.
-err-no-such = No such { $what }
-err-no-such-text = There is no such { $what }: it may have been deleted already.
+err-no-such = No such { $what ->
+    [comment] comment
+    [event] event
+    [file] file
+    [folder] folder
+    [group] group
+    [member] member
+    [post] post
+    [push_subscription] push subscription
+    [report] report
+   *[other] { $what }
+}
+err-no-such-text = There is no such { $what ->
+    [comment] comment
+    [event] event
+    [file] file
+    [folder] folder
+    [group] group
+    [member] member
+    [post] post
+    [push_subscription] push subscription
+    [report] report
+   *[other] { $what }
+}: it may have been deleted already.
 groups-lead = Every group, hidden ones too. Hiding a group takes it and everything in it out of members' sight and keeps it here; deleting removes it with its posts, comments and memberships.
 groups-search-placeholder = name or description
 groups-show = Show
@@ -893,3 +915,6 @@ app-invalid-uri-user-info = { $uri } must not contain a user name or password.
 app-invalid-uri-scheme = { $uri }: the { $scheme }: scheme cannot be used for a redirect.
 app-invalid-uri-http = http is allowed only for a loopback address (127.0.0.1, [::1] or localhost); use https for { $uri }.
 app-invalid-uri-custom-scheme = { $uri }: the custom scheme { $scheme }: must be a reverse domain name you control, such as com.example.app:/callback.
+
+## The audit log's filter refused, on /admin/audit
+audit-bad-date = “{ $value }” is not a date: write it as YYYY-MM-DD, such as 2026-12-01.

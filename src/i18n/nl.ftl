@@ -705,8 +705,30 @@ content-delete-comment-end = { $n ->
 }
 content-delete-reply = Dit verwijdert het antwoord en sluit de meldingen.
 err-not-a-choice = { $what } is hier geen keuze.
-err-no-such = Niet gevonden: { $what }
-err-no-such-text = Dit bestaat niet ({ $what }): het is misschien al verwijderd.
+err-no-such = Niet gevonden: { $what ->
+    [comment] reactie
+    [event] evenement
+    [file] bestand
+    [folder] map
+    [group] groep
+    [member] lid
+    [post] bericht
+    [push_subscription] pushabonnement
+    [report] melding
+   *[other] { $what }
+}
+err-no-such-text = Dit bestaat niet ({ $what ->
+    [comment] reactie
+    [event] evenement
+    [file] bestand
+    [folder] map
+    [group] groep
+    [member] lid
+    [post] bericht
+    [push_subscription] pushabonnement
+    [report] melding
+   *[other] { $what }
+}): het is misschien al verwijderd.
 groups-lead = Elke groep, ook verborgen groepen. Een groep verbergen haalt haar en alles erin uit het zicht van leden en bewaart haar hier; verwijderen haalt haar weg met haar berichten, reacties en lidmaatschappen.
 groups-search-placeholder = naam of beschrijving
 groups-show = Toon
@@ -893,3 +915,6 @@ app-invalid-uri-user-info = { $uri } mag geen gebruikersnaam of wachtwoord bevat
 app-invalid-uri-scheme = { $uri }: het schema { $scheme }: kun je niet voor een redirect gebruiken.
 app-invalid-uri-http = http mag alleen voor een loopback-adres (127.0.0.1, [::1] of localhost); gebruik https voor { $uri }.
 app-invalid-uri-custom-scheme = { $uri }: het eigen schema { $scheme }: moet een omgekeerde domeinnaam zijn die van jou is, zoals com.example.app:/callback.
+
+## The audit log's filter refused, on /admin/audit
+audit-bad-date = „{ $value }” is geen datum: schrijf hem als JJJJ-MM-DD, zoals 2026-12-01.

@@ -235,6 +235,19 @@ fn a_refused_application_form_is_in_dutch_and_the_command_line_stays_english() {
         .unwrap();
     assert!(r.text().unwrap().contains("http is allowed only for a loopback address"));
 
+    // The audit log's filter, refused in Dutch too.
+    let (st, log) = page(&admin, &s, "/admin/audit?from=gisteren", Some("nl"));
+    assert_eq!(st, 400);
+    assert!(log.contains("„gisteren” is geen datum: schrijf hem als JJJJ-MM-DD"), "{log}");
+
+    // A moderation refusal names the thing in Dutch.
+    let (st, gone) = page(&admin, &s, "/admin/content/post/999/delete", Some("nl"));
+    assert_eq!(st, 404);
+    assert!(gone.contains("Niet gevonden: bericht") && gone.contains("Dit bestaat niet (bericht)"), "{gone}");
+    let (st, gone) = page(&admin, &s, "/admin/groups/999/delete", Some("nl"));
+    assert_eq!(st, 404);
+    assert!(gone.contains("Niet gevonden: groep"), "{gone}");
+
     // The command line prints the registry's English.
     let out = s.cli(&["client", "add", "--name", "Tuinclub", "--redirect-uri", "http://example.com/cb"], None);
     assert!(!out.status.success());
