@@ -16,7 +16,7 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpResponse, ResponseError, web};
+use actix_web::{Error, HttpRequest, HttpResponse, ResponseError, web};
 use std::time::Instant;
 
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -40,8 +40,18 @@ pub fn allowed_without_https(path: &str) -> bool {
 const HTTPS_REQUIRED: &str = "This endpoint is served over HTTPS only: credentials must never travel in clear text. \
 Use the https:// address (behind a proxy, the proxy must send X-Forwarded-Proto: https).";
 
+/// Whether a path is a page a person reads (not a protocol's or the API's
+/// machine answer).
+fn is_page(path: &str) -> bool {
+    !(path.starts_with("/oauth2/") && path != "/oauth2/authorize"
+        || path == "/oauth1/request"
+        || path == "/oauth1/access"
+        || path.starts_with("/api/"))
+}
+
 /// The refusal for a request that needs HTTPS, in the format its endpoint
-/// speaks.
+/// speaks; a page in English with the default name (see
+/// [`https_required_for`] for the visitor's language and the site's name).
 pub fn https_required(path: &str) -> HttpResponse {
     if path.starts_with("/oauth2/") && path != "/oauth2/authorize" {
         return HttpResponse::BadRequest()
@@ -58,7 +68,25 @@ pub fn https_required(path: &str) -> HttpResponse {
     if path.starts_with("/api/") {
         return ApiError::forbidden(HTTPS_REQUIRED).error_response();
     }
-    PageError::forbidden(crate::i18n::Text::key("err-https-required")).error_response()
+    https_required_page().error_response()
+}
+
+fn https_required_page() -> PageError {
+    PageError::forbidden(crate::i18n::Text::key("err-https-required"))
+}
+
+/// The refusal as [`https_required`], a page being in the visitor's
+/// language (`Accept-Language`, then `site_language`: nobody is signed in
+/// over plain HTTP) with the site's name. This answer is made before the
+/// localizing middleware (`http::lang::localize`) runs, so it is put into
+/// words here; machine answers stay English.
+pub fn https_required_for(app: &crate::app::App, req: &HttpRequest) -> HttpResponse {
+    if !is_page(req.path()) {
+        return https_required(req.path());
+    }
+    let lang = crate::http::lang::choose(app, req, None);
+    let site = crate::http::lang::site(app);
+    https_required_page().page(&crate::http::lang::tr(app, lang), app.config.base_path(), &site.name)
 }
 
 pub async fn headers_and_log<B: MessageBody + 'static>(
@@ -80,7 +108,10 @@ pub async fn headers_and_log<B: MessageBody + 'static>(
     let result = if https || allowed_without_https(req.path()) {
         next.call(req).await.map(ServiceResponse::map_into_left_body)
     } else {
-        let refusal = https_required(req.path());
+        let refusal = match &app {
+            Some(app) => https_required_for(app, req.request()),
+            None => https_required(req.path()),
+        };
         Ok(req.into_response(refusal).map_into_right_body())
     };
     let mut res = match result {
@@ -143,5 +174,22 @@ mod tests {
         assert!(
             https_required("/login").headers().get("content-type").unwrap().to_str().unwrap().starts_with("text/html")
         );
+        // Only pages are put into the visitor's words.
+        for path in [
+            "/oauth2/token",
+            "/oauth2/revoke",
+            "/oauth1/request",
+            "/oauth1/access",
+            "/api/v1/me",
+            "/login",
+            "/",
+            "/oauth2/authorize",
+            "/oauth1/authorize",
+            "/admin/clients",
+        ] {
+            let html =
+                https_required(path).headers().get("content-type").unwrap().to_str().unwrap().starts_with("text/html");
+            assert_eq!(is_page(path), html, "{path}");
+        }
     }
 }

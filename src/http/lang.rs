@@ -68,6 +68,16 @@ pub async fn localize<B: MessageBody + 'static>(
     Ok(res.map_into_right_body())
 }
 
+/// The site's identity in force (the admin's settings over the file's);
+/// the file's alone if the store cannot be read, so a page still shows.
+pub fn site(app: &App) -> crate::store::site::Site {
+    let config = &app.config;
+    app.store.read(|tx| crate::store::site::effective(tx, config)).unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "the site settings could not be read; the file's are shown");
+        crate::store::site::Site::from_config(config)
+    })
+}
+
 /// A `Tr` for this app in `lang`.
 pub fn tr(app: &App, lang: Lang) -> Tr {
     Tr::new(app.catalogue.clone(), lang)

@@ -95,11 +95,7 @@ impl Visitor {
     /// The site's identity in force (the admin's settings over the file's);
     /// the file's alone if the store cannot be read, so a page still shows.
     pub fn site(&self) -> crate::store::site::Site {
-        let config = &self.app.config;
-        self.app.store.read(|tx| crate::store::site::effective(tx, config)).unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "the site settings could not be read; the file's are shown");
-            crate::store::site::Site::from_config(config)
-        })
+        crate::http::lang::site(&self.app)
     }
 
     /// The catalogue in this visitor's language.

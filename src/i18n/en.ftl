@@ -705,8 +705,30 @@ content-delete-comment-end = { $n ->
 }
 content-delete-reply = This removes the reply and closes its reports.
 err-not-a-choice = { $what } is not a choice here.
-err-no-such = No such { $what }
-err-no-such-text = There is no such { $what }: it may have been deleted already.
+err-no-such = No such { $what ->
+    [comment] comment
+    [event] event
+    [file] file
+    [folder] folder
+    [group] group
+    [member] member
+    [post] post
+    [push_subscription] push subscription
+    [report] report
+   *[other] { $what }
+}
+err-no-such-text = There is no such { $what ->
+    [comment] comment
+    [event] event
+    [file] file
+    [folder] folder
+    [group] group
+    [member] member
+    [post] post
+    [push_subscription] push subscription
+    [report] report
+   *[other] { $what }
+}: it may have been deleted already.
 groups-lead = Every group, hidden ones too. Hiding a group takes it and everything in it out of members' sight and keeps it here; deleting removes it with its posts, comments and memberships.
 groups-search-placeholder = name or description
 groups-show = Show
@@ -859,3 +881,40 @@ prov-invalid-required = is required
 prov-invalid-name-length = must be 1 to 60 characters
 prov-invalid-too-long = is too long
 prov-invalid-sign-in-oidc = only an OpenID Connect provider can sign members in
+
+## An application's registration refused (registry::error::Problem), on /admin/clients
+app-invalid-name-length = Use 1 to 100 characters.
+app-invalid-url = Write an http:// or https:// address.
+app-invalid-origin = { $origin } is not an origin.
+app-invalid-origin-bare = { $origin } must be scheme://host[:port] only, without a path.
+app-invalid-grant = { $grant } is not a grant type; allowed: { $allowed }.
+app-invalid-public-client-credentials = A public client has no secret, so it cannot use client_credentials.
+app-invalid-redirect-needed = authorization_code and implicit need at least one redirect URI.
+app-invalid-scope-characters = A scope contains a character that is not allowed.
+app-invalid-scope-unknown = Unknown scope: { $scope }.
+app-invalid-token-format = { $value }: choose opaque or jwt.
+app-invalid-signing-alg = { $value }: choose EdDSA, ES256 or RS256.
+app-invalid-lifetime = Use between 1 second and 365 days.
+app-invalid-no-secret = A public client has no secret to rotate.
+app-invalid-protocols-fixed = The protocols cannot change; register a new application for another one.
+app-invalid-client-type-fixed = The client type cannot change; register a new application.
+app-invalid-rsa-private = This is a private key; register only the public key ("BEGIN PUBLIC KEY" or "BEGIN RSA PUBLIC KEY").
+app-invalid-rsa-not-pem = Expected a PEM RSA public key starting with "-----BEGIN PUBLIC KEY-----" or "-----BEGIN RSA PUBLIC KEY-----".
+app-invalid-rsa-unreadable = The PEM block could not be read as an RSA public key: { $detail }
+app-invalid-rsa-short = The RSA key is { $bits } bits; at least { $min } bits are required.
+app-invalid-signature-method = { $method } is not a signature method; use HMAC-SHA1, HMAC-SHA256, RSA-SHA1 or PLAINTEXT (names are case-sensitive).
+app-invalid-rsa-needed = RSA-SHA1 needs the consumer's RSA public key (PEM).
+app-invalid-rsa-unused = An RSA public key is used only with RSA-SHA1; allow RSA-SHA1 too.
+app-invalid-no-scope = A consumer needs at least one scope.
+app-invalid-consumer-lifetime = Use between 1 second and 10 years, or leave it empty (until revoked).
+app-invalid-uri-empty = A redirect URI must not be empty.
+app-invalid-uri-characters = { $uri }: write the address in ASCII without spaces or control characters; percent-encode anything else.
+app-invalid-uri-not-absolute = { $uri } is not an absolute URI (it needs a scheme such as https://).
+app-invalid-uri-fragment = { $uri } must not contain a fragment (the part after #).
+app-invalid-uri-user-info = { $uri } must not contain a user name or password.
+app-invalid-uri-scheme = { $uri }: the { $scheme }: scheme cannot be used for a redirect.
+app-invalid-uri-http = http is allowed only for a loopback address (127.0.0.1, [::1] or localhost); use https for { $uri }.
+app-invalid-uri-custom-scheme = { $uri }: the custom scheme { $scheme }: must be a reverse domain name you control, such as com.example.app:/callback.
+
+## The audit log's filter refused, on /admin/audit
+audit-bad-date = “{ $value }” is not a date: write it as YYYY-MM-DD, such as 2026-12-01.

@@ -705,8 +705,30 @@ content-delete-comment-end = { $n ->
 }
 content-delete-reply = Dit verwijdert het antwoord en sluit de meldingen.
 err-not-a-choice = { $what } is hier geen keuze.
-err-no-such = Niet gevonden: { $what }
-err-no-such-text = Dit bestaat niet ({ $what }): het is misschien al verwijderd.
+err-no-such = Niet gevonden: { $what ->
+    [comment] reactie
+    [event] evenement
+    [file] bestand
+    [folder] map
+    [group] groep
+    [member] lid
+    [post] bericht
+    [push_subscription] pushabonnement
+    [report] melding
+   *[other] { $what }
+}
+err-no-such-text = Dit bestaat niet ({ $what ->
+    [comment] reactie
+    [event] evenement
+    [file] bestand
+    [folder] map
+    [group] groep
+    [member] lid
+    [post] bericht
+    [push_subscription] pushabonnement
+    [report] melding
+   *[other] { $what }
+}): het is misschien al verwijderd.
 groups-lead = Elke groep, ook verborgen groepen. Een groep verbergen haalt haar en alles erin uit het zicht van leden en bewaart haar hier; verwijderen haalt haar weg met haar berichten, reacties en lidmaatschappen.
 groups-search-placeholder = naam of beschrijving
 groups-show = Toon
@@ -859,3 +881,40 @@ prov-invalid-required = is verplicht
 prov-invalid-name-length = moet 1 tot 60 tekens lang zijn
 prov-invalid-too-long = is te lang
 prov-invalid-sign-in-oidc = alleen een OpenID Connect-provider kan leden laten inloggen
+
+## An application's registration refused (registry::error::Problem), on /admin/clients
+app-invalid-name-length = Gebruik 1 tot 100 tekens.
+app-invalid-url = Vul een http://- of https://-adres in.
+app-invalid-origin = { $origin } is geen origin.
+app-invalid-origin-bare = { $origin } mag alleen schema://host[:poort] zijn, zonder pad.
+app-invalid-grant = { $grant } is geen grant type; toegestaan zijn: { $allowed }.
+app-invalid-public-client-credentials = Een openbare client heeft geen geheim en kan dus geen client_credentials gebruiken.
+app-invalid-redirect-needed = Voor authorization_code en implicit is minstens één redirect-URI nodig.
+app-invalid-scope-characters = Een scope bevat een teken dat niet is toegestaan.
+app-invalid-scope-unknown = Onbekende scope: { $scope }.
+app-invalid-token-format = { $value }: kies opaque of jwt.
+app-invalid-signing-alg = { $value }: kies EdDSA, ES256 of RS256.
+app-invalid-lifetime = Kies tussen 1 seconde en 365 dagen.
+app-invalid-no-secret = Een openbare client heeft geen geheim om te vernieuwen.
+app-invalid-protocols-fixed = De protocollen kun je niet wijzigen; registreer een nieuwe app voor een ander protocol.
+app-invalid-client-type-fixed = De soort client kun je niet wijzigen; registreer een nieuwe app.
+app-invalid-rsa-private = Dit is een privésleutel; registreer alleen de publieke sleutel ("BEGIN PUBLIC KEY" of "BEGIN RSA PUBLIC KEY").
+app-invalid-rsa-not-pem = Verwacht werd een publieke RSA-sleutel in PEM die begint met "-----BEGIN PUBLIC KEY-----" of "-----BEGIN RSA PUBLIC KEY-----".
+app-invalid-rsa-unreadable = Het PEM-blok is niet te lezen als publieke RSA-sleutel: { $detail }
+app-invalid-rsa-short = De RSA-sleutel is { $bits } bits; er zijn minstens { $min } bits nodig.
+app-invalid-signature-method = { $method } is geen ondertekeningsmethode; gebruik HMAC-SHA1, HMAC-SHA256, RSA-SHA1 of PLAINTEXT (let op hoofdletters).
+app-invalid-rsa-needed = Voor RSA-SHA1 is de publieke RSA-sleutel van de consumer nodig (PEM).
+app-invalid-rsa-unused = Een publieke RSA-sleutel wordt alleen met RSA-SHA1 gebruikt; sta RSA-SHA1 ook toe.
+app-invalid-no-scope = Een consumer heeft minstens één scope nodig.
+app-invalid-consumer-lifetime = Kies tussen 1 seconde en 10 jaar, of laat het leeg (tot intrekking).
+app-invalid-uri-empty = Een redirect-URI mag niet leeg zijn.
+app-invalid-uri-characters = { $uri }: schrijf het adres in ASCII zonder spaties of stuurtekens; codeer al het andere met procenttekens.
+app-invalid-uri-not-absolute = { $uri } is geen absolute URI (er hoort een schema bij, zoals https://).
+app-invalid-uri-fragment = { $uri } mag geen fragment bevatten (het deel na #).
+app-invalid-uri-user-info = { $uri } mag geen gebruikersnaam of wachtwoord bevatten.
+app-invalid-uri-scheme = { $uri }: het schema { $scheme }: kun je niet voor een redirect gebruiken.
+app-invalid-uri-http = http mag alleen voor een loopback-adres (127.0.0.1, [::1] of localhost); gebruik https voor { $uri }.
+app-invalid-uri-custom-scheme = { $uri }: het eigen schema { $scheme }: moet een omgekeerde domeinnaam zijn die van jou is, zoals com.example.app:/callback.
+
+## The audit log's filter refused, on /admin/audit
+audit-bad-date = „{ $value }” is geen datum: schrijf hem als JJJJ-MM-DD, zoals 2026-12-01.

@@ -10,7 +10,7 @@ use super::fcm::ServiceAccount;
 use crate::app::App;
 use crate::ids::ClientId;
 use crate::registry::applications as registry;
-use crate::registry::error::ClientError;
+use crate::registry::error::{ClientError, Problem};
 use crate::store::audit::{self, Who};
 use crate::store::push_credentials::{self as stored, ApnsCredentials, context};
 
@@ -47,7 +47,8 @@ pub fn configured(app: &App, client: ClientId) -> Result<Configured, ClientError
 /// replacing any before.
 pub async fn set_fcm(app: &App, key: &str, json: &str, who: Who) -> Result<ClientId, ClientError> {
     let client = registry::find(app, key)?;
-    let sa = ServiceAccount::parse(json).map_err(|message| ClientError::Invalid { field: "fcm", message })?;
+    let sa = ServiceAccount::parse(json)
+        .map_err(|message| ClientError::Invalid { field: "fcm", problem: Problem::PushCredential(message) })?;
     let sealed =
         app.sealer.seal(&context("fcm", client.id), json.trim()).map_err(|e| ClientError::Internal(e.to_string()))?;
     let now = app.now();
@@ -94,7 +95,9 @@ pub fn fcm(app: &App, client: ClientId, sealed: Option<&[u8]>) -> Result<Option<
 /// sealed, the ids plain), replacing any before.
 pub async fn set_apns(app: &App, key: &str, input: apns::Key, who: Who) -> Result<ClientId, ClientError> {
     let client = registry::find(app, key)?;
-    let k = input.check().map_err(|message| ClientError::Invalid { field: "apns", message })?;
+    let k = input
+        .check()
+        .map_err(|message| ClientError::Invalid { field: "apns", problem: Problem::PushCredential(message) })?;
     let sealed =
         app.sealer.seal(&context("apns", client.id), &k.key).map_err(|e| ClientError::Internal(e.to_string()))?;
     let now = app.now();

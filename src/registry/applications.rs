@@ -18,10 +18,10 @@ use serde::{Deserialize, Serialize};
 
 pub const GRANT_TYPES: &[&str] = &["authorization_code", "implicit", "password", "client_credentials", "refresh_token"];
 
-pub use super::error::ClientError;
+pub use super::error::{ClientError, Problem};
 
-fn invalid(field: &'static str, message: impl Into<String>) -> ClientError {
-    ClientError::Invalid { field, message: message.into() }
+fn invalid(field: &'static str, problem: Problem) -> ClientError {
+    ClientError::Invalid { field, problem }
 }
 
 /// What an admin fills in to register an application.
@@ -162,14 +162,14 @@ fn check_url(field: &'static str, v: &str) -> Result<(), ClientError> {
     }
     match url::Url::parse(v) {
         Ok(u) if matches!(u.scheme(), "https" | "http") => Ok(()),
-        _ => Err(invalid(field, "must be an http or https URL")),
+        _ => Err(invalid(field, Problem::NotHttpUrl)),
     }
 }
 
 fn check_origin(o: &str) -> Result<(), ClientError> {
-    let u = url::Url::parse(o).map_err(|_| invalid("cors_origins", format!("{o:?} is not an origin")))?;
+    let u = url::Url::parse(o).map_err(|_| invalid("cors_origins", Problem::NotOrigin(o.to_string())))?;
     if u.origin().ascii_serialization() != o.trim_end_matches('/') {
-        return Err(invalid("cors_origins", format!("{o:?} must be scheme://host[:port] only")));
+        return Err(invalid("cors_origins", Problem::OriginNotBare(o.to_string())));
     }
     Ok(())
 }
@@ -178,12 +178,12 @@ fn check_origin(o: &str) -> Result<(), ClientError> {
 fn check_common(new: &NewClient) -> Result<(), ClientError> {
     let name = new.name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(invalid("name", "must be 1 to 100 characters"));
+        return Err(invalid("name", Problem::NameLength));
     }
     check_url("homepage", new.homepage.trim())?;
     check_url("logo_url", new.logo_url.trim())?;
     if !new.oauth2 && new.oauth1.is_none() {
-        return Err(invalid("protocols", "register OAuth 2.0, OAuth 1.0a, or both"));
+        return Err(invalid("protocols", Problem::NoProtocol));
     }
     Ok(())
 }
@@ -199,40 +199,39 @@ fn settings(new: &NewClient) -> Result<(OAuth2App, ScopeSet), ClientError> {
     grants.dedup();
     for g in &grants {
         if !GRANT_TYPES.contains(&g.as_str()) {
-            return Err(invalid("grants", format!("{g:?} is not a grant type; allowed: {}", GRANT_TYPES.join(", "))));
+            return Err(invalid("grants", Problem::UnknownGrant(g.clone())));
         }
     }
     if new.public && grants.iter().any(|g| g == "client_credentials") {
-        return Err(invalid("grants", "a public client has no secret, so it cannot use client_credentials"));
+        return Err(invalid("grants", Problem::PublicClientCredentials));
     }
     let needs_redirect = grants.iter().any(|g| g == "authorization_code" || g == "implicit");
     let redirect_uris: Vec<String> =
         new.redirect_uris.iter().map(|u| u.trim().to_string()).filter(|u| !u.is_empty()).collect();
     if needs_redirect && redirect_uris.is_empty() {
-        return Err(invalid("redirect_uris", "authorization_code and implicit need at least one redirect URI"));
+        return Err(invalid("redirect_uris", Problem::RedirectNeeded));
     }
     for u in &redirect_uris {
-        redirect::validate_registered(u).map_err(|e| invalid("redirect_uris", format!("{u}: {e}")))?;
+        redirect::validate_registered(u).map_err(|e| invalid("redirect_uris", Problem::Uri(u.clone(), e)))?;
     }
     let scope_text = if new.scopes.is_empty() {
         "openid profile email offline_access read".to_string()
     } else {
         new.scopes.join(" ")
     };
-    let scopes = ScopeSet::parse(&scope_text).map_err(|e| invalid("scopes", e.to_string()))?.expand();
+    let scopes = ScopeSet::parse(&scope_text).map_err(|e| invalid("scopes", Problem::Scope(e)))?.expand();
     let token_format = match new.token_format.as_deref().unwrap_or("opaque") {
         "opaque" => TokenFormat::Opaque,
         "jwt" => TokenFormat::Jwt,
         other => {
-            return Err(invalid("token_format", format!("{other:?}: write opaque or jwt")));
+            return Err(invalid("token_format", Problem::TokenFormat(other.to_string())));
         }
     };
     let alg_text = new.signing_alg.clone().unwrap_or_else(|| "EdDSA".into());
-    let alg: Algorithm =
-        alg_text.parse().map_err(|_| invalid("signing_alg", format!("{alg_text:?}: write EdDSA, ES256 or RS256")))?;
+    let alg: Algorithm = alg_text.parse().map_err(|_| invalid("signing_alg", Problem::SigningAlg(alg_text.clone())))?;
     for (field, ttl) in [("access_ttl", new.access_ttl), ("refresh_ttl", new.refresh_ttl)] {
         if ttl.is_some_and(|t| t == 0 || t > 365 * 86_400) {
-            return Err(invalid(field, "must be between 1 second and 365 days"));
+            return Err(invalid(field, Problem::Lifetime));
         }
     }
     for o in &new.cors_origins {
@@ -369,7 +368,7 @@ pub async fn rotate_secret(app: &App, key: &str, who: Who) -> Result<Credentials
     let client = find(app, key)?;
     let confidential = client.oauth2.is_some() && !client.is_public();
     if !confidential && client.oauth1.is_none() {
-        return Err(invalid("client", "a public client has no secret to rotate"));
+        return Err(invalid("client", Problem::NoSecret));
     }
     let secret = confidential.then(secrets::token);
     let digest = secret.as_deref().map(secrets::digest);
@@ -440,12 +439,12 @@ pub async fn edit(app: &App, key: &str, new: NewClient, who: Who) -> Result<Clie
     check_common(&new)?;
     let old = find(app, key)?;
     if old.oauth2.is_some() != new.oauth2 || old.oauth1.is_some() != new.oauth1.is_some() {
-        return Err(invalid("protocols", "the protocols cannot change; register a new application for another one"));
+        return Err(invalid("protocols", Problem::ProtocolsFixed));
     }
     let oauth2 = match (&old.oauth2, new.oauth2) {
         (Some(o), true) => {
             if old.is_public() != new.public {
-                return Err(invalid("client_type", "the client type cannot change; register a new application"));
+                return Err(invalid("client_type", Problem::ClientTypeFixed));
             }
             let (mut fresh, scopes) = settings(&new)?;
             fresh.client_id = o.client_id.clone();

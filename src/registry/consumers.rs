@@ -3,13 +3,13 @@
 //! and sealed secret, and how the command line and the pages show it.
 //! `clients` registers and rotates; this file knows the consumer's rules.
 
-use super::error::ClientError;
+use super::error::{ClientError, Problem};
 use crate::auth::sealing::{SealError, Sealer, context};
 use crate::auth::secrets;
 use crate::oauth1::signature::{self, SignatureMethod};
 use crate::scopes::ScopeSet;
 use crate::store::clients::OAuth1App;
-use crate::uri::callback;
+use crate::uri::{callback, redirect};
 use serde::{Deserialize, Serialize};
 
 /// The scopes a consumer gets when none are named.
@@ -66,18 +66,22 @@ impl From<&OAuth1App> for ConsumerView {
     }
 }
 
-fn invalid(field: &'static str, message: impl Into<String>) -> ClientError {
-    ClientError::Invalid { field, message: message.into() }
+fn invalid(field: &'static str, problem: Problem) -> ClientError {
+    ClientError::Invalid { field, problem }
 }
 
 /// Validates `new` (with the registration's `scopes`, empty for the
 /// default) into a consumer without key or secret.
 pub fn settings(new: &NewConsumer, scopes: &[String]) -> Result<OAuth1App, ClientError> {
     let callback = new.callback.as_deref().map(str::trim).filter(|c| !c.is_empty()).unwrap_or(callback::OOB);
-    callback::validate_registered(callback).map_err(|e| invalid("callback", format!("{callback}: {e}")))?;
+    // `callback::validate_registered`, keeping the redirect rule's reason.
+    if callback != callback::OOB {
+        redirect::validate_registered(callback)
+            .map_err(|e| invalid("callback", Problem::Uri(callback.to_string(), e)))?;
+    }
     let pem = new.rsa_public_key.as_deref().map(str::trim).filter(|p| !p.is_empty());
     if let Some(pem) = pem {
-        signature::validate_rsa_public_key_pem(pem).map_err(|e| invalid("rsa_public_key", e.to_string()))?;
+        signature::validate_rsa_public_key_pem(pem).map_err(|e| invalid("rsa_public_key", Problem::RsaKey(e)))?;
     }
     let mut methods: Vec<SignatureMethod> = if new.signature_methods.is_empty() {
         let mut m = vec![SignatureMethod::HmacSha1];
@@ -87,31 +91,28 @@ pub fn settings(new: &NewConsumer, scopes: &[String]) -> Result<OAuth1App, Clien
         new.signature_methods
             .iter()
             .map(|m| {
-                m.trim()
-                    .parse()
-                    .map_err(|e: signature::UnknownSignatureMethod| invalid("signature_methods", e.to_string()))
+                m.trim().parse().map_err(|e: signature::UnknownSignatureMethod| {
+                    invalid("signature_methods", Problem::SignatureMethod(e))
+                })
             })
             .collect::<Result<_, _>>()?
     };
     methods.sort_by_key(|m| SignatureMethod::ALL.iter().position(|a| a == m));
     methods.dedup();
     match (methods.contains(&SignatureMethod::RsaSha1), pem.is_some()) {
-        (true, false) => return Err(invalid("rsa_public_key", "RSA-SHA1 needs the consumer's RSA public key (PEM)")),
+        (true, false) => return Err(invalid("rsa_public_key", Problem::RsaKeyNeeded)),
         (false, true) => {
-            return Err(invalid(
-                "signature_methods",
-                "an RSA public key is used only with RSA-SHA1; allow RSA-SHA1 too",
-            ));
+            return Err(invalid("signature_methods", Problem::RsaKeyUnused));
         }
         _ => {}
     }
     let scope_text = if scopes.is_empty() { DEFAULT_SCOPES.to_string() } else { scopes.join(" ") };
-    let scopes = ScopeSet::parse(&scope_text).map_err(|e| invalid("scopes", e.to_string()))?;
+    let scopes = ScopeSet::parse(&scope_text).map_err(|e| invalid("scopes", Problem::Scope(e)))?;
     if scopes.is_empty() {
-        return Err(invalid("scopes", "a consumer needs at least one scope"));
+        return Err(invalid("scopes", Problem::NoScope));
     }
     if new.token_ttl.is_some_and(|t| t == 0 || t > 10 * 365 * 86_400) {
-        return Err(invalid("token_ttl", "must be between 1 second and 10 years (or left out: until revoked)"));
+        return Err(invalid("token_ttl", Problem::ConsumerLifetime));
     }
     Ok(OAuth1App {
         consumer_key: String::new(),

@@ -138,3 +138,119 @@ fn site_language_is_the_fallback() {
     assert_eq!(st, 400);
     assert!(html.contains("Deze link is niet geldig"), "{html}");
 }
+
+/// The refusal of the plain-HTTP listener is made before the pages'
+/// middleware: a page in the visitor's language (the browser's, then the
+/// site's) with the site's name; the protocols' answers stay English.
+#[test]
+fn the_https_required_page_is_in_the_visitors_language_with_the_sites_name() {
+    let http_port = free_port();
+    let s = Server::start_with(&[
+        ("LATCHKEY_HTTP", &format!("127.0.0.1:{http_port}")),
+        ("LATCHKEY_SITE_NAME", "Voorbeeldgemeenschap"),
+    ]);
+    let http = reqwest::blocking::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let url = |p: &str| format!("http://127.0.0.1:{http_port}{p}");
+    let get = |p: &str, accept: Option<&str>| {
+        let mut r = http.get(url(p));
+        if let Some(a) = accept {
+            r = r.header("Accept-Language", a);
+        }
+        let r = r.send().unwrap();
+        (r.status().as_u16(), r.text().unwrap())
+    };
+    let (st, nl) = get("/login", Some("nl-NL,nl;q=0.9"));
+    assert_eq!(st, 403);
+    assert_eq!(lang_of(&nl), "nl");
+    assert!(nl.contains("Deze pagina is alleen via HTTPS bereikbaar"), "{nl}");
+    assert!(nl.contains("· Voorbeeldgemeenschap</title>"), "{nl}");
+    assert!(!nl.contains("latchkey") && !nl.contains("served over HTTPS"), "{nl}");
+    let (st, en) = get("/admin", None);
+    assert_eq!(st, 403);
+    assert_eq!(lang_of(&en), "en");
+    assert!(en.contains("This page is served over HTTPS only") && en.contains("Voorbeeldgemeenschap"), "{en}");
+    // Machine answers keep their English and their form.
+    let r = http.post(url("/oauth2/token")).header("Accept-Language", "nl").send().unwrap();
+    assert_eq!(r.status(), 400);
+    let e: serde_json::Value = r.json().unwrap();
+    assert!(e["error_description"].as_str().unwrap().contains("served over HTTPS only"), "{e}");
+    let r = http.get(url("/api/v1/me")).header("Accept-Language", "nl").send().unwrap();
+    assert_eq!((r.status().as_u16(), r.headers()["content-type"].to_str().unwrap()), (403, "application/problem+json"));
+
+    // No browser preference: the site's language.
+    let port2 = free_port();
+    let s2 = Server::start_with(&[("LATCHKEY_HTTP", &format!("127.0.0.1:{port2}")), ("LATCHKEY_SITE_LANGUAGE", "nl")]);
+    let r = http.get(format!("http://127.0.0.1:{port2}/login")).send().unwrap();
+    assert_eq!(r.status(), 403);
+    assert!(r.text().unwrap().contains("Gebruik het https://-adres"));
+    drop((s, s2));
+}
+
+/// The application form's refusals come from the registry as reasons, not
+/// words: the page says them in the reader's language, the command line
+/// keeps its English.
+#[test]
+fn a_refused_application_form_is_in_dutch_and_the_command_line_stays_english() {
+    let s = Server::start();
+    let admin = setup_admin(&s, "root");
+    let (st, form) = page(&admin, &s, "/admin/clients/new", Some("nl"));
+    assert_eq!(st, 200);
+    let token = csrf(&form);
+    let post = |body: &[(&str, &str)]| {
+        let r = admin.post(s.url("/admin/clients/new")).header("Accept-Language", "nl").form(body).send().unwrap();
+        (r.status().as_u16(), r.text().unwrap())
+    };
+    let base = [
+        ("csrf", token.as_str()),
+        ("name", "Tuinclub"),
+        ("oauth2", "1"),
+        ("client_type", "confidential"),
+        ("grant", "authorization_code"),
+    ];
+    let with = |extra: &[(&'static str, &'static str)]| {
+        let mut b: Vec<(&str, &str)> = base.to_vec();
+        b.extend_from_slice(extra);
+        post(&b)
+    };
+    let (st, html) = with(&[("redirect_uris", "http://example.com/cb")]);
+    assert_eq!(st, 400);
+    assert_eq!(lang_of(&html), "nl");
+    assert!(
+        html.contains("http mag alleen voor een loopback-adres (127.0.0.1, [::1] of localhost); gebruik https voor http://example.com/cb"),
+        "{html}"
+    );
+    assert!(!html.contains("is allowed only"), "{html}");
+    let (st, html) = with(&[("redirect_uris", "https://tuin.example/cb"), ("scopes", "openid gardening")]);
+    assert_eq!(st, 400);
+    assert!(html.contains("Onbekende scope: gardening."), "{html}");
+    let (st, html) = with(&[("redirect_uris", "https://tuin.example/cb"), ("access_ttl", "99999999")]);
+    assert_eq!(st, 400);
+    assert!(html.contains("Kies tussen 1 seconde en 365 dagen."), "{html}");
+    // In English the same reason has English words.
+    let r = admin
+        .post(s.url("/admin/clients/new"))
+        .header("Accept-Language", "en")
+        .form(&[base.as_slice(), &[("redirect_uris", "http://example.com/cb")]].concat())
+        .send()
+        .unwrap();
+    assert!(r.text().unwrap().contains("http is allowed only for a loopback address"));
+
+    // The audit log's filter, refused in Dutch too.
+    let (st, log) = page(&admin, &s, "/admin/audit?from=gisteren", Some("nl"));
+    assert_eq!(st, 400);
+    assert!(log.contains("„gisteren” is geen datum: schrijf hem als JJJJ-MM-DD"), "{log}");
+
+    // A moderation refusal names the thing in Dutch.
+    let (st, gone) = page(&admin, &s, "/admin/content/post/999/delete", Some("nl"));
+    assert_eq!(st, 404);
+    assert!(gone.contains("Niet gevonden: bericht") && gone.contains("Dit bestaat niet (bericht)"), "{gone}");
+    let (st, gone) = page(&admin, &s, "/admin/groups/999/delete", Some("nl"));
+    assert_eq!(st, 404);
+    assert!(gone.contains("Niet gevonden: groep"), "{gone}");
+
+    // The command line prints the registry's English.
+    let out = s.cli(&["client", "add", "--name", "Tuinclub", "--redirect-uri", "http://example.com/cb"], None);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("redirect_uris: http://example.com/cb: http is allowed only for a loopback address"), "{err}");
+}

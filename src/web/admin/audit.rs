@@ -6,6 +6,7 @@ use super::when;
 use crate::http::page::PageQuery;
 use crate::http::page_error::PageError;
 use crate::http::visitor::Admin;
+use crate::i18n::Text;
 use crate::store::AuditId;
 use crate::store::audit::{self, AuditEvent, Filter};
 use crate::store::page::is_id_cursor;
@@ -47,17 +48,20 @@ struct Query {
     format: String,
 }
 
-fn day(text: &str, end: bool) -> Result<Option<i64>, String> {
+/// A day of the filter; a refusal is a catalogue text, in the reader's
+/// words on the page.
+fn day(text: &str, end: bool) -> Result<Option<i64>, Text> {
     if text.trim().is_empty() {
         return Ok(None);
     }
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
-    let d = time::Date::parse(text.trim(), &fmt).map_err(|_| format!("{text:?} is not a date (YYYY-MM-DD)"))?;
-    let t = if end { d.with_hms(23, 59, 59) } else { d.with_hms(0, 0, 0) }.map_err(|e| e.to_string())?;
+    let not_a_date = || Text::key("audit-bad-date").with("value", text.trim());
+    let d = time::Date::parse(text.trim(), &fmt).map_err(|_| not_a_date())?;
+    let t = if end { d.with_hms(23, 59, 59) } else { d.with_hms(0, 0, 0) }.map_err(|_| not_a_date())?;
     Ok(Some(t.assume_utc().unix_timestamp()))
 }
 
-fn filter(q: &Query) -> Result<Filter, String> {
+fn filter(q: &Query) -> Result<Filter, Text> {
     Ok(Filter {
         actor: q.actor.trim().to_string(),
         action: q.action.trim().to_string(),
@@ -114,7 +118,7 @@ async fn show(v: Admin, q: web::Query<Query>) -> Result<HttpResponse, PageError>
             let filters = format!("{}&order={}", query_string(&q), sort.param());
             (p.items, super::next_query(&filters, p.next.as_deref(), &pq), None)
         }
-        Err(e) => (vec![], None, Some(e)),
+        Err(e) => (vec![], None, Some(v.tr().text(&e))),
     };
     let view = AuditView {
         c: v.chrome("admin-audit", false),
@@ -234,6 +238,7 @@ mod tests {
         assert_eq!(day("", false).unwrap(), None);
         assert_eq!(day("1970-01-02", false).unwrap(), Some(86_400));
         assert_eq!(day("1970-01-01", true).unwrap(), Some(86_399));
-        assert!(day("yesterday", false).is_err());
+        assert_eq!(day(" yesterday", false), Err(Text::key("audit-bad-date").with("value", "yesterday")));
+        assert_eq!(day("2026-02-30", true), Err(Text::key("audit-bad-date").with("value", "2026-02-30")));
     }
 }

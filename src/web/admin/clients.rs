@@ -44,10 +44,18 @@ pub(super) fn refused(e: ClientError) -> PageError {
             crate::i18n::Text::key("err-no-application"),
             crate::i18n::Text::key("err-no-application-text").with("key", k),
         ),
-        ClientError::Invalid { field, message } => PageError::new(
+        // The push layer's words, with the credential they are about.
+        ClientError::Invalid { field, problem: problem @ crate::registry::error::Problem::PushCredential(_) } => {
+            PageError::new(
+                StatusCode::BAD_REQUEST,
+                crate::i18n::Text::key("err-not-possible"),
+                format!("{field}: {problem}"),
+            )
+        }
+        ClientError::Invalid { problem, .. } => PageError::new(
             StatusCode::BAD_REQUEST,
             crate::i18n::Text::key("err-not-possible"),
-            format!("{field}: {message}"),
+            super::client_problems::text(&problem),
         ),
         e => PageError::internal(e),
     }
@@ -407,8 +415,8 @@ async fn create(AdminForm(v, Posted { f, .. }): AdminForm<Posted>) -> Result<Htt
     };
     match registry::register(&v.app, new, v.who()).await {
         Ok(creds) => Ok(credentials(&v, creds, "credentials-registered")),
-        Err(ClientError::Invalid { field, message }) => {
-            Ok(again(f, field.to_string(), crate::web::setup::capitalise(&message)))
+        Err(ClientError::Invalid { field, problem }) => {
+            Ok(again(f, field.to_string(), v.tr().text(&super::client_problems::text(&problem))))
         }
         Err(e) => Err(refused(e)),
     }
@@ -526,8 +534,8 @@ async fn edit(
     };
     match registry::edit(&v.app, &id, new, v.who()).await {
         Ok(c) => Ok(v.redirect(&Notice::of(Done::AppSaved).id(c.id.0).after(&format!("/admin/clients/{}", c.id)))),
-        Err(ClientError::Invalid { field, message }) => {
-            Ok(again(f, field.to_string(), crate::web::setup::capitalise(&message)))
+        Err(ClientError::Invalid { field, problem }) => {
+            Ok(again(f, field.to_string(), v.tr().text(&super::client_problems::text(&problem))))
         }
         Err(e) => Err(refused(e)),
     }

@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod charts;
+pub mod client_problems;
 pub mod clients;
 pub mod content;
 pub mod dashboard;
@@ -38,8 +39,8 @@ pub fn refused(e: crate::social::SocialError) -> crate::http::page_error::PageEr
     match e {
         SocialError::NotFound(what) => PageError::new(
             StatusCode::NOT_FOUND,
-            crate::i18n::Text::key("err-no-such").with("what", what),
-            crate::i18n::Text::key("err-no-such-text").with("what", what),
+            crate::i18n::Text::key("err-no-such").with("what", thing(what)),
+            crate::i18n::Text::key("err-no-such-text").with("what", thing(what)),
         ),
         SocialError::Forbidden(why) | SocialError::Conflict(why) | SocialError::ConflictOf(_, why) => PageError::new(
             StatusCode::CONFLICT,
@@ -53,6 +54,13 @@ pub fn refused(e: crate::social::SocialError) -> crate::http::page_error::PageEr
         ),
         SocialError::Store(e) => e.into(),
     }
+}
+
+/// The kind of thing a `SocialError::NotFound` names, as the code the
+/// catalogue chooses its word by (`push subscription` ->
+/// `push_subscription`): `err-no-such` selects on it.
+fn thing(what: &str) -> String {
+    what.replace(' ', "_")
 }
 
 /// A short, one-line excerpt of a text for a list: white space collapsed,
@@ -147,6 +155,41 @@ mod tests {
         for j in ["open", "closed"] {
             assert!(cat.has(&format!("joining-{j}")), "{j}");
         }
+    }
+
+    /// Every kind of thing `social` says it did not find has its own word
+    /// in every language (the select's fallback would show the code).
+    #[test]
+    fn every_thing_not_found_has_a_word_in_every_language() {
+        use crate::i18n::{Catalogue, Lang, Text, Tr};
+        let t = |lang| Tr::new(std::sync::Arc::new(Catalogue::load().unwrap()), lang);
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut dirs = vec![root.join("social"), root.join("push"), root.join("web"), root.join("api")];
+        let mut things = std::collections::BTreeSet::new();
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if p.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&p).unwrap();
+                    for piece in text.split("NotFound(\"").skip(1) {
+                        things.insert(piece.split('"').next().unwrap().to_string());
+                    }
+                }
+            }
+        }
+        assert!(things.len() >= 8 && things.contains("push subscription"), "{things:?}");
+        let (en, nl) = (t(Lang::En), t(Lang::Nl));
+        for what in &things {
+            let code = super::thing(what);
+            let title = |t: &Tr| t.text(&Text::key("err-no-such").with("what", code.as_str()));
+            assert_eq!(title(&en), format!("No such {what}"));
+            assert!(!title(&nl).contains(&code) && !title(&nl).contains(what.as_str()), "no Dutch word for {what}");
+            let text = nl.text(&Text::key("err-no-such-text").with("what", code.as_str()));
+            assert!(!text.contains(&code) && !text.contains(what.as_str()), "{text}");
+        }
+        assert_eq!(nl.text(&Text::key("err-no-such").with("what", "post")), "Niet gevonden: bericht");
     }
 
     #[test]
