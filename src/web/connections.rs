@@ -369,12 +369,11 @@ async fn finish_sign_in(v: &Visitor, done: Finished, browser: &str) -> Result<Ht
             .await?;
         return start_session(v, &user, &back).await;
     }
-    if let Some(a) = &v.active {
-        // Signed in already: this member proves the account.
-        links::link(&v.app, p.id, &done.subject, &done.name, a.user.id, v.who()).await.map_err(connection_page)?;
-        return Ok(v.redirect(&format!("{PAGE}?done=linked")));
-    }
-    // Unknown: never linked by e-mail; the person proves which member they are.
+    // Unknown: never linked by e-mail, nor to whoever this browser is signed
+    // in as (a sign-in is started by a plain link, which another site can
+    // make a signed-in browser follow). The person proves which member they
+    // are with their password; a signed-in member links on purpose with the
+    // Link button of `/account/connections` (a form with its CSRF token).
     let handle =
         links::hold_identity(&v.app, p.id, &done.subject, &done.name, browser, &back).await.map_err(connection_page)?;
     let view = LinkView {

@@ -299,6 +299,13 @@ fn sign_in_with_the_provider_links_after_a_password_and_then_signs_in() {
     );
     assert_eq!(r.status(), 303);
     assert!(page(&p.local, &visitor, "/account/connections").contains("You sign in with your password only."));
+
+    // A signed-in browser made to follow a sign-in link (another site can
+    // start one) is asked for a password; nothing is linked behind its back.
+    let r = go(&visitor);
+    assert_eq!(r.status(), 200);
+    assert!(r.text().unwrap().contains("Link your Remote account"));
+    assert!(page(&p.local, &visitor, "/account/connections").contains("You sign in with your password only."));
 }
 
 #[test]
