@@ -21,7 +21,7 @@
 //! and payload `id`, so the push service and the browser replace the first
 //! rather than show it twice.
 
-use super::{Outcome, apns, apns_http2, backoff, client, fcm, payload, webpush};
+use super::{Outcome, apns, apns_http2, backoff, fcm, payload, webpush};
 use crate::app::App;
 use crate::clock::Timestamp;
 use crate::store::push::{self as stored, Delivery, Service, Subscription};
@@ -53,11 +53,13 @@ pub struct Senders {
 }
 
 impl Senders {
-    pub fn build(config: &crate::config::Config) -> Result<Senders, String> {
+    /// The HTTP/1.1 client is the server's one outbound client (shared
+    /// with connections: one pool, one load of the trusted roots).
+    pub fn build(app: &App) -> Result<Senders, String> {
         Ok(Senders {
-            http: client::build(config)?,
+            http: app.outbound.client(&app.config)?,
             fcm: fcm::Tokens::default(),
-            apns: apns_http2::Client::build(config)?,
+            apns: apns_http2::Client::build(&app.config)?,
             apns_tokens: apns::Tokens::default(),
         })
     }
@@ -65,7 +67,7 @@ impl Senders {
 
 /// Runs until the task is stopped. A failed step is logged and retried.
 pub async fn run(app: App) {
-    let senders = match Senders::build(&app.config) {
+    let senders = match Senders::build(&app) {
         Ok(c) => c,
         Err(e) => {
             tracing::error!(error = %e, "push: cannot build the HTTP client; no notifications will be sent");

@@ -257,8 +257,7 @@ async fn sign_in_start(v: Visitor, path: web::Path<String>, req: HttpRequest) ->
         return_to: String,
     }
     let q = web::Query::<Q>::from_query(req.query_string()).map(|q| q.into_inner().return_to).unwrap_or_default();
-    let back = safe_return_to(&q).unwrap_or_else(|| "/account".to_string());
-    go(&v, &p, Purpose::SignIn, None, &back).await
+    go(&v, &p, Purpose::SignIn, None, &back_to(&q, "/account")).await
 }
 
 async fn callback(v: Visitor, req: HttpRequest) -> Result<HttpResponse, PageError> {
