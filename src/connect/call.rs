@@ -64,10 +64,15 @@ pub async fn relay(
     };
     // Method and path as asked (the path is the caller's, checked or not;
     // a refused one is worth seeing in the log), the status; no body.
+    // Both are the caller's text, refused or not: shortened, and no control
+    // character reaches the log (or the terminal of an admin reading it).
+    let shown = |text: &str, max: usize| -> String {
+        text.chars().take(max).map(|c| if c.is_control() { '\u{fffd}' } else { c }).collect()
+    };
     let detail = format!(
         "{} {} → {} (application {client_key})",
-        request.method.to_ascii_uppercase(),
-        request.path.chars().take(200).collect::<String>(),
+        shown(&request.method.to_ascii_uppercase(), 16),
+        shown(&request.path, 200),
         status
     );
     let now = app.now();

@@ -287,6 +287,9 @@ fn hmac_sha1_connection_relays_the_remote_api_and_refuses_what_it_must() {
     }
     let (status, _) = relay(&p.local, &token, &id, &json!({"method": "TRACE", "path": "me"}));
     assert_eq!(status, 422);
+    // A refused path is audited as asked, but no control character of it.
+    let (status, _) = relay(&p.local, &token, &id, &json!({"method": "GET\u{1b}[2J", "path": "me\u{1b}]0;owned\u{7}"}));
+    assert_eq!(status, 422);
 
     // Another member's connection is not there for eve.
     let eves = p.app_token("eve", &["connections"]);
@@ -312,6 +315,7 @@ fn hmac_sha1_connection_relays_the_remote_api_and_refuses_what_it_must() {
     assert!(audit.contains("connection.request"), "{audit}");
     assert!(audit.contains("GET me → 200") && audit.contains("POST posts → 201"), "{audit}");
     assert!(!audit.contains("from afar"), "the body is not logged");
+    assert!(audit.contains("]0;owned") && !audit.contains('\u{1b}') && !audit.contains("&#x1b;"), "{audit}");
 }
 
 #[test]
