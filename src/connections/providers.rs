@@ -271,10 +271,15 @@ pub fn validate(new: &NewProvider, allow_private: bool, now: i64) -> Result<Prov
 /// latchkey's key pair for an OAuth 1.0a provider that signs with
 /// RSA-SHA1: (PKCS#8 DER private key, PEM public key), made by
 /// `oauth1::client::generate_rsa_key` (2048 bits).
-fn rsa_key_pair(p: &Provider) -> Result<Option<(Vec<u8>, String)>, ConnectionError> {
+async fn rsa_key_pair(p: &Provider) -> Result<Option<(Vec<u8>, String)>, ConnectionError> {
     match p.kind.oauth1() {
         Some(o) if o.signature_method == OAuth1Signature::RsaSha1 => {
-            let pair = crate::oauth1::client::generate_rsa_key().map_err(ConnectionError::Internal)?;
+            // A prime search (100 to 500 ms): off the async workers, like
+            // the password hashes.
+            let pair = tokio::task::spawn_blocking(crate::oauth1::client::generate_rsa_key)
+                .await
+                .map_err(|e| ConnectionError::Internal(e.to_string()))?
+                .map_err(ConnectionError::Internal)?;
             Ok(Some((pair.private_der, pair.public_pem)))
         }
         _ => Ok(None),
@@ -285,7 +290,7 @@ fn rsa_key_pair(p: &Provider) -> Result<Option<(Vec<u8>, String)>, ConnectionErr
 pub async fn add(app: &App, new: NewProvider, who: Who) -> Result<Provider, ConnectionError> {
     let now = app.now();
     let draft = validate(&new, app.config.outbound_allow_private, now)?;
-    let key_pair = rsa_key_pair(&draft)?;
+    let key_pair = rsa_key_pair(&draft).await?;
     let sealer = app.sealer.clone();
     let secret = new.client_secret.clone();
     app.store
