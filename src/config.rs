@@ -636,7 +636,7 @@ impl Config {
             }
         }
         let log = s.log.unwrap_or_else(|| "info".to_string());
-        tracing_subscriber::EnvFilter::try_new(&log).map_err(|e| {
+        log_filter(&log).map_err(|e| {
             err(format!(
                 "log: {log:?} is not a log filter ({e}); write for example \"info\" or \"latchkey=debug,info\""
             ))
@@ -793,6 +793,30 @@ fn site_language(raw: &str) -> Result<String, ConfigError> {
 
 #[path = "config_show.rs"]
 mod show;
+
+
+/// The log filter `log` (and `RUST_LOG`) name: comma-separated
+/// `target=level` directives and at most one bare level for the rest
+/// (`info`, `warn,latchkey::store=debug`). Targets and levels only: the
+/// span and field filters of `tracing`'s `EnvFilter`, and the regular
+/// expression engine they need (most of a megabyte of the binary), are
+/// not in latchkey.
+pub fn log_filter(text: &str) -> Result<tracing_subscriber::filter::Targets, String> {
+    const LEVELS: [&str; 6] = ["error", "warn", "info", "debug", "trace", "off"];
+    let level = |l: &str| LEVELS.contains(&l.to_ascii_lowercase().as_str());
+    let target = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_alphanumeric() || b"_:-".contains(&b));
+    // `Targets` alone would take a misspelt level ("warning") for a target.
+    for d in text.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+        let fine = match d.split_once('=') {
+            Some((t, l)) => target(t.trim()) && level(l.trim()),
+            None => level(d),
+        };
+        if !fine {
+            return Err(format!("{d:?} is neither a level nor target=level"));
+        }
+    }
+    text.trim().parse().map_err(|e: tracing_subscriber::filter::ParseError| e.to_string())
+}
 
 #[cfg(test)]
 #[path = "config_tests.rs"]

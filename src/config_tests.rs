@@ -275,3 +275,20 @@ fn connection_refresh_interval_key() {
     let e = resolve("connection_refresh_interval = \"soon\"").unwrap_err().to_string();
     assert!(e.contains("connection_refresh_interval"), "{e}");
 }
+
+#[test]
+fn log_filters_are_targets_and_levels() {
+    use tracing::Level;
+    use tracing_subscriber::filter::Targets;
+    let f: Targets = log_filter("warn,latchkey::store=debug").unwrap();
+    assert!(f.would_enable("latchkey::store::writer", &Level::DEBUG));
+    assert!(!f.would_enable("latchkey::http", &Level::INFO));
+    assert!(f.would_enable("actix_server", &Level::WARN));
+    let f = log_filter(" INFO ").unwrap();
+    assert!(f.would_enable("anything", &Level::INFO) && !f.would_enable("anything", &Level::DEBUG));
+    assert_eq!(resolve("log = \"latchkey=debug,info\"").unwrap().log, "latchkey=debug,info");
+    for bad in ["log = \"loud\"", "log = \"warning\"", "log = \"latchkey=shout\"", "log = \"[span]=debug\"", "log = \"a b=info\""] {
+        let e = resolve(bad).unwrap_err().to_string();
+        assert!(e.contains("is not a log filter") && e.contains("latchkey=debug,info"), "{bad}: {e}");
+    }
+}

@@ -52,8 +52,8 @@ pub fn read<T>(
 }
 
 /// An id as the API writes it: a string.
-pub fn sid(id: impl std::fmt::Display) -> String {
-    id.to_string()
+pub fn sid(id: impl Into<u64>) -> String {
+    id.into().to_string()
 }
 
 /// Who looks: the member behind the token, or the application itself

@@ -33,15 +33,23 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("RUST_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&config.log));
+    // `RUST_LOG` when it is a filter, else the configuration's `log`
+    // (checked when the configuration was read).
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|v| crate::config::log_filter(&v).ok())
+        .or_else(|| crate::config::log_filter(&config.log).ok())
+        .unwrap_or_else(|| tracing_subscriber::filter::Targets::new().with_default(tracing::Level::INFO));
     use std::io::IsTerminal;
-    let log = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let log = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+    let logs = tracing_subscriber::registry().with(filter);
     match config.log_format {
         // One JSON object per line, for log collectors; the event's fields
         // at the top level beside level, target and timestamp.
-        crate::config::LogFormat::Json => log.json().flatten_event(true).with_current_span(false).init(),
-        crate::config::LogFormat::Text => log.with_ansi(std::io::stderr().is_terminal()).init(),
+        crate::config::LogFormat::Json => logs.with(log.json().flatten_event(true).with_current_span(false)).init(),
+        crate::config::LogFormat::Text => logs.with(log.with_ansi(std::io::stderr().is_terminal())).init(),
     }
     let printed = config.clone();
     let result = actix_web::rt::System::new().block_on(crate::server::run(

@@ -275,12 +275,18 @@ pub fn list(
     after: Option<u64>,
     limit: usize,
 ) -> Result<Page<PostView>, SocialError> {
+    let mut places: HashMap<Option<GroupId>, Place> = HashMap::new();
     if let Some(g) = f.group {
-        super::groups::visible(tx, g, viewer)?;
+        // The group read once, for the check and for its posts' place.
+        let group = super::groups::visible(tx, g, viewer)?;
+        let membership = match viewer.user {
+            Some(u) => groups::membership(tx, g, u)?,
+            None => None,
+        };
+        places.insert(Some(g), Place { group: Some(group), membership });
     }
     let tag = f.tag.as_deref().map(text::tag).transpose()?;
     let q = f.q.as_deref().map(str::to_lowercase).filter(|q| !q.is_empty());
-    let mut places: HashMap<Option<GroupId>, Place> = HashMap::new();
     // Opened once for the page, not once per post.
     let (posts_t, counts_t, likes_t) = (tx.table(&POSTS)?, tx.table(&POST_COUNTS)?, tx.table(&LIKES)?);
     let mut visit = |id: u64| -> Result<Step<PostView>, StoreError> {
