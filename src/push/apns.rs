@@ -558,4 +558,30 @@ mod tests {
         assert!(matches!(outcome(400, &r("PayloadTooLarge"), None, 0), Answer::Done(Outcome::Failed(_))));
         assert!(matches!(outcome(413, &r("PayloadTooLarge"), None, 0), Answer::Done(Outcome::Failed(_))));
     }
+
+    #[tokio::test]
+    async fn an_expired_certificate_is_not_presented() {
+        let dir = tempfile::tempdir().unwrap();
+        let config =
+            crate::config::Config::resolve(dir.path().to_path_buf(), crate::config::Settings::default()).unwrap();
+        let http = super::super::apns_http2::Client::build(&config).unwrap();
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut p = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.distinguished_name.push(rcgen::DnType::CommonName, "Apple Push Services: org.example.app");
+        p.not_after = time::OffsetDateTime::from_unix_timestamp(1_000).unwrap();
+        let cert = p.self_signed(&key).unwrap().pem();
+        let id = Identity::read(&cert, &key.serialize_pem(), "org.example.app").unwrap();
+        let creds = Credentials::Certificate(id);
+        let body = json!({"title": "t", "body": "b", "badge": 1, "id": "d1"}).to_string();
+        // A public host name: were it tried, the outbound rule or the
+        // network would answer, not the expiry.
+        let o =
+            send(&http, &Tokens::default(), ClientId(1), &creds, &"ab".repeat(32), false, body.as_bytes(), 1_001).await;
+        assert_eq!(
+            o,
+            Outcome::Failed(
+                "the APNs certificate \"Apple Push Services: org.example.app\" expired on 1970-01-01 00:16 UTC".into()
+            )
+        );
+    }
 }

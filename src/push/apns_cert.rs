@@ -307,7 +307,8 @@ mod tests {
         let issuer = ca();
         let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
         let leaf = client(&key, &issuer, NOW - DAY);
-        let sec1 = p256::SecretKey::from_pkcs8_pem(&key.serialize_pem()).unwrap().to_sec1_pem(Default::default()).unwrap();
+        let sec1 =
+            p256::SecretKey::from_pkcs8_pem(&key.serialize_pem()).unwrap().to_sec1_pem(Default::default()).unwrap();
         assert!(sec1.starts_with("-----BEGIN EC PRIVATE KEY-----"));
         for k in [key.serialize_pem(), sec1.to_string()] {
             assert_eq!(input(&leaf, &k).check(NOW).unwrap().subject, "Apple Push Services: org.example.app");

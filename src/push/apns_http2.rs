@@ -82,6 +82,68 @@ pub fn certificate_refused(error: &str) -> bool {
     CERTIFICATE_ALERTS.iter().any(|a| error.contains(&rustls::Error::AlertReceived(*a).to_string()))
 }
 
+/// A connection's stream with the bytes read ahead of h2 given back first.
+struct Prefixed<S> {
+    prefix: Vec<u8>,
+    inner: S,
+}
+
+impl<S: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for Prefixed<S> {
+    fn poll_read(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        if self.prefix.is_empty() {
+            return std::pin::Pin::new(&mut self.inner).poll_read(cx, buf);
+        }
+        let n = self.prefix.len().min(buf.remaining());
+        buf.put_slice(&self.prefix[..n]);
+        self.prefix.drain(..n);
+        std::task::Poll::Ready(Ok(()))
+    }
+}
+
+impl<S: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for Prefixed<S> {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+
+    fn poll_write_vectored(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+}
+
+/// How long a new connection that presented a certificate waits for the
+/// server to refuse it before speaking.
+const VERDICT: Duration = Duration::from_secs(1);
+
 /// An open connection's key: the host, and the certificate it presents.
 type Open = (String, Option<Fingerprint>);
 
@@ -161,11 +223,13 @@ impl Client {
         Ok((c, dropped))
     }
 
-    /// A new connection to `host`, its driver running in the background.
+    /// A new connection to `host`, its driver running in the background;
+    /// `presented`: the TLS settings present a client certificate.
     async fn connect(
         &self,
         host: &str,
         tls: &tokio_rustls::TlsConnector,
+        presented: bool,
     ) -> Result<h2::client::SendRequest<Bytes>, String> {
         let addrs = match self.connect_to {
             Some(a) => vec![a],
@@ -182,8 +246,29 @@ impl Client {
         if tls.get_ref().1.alpn_protocol() != Some(b"h2") {
             return Err(format!("{host} did not agree to HTTP/2"));
         }
-        let (send, connection) =
-            h2::client::handshake(tls).await.map_err(|e| format!("HTTP/2 with {host}: {}", super::error_chain(&e)))?;
+        // In TLS 1.3 the server judges a client certificate after the
+        // handshake has ended for the client, and says no with an alert
+        // and a close. Anything written before reading that verdict races
+        // the close (a reset then loses the alert), so a connection that
+        // presented a certificate first reads, for a moment, what the
+        // server says unasked: its refusal, or its HTTP/2 SETTINGS, which
+        // h2 is given back.
+        let mut prefix = vec![];
+        let mut tls = tls;
+        if presented {
+            use tokio::io::AsyncReadExt;
+            let mut buf = [0u8; 4096];
+            match tokio::time::timeout(VERDICT, tls.read(&mut buf)).await {
+                Ok(Ok(0)) => return Err(format!("TLS with {host}: the server closed the connection")),
+                Ok(Ok(n)) => prefix.extend_from_slice(&buf[..n]),
+                Ok(Err(e)) => return Err(format!("TLS with {host}: {e}")),
+                // Silent: it waits for our preface, as HTTP/2 allows.
+                Err(_) => {}
+            }
+        }
+        let (send, connection) = h2::client::handshake(Prefixed { prefix, inner: tls })
+            .await
+            .map_err(|e| format!("HTTP/2 with {host}: {}", super::error_chain(&e)))?;
         let host = host.to_string();
         tokio::spawn(async move {
             if let Err(e) = connection.await {
@@ -216,7 +301,7 @@ impl Client {
             }
             open.remove(&key);
         }
-        let c = self.connect(host, &tls).await?;
+        let c = self.connect(host, &tls, identity.is_some()).await?;
         open.insert(key, c.clone());
         drop(open);
         c.ready().await.map_err(|e| format!("HTTP/2 with {host}: {e}"))

@@ -476,6 +476,10 @@ mod apns_tests {
         set_apns(&app, &key, token_key(), Who::cli()).await.unwrap();
         assert!(configured(&app, id).unwrap().apns.unwrap().certificate.is_none());
         let e = last_audit(&app);
-        assert!(e.detail.ends_with("replaces the certificate \"Apple Push Services: org.example.app\""), "{}", e.detail);
+        assert!(
+            e.detail.ends_with("replaces the certificate \"Apple Push Services: org.example.app\""),
+            "{}",
+            e.detail
+        );
     }
 }

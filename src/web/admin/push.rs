@@ -88,8 +88,7 @@ async fn set_apns_certificate(
     AdminForm(v, form): AdminForm<ApnsCertificateForm>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let input =
-        crate::push::apns_cert::Certificate { certificate: form.certificate, key: form.key, topic: form.topic };
+    let input = crate::push::apns_cert::Certificate { certificate: form.certificate, key: form.key, topic: form.topic };
     let client = credentials::set_apns_certificate(&v.app, &id, input, v.who()).await.map_err(refused)?;
     Ok(v.redirect(&Notice::of(Done::ApnsCertificateSet).id(client.0).after(&format!("/admin/clients/{client}"))))
 }
