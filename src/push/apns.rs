@@ -101,8 +101,11 @@ impl Credentials {
 /// new entry makes a new one): read once, not per notification.
 #[derive(Default, Clone)]
 pub struct Opened {
-    cache: Arc<Mutex<HashMap<(ClientId, Vec<u8>), Identity>>>,
+    cache: Arc<Mutex<HashMap<OpenedKey, Identity>>>,
 }
+
+/// Application and sealed key.
+type OpenedKey = (ClientId, Vec<u8>);
 
 /// The most certificates kept read; past it the cache starts again.
 const OPENED: usize = 64;
