@@ -28,6 +28,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("oauth1::params", 1),
     ("oauth1::client", 1),
     ("oauth2::pkce", 1),
+    ("push::apns_cert", 1),
     // 2: the store owns every stored type.
     ("store", 2),
     // 3: mechanisms below any protocol or page.

@@ -1,7 +1,9 @@
-//! Apple Push Notification service, token-based: the application's `.p8`
+//! Apple Push Notification service. Token-based: the application's `.p8`
 //! key (ES256) with its key id and team id signs a provider JWT, reused
 //! for at most 50 minutes (Apple refuses one older than an hour and one
-//! renewed more often than every 20 minutes); each notification is one
+//! renewed more often than every 20 minutes). Certificate-based
+//! (`apns_cert`): no JWT; the TLS connection presents the application's
+//! client certificate. Either way each notification is one
 //! `POST /3/device/{token}` to `api.push.apple.com`, or
 //! `api.sandbox.push.apple.com` for a device registered with `environment:
 //! sandbox`, with the `apns-*` headers and the payload below, within 4 KB.
@@ -13,6 +15,7 @@
 //! a token made again in the same second is still a new one.
 
 use super::Outcome;
+use super::apns_cert::Identity;
 use crate::ids::ClientId;
 use crate::keys::Algorithm;
 use crate::keys::signer::Signer;
@@ -75,6 +78,58 @@ impl Key {
             return Err("topic must be the app's bundle id".into());
         }
         Ok(k)
+    }
+}
+
+/// What an application sends with: a token key or a certificate.
+#[derive(Debug, Clone)]
+pub enum Credentials {
+    Token(Key),
+    Certificate(Identity),
+}
+
+impl Credentials {
+    pub fn topic(&self) -> &str {
+        match self {
+            Credentials::Token(k) => &k.topic,
+            Credentials::Certificate(c) => &c.topic,
+        }
+    }
+}
+
+/// Certificates as read from the store, by application and sealed key (a
+/// new entry makes a new one): read once, not per notification.
+#[derive(Default, Clone)]
+pub struct Opened {
+    cache: Arc<Mutex<HashMap<OpenedKey, Identity>>>,
+}
+
+/// Application and sealed key.
+type OpenedKey = (ClientId, Vec<u8>);
+
+/// The most certificates kept read; past it the cache starts again.
+const OPENED: usize = 64;
+
+impl Opened {
+    pub fn get_or_open(
+        &self,
+        client: ClientId,
+        sealed: &[u8],
+        open: impl FnOnce() -> Result<Identity, String>,
+    ) -> Result<Identity, String> {
+        let key = (client, sealed.to_vec());
+        if let Some(id) = self.cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Ok(id.clone());
+        }
+        let id = open()?;
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        // A replaced certificate leaves its entry behind; few are ever
+        // replaced, so dropping them all now and then is enough.
+        if cache.len() >= OPENED {
+            cache.clear();
+        }
+        cache.insert(key, id.clone());
+        Ok(id)
     }
 }
 
@@ -173,24 +228,29 @@ pub fn payload(n: &Value) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-/// The request for device `token`: the URL and the headers.
+/// The request for device `token`: the URL and the headers. `bearer` is
+/// the provider JWT; with a certificate there is none, and no
+/// `authorization` header.
 pub fn request(
-    k: &Key,
+    topic: &str,
     token: &str,
     sandbox: bool,
-    bearer: &str,
+    bearer: Option<&str>,
     collapse: &str,
     now: i64,
 ) -> (String, Vec<(&'static str, String)>) {
     let base = if sandbox { SANDBOX } else { PRODUCTION };
-    let headers = vec![
-        ("authorization", format!("bearer {bearer}")),
-        ("apns-topic", k.topic.clone()),
+    let mut headers = vec![];
+    if let Some(b) = bearer {
+        headers.push(("authorization", format!("bearer {b}")));
+    }
+    headers.extend([
+        ("apns-topic", topic.to_string()),
         ("apns-push-type", "alert".into()),
         ("apns-priority", "10".into()),
         ("apns-expiration", (now + EXPIRATION).to_string()),
         ("apns-collapse-id", collapse.chars().take(64).collect()),
-    ];
+    ]);
     (format!("{base}/3/device/{token}"), headers)
 }
 
@@ -216,7 +276,31 @@ pub fn outcome(status: u16, body: &[u8], retry_after: Option<&str>, now: i64) ->
         (410, _) | (400, "BadDeviceToken" | "Unregistered" | "DeviceTokenNotForTopic") => Outcome::Gone(why),
         (403, "ExpiredProviderToken" | "InvalidProviderToken") => return Answer::Refresh(why),
         (429 | 500 | 503, _) => Outcome::Retry(why, super::retry_at(retry_after, now)),
-        _ => Outcome::Failed(why),
+        (_, r) => match credentials_problem(r) {
+            // The device is fine; the application's credentials are not.
+            Some(what) => Outcome::Failed(format!("{why}: {what}")),
+            None => Outcome::Failed(why),
+        },
+    })
+}
+
+/// What Apple's reason says about the application's credentials, for the
+/// admin who reads the last error: the delivery fails and the device is
+/// kept. (Apple's "Handling notification responses from APNs".)
+pub fn credentials_problem(reason: &str) -> Option<&'static str> {
+    Some(match reason {
+        "BadCertificate" => "Apple refused the application's certificate",
+        "BadCertificateEnvironment" => {
+            "the application's certificate is not for this environment (sandbox or production)"
+        }
+        "MissingProviderToken" => "Apple saw neither a certificate nor a provider token",
+        "Forbidden" => "Apple does not allow this application's credentials to send this",
+        "BadEnvironmentKeyInToken" => "the application's key is not for this environment (sandbox or production)",
+        "UnrelatedKeyIdInToken" => "the key id does not belong to the team",
+        "TopicDisallowed" | "BadTopic" | "MissingTopic" => {
+            "the topic (bundle id) is not one these credentials may send to"
+        }
+        _ => return None,
     })
 }
 
@@ -227,15 +311,17 @@ pub fn device_token(token: &str) -> bool {
 }
 
 /// Sends one notification (`body`: the payload JSON with the delivery's
-/// `id`) to APNs device `token` of application `client`. A provider token
-/// Apple calls expired or invalid is replaced once and the notification
-/// sent again; a second refusal drops it (the key is wrong or revoked).
+/// `id`) to APNs device `token` of application `client`. With a token
+/// key, a provider token Apple calls expired or invalid is replaced once
+/// and the notification sent again; a second refusal drops it (the key is
+/// wrong or revoked). With a certificate, one the clock says has expired
+/// is not even presented, and a TLS refusal of it fails the delivery.
 #[allow(clippy::too_many_arguments)]
 pub async fn send(
     http: &super::apns_http2::Client,
     tokens: &Tokens,
     client: ClientId,
-    k: &Key,
+    creds: &Credentials,
     token: &str,
     sandbox: bool,
     body: &[u8],
@@ -253,28 +339,40 @@ pub async fn send(
         Err(e) => return Outcome::Failed(e),
     };
     let collapse = notification.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
-    let mut bearer = match tokens.get(client, k, now) {
-        Ok(t) => t,
-        Err(e) => return Outcome::Failed(e),
+    let (mut bearer, identity) = match creds {
+        Credentials::Token(k) => match tokens.get(client, k, now) {
+            Ok(t) => (Some(t), None),
+            Err(e) => return Outcome::Failed(e),
+        },
+        Credentials::Certificate(id) if now > id.not_after => {
+            return Outcome::Failed(format!(
+                "the APNs certificate {:?} expired on {}",
+                id.subject,
+                crate::clock::human(id.not_after)
+            ));
+        }
+        Credentials::Certificate(id) => (None, Some(id)),
     };
     let mut refreshed = false;
     loop {
-        let (url, headers) = request(k, token, sandbox, &bearer, &collapse, now);
-        let reply = match http.post(&url, &headers, payload.clone()).await {
+        let (url, headers) = request(creds.topic(), token, sandbox, bearer.as_deref(), &collapse, now);
+        let reply = match http.post(&url, &headers, payload.clone(), identity).await {
             Ok(r) => r,
-            Err(e) => return Outcome::Retry(e, None),
+            Err(super::apns_http2::PostError::Retry(e)) => return Outcome::Retry(e, None),
+            Err(super::apns_http2::PostError::Refused(e)) => return Outcome::Failed(e),
         };
-        match outcome(reply.status, &reply.body, reply.retry_after.as_deref(), now) {
-            Answer::Done(o) => return o,
-            Answer::Refresh(why) if refreshed => return Outcome::Failed(why),
-            Answer::Refresh(why) => {
+        match (outcome(reply.status, &reply.body, reply.retry_after.as_deref(), now), creds) {
+            (Answer::Done(o), _) => return o,
+            (Answer::Refresh(why), Credentials::Token(k)) if !refreshed => {
                 tracing::info!(client = %client, reason = %why, "push: APNs refused the provider token; making a new one");
                 refreshed = true;
-                bearer = match tokens.refresh(client, k, &bearer, now) {
-                    Ok(t) => t,
+                bearer = match tokens.refresh(client, k, bearer.as_deref().unwrap_or_default(), now) {
+                    Ok(t) => Some(t),
                     Err(e) => return Outcome::Failed(e),
                 };
             }
+            // Refused again, or a token refusal where none was sent.
+            (Answer::Refresh(why), _) => return Outcome::Failed(why),
         }
     }
 }
@@ -396,9 +494,16 @@ mod tests {
     #[test]
     fn requests_name_the_environment_and_the_headers() {
         let (k, _) = key();
-        let (url, h) = request(&k, "ab12", true, "JWT", "d7", 100);
+        let (url, h) = request(&k.topic, "ab12", true, Some("JWT"), "d7", 100);
         assert_eq!(url, "https://api.sandbox.push.apple.com/3/device/ab12");
-        assert_eq!(request(&k, "ab12", false, "JWT", "d7", 100).0, "https://api.push.apple.com/3/device/ab12");
+        assert_eq!(
+            request(&k.topic, "ab12", false, Some("JWT"), "d7", 100).0,
+            "https://api.push.apple.com/3/device/ab12"
+        );
+        // With a certificate: the same request without authorization.
+        let (_, plain) = request(&k.topic, "ab12", true, None, "d7", 100);
+        assert!(plain.iter().all(|(n, _)| *n != "authorization"), "{plain:?}");
+        assert_eq!(plain.len(), h.len() - 1);
         let h: HashMap<_, _> = h.into_iter().collect();
         assert_eq!(h["authorization"], "bearer JWT");
         assert_eq!(h["apns-topic"], "org.example.app");
@@ -422,7 +527,31 @@ mod tests {
         }
         assert!(matches!(outcome(403, &r("ExpiredProviderToken"), None, 0), Answer::Refresh(_)));
         assert!(matches!(outcome(403, &r("InvalidProviderToken"), None, 0), Answer::Refresh(_)));
-        assert!(matches!(outcome(403, &r("BadCertificate"), None, 0), Answer::Done(Outcome::Failed(_))));
+        // The application's credentials are wrong, not the device: failed,
+        // with words for the admin, the device kept.
+        assert_eq!(
+            outcome(403, &r("BadCertificate"), None, 0),
+            Answer::Done(Outcome::Failed(
+                "APNs answered 403 BadCertificate: Apple refused the application's certificate".into()
+            ))
+        );
+        for (status, reason) in [
+            (403, "BadCertificateEnvironment"),
+            (403, "MissingProviderToken"),
+            (403, "Forbidden"),
+            (403, "BadEnvironmentKeyInToken"),
+            (403, "UnrelatedKeyIdInToken"),
+            (400, "TopicDisallowed"),
+            (400, "BadTopic"),
+            (400, "MissingTopic"),
+        ] {
+            match outcome(status, &r(reason), None, 0) {
+                Answer::Done(Outcome::Failed(why)) => {
+                    assert!(why.starts_with(&format!("APNs answered {status} {reason}: ")), "{why}")
+                }
+                other => panic!("{status} {reason}: {other:?}"),
+            }
+        }
         assert_eq!(
             outcome(429, &r("TooManyRequests"), Some("5"), 10),
             Answer::Done(Outcome::Retry("APNs answered 429 TooManyRequests".into(), Some(16)))
@@ -431,5 +560,31 @@ mod tests {
         assert!(matches!(outcome(503, &r("ServiceUnavailable"), None, 0), Answer::Done(Outcome::Retry(_, None))));
         assert!(matches!(outcome(400, &r("PayloadTooLarge"), None, 0), Answer::Done(Outcome::Failed(_))));
         assert!(matches!(outcome(413, &r("PayloadTooLarge"), None, 0), Answer::Done(Outcome::Failed(_))));
+    }
+
+    #[tokio::test]
+    async fn an_expired_certificate_is_not_presented() {
+        let dir = tempfile::tempdir().unwrap();
+        let config =
+            crate::config::Config::resolve(dir.path().to_path_buf(), crate::config::Settings::default()).unwrap();
+        let http = super::super::apns_http2::Client::build(&config).unwrap();
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut p = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        p.distinguished_name.push(rcgen::DnType::CommonName, "Apple Push Services: org.example.app");
+        p.not_after = time::OffsetDateTime::from_unix_timestamp(1_000).unwrap();
+        let cert = p.self_signed(&key).unwrap().pem();
+        let id = Identity::read(&cert, &key.serialize_pem(), "org.example.app").unwrap();
+        let creds = Credentials::Certificate(id);
+        let body = json!({"title": "t", "body": "b", "badge": 1, "id": "d1"}).to_string();
+        // A public host name: were it tried, the outbound rule or the
+        // network would answer, not the expiry.
+        let o =
+            send(&http, &Tokens::default(), ClientId(1), &creds, &"ab".repeat(32), false, body.as_bytes(), 1_001).await;
+        assert_eq!(
+            o,
+            Outcome::Failed(
+                "the APNs certificate \"Apple Push Services: org.example.app\" expired on 1970-01-01 00:16 UTC".into()
+            )
+        );
     }
 }

@@ -5,10 +5,12 @@
 //! notifications (`worker`: fan-out in batches, durable deliveries,
 //! retries) through one sender per service (`webpush`; `fcm` and `apns`
 //! with the applications' `credentials`, `apns` over the HTTP/2
-//! connections of `apns_http2`).
+//! connections of `apns_http2`, with a token key or a certificate read by
+//! `apns_cert`).
 //! Nothing here runs inside a request except the subscription operations.
 
 pub mod apns;
+pub mod apns_cert;
 pub mod apns_http2;
 pub mod credentials;
 pub mod fcm;

@@ -50,6 +50,8 @@ pub struct Senders {
     /// HTTP/2 for APNs.
     pub apns: apns_http2::Client,
     pub apns_tokens: apns::Tokens,
+    /// APNs certificates, read once.
+    pub apns_certificates: apns::Opened,
 }
 
 impl Senders {
@@ -61,6 +63,7 @@ impl Senders {
             fcm: fcm::Tokens::default(),
             apns: apns_http2::Client::build(&app.config)?,
             apns_tokens: apns::Tokens::default(),
+            apns_certificates: apns::Opened::default(),
         })
     }
 }
@@ -278,9 +281,9 @@ async fn send(
             Ok(None) => missing(),
             Err(e) => Outcome::Failed(e),
         },
-        Service::Apns => match super::credentials::apns(app, sub.client, sealed.apns.as_ref()) {
-            Ok(Some(k)) => {
-                apns::send(&s.apns, &s.apns_tokens, sub.client, &k, &sub.address, sub.sandbox, body, now).await
+        Service::Apns => match super::credentials::apns(app, sub.client, sealed.apns.as_ref(), &s.apns_certificates) {
+            Ok(Some(c)) => {
+                apns::send(&s.apns, &s.apns_tokens, sub.client, &c, &sub.address, sub.sandbox, body, now).await
             }
             Ok(None) => missing(),
             Err(e) => Outcome::Failed(e),

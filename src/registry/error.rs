@@ -7,6 +7,7 @@
 //! JSON API and the command line print.
 
 use crate::oauth1::signature::{RsaKeyError, UnknownSignatureMethod};
+use crate::push::apns_cert::CertError;
 use crate::scopes::ScopeError;
 use crate::store::StoreError;
 use crate::uri::redirect::RedirectError;
@@ -74,4 +75,7 @@ pub enum Problem {
     /// A push credential the push layer could not read, in its words.
     #[error("{0}")]
     PushCredential(String),
+    /// An APNs certificate and key that cannot be used.
+    #[error("{0}")]
+    ApnsCertificate(CertError),
 }

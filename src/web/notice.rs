@@ -56,9 +56,12 @@ pub enum Done {
     /// Application `id`'s FCM credentials were stored or removed.
     FcmCredentialsSet,
     FcmCredentialsRemoved,
-    /// Application `id`'s APNs key was stored or removed.
+    /// Application `id`'s APNs key was stored, or its APNs credentials
+    /// (key or certificate) removed.
     ApnsCredentialsSet,
     ApnsCredentialsRemoved,
+    /// Application `id`'s APNs certificate was stored.
+    ApnsCertificateSet,
 }
 
 /// The catalogue keys of token kinds' names, by the number a notice carries.
@@ -134,7 +137,8 @@ impl Notice {
             | Done::FcmCredentialsSet
             | Done::FcmCredentialsRemoved
             | Done::ApnsCredentialsSet
-            | Done::ApnsCredentialsRemoved => named(application()),
+            | Done::ApnsCredentialsRemoved
+            | Done::ApnsCertificateSet => named(application()),
             Done::GroupHidden | Done::GroupShown => named(group()),
             Done::MemberDeleted | Done::CalendarReplaced | Done::CalendarRevoked => Some(t.t(&key)),
             Done::AppDeleted | Done::GroupDeleted => Some(t.t2(&key, "n", n, "m", m)),
@@ -197,6 +201,7 @@ mod tests {
             FcmCredentialsRemoved,
             ApnsCredentialsSet,
             ApnsCredentialsRemoved,
+            ApnsCertificateSet,
         ];
         for d in all {
             let name = serde_json::to_value(d).unwrap();

@@ -6,14 +6,13 @@
 //! scripted errors: a 429 is retried after `Retry-After`, `UNREGISTERED`
 //! removes the device, and the access token is fetched once and reused.
 //!
-//! APNs end to end: an admin enters a `.p8` key on the same page; a fake
-//! APNs on loopback speaks HTTP/2 over TLS with a certificate for Apple's
-//! two host names from a test CA (trusted through `outbound_ca_file`;
-//! `apns_connect_to` sends the connections there), verifies each provider
-//! JWT's ES256 signature with the key's public half, checks the host, the
-//! headers and the payload, and answers scripted errors: 429 is retried,
-//! 410 `Unregistered` removes the device, 403 `ExpiredProviderToken`
-//! makes the sender sign a new JWT once, and a second refusal drops it.
+//! APNs end to end: an admin enters a `.p8` key on the same page; the
+//! fake APNs of `fake_apns` verifies each provider JWT's ES256 signature
+//! with the key's public half, checks the host, the headers and the
+//! payload, and answers scripted errors: 429 is retried, 410
+//! `Unregistered` removes the device, 403 `ExpiredProviderToken` makes
+//! the sender sign a new JWT once, and a second refusal drops it. APNs
+//! with a certificate is in `push_apns_cert`.
 
 use crate::harness::*;
 use crate::push::oauth2_push;
@@ -302,227 +301,7 @@ fn fcm_end_to_end_with_a_retry_and_an_unregistered_device() {
 
 mod apns {
     use super::*;
-    use bytes::Bytes;
-
-    const KEY_ID: &str = "ABC123DEFG";
-    const TEAM: &str = "TEAM123456";
-    const TOPIC: &str = "org.example.pusher";
-
-    /// One request the fake APNs took.
-    #[derive(Debug, Clone)]
-    pub struct Got {
-        pub device: String,
-        /// `:authority`, which the fake checked against the TLS server name.
-        pub host: String,
-        pub jwt: String,
-        pub status: u16,
-        pub payload: Value,
-        pub at: Instant,
-    }
-
-    /// Status, reason, `Retry-After`.
-    type Scripted = (u16, &'static str, Option<&'static str>);
-
-    #[derive(Default)]
-    pub struct State {
-        script: BTreeMap<String, VecDeque<Scripted>>,
-        /// Provider tokens the fake has called expired; refused from then on.
-        expired: Vec<String>,
-        /// TLS connections accepted, by server name.
-        connections: Vec<String>,
-        pub got: Vec<Got>,
-        problems: Vec<String>,
-    }
-
-    pub struct Apns {
-        pub port: u16,
-        pub state: Arc<Mutex<State>>,
-        pub dir: tempfile::TempDir,
-        pub key_pem: String,
-    }
-
-    fn tls() -> (rustls::ServerConfig, String) {
-        let ca_key = rcgen::KeyPair::generate().unwrap();
-        let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Constrained(0));
-        ca.distinguished_name.push(rcgen::DnType::CommonName, "Fake APNs test CA");
-        let ca_pem = ca.self_signed(&ca_key).unwrap().pem();
-        let issuer = rcgen::Issuer::new(ca, ca_key);
-        let leaf_key = rcgen::KeyPair::generate().unwrap();
-        let leaf = rcgen::CertificateParams::new(vec![
-            "api.push.apple.com".to_string(),
-            "api.sandbox.push.apple.com".to_string(),
-        ])
-        .unwrap()
-        .signed_by(&leaf_key, &issuer)
-        .unwrap();
-        let key = rustls_pki_types::PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into());
-        let mut config =
-            rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-                .with_safe_default_protocol_versions()
-                .unwrap()
-                .with_no_client_auth()
-                .with_single_cert(vec![leaf.der().clone()], key)
-                .unwrap();
-        config.alpn_protocols = vec![b"h2".to_vec()];
-        (config, ca_pem)
-    }
-
-    impl Apns {
-        pub fn start() -> Apns {
-            let dir = tempfile::tempdir().unwrap();
-            let (config, ca_pem) = tls();
-            std::fs::write(dir.path().join("ca.pem"), ca_pem).unwrap();
-            let pair = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
-            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-            listener.set_nonblocking(true).unwrap();
-            let port = listener.local_addr().unwrap().port();
-            let state = Arc::new(Mutex::new(State::default()));
-            let (st, pk) = (state.clone(), pair.public_key_raw().to_vec());
-            std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-                rt.block_on(serve(listener, config, st, pk));
-            });
-            Apns { port, state, dir, key_pem: pair.serialize_pem() }
-        }
-
-        pub fn script(&self, device: &str, answers: &[Scripted]) {
-            self.state.lock().unwrap().script.insert(device.into(), answers.iter().copied().collect());
-        }
-
-        pub fn got(&self) -> Vec<Got> {
-            let st = self.state.lock().unwrap();
-            assert!(st.problems.is_empty(), "the fake APNs saw bad requests: {:#?}", st.problems);
-            st.got.clone()
-        }
-
-        pub fn wait_for(&self, what: &str, done: impl Fn(&[Got]) -> bool) -> Vec<Got> {
-            let deadline = Instant::now() + Duration::from_secs(30);
-            loop {
-                let r = self.got();
-                if done(&r) {
-                    return r;
-                }
-                assert!(Instant::now() < deadline, "timed out waiting for {what}; got {r:#?}");
-                std::thread::sleep(Duration::from_millis(50));
-            }
-        }
-
-        /// The provider JWT: ES256 with the application's key, `kid` the
-        /// key id, `iss` the team, `iat` within a minute of now.
-        fn check_jwt(public: &[u8], jwt: &str) -> Result<(), String> {
-            let key = jsonwebtoken::DecodingKey::from_ec_der(public);
-            let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::ES256);
-            v.validate_exp = false;
-            v.required_spec_claims.clear();
-            v.set_issuer(&[TEAM]);
-            let d = jsonwebtoken::decode::<Value>(jwt, &key, &v).map_err(|e| format!("JWT: {e}"))?;
-            if d.header.kid.as_deref() != Some(KEY_ID) {
-                return Err(format!("kid {:?}", d.header.kid));
-            }
-            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-            let iat = d.claims["iat"].as_i64().unwrap_or_default();
-            if (now - iat).abs() > 60 {
-                return Err(format!("iat {iat}, now {now}"));
-            }
-            Ok(())
-        }
-    }
-
-    async fn serve(listener: TcpListener, config: rustls::ServerConfig, st: Arc<Mutex<State>>, public: Vec<u8>) {
-        let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-        loop {
-            let Ok((tcp, _)) = listener.accept().await else { continue };
-            let (acceptor, st, public) = (acceptor.clone(), st.clone(), public.clone());
-            tokio::spawn(async move {
-                let Ok(tls) = acceptor.accept(tcp).await else { return };
-                let sni = tls.get_ref().1.server_name().unwrap_or_default().to_string();
-                st.lock().unwrap().connections.push(sni.clone());
-                let alpn = tls.get_ref().1.alpn_protocol().map(<[u8]>::to_vec);
-                if alpn.as_deref() != Some(b"h2") {
-                    st.lock().unwrap().problems.push(format!("ALPN {alpn:?}"));
-                }
-                let Ok(mut conn) = h2::server::handshake(tls).await else { return };
-                while let Some(Ok((req, respond))) = conn.accept().await {
-                    let (st, public, sni) = (st.clone(), public.clone(), sni.clone());
-                    tokio::spawn(async move {
-                        let _ = answer(req, respond, &st, &public, &sni).await;
-                    });
-                }
-            });
-        }
-    }
-
-    async fn answer(
-        req: http::Request<h2::RecvStream>,
-        mut respond: h2::server::SendResponse<Bytes>,
-        st: &Mutex<State>,
-        public: &[u8],
-        sni: &str,
-    ) -> Result<(), h2::Error> {
-        let (parts, mut body) = req.into_parts();
-        let mut bytes = vec![];
-        while let Some(chunk) = body.data().await {
-            let chunk = chunk?;
-            let _ = body.flow_control().release_capacity(chunk.len());
-            bytes.extend_from_slice(&chunk);
-        }
-        let header = |n: &str| parts.headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
-        let host = parts.uri.authority().map(|a| a.to_string()).unwrap_or_default();
-        let device = parts.uri.path().strip_prefix("/3/device/").unwrap_or_default().to_string();
-        let jwt = header("authorization").strip_prefix("bearer ").unwrap_or_default().to_string();
-        let payload: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        let (status, reason, retry_after) = {
-            let mut s = st.lock().unwrap();
-            let mut problems = vec![];
-            if parts.method != http::Method::POST || device.is_empty() {
-                problems.push(format!("{} {}", parts.method, parts.uri));
-            }
-            if host != sni || !["api.push.apple.com", "api.sandbox.push.apple.com"].contains(&host.as_str()) {
-                problems.push(format!(":authority {host}, TLS server name {sni}"));
-            }
-            if let Err(e) = Apns::check_jwt(public, &jwt) {
-                problems.push(e);
-            }
-            for (name, want) in [("apns-topic", TOPIC), ("apns-push-type", "alert"), ("apns-priority", "10")] {
-                if header(name) != want {
-                    problems.push(format!("{name}: {:?}", header(name)));
-                }
-            }
-            if header("apns-expiration").parse::<i64>().is_err() || header("apns-collapse-id").is_empty() {
-                problems.push(format!("apns-expiration {:?}", header("apns-expiration")));
-            }
-            if !payload["aps"]["alert"]["title"].is_string() || !payload["aps"]["badge"].is_u64() {
-                problems.push(format!("payload {payload}"));
-            }
-            s.problems.extend(problems);
-            let answer = if s.expired.contains(&jwt) {
-                (403, "ExpiredProviderToken", None)
-            } else {
-                s.script.get_mut(&device).and_then(VecDeque::pop_front).unwrap_or((200, "", None))
-            };
-            if answer.1 == "ExpiredProviderToken" {
-                s.expired.push(jwt.clone());
-            }
-            s.got.push(Got { device, host, jwt, status: answer.0, payload, at: Instant::now() });
-            answer
-        };
-        let mut response = http::Response::builder().status(status).header("apns-id", "0000-fake");
-        if let Some(r) = retry_after {
-            response = response.header("retry-after", r);
-        }
-        let empty = status == 200;
-        let mut stream = respond.send_response(response.body(()).unwrap(), empty)?;
-        if !empty {
-            stream.send_data(Bytes::from(json!({"reason": reason}).to_string()), true)?;
-        }
-        Ok(())
-    }
-
-    fn device(name: &str) -> String {
-        format!("{:0>64}", name.bytes().map(|b| format!("{b:02x}")).collect::<String>())
-    }
+    use crate::fake_apns::*;
 
     #[test]
     fn apns_end_to_end_with_sandbox_retry_unregistered_and_an_expired_provider_token() {
@@ -642,7 +421,11 @@ mod apns {
         // One HTTP/2 connection per host, shared by every notification.
         let mut connections = fake.state.lock().unwrap().connections.clone();
         connections.sort();
-        assert_eq!(connections, ["api.push.apple.com", "api.sandbox.push.apple.com"]);
+        assert_eq!(
+            connections,
+            [("api.push.apple.com".to_string(), None), ("api.sandbox.push.apple.com".to_string(), None)],
+            "no client certificate"
+        );
         // Carol's device is unregistered: Apple said so, and it is gone.
         assert_eq!(answered("carol").iter().map(|x| x.status).collect::<Vec<_>>(), [410]);
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -687,7 +470,10 @@ mod apns {
             .unwrap();
         assert_eq!(r.status(), 303);
         let (_, html) = page(&location(&r).replace(&s.url(""), ""));
-        assert!(html.contains("Removed the APNs key of Pusher") && html.contains("id=\"apns-status\">not configured<"));
+        assert!(
+            html.contains("Removed the APNs credentials of Pusher")
+                && html.contains("id=\"apns-status\">not configured<")
+        );
         let n = fake.got().len();
         let r = call(&s, bob, "POST", &format!("/api/v1/posts/{post}/comments"), Some(&json!({"body": "Yum"})), &[]);
         assert_eq!(r.status, 201, "{r:?}");

@@ -4,6 +4,7 @@
 
 use crate::i18n::Text;
 use crate::oauth1::signature::{MIN_RSA_BITS, RsaKeyError};
+use crate::push::apns_cert::CertError;
 use crate::registry::error::Problem;
 use crate::scopes::ScopeError;
 use crate::uri::redirect::RedirectError;
@@ -44,6 +45,25 @@ pub fn text(p: &Problem) -> Text {
         Problem::ConsumerLifetime => Text::key("app-invalid-consumer-lifetime"),
         // The push layer's own words (English), as a sentence.
         Problem::PushCredential(s) => Text::Raw(crate::web::setup::capitalise(s)),
+        Problem::ApnsCertificate(e) => certificate(e),
+    }
+}
+
+/// The words for an APNs certificate and key that cannot be used.
+fn certificate(e: &CertError) -> Text {
+    match e {
+        CertError::NoCertificate => Text::key("app-invalid-apns-cert-none"),
+        CertError::Unreadable(d) => Text::key("app-invalid-apns-cert-unreadable").with("detail", d.as_str()),
+        CertError::NoKey => Text::key("app-invalid-apns-cert-no-key"),
+        CertError::EncryptedKey => Text::key("app-invalid-apns-cert-encrypted"),
+        CertError::UnsupportedKey => Text::key("app-invalid-apns-cert-key-unsupported"),
+        CertError::KeyMismatch => Text::key("app-invalid-apns-cert-key-mismatch"),
+        CertError::NotClientCertificate => Text::key("app-invalid-apns-cert-not-client"),
+        CertError::NotYetValid(t) => {
+            Text::key("app-invalid-apns-cert-not-yet-valid").with("when", crate::clock::human(*t))
+        }
+        CertError::Expired(t) => Text::key("app-invalid-apns-cert-expired").with("when", crate::clock::human(*t)),
+        CertError::Topic => Text::key("app-invalid-apns-cert-topic"),
     }
 }
 
@@ -108,6 +128,16 @@ mod tests {
             Problem::RsaKeyUnused,
             Problem::NoScope,
             Problem::ConsumerLifetime,
+            Problem::ApnsCertificate(CertError::NoCertificate),
+            Problem::ApnsCertificate(CertError::Unreadable("d".into())),
+            Problem::ApnsCertificate(CertError::NoKey),
+            Problem::ApnsCertificate(CertError::EncryptedKey),
+            Problem::ApnsCertificate(CertError::UnsupportedKey),
+            Problem::ApnsCertificate(CertError::KeyMismatch),
+            Problem::ApnsCertificate(CertError::NotClientCertificate),
+            Problem::ApnsCertificate(CertError::NotYetValid(0)),
+            Problem::ApnsCertificate(CertError::Expired(0)),
+            Problem::ApnsCertificate(CertError::Topic),
         ]
     }
 
@@ -129,6 +159,8 @@ mod tests {
         assert_eq!(nl.text(&text(&short)), "De RSA-sleutel is 512 bits; er zijn minstens 1024 bits nodig.");
         // The API and the command line keep the English.
         assert_eq!(short.to_string(), "the RSA key is 512 bits; at least 1024 bits are required");
+        let expired = Problem::ApnsCertificate(CertError::Expired(1_782_900_000));
+        assert_eq!(nl.text(&text(&expired)), "Het certificaat is verlopen op 2026-07-01 10:00 UTC; Apple weigert het.");
         let pushed = Problem::PushCredential("not JSON".into());
         assert_eq!(nl.text(&text(&pushed)), "Not JSON.");
     }
