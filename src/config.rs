@@ -794,7 +794,6 @@ fn site_language(raw: &str) -> Result<String, ConfigError> {
 #[path = "config_show.rs"]
 mod show;
 
-
 /// The log filter `log` (and `RUST_LOG`) name: comma-separated
 /// `target=level` directives and at most one bare level for the rest
 /// (`info`, `warn,latchkey::store=debug`). Targets and levels only: the

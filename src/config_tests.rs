@@ -287,7 +287,13 @@ fn log_filters_are_targets_and_levels() {
     let f = log_filter(" INFO ").unwrap();
     assert!(f.would_enable("anything", &Level::INFO) && !f.would_enable("anything", &Level::DEBUG));
     assert_eq!(resolve("log = \"latchkey=debug,info\"").unwrap().log, "latchkey=debug,info");
-    for bad in ["log = \"loud\"", "log = \"warning\"", "log = \"latchkey=shout\"", "log = \"[span]=debug\"", "log = \"a b=info\""] {
+    for bad in [
+        "log = \"loud\"",
+        "log = \"warning\"",
+        "log = \"latchkey=shout\"",
+        "log = \"[span]=debug\"",
+        "log = \"a b=info\"",
+    ] {
         let e = resolve(bad).unwrap_err().to_string();
         assert!(e.contains("is not a log filter") && e.contains("latchkey=debug,info"), "{bad}: {e}");
     }
