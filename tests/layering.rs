@@ -16,6 +16,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("config", 1),
     ("config_tests", 1),
     ("config_show", 1),
+    ("config_values", 1),
     ("clock", 1),
     ("ids", 1),
     ("scopes", 1),
