@@ -43,6 +43,8 @@ pub struct App {
     pub outbound: Arc<crate::outbound::Outbound>,
     /// The pages' words in every language (`i18n`), parsed once.
     pub catalogue: Arc<crate::i18n::Catalogue>,
+    /// API answers remembered until the next commit (`api_cache_size`).
+    pub memo: Arc<crate::store::memo::Memo>,
 }
 
 /// The last answer of the readiness probe (`/readyz`): a tiny write, made
@@ -95,10 +97,12 @@ impl App {
         let newest_nonce = store.read(crate::store::oauth1::newest_nonce_timestamp)?;
         let nonces = Arc::new(Nonces::new(newest_nonce));
         let writes = Arc::new(WriteLimiter::new(clock.clone(), config.api_writes_per_member_per_minute));
-        let metrics = Arc::new(Metrics::new(&store));
+        let memo = Arc::new(crate::store::memo::Memo::new(config.api_cache_size));
+        let metrics = Arc::new(Metrics::new(&store, &memo));
         let vapid = Arc::new(crate::keys::vapid::VapidKey::load_or_create(&config.data_dir)?);
         let catalogue = Arc::new(crate::i18n::Catalogue::load().map_err(anyhow::Error::msg)?);
         Ok(App {
+            memo,
             catalogue,
             vapid,
             metrics,

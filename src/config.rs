@@ -51,6 +51,9 @@ pub struct Settings {
     /// The largest upload, a size like `store_cache_size`.
     #[serde(default, deserialize_with = "size_setting")]
     pub max_upload: Option<String>,
+    /// Memory for API answers kept between commits, a size; 0 turns it off.
+    #[serde(default, deserialize_with = "size_setting")]
+    pub api_cache_size: Option<String>,
     pub upload_types: Option<Vec<String>>,
     pub site_name: Option<String>,
     pub site_logo: Option<String>,
@@ -100,6 +103,7 @@ pub const KEYS: &[&str] = &[
     "log_format",
     "store_cache_size",
     "max_upload",
+    "api_cache_size",
     "upload_types",
     "site_name",
     "site_logo",
@@ -245,6 +249,9 @@ pub struct Config {
     pub store_cache_size: usize,
     /// The largest file `POST /files` takes, in bytes (413 beyond).
     pub max_upload: u64,
+    /// Bytes of API answers remembered until the next commit
+    /// (`store::memo`); 0 remembers none.
+    pub api_cache_size: usize,
     /// The media types an upload may be (sniffed from its bytes).
     pub upload_types: Vec<String>,
     /// The site's name in pages, titles and the consent question (the
@@ -323,6 +330,7 @@ impl Settings {
             log_format: top.log_format.or(self.log_format),
             store_cache_size: top.store_cache_size.or(self.store_cache_size),
             max_upload: top.max_upload.or(self.max_upload),
+            api_cache_size: top.api_cache_size.or(self.api_cache_size),
             upload_types: top.upload_types.or(self.upload_types),
             site_name: top.site_name.or(self.site_name),
             site_logo: top.site_logo.or(self.site_logo),
@@ -380,7 +388,7 @@ impl Settings {
 #[path = "config_values.rs"]
 mod values;
 use values::*;
-pub use values::{DEFAULT_MAX_UPLOAD, DEFAULT_STORE_CACHE_SIZE, DEFAULT_UPLOAD_TYPES};
+pub use values::{DEFAULT_API_CACHE_SIZE, DEFAULT_MAX_UPLOAD, DEFAULT_STORE_CACHE_SIZE, DEFAULT_UPLOAD_TYPES};
 
 impl Config {
     pub fn resolve(data_dir: PathBuf, s: Settings) -> Result<Config, ConfigError> {
@@ -536,6 +544,7 @@ impl Config {
                 64 * GIB,
             )? as usize,
             max_upload: size("max_upload", s.max_upload, DEFAULT_MAX_UPLOAD, 1, 1024 * GIB)?,
+            api_cache_size: size("api_cache_size", s.api_cache_size, DEFAULT_API_CACHE_SIZE as u64, 0, GIB)? as usize,
             upload_types: media_types(s.upload_types)?,
             site_name,
             site_logo,

@@ -59,6 +59,7 @@ impl Config {
         t.insert("log_format".into(), s(self.log_format.as_str()));
         t.insert("store_cache_size".into(), s(&show_size(self.store_cache_size)));
         t.insert("max_upload".into(), s(&show_size(self.max_upload as usize)));
+        t.insert("api_cache_size".into(), s(&show_size(self.api_cache_size)));
         t.insert("upload_types".into(), toml::Value::Array(self.upload_types.iter().map(|t| s(t)).collect()));
         t.insert("site_name".into(), s(&self.site_name));
         t.insert("site_logo".into(), s(self.site_logo.as_ref().map_or("(none)", |l| l.file.as_str())));

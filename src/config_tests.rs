@@ -100,6 +100,20 @@ fn operations_keys_have_defaults_and_are_checked() {
 }
 
 #[test]
+fn the_api_cache_size_is_a_size_and_zero_turns_it_off() {
+    assert_eq!(resolve("").unwrap().api_cache_size, 4 * 1024 * 1024);
+    assert_eq!(resolve("api_cache_size = 0").unwrap().api_cache_size, 0);
+    assert_eq!(resolve("api_cache_size = \"16MiB\"").unwrap().api_cache_size, 16 << 20);
+    let env = Settings::from_env([("LATCHKEY_API_CACHE_SIZE".to_string(), "0".to_string())]).unwrap();
+    assert_eq!(Config::resolve("/d".into(), env).unwrap().api_cache_size, 0);
+    assert!(resolve("api_cache_size = 0").unwrap().to_toml().contains("api_cache_size = \"0\""));
+    for bad in ["api_cache_size = \"2GiB\"", "api_cache_size = -1", "api_cache_size = \"some\""] {
+        let e = resolve(bad).unwrap_err().to_string();
+        assert!(e.contains("api_cache_size"), "{bad}: {e}");
+    }
+}
+
+#[test]
 fn the_store_cache_size_is_a_size_in_the_file_or_the_environment() {
     assert_eq!(resolve("").unwrap().store_cache_size, 32 * 1024 * 1024);
     assert_eq!(resolve("store_cache_size = \"64MiB\"").unwrap().store_cache_size, 64 << 20);

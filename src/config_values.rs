@@ -91,6 +91,10 @@ pub(super) fn size_setting<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Opt
 /// tokens, grants, members).
 pub const DEFAULT_STORE_CACHE_SIZE: usize = 32 * 1024 * 1024;
 
+/// The memory for remembered API answers when `api_cache_size` is not
+/// set: a few hundred pages of posts, and nothing until they are read.
+pub const DEFAULT_API_CACHE_SIZE: usize = 4 * 1024 * 1024;
+
 /// The largest upload when `max_upload` is not set.
 pub const DEFAULT_MAX_UPLOAD: u64 = 25 * MIB;
 

@@ -100,7 +100,7 @@ pub const GRANT_TYPES: &[&str] =
 impl Metrics {
     /// The registry, with the store writer's histograms (shared handles
     /// that the writer keeps counting into).
-    pub fn new(store: &Store) -> Metrics {
+    pub fn new(store: &Store, memo: &crate::store::memo::Memo) -> Metrics {
         let mut registry = Registry::with_prefix("latchkey");
         let requests = Family::<Request, Counter>::default();
         registry.register("http_requests", "HTTP requests by route pattern, method and status class", requests.clone());
@@ -143,6 +143,16 @@ impl Metrics {
             "push_deliveries",
             "Push delivery attempts by service and outcome (delivered, retry, gone, failed, expired, withdrawn, unsubscribed)",
             push_deliveries.clone(),
+        );
+        registry.register(
+            "api_cache_hits",
+            "API answers sent from the memo (computed for the same caller and query since the last commit)",
+            memo.hits.clone(),
+        );
+        registry.register(
+            "api_cache_misses",
+            "API answers the memo did not hold, computed afresh",
+            memo.misses.clone(),
         );
         let writer = store.stats();
         registry.register(
@@ -238,7 +248,7 @@ mod tests {
     fn every_family_is_encoded_with_the_store_read_at_the_scrape() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("db")).unwrap();
-        let m = Metrics::new(&store);
+        let m = Metrics::new(&store, &crate::store::memo::Memo::new(0));
         m.request(Some("/api/v1/posts/{id}".into()), "GET", 200, 0.002);
         m.request(None, "BREW", 404, 0.001);
         m.token_issued("client_credentials");

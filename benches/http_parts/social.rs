@@ -22,6 +22,8 @@ fn rss_mib(pid: u32) -> f64 {
 }
 
 const POSTS: u64 = 100_000;
+pub const LIST_NAME: &str = "GET /api/v1/posts?group= (20 items)";
+pub const LIST_FRESH_NAME: &str = "  the same, no-cache (fresh)";
 
 pub fn run(conns: usize, secs: u64, root: &Path, use_wrk: bool) -> (Vec<Row>, Vec<String>) {
     let dir = root.join("social");
@@ -92,7 +94,6 @@ pub fn run(conns: usize, secs: u64, root: &Path, use_wrk: bool) -> (Vec<Row>, Ve
         let list_url = url(&format!("/api/v1/posts?group={group}"));
         let mut rows = vec![];
         let post_name = "POST /api/v1/posts (durable)";
-        let list_name = "GET /api/v1/posts?group= (20 items)";
         if use_wrk {
             let lua = format!(
                 "wrk.method = \"POST\"\nwrk.body = '{body}'\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.headers[\"Authorization\"] = \"Bearer {token}\"\n"
@@ -158,18 +159,41 @@ pub fn run(conns: usize, secs: u64, root: &Path, use_wrk: bool) -> (Vec<Row>, Ve
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
-        if use_wrk {
-            let lua = format!("wrk.headers[\"Authorization\"] = \"Bearer {token}\"\n");
-            rows.push(run_wrk(&Wrk { name: list_name, url: list_url, lua, thread_per_conn: false }, conns, secs, root));
-        } else {
-            rows.push(
-                load(list_name, conns, secs, |_, d| {
-                    let (c, u, t) = (http.clone(), list_url.clone(), token.clone());
-                    async move { repeat(d, || c.get(&u).bearer_auth(&t), |s, b| s == 200 && b.len() > 1000).await }
-                })
-                .await,
-            );
+        // The same page twice over: as every client asks for it (answered
+        // from the memo after the first read, as nothing is written during
+        // the run), then with `Cache-Control: no-cache`, which makes the
+        // server compute every page afresh: store reads, access checks and
+        // JSON, as on a site where a commit comes between any two reads.
+        for (name, fresh) in [(LIST_NAME, false), (LIST_FRESH_NAME, true)] {
+            if use_wrk {
+                let mut lua = format!("wrk.headers[\"Authorization\"] = \"Bearer {token}\"\n");
+                if fresh {
+                    lua.push_str("wrk.headers[\"Cache-Control\"] = \"no-cache\"\n");
+                }
+                rows.push(run_wrk(&Wrk { name, url: list_url.clone(), lua, thread_per_conn: false }, conns, secs, root));
+            } else {
+                rows.push(
+                    load(name, conns, secs, |_, d| {
+                        let (c, u, t) = (http.clone(), list_url.clone(), token.clone());
+                        async move {
+                            let get = || {
+                                let r = c.get(&u).bearer_auth(&t);
+                                if fresh { r.header("cache-control", "no-cache") } else { r }
+                            };
+                            repeat(d, get, |s, b| s == 200 && b.len() > 1000).await
+                        }
+                    })
+                    .await,
+                );
+            }
         }
+        let m = http.get(url("/metrics")).send().await.unwrap().text().await.unwrap();
+        let sample = |n: &str| m.lines().find_map(|l| l.strip_prefix(n)).map(str::trim).unwrap_or("?").to_string();
+        notes.push(format!(
+            "API memo over the run: {} hits, {} misses",
+            sample("latchkey_api_cache_hits_total "),
+            sample("latchkey_api_cache_misses_total ")
+        ));
         notes.push(format!("social server RSS after the list load: {:.1} MiB", rss_mib(pid)));
         rows
     });

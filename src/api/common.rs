@@ -12,6 +12,7 @@ use crate::social::access::Viewer;
 use crate::social::{Expected, SocialError};
 use actix_web::HttpRequest;
 use actix_web::http::StatusCode;
+use actix_web::web::Bytes;
 
 impl From<SocialError> for ApiError {
     fn from(e: SocialError) -> Self {
@@ -219,19 +220,39 @@ pub fn created(location: String, revision: u64) -> actix_web::HttpResponseBuilde
 }
 
 /// 200 with `ETag`.
-/// A list answer, serialised into one buffer sized for a page of objects
-/// (about 400 bytes each): `HttpResponse::json` grows its buffer from
-/// empty, copying a 20-post page about ten times on the way.
-pub fn json_list<T: serde::Serialize>(
-    b: &mut actix_web::HttpResponseBuilder,
-    list: &Listing<T>,
-) -> Result<actix_web::HttpResponse, ApiError> {
+/// A list as the JSON the API sends, in one buffer sized for a page of
+/// objects (about 400 bytes each): `HttpResponse::json` grows its buffer
+/// from empty, copying a 20-post page about ten times on the way.
+pub fn list_bytes<T: serde::Serialize>(list: &Listing<T>) -> Result<Bytes, ApiError> {
     let mut body = Vec::with_capacity(256 + 512 * list.items.len());
     serde_json::to_writer(&mut body, list).map_err(|e| {
         tracing::error!(error = %e, "an answer could not be written as JSON");
         ApiError::unavailable()
     })?;
-    Ok(b.content_type(actix_web::http::header::ContentType::json()).body(body))
+    Ok(body.into())
+}
+
+/// A JSON answer already written.
+pub fn json_body(b: &mut actix_web::HttpResponseBuilder, body: Bytes) -> actix_web::HttpResponse {
+    b.content_type(actix_web::http::header::ContentType::json()).body(body)
+}
+
+/// Where a read-only answer of `route` is remembered (`store::memo`): it
+/// depends on who looks (the member, or an application's own token, which
+/// sees what anyone may) and on the query as sent; the store's generation
+/// covers the rest. `None` when the request asks for a fresh answer
+/// (`Cache-Control: no-cache` or `Pragma: no-cache`), or the memo is off.
+pub fn memo_key(app: &App, req: &HttpRequest, route: &str, viewer: Viewer) -> Option<String> {
+    let fresh = req
+        .headers()
+        .get_all("cache-control")
+        .chain(req.headers().get_all("pragma"))
+        .any(|v| v.to_str().is_ok_and(|v| v.split(',').any(|d| d.trim().eq_ignore_ascii_case("no-cache"))));
+    if fresh || !app.memo.enabled() {
+        return None;
+    }
+    let who = viewer.user.map_or_else(|| "-".to_string(), |u| u.0.to_string());
+    Some(format!("{route}\n{who}\n{}", req.query_string()))
 }
 
 pub fn ok_tagged(revision: u64) -> actix_web::HttpResponseBuilder {

@@ -265,6 +265,9 @@ fn no_store() -> (&'static str, &'static str) {
 }
 
 /// The posts the caller can see that pass every filter given, newest first.
+/// A page asked for again, with nothing written on the site in between,
+/// is sent from memory (`api_cache_size`); `Cache-Control: no-cache`
+/// computes it afresh.
 #[utoipa::path(
     get,
     path = "/api/v1/posts",
@@ -282,8 +285,20 @@ fn no_store() -> (&'static str, &'static str) {
         (status = "5XX", response = super::schema::ServerError),
     )
 )]
-async fn list(caller: Caller, app: web::Data<App>, q: web::Query<ListQuery>) -> Result<HttpResponse, ApiError> {
+async fn list(
+    caller: Caller,
+    app: web::Data<App>,
+    req: HttpRequest,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
     caller.require("posts:read")?;
+    // Read before the snapshot is opened: see `store::memo`.
+    let generation = app.store.generation();
+    let v = viewer(&caller);
+    let key = common::memo_key(&app, &req, "posts", v);
+    if let Some(body) = key.as_deref().and_then(|k| app.memo.get(generation, k)) {
+        return Ok(common::json_body(HttpResponse::Ok().insert_header(no_store()), body));
+    }
     let author = match q.author.as_deref() {
         Some("me") => Some(caller.member()?.id),
         a => common::query_id("author", a)?.map(UserId),
@@ -297,9 +312,12 @@ async fn list(caller: Caller, app: web::Data<App>, q: web::Query<ListQuery>) -> 
         q: common::query_text("q", q.q.as_deref(), LIMITS.query)?,
     };
     let (after, limit) = page(&q.page)?;
-    let v = viewer(&caller);
     let p = read(&app, |tx| social::posts::list(tx, v, &filter, after, limit))?;
-    common::json_list(HttpResponse::Ok().insert_header(no_store()), &Listing::from(p.map(PostJson::from)))
+    let body = common::list_bytes(&Listing::from(p.map(PostJson::from)))?;
+    if let Some(k) = key {
+        app.memo.put(generation, k, body.clone());
+    }
+    Ok(common::json_body(HttpResponse::Ok().insert_header(no_store()), body))
 }
 
 /// Writes a post on the caller's own stream, or in a group they are a

@@ -316,9 +316,10 @@ pub fn list(
             return Ok(Step::Skip);
         }
         let counts = stored::counts_in(&counts_t, p.id)?;
+        // No like to look up on a post nobody likes (most of a page).
         let liked_by_me = match viewer.user {
-            Some(u) => stored::likes_in(&likes_t, p.id, u)?,
-            None => false,
+            Some(u) if counts.likes > 0 => stored::likes_in(&likes_t, p.id, u)?,
+            _ => false,
         };
         let attachments = super::files::visible_attachments(tx, viewer, &p.attachments)?;
         Ok(Step::Take(PostView { post: p, counts, liked_by_me, attachments }))

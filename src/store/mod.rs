@@ -19,6 +19,7 @@ pub mod key;
 pub mod keys;
 pub mod languages;
 pub mod links;
+pub mod memo;
 mod migrate;
 pub mod oauth1;
 pub mod page;
@@ -188,6 +189,7 @@ pub struct Store {
 struct Inner {
     db: Arc<redb::Database>,
     writer: Mutex<Option<writer::Writer>>,
+    generation: writer::Generation,
 }
 
 impl Drop for Inner {
@@ -242,7 +244,8 @@ impl Store {
         migrate::run(&db)?;
         let db = Arc::new(db);
         let writer = writer::Writer::start(db.clone());
-        Ok(Store { inner: Arc::new(Inner { db, writer: Mutex::new(Some(writer)) }) })
+        let generation = writer.generation();
+        Ok(Store { inner: Arc::new(Inner { db, writer: Mutex::new(Some(writer)), generation }) })
     }
 
     /// Runs `f` on a consistent snapshot.
@@ -294,6 +297,13 @@ impl Store {
         if let Some(w) = w {
             w.shutdown();
         }
+    }
+
+    /// The commits made since the store was opened, read without a lock: an
+    /// answer computed from a snapshot opened after this call is current
+    /// for as long as this number stays the same (see [`memo::Memo`]).
+    pub fn generation(&self) -> u64 {
+        self.inner.generation.get()
     }
 
     /// The number of commits the writer has made, for metrics and benchmarks.

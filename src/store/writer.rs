@@ -52,6 +52,8 @@ struct Job {
 
 /// What the writer has done, for metrics and benchmarks.
 struct Counters {
+    /// Shared with the store's readers, see [`Generation`].
+    generation: Generation,
     commits: AtomicU64,
     /// Writes acknowledged in those commits.
     writes: AtomicU64,
@@ -80,6 +82,7 @@ impl Default for WriterStats {
 impl Default for Counters {
     fn default() -> Counters {
         Counters {
+            generation: Generation::default(),
             commits: AtomicU64::new(0),
             writes: AtomicU64::new(0),
             largest: AtomicU64::new(0),
@@ -100,6 +103,21 @@ pub struct WriterStats {
     pub largest_batch: u64,
     pub commit_seconds: Histogram,
     pub batch_size: Histogram,
+}
+
+/// How many commits the store has made since it was opened. It grows
+/// right after each commit and before any write of that commit is
+/// answered, so a reader that sees `n` and then opens a read transaction
+/// reads at least every change of the first `n` commits, and an answer
+/// computed from a snapshot opened after reading `n` stays true for as long
+/// as the generation is still `n` (see `store::memo`).
+#[derive(Clone, Default)]
+pub struct Generation(Arc<AtomicU64>);
+
+impl Generation {
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Acquire)
+    }
 }
 
 pub struct Writer {
@@ -133,6 +151,10 @@ impl Writer {
         });
         self.jobs.send(Job { run, reply }).map_err(|_| StoreError::Closed)?;
         Ok(rx)
+    }
+
+    pub fn generation(&self) -> Generation {
+        self.counters.generation.clone()
     }
 
     pub fn stats(&self) -> WriterStats {
@@ -218,6 +240,7 @@ fn commit_batch(db: &Database, batch: Vec<Job>, counters: &Counters) {
                     outcomes[i] = Some(Outcome::Storage(e.clone()));
                 }
             } else {
+                counters.generation.0.fetch_add(1, Ordering::Release);
                 counters.commits.fetch_add(1, Ordering::Relaxed);
                 counters.writes.fetch_add(live.len() as u64, Ordering::Relaxed);
                 counters.largest.fetch_max(live.len() as u64, Ordering::Relaxed);

@@ -49,6 +49,7 @@ mod session_expiry;
 mod signup;
 mod site;
 mod social;
+mod social_memo;
 mod upgrade;
 mod users;
 mod webdriver;

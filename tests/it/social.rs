@@ -181,13 +181,13 @@ pub fn oauth1_community(s: &Server) -> Community {
     }
 }
 
-fn user_id(s: &Server, who: &Cred) -> String {
+pub fn user_id(s: &Server, who: &Cred) -> String {
     let r = call(s, who, "GET", "/api/v1/me", None, &[]);
     assert_eq!(r.status, 200, "{r:?}");
     r.body["id"].as_str().unwrap().to_string()
 }
 
-fn ids(r: &R) -> Vec<String> {
+pub fn ids(r: &R) -> Vec<String> {
     r.body["items"]
         .as_array()
         .unwrap_or_else(|| panic!("{r:?}"))
