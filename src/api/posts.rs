@@ -265,6 +265,7 @@ fn no_store() -> (&'static str, &'static str) {
 }
 
 /// The posts the caller can see that pass every filter given, newest first.
+///
 /// A page asked for again, with nothing written on the site in between,
 /// is sent from memory (`api_cache_size`); `Cache-Control: no-cache`
 /// computes it afresh.
