@@ -97,14 +97,17 @@ impl Memo {
         s.bytes += cost;
         s.answers.insert(key, answer);
     }
+}
 
+#[cfg(test)]
+impl Memo {
     /// Lookups that found an answer, and those that did not, since start.
-    pub fn counts(&self) -> (u64, u64) {
+    fn counts(&self) -> (u64, u64) {
         (self.hits.get(), self.misses.get())
     }
 
     /// The bytes held now (answers and their overhead).
-    pub fn bytes(&self) -> usize {
+    fn bytes(&self) -> usize {
         self.state.lock().map(|s| s.bytes).unwrap_or(0)
     }
 }

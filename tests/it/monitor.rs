@@ -9,11 +9,11 @@ use serde_json::Value;
 const TOKEN: &str = "metrics-token-0123456789";
 
 /// The value of one sample in a scrape, 0 when it is not there yet.
-fn sample(text: &str, name: &str) -> f64 {
+pub fn sample(text: &str, name: &str) -> f64 {
     text.lines().find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok()).unwrap_or(0.0)
 }
 
-fn scrape(s: &Server) -> String {
+pub fn scrape(s: &Server) -> String {
     let r = s.client().get(s.url("/metrics")).send().unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["content-type"], "text/plain; version=0.0.4; charset=utf-8");

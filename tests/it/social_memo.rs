@@ -4,15 +4,14 @@
 //! from a closed group, a disabled member, through both protocols.
 
 use crate::harness::*;
+use crate::monitor::{sample, scrape};
 use crate::social::{Community, R, add_members, call, ids, oauth1_community, oauth2_community, user_id};
 use serde_json::json;
 
 fn hits_and_misses(s: &Server) -> (f64, f64) {
-    let text = s.client().get(s.url("/metrics")).send().unwrap().text().unwrap();
-    let sample = |name: &str| {
-        text.lines().find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse::<f64>().ok()).unwrap_or(-1.0)
-    };
-    (sample("latchkey_api_cache_hits_total"), sample("latchkey_api_cache_misses_total"))
+    let text = scrape(s);
+    assert!(text.contains("\nlatchkey_api_cache_hits_total ") && text.contains("\nlatchkey_api_cache_misses_total "));
+    (sample(&text, "latchkey_api_cache_hits_total"), sample(&text, "latchkey_api_cache_misses_total"))
 }
 
 fn listed(r: &R) -> Vec<(String, u64, bool)> {
